@@ -1,0 +1,16 @@
+namespace NetBoot.Configuration.Model;
+
+public enum ConfigNoticeKind
+{
+    /// <summary>A DNS-only directive dnsmasq accepts; NetBoot serves no DNS.</summary>
+    NotServedDns,
+    /// <summary>Parsed and validated, but its behaviour is not implemented yet.</summary>
+    NotYetInEffect,
+    /// <summary>Accepted for compatibility; has no meaning for NetBoot.</summary>
+    Ignored,
+    /// <summary>A warning worth the administrator's attention (e.g. a repeated option).</summary>
+    Warning,
+}
+
+/// <summary>Something <c>netboot check</c> reports about a valid configuration.</summary>
+public sealed record ConfigNotice(ConfigNoticeKind Kind, string Directive, string Message, SourceLocation Source);

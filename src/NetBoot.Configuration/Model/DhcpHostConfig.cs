@@ -1,0 +1,24 @@
+using System.Collections.Immutable;
+using NetBoot.Wire.Net;
+
+namespace NetBoot.Configuration.Model;
+
+/// <summary><c>dhcp-host=[mac…][,id:…][,set:t][,tag:t][,address][,hostname][,lease|infinite][,ignore]</c>.</summary>
+public sealed record DhcpHostConfig
+{
+    /// <summary>Hardware addresses; a null byte is a <c>*</c> wildcard.</summary>
+    public ImmutableArray<ImmutableArray<byte?>> HardwareAddresses { get; init; } = [];
+    /// <summary><c>id:</c> client identifiers (option 61 bytes).</summary>
+    public ImmutableArray<ImmutableArray<byte>> ClientIds { get; init; } = [];
+    /// <summary><c>id:*</c>: match on hardware address even if the client sends a client-id.</summary>
+    public bool IgnoresClientId { get; init; }
+    public IPv4Address? Address { get; init; }
+    public string? HostName { get; init; }
+    /// <summary>Null with <see cref="IsInfinite"/> false: the range's lease time.</summary>
+    public TimeSpan? LeaseTime { get; init; }
+    public bool IsInfinite { get; init; }
+    public bool IsIgnored { get; init; }
+    public ImmutableArray<string> SetTags { get; init; } = [];
+    public TagFilter Filter { get; init; } = TagFilter.None;
+    public required SourceLocation Source { get; init; }
+}

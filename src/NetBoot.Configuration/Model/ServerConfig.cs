@@ -1,0 +1,55 @@
+using System.Collections.Immutable;
+
+namespace NetBoot.Configuration.Model;
+
+/// <summary>The whole validated configuration: one immutable snapshot. Lists keep configuration-file order;
+/// responders apply dnsmasq's precedence rules (e.g. the last matching <c>dhcp-boot</c> wins).</summary>
+public sealed record ServerConfig
+{
+    public static readonly ImmutableArray<string> DefaultPxeVendors = ["PXEClient"];
+
+    public ImmutableArray<DhcpRangeConfig> Ranges { get; init; } = [];
+    public ImmutableArray<DhcpHostConfig> Hosts { get; init; } = [];
+    public ImmutableArray<DhcpBootConfig> BootFiles { get; init; } = [];
+    public ImmutableArray<DhcpOptionConfig> Options { get; init; } = [];
+    public ImmutableArray<PxeServiceConfig> PxeServices { get; init; } = [];
+    public ImmutableArray<PxePromptConfig> PxePrompts { get; init; } = [];
+    /// <summary><c>dhcp-pxe-vendor</c>: option-60 prefixes that identify a PXE client.</summary>
+    public ImmutableArray<string> PxeVendors { get; init; } = DefaultPxeVendors;
+
+    public ImmutableArray<DhcpMatchConfig> Matches { get; init; } = [];
+    public ImmutableArray<DhcpClassMatchConfig> VendorClasses { get; init; } = [];
+    public ImmutableArray<DhcpClassMatchConfig> UserClasses { get; init; } = [];
+    public ImmutableArray<DhcpMacMatchConfig> MacMatches { get; init; } = [];
+    public ImmutableArray<TagIfConfig> TagIfs { get; init; } = [];
+    public ImmutableArray<DhcpIgnoreConfig> Ignores { get; init; } = [];
+
+    public InterfaceConfig Interfaces { get; init; } = new();
+    public TftpConfig Tftp { get; init; } = new();
+
+    /// <summary><c>log-dhcp</c>: log every option sent and the tags of each request.</summary>
+    public bool LogDhcp { get; init; }
+    /// <summary><c>dhcp-no-override</c>: never move file/sname into options 67/66, never overload (52).</summary>
+    public bool NoOverride { get; init; }
+    public bool Authoritative { get; init; }
+    public int LeaseMax { get; init; } = 1000;
+    public string? LeaseFile { get; init; }
+    public string? DhcpScript { get; init; }
+    public bool SequentialIp { get; init; }
+    public bool NoPing { get; init; }
+    /// <summary><c>dhcp-reply-delay=[tag:x,]seconds</c>.</summary>
+    public ImmutableArray<(TagFilter Filter, TimeSpan Delay)> ReplyDelays { get; init; } = [];
+    /// <summary><c>dhcp-alternate-port</c>: server and client ports (67/68 by default).</summary>
+    public int DhcpServerPort { get; init; } = 67;
+    public int DhcpClientPort { get; init; } = 68;
+    public string? User { get; init; }
+    public string? Group { get; init; }
+
+    /// <summary>What <c>check</c> reports beyond the served behaviour: DNS-only and not-yet-implemented directives, warnings.</summary>
+    public ImmutableArray<ConfigNotice> Notices { get; init; } = [];
+    /// <summary>The files read, in order.</summary>
+    public ImmutableArray<string> SourceFiles { get; init; } = [];
+
+    /// <summary>dnsmasq opens port 4011 and answers proxy requests only when a pxe-service or pxe-prompt exists (CHANGELOG 2.51).</summary>
+    public bool IsPxeEnabled => !PxeServices.IsEmpty || !PxePrompts.IsEmpty;
+}

@@ -1,0 +1,50 @@
+using System.Collections.Immutable;
+using NetBoot.Wire.Dhcp;
+using NetBoot.Wire.Net;
+
+namespace NetBoot.Engine;
+
+/// <summary>Where a reply goes. <see cref="IsBroadcast"/> means 255.255.255.255 out of <see cref="InterfaceIndex"/>.</summary>
+public readonly record struct ReplyDestination(IPv4Address Address, ushort Port, bool IsBroadcast, int InterfaceIndex)
+{
+    public static ReplyDestination BroadcastOn(int interfaceIndex, ushort port) =>
+        new(IPv4Address.Broadcast, port, true, interfaceIndex);
+
+    public override string ToString() => $"{Address}:{Port}";
+}
+
+/// <summary>What a responder decided. The service sends, logs and counts; the responder only decides.</summary>
+public abstract record Decision
+{
+    /// <summary>Tags that were set while deciding (for <c>log-dhcp</c>).</summary>
+    public ImmutableArray<string> Tags { get; init; } = [];
+}
+
+/// <summary>Send <see cref="Message"/> to <see cref="Destination"/>.</summary>
+/// <param name="Summary">What was answered, for the log line (e.g. <c>proxy</c>, or the boot file).</param>
+/// <param name="MaximumLength">Largest datagram the client accepts (option 57, at least 576).</param>
+/// <param name="AllowOverload">Whether options may spill into file/sname (option 52).</param>
+public sealed record SendReply(
+    DhcpMessage Message,
+    ReplyDestination Destination,
+    string Summary,
+    int MaximumLength = 576,
+    bool AllowOverload = false) : Decision;
+
+/// <summary>No reply, and why (logged with <c>log-dhcp</c>, counted as a drop reason).</summary>
+public sealed record NoReply(NoReplyReason Reason, string Detail) : Decision;
+
+public enum NoReplyReason
+{
+    NotADhcpMessage,
+    NotForUs,
+    NotAPxeClient,
+    NoClientArchitecture,
+    NoMatchingRange,
+    PxeNotEnabled,
+    RequestOnServerPort,
+    Ignored,
+    NoBootService,
+    BootIntegrityServicesNotSupported,
+    UnsupportedMessageType,
+}

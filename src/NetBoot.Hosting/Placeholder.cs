@@ -1,0 +1,3 @@
+namespace NetBoot.Hosting;
+
+internal static class HostingAssembly;
