@@ -1,1 +1,3 @@
-return 0;
+using NetBoot.Cli.Commands;
+
+return await NetBootCommandLine.Build().Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,3 +1,0 @@
-namespace NetBoot.Hosting;
-
-internal static class HostingAssembly;

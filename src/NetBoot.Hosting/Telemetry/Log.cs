@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Logging;
+
+namespace NetBoot.Hosting.Telemetry;
+
+/// <summary>Every log line NetBoot writes, with stable event ids. Wording follows dnsmasq's <c>log-dhcp</c>
+/// (<c>PXE(eth0) 52:54:00:12:34:56 proxy</c>) so that habits and grep patterns carry over.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "{Service} listening on {Interface} {Address}:{Port}")]
+    public static partial void Listening(ILogger logger, string service, string @interface, string address, int port);
+
+    [LoggerMessage(1001, LogLevel.Warning, "no interface has an address in any dhcp-range: nothing to serve by DHCP/PXE (interfaces: {Interfaces})")]
+    public static partial void NoDhcpInterface(ILogger logger, string interfaces);
+
+    [LoggerMessage(1002, LogLevel.Error, "cannot listen on {Interface} port {Port}: {Reason}")]
+    public static partial void CannotListen(ILogger logger, string @interface, int port, string reason);
+
+    [LoggerMessage(1100, LogLevel.Information, "{Prefix}{Kind}({Interface}) {Client} {Summary}")]
+    public static partial void Replied(ILogger logger, string prefix, string kind, string @interface, string client, string summary);
+
+    [LoggerMessage(1101, LogLevel.Information, "{Prefix}{Kind}({Interface}) {Client} no reply: {Detail}")]
+    public static partial void NotAnsweredVerbose(ILogger logger, string prefix, string kind, string @interface, string client, string detail);
+
+    [LoggerMessage(1102, LogLevel.Debug, "{Kind}({Interface}) {Client} no reply: {Detail}")]
+    public static partial void NotAnswered(ILogger logger, string kind, string @interface, string client, string detail);
+
+    [LoggerMessage(1103, LogLevel.Information, "{Xid} {Line}")]
+    public static partial void Detail(ILogger logger, uint xid, string line);
+
+    [LoggerMessage(1104, LogLevel.Warning, "malformed DHCP packet from {Source} on {Interface} dropped: {Reason} (further ones from there are not logged for {Minutes} min)")]
+    public static partial void Malformed(ILogger logger, string source, string @interface, string reason, int minutes);
+
+    [LoggerMessage(1105, LogLevel.Error, "failed to send reply to {Destination} on {Interface}: {Reason}")]
+    public static partial void SendFailed(ILogger logger, string destination, string @interface, string reason);
+
+    [LoggerMessage(1106, LogLevel.Error, "internal error while handling a packet from {Source} on {Interface}; the packet was dropped and service continues")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception, string source, string @interface);
+}

@@ -1,0 +1,38 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace NetBoot.Hosting.Udp;
+
+/// <summary>A UDP socket on one port of one interface (SO_BINDTODEVICE), so that a broadcast reply leaves by the
+/// interface the request came in on, and IP_PKTINFO tells the arrival interface of each datagram.</summary>
+public static class BoundUdpSocket
+{
+    private const int SolSocket = 1;
+    private const int SoBindToDevice = 25;
+
+    public static Socket Open(string interfaceName, IPAddress localAddress, int port, bool allowBroadcast)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.PacketInformation, true);
+            if (allowBroadcast)
+            {
+                socket.EnableBroadcast = true;
+            }
+            if (interfaceName.Length > 0)
+            {
+                socket.SetRawSocketOption(SolSocket, SoBindToDevice, Encoding.ASCII.GetBytes(interfaceName + "\0"));
+            }
+            socket.Bind(new IPEndPoint(localAddress, port));
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}
