@@ -1,0 +1,43 @@
+using System.Xml.Linq;
+using NetBoot.Testing;
+
+namespace NetBoot.Cli.Tests;
+
+/// <summary>DESIGN.md's dependency rule: Wire ← Configuration ← Engine ← Hosting ← Cli, and a pure engine.</summary>
+public class ArchitectureTests
+{
+    public static TheoryData<string, string[]> AllowedReferences => new()
+    {
+        { "NetBoot.Wire", [] },
+        { "NetBoot.Configuration", ["NetBoot.Wire"] },
+        { "NetBoot.Engine", ["NetBoot.Configuration"] },
+        { "NetBoot.Hosting", ["NetBoot.Engine"] },
+        { "NetBoot.Cli", ["NetBoot.Hosting"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(AllowedReferences))]
+    public void Project_references_follow_the_layering(string project, string[] allowed)
+    {
+        var csproj = XDocument.Load(Path.Combine(TestPaths.RepositoryRoot, "src", project, project + ".csproj"));
+        var references = csproj.Descendants("ProjectReference")
+            .Select(r => Path.GetFileNameWithoutExtension(r.Attribute("Include")!.Value))
+            .ToArray();
+        Assert.Equal(allowed.Order(), references.Order());
+    }
+
+    [Theory]
+    [InlineData("NetBoot.Wire")]
+    [InlineData("NetBoot.Configuration")]
+    [InlineData("NetBoot.Engine")]
+    public void Pure_layers_use_no_sockets_logging_or_hosting(string project)
+    {
+        var offending = Directory.EnumerateFiles(Path.Combine(TestPaths.RepositoryRoot, "src", project), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Where(f => File.ReadLines(f).Any(line =>
+                line.StartsWith("using System.Net.Sockets", StringComparison.Ordinal)
+                || line.StartsWith("using Microsoft.Extensions", StringComparison.Ordinal)))
+            .ToArray();
+        Assert.Empty(offending);
+    }
+}
