@@ -5,7 +5,10 @@ using System.Text;
 namespace NetBoot.Hosting.Udp;
 
 /// <summary>A UDP socket on one port of one interface (SO_BINDTODEVICE), so that a broadcast reply leaves by the
-/// interface the request came in on, and IP_PKTINFO tells the arrival interface of each datagram.</summary>
+/// interface the request came in on, and IP_PKTINFO tells the arrival interface of each datagram.
+/// No SO_REUSEADDR: sockets bound to different devices may share a port anyway, and without it a second
+/// server on the same port (a forgotten dnsmasq) makes start-up fail with "address in use" instead of
+/// two servers silently answering the same clients.</summary>
 public static class BoundUdpSocket
 {
     private const int SolSocket = 1;
@@ -16,7 +19,6 @@ public static class BoundUdpSocket
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         try
         {
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.PacketInformation, true);
             if (allowBroadcast)
             {
