@@ -26,6 +26,9 @@ public sealed record DhcpOptionConfig
     public byte? EncapsulatingOption { get; init; }
     /// <summary><c>vi-encap:ENTERPRISE</c>: a sub-option of option 125 for that enterprise number.</summary>
     public uint? VendorIdentifyingEnterprise { get; init; }
+    /// <summary>An address list containing <c>0.0.0.0</c>: dnsmasq replaces each such address with the address of the
+    /// interface the reply goes out of ("the machine running dnsmasq"). Never set for encapsulated options.</summary>
+    public bool HasServerAddressPlaceholder { get; init; }
     public TagFilter Filter { get; init; } = TagFilter.None;
     public required SourceLocation Source { get; init; }
 }

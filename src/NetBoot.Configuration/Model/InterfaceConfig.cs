@@ -12,6 +12,8 @@ public sealed record InterfaceConfig
     public ImmutableArray<string> NoDhcp { get; init; } = [];
     public ImmutableArray<IPv4Address> ListenAddresses { get; init; } = [];
     public bool BindInterfaces { get; init; }
+    /// <summary><c>bind-dynamic</c>: bind per interface and follow interfaces that appear later (implies <see cref="BindInterfaces"/>).</summary>
+    public bool BindDynamic { get; init; }
 
     /// <summary>Interface names support a trailing <c>*</c> wildcard, as dnsmasq's do.</summary>
     public bool Allows(string interfaceName)

@@ -20,6 +20,12 @@ public sealed record ServerConfig
     public ImmutableArray<DhcpMatchConfig> Matches { get; init; } = [];
     public ImmutableArray<DhcpClassMatchConfig> VendorClasses { get; init; } = [];
     public ImmutableArray<DhcpClassMatchConfig> UserClasses { get; init; } = [];
+    /// <summary><c>dhcp-circuitid</c>: relay agent option 82 sub-option 1, exact match.</summary>
+    public ImmutableArray<DhcpClassMatchConfig> CircuitIdMatches { get; init; } = [];
+    /// <summary><c>dhcp-remoteid</c>: relay agent option 82 sub-option 2, exact match.</summary>
+    public ImmutableArray<DhcpClassMatchConfig> RemoteIdMatches { get; init; } = [];
+    /// <summary><c>dhcp-subscrid</c>: relay agent option 82 sub-option 6, exact match.</summary>
+    public ImmutableArray<DhcpClassMatchConfig> SubscriberIdMatches { get; init; } = [];
     public ImmutableArray<DhcpMacMatchConfig> MacMatches { get; init; } = [];
     public ImmutableArray<TagIfConfig> TagIfs { get; init; } = [];
     public ImmutableArray<DhcpIgnoreConfig> Ignores { get; init; } = [];
@@ -29,6 +35,10 @@ public sealed record ServerConfig
 
     /// <summary><c>log-dhcp</c>: log every option sent and the tags of each request.</summary>
     public bool LogDhcp { get; init; }
+    /// <summary><c>log-queries</c>: DNS logging in dnsmasq; kept so <c>check</c> can mention it.</summary>
+    public bool LogQueries { get; init; }
+    /// <summary><c>log-facility=FACILITY|FILE|-</c>.</summary>
+    public string? LogFacility { get; init; }
     /// <summary><c>dhcp-no-override</c>: never move file/sname into options 67/66, never overload (52).</summary>
     public bool NoOverride { get; init; }
     public bool Authoritative { get; init; }
@@ -44,6 +54,9 @@ public sealed record ServerConfig
     public int DhcpClientPort { get; init; } = 68;
     public string? User { get; init; }
     public string? Group { get; init; }
+    public string? PidFile { get; init; }
+    /// <summary><c>keep-in-foreground</c> / <c>no-daemon</c>.</summary>
+    public bool KeepInForeground { get; init; }
 
     /// <summary>What <c>check</c> reports beyond the served behaviour: DNS-only and not-yet-implemented directives, warnings.</summary>
     public ImmutableArray<ConfigNotice> Notices { get; init; } = [];

@@ -28,7 +28,38 @@ public sealed record ConfigLoadResult(ServerConfig? Config, ImmutableArray<Confi
 /// <summary>Reads dnsmasq-syntax configuration into one validated <see cref="ServerConfig"/>.</summary>
 public static class DnsmasqConfigReader
 {
-    public static ConfigLoadResult Load(ConfigInput input) => throw new NotImplementedException();
+    /// <summary>Reads the command-line directives first (as dnsmasq parses argv before its files), then the
+    /// <c>conf-dir</c> directories, then the files. <c>conf-file</c>/<c>conf-dir</c> lines are read where they appear.</summary>
+    public static ConfigLoadResult Load(ConfigInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var session = new ConfigReaderSession();
+        session.ReadCommandLine(input.CommandLine);
+        foreach (var directory in input.Directories)
+        {
+            session.ReadDirectory(directory, SourceLocation.CommandLine);
+        }
+        foreach (var file in input.Files)
+        {
+            session.ReadFile(file, SourceLocation.CommandLine);
+        }
+        return Finish(session.Config);
+    }
 
-    public static ConfigLoadResult Parse(string text, string fileName = "netboot.conf") => throw new NotImplementedException();
+    /// <summary>Parses one configuration text as if it were the file <paramref name="fileName"/>.</summary>
+    public static ConfigLoadResult Parse(string text, string fileName = "netboot.conf")
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var session = new ConfigReaderSession();
+        session.ReadText(text, fileName);
+        return Finish(session.Config);
+    }
+
+    private static ConfigLoadResult Finish(ConfigBuilder config)
+    {
+        ConfigValidator.Validate(config);
+        return config.Errors.Count > 0
+            ? new ConfigLoadResult(null, [.. config.Errors])
+            : new ConfigLoadResult(config.Build(), []);
+    }
 }

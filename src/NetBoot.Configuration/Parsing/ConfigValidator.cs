@@ -1,0 +1,88 @@
+using NetBoot.Configuration.Model;
+
+namespace NetBoot.Configuration.Parsing;
+
+/// <summary>Checks that need the whole configuration: errors that dnsmasq would not catch but NetBoot refuses, and
+/// warnings about configurations that parse yet serve nobody.</summary>
+internal static class ConfigValidator
+{
+    public static void Validate(ConfigBuilder config)
+    {
+        CheckTftpRoot(config);
+        WarnProxyWithoutPxe(config);
+        WarnBootWithoutRange(config);
+        NoteFullDhcpRanges(config);
+        WarnDuplicateOptions(config);
+    }
+
+    /// <summary>dnsmasq without tftp-root serves any readable file from <c>/</c>; NetBoot refuses to start that way.</summary>
+    private static void CheckTftpRoot(ConfigBuilder config)
+    {
+        if (!config.Tftp.IsEnabled || config.Tftp.Root is not null || !config.Tftp.InterfaceRoots.IsEmpty)
+        {
+            return;
+        }
+        config.Error(
+            "enable-tftp needs tftp-root: NetBoot does not serve from / as dnsmasq does",
+            config.TftpEnabledAt ?? SourceLocation.CommandLine,
+            "add tftp-root=<directory holding the boot files>, e.g. tftp-root=/srv/tftp");
+    }
+
+    // dnsmasq parity (CHANGELOG 2.51, src/dhcp.c): without pxe-service or pxe-prompt there is no PXE processing at all.
+    private static void WarnProxyWithoutPxe(ConfigBuilder config)
+    {
+        if (config.PxeServices.Count > 0 || config.PxePrompts.Count > 0)
+        {
+            return;
+        }
+        foreach (var range in config.Ranges.Where(r => r.Mode == DhcpRangeMode.Proxy))
+        {
+            config.Notice(ConfigNoticeKind.Warning, "dhcp-range",
+                $"proxy range {range.Start} will answer nobody: proxy replies and port 4011 need at least one pxe-service or pxe-prompt",
+                range.Source);
+        }
+    }
+
+    private static void WarnBootWithoutRange(ConfigBuilder config)
+    {
+        if (config.Ranges.Count > 0)
+        {
+            return;
+        }
+        var first = config.BootFiles.Select(b => (SourceLocation?)b.Source)
+            .Concat(config.PxeServices.Select(s => (SourceLocation?)s.Source))
+            .FirstOrDefault();
+        if (first is { } source)
+        {
+            config.Notice(ConfigNoticeKind.Warning, "dhcp-range",
+                "no dhcp-range: boot information is configured but no client will be answered", source);
+        }
+    }
+
+    private static void NoteFullDhcpRanges(ConfigBuilder config)
+    {
+        foreach (var range in config.Ranges.Where(r => r.Mode != DhcpRangeMode.Proxy))
+        {
+            config.Notice(ConfigNoticeKind.NotYetInEffect, "dhcp-range",
+                $"{(range.Mode == DhcpRangeMode.Static ? "static" : "leasing")} range {range.Start}: full DHCP (address leasing) is not in effect yet",
+                range.Source);
+        }
+    }
+
+    /// <summary>dnsmasq: "Ignoring duplicate dhcp-option %d" when two lines set the same option for the same tags.</summary>
+    private static void WarnDuplicateOptions(ConfigBuilder config)
+    {
+        var seen = new Dictionary<string, DhcpOptionConfig>(StringComparer.Ordinal);
+        foreach (var option in config.Options)
+        {
+            var key = string.Join('|', option.Code, option.VendorClass, option.EncapsulatingOption,
+                option.VendorIdentifyingEnterprise, option.Directive == DhcpOptionDirective.Pxe, option.Filter);
+            if (seen.TryGetValue(key, out var earlier))
+            {
+                config.Notice(ConfigNoticeKind.Warning, "dhcp-option",
+                    $"duplicate dhcp-option {option.Code}: also set {earlier.Source}; only one of them is sent", option.Source);
+            }
+            seen[key] = option;
+        }
+    }
+}

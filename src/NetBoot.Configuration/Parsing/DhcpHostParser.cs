@@ -1,0 +1,153 @@
+using System.Collections.Immutable;
+using System.Text;
+using NetBoot.Configuration.Model;
+using NetBoot.Wire.Net;
+
+namespace NetBoot.Configuration.Parsing;
+
+/// <summary><c>dhcp-host</c>: comma-separated tokens in any order (<c>src/option.c</c>, <c>case 'G'</c>).</summary>
+internal static class DhcpHostParser
+{
+    private const string Grammar =
+        "write dhcp-host=<mac>[,<mac>…][,id:<client id>][,set:<tag>][,<IPv4 address>][,<host name>][,<lease time>|infinite][,ignore]";
+
+    public static void Parse(DirectiveContext d)
+    {
+        var host = new DhcpHostConfig { Source = d.Source };
+        foreach (var field in FieldCursor.Split(d.Value))
+        {
+            if (!TryApply(d, field, ref host))
+            {
+                return;
+            }
+        }
+        if (host.Address is { } address && d.Config.Hosts.FirstOrDefault(h => h.Address == address) is { } earlier)
+        {
+            d.Error($"duplicate dhcp-host IP address {address}",
+                $"{address} is already given to another host {earlier.Source}; each static address belongs to one dhcp-host line (list several MACs on that line instead)");
+            return;
+        }
+        d.Config.Hosts.Add(host);
+    }
+
+    private static bool TryApply(DirectiveContext d, string field, ref DhcpHostConfig host)
+    {
+        var text = QuotedText.Reveal(field);
+        if (field.StartsWith("id:", StringComparison.Ordinal))
+        {
+            return TryClientId(d, field[3..], ref host);
+        }
+        if (TagSyntax.IsSetPrefix(field) || field.StartsWith("net:", StringComparison.Ordinal))
+        {
+            host = host with { SetTags = host.SetTags.Add(QuotedText.Reveal(field[4..])) };
+            return true;
+        }
+        if (field.StartsWith("tag:", StringComparison.Ordinal))
+        {
+            host = host with { Filter = TagSyntax.Filter(host.Filter.Conditions.Add(TagSyntax.Condition(field[4..]))) };
+            return true;
+        }
+        if (field.StartsWith('['))
+        {
+            d.Notice(ConfigNoticeKind.Ignored, $"IPv6 address {text} ignored: NetBoot serves DHCPv4 only");
+            return true;
+        }
+        if (IPv4Address.TryParse(field, out var address))
+        {
+            return TrySetAddress(d, address, ref host);
+        }
+        switch (field)
+        {
+            case "infinite":
+                host = host with { IsInfinite = true, LeaseTime = null };
+                return true;
+            case "ignore":
+                host = host with { IsIgnored = true };
+                return true;
+        }
+        if (field.Contains(':', StringComparison.Ordinal) || IsDashedMac(field))
+        {
+            return TryHardwareAddress(d, field, ref host);
+        }
+        if (DurationSyntax.TryParseSeconds(field, out var seconds))
+        {
+            // dnsmasq parity: a purely numeric "host name" is a lease time; minimum 120 s.
+            host = host with { LeaseTime = TimeSpan.FromSeconds(Math.Max(seconds, 120u)) };
+            return true;
+        }
+        return TrySetName(d, text, ref host);
+    }
+
+    private static bool IsDashedMac(string field) =>
+        field.Count(c => c == '-') >= 5 && field.All(c => c is '-' or '*' || char.IsAsciiHexDigit(c));
+
+    private static bool TrySetAddress(DirectiveContext d, IPv4Address address, ref DhcpHostConfig host)
+    {
+        if (host.Address is not null)
+        {
+            d.Error("bad dhcp-host", "a dhcp-host line gives one IPv4 address; " + Grammar);
+            return false;
+        }
+        host = host with { Address = address };
+        return true;
+    }
+
+    private static bool TryHardwareAddress(DirectiveContext d, string field, ref DhcpHostConfig host)
+    {
+        if (!HardwareAddressSyntax.TryParse(field, out _, out var pattern))
+        {
+            d.Error("bad hex constant", $"'{QuotedText.Reveal(field)}' is not a MAC address: write aa:bb:cc:dd:ee:ff (* for any byte)");
+            return false;
+        }
+        host = host with { HardwareAddresses = host.HardwareAddresses.Add(pattern) };
+        return true;
+    }
+
+    private static bool TryClientId(DirectiveContext d, string hidden, ref DhcpHostConfig host)
+    {
+        if (hidden == "*")
+        {
+            host = host with { IgnoresClientId = true };
+            return true;
+        }
+        ImmutableArray<byte> id;
+        if (hidden.Contains(':', StringComparison.Ordinal) && hidden.All(c => c == ':' || char.IsAsciiHexDigit(c)))
+        {
+            if (!OptionValueEncoder.TryEncodeHex(hidden, false, out var hex, out var error))
+            {
+                d.Error(error.Message, error.Hint);
+                return false;
+            }
+            id = hex.Bytes;
+        }
+        else
+        {
+            id = [.. Encoding.UTF8.GetBytes(QuotedText.Reveal(hidden))];
+        }
+        host = host with { ClientIds = host.ClientIds.Add(id) };
+        return true;
+    }
+
+    private static bool TrySetName(DirectiveContext d, string name, ref DhcpHostConfig host)
+    {
+        if (host.HostName is not null)
+        {
+            d.Error("DHCP host has multiple names", $"'{host.HostName}' and '{name}' are both host names; keep one");
+            return false;
+        }
+        if (!IsLegalHostName(name))
+        {
+            d.Error("bad DHCP host name", $"'{name}' is not a host name: use letters, digits, '-' and '.' only");
+            return false;
+        }
+        host = host with { HostName = name };
+        return true;
+    }
+
+    // RFC 1123 §2.1 labels; dnsmasq's legal_hostname also allows '_' in the middle.
+    private static bool IsLegalHostName(string name) =>
+        name.Length is > 0 and <= 255
+        && name.Split('.').All(label => label.Length is > 0 and <= 63
+            && label.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
+            && label[0] != '-' && label[^1] != '-');
+}

@@ -1,0 +1,231 @@
+using System.Collections.Frozen;
+using NetBoot.Configuration.Model;
+using static NetBoot.Configuration.Parsing.GeneralParser;
+
+namespace NetBoot.Configuration.Parsing;
+
+/// <summary>Whether a directive takes a value: dnsmasq's <c>has_arg</c> (0, 1, 2).</summary>
+internal enum DirectiveArity
+{
+    None,
+    Required,
+    Optional,
+}
+
+/// <summary>What NetBoot does with a directive it accepts.</summary>
+internal enum DirectiveEffect
+{
+    /// <summary>Parsed into the model and acted on.</summary>
+    Served,
+    /// <summary>Parsed (and validated where there is a grammar) but not acted on yet.</summary>
+    NotYetInEffect,
+    /// <summary>A DNS directive: accepted, NetBoot serves no DNS.</summary>
+    Dns,
+    /// <summary>Meaningless for NetBoot (IPv6, daemon housekeeping).</summary>
+    Ignored,
+}
+
+/// <summary>One row of the directive table: name, arity, whether it may appear once only (dnsmasq's ARG_ONE),
+/// the handler, and the effect reported by <c>netboot check</c>.</summary>
+internal sealed record DirectiveSpec(
+    string Name,
+    DirectiveArity Arity,
+    Action<DirectiveContext>? Apply,
+    DirectiveEffect Effect = DirectiveEffect.Served,
+    string? Note = null,
+    bool IsSingleValued = false);
+
+/// <summary>Every directive NetBoot accepts. The effect column is the honest list of what is served today; edit it
+/// here when a responder starts honouring a directive.</summary>
+internal static class DirectiveTable
+{
+    private const string FullDhcp = "full DHCP (address leasing) is not in effect yet";
+    private const string TftpTuning = "this TFTP tuning is not in effect yet";
+
+    private static readonly DirectiveSpec[] Served =
+    [
+        new("dhcp-range", DirectiveArity.Required, DhcpRangeParser.Parse),
+        new("dhcp-boot", DirectiveArity.Required, PxeParser.ParseBoot),
+        new("dhcp-option", DirectiveArity.Required, DhcpOptionParser.ParseNormal),
+        new("dhcp-option-force", DirectiveArity.Required, DhcpOptionParser.ParseForce),
+        new("dhcp-option-pxe", DirectiveArity.Required, DhcpOptionParser.ParsePxe),
+        new("pxe-service", DirectiveArity.Required, PxeParser.ParseService),
+        new("pxe-prompt", DirectiveArity.Required, PxeParser.ParsePrompt),
+        new("dhcp-pxe-vendor", DirectiveArity.Required, PxeParser.ParseVendor),
+        new("dhcp-match", DirectiveArity.Required, DhcpMatchParser.Parse),
+        new("dhcp-vendorclass", DirectiveArity.Required, ClassifierParser.ParseVendorClass),
+        new("dhcp-userclass", DirectiveArity.Required, ClassifierParser.ParseUserClass),
+        new("dhcp-mac", DirectiveArity.Required, ClassifierParser.ParseMac),
+        new("tag-if", DirectiveArity.Required, ClassifierParser.ParseTagIf),
+        new("dhcp-ignore", DirectiveArity.Required, ClassifierParser.ParseIgnore),
+        new("dhcp-reply-delay", DirectiveArity.Required, ClassifierParser.ParseReplyDelay),
+        new("dhcp-no-override", DirectiveArity.None, Flag(c => c.NoOverride = true)),
+        new("dhcp-alternate-port", DirectiveArity.Optional, ParseAlternatePort, IsSingleValued: true),
+        new("log-dhcp", DirectiveArity.None, Flag(c => c.LogDhcp = true)),
+        new("interface", DirectiveArity.Required, Names(c => c.InterfacesIncluded)),
+        new("except-interface", DirectiveArity.Required, Names(c => c.InterfacesExcluded)),
+        new("no-dhcp-interface", DirectiveArity.Required, Names(c => c.InterfacesNoDhcp)),
+        new("no-dhcpv4-interface", DirectiveArity.Required, Names(c => c.InterfacesNoDhcp)),
+        new("listen-address", DirectiveArity.Required, ParseListenAddress),
+        new("bind-interfaces", DirectiveArity.None, Flag(c => c.BindInterfaces = true)),
+        new("bind-dynamic", DirectiveArity.None, Flag(c => c.BindDynamic = true)),
+        new("enable-tftp", DirectiveArity.Optional, ParseEnableTftp),
+        new("tftp-root", DirectiveArity.Required, ParseTftpRoot),
+        new("tftp-no-fail", DirectiveArity.None, Tftp(t => t with { NoFail = true })),
+        new("tftp-max", DirectiveArity.Required, Number((c, n) => c.Tftp = c.Tftp with { MaxTransfers = n }), IsSingleValued: true),
+        new("tftp-lowercase", DirectiveArity.None, Tftp(t => t with { LowerCase = true })),
+        new("quiet-tftp", DirectiveArity.None, Tftp(t => t with { Quiet = true })),
+        new("port", DirectiveArity.Required, ParsePort, IsSingleValued: true),
+    ];
+
+    private static readonly DirectiveSpec[] NotYet =
+    [
+        new("dhcp-host", DirectiveArity.Required, DhcpHostParser.Parse, DirectiveEffect.NotYetInEffect, "static hosts need full DHCP, which is not in effect yet"),
+        new("dhcp-circuitid", DirectiveArity.Required, ClassifierParser.ParseCircuitId, DirectiveEffect.NotYetInEffect, "relay agent (option 82) matching is not in effect yet"),
+        new("dhcp-remoteid", DirectiveArity.Required, ClassifierParser.ParseRemoteId, DirectiveEffect.NotYetInEffect, "relay agent (option 82) matching is not in effect yet"),
+        new("dhcp-subscrid", DirectiveArity.Required, ClassifierParser.ParseSubscriberId, DirectiveEffect.NotYetInEffect, "relay agent (option 82) matching is not in effect yet"),
+        new("dhcp-authoritative", DirectiveArity.None, Flag(c => c.Authoritative = true), DirectiveEffect.NotYetInEffect, FullDhcp),
+        new("dhcp-lease-max", DirectiveArity.Required, Number((c, n) => c.LeaseMax = n), DirectiveEffect.NotYetInEffect, FullDhcp, true),
+        new("dhcp-leasefile", DirectiveArity.Required, Text((c, s) => c.LeaseFile = s), DirectiveEffect.NotYetInEffect, FullDhcp, true),
+        new("dhcp-lease", DirectiveArity.Required, Text((c, s) => c.LeaseFile = s), DirectiveEffect.NotYetInEffect, FullDhcp, true),
+        new("dhcp-sequential-ip", DirectiveArity.None, Flag(c => c.SequentialIp = true), DirectiveEffect.NotYetInEffect, FullDhcp),
+        new("no-ping", DirectiveArity.None, Flag(c => c.NoPing = true), DirectiveEffect.NotYetInEffect, FullDhcp),
+        new("dhcp-script", DirectiveArity.Required, Text((c, s) => c.DhcpScript = s), DirectiveEffect.NotYetInEffect, "lease and TFTP scripts are not run yet", true),
+        new("tftp-unique-root", DirectiveArity.Optional, ParseTftpUniqueRoot, DirectiveEffect.NotYetInEffect, TftpTuning),
+        new("tftp-secure", DirectiveArity.None, Tftp(t => t with { IsSecure = true }), DirectiveEffect.NotYetInEffect, TftpTuning),
+        new("tftp-port-range", DirectiveArity.Required, ParseTftpPortRange, DirectiveEffect.NotYetInEffect, TftpTuning, true),
+        new("tftp-single-port", DirectiveArity.None, Tftp(t => t with { SinglePort = true }), DirectiveEffect.NotYetInEffect, TftpTuning),
+        new("tftp-no-blocksize", DirectiveArity.None, Tftp(t => t with { NoBlockSize = true }), DirectiveEffect.NotYetInEffect, TftpTuning),
+        new("tftp-mtu", DirectiveArity.Required, Number((c, n) => c.Tftp = c.Tftp with { Mtu = n }), DirectiveEffect.NotYetInEffect, TftpTuning, true),
+        new("user", DirectiveArity.Required, Text((c, s) => c.User = s), DirectiveEffect.NotYetInEffect, "NetBoot does not change user; run it as the account you want", true),
+        new("group", DirectiveArity.Required, Text((c, s) => c.Group = s), DirectiveEffect.NotYetInEffect, "NetBoot does not change group; run it as the account you want", true),
+        new("pid-file", DirectiveArity.Optional, Text((c, s) => c.PidFile = s), DirectiveEffect.NotYetInEffect, "no pid file is written yet", true),
+        new("log-facility", DirectiveArity.Required, Text((c, s) => c.LogFacility = s), DirectiveEffect.NotYetInEffect, "logs go to NetBoot's own logger", true),
+        new("dhcp-hostsfile", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, "host files are not read yet"),
+        new("dhcp-optsfile", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, "option files are not read yet"),
+        new("dhcp-hostsdir", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, "host directories are not read yet"),
+        new("dhcp-optsdir", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, "option directories are not read yet"),
+        new("read-ethers", DirectiveArity.None, null, DirectiveEffect.NotYetInEffect, "/etc/ethers is not read yet"),
+        new("dhcp-broadcast", DirectiveArity.Optional, null, DirectiveEffect.NotYetInEffect, FullDhcp),
+        new("dhcp-ignore-names", DirectiveArity.Optional, null, DirectiveEffect.NotYetInEffect, FullDhcp),
+        new("dhcp-generate-names", DirectiveArity.Optional, null, DirectiveEffect.NotYetInEffect, FullDhcp),
+        new("dhcp-name-match", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, FullDhcp),
+        new("dhcp-fqdn", DirectiveArity.None, null, DirectiveEffect.NotYetInEffect, FullDhcp),
+        new("dhcp-client-update", DirectiveArity.None, null, DirectiveEffect.NotYetInEffect, FullDhcp),
+        new("dhcp-ignore-clid", DirectiveArity.None, null, DirectiveEffect.NotYetInEffect, FullDhcp),
+        new("dhcp-rapid-commit", DirectiveArity.None, null, DirectiveEffect.NotYetInEffect, FullDhcp),
+        new("dhcp-ttl", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, FullDhcp),
+        new("dhcp-relay", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, "relaying is not in effect yet"),
+        new("dhcp-proxy", DirectiveArity.Optional, null, DirectiveEffect.NotYetInEffect, FullDhcp),
+        new("bootp-dynamic", DirectiveArity.Optional, null, DirectiveEffect.NotYetInEffect, FullDhcp),
+        new("leasefile-ro", DirectiveArity.None, null, DirectiveEffect.NotYetInEffect, FullDhcp),
+        new("script-arp", DirectiveArity.None, null, DirectiveEffect.NotYetInEffect, "lease scripts are not run yet"),
+        new("script-on-renewal", DirectiveArity.None, null, DirectiveEffect.NotYetInEffect, "lease scripts are not run yet"),
+        new("dhcp-luascript", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, "lease scripts are not run yet", true),
+        new("dhcp-scriptuser", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, "lease scripts are not run yet", true),
+    ];
+
+    private static readonly DirectiveSpec[] Ignored =
+    [
+        new("keep-in-foreground", DirectiveArity.None, Flag(c => c.KeepInForeground = true), DirectiveEffect.Ignored, "NetBoot always runs in the foreground"),
+        new("no-daemon", DirectiveArity.None, Flag(c => c.KeepInForeground = true), DirectiveEffect.Ignored, "NetBoot always runs in the foreground"),
+        new("log-async", DirectiveArity.Optional, null, DirectiveEffect.Ignored, "logging is always asynchronous"),
+        new("log-debug", DirectiveArity.None, null, DirectiveEffect.Ignored, "use NetBoot's log level instead"),
+        new("enable-ra", DirectiveArity.None, null, DirectiveEffect.Ignored, "IPv6 router advertisements are not served"),
+        new("ra-param", DirectiveArity.Required, null, DirectiveEffect.Ignored, "IPv6 router advertisements are not served"),
+        new("dhcp-duid", DirectiveArity.Required, null, DirectiveEffect.Ignored, "DHCPv6 is not served"),
+        new("quiet-dhcp", DirectiveArity.None, null, DirectiveEffect.Ignored, "use NetBoot's log level instead"),
+        new("quiet-dhcp6", DirectiveArity.None, null, DirectiveEffect.Ignored, "DHCPv6 is not served"),
+        new("quiet-ra", DirectiveArity.None, null, DirectiveEffect.Ignored, "IPv6 router advertisements are not served"),
+    ];
+
+    private static readonly string[] DnsFlags =
+    [
+        "domain-needed", "bogus-priv", "no-resolv", "no-poll", "no-hosts", "expand-hosts", "strict-order", "all-servers",
+        "filterwin2k", "localise-queries", "stop-dns-rebind", "rebind-localhost-ok", "clear-on-reload", "no-negcache",
+        "dns-loop-detect", "dnssec", "dnssec-no-timecheck", "dnssec-debug", "proxy-dnssec", "strip-mac", "strip-subnet",
+        "no-round-robin", "selfmx", "localmx", "dnssec-check-unsigned", "no-ident", "log-queries", "local-service",
+        "stale-cache", "use-stale-cache", "fast-dns-retry", "do-0x20-dns", "no-0x20-dns",
+    ];
+
+    private static readonly string[] DnsValued =
+    [
+        "server", "local", "address", "resolv-file", "cache-size", "domain", "addn-hosts", "hostsdir", "neg-ttl",
+        "local-ttl", "max-ttl", "min-cache-ttl", "max-cache-ttl", "auth-ttl", "mx-host", "mx-target", "srv-host",
+        "txt-record", "ptr-record", "naptr-record", "caa-record", "cname", "host-record", "dynamic-host", "dns-rr",
+        "interface-name", "synth-domain", "trust-anchor", "rebind-domain-ok", "dns-forward-max", "query-port", "min-port",
+        "max-port", "edns-packet-max", "ipset", "nftset", "connmark-allowlist", "connmark-allowlist-enable", "add-mac",
+        "add-subnet", "add-cpe-id", "umbrella", "bogus-nxdomain", "ignore-address", "alias", "servers-file",
+        "auth-server", "auth-zone", "auth-soa", "auth-sec-servers", "auth-peer", "rev-server", "conntrack", "port-limit",
+        "filter-A", "filter-AAAA", "filter-rr", "cache-rr", "dnssec-timestamp", "max-port", "shared-network",
+        "dumpfile", "dumpmask", "ubus", "enable-dbus", "enable-ubus",
+    ];
+
+    /// <summary>Optional-value DNS directives (<c>log-queries[=extra]</c>, <c>local-service[=host]</c>…).</summary>
+    private static readonly FrozenSet<string> DnsOptionalValue =
+        new[] { "log-queries", "local-service", "stale-cache", "use-stale-cache", "fast-dns-retry", "dnssec-check-unsigned", "add-mac", "add-subnet", "umbrella", "enable-dbus", "enable-ubus", "connmark-allowlist-enable" }
+            .ToFrozenSet(StringComparer.Ordinal);
+
+    private static readonly FrozenSet<string> SingleValuedDns =
+        new[] { "cache-size", "neg-ttl", "local-ttl", "max-ttl", "dns-forward-max", "query-port", "edns-packet-max", "min-port", "max-port" }
+            .ToFrozenSet(StringComparer.Ordinal);
+
+    private static readonly FrozenDictionary<string, DirectiveSpec> ByName = BuildIndex();
+
+    private static FrozenDictionary<string, DirectiveSpec> BuildIndex()
+    {
+        var all = new Dictionary<string, DirectiveSpec>(StringComparer.Ordinal);
+        foreach (var spec in Served.Concat(NotYet).Concat(Ignored))
+        {
+            all[spec.Name] = spec;
+        }
+        foreach (var name in DnsFlags.Concat(DnsValued))
+        {
+            var arity = DnsOptionalValue.Contains(name) ? DirectiveArity.Optional
+                : DnsFlags.Contains(name) ? DirectiveArity.None : DirectiveArity.Required;
+            Action<DirectiveContext>? apply = name == "log-queries" ? Flag(c => c.LogQueries = true) : null;
+            all.TryAdd(name, new DirectiveSpec(name, arity, apply, DirectiveEffect.Dns, "NetBoot serves no DNS", SingleValuedDns.Contains(name)));
+        }
+        all["conf-file"] = new DirectiveSpec("conf-file", DirectiveArity.Required, null);
+        all["conf-dir"] = new DirectiveSpec("conf-dir", DirectiveArity.Required, null);
+        return all.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    public static bool TryGet(string name, out DirectiveSpec spec) => ByName.TryGetValue(name, out spec!);
+
+    public static IEnumerable<string> Names => ByName.Keys;
+
+    public static ConfigNoticeKind? NoticeKind(DirectiveEffect effect) => effect switch
+    {
+        DirectiveEffect.NotYetInEffect => ConfigNoticeKind.NotYetInEffect,
+        DirectiveEffect.Dns => ConfigNoticeKind.NotServedDns,
+        DirectiveEffect.Ignored => ConfigNoticeKind.Ignored,
+        _ => null,
+    };
+
+    /// <summary>The closest known name for a misspelt one (edit distance ≤ 2), for the "bad option" hint.</summary>
+    public static string? Suggest(string name) =>
+        ByName.Keys
+            .Select(k => (Name: k, Distance: EditDistance(k, name)))
+            .Where(p => p.Distance <= 2)
+            .OrderBy(p => p.Distance).ThenBy(p => p.Name, StringComparer.Ordinal)
+            .Select(p => p.Name)
+            .FirstOrDefault();
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            previous = current;
+        }
+        return previous[b.Length];
+    }
+}

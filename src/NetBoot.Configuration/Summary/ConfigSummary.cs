@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Text;
+using NetBoot.Configuration.Model;
+using NetBoot.Configuration.Parsing;
+using NetBoot.Wire.Dhcp;
+
+namespace NetBoot.Configuration.Summary;
+
+/// <summary>The readable account of a configuration that <c>netboot check</c> prints: what each range does, the PXE
+/// menu per architecture with the file names clients will ask for, boot files, TFTP, the options proxy clients will
+/// not receive, then the notices.</summary>
+public static class ConfigSummary
+{
+    public static string Render(ServerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var text = new SummaryWriter();
+        text.Line($"Configuration read from {Plural(config.SourceFiles.Length, "file")}: {(config.SourceFiles.IsEmpty ? "(command line only)" : string.Join(", ", config.SourceFiles))}");
+        RenderRanges(text, config);
+        PxeSummary.Render(text, config);
+        RenderBootFiles(text, config);
+        RenderTftp(text, config);
+        OptionSummary.Render(text, config);
+        RenderClassification(text, config);
+        RenderNotices(text, config);
+        return text.ToString();
+    }
+
+    internal static string Plural(int count, string noun) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? "" : "s")}");
+
+    internal static string Tags(TagFilter filter) => filter.IsEmpty ? "" : $"  [{filter}]";
+
+    private static void RenderRanges(SummaryWriter text, ServerConfig config)
+    {
+        text.Section("DHCP ranges");
+        if (config.Ranges.IsEmpty)
+        {
+            text.Item("none: no client will be answered");
+            return;
+        }
+        foreach (var range in config.Ranges)
+        {
+            var netmask = range.Netmask is { } mask ? $"netmask {mask}" : "netmask of the interface";
+            var what = range.Mode switch
+            {
+                DhcpRangeMode.Proxy => $"{range.Start}  proxy: boot information only, addresses come from another DHCP server ({netmask})",
+                DhcpRangeMode.Static => $"{range.Start}  static: addresses only from dhcp-host ({netmask})",
+                _ => $"{range.Start} - {range.End}  leases of {Lease(range.LeaseTime)} ({netmask})",
+            };
+            var set = range.SetTag is { } tag ? $"  sets tag {tag}" : "";
+            text.Item(what + set + Tags(range.Filter));
+        }
+    }
+
+    private static string Lease(TimeSpan? lease) => lease switch
+    {
+        null => "infinite length",
+        { } l when l.TotalSeconds % 3600 == 0 => string.Create(CultureInfo.InvariantCulture, $"{l.TotalHours:0}h"),
+        { } l when l.TotalSeconds % 60 == 0 => string.Create(CultureInfo.InvariantCulture, $"{l.TotalMinutes:0}m"),
+        { } l => string.Create(CultureInfo.InvariantCulture, $"{l.TotalSeconds:0}s"),
+    };
+
+    private static void RenderBootFiles(SummaryWriter text, ServerConfig config)
+    {
+        text.Section("dhcp-boot (tagged lines are tried first; among matches the last line wins)");
+        if (config.BootFiles.IsEmpty)
+        {
+            text.Item("none");
+            return;
+        }
+        foreach (var boot in config.BootFiles)
+        {
+            var server = boot.ServerAddress is { } address ? $" from {address}" : "";
+            var name = boot.ServerName is { } serverName ? $" (server name {serverName})" : "";
+            text.Item($"{boot.FileName}{server}{name}{Tags(boot.Filter)}");
+        }
+    }
+
+    private static void RenderTftp(SummaryWriter text, ServerConfig config)
+    {
+        text.Section("TFTP");
+        var tftp = config.Tftp;
+        if (!tftp.IsEnabled)
+        {
+            text.Item(tftp.Root is { } root
+                ? $"off: tftp-root={root} is set but enable-tftp is absent (another TFTP server is expected to serve it)"
+                : "off");
+            return;
+        }
+        var interfaces = tftp.Interfaces.IsEmpty ? "every DHCP interface" : string.Join(", ", tftp.Interfaces);
+        text.Item($"on ({interfaces}), root {tftp.Root ?? "(per interface only)"}, at most {tftp.MaxTransfers} transfers");
+        foreach (var (interfaceName, root) in tftp.InterfaceRoots.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            text.Item($"root {root} for clients on {interfaceName}");
+        }
+    }
+
+    private static void RenderClassification(SummaryWriter text, ServerConfig config)
+    {
+        var lines = new List<string>();
+        lines.AddRange(config.Matches.Select(m => $"{m.SetTag} <- dhcp-match {DescribeMatch(m)}"));
+        lines.AddRange(config.VendorClasses.Select(v => $"{v.SetTag} <- vendor class (option 60) contains \"{Encoding.UTF8.GetString(v.Pattern.AsSpan())}\""));
+        lines.AddRange(config.UserClasses.Select(v => $"{v.SetTag} <- user class (option 77) contains \"{Encoding.UTF8.GetString(v.Pattern.AsSpan())}\""));
+        lines.AddRange(config.MacMatches.Select(m => $"{m.SetTag} <- MAC {string.Join(':', m.Pattern.Select(b => b?.ToString("x2", CultureInfo.InvariantCulture) ?? "*"))}"));
+        lines.AddRange(config.TagIfs.Select(t => $"{string.Join(", ", t.SetTags)} <- tag-if {(t.Filter.IsEmpty ? "(always)" : t.Filter.ToString())}"));
+        lines.AddRange(config.Ignores.Select(i => $"ignored: clients with {i.Filter}"));
+        if (lines.Count == 0)
+        {
+            return;
+        }
+        text.Section("Tags");
+        foreach (var line in lines)
+        {
+            text.Item(line);
+        }
+    }
+
+    private static string DescribeMatch(DhcpMatchConfig match)
+    {
+        var option = match.VendorIdentifyingEnterprise is { } enterprise
+            ? $"vi-encap enterprise {enterprise}"
+            : $"option {match.OptionCode} ({DhcpOptionCatalog.NameOf(match.OptionCode)})";
+        return match.Value switch
+        {
+            null => option + " present",
+            { Kind: DhcpMatchKind.Substring } v => $"{option} contains \"{Encoding.UTF8.GetString(v.Bytes.AsSpan())}\"",
+            { Kind: DhcpMatchKind.HexPattern } v => $"{option} starts with {string.Join(':', v.Bytes.Select((b, i) => !v.Wildcards.IsDefaultOrEmpty && v.Wildcards[i] ? "*" : b.ToString("x2", CultureInfo.InvariantCulture)))}",
+            { } v => $"{option} has element {Integer(v.Bytes)}",
+        };
+    }
+
+    private static string Integer(IEnumerable<byte> bytes) =>
+        bytes.Aggregate(0UL, (acc, b) => (acc << 8) | b).ToString(CultureInfo.InvariantCulture);
+
+    private static void RenderNotices(SummaryWriter text, ServerConfig config)
+    {
+        (ConfigNoticeKind Kind, string Title)[] groups =
+        [
+            (ConfigNoticeKind.Warning, "Warnings"),
+            (ConfigNoticeKind.NotYetInEffect, "Accepted, not in effect yet"),
+            (ConfigNoticeKind.NotServedDns, "DNS directives (NetBoot serves no DNS)"),
+            (ConfigNoticeKind.Ignored, "Ignored (no meaning for NetBoot)"),
+        ];
+        foreach (var (kind, title) in groups)
+        {
+            var notices = config.Notices.Where(n => n.Kind == kind).ToList();
+            if (notices.Count == 0)
+            {
+                continue;
+            }
+            text.Section(title);
+            foreach (var notice in notices)
+            {
+                text.Item($"{notice.Directive}: {notice.Message} ({notice.Source})");
+            }
+        }
+    }
+}
+
+/// <summary>Indented plain text with LF line ends, independent of the platform.</summary>
+internal sealed class SummaryWriter
+{
+    private readonly StringBuilder _text = new();
+
+    public void Line(string line) => _text.Append(line).Append('\n');
+
+    public void Section(string title) => _text.Append('\n').Append(title).Append('\n');
+
+    public void Item(string line, int depth = 1) => _text.Append(' ', depth * 2).Append(line).Append('\n');
+
+    public override string ToString() => _text.ToString();
+}
