@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NetBoot.Configuration.Parsing;
+using NetBoot.Configuration.Summary;
 
 namespace NetBoot.Cli.Commands;
 
