@@ -6,7 +6,7 @@ namespace NetBoot.Interop.Tests.Servers;
 
 /// <summary>The server under test: <c>&lt;publish dir&gt;/netboot serve -C &lt;adapted conf&gt;</c>, its log on stderr.
 /// The publish folder comes from <c>NETBOOT_PUBLISH_DIR</c> (scripts/test sets it); without it the CLI is
-/// published once per test run into a temporary folder.</summary>
+/// published once per test run into <c>netboot-publish/</c> beside the test assembly.</summary>
 public sealed class NetBootServer : IPxeServerUnderTest
 {
     private static readonly Lazy<Task<string>> s_publishDirectory = new(PublishAsync);
@@ -41,7 +41,7 @@ public sealed class NetBootServer : IPxeServerUnderTest
         {
             return given;
         }
-        var output = Directory.CreateTempSubdirectory("netboot-interop-publish-").FullName;
+        var output = Path.Combine(AppContext.BaseDirectory, "netboot-publish");
         await NamespaceLab.RunAsync("dotnet",
         [
             "publish", Path.Combine(TestPaths.RepositoryRoot, "src", "NetBoot.Cli"), "-c", "Release", "-o", output,
