@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Manual PXE lab: router (dnsmasq DHCP + IPv6 RA) + server under test + QEMU BIOS/iPXE client,
-# all inside throw-away network namespaces. Everything is torn down on exit.
-#   scripts/lab/pxe-lab.sh [dnsmasq|<path to netboot>] [keys]
-#   keys: "local" to pick "Boot from local hard disk" from the F8 menu.
+# Manual twin of tests/NetBoot.Interop.Tests, for poking at firmware by hand (as root): a router namespace
+# (dnsmasq: DHCP range + IPv6 RAs), a server namespace (dnsmasq proxy or netboot on the adapted ltsp.conf)
+# and a QEMU BIOS/iPXE client on a bridge, all in throw-away namespaces torn down on exit; logs are kept.
+#   scripts/lab/pxe-lab.sh [dnsmasq|<path to netboot>] [local]
+#   local: press F8 and pick "Boot from local hard disk".   QEMU_TIMEOUT=<s> bounds the VM (default 60).
 set -euo pipefail
 server="${1:-dnsmasq}"; keys="${2:-}"
 id="nbl$$"; work="$(mktemp -d /tmp/netboot-lab.XXXXXX)"; chmod 755 "$work"
@@ -61,7 +62,7 @@ pids+=($!)
 sleep 1
 # SeaBIOS reads etc/sercon-port as a little-endian integer: 0x3f8 = COM1.
 printf '\xf8\x03' > "$work/sercon-port"
-start=$(date +%s.%N)
+start=$(date +%s)
 ip netns exec "$lan" timeout ${QEMU_TIMEOUT:-60} qemu-system-x86_64 -machine pc,accel=tcg -m 256 -nodefaults \
   -display none -vga none -serial "file:$work/serial.log" -monitor "unix:$work/mon.sock,server,nowait" \
   -fw_cfg name=etc/sercon-port,file="$work/sercon-port" -boot n \
@@ -75,4 +76,4 @@ if [ "$keys" = local ]; then
   python3 "$(dirname "$0")/qemu-sendkeys.py" "$work/mon.sock" down ret
 fi
 wait $qpid || true
-echo "qemu ran $(echo "$(date +%s.%N) - $start" | bc) s"
+echo "qemu ran $(( $(date +%s) - start )) s; serial console: $work/serial.log"
