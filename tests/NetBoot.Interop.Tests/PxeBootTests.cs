@@ -37,8 +37,20 @@ public abstract class PxeBootTests(IPxeServerUnderTest server, ITestOutputHelper
             {
                 await run.WaitAsync(log, run.Expect.FileSent(file, ip), StepTimeout, $"server log: sent {file}");
             }
-            Assert.Matches(Literal($"Filename: {LtspScenario.BootFile}"), serial.ReadAll());
-            Assert.Matches(Literal("PXELINUX"), serial.ReadAll());
+            var console = serial.ReadAll();
+            Assert.Matches(Literal($"Next server: {LabNetwork.ServerAddress}"), console);
+            Assert.Matches(Literal($"Filename: {LtspScenario.BootFile}"), console);
+            Assert.Matches(Literal("PXELINUX"), console);
+
+            // The wire, independent of any log: proxy offer and boot-server answer from the server under test,
+            // then the boot file and the files pxelinux asks for, in that order.
+            Assert.NotEqual(0, await run.CapturedPacketCountAsync($"udp and src host {LabNetwork.ServerAddress} and src port 67"));
+            Assert.NotEqual(0, await run.CapturedPacketCountAsync($"udp and src host {LabNetwork.ServerAddress} and src port 4011"));
+            var requested = await run.CapturedTftpReadRequestsAsync("/ltsp/i386/pxelinux.cfg/default", StepTimeout);
+            // pxelinux also asks for pxelinux.cfg/01-<mac> and the hex address prefixes, which do not exist.
+            Assert.Equal(
+                [LtspScenario.BootFile, "/ltsp/i386/ldlinux.c32", "/ltsp/i386/pxelinux.cfg/default"],
+                requested.Where(name => !name.Contains("pxelinux.cfg/", StringComparison.Ordinal) || name.EndsWith("/default", StringComparison.Ordinal)).Distinct());
         });
     }
 
@@ -70,6 +82,10 @@ public abstract class PxeBootTests(IPxeServerUnderTest server, ITestOutputHelper
             var console = serial.ReadAll();
             Assert.DoesNotMatch(new Regex("PXEBS|PXELINUX"), console);
             Assert.DoesNotMatch(Literal(run.Scenario.Marker), console);
+            // The wire: no boot-server request to 4011 and not one TFTP packet.
+            Assert.Equal(0, await run.CapturedPacketCountAsync("udp port 4011"));
+            Assert.Equal(0, await run.CapturedPacketCountAsync("udp port 69"));
+            Assert.NotEqual(0, await run.CapturedPacketCountAsync($"udp and src host {LabNetwork.ServerAddress} and src port 67"));
         });
     }
 }

@@ -83,9 +83,21 @@ public sealed partial class NamespaceLab : IAsyncDisposable
 
     public string RouterLeaseFile => Path.Combine(WorkDirectory, "router.leases");
 
-    /// <summary>A packet capture of the whole LAN, for diagnosing a failure with tshark or Wireshark.</summary>
+    /// <summary>Every frame to or from the VM, captured on its tap (a capture on the bridge would miss the
+    /// unicast frames the bridge forwards between ports): evidence independent of any server's log, and a file
+    /// to read with tshark or Wireshark when a test fails.</summary>
     public LabProcess StartCapture() => Start("tcpdump", LanNamespace, "tcpdump",
-        ["-i", LabNetwork.Bridge, "-U", "-n", "-w", Path.Combine(WorkDirectory, "lan.pcap")]);
+        ["-i", LabNetwork.Tap, "--immediate-mode", "-U", "-n", "-w", CaptureFile]);
+
+    public string CaptureFile => Path.Combine(WorkDirectory, "client.pcap");
+
+    /// <summary>The capture so far, decoded by tcpdump, restricted by a pcap <paramref name="filter"/>.</summary>
+    public async Task<string> ReadCaptureAsync(string filter)
+    {
+        // -U writes whole packets, but the last one may still be in flight: tolerate a truncation warning.
+        var (_, output, _) = await ExecAsync("tcpdump", ["-n", "-r", CaptureFile, filter], null);
+        return output;
+    }
 
     /// <summary>Polls <c>ss</c> in <paramref name="netns"/> until every UDP port is bound: readiness that
     /// does not depend on what a server chooses to log.</summary>

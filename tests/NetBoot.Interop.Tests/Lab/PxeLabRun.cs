@@ -75,7 +75,7 @@ public sealed partial class PxeLabRun : IAsyncDisposable
         {
             Lab.KeepArtifacts = true;
             throw new LabAssertionException(
-                $"{exception.Message}\n\nLab artifacts (logs, serial.log, lan.pcap) kept in {Lab.WorkDirectory}\n"
+                $"{exception.Message}\n\nLab artifacts (logs, serial.log, client.pcap) kept in {Lab.WorkDirectory}\n"
                 + ServerProcess.Log.Tail(25) + "\n" + Client.Serial.Tail(25), exception);
         }
     }
@@ -104,6 +104,34 @@ public sealed partial class PxeLabRun : IAsyncDisposable
     }
 
     public static Regex Literal(string text) => new(Regex.Escape(text));
+
+    /// <summary>The file names the VM asked the server for by TFTP (read requests seen on the wire), once
+    /// <paramref name="last"/> is among them: the capture trails the wire by a few milliseconds.</summary>
+    public async Task<IReadOnlyList<string>> CapturedTftpReadRequestsAsync(string last, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var text = await Lab.ReadCaptureAsync($"udp and dst host {LabNetwork.ServerAddress} and dst port 69");
+            var names = TftpReadRequest().Matches(text).Select(m => m.Groups[1].Value).ToArray();
+            if (names.Contains(last) || clock.Elapsed > timeout)
+            {
+                Milestone($"wire: TFTP read requests {string.Join(", ", names)}");
+                return names;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    /// <summary>How many captured frames match a pcap filter.</summary>
+    public async Task<int> CapturedPacketCountAsync(string filter)
+    {
+        var text = await Lab.ReadCaptureAsync(filter);
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+    }
+
+    [GeneratedRegex(@"RRQ ""([^""]+)""")]
+    private static partial Regex TftpReadRequest();
 
     public ValueTask DisposeAsync()
     {
