@@ -3,8 +3,8 @@ using System.Text.RegularExpressions;
 namespace NetBoot.Interop.Tests.Servers;
 
 /// <summary>
-/// The log lines that prove what a server did, as regular expressions built from the client's MAC and
-/// address (already regex-escaped by the caller's helpers). One instance per server implementation.
+/// The log lines that prove what a server did, as regular expressions built from the client's MAC, its
+/// address and file paths (escaped here). One instance per server implementation.
 /// </summary>
 public sealed record ServerLogExpectations(
     Func<string, Regex> MenuOffered,
