@@ -6,6 +6,7 @@ using NetBoot.Configuration.Parsing;
 using NetBoot.Hosting;
 using NetBoot.Hosting.Dhcp;
 using NetBoot.Hosting.Net;
+using NetBoot.Hosting.Tftp;
 
 namespace NetBoot.Cli.Commands;
 
@@ -53,7 +54,13 @@ internal static class ServeCommand
         var snapshot = new ConfigSnapshot(config);
         var interfaces = HostInterface.Enumerate();
         var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System);
-        var services = new List<Task> { dhcp.RunAsync(interfaces, cancellationToken) };
+        var tftp = new TftpService(snapshot, loggerFactory.CreateLogger<TftpService>(), TimeProvider.System);
+        using var stopOnFailure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var services = new List<Task>
+        {
+            StopAllOnFailure(dhcp.RunAsync(interfaces, stopOnFailure.Token), stopOnFailure),
+            StopAllOnFailure(tftp.RunAsync(interfaces, stopOnFailure.Token), stopOnFailure),
+        };
         CliLog.Started(logger, typeof(ServeCommand).Assembly.GetName().Version?.ToString() ?? "?");
         try
         {
@@ -62,13 +69,27 @@ internal static class ServeCommand
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-        catch (System.Net.Sockets.SocketException e)
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException)
         {
             CliLog.FailedToStart(logger, e.Message);
             return 2;
         }
         CliLog.Exiting(logger);
         return 0;
+    }
+
+    /// <summary>A service that cannot start (port in use, missing TFTP root) stops the others: never half a server.</summary>
+    private static async Task StopAllOnFailure(Task service, CancellationTokenSource stop)
+    {
+        try
+        {
+            await service.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private static ILoggerFactory CreateLoggerFactory() =>

@@ -35,4 +35,31 @@ internal static partial class Log
 
     [LoggerMessage(1106, LogLevel.Error, "internal error while handling a packet from {Source} on {Interface}; the packet was dropped and service continues")]
     public static partial void HandlerFailed(ILogger logger, Exception exception, string source, string @interface);
+
+    [LoggerMessage(1200, LogLevel.Warning, "TFTP directory {Root} inaccessible; starting anyway (tftp-no-fail)")]
+    public static partial void TftpRootMissing(ILogger logger, string root);
+
+    [LoggerMessage(1201, LogLevel.Information, "sent {File} to {Client}: {Details}")]
+    public static partial void TftpSent(ILogger logger, string file, string client, string details);
+
+    [LoggerMessage(1202, LogLevel.Information, "size of {File} told to {Client} (client ended after the options: {Detail})")]
+    public static partial void TftpProbed(ILogger logger, string file, string client, string detail);
+
+    [LoggerMessage(1203, LogLevel.Warning, "failed sending {File} to {Client}: {Reason}; {Details}")]
+    public static partial void TftpFailed(ILogger logger, string file, string client, string reason, string details);
+
+    [LoggerMessage(1204, LogLevel.Warning, "TFTP request for {File} from {Client} refused: {Reason}")]
+    public static partial void TftpRefused(ILogger logger, string file, string client, string reason);
+
+    [LoggerMessage(1205, LogLevel.Warning, "TFTP request for {File} from {Client} refused: already {Max} transfers running (tftp-max)")]
+    public static partial void TftpTooMany(ILogger logger, string file, string client, int max);
+
+    [LoggerMessage(1206, LogLevel.Warning, "cannot read {File} for {Client}: {Reason}")]
+    public static partial void TftpReadFailed(ILogger logger, string file, string client, string reason);
+
+    [LoggerMessage(1207, LogLevel.Information, "transfer of {File} to {Client} cut short: shutting down")]
+    public static partial void TftpCancelled(ILogger logger, string file, string client);
+
+    [LoggerMessage(1208, LogLevel.Debug, "malformed TFTP packet from {Source} on {Interface} dropped: {Reason}")]
+    public static partial void TftpMalformed(ILogger logger, string source, string @interface, string reason);
 }
