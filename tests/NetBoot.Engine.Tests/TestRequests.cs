@@ -11,7 +11,7 @@ internal static class TestRequests
     public static readonly HardwareAddress Client = HardwareAddress.Ethernet([0x52, 0x54, 0x00, 0xc0, 0xff, 0x01]);
 
     /// <summary>A 17-byte option 97: type 0 + GUID.</summary>
-    public static readonly byte[] Guid = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+    public static readonly byte[] MachineId = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
 
     public static ArrivalInterface Eth0(string address = "192.168.1.10") =>
         new("eth0", 2, IPv4Address.Parse(address), IPv4Address.Parse("255.255.255.0"));
@@ -20,14 +20,14 @@ internal static class TestRequests
     public static DhcpMessage Discover(ushort architecture, byte[]? uuid = null, string? vendorClass = null, bool withArchitecture = true)
     {
         var message = DhcpMessage.CreateRequest(DhcpMessageType.Discover, Client, 0x491fb553) with { SecondsElapsed = 4 };
-        return WithPxeOptions(message, architecture, uuid ?? Guid, vendorClass, withArchitecture);
+        return WithPxeOptions(message, architecture, uuid ?? MachineId, vendorClass, withArchitecture);
     }
 
     /// <summary>A ProxyDHCPREQUEST to port 4011 (iPXE, or UEFI after the redirect): the client already has its address.</summary>
     public static DhcpMessage ProxyRequest(ushort architecture, string clientAddress = "192.168.1.90")
     {
         var message = DhcpMessage.CreateRequest(DhcpMessageType.Request, Client, 0x1234) with { ClientAddress = IPv4Address.Parse(clientAddress) };
-        return WithPxeOptions(message, architecture, Guid, null, true);
+        return WithPxeOptions(message, architecture, MachineId, null, true);
     }
 
     /// <summary>A boot-server DHCPREQUEST: option 43 = {71: type, layer}.</summary>
@@ -35,7 +35,7 @@ internal static class TestRequests
         DhcpMessageType messageType = DhcpMessageType.Request)
     {
         var message = DhcpMessage.CreateRequest(messageType, Client, 0) with { ClientAddress = IPv4Address.Parse(clientAddress) };
-        message = WithPxeOptions(message, architecture, Guid, null, true);
+        message = WithPxeOptions(message, architecture, MachineId, null, true);
         return With(message, DhcpOptionCode.VendorSpecificInformation,
             [71, 4, (byte)(type >> 8), (byte)type, (byte)(layer >> 8), (byte)layer, 255]);
     }
