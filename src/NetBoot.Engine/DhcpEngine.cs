@@ -43,16 +43,16 @@ public static class DhcpEngine
             return new NoReply(NoReplyReason.UnsupportedMessageType,
                 $"BOOTP request (no option 53) from {message.ClientHardwareAddress} on {request.Interface.Name} is not answered by proxy DHCP") { Tags = tags };
         }
+        if (!PxeClientInfo.TryRead(message.Options, config.PxeVendors, out var pxe))
+        {
+            return new NoReply(NoReplyReason.NotAPxeClient,
+                $"{message.ClientHardwareAddress} on {request.Interface.Name} is not a PXE client (option 60 does not start with {string.Join(" or ", config.PxeVendors)})") { Tags = tags };
+        }
         if (!config.IsPxeEnabled)
         {
             // CHANGELOG 2.51: no PXE processing at all unless a pxe-service or pxe-prompt is configured.
             return new NoReply(NoReplyReason.PxeNotEnabled,
                 $"no pxe-service or pxe-prompt is configured, so PXE requests from {message.ClientHardwareAddress} are not answered") { Tags = tags };
-        }
-        if (!PxeClientInfo.TryRead(message.Options, config.PxeVendors, out var pxe))
-        {
-            return new NoReply(NoReplyReason.NotAPxeClient,
-                $"{message.ClientHardwareAddress} on {request.Interface.Name} is not a PXE client (option 60 does not start with {string.Join(" or ", config.PxeVendors)})") { Tags = tags };
         }
 
         // PXE 2.1 §2.2.5: a request naming a boot item (43/71) is for the boot server, on 67 as well as on 4011.

@@ -22,7 +22,7 @@ public static class RangeSelector
 {
     public static ImmutableArray<RangeContext> Select(DhcpMessage message, ArrivalInterface arrival, ServerConfig config)
     {
-        var onInterface = Containing(arrival.Address, arrival, config);
+        var onInterface = OnInterface(arrival, config);
 
         // RFC 2131 §4.3.1: a relayed request is served from the relay's subnet (giaddr), never the interface's.
         if (!message.RelayAgentAddress.IsZero)
@@ -38,7 +38,14 @@ public static class RangeSelector
         return byClientAddress.IsEmpty ? onInterface : byClientAddress;
     }
 
-    /// <summary>Ranges whose network contains <paramref name="address"/>, in configuration order.</summary>
+    /// <summary>dnsmasq <c>complete_context</c>: ranges on the interface's network, under the range's netmask or, when it
+    /// gives none, the interface's.</summary>
+    public static ImmutableArray<RangeContext> OnInterface(ArrivalInterface arrival, ServerConfig config) =>
+        [.. config.Ranges
+            .Select(r => new RangeContext(r, r.Netmask ?? arrival.Netmask))
+            .Where(c => c.Contains(arrival.Address))];
+
+    /// <summary>Ranges whose network contains <paramref name="address"/> (a relay's or a client's), in configuration order.</summary>
     public static ImmutableArray<RangeContext> Containing(IPv4Address address, ArrivalInterface arrival, ServerConfig config) =>
         [.. config.Ranges
             .Select(r => new RangeContext(r, EffectiveNetmask(r, arrival)))

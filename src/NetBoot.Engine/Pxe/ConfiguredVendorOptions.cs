@@ -24,6 +24,8 @@ public static class ConfiguredVendorOptions
             return [];
         }
         return [.. All(config)
+            // The reader refuses values over 253 bytes ("dhcp-option too long"); a hand-built snapshot must not make us throw.
+            .Where(e => e.Value.Length <= BootMenuBuilder.MaximumSubOptionData)
             .Where(e => ContainsClass(clientClass.AsSpan(), e.VendorClass) && tags.Matches(e.Filter))
             .Select(e => new PxeSubOption((PxeSubOptionCode)e.Code, e.Value))];
     }
