@@ -34,7 +34,7 @@ public static class ReplyAddressing
             return ReplyDestination.BroadcastOn(request.Interface.Index, clientPort);
         }
         // RFC 2131 §4.1: unicast to yiaddr/chaddr; the sender must add the ARP entry for the unconfigured client.
-        return Unicast(reply.YourAddress, clientPort, request);
+        return Unicast(reply.YourAddress, clientPort, request) with { RequiresArpEntry = true };
     }
 
     /// <summary>dnsmasq answers the 4011 socket at the request's source address and port, or at <c>ciaddr</c> (same port)

@@ -63,7 +63,7 @@ public class ReplyAddressingTests
     {
         var destination = ReplyAddressing.For(On67(Discover(0)), ReplyWith(yiaddr: "192.168.1.90"), Config);
 
-        Assert.Equal(new ReplyDestination(IPv4Address.Parse("192.168.1.90"), 68, false, 2), destination);
+        Assert.Equal(new ReplyDestination(IPv4Address.Parse("192.168.1.90"), 68, false, 2) { RequiresArpEntry = true }, destination);
     }
 
     [Fact]

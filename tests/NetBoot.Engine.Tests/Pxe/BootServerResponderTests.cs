@@ -76,8 +76,8 @@ public class BootServerResponderTests
         var reply = Reply(DhcpEngine.Decide(On67(BootServerRequest(0, 0x8000)), TestConfigs.Ltsp()));
 
         Assert.Equal("/ltsp/i386/pxelinux.0", reply.Message.BootFileName);
-        // Port 67 without giaddr and broadcast flag: unicast to yiaddr at the client port.
-        Assert.Equal(new ReplyDestination(ClientAddress, 68, false, 2), reply.Destination);
+        // Port 67 without giaddr and broadcast flag: unicast to yiaddr at the client port, via an ARP entry.
+        Assert.Equal(new ReplyDestination(ClientAddress, 68, false, 2) { RequiresArpEntry = true }, reply.Destination);
     }
 
     [Fact]
