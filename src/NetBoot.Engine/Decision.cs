@@ -7,6 +7,10 @@ namespace NetBoot.Engine;
 /// <summary>Where a reply goes. <see cref="IsBroadcast"/> means 255.255.255.255 out of <see cref="InterfaceIndex"/>.</summary>
 public readonly record struct ReplyDestination(IPv4Address Address, ushort Port, bool IsBroadcast, int InterfaceIndex)
 {
+    /// <summary>The client has no address yet (unicast to <c>yiaddr</c>, RFC 2131 §4.1): the sender must put
+    /// <c>chaddr</c> in the ARP cache for <see cref="Address"/> first (dnsmasq does), or broadcast instead.</summary>
+    public bool RequiresArpEntry { get; init; }
+
     public static ReplyDestination BroadcastOn(int interfaceIndex, ushort port) =>
         new(IPv4Address.Broadcast, port, true, interfaceIndex);
 

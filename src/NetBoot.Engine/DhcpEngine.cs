@@ -1,4 +1,7 @@
 using NetBoot.Configuration.Model;
+using NetBoot.Engine.Dhcp;
+using NetBoot.Engine.Pxe;
+using NetBoot.Wire.Dhcp;
 
 namespace NetBoot.Engine;
 
@@ -6,5 +9,76 @@ namespace NetBoot.Engine;
 /// boot server on 4011, and later full DHCP) and returns its decision.</summary>
 public static class DhcpEngine
 {
-    public static Decision Decide(DhcpRequest request, ServerConfig config) => throw new NotImplementedException();
+    /// <summary>RFC 2131 §2: <c>chaddr</c> is 16 bytes.</summary>
+    private const int MaximumHardwareAddressLength = 16;
+
+    public static Decision Decide(DhcpRequest request, ServerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(config);
+        if (Malformed(request.Message) is { } malformed)
+        {
+            return malformed;
+        }
+        if (!config.Interfaces.Allows(request.Interface.Name))
+        {
+            return new NoReply(NoReplyReason.NotForUs, $"DHCP is not served on interface {request.Interface.Name} (interface / except-interface / no-dhcp-interface)");
+        }
+
+        request = request with { Message = WithoutStrayClientAddress(request.Message) };
+        var message = request.Message;
+        var ranges = RangeSelector.Select(message, request.Interface, config);
+        if (ranges.IsEmpty)
+        {
+            // dnsmasq: "no address range available for DHCP request via eth0".
+            var via = message.RelayAgentAddress.IsZero ? request.Interface.Name : message.RelayAgentAddress.ToString();
+            return new NoReply(NoReplyReason.NoMatchingRange, $"no address range available for DHCP request via {via}");
+        }
+
+        var classification = ClientClassifier.Classify(message, request.Interface, config);
+        var tags = classification.Tags.Names;
+        if (message.MessageType is null)
+        {
+            // dnsmasq: BOOTP needs an address, which a proxy does not give; full-DHCP BOOTP is not implemented yet.
+            return new NoReply(NoReplyReason.UnsupportedMessageType,
+                $"BOOTP request (no option 53) from {message.ClientHardwareAddress} on {request.Interface.Name} is not answered by proxy DHCP") { Tags = tags };
+        }
+        if (!PxeClientInfo.TryRead(message.Options, config.PxeVendors, out var pxe))
+        {
+            return new NoReply(NoReplyReason.NotAPxeClient,
+                $"{message.ClientHardwareAddress} on {request.Interface.Name} is not a PXE client (option 60 does not start with {string.Join(" or ", config.PxeVendors)})") { Tags = tags };
+        }
+        if (!config.IsPxeEnabled)
+        {
+            // CHANGELOG 2.51: no PXE processing at all unless a pxe-service or pxe-prompt is configured.
+            return new NoReply(NoReplyReason.PxeNotEnabled,
+                $"no pxe-service or pxe-prompt is configured, so PXE requests from {message.ClientHardwareAddress} are not answered") { Tags = tags };
+        }
+
+        // PXE 2.1 §2.2.5: a request naming a boot item (43/71) is for the boot server, on 67 as well as on 4011.
+        return BootServerResponder.IsBootServerRequest(message)
+            ? BootServerResponder.Respond(request, config, classification, pxe, ranges)
+            : ProxyDhcpResponder.Respond(request, config, classification, pxe, ranges);
+    }
+
+    private static NoReply? Malformed(DhcpMessage message)
+    {
+        if (message.Operation != BootOperation.BootRequest)
+        {
+            return new NoReply(NoReplyReason.NotADhcpMessage, "the datagram is a BOOTREPLY, not a request");
+        }
+        if (message.HardwareAddressLength > MaximumHardwareAddressLength || (message.HardwareType == 0 && message.HardwareAddressLength != 0))
+        {
+            return new NoReply(NoReplyReason.NotADhcpMessage,
+                $"hardware type {message.HardwareType} with address length {message.HardwareAddressLength} is not a valid chaddr");
+        }
+        return null;
+    }
+
+    /// <summary>dnsmasq: "some buggy clients set ciaddr when they shouldn't": ignore it in a DHCPDISCOVER or when the
+    /// client asks for an address (option 50), since it would steer the choice of range.</summary>
+    private static DhcpMessage WithoutStrayClientAddress(DhcpMessage message) =>
+        message.MessageType == DhcpMessageType.Discover || message.Options.Contains(DhcpOptionCode.RequestedIPAddress)
+            ? message with { ClientAddress = default }
+            : message;
 }

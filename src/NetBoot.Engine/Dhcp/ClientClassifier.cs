@@ -1,0 +1,146 @@
+using System.Collections.Immutable;
+using NetBoot.Configuration.Model;
+using NetBoot.Wire.Dhcp;
+
+namespace NetBoot.Engine.Dhcp;
+
+/// <summary>The tags of a request before and after <c>tag-if</c>, and whether <c>dhcp-ignore</c> drops it.</summary>
+/// <param name="BaseTags">Tags set by the request itself (dnsmasq's <c>netid</c>): <c>tag-if</c> is re-run over these
+/// when a <c>dhcp-range</c>'s <c>set:</c> tag is added.</param>
+/// <param name="Tags">After <c>tag-if</c> (dnsmasq's <c>tagif_netid</c>).</param>
+public sealed record Classification(TagSet BaseTags, TagSet Tags, bool IsIgnored)
+{
+    /// <summary>dnsmasq <c>run_tag_if(&amp;context-&gt;netid)</c>: the chosen range's <c>set:</c> tag joins the request's tags
+    /// and the <c>tag-if</c> rules run again. <see cref="IsIgnored"/> is not re-evaluated (dnsmasq decides it before).</summary>
+    public Classification WithRangeTag(string? rangeTag, ServerConfig config) =>
+        rangeTag is null ? this : this with { Tags = ClientClassifier.ApplyTagIfs(BaseTags.Add(rangeTag), config) };
+}
+
+/// <summary>Builds the tag set of a request the way dnsmasq's <c>dhcp_reply</c> does (spec §1.11): the arrival
+/// interface's name, <c>dhcp-mac</c>, <c>dhcp-match</c>, <c>dhcp-vendorclass</c>, <c>dhcp-userclass</c>, <c>known</c>
+/// and <c>dhcp-host</c> <c>set:</c> tags, then the <c>tag-if</c> rules in order; finally <c>dhcp-ignore</c>.</summary>
+public static class ClientClassifier
+{
+    public const string KnownTag = "known";
+
+    public static Classification Classify(DhcpMessage message, ArrivalInterface arrival, ServerConfig config)
+    {
+        var tags = TagSet.Empty.Add(arrival.Name);
+        tags = tags.AddRange(config.MacMatches.Where(m => MacMatches(m, message)).Select(m => m.SetTag));
+        tags = tags.AddRange(config.Matches.Where(m => OptionMatcher.Matches(m, message.Options)).Select(m => m.SetTag));
+        tags = tags.AddRange(config.VendorClasses.Where(v => VendorClassMatches(v, message.Options)).Select(v => v.SetTag));
+        tags = tags.AddRange(config.UserClasses.Where(u => UserClassMatches(u, message.Options)).Select(u => u.SetTag));
+        tags = AddHostTags(tags, message, config);
+
+        var afterTagIf = ApplyTagIfs(tags, config);
+        var ignored = config.Ignores.Any(i => afterTagIf.MatchesTagged(i.Filter));
+        return new Classification(tags, afterTagIf, ignored);
+    }
+
+    /// <summary>dnsmasq <c>run_tag_if</c>: each rule, in configuration order, adds its tags when its conditions hold
+    /// over the tags so far (so a rule sees the tags set by earlier rules).</summary>
+    public static TagSet ApplyTagIfs(TagSet tags, ServerConfig config)
+    {
+        foreach (var rule in config.TagIfs)
+        {
+            if (rule.Filter.Matches(tags.Set))
+            {
+                tags = tags.AddRange(rule.SetTags);
+            }
+        }
+        return tags;
+    }
+
+    /// <summary><c>dhcp-mac</c>: same length as <c>chaddr</c>/<c>hlen</c>, hardware type equal (or not given), every
+    /// non-wildcard byte equal.</summary>
+    public static bool MacMatches(DhcpMacMatchConfig match, DhcpMessage message)
+    {
+        var address = message.ClientHardwareAddress;
+        if (match.Pattern.Length != address.Length)
+        {
+            return false;
+        }
+        if (match.HardwareType is { } type && type != 0 && type != message.HardwareType)
+        {
+            return false;
+        }
+        return PatternMatches(match.Pattern, address.Bytes);
+    }
+
+    /// <summary><c>dhcp-vendorclass</c>: the pattern occurs anywhere in option 60.</summary>
+    public static bool VendorClassMatches(DhcpClassMatchConfig match, DhcpOptionList options) =>
+        options.TryGet(DhcpOptionCode.VendorClassIdentifier, out var data) && data.Length >= 1
+        && data.AsSpan().IndexOf(match.Pattern.AsSpan()) >= 0;
+
+    /// <summary><c>dhcp-userclass</c>: the pattern occurs anywhere in option 77 after its RFC 3004 length bytes are
+    /// zeroed (only when the counted strings add up exactly; dhclient sends one plain string).</summary>
+    public static bool UserClassMatches(DhcpClassMatchConfig match, DhcpOptionList options)
+    {
+        if (!options.TryGet(DhcpOptionCode.UserClass, out var data) || data.Length < 1)
+        {
+            return false;
+        }
+        var text = ZeroUserClassCounts(data.AsSpan());
+        return text.AsSpan().IndexOf(match.Pattern.AsSpan()) >= 0;
+    }
+
+    /// <summary>RFC 3004 §4: option 77 is a list of <c>len | data</c> items. dnsmasq zeroes the length bytes so a
+    /// count byte cannot take part in a match.</summary>
+    public static byte[] ZeroUserClassCounts(ReadOnlySpan<byte> option)
+    {
+        var bytes = option.ToArray();
+        var end = 0;
+        while (end < bytes.Length)
+        {
+            end += bytes[end] + 1;
+        }
+        if (end != bytes.Length)
+        {
+            return bytes;
+        }
+        for (var i = 0; i < bytes.Length; i += option[i] + 1)
+        {
+            bytes[i] = 0;
+        }
+        return bytes;
+    }
+
+    /// <summary><c>known</c> and the <c>set:</c> tags of the first <c>dhcp-host</c> that names this client
+    /// (client identifier first, then hardware address). dnsmasq's <c>known-othernet</c> distinction needs the
+    /// chosen range and is left for the full-DHCP responder.</summary>
+    private static TagSet AddHostTags(TagSet tags, DhcpMessage message, ServerConfig config)
+    {
+        var host = FindHost(message, config, tags);
+        return host is null ? tags : tags.Add(KnownTag).AddRange(host.SetTags);
+    }
+
+    private static DhcpHostConfig? FindHost(DhcpMessage message, ServerConfig config, TagSet tags)
+    {
+        var hasClientId = message.Options.TryGet(DhcpOptionCode.ClientIdentifier, out var clientId) && clientId.Length > 0;
+        if (hasClientId)
+        {
+            var byId = config.Hosts.FirstOrDefault(h => tags.Matches(h.Filter)
+                && h.ClientIds.Any(id => id.AsSpan().SequenceEqual(clientId.AsSpan())));
+            if (byId is not null)
+            {
+                return byId;
+            }
+        }
+        var address = message.ClientHardwareAddress;
+        return config.Hosts.FirstOrDefault(h => tags.Matches(h.Filter)
+            && (h.ClientIds.IsDefaultOrEmpty || h.IgnoresClientId || !hasClientId)
+            && h.HardwareAddresses.Any(p => p.Length == address.Length && PatternMatches(p, address.Bytes)));
+    }
+
+    private static bool PatternMatches(ImmutableArray<byte?> pattern, ImmutableArray<byte> bytes)
+    {
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            if (pattern[i] is { } b && b != bytes[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}

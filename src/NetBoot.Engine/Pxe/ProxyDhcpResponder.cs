@@ -1,0 +1,160 @@
+using System.Collections.Immutable;
+using NetBoot.Configuration.Model;
+using NetBoot.Engine.Dhcp;
+using NetBoot.Wire.Dhcp;
+using NetBoot.Wire.Net;
+
+namespace NetBoot.Engine.Pxe;
+
+/// <summary>The proxyDHCP role (PXE 2.1 §2.2.4, dnsmasq <c>dhcp_reply</c> proxy branch, spec §1.3–1.4 and §1.8):
+/// a DHCPDISCOVER on port 67 gets a proxy DHCPOFFER, a ProxyDHCPREQUEST on port 4011 (no sub-option 71) a DHCPACK
+/// with the same content. Neither carries an address (yiaddr = 0).</summary>
+/// <remarks>Not built yet, for a later issue: a per-tag way to answer UEFI firmware that never goes to 4011 (HP
+/// DL380 Gen9, google/netboot#43) with a plain {6=8} + file offer as smee does. dnsmasq has no such switch.</remarks>
+public static class ProxyDhcpResponder
+{
+    public const string Summary = "proxy";
+
+    public static Decision Respond(
+        DhcpRequest request, ServerConfig config, Classification classification, PxeClientInfo pxe, ImmutableArray<RangeContext> ranges)
+    {
+        var message = request.Message;
+        var client = message.ClientHardwareAddress;
+        if (pxe.Architecture is not { } architecture)
+        {
+            return NoReply(classification, NoReplyReason.NoClientArchitecture,
+                $"PXE client {client} on {request.Interface.Name} sent no client architecture (option 93); proxy DHCP answers only clients that say which boot file they can run");
+        }
+        if (IsRequestOnServerPort(request))
+        {
+            return NoReply(classification, NoReplyReason.RequestOnServerPort,
+                $"DHCPREQUEST from {client} on port {request.LocalPort} is for the DHCP server that leases addresses; a proxy answers requests only on port {DhcpRequest.PxePort}");
+        }
+        if (!IsProxyMessage(request))
+        {
+            return NoReply(classification, NoReplyReason.UnsupportedMessageType,
+                $"{message.MessageType} from {client} on port {request.LocalPort} is not part of the proxy DHCP exchange (DHCPDISCOVER on 67, DHCPREQUEST on {DhcpRequest.PxePort})");
+        }
+        var range = ranges.FirstOrDefault(r => r.IsProxy && classification.Tags.Matches(r.Range.Filter));
+        if (range is null)
+        {
+            return NoReply(classification, NoReplyReason.NoMatchingRange, NoProxyRangeDetail(request, ranges));
+        }
+
+        classification = classification.WithRangeTag(range.Range.SetTag, config);
+        if (classification.IsIgnored)
+        {
+            // dnsmasq logs "PXE(eth0) <mac> proxy-ignored" and sends nothing.
+            return NoReply(classification, NoReplyReason.Ignored,
+                $"PXE client {client} on {request.Interface.Name} matches dhcp-ignore (proxy-ignored)");
+        }
+
+        var reply = Build(request, config, classification.Tags, pxe, architecture);
+        var destination = ReplyAddressing.For(request, reply, config);
+        return new SendReply(reply, destination, Summary, MaximumLength(message)) { Tags = classification.Tags.Names };
+    }
+
+    /// <summary>dnsmasq L963-1047: the fixed fields, then 53, 54, 60, 97, 43 (if any), then <c>dhcp-option-pxe</c> options.</summary>
+    public static DhcpMessage Build(DhcpRequest request, ServerConfig config, TagSet tags, PxeClientInfo pxe, ushort architecture)
+    {
+        var message = request.Message;
+        var local = request.Interface.Address;
+        var isDiscover = message.MessageType == DhcpMessageType.Discover;
+        var reply = PxeReply.Create(message, isDiscover ? DhcpMessageType.Offer : DhcpMessageType.Ack, local, pxe);
+
+        // dnsmasq: an OFFER (or an ACK to a client without an address) is broadcast; an ACK to ciaddr keeps it.
+        reply = isDiscover || message.ClientAddress.IsZero
+            ? reply with { ClientAddress = IPv4Address.Any, Flags = (ushort)(message.Flags | 0x8000) }
+            : reply with { ClientAddress = message.ClientAddress };
+
+        // dnsmasq parity (2.76): UEFI firmware (arch >= 6) is sent to this server's port 4011 for its menu: siaddr = self.
+        var redirectTo4011 = pxe.IsUefi;
+        if (redirectTo4011)
+        {
+            reply = reply with { ServerAddress = local };
+        }
+
+        var single = UefiSingleService(architecture, tags, config);
+        if (single is not null && request.ArrivedOnPxePort)
+        {
+            reply = ApplyUefiWorkaround(reply, single, local);
+        }
+        else if (single is null && BootFileSelector.Find(config, tags) is { } boot)
+        {
+            reply = ApplyBootFile(reply, boot);
+        }
+
+        // dnsmasq parity: UEFI on 67 gets NO option 43; its absence is what makes EDK2 ask siaddr:4011 ("BINL").
+        // With the single-service workaround the 4011 ACK carries file/sname/siaddr instead of a menu.
+        if ((request.ArrivedOnPxePort && single is null) || !redirectTo4011)
+        {
+            var configured = ConfiguredVendorOptions.Eligible(config, message.Options, tags);
+            var menu = BootMenuBuilder.Build(architecture, tags, local, config, configured);
+            reply = PxeReply.WithVendorOptions(reply, menu.SubOptions);
+        }
+        return PxeReply.WithPxeOptions(reply, config, tags);
+    }
+
+    /// <summary>dnsmasq <c>pxe_uefi_workaround</c> ("many UEFI PXE implementations have badly broken menu code"): for
+    /// arch >= 6, exactly one <c>pxe-service</c> with that CSA, a basename and matching tags.</summary>
+    public static PxeServiceConfig? UefiSingleService(ushort architecture, TagSet tags, ServerConfig config)
+    {
+        if (architecture < PxeClientInfo.FirstUefiArchitecture)
+        {
+            return null;
+        }
+        var candidates = config.PxeServices
+            .Where(s => s.Architecture == architecture && s.BaseName is not null && tags.Matches(s.Filter))
+            .Take(2)
+            .ToList();
+        return candidates.Count == 1 ? candidates[0] : null;
+    }
+
+    /// <summary>On 4011: siaddr = the item's server (or this host), sname = that address as text (or the server name),
+    /// file = basename + ".0" unless it has a dot (layer 0 is assumed).</summary>
+    private static DhcpMessage ApplyUefiWorkaround(DhcpMessage reply, PxeServiceConfig service, IPv4Address local)
+    {
+        var file = PxeReply.BootFileName(service.BaseName!, 0);
+        if (service.Server is { } server && ServerAddress.IsName(server))
+        {
+            return reply with { ServerAddress = ServerAddress.Resolve(server), ServerName = server, BootFileName = file };
+        }
+        var address = service.Server is { } literal ? ServerAddress.Resolve(literal) : local;
+        return reply with { ServerAddress = address, ServerName = address.ToString(), BootFileName = file };
+    }
+
+    /// <summary>Spec §1.8: dhcp-boot's file goes in the BOOTP <c>file</c> field (never option 67, whatever
+    /// <c>dhcp-no-override</c> says) and its server address in siaddr; its sname is not used in proxy replies.</summary>
+    private static DhcpMessage ApplyBootFile(DhcpMessage reply, DhcpBootConfig boot)
+    {
+        if (boot.ServerAddress is { } server)
+        {
+            reply = reply with { ServerAddress = ServerAddress.Resolve(server) };
+        }
+        return reply with { BootFileName = boot.FileName };
+    }
+
+    private static bool IsProxyMessage(DhcpRequest request) =>
+        request.Message.MessageType == DhcpMessageType.Discover
+        || (request.Message.MessageType == DhcpMessageType.Request && request.ArrivedOnPxePort);
+
+    private static bool IsRequestOnServerPort(DhcpRequest request) =>
+        request.Message.MessageType == DhcpMessageType.Request && !request.ArrivedOnPxePort;
+
+    private static string NoProxyRangeDetail(DhcpRequest request, ImmutableArray<RangeContext> ranges)
+    {
+        var network = request.Message.RelayAgentAddress.IsZero ? $"{request.Interface.Name}'s network" : $"relay {request.Message.RelayAgentAddress}'s network";
+        if (!ranges.Any(r => r.IsProxy))
+        {
+            return $"no dhcp-range with 'proxy' on {network} (full DHCP service is not implemented yet)";
+        }
+        return $"the proxy dhcp-range on {network} has tag: conditions this client does not meet";
+    }
+
+    /// <summary>Option 57 (RFC 2132 §9.10), never below the 576 every client must accept.</summary>
+    public static int MaximumLength(DhcpMessage message) =>
+        message.Options.TryGetUInt16(DhcpOptionCode.MaximumDhcpMessageSize, out var size) ? Math.Max(576, (int)size) : 576;
+
+    private static NoReply NoReply(Classification classification, NoReplyReason reason, string detail) =>
+        new(reason, detail) { Tags = classification.Tags.Names };
+}

@@ -1,0 +1,32 @@
+using System.Collections.Immutable;
+using NetBoot.Wire.Dhcp;
+
+namespace NetBoot.Engine.Tests;
+
+internal static class DecisionAssert
+{
+    public static SendReply Reply(Decision decision)
+    {
+        var reply = Assert.IsType<SendReply>(decision);
+        Assert.Equal(BootOperation.BootReply, reply.Message.Operation);
+        return reply;
+    }
+
+    public static NoReply Silent(Decision decision, NoReplyReason reason)
+    {
+        var noReply = Assert.IsType<NoReply>(decision);
+        Assert.Equal(reason, noReply.Reason);
+        Assert.False(string.IsNullOrWhiteSpace(noReply.Detail));
+        return noReply;
+    }
+
+    public static ImmutableArray<byte> Option(SendReply reply, DhcpOptionCode code)
+    {
+        Assert.True(reply.Message.Options.TryGet(code, out var data), $"option {(byte)code} missing");
+        return data;
+    }
+
+    public static byte[] OptionCodes(SendReply reply) => [.. reply.Message.Options.Select(o => (byte)o.Code)];
+
+    public static string Hex(ImmutableArray<byte> bytes) => Convert.ToHexString(bytes.AsSpan());
+}
