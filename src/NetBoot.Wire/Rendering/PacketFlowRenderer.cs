@@ -1,6 +1,8 @@
 using System.Globalization;
+using NetBoot.Wire.Capture;
 using NetBoot.Wire.Dhcp;
 using NetBoot.Wire.Net;
+using NetBoot.Wire.Tftp;
 
 namespace NetBoot.Wire.Rendering;
 
@@ -17,6 +19,7 @@ public sealed class PacketFlowRenderer
     private readonly RenderWriter _writer;
     private readonly HashSet<uint> _pxeTransactions = [];
     private readonly Dictionary<(IPv4Address Address, ushort Port), int> _tftpClients = [];
+    private DateTimeOffset? _start;
     private bool _lastWasBlock;
 
     public PacketFlowRenderer(RenderWriter writer) => _writer = writer;
@@ -27,66 +30,71 @@ public sealed class PacketFlowRenderer
 
     public int DamagedCount { get; private set; }
 
-    /// <summary>Frames neither DHCP nor TFTP, by kind ("ARP", "UDP 546->547", …), for the summary.</summary>
+    /// <summary>Frames neither DHCP nor TFTP, by kind ("ARP", "UDP port 546", …), for the summary.</summary>
     public SortedDictionary<string, int> Others { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Renders one captured frame: DHCP and TFTP in full, damage with its reason, the rest counted.</summary>
     public void Render(CaptureFrame frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        switch (frame)
+        _start ??= frame.Timestamp;
+        if (UdpDatagramExtractor.TryExtractPartial(frame, out var datagram, out var error))
         {
-            case DamagedFrame damaged:
-                DamagedCount++;
-                Block(Prefix(frame) + "damaged frame: " + damaged.Reason);
-                break;
-            case UdpDatagramFrame udp when IsDhcp(udp):
-                RenderDhcp(udp);
-                break;
-            case UdpDatagramFrame udp when IsTftp(udp):
-                RenderTftp(udp);
-                break;
-            case UdpDatagramFrame udp:
-                CountOther(string.Create(CultureInfo.InvariantCulture, $"UDP port {Math.Min(udp.SourcePort, udp.DestinationPort)}"));
-                break;
-            case OtherFrame other:
-                CountOther(other.Kind);
-                break;
-            default:
-                break;
+            Render(datagram);
+            return;
         }
+        if (FrameKinds.IsDamage(error))
+        {
+            DamagedCount++;
+            Block(Prefix(frame.Number, frame.Timestamp) + "damaged frame: " + FrameKinds.Describe(frame, error));
+            return;
+        }
+        CountOther(FrameKinds.Name(frame, error));
     }
 
-    private static bool IsDhcp(UdpDatagramFrame udp) =>
-        IsDhcpPort(udp.SourcePort) || IsDhcpPort(udp.DestinationPort);
+    /// <summary>Renders one UDP datagram (the first one seen sets time zero).</summary>
+    public void Render(UdpDatagram datagram)
+    {
+        _start ??= datagram.Timestamp;
+        if (IsDhcpPort(datagram.SourcePort) || IsDhcpPort(datagram.DestinationPort))
+        {
+            RenderDhcp(datagram);
+        }
+        else if (IsTftp(datagram))
+        {
+            RenderTftp(datagram);
+        }
+        else
+        {
+            CountOther(FrameKinds.UdpName(datagram));
+        }
+    }
 
     // RFC 2131 §4.1 ports 67/68; PXE 2.1 §2.2.6 boot server requests go to port 4011.
     private static bool IsDhcpPort(ushort port) => port is BootpServerPort or BootpClientPort or PxeBootServerPort;
 
-    private bool IsTftp(UdpDatagramFrame udp) =>
-        udp.DestinationPort == TftpPort
-        || _tftpClients.ContainsKey((udp.SourceAddress, udp.SourcePort))
-        || _tftpClients.ContainsKey((udp.DestinationAddress, udp.DestinationPort));
+    private bool IsTftp(UdpDatagram datagram) =>
+        datagram.DestinationPort == TftpPort
+        || _tftpClients.ContainsKey((datagram.Source, datagram.SourcePort))
+        || _tftpClients.ContainsKey((datagram.Destination, datagram.DestinationPort));
 
-    private void RenderDhcp(UdpDatagramFrame udp)
+    private void RenderDhcp(UdpDatagram datagram)
     {
         DhcpCount++;
-        var prefix = Prefix(udp);
-        var payload = udp.Payload.Span;
+        var prefix = Prefix(datagram);
+        var payload = datagram.Payload.Span;
         if (!DhcpMessageDecoder.TryDecode(payload, out var message, out var error))
         {
             DamagedCount++;
             Block(prefix + string.Create(CultureInfo.InvariantCulture,
-                $"DHCP damaged: {error} ({Describe(error)}), {ValueText.Plural(payload.Length, "byte")}{TruncationNote(udp)}"));
+                $"DHCP damaged: {error} ({Describe(error)}), {ValueText.Plural(payload.Length, "byte")}{PartialNote(datagram)}"));
             return;
         }
         var isPxe = IsPxe(message);
-        _lastWasBlock = true;
-        _writer.BlankLine();
-        _writer.Line(prefix + DhcpMessageRenderer.Summary(message) + TruncationNote(udp));
-        _writer.Nested(() =>
-        {
-            _writer.Nested(() => DhcpMessageRenderer.RenderBody(_writer, message, isPxe));
-        });
+        Block(prefix + DhcpMessageRenderer.Summary(message) + PartialNote(datagram));
+        _writer.Indent += 2;
+        DhcpMessageRenderer.RenderBody(_writer, message, isPxe);
+        _writer.Indent -= 2;
     }
 
     /// <summary>PXE 2.1 §2.2.5: option 43 holds PXE sub-options when option 60 starts with "PXEClient";
@@ -102,33 +110,31 @@ public sealed class PacketFlowRenderer
         return saysPxe || (message.Operation == BootOperation.BootReply && _pxeTransactions.Contains(message.TransactionId));
     }
 
-    private void RenderTftp(UdpDatagramFrame udp)
+    private void RenderTftp(UdpDatagram datagram)
     {
         TftpCount++;
-        var payload = udp.Payload.Span;
-        var client = udp.DestinationPort == TftpPort ? (udp.SourceAddress, udp.SourcePort)
-            : _tftpClients.ContainsKey((udp.SourceAddress, udp.SourcePort)) ? (udp.SourceAddress, udp.SourcePort)
-            : (udp.DestinationAddress, udp.DestinationPort);
-        var blockSize = _tftpClients.GetValueOrDefault(client, TftpPacketRenderer.DefaultBlockSize);
-        var ok = TftpPacketRenderer.TryRender(payload, blockSize, out var text, out var error);
-        if (udp.DestinationPort == TftpPort)
+        var payload = datagram.Payload.Span;
+        var fromClient = datagram.DestinationPort == TftpPort || _tftpClients.ContainsKey((datagram.Source, datagram.SourcePort));
+        var client = fromClient ? (datagram.Source, datagram.SourcePort) : (datagram.Destination, datagram.DestinationPort);
+        if (datagram.DestinationPort == TftpPort)
         {
             // A new request starts a new transfer on this client port, with the default block size.
             _tftpClients[client] = TftpPacketRenderer.DefaultBlockSize;
         }
-        // RFC 2348: the block size the server acknowledged in its OACK holds for the transfer.
-        if (ok && payload.Length >= 2 && ValueText.UInt16(payload) == 6
-            && TftpPacketRenderer.TryGetOption(payload, "blksize", out var size)
-            && int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var negotiated))
+        var blockSize = _tftpClients.GetValueOrDefault(client, TftpPacketRenderer.DefaultBlockSize);
+        var ok = TftpPacketDecoder.TryDecode(payload, out var packet, out var error);
+        string line;
+        if (ok)
         {
-            _tftpClients[client] = negotiated;
+            line = Prefix(datagram) + TftpPacketRenderer.Render(packet!, blockSize) + PartialNote(datagram);
+            NoteBlockSize(client, packet!);
         }
-        var line = Prefix(udp) + text + TruncationNote(udp);
-        if (!ok)
+        else
         {
             DamagedCount++;
-            line += string.Create(CultureInfo.InvariantCulture,
-                $"  damaged: {error} ({TftpPacketRenderer.Describe(error)}), {ValueText.Plural(payload.Length, "byte")}");
+            TftpPacketRenderer.TryRender(payload, blockSize, out var text, out _);
+            line = Prefix(datagram) + text + string.Create(CultureInfo.InvariantCulture,
+                $" damaged: {error} ({TftpPacketRenderer.Describe(error)}), {ValueText.Plural(payload.Length, "byte")}{PartialNote(datagram)}");
         }
         if (_lastWasBlock)
         {
@@ -136,6 +142,17 @@ public sealed class PacketFlowRenderer
         }
         _lastWasBlock = false;
         _writer.Line(line);
+    }
+
+    // RFC 2348 §2: the block size the server acknowledged in its OACK holds for the whole transfer.
+    private void NoteBlockSize((IPv4Address, ushort) client, TftpPacket packet)
+    {
+        if (packet is TftpOptionAckPacket ack
+            && ack.Options.FirstOrDefault(o => o.Is(TftpOptionNames.BlockSize)) is { Value: { } size }
+            && int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var negotiated))
+        {
+            _tftpClients[client] = negotiated;
+        }
     }
 
     private void Block(string line)
@@ -147,18 +164,19 @@ public sealed class PacketFlowRenderer
 
     private void CountOther(string kind) => Others[kind] = Others.GetValueOrDefault(kind) + 1;
 
-    private static string TruncationNote(UdpDatagramFrame udp) =>
-        udp.IsTruncated ? " [capture holds only part of the datagram]" : string.Empty;
+    private static string PartialNote(UdpDatagram datagram) =>
+        datagram.IsPartial ? " [capture holds only part of the datagram]" : string.Empty;
 
-    /// <summary><c>#12  +3.004512  192.0.2.1:67 -> 255.255.255.255:68  </c></summary>
-    public static string Prefix(CaptureFrame frame)
+    private string Prefix(UdpDatagram datagram) =>
+        Prefix(datagram.FrameNumber, datagram.Timestamp) + string.Create(CultureInfo.InvariantCulture,
+            $"{datagram.Source}:{datagram.SourcePort} -> {datagram.Destination}:{datagram.DestinationPort}  ");
+
+    /// <summary><c>#12  +3.004512  </c>: the frame number and the seconds since the first frame.</summary>
+    private string Prefix(int number, DateTimeOffset timestamp)
     {
-        ArgumentNullException.ThrowIfNull(frame);
-        var time = string.Create(CultureInfo.InvariantCulture, $"#{frame.Number}  +{frame.Offset.TotalSeconds:0.000000}  ");
-        return frame is UdpDatagramFrame udp
-            ? time + string.Create(CultureInfo.InvariantCulture,
-                $"{udp.SourceAddress}:{udp.SourcePort} -> {udp.DestinationAddress}:{udp.DestinationPort}  ")
-            : time;
+        var offset = timestamp - (_start ?? timestamp);
+        var sign = offset < TimeSpan.Zero ? "-" : "+";
+        return string.Create(CultureInfo.InvariantCulture, $"#{number}  {sign}{Math.Abs(offset.Ticks) / (double)TimeSpan.TicksPerSecond:0.000000}  ");
     }
 
     public static string Describe(DhcpDecodeError error) => error switch

@@ -1,200 +1,86 @@
 using System.Globalization;
-using System.Text;
+using NetBoot.Wire.Tftp;
 
 namespace NetBoot.Wire.Rendering;
 
-/// <summary>Why a datagram on a TFTP flow cannot be read as a TFTP packet.</summary>
-public enum TftpRenderError
-{
-    None,
-    /// <summary>Shorter than the opcode and the fields it requires.</summary>
-    TooShort,
-    /// <summary>An opcode outside RFC 1350 §5 and RFC 2347 (1–6).</summary>
-    UnknownOpcode,
-    /// <summary>A file name, mode, option or error text without its terminating NUL.</summary>
-    UnterminatedString,
-    /// <summary>An option name without a value (RFC 2347: options come in name/value pairs).</summary>
-    UnpairedOption,
-}
-
-/// <summary>One-line renderings of TFTP packets (RFC 1350 §5, RFC 2347 options and OACK).
-/// DATA shows block number and length, never the payload.</summary>
-/// <remarks>PRIVATE MINIMAL PARSE: the TFTP codec of src/NetBoot.Wire/Tftp (branch <c>tftp</c>) was not in
-/// this branch when the renderer was written, so this file reads the few fields it shows itself. It is
-/// for display only; replace it with the codec's TryDecode when both are merged.</remarks>
+/// <summary>One-line renderings of TFTP packets (RFC 1350 §5, RFC 2347 options and OACK), decoded by
+/// <see cref="TftpPacketDecoder"/>. DATA shows block number and length, never the payload.</summary>
 public static class TftpPacketRenderer
 {
     public const int DefaultBlockSize = 512;
 
-    /// <summary>The packet as one line, or false with the reason and the best line possible.</summary>
-    /// <param name="blockSize">The negotiated block size on this flow, to mark the final DATA block.</param>
-    public static bool TryRender(ReadOnlySpan<byte> packet, int blockSize, out string text, out TftpRenderError error)
+    /// <summary>The packet as one line; for a damaged packet, false with the codec's reason and a line
+    /// naming the opcode when it could be read.</summary>
+    /// <param name="blockSize">The block size negotiated on this transfer, to mark the final DATA block.</param>
+    public static bool TryRender(ReadOnlySpan<byte> datagram, int blockSize, out string text, out TftpDecodeError error)
     {
-        text = string.Empty;
-        if (packet.Length < 2)
+        if (!TftpPacketDecoder.TryDecode(datagram, out var packet, out error))
         {
-            return Fail(TftpRenderError.TooShort, "TFTP", out text, out error);
-        }
-        var opcode = ValueText.UInt16(packet);
-        var body = packet[2..];
-        return opcode switch
-        {
-            1 => TryRenderRequest("RRQ", body, out text, out error),
-            2 => TryRenderRequest("WRQ", body, out text, out error),
-            3 => TryRenderData(body, blockSize, out text, out error),
-            4 => TryRenderAck(body, out text, out error),
-            5 => TryRenderError(body, out text, out error),
-            6 => TryRenderOptionAck(body, out text, out error),
-            _ => Fail(TftpRenderError.UnknownOpcode, string.Create(CultureInfo.InvariantCulture, $"TFTP opcode {opcode}"), out text, out error),
-        };
-    }
-
-    /// <summary>The value of option <paramref name="name"/> in an OACK, RRQ or WRQ, if present.</summary>
-    public static bool TryGetOption(ReadOnlySpan<byte> packet, string name, out string value)
-    {
-        value = string.Empty;
-        if (packet.Length < 2)
-        {
+            text = TftpPacketDecoder.TryReadOpcode(datagram, out var opcode) ? "TFTP " + OpcodeName(opcode) : "TFTP";
             return false;
         }
-        var opcode = ValueText.UInt16(packet);
-        var body = packet[2..];
-        var strings = ReadStrings(body, out _);
-        var start = opcode switch { 1 or 2 => 2, 6 => 0, _ => -1 };
-        for (var i = start; start >= 0 && i + 1 < strings.Count; i += 2)
-        {
-            if (string.Equals(strings[i], name, StringComparison.OrdinalIgnoreCase))
-            {
-                value = strings[i + 1];
-                return true;
-            }
-        }
-        return false;
+        text = Render(packet, blockSize);
+        return true;
     }
 
-    private static bool TryRenderRequest(string name, ReadOnlySpan<byte> body, out string text, out TftpRenderError error)
+    public static string Render(TftpPacket packet, int blockSize) => packet switch
     {
-        var strings = ReadStrings(body, out var terminated);
-        if (strings.Count < 2)
-        {
-            return Fail(terminated ? TftpRenderError.TooShort : TftpRenderError.UnterminatedString, "TFTP " + name, out text, out error);
-        }
-        var line = $"TFTP {name} {ValueText.Quoted(strings[0])} mode {strings[1]}";
-        var options = OptionsText(strings.Skip(2).ToList());
-        text = options.Length > 0 ? line + "  options " + options : line;
-        return Finish(terminated, strings.Count % 2 == 0, text, out error);
-    }
-
-    private static bool TryRenderOptionAck(ReadOnlySpan<byte> body, out string text, out TftpRenderError error)
-    {
-        var strings = ReadStrings(body, out var terminated);
-        text = "TFTP OACK " + (strings.Count == 0 ? "(no options)" : OptionsText(strings));
-        return Finish(terminated, strings.Count % 2 == 0, text, out error);
-    }
-
-    private static bool TryRenderData(ReadOnlySpan<byte> body, int blockSize, out string text, out TftpRenderError error)
-    {
-        if (body.Length < 2)
-        {
-            return Fail(TftpRenderError.TooShort, "TFTP DATA", out text, out error);
-        }
-        var length = body.Length - 2;
+        TftpRequestPacket request => RequestText(request),
         // RFC 1350 §6: a DATA packet shorter than the block size ends the transfer.
-        var final = length < blockSize ? " (final)" : string.Empty;
-        text = string.Create(CultureInfo.InvariantCulture, $"TFTP DATA block {ValueText.UInt16(body)}, {ValueText.Plural(length, "byte")}{final}");
-        error = TftpRenderError.None;
-        return true;
-    }
-
-    private static bool TryRenderAck(ReadOnlySpan<byte> body, out string text, out TftpRenderError error)
-    {
-        if (body.Length < 2)
-        {
-            return Fail(TftpRenderError.TooShort, "TFTP ACK", out text, out error);
-        }
-        text = string.Create(CultureInfo.InvariantCulture, $"TFTP ACK block {ValueText.UInt16(body)}");
-        error = TftpRenderError.None;
-        return true;
-    }
-
-    private static bool TryRenderError(ReadOnlySpan<byte> body, out string text, out TftpRenderError error)
-    {
-        if (body.Length < 2)
-        {
-            return Fail(TftpRenderError.TooShort, "TFTP ERROR", out text, out error);
-        }
-        var code = ValueText.UInt16(body);
-        var strings = ReadStrings(body[2..], out var terminated);
-        var message = strings.Count > 0 ? strings[0] : string.Empty;
-        text = string.Create(CultureInfo.InvariantCulture, $"TFTP ERROR {code} {ErrorName(code)}: {ValueText.Quoted(message)}");
-        return Finish(terminated, true, text, out error);
-    }
-
-    /// <summary>RFC 1350 appendix error codes, with RFC 2347's 8.</summary>
-    public static string ErrorName(ushort code) => code switch
-    {
-        0 => "(not defined)",
-        1 => "(file not found)",
-        2 => "(access violation)",
-        3 => "(disk full)",
-        4 => "(illegal operation)",
-        5 => "(unknown transfer id)",
-        6 => "(file exists)",
-        7 => "(no such user)",
-        8 => "(option negotiation refused)",
-        _ => "(unassigned)",
+        TftpDataPacket data => string.Create(CultureInfo.InvariantCulture,
+            $"TFTP DATA block {data.Block}, {ValueText.Plural(data.Payload.Length, "byte")}{(data.Payload.Length < blockSize ? " (final)" : string.Empty)}"),
+        TftpAckPacket ack => string.Create(CultureInfo.InvariantCulture, $"TFTP ACK block {ack.Block}"),
+        TftpErrorPacket failure => string.Create(CultureInfo.InvariantCulture,
+            $"TFTP ERROR {(ushort)failure.Code} ({ErrorName(failure.Code)}): {ValueText.Quoted(failure.Message)}"),
+        TftpOptionAckPacket ack => "TFTP OACK " + (ack.Options.IsEmpty ? "(no options)" : string.Join(' ', ack.Options)),
+        _ => "TFTP " + OpcodeName(packet.Opcode),
     };
 
-    private static string OptionsText(List<string> strings)
+    private static string RequestText(TftpRequestPacket request)
     {
-        var parts = new List<string>();
-        for (var i = 0; i < strings.Count; i += 2)
-        {
-            parts.Add(i + 1 < strings.Count ? strings[i] + "=" + strings[i + 1] : strings[i] + " (no value)");
-        }
-        return string.Join(' ', parts);
+        var line = $"TFTP {OpcodeName(request.Opcode)} {ValueText.Quoted(request.Filename)} mode {request.Mode}";
+        return request.Options.IsEmpty ? line : line + "  options " + string.Join(' ', request.Options);
     }
 
-    /// <summary>NUL-terminated Latin-1 strings; <paramref name="terminated"/> is false when bytes follow the last NUL.</summary>
-    private static List<string> ReadStrings(ReadOnlySpan<byte> body, out bool terminated)
+    public static string OpcodeName(TftpOpcode opcode) => opcode switch
     {
-        var strings = new List<string>();
-        while (!body.IsEmpty)
-        {
-            var nul = body.IndexOf((byte)0);
-            if (nul < 0)
-            {
-                strings.Add(Encoding.Latin1.GetString(body));
-                terminated = false;
-                return strings;
-            }
-            strings.Add(Encoding.Latin1.GetString(body[..nul]));
-            body = body[(nul + 1)..];
-        }
-        terminated = true;
-        return strings;
-    }
+        TftpOpcode.ReadRequest => "RRQ",
+        TftpOpcode.WriteRequest => "WRQ",
+        TftpOpcode.Data => "DATA",
+        TftpOpcode.Acknowledgment => "ACK",
+        TftpOpcode.Error => "ERROR",
+        TftpOpcode.OptionAcknowledgment => "OACK",
+        _ => string.Create(CultureInfo.InvariantCulture, $"opcode {(ushort)opcode}"),
+    };
 
-    private static bool Finish(bool terminated, bool paired, string text, out TftpRenderError error)
+    /// <summary>RFC 1350 appendix error codes, with RFC 2347's 8.</summary>
+    public static string ErrorName(TftpErrorCode code) => code switch
     {
-        error = !terminated ? TftpRenderError.UnterminatedString : !paired ? TftpRenderError.UnpairedOption : TftpRenderError.None;
-        _ = text;
-        return error == TftpRenderError.None;
-    }
+        TftpErrorCode.NotDefined => "not defined",
+        TftpErrorCode.FileNotFound => "file not found",
+        TftpErrorCode.AccessViolation => "access violation",
+        TftpErrorCode.DiskFull => "disk full",
+        TftpErrorCode.IllegalOperation => "illegal operation",
+        TftpErrorCode.UnknownTransferId => "unknown transfer id",
+        TftpErrorCode.FileAlreadyExists => "file exists",
+        TftpErrorCode.NoSuchUser => "no such user",
+        TftpErrorCode.OptionNegotiationFailed => "option negotiation refused",
+        _ => "unassigned",
+    };
 
-    private static bool Fail(TftpRenderError reason, string text, out string line, out TftpRenderError error)
+    public static string Describe(TftpDecodeError error) => error switch
     {
-        line = text;
-        error = reason;
-        return false;
-    }
-
-    public static string Describe(TftpRenderError error) => error switch
-    {
-        TftpRenderError.TooShort => "shorter than the fields its opcode requires",
-        TftpRenderError.UnknownOpcode => "opcode is not one of RFC 1350/2347 (1-6)",
-        TftpRenderError.UnterminatedString => "a string runs to the end of the packet without its NUL",
-        TftpRenderError.UnpairedOption => "an option name has no value",
-        _ => "no error",
+        TftpDecodeError.TooShort => "shorter than the fields its opcode requires",
+        TftpDecodeError.UnknownOpcode => "opcode is not one of RFC 1350/2347 (1-6)",
+        TftpDecodeError.MissingFilenameTerminator => "the file name has no terminating NUL",
+        TftpDecodeError.EmptyFilename => "the file name is empty",
+        TftpDecodeError.InvalidFilenameEncoding => "the file name is not valid UTF-8",
+        TftpDecodeError.MissingModeTerminator => "the mode is missing or has no terminating NUL",
+        TftpDecodeError.EmptyMode => "the mode is empty",
+        TftpDecodeError.MissingOptionTerminator => "an option name or value has no terminating NUL",
+        TftpDecodeError.OddOptionList => "an option name has no value",
+        TftpDecodeError.EmptyOptionName => "an option name is empty",
+        TftpDecodeError.InvalidOptionText => "an option holds bytes outside printable ASCII",
+        _ => "unknown reason",
     };
 }

@@ -1,6 +1,8 @@
 using System.Text;
+using NetBoot.Wire.Capture;
 using NetBoot.Wire.Net;
 using NetBoot.Wire.Rendering;
+using NetBoot.Wire.Tftp;
 
 namespace NetBoot.Wire.Tests.Rendering;
 
@@ -8,6 +10,7 @@ public class TftpPacketRendererTests
 {
     private static readonly IPv4Address Client = new(0xC0000232);
     private static readonly IPv4Address Server = new(0xC0000201);
+    private static readonly DateTimeOffset Start = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
     private static byte[] Packet(ushort opcode, params string[] strings)
     {
@@ -52,12 +55,12 @@ public class TftpPacketRendererTests
     }
 
     [Theory]
-    [InlineData(new byte[] { 0 }, TftpRenderError.TooShort)]
-    [InlineData(new byte[] { 0, 9, 1 }, TftpRenderError.UnknownOpcode)]
-    [InlineData(new byte[] { 0, 1, (byte)'f', 0, (byte)'o', (byte)'c' }, TftpRenderError.UnterminatedString)]
-    [InlineData(new byte[] { 0, 1, (byte)'f', 0, (byte)'o', 0, (byte)'x', 0 }, TftpRenderError.UnpairedOption)]
-    [InlineData(new byte[] { 0, 3, 1 }, TftpRenderError.TooShort)]
-    public void Malformed_packet_is_rejected_with_its_reason(byte[] packet, TftpRenderError expected)
+    [InlineData(new byte[] { 0 }, TftpDecodeError.TooShort)]
+    [InlineData(new byte[] { 0, 9, 1 }, TftpDecodeError.UnknownOpcode)]
+    [InlineData(new byte[] { 0, 1, (byte)'f', 0, (byte)'o', (byte)'c' }, TftpDecodeError.MissingModeTerminator)]
+    [InlineData(new byte[] { 0, 1, (byte)'f', 0, (byte)'o', 0, (byte)'x', 0 }, TftpDecodeError.OddOptionList)]
+    [InlineData(new byte[] { 0, 3, 1 }, TftpDecodeError.TooShort)]
+    public void Malformed_packet_is_rejected_with_its_reason(byte[] packet, TftpDecodeError expected)
     {
         Assert.False(TftpPacketRenderer.TryRender(packet, 512, out _, out var error));
         Assert.Equal(expected, error);
@@ -69,12 +72,12 @@ public class TftpPacketRendererTests
         var writer = new RenderWriter();
         var flow = new PacketFlowRenderer(writer);
 
-        flow.Render(new UdpDatagramFrame(1, TimeSpan.Zero, Client, 2000, Server, 69, Packet(1, "f", "octet", "blksize", "1432")));
-        flow.Render(new UdpDatagramFrame(2, TimeSpan.FromMilliseconds(1), Server, 40000, Client, 2000, Packet(6, "blksize", "1432")));
-        flow.Render(new UdpDatagramFrame(3, TimeSpan.FromMilliseconds(2), Client, 2000, Server, 40000, new byte[] { 0, 4, 0, 0 }));
-        flow.Render(new UdpDatagramFrame(4, TimeSpan.FromMilliseconds(3), Server, 40000, Client, 2000, Data(1, 1432)));
-        flow.Render(new UdpDatagramFrame(5, TimeSpan.FromMilliseconds(4), Server, 40000, Client, 2000, Data(2, 600)));
-        flow.Render(new UdpDatagramFrame(6, TimeSpan.FromMilliseconds(5), Server, 9, Client, 9, new byte[] { 1 }));
+        flow.Render(new UdpDatagram(1, Start, Client, 2000, Server, 69, Packet(1, "f", "octet", "blksize", "1432")));
+        flow.Render(new UdpDatagram(2, Start.AddMilliseconds(1), Server, 40000, Client, 2000, Packet(6, "blksize", "1432")));
+        flow.Render(new UdpDatagram(3, Start.AddMilliseconds(2), Client, 2000, Server, 40000, new byte[] { 0, 4, 0, 0 }));
+        flow.Render(new UdpDatagram(4, Start.AddMilliseconds(3), Server, 40000, Client, 2000, Data(1, 1432)));
+        flow.Render(new UdpDatagram(5, Start.AddMilliseconds(4), Server, 40000, Client, 2000, Data(2, 600)));
+        flow.Render(new UdpDatagram(6, Start.AddMilliseconds(5), Server, 9, Client, 9, new byte[] { 1 }));
 
         var lines = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(
@@ -95,11 +98,11 @@ public class TftpPacketRendererTests
         var writer = new RenderWriter();
         var flow = new PacketFlowRenderer(writer);
 
-        flow.Render(new UdpDatagramFrame(1, TimeSpan.Zero, Client, 2000, Server, 69, new byte[] { 0, 1, (byte)'x' }));
-        flow.Render(new UdpDatagramFrame(2, TimeSpan.Zero, Client, 2001, Server, 69, Packet(1, "ok", "octet")));
+        flow.Render(new UdpDatagram(1, Start, Client, 2000, Server, 69, new byte[] { 0, 1, (byte)'x' }));
+        flow.Render(new UdpDatagram(2, Start, Client, 2001, Server, 69, Packet(1, "ok", "octet")));
 
         var text = writer.ToString();
-        Assert.Contains("#1  +0.000000  192.0.2.50:2000 -> 192.0.2.1:69  TFTP RRQ  damaged: UnterminatedString", text);
+        Assert.Contains("#1  +0.000000  192.0.2.50:2000 -> 192.0.2.1:69  TFTP RRQ damaged: MissingFilenameTerminator", text);
         Assert.Contains("#2  +0.000000  192.0.2.50:2001 -> 192.0.2.1:69  TFTP RRQ \"ok\" mode octet", text);
         Assert.Equal(1, flow.DamagedCount);
     }
