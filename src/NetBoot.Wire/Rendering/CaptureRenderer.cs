@@ -35,14 +35,15 @@ public static class CaptureRenderer
             return Unreadable(displayName, Describe(error));
         }
         var writer = new RenderWriter();
-        var flow = new PacketFlowRenderer(writer);
         var frames = file.Frames.ToList();
+        var flow = new PacketFlowRenderer(writer) { FrameNumberWidth = frames.Count.ToString(CultureInfo.InvariantCulture).Length };
         writer.Line($"capture {displayName}");
         writer.Line($"format  {FormatText(file, frames)}");
         if (frames.Count > 0)
         {
             writer.Line($"first frame at {frames[0].Timestamp.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)} UTC; times below are seconds since then");
         }
+        writer.BlankLine();
         foreach (var frame in frames)
         {
             flow.Render(frame);

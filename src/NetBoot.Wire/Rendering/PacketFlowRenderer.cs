@@ -21,8 +21,12 @@ public sealed class PacketFlowRenderer
     private readonly Dictionary<(IPv4Address Address, ushort Port), int> _tftpClients = [];
     private DateTimeOffset? _start;
     private bool _lastWasBlock;
+    private bool _wroteAny;
 
     public PacketFlowRenderer(RenderWriter writer) => _writer = writer;
+
+    /// <summary>Digits the frame numbers are padded to, so the columns line up.</summary>
+    public int FrameNumberWidth { get; init; } = 1;
 
     public int DhcpCount { get; private set; }
 
@@ -75,6 +79,7 @@ public sealed class PacketFlowRenderer
 
     private bool IsTftp(UdpDatagram datagram) =>
         datagram.DestinationPort == TftpPort
+        || datagram.SourcePort == TftpPort
         || _tftpClients.ContainsKey((datagram.Source, datagram.SourcePort))
         || _tftpClients.ContainsKey((datagram.Destination, datagram.DestinationPort));
 
@@ -141,6 +146,7 @@ public sealed class PacketFlowRenderer
             _writer.BlankLine();
         }
         _lastWasBlock = false;
+        _wroteAny = true;
         _writer.Line(line);
     }
 
@@ -155,11 +161,16 @@ public sealed class PacketFlowRenderer
         }
     }
 
+    /// <summary>A multi-line entry: set apart from its neighbours by blank lines.</summary>
     private void Block(string line)
     {
-        _writer.BlankLine();
+        if (_wroteAny)
+        {
+            _writer.BlankLine();
+        }
         _writer.Line(line);
         _lastWasBlock = true;
+        _wroteAny = true;
     }
 
     private void CountOther(string kind) => Others[kind] = Others.GetValueOrDefault(kind) + 1;
@@ -176,7 +187,7 @@ public sealed class PacketFlowRenderer
     {
         var offset = timestamp - (_start ?? timestamp);
         var sign = offset < TimeSpan.Zero ? "-" : "+";
-        return string.Create(CultureInfo.InvariantCulture, $"#{number}  {sign}{Math.Abs(offset.Ticks) / (double)TimeSpan.TicksPerSecond:0.000000}  ");
+        return string.Create(CultureInfo.InvariantCulture, $"#{number.ToString(CultureInfo.InvariantCulture).PadRight(FrameNumberWidth)}  {sign}{Math.Abs(offset.Ticks) / (double)TimeSpan.TicksPerSecond:0.000000}  ");
     }
 
     public static string Describe(DhcpDecodeError error) => error switch
