@@ -56,6 +56,21 @@ public static class CaptureCorpus
     public static IReadOnlyList<UdpDatagram> DhcpDatagrams(string key) =>
         [.. UdpDatagrams(key).Where(IsDhcp)];
 
+    /// <summary>UDP datagrams on port 67, 68 or 4011, including those cut short (fuzzer files, snap length), which are
+    /// marked <see cref="UdpDatagram.IsPartial"/>: decoders must reject those cleanly.</summary>
+    public static IReadOnlyList<UdpDatagram> DhcpDatagramsIncludingPartial(string key) =>
+        [.. Open(key).Frames.Select(f => UdpDatagramExtractor.TryExtractPartial(f, out var d, out _) ? d : (UdpDatagram?)null)
+            .OfType<UdpDatagram>()
+            .Where(IsDhcp)];
+
+    /// <summary>For <c>[MemberData]</c>: one row <c>{ key, frame number }</c> per DHCP datagram (partial ones included) of every capture.</summary>
+    public static IEnumerable<object[]> AllDhcpDatagramsData() =>
+        AllKeys().SelectMany(k => DhcpDatagramsIncludingPartial(k).Select(d => new object[] { k, d.FrameNumber }));
+
+    /// <summary>The DHCP datagram of that frame (partial ones included).</summary>
+    public static UdpDatagram DhcpDatagram(string key, int frameNumber) =>
+        DhcpDatagramsIncludingPartial(key).Single(d => d.FrameNumber == frameNumber);
+
     public static bool IsDhcp(UdpDatagram datagram) =>
         DhcpPorts.Contains(datagram.SourcePort) || DhcpPorts.Contains(datagram.DestinationPort);
 

@@ -1,0 +1,112 @@
+using NetBoot.Testing;
+using NetBoot.Wire.Dhcp;
+
+namespace NetBoot.Wire.Tests.Dhcp;
+
+/// <summary>Every DHCP datagram (UDP 67/68/4011) of every capture in testdata/ and the shared corpus.</summary>
+public sealed class DhcpCorpusTests
+{
+    public static IEnumerable<object[]> Datagrams => CaptureCorpus.AllDhcpDatagramsData();
+
+    /// <summary>(corpus name, frame) → reason, for the datagrams PROVENANCE.md marks malformed or fuzzer-made.
+    /// Every other DHCP datagram of the corpus must decode.</summary>
+    private static readonly Dictionary<(string File, int Frame), DhcpDecodeError> Malformed = new()
+    {
+        // nDPI fuzz: broken option lengths.
+        [("dhcp/ndpi-dhcp-fuzz.pcapng", 1)] = DhcpDecodeError.TruncatedOption,
+        // tcpdump sanitizer regressions: 11 and 48 bytes of BOOTP in a cut-short IP packet.
+        [("dhcp/tcpdump-bootp_asan-2.pcap", 1)] = DhcpDecodeError.TooShort,
+        [("dhcp/tcpdump-bootp_asan.pcap", 1)] = DhcpDecodeError.TooShort,
+        // The two frames tshark flags malformed in the leasequery trace.
+        [("dhcp/tcpdump-dhcp-rfc4388.pcap", 43)] = DhcpDecodeError.BadMagicCookie,
+        [("dhcp/tcpdump-dhcp-rfc4388.pcap", 44)] = DhcpDecodeError.BadMagicCookie,
+        // Zeek: three DISCOVERs with a wrong cookie between two good ones.
+        [("dhcp/zeek-dhcp_bad_cookie_option_retention.pcap", 2)] = DhcpDecodeError.BadMagicCookie,
+        [("dhcp/zeek-dhcp_bad_cookie_option_retention.pcap", 3)] = DhcpDecodeError.BadMagicCookie,
+        [("dhcp/zeek-dhcp_bad_cookie_option_retention.pcap", 4)] = DhcpDecodeError.BadMagicCookie,
+    };
+
+    [Fact]
+    public void Every_malformed_entry_names_a_datagram_of_the_corpus()
+    {
+        var present = CaptureCorpus.AllKeys()
+            .SelectMany(k => CaptureCorpus.DhcpDatagramsIncludingPartial(k).Select(d => (CaptureCorpus.CorpusName(k), d.FrameNumber)))
+            .ToHashSet();
+
+        Assert.All(Malformed.Keys, entry => Assert.Contains(entry, present));
+    }
+
+    [Fact]
+    public void Corpus_has_dhcp_datagrams_in_every_dhcp_and_pxe_capture()
+    {
+        var withDhcp = CaptureCorpus.AllKeys().Where(k => CaptureCorpus.DhcpDatagramsIncludingPartial(k).Count > 0).Select(CaptureCorpus.CorpusName).ToHashSet();
+
+        Assert.Contains("pxe/rs_pxe-amd_efi_dhcp.pcapng", withDhcp);
+        Assert.Contains("lab/uefi-edk2-full/capture.pcap", withDhcp);
+        Assert.True(withDhcp.Count(n => n.StartsWith("dhcp/", StringComparison.Ordinal)) >= 25);
+    }
+
+    [Theory]
+    [MemberData(nameof(Datagrams))]
+    public void Corpus_datagram_decodes_or_fails_with_its_expected_reason(string key, int frame)
+    {
+        var datagram = CaptureCorpus.DhcpDatagram(key, frame);
+
+        var ok = DhcpMessageDecoder.TryDecode(datagram.Payload.Span, out var message, out var error);
+
+        if (Malformed.TryGetValue((CaptureCorpus.CorpusName(key), frame), out var expected))
+        {
+            Assert.False(ok);
+            Assert.Null(message);
+            Assert.Equal(expected, error);
+            return;
+        }
+        Assert.False(datagram.IsPartial, "a cut-short datagram must be listed as malformed");
+        Assert.True(ok, $"{key} #{frame}: {error}");
+        Assert.Equal(DhcpDecodeError.None, error);
+    }
+
+    [Theory]
+    [MemberData(nameof(Datagrams))]
+    public void Corpus_datagram_survives_decode_encode_decode_unchanged(string key, int frame)
+    {
+        var payload = CaptureCorpus.DhcpDatagram(key, frame).Payload.Span;
+        if (!DhcpMessageDecoder.TryDecode(payload, out var message, out _))
+        {
+            return;
+        }
+        var options = new DhcpEncodeOptions(Math.Max(576, payload.Length), AllowOverload: true, MinimumLength: 300);
+
+        var bytes = DhcpMessageEncoder.Encode(message, options, out var dropped);
+
+        Assert.Empty(dropped);
+        Assert.True(DhcpMessageDecoder.TryDecode(bytes, out var again, out var error), error.ToString());
+        Assert.Equal(message, again);
+        Assert.True(bytes.Length >= 300);
+    }
+
+    [Theory]
+    [MemberData(nameof(Datagrams))]
+    public void Every_truncation_of_a_corpus_datagram_is_rejected_cleanly_or_decodes_consistently(string key, int frame)
+    {
+        var payload = CaptureCorpus.DhcpDatagram(key, frame).Payload.ToArray();
+        for (var length = 0; length < payload.Length; length++)
+        {
+            // A fresh array of exactly that length: reading past it would throw.
+            var cut = payload[..length];
+
+            var ok = DhcpMessageDecoder.TryDecode(cut, out var message, out var error);
+
+            if (!ok)
+            {
+                Assert.Null(message);
+                Assert.NotEqual(DhcpDecodeError.None, error);
+                continue;
+            }
+            Assert.NotNull(message);
+            var again = DhcpMessageEncoder.Encode(message, new DhcpEncodeOptions(1500, true, 300));
+            Assert.True(DhcpMessageDecoder.TryDecode(again, out var redecoded, out _));
+            Assert.Equal(message, redecoded);
+        }
+    }
+}
