@@ -58,7 +58,7 @@ public static class DhcpOptionRenderer
             return;
         }
         writer.Line(head + prefix + ValueText.Plural(data.Length, "byte"));
-        writer.Nested(() =>
+        writer.Aligned(head.Length, () =>
         {
             foreach (var line in ValueText.HexLines(data))
             {
@@ -143,7 +143,7 @@ public static class DhcpOptionRenderer
     {
         writer.Line(head + ValueText.Plural(data.Length, "option"));
         var names = data.ToArray().Select(b => string.Create(CultureInfo.InvariantCulture, $"{b} {DhcpOptionCatalog.NameOf(b)}")).ToList();
-        writer.Nested(() =>
+        writer.Aligned(head.Length, () =>
         {
             // Several per line keeps a 40-entry list readable without a screen of one-word lines.
             for (var i = 0; i < names.Count; i += 4)

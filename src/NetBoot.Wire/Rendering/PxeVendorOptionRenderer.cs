@@ -14,7 +14,7 @@ public static class PxeVendorOptionRenderer
         var ok = PxeVendorOptions.TryDecode(data, out var subOptions, out var error);
         writer.Line(head + "PXE, " + ValueText.Plural(subOptions.Length, "sub-option")
             + (ok ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" then damaged: {error} ({Describe(error)})")));
-        writer.Nested(() =>
+        writer.Aligned(4, () =>
         {
             foreach (var sub in subOptions)
             {
@@ -159,7 +159,7 @@ public static class PxeVendorOptionRenderer
         var nouns = noun == "entry" ? (lines.Length == 1 ? "entry" : "entries") : (lines.Length == 1 ? noun : noun + "s");
         writer.Line(string.Create(CultureInfo.InvariantCulture, $"{head}{lines.Length} {nouns}")
             + (complete ? string.Empty : " then damaged (length runs past the sub-option): " + ValueText.Hex(data)));
-        writer.Nested(() =>
+        writer.Aligned(head.Length, () =>
         {
             foreach (var line in lines)
             {

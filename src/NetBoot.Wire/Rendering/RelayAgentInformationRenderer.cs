@@ -25,7 +25,7 @@ public static class RelayAgentInformationRenderer
         }
         writer.Line(head + ValueText.Plural(lines.Count, "sub-option")
             + (damaged ? " then damaged (a sub-option runs past the option): " + ValueText.Hex(data[i..]) : string.Empty));
-        writer.Nested(() =>
+        writer.Aligned(4, () =>
         {
             foreach (var line in lines)
             {

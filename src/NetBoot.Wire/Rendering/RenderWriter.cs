@@ -11,9 +11,12 @@ public sealed class RenderWriter
 
     public int Indent { get; set; }
 
+    /// <summary>Spaces added after the indentation, to line continuation lines up under a value column.</summary>
+    private int _align;
+
     public RenderWriter Line(string text)
     {
-        _text.Append(' ', Indent * 2).Append(text).Append('\n');
+        _text.Append(' ', (Indent * 2) + _align).Append(text).Append('\n');
         return this;
     }
 
@@ -36,6 +39,22 @@ public sealed class RenderWriter
         finally
         {
             Indent--;
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/> with its lines starting <paramref name="column"/> spaces further in,
+    /// under the value of a <c>code name value</c> line whose head is that wide.</summary>
+    public void Aligned(int column, Action body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        _align += column;
+        try
+        {
+            body();
+        }
+        finally
+        {
+            _align -= column;
         }
     }
 

@@ -17,7 +17,7 @@ public static class UserClassRenderer
                 return;
             }
             writer.Line(head + "RFC 3004, " + instances.Count.ToString(CultureInfo.InvariantCulture) + " instances");
-            writer.Nested(() =>
+            writer.Aligned(head.Length, () =>
             {
                 foreach (var instance in instances)
                 {

@@ -96,7 +96,8 @@ public class DhcpMessageRendererTests
         var writer = new RenderWriter();
         DhcpOptionRenderer.Render(writer, new DhcpOption(DhcpOptionCode.UserClass, [2, (byte)'a', (byte)'b', 1, (byte)'c']), isPxe: false);
 
-        Assert.Equal(" 77 user-class             RFC 3004, 2 instances\n  \"ab\"\n  \"c\"\n", writer.ToString());
+        var pad = new string(' ', DhcpOptionRenderer.Head(77).Length);
+        Assert.Equal($" 77 user-class             RFC 3004, 2 instances\n{pad}\"ab\"\n{pad}\"c\"\n", writer.ToString());
     }
 
     [Fact]
@@ -183,6 +184,7 @@ public class DhcpMessageRendererTests
         var writer = new RenderWriter();
         DhcpOptionRenderer.Render(writer, new DhcpOption((DhcpOptionCode)224, ImmutableArray.CreateRange(Enumerable.Range(0, 20).Select(i => (byte)(i + 1)))), isPxe: false);
 
-        Assert.Equal(DhcpOptionRenderer.Head(224) + "20 bytes\n  01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10\n  11 12 13 14\n", writer.ToString());
+        var pad = new string(' ', DhcpOptionRenderer.Head(224).Length);
+        Assert.Equal($"{DhcpOptionRenderer.Head(224)}20 bytes\n{pad}01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10\n{pad}11 12 13 14\n", writer.ToString());
     }
 }
