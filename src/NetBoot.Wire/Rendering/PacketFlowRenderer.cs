@@ -1,0 +1,204 @@
+using System.Globalization;
+using NetBoot.Wire.Capture;
+using NetBoot.Wire.Dhcp;
+using NetBoot.Wire.Net;
+using NetBoot.Wire.Tftp;
+
+namespace NetBoot.Wire.Rendering;
+
+/// <summary>Renders the frames of one capture in order. It keeps the little state a reader needs:
+/// which transactions belong to PXE clients (so option 43 of a reply is read as PXE sub-options) and
+/// which UDP endpoints carry a TFTP transfer (RFC 1350 §4: the transfer leaves port 69 for new ports).</summary>
+public sealed class PacketFlowRenderer
+{
+    private const ushort BootpServerPort = 67;
+    private const ushort BootpClientPort = 68;
+    private const ushort PxeBootServerPort = 4011;
+    private const ushort TftpPort = 69;
+
+    private readonly RenderWriter _writer;
+    private readonly HashSet<uint> _pxeTransactions = [];
+    private readonly Dictionary<(IPv4Address Address, ushort Port), int> _tftpClients = [];
+    private DateTimeOffset? _start;
+    private bool _lastWasBlock;
+    private bool _wroteAny;
+
+    public PacketFlowRenderer(RenderWriter writer) => _writer = writer;
+
+    /// <summary>Digits the frame numbers are padded to, so the columns line up.</summary>
+    public int FrameNumberWidth { get; init; } = 1;
+
+    public int DhcpCount { get; private set; }
+
+    public int TftpCount { get; private set; }
+
+    public int DamagedCount { get; private set; }
+
+    /// <summary>Frames neither DHCP nor TFTP, by kind ("ARP", "UDP port 546", …), for the summary.</summary>
+    public SortedDictionary<string, int> Others { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Renders one captured frame: DHCP and TFTP in full, damage with its reason, the rest counted.</summary>
+    public void Render(CaptureFrame frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        _start ??= frame.Timestamp;
+        if (UdpDatagramExtractor.TryExtractPartial(frame, out var datagram, out var error))
+        {
+            Render(datagram);
+            return;
+        }
+        if (FrameKinds.IsDamage(error))
+        {
+            DamagedCount++;
+            Block(Prefix(frame.Number, frame.Timestamp) + "damaged frame: " + FrameKinds.Describe(frame, error));
+            return;
+        }
+        CountOther(FrameKinds.Name(frame, error));
+    }
+
+    /// <summary>Renders one UDP datagram (the first one seen sets time zero).</summary>
+    public void Render(UdpDatagram datagram)
+    {
+        _start ??= datagram.Timestamp;
+        if (IsDhcpPort(datagram.SourcePort) || IsDhcpPort(datagram.DestinationPort))
+        {
+            RenderDhcp(datagram);
+        }
+        else if (IsTftp(datagram))
+        {
+            RenderTftp(datagram);
+        }
+        else
+        {
+            CountOther(FrameKinds.UdpName(datagram));
+        }
+    }
+
+    // RFC 2131 §4.1 ports 67/68; PXE 2.1 §2.2.6 boot server requests go to port 4011.
+    private static bool IsDhcpPort(ushort port) => port is BootpServerPort or BootpClientPort or PxeBootServerPort;
+
+    private bool IsTftp(UdpDatagram datagram) =>
+        datagram.DestinationPort == TftpPort
+        || datagram.SourcePort == TftpPort
+        || _tftpClients.ContainsKey((datagram.Source, datagram.SourcePort))
+        || _tftpClients.ContainsKey((datagram.Destination, datagram.DestinationPort));
+
+    private void RenderDhcp(UdpDatagram datagram)
+    {
+        DhcpCount++;
+        var prefix = Prefix(datagram);
+        var payload = datagram.Payload.Span;
+        if (!DhcpMessageDecoder.TryDecode(payload, out var message, out var error))
+        {
+            DamagedCount++;
+            Block(prefix + string.Create(CultureInfo.InvariantCulture,
+                $"DHCP damaged: {error} ({Describe(error)}), {ValueText.Plural(payload.Length, "byte")}{PartialNote(datagram)}"));
+            return;
+        }
+        var isPxe = IsPxe(message);
+        Block(prefix + DhcpMessageRenderer.Summary(message) + PartialNote(datagram));
+        _writer.Indent += 2;
+        DhcpMessageRenderer.RenderBody(_writer, message, isPxe);
+        _writer.Indent -= 2;
+    }
+
+    /// <summary>PXE 2.1 §2.2.5: option 43 holds PXE sub-options when option 60 starts with "PXEClient";
+    /// a server's reply to such a client may omit option 60, so the client's transaction id is remembered.</summary>
+    private bool IsPxe(DhcpMessage message)
+    {
+        var saysPxe = message.Options.TryGetString(DhcpOptionCode.VendorClassIdentifier, out var vendorClass)
+            && vendorClass.StartsWith("PXEClient", StringComparison.Ordinal);
+        if (saysPxe && message.Operation == BootOperation.BootRequest)
+        {
+            _pxeTransactions.Add(message.TransactionId);
+        }
+        return saysPxe || (message.Operation == BootOperation.BootReply && _pxeTransactions.Contains(message.TransactionId));
+    }
+
+    private void RenderTftp(UdpDatagram datagram)
+    {
+        TftpCount++;
+        var payload = datagram.Payload.Span;
+        var fromClient = datagram.DestinationPort == TftpPort || _tftpClients.ContainsKey((datagram.Source, datagram.SourcePort));
+        var client = fromClient ? (datagram.Source, datagram.SourcePort) : (datagram.Destination, datagram.DestinationPort);
+        if (datagram.DestinationPort == TftpPort)
+        {
+            // A new request starts a new transfer on this client port, with the default block size.
+            _tftpClients[client] = TftpPacketRenderer.DefaultBlockSize;
+        }
+        var blockSize = _tftpClients.GetValueOrDefault(client, TftpPacketRenderer.DefaultBlockSize);
+        var ok = TftpPacketDecoder.TryDecode(payload, out var packet, out var error);
+        string line;
+        if (ok)
+        {
+            line = Prefix(datagram) + TftpPacketRenderer.Render(packet!, blockSize) + PartialNote(datagram);
+            NoteBlockSize(client, packet!);
+        }
+        else
+        {
+            DamagedCount++;
+            TftpPacketRenderer.TryRender(payload, blockSize, out var text, out _);
+            line = Prefix(datagram) + text + string.Create(CultureInfo.InvariantCulture,
+                $" damaged: {error} ({TftpPacketRenderer.Describe(error)}), {ValueText.Plural(payload.Length, "byte")}{PartialNote(datagram)}");
+        }
+        if (_lastWasBlock)
+        {
+            _writer.BlankLine();
+        }
+        _lastWasBlock = false;
+        _wroteAny = true;
+        _writer.Line(line);
+    }
+
+    // RFC 2348 §2: the block size the server acknowledged in its OACK holds for the whole transfer.
+    private void NoteBlockSize((IPv4Address, ushort) client, TftpPacket packet)
+    {
+        if (packet is TftpOptionAckPacket ack
+            && ack.Options.FirstOrDefault(o => o.Is(TftpOptionNames.BlockSize)) is { Value: { } size }
+            && int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var negotiated))
+        {
+            _tftpClients[client] = negotiated;
+        }
+    }
+
+    /// <summary>A multi-line entry: set apart from its neighbours by blank lines.</summary>
+    private void Block(string line)
+    {
+        if (_wroteAny)
+        {
+            _writer.BlankLine();
+        }
+        _writer.Line(line);
+        _lastWasBlock = true;
+        _wroteAny = true;
+    }
+
+    private void CountOther(string kind) => Others[kind] = Others.GetValueOrDefault(kind) + 1;
+
+    private static string PartialNote(UdpDatagram datagram) =>
+        datagram.IsPartial ? " [capture holds only part of the datagram]" : string.Empty;
+
+    private string Prefix(UdpDatagram datagram) =>
+        Prefix(datagram.FrameNumber, datagram.Timestamp) + string.Create(CultureInfo.InvariantCulture,
+            $"{datagram.Source}:{datagram.SourcePort} -> {datagram.Destination}:{datagram.DestinationPort}  ");
+
+    /// <summary><c>#12  +3.004512  </c>: the frame number and the seconds since the first frame.</summary>
+    private string Prefix(int number, DateTimeOffset timestamp)
+    {
+        var offset = timestamp - (_start ?? timestamp);
+        var sign = offset < TimeSpan.Zero ? "-" : "+";
+        return string.Create(CultureInfo.InvariantCulture, $"#{number.ToString(CultureInfo.InvariantCulture).PadRight(FrameNumberWidth)}  {sign}{Math.Abs(offset.Ticks) / (double)TimeSpan.TicksPerSecond:0.000000}  ");
+    }
+
+    public static string Describe(DhcpDecodeError error) => error switch
+    {
+        DhcpDecodeError.TooShort => "shorter than the 236-byte BOOTP header",
+        DhcpDecodeError.BadOperation => "op is neither BOOTREQUEST nor BOOTREPLY",
+        DhcpDecodeError.BadHardwareAddressLength => "hlen is larger than the 16-byte chaddr",
+        DhcpDecodeError.TruncatedOption => "an option's length runs past the end of its area",
+        DhcpDecodeError.MissingEnd => "the options end without the END option",
+        DhcpDecodeError.BadOverload => "option 52 is not 1, 2 or 3",
+        DhcpDecodeError.BadMagicCookie => "the bytes after the header are not the DHCP magic cookie",
+        _ => "unknown reason",
+    };
+}
