@@ -160,7 +160,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             var transfer = new TftpTransfer(content.Length, options);
             var runner = new TftpTransferRunner(socket, client, content, transfer, time);
             var step = await runner.RunAsync(cancellationToken).ConfigureAwait(false);
-            LogEnd(request.Filename, client, step);
+            LogEnd(decision.FullPath!, client, step);
         }
         catch (IOException e)
         {

@@ -32,7 +32,8 @@ public sealed class NetBootServer : IPxeServerUnderTest
         BootServerAnswered: (ip, mac, file) =>
             new Regex($@"PXE\(\w+\) {Regex.Escape(ip)} {Regex.Escape(mac)} {Regex.Escape(file)}", RegexOptions.IgnoreCase),
         FileSent: (path, ip) => new Regex($@"sent \S*/{Regex.Escape(path)} to {Regex.Escape(ip)}\b", RegexOptions.IgnoreCase),
-        AnyTftpActivity: new Regex(@"\btftp\b|\bsent \S+ to\b|not found", RegexOptions.IgnoreCase));
+        // Any transfer outcome (sent, size probe, failure, refusal); not the start-up line "TFTP listening on …".
+        AnyTftpActivity: new Regex(@"\bsent \S+ to\b|\bsize of \S+ told to\b|\bfailed sending\b|\bTFTP request for\b", RegexOptions.IgnoreCase));
     // ================================================================================================
 
     private static async Task<string> PublishAsync()
