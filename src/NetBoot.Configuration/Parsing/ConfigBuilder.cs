@@ -67,6 +67,9 @@ internal sealed class ConfigBuilder
     public void Error(string message, SourceLocation source, string? hint = null) =>
         Errors.Add(new ConfigDiagnostic(message, source, hint));
 
+    public void FileError(string message, SourceLocation source, string hint) =>
+        Errors.Add(new ConfigDiagnostic(message, source, hint) { IsFileError = true });
+
     public void Notice(ConfigNoticeKind kind, string directive, string message, SourceLocation source) =>
         Notices.Add(new ConfigNotice(kind, directive, message, source));
 

@@ -54,7 +54,7 @@ public class ConfigSourceTests
     public void Missing_top_level_file_is_located_on_the_command_line()
     {
         var error = Assert.Single(DnsmasqConfigReader.Load(new ConfigInput { Files = ["/nonexistent/netboot.conf"] }).Errors);
-        Assert.Equal("cannot read /nonexistent/netboot.conf: No such file or directory", error.Message);
+        Assert.Equal("cannot read /nonexistent/netboot.conf: No such file or directory", error.ToString());
         Assert.True(error.Source.IsCommandLine);
     }
 

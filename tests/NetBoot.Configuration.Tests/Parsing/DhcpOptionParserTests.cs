@@ -106,10 +106,15 @@ public class DhcpOptionParserTests
     }
 
     [Theory]
-    [InlineData("dhcp-option=3,10.0.0")]
     [InlineData("dhcp-option=3,router")]
-    [InlineData("dhcp-option=option:router,1.2.3.4,5")]
+    [InlineData("dhcp-option=3,10")]
     public void Address_options_need_addresses(string line) => ConfigAssert.Error(line, "bad IP address");
+
+    [Theory]
+    [InlineData("dhcp-option=option:router,1.2.3.4,5")]
+    [InlineData("dhcp-option=200,1.2.3")]
+    [InlineData("dhcp-option=3,10.0.0")]
+    public void Each_address_of_a_list_must_be_a_dotted_quad(string line) => ConfigAssert.Error(line, "bad IPv4 address");
 
     [Theory]
     [InlineData("dhcp-option=tag:x")]
