@@ -68,7 +68,7 @@ internal static class GeneralParser
         var fields = FieldCursor.Split(d.Value).Select(QuotedText.Reveal).ToList();
         if (fields.Count > 2 || !fields.All(IsPort))
         {
-            d.Error("bad dhcp-alternate-port", "write dhcp-alternate-port[=<server port>[,<client port>]]");
+            d.Error("invalid port number", "write dhcp-alternate-port[=<server port>[,<client port>]] with ports 1..65535");
             return;
         }
         d.Config.DhcpServerPort = int.Parse(fields[0], System.Globalization.CultureInfo.InvariantCulture);

@@ -72,8 +72,10 @@ public class ClassifierParserTests
     [Fact]
     public void Relay_agent_ids_take_hex_or_text()
     {
-        var config = ConfigAssert.Valid("dhcp-circuitid=set:port1,00:01:02\ndhcp-remoteid=set:r,switch-7\ndhcp-subscrid=set:s,abc");
+        var config = ConfigAssert.Valid("dhcp-circuitid=set:port1,00:01:02\ndhcp-remoteid=set:r,switch-7\ndhcp-subscrid=set:s,abc\ndhcp-circuitid=set:p2,0a0b");
         Assert.Equal(ConfigAssert.Bytes(0, 1, 2), config.CircuitIdMatches[0].Pattern.ToArray());
+        Assert.Equal(ConfigAssert.Bytes(0x0a, 0x0b), config.CircuitIdMatches[1].Pattern.ToArray());
+        Assert.Equal(ConfigAssert.Bytes(0xab, 0x0c), config.SubscriberIdMatches[0].Pattern.ToArray()); // parse_hex pairs from the left
         Assert.Equal("switch-7"u8.ToArray(), config.RemoteIdMatches[0].Pattern.ToArray());
         Assert.Equal("s", config.SubscriberIdMatches[0].SetTag);
     }

@@ -62,6 +62,22 @@ public class DhcpHostParserTests
     }
 
     [Fact]
+    public void Dash_only_mac_is_a_host_name_as_in_dnsmasq() =>
+        Assert.Equal("aa-bb-cc-dd-ee-ff", Host("aa-bb-cc-dd-ee-ff,10.0.0.5").HostName);
+
+    [Fact]
+    public void Arp_type_prefix_is_accepted() =>
+        Assert.Equal(6, Host("06-00:11:22:33:44:55,10.0.0.5").HardwareAddresses.Single().Length);
+
+    [Fact]
+    public void Second_address_on_a_line_replaces_the_first_with_a_warning()
+    {
+        var config = ConfigAssert.Valid("dhcp-host=00:11:22:33:44:55,10.0.0.5,10.0.0.6");
+        Assert.Equal("10.0.0.6", config.Hosts[0].Address.ToString());
+        Assert.Contains(config.Notices, n => n.Kind == ConfigNoticeKind.Warning);
+    }
+
+    [Fact]
     public void Two_names_is_an_error() =>
         ConfigAssert.Error("dhcp-host=00:11:22:33:44:55,alpha,beta", "DHCP host has multiple names");
 

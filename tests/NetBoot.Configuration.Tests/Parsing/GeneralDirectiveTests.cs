@@ -63,7 +63,7 @@ public class GeneralDirectiveTests
     [InlineData("tftp-unique-root=name", "bad tftp-unique-root")]
     [InlineData("dhcp-lease-max=-1", "bad dhcp-lease-max")]
     [InlineData("listen-address=10.0.0", "bad IP address")]
-    [InlineData("dhcp-alternate-port=1067,x", "bad dhcp-alternate-port")]
+    [InlineData("dhcp-alternate-port=1067,x", "invalid port number")]
     public void Bad_values(string line, string message) => ConfigAssert.Error(line, message);
 
     [Fact]
