@@ -104,7 +104,10 @@ internal sealed class ConfigReaderSession
         switch (spec.Name)
         {
             case "conf-file":
-                ReadFile(QuotedText.Reveal(lexed.Value!), source);
+                if (lexed.Value is { Length: > 0 } file)
+                {
+                    ReadFile(QuotedText.Reveal(file), source);
+                }
                 return;
             case "conf-dir":
                 ReadDirectory(lexed.Value!, source);

@@ -64,6 +64,7 @@ public class GeneralDirectiveTests
     [InlineData("dhcp-lease-max=-1", "bad dhcp-lease-max")]
     [InlineData("listen-address=10.0.0", "bad IP address")]
     [InlineData("dhcp-alternate-port=1067,x", "invalid port number")]
+    [InlineData("log-facility=nowhere", "bad log facility")]
     public void Bad_values(string line, string message) => ConfigAssert.Error(line, message);
 
     [Fact]
@@ -104,6 +105,16 @@ public class GeneralDirectiveTests
         Assert.Equal("nogroup", config.Group);
         Assert.Equal("/run/netboot.pid", config.PidFile);
     }
+
+    [Theory]
+    [InlineData("log-facility=LOCAL0", "LOCAL0")]
+    [InlineData("log-facility=-", "-")]
+    [InlineData("log-facility=/var/log/netboot.log", "/var/log/netboot.log")]
+    public void Log_facility_is_a_facility_or_a_file(string line, string expected) =>
+        Assert.Equal(expected, ConfigAssert.Valid(line).LogFacility);
+
+    [Fact]
+    public void User_without_a_value_leaves_the_user_unchanged() => Assert.Null(ConfigAssert.Valid("user").User);
 
     [Theory]
     [InlineData("dhcp-alternate-port", 1067, 1068)]
