@@ -58,7 +58,7 @@ internal static class DirectiveTable
         new("dhcp-mac", DirectiveArity.Required, ClassifierParser.ParseMac),
         new("tag-if", DirectiveArity.Required, ClassifierParser.ParseTagIf),
         new("dhcp-ignore", DirectiveArity.Required, ClassifierParser.ParseIgnore),
-        new("dhcp-reply-delay", DirectiveArity.Required, ClassifierParser.ParseReplyDelay, IsSingleValued: true),
+        new("dhcp-reply-delay", DirectiveArity.Required, ClassifierParser.ParseReplyDelay),
         new("dhcp-no-override", DirectiveArity.None, Flag(c => c.NoOverride = true)),
         new("dhcp-alternate-port", DirectiveArity.Optional, ParseAlternatePort, IsSingleValued: true),
         new("log-dhcp", DirectiveArity.None, Flag(c => c.LogDhcp = true)),

@@ -122,4 +122,24 @@ public class ClassifierParserTests
 
     [Fact]
     public void Bad_reply_delay() => ConfigAssert.Error("dhcp-reply-delay=soon", "bad dhcp-reply-delay");
+
+    [Fact]
+    public void Tag_tested_but_never_set_warns_once()
+    {
+        var config = ConfigAssert.Valid("""
+            dhcp-range=10.0.0.0,proxy
+            dhcp-userclass=set:ipxe,iPXE
+            dhcp-boot=tag:iPXE,boot.ipxe
+            dhcp-boot=tag:ipxe,tag:!known,tag:eth*,other.ipxe
+            pxe-service=tag:iPXE,x86PC,"Menu",undionly
+            """);
+        var warning = Assert.Single(config.Notices);
+        Assert.Equal(ConfigNoticeKind.Warning, warning.Kind);
+        Assert.Contains("'iPXE'", warning.Message, StringComparison.Ordinal);
+        Assert.Equal(3, warning.Source.Line);
+    }
+
+    [Fact]
+    public void Interface_names_count_as_set_tags() =>
+        Assert.DoesNotContain(ConfigAssert.Valid("interface=eth1\ndhcp-boot=tag:eth1,pxelinux.0").Notices, n => n.Message.Contains("never set", StringComparison.Ordinal));
 }
