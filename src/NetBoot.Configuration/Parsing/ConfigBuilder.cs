@@ -38,7 +38,7 @@ internal sealed class ConfigBuilder
     public bool BindDynamic { get; set; }
 
     public TftpConfig Tftp { get; set; } = new();
-    /// <summary>Where the global <c>tftp-root</c> was set, for the enable-tftp check.</summary>
+    /// <summary>Where <c>enable-tftp</c> first appeared, for the tftp-root check.</summary>
     public SourceLocation? TftpEnabledAt { get; set; }
 
     public bool LogDhcp { get; set; }

@@ -156,4 +156,24 @@ public class DhcpOptionParserTests
         Assert.Equal(ConfigNoticeKind.Warning, warning.Kind);
         Assert.Equal(2, warning.Source.Line);
     }
+
+    [Fact]
+    public void Quoted_commas_stay_inside_a_string_value() =>
+        Assert.Equal("/path with, comma"u8.ToArray(), Value("dhcp-option=17,\"/path with, comma\""));
+
+    [Fact]
+    public void Seconds_options_take_time_suffixes() =>
+        Assert.Equal(ConfigAssert.Bytes(0, 0, 0x07, 0x08), Value("dhcp-option=option:T1,30m"));
+
+    [Fact]
+    public void Client_arch_option_is_two_bytes() =>
+        Assert.Equal(ConfigAssert.Bytes(0, 7), Value("dhcp-option-force=93,7"));
+
+    [Fact]
+    public void Server_ip_address_pseudo_option_is_kept() =>
+        Assert.Equal(255, Option("dhcp-option=option:server-ip-address,192.168.1.10").Code);
+
+    [Fact]
+    public void Encapsulated_zero_address_is_not_a_placeholder() =>
+        Assert.False(Option("dhcp-option=encap:175,8,0.0.0.0").HasServerAddressPlaceholder);
 }
