@@ -118,4 +118,14 @@ public class DhcpRangeParserTests
     [Fact]
     public void Range_not_within_the_netmask_is_inconsistent() =>
         ConfigAssert.Error("dhcp-range=10.0.0.1,10.0.1.9,255.255.255.0", "inconsistent DHCP range");
+
+    [Theory]
+    [InlineData("dhcp-range=::,constructor:eth0,ra-only")]
+    [InlineData("dhcp-range=tag:lan,1234::2,1234::500,64,12h")]
+    public void Ipv6_ranges_are_ignored_with_a_notice(string line)
+    {
+        var config = ConfigAssert.Valid(line);
+        Assert.Empty(config.Ranges);
+        Assert.Equal(ConfigNoticeKind.Ignored, Assert.Single(config.Notices).Kind);
+    }
 }
