@@ -299,3 +299,22 @@ public class TftpTransferTests
         Assert.Equal(T0 + TimeSpan.FromSeconds(5), step.Deadline);
     }
 }
+
+public class TftpTransferDatagramTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 25, 22, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Datagrams_are_dispatched_to_ack_and_error_and_anything_else_is_ignored()
+    {
+        var transfer = new TftpTransfer(2000, new TftpNegotiatedOptions(512, 1, null, null, []));
+        transfer.Start(T0);
+        Assert.Equal(2L, transfer.OnDatagram([0, 4, 0, 1], T0).DataBlocks[0].Index);
+        Assert.Empty(transfer.OnDatagram([0, 3, 0, 2, 9, 9], T0).DataBlocks);
+        Assert.Empty(transfer.OnDatagram([0, 4, 0], T0).DataBlocks);
+        Assert.Empty(transfer.OnDatagram([], T0).DataBlocks);
+        var error = TftpPacketEncoder.Encode(new TftpErrorPacket(TftpErrorCode.NotDefined, "bye"));
+        var step = transfer.OnDatagram(error, T0);
+        Assert.Equal(TftpTransferEnd.ClientError, step.End);
+    }
+}
