@@ -231,9 +231,10 @@ public sealed class TftpTransfer
         return new TftpDataBlock(index, unchecked((ushort)index), offset, length, length < blockSize);
     }
 
-    /// <summary>dnsmasq parity: wait <c>timeout + 2^(retries/2)</c> seconds after the n-th retransmission.</summary>
+    /// <summary>dnsmasq parity (tftp.c): the first wait is the timeout (2 s), the wait after the n-th
+    /// retransmission grows as <c>1 + 2^(n/2)</c> s (2, 3, 3, 5, 5, 9, 9 …); a negotiated timeout replaces the 2 s.</summary>
     internal TimeSpan RetransmitDelay(int retries) =>
-        retries == 0 ? _timeout : _timeout + TimeSpan.FromSeconds(1L << Math.Min(retries / 2, 16));
+        retries == 0 ? _timeout : _timeout - TimeSpan.FromSeconds(1) + TimeSpan.FromSeconds(1L << Math.Min(retries / 2, 16));
 
     private bool IsFinished => State is TftpTransferState.Completed or TftpTransferState.Aborted;
 

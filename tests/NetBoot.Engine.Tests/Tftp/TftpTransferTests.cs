@@ -186,8 +186,8 @@ public class TftpTransferTests
             delays.Add(step.Deadline!.Value - deadline);
             deadline = step.Deadline.Value;
         }
-        // dnsmasq parity: timeout + 2^(retries/2) s.
-        Assert.Equal(new[] { 3, 4, 4, 6, 6, 10, 10 }.Select(s => TimeSpan.FromSeconds(s)), delays);
+        // dnsmasq parity: 1 + 2^(n/2) s after the n-th retransmission.
+        Assert.Equal(new[] { 2, 3, 3, 5, 5, 9, 9 }.Select(s => TimeSpan.FromSeconds(s)), delays);
         var giveUp = transfer.OnTimeout(deadline);
         Assert.Equal(TftpStepKind.Aborted, giveUp.Kind);
         Assert.Equal(TftpTransferEnd.RetriesExhausted, giveUp.End);
