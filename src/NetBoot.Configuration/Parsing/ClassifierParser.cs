@@ -39,17 +39,19 @@ internal static class ClassifierParser
             d.Error("bad " + d.Name, $"write {d.Name}=set:<tag>,<text to find> (quote text that contains commas)");
             return;
         }
-        ImmutableArray<byte> bytes = [.. Encoding.UTF8.GetBytes(QuotedText.Reveal(pattern))];
-        if (allowHex && IsHexPattern(pattern) && OptionValueEncoder.TryEncodeHex(pattern, false, out var hex, out _))
-        {
-            bytes = hex.Bytes;
-        }
+        ImmutableArray<byte> bytes = allowHex && IsHexPattern(pattern)
+            ? HexPairs(pattern)
+            : [.. Encoding.UTF8.GetBytes(QuotedText.Reveal(pattern))];
         target.Add(new DhcpClassMatchConfig { SetTag = TagSyntax.SetName(tag), Pattern = bytes, Source = d.Source });
     }
 
+    // dnsmasq parity: relay-agent ids made only of hex digits and colons are hex (parse_hex reads longer runs as byte pairs).
     private static bool IsHexPattern(string text) =>
-        text.Contains(':', StringComparison.Ordinal) && text.Any(char.IsAsciiHexDigit)
-        && text.All(c => c == ':' || char.IsAsciiHexDigit(c));
+        text.Any(char.IsAsciiHexDigit) && text.All(c => c == ':' || char.IsAsciiHexDigit(c));
+
+    private static ImmutableArray<byte> HexPairs(string text) =>
+        [.. text.Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(part => part.Chunk(2).Select(pair => Convert.ToByte(new string(pair), 16)))];
 
     /// <summary><c>dhcp-mac=set:TAG,aa:bb:*:…</c>.</summary>
     public static void ParseMac(DirectiveContext d)

@@ -38,7 +38,7 @@ internal sealed class ConfigBuilder
     public bool BindDynamic { get; set; }
 
     public TftpConfig Tftp { get; set; } = new();
-    /// <summary>Where the global <c>tftp-root</c> was set, for the enable-tftp check.</summary>
+    /// <summary>Where <c>enable-tftp</c> first appeared, for the tftp-root check.</summary>
     public SourceLocation? TftpEnabledAt { get; set; }
 
     public bool LogDhcp { get; set; }
@@ -66,6 +66,9 @@ internal sealed class ConfigBuilder
 
     public void Error(string message, SourceLocation source, string? hint = null) =>
         Errors.Add(new ConfigDiagnostic(message, source, hint));
+
+    public void FileError(string message, SourceLocation source, string hint) =>
+        Errors.Add(new ConfigDiagnostic(message, source, hint) { IsFileError = true });
 
     public void Notice(ConfigNoticeKind kind, string directive, string message, SourceLocation source) =>
         Notices.Add(new ConfigNotice(kind, directive, message, source));

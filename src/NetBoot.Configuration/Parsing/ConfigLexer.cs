@@ -14,7 +14,7 @@ internal enum LexOutcome
 internal static class ConfigLexer
 {
     /// <summary>Lexes one physical line: strips the comment, resolves quotes and escapes (hiding quoted meta characters),
-    /// turns whitespace into single spaces and splits <c>name[=value]</c> with spaces allowed around <c>=</c>.</summary>
+    /// turns each whitespace character into a space and splits <c>name[=value]</c> with spaces allowed around <c>=</c>.</summary>
     public static LexOutcome TryLex(string line, out LexedDirective directive)
     {
         directive = default;
@@ -61,10 +61,8 @@ internal static class ConfigLexer
             }
             if (char.IsWhiteSpace(c))
             {
-                if (!afterWhite)
-                {
-                    output.Append(' ');
-                }
+                // dnsmasq parity: every whitespace character becomes one space; runs are kept (split() trims around commas).
+                output.Append(' ');
                 afterWhite = true;
                 continue;
             }

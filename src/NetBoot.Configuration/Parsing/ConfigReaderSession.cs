@@ -40,7 +40,7 @@ internal sealed class ConfigReaderSession
         }
         if (!ConfigFileSystem.TryReadText(path, out var text, out var reason))
         {
-            Config.Error($"cannot read {path}: {reason}", requestedAt, "check the path and that NetBoot may read it");
+            Config.FileError($"cannot read {path}: {reason}", requestedAt, "check the path and that NetBoot may read it");
             return;
         }
         ReadText(text, path);
@@ -61,7 +61,7 @@ internal sealed class ConfigReaderSession
         var excluded = fields.Skip(1).Where(f => f.Length > 0 && !f.StartsWith('*')).ToList();
         if (!ConfigFileSystem.TryListFiles(directory, out var names, out var reason))
         {
-            Config.Error($"cannot access directory {directory}: {reason}", requestedAt, "check the path given to conf-dir");
+            Config.FileError($"cannot access directory {directory}: {reason}", requestedAt, "check the path given to conf-dir");
             return;
         }
         foreach (var name in names.Where(n => IsReadable(n, required, excluded)).Order(StringComparer.Ordinal))
@@ -104,7 +104,10 @@ internal sealed class ConfigReaderSession
         switch (spec.Name)
         {
             case "conf-file":
-                ReadFile(QuotedText.Reveal(lexed.Value!), source);
+                if (lexed.Value is { Length: > 0 } file)
+                {
+                    ReadFile(QuotedText.Reveal(file), source);
+                }
                 return;
             case "conf-dir":
                 ReadDirectory(lexed.Value!, source);

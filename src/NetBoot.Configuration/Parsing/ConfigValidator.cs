@@ -13,7 +13,50 @@ internal static class ConfigValidator
         WarnBootWithoutRange(config);
         NoteFullDhcpRanges(config);
         WarnDuplicateOptions(config);
+        WarnTagsNeverSet(config);
     }
+
+    /// <summary>Tags dnsmasq sets by itself: <c>known</c>/<c>known-othernet</c> (a dhcp-host matched) and <c>bootp</c>.</summary>
+    private static readonly string[] BuiltInTags = ["known", "known-othernet", "bootp"];
+
+    /// <summary>A tag tested somewhere but set nowhere is usually a typo (<c>tag:ipxe</c> against <c>set:iPXE</c>).
+    /// The request's interface name is a tag too, so interface names are never reported.</summary>
+    private static void WarnTagsNeverSet(ConfigBuilder config)
+    {
+        var set = new HashSet<string>(BuiltInTags, StringComparer.Ordinal);
+        set.UnionWith(config.Ranges.Select(r => r.SetTag).OfType<string>());
+        set.UnionWith(config.Hosts.SelectMany(h => h.SetTags));
+        set.UnionWith(config.Matches.Select(m => m.SetTag));
+        set.UnionWith(config.VendorClasses.Concat(config.UserClasses).Concat(config.CircuitIds).Concat(config.RemoteIds)
+            .Concat(config.SubscriberIds).Select(c => c.SetTag));
+        set.UnionWith(config.MacMatches.Select(m => m.SetTag));
+        set.UnionWith(config.TagIfs.SelectMany(t => t.SetTags));
+        set.UnionWith(config.InterfacesIncluded);
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (directive, filter, source) in TestedFilters(config))
+        {
+            foreach (var condition in filter.Conditions)
+            {
+                if (condition.Name.Contains('*', StringComparison.Ordinal) || set.Contains(condition.Name) || !reported.Add(condition.Name))
+                {
+                    continue;
+                }
+                config.Notice(ConfigNoticeKind.Warning, directive,
+                    $"tag '{condition.Name}' is tested but never set by this configuration (fine if it is an interface name)", source);
+            }
+        }
+    }
+
+    private static IEnumerable<(string Directive, TagFilter Filter, SourceLocation Source)> TestedFilters(ConfigBuilder config) =>
+        config.Ranges.Select(r => ("dhcp-range", r.Filter, r.Source))
+            .Concat(config.Hosts.Select(h => ("dhcp-host", h.Filter, h.Source)))
+            .Concat(config.BootFiles.Select(b => ("dhcp-boot", b.Filter, b.Source)))
+            .Concat(config.Options.Select(o => ("dhcp-option", o.Filter, o.Source)))
+            .Concat(config.PxeServices.Select(p => ("pxe-service", p.Filter, p.Source)))
+            .Concat(config.PxePrompts.Select(p => ("pxe-prompt", p.Filter, p.Source)))
+            .Concat(config.TagIfs.Select(t => ("tag-if", t.Filter, t.Source)))
+            .Concat(config.Ignores.Select(i => ("dhcp-ignore", i.Filter, i.Source)))
+            .OrderBy(t => t.Source.Line);
 
     /// <summary>dnsmasq without tftp-root serves any readable file from <c>/</c>; NetBoot refuses to start that way.</summary>
     private static void CheckTftpRoot(ConfigBuilder config)

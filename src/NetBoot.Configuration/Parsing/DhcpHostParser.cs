@@ -8,9 +8,6 @@ namespace NetBoot.Configuration.Parsing;
 /// <summary><c>dhcp-host</c>: comma-separated tokens in any order (<c>src/option.c</c>, <c>case 'G'</c>).</summary>
 internal static class DhcpHostParser
 {
-    private const string Grammar =
-        "write dhcp-host=<mac>[,<mac>…][,id:<client id>][,set:<tag>][,<IPv4 address>][,<host name>][,<lease time>|infinite][,ignore]";
-
     public static void Parse(DirectiveContext d)
     {
         var host = new DhcpHostConfig { Source = d.Source };
@@ -65,7 +62,8 @@ internal static class DhcpHostParser
                 host = host with { IsIgnored = true };
                 return true;
         }
-        if (field.Contains(':', StringComparison.Ordinal) || IsDashedMac(field))
+        // dnsmasq parity: any other field with a colon is a MAC; a dash-only MAC is taken as a host name.
+        if (field.Contains(':', StringComparison.Ordinal))
         {
             return TryHardwareAddress(d, field, ref host);
         }
@@ -78,15 +76,12 @@ internal static class DhcpHostParser
         return TrySetName(d, text, ref host);
     }
 
-    private static bool IsDashedMac(string field) =>
-        field.Count(c => c == '-') >= 5 && field.All(c => c is '-' or '*' || char.IsAsciiHexDigit(c));
-
     private static bool TrySetAddress(DirectiveContext d, IPv4Address address, ref DhcpHostConfig host)
     {
-        if (host.Address is not null)
+        if (host.Address is { } earlier)
         {
-            d.Error("bad dhcp-host", "a dhcp-host line gives one IPv4 address; " + Grammar);
-            return false;
+            // dnsmasq parity: the later address replaces the earlier one without a word; say so.
+            d.Notice(ConfigNoticeKind.Warning, $"two IPv4 addresses on one dhcp-host line: {address} replaces {earlier}");
         }
         host = host with { Address = address };
         return true;
@@ -96,7 +91,7 @@ internal static class DhcpHostParser
     {
         if (!HardwareAddressSyntax.TryParse(field, out _, out var pattern))
         {
-            d.Error("bad hex constant", $"'{QuotedText.Reveal(field)}' is not a MAC address: write aa:bb:cc:dd:ee:ff (* for any byte)");
+            d.Error("bad hex constant", $"'{QuotedText.Reveal(field)}' is not a MAC address: write aa:bb:cc:dd:ee:ff (* for any byte; a dash only before an ARP type, 06-aa:bb:…)");
             return false;
         }
         host = host with { HardwareAddresses = host.HardwareAddresses.Add(pattern) };

@@ -38,6 +38,11 @@ internal static class DhcpRangeParser
             setTag = TagSyntax.SetName(field);
         }
         var values = fields.TakeAll();
+        if (values.Count > 0 && IsIPv6(values[0]))
+        {
+            d.Notice(ConfigNoticeKind.Ignored, $"DHCPv6 range {QuotedText.Reveal(values[0])} ignored: NetBoot serves DHCPv4 only");
+            return;
+        }
         if (values.Count < 2)
         {
             d.Error("bad dhcp-range", FewFieldsHint(values));
@@ -100,10 +105,15 @@ internal static class DhcpRangeParser
         return TryNetmaskAndLease(d, a, ref range);
     }
 
+    private static bool IsIPv6(string field) =>
+        field.Contains(':', StringComparison.Ordinal)
+        && System.Net.IPAddress.TryParse(QuotedText.Reveal(field), out var address)
+        && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+
     private static string StartHint(string field)
     {
         var text = QuotedText.Reveal(field);
-        return text.All(c => c is '.' or ':' || char.IsAsciiHexDigit(c)) && !text.Contains('.', StringComparison.Ordinal)
+        return text.Length > 0 && text.All(char.IsAsciiHexDigit)
             ? $"'{text}' was read as the start address: use set:{text} to name a tag that looks like an address"
             : $"'{text}' is not an IPv4 address; " + Grammar;
     }

@@ -86,7 +86,7 @@ internal static class DirectiveTable
         new("dhcp-subscrid", DirectiveArity.Required, ClassifierParser.ParseSubscriberId, DirectiveEffect.NotYetInEffect, "relay agent (option 82) matching is not in effect yet"),
         new("dhcp-authoritative", DirectiveArity.None, Flag(c => c.Authoritative = true), DirectiveEffect.NotYetInEffect, FullDhcp),
         new("dhcp-lease-max", DirectiveArity.Required, Number((c, n) => c.LeaseMax = n), DirectiveEffect.NotYetInEffect, FullDhcp, true),
-        new("dhcp-leasefile", DirectiveArity.Required, Text((c, s) => c.LeaseFile = s), DirectiveEffect.NotYetInEffect, FullDhcp, true),
+        new("dhcp-leasefile", DirectiveArity.Optional, Text((c, s) => c.LeaseFile = s), DirectiveEffect.NotYetInEffect, FullDhcp, true),
         new("dhcp-lease", DirectiveArity.Required, Text((c, s) => c.LeaseFile = s), DirectiveEffect.NotYetInEffect, FullDhcp, true),
         new("dhcp-sequential-ip", DirectiveArity.None, Flag(c => c.SequentialIp = true), DirectiveEffect.NotYetInEffect, FullDhcp),
         new("no-ping", DirectiveArity.None, Flag(c => c.NoPing = true), DirectiveEffect.NotYetInEffect, FullDhcp),
@@ -97,10 +97,10 @@ internal static class DirectiveTable
         new("tftp-single-port", DirectiveArity.None, Tftp(t => t with { SinglePort = true }), DirectiveEffect.NotYetInEffect, TftpTuning),
         new("tftp-no-blocksize", DirectiveArity.None, Tftp(t => t with { NoBlockSize = true }), DirectiveEffect.NotYetInEffect, TftpTuning),
         new("tftp-mtu", DirectiveArity.Required, Number((c, n) => c.Tftp = c.Tftp with { Mtu = n }), DirectiveEffect.NotYetInEffect, TftpTuning, true),
-        new("user", DirectiveArity.Required, Text((c, s) => c.User = s), DirectiveEffect.NotYetInEffect, "NetBoot does not change user; run it as the account you want", true),
-        new("group", DirectiveArity.Required, Text((c, s) => c.Group = s), DirectiveEffect.NotYetInEffect, "NetBoot does not change group; run it as the account you want", true),
+        new("user", DirectiveArity.Optional, Text((c, s) => c.User = s), DirectiveEffect.NotYetInEffect, "NetBoot does not change user; run it as the account you want", true),
+        new("group", DirectiveArity.Optional, Text((c, s) => c.Group = s), DirectiveEffect.NotYetInEffect, "NetBoot does not change group; run it as the account you want", true),
         new("pid-file", DirectiveArity.Optional, Text((c, s) => c.PidFile = s), DirectiveEffect.NotYetInEffect, "no pid file is written yet", true),
-        new("log-facility", DirectiveArity.Required, Text((c, s) => c.LogFacility = s), DirectiveEffect.NotYetInEffect, "logs go to NetBoot's own logger", true),
+        new("log-facility", DirectiveArity.Required, ParseLogFacility, DirectiveEffect.NotYetInEffect, "logs go to NetBoot's own logger", true),
         new("dhcp-hostsfile", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, "host files are not read yet"),
         new("dhcp-optsfile", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, "option files are not read yet"),
         new("dhcp-hostsdir", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, "host directories are not read yet"),
@@ -114,14 +114,16 @@ internal static class DirectiveTable
         new("dhcp-client-update", DirectiveArity.None, null, DirectiveEffect.NotYetInEffect, FullDhcp),
         new("dhcp-ignore-clid", DirectiveArity.None, null, DirectiveEffect.NotYetInEffect, FullDhcp),
         new("dhcp-rapid-commit", DirectiveArity.None, null, DirectiveEffect.NotYetInEffect, FullDhcp),
-        new("dhcp-ttl", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, FullDhcp),
+        new("dhcp-ttl", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, FullDhcp, true),
+        new("bridge-interface", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, "interface aliases are not in effect yet"),
+        new("shared-network", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, FullDhcp),
         new("dhcp-relay", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, "relaying is not in effect yet"),
         new("dhcp-proxy", DirectiveArity.Optional, null, DirectiveEffect.NotYetInEffect, FullDhcp),
         new("bootp-dynamic", DirectiveArity.Optional, null, DirectiveEffect.NotYetInEffect, FullDhcp),
         new("leasefile-ro", DirectiveArity.None, null, DirectiveEffect.NotYetInEffect, FullDhcp),
         new("script-arp", DirectiveArity.None, null, DirectiveEffect.NotYetInEffect, "lease scripts are not run yet"),
         new("script-on-renewal", DirectiveArity.None, null, DirectiveEffect.NotYetInEffect, "lease scripts are not run yet"),
-        new("dhcp-luascript", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, "lease scripts are not run yet", true),
+        new("dhcp-luascript", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, "lease scripts are not run yet"),
         new("dhcp-scriptuser", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, "lease scripts are not run yet", true),
     ];
 
@@ -129,11 +131,12 @@ internal static class DirectiveTable
     [
         new("keep-in-foreground", DirectiveArity.None, Flag(c => c.KeepInForeground = true), DirectiveEffect.Ignored, "NetBoot always runs in the foreground"),
         new("no-daemon", DirectiveArity.None, Flag(c => c.KeepInForeground = true), DirectiveEffect.Ignored, "NetBoot always runs in the foreground"),
-        new("log-async", DirectiveArity.Optional, null, DirectiveEffect.Ignored, "logging is always asynchronous"),
+        new("log-async", DirectiveArity.Optional, null, DirectiveEffect.Ignored, "logging is always asynchronous", true),
+        new("test", DirectiveArity.None, null, DirectiveEffect.Ignored, "use netboot check instead"),
         new("log-debug", DirectiveArity.None, null, DirectiveEffect.Ignored, "use NetBoot's log level instead"),
         new("enable-ra", DirectiveArity.None, null, DirectiveEffect.Ignored, "IPv6 router advertisements are not served"),
         new("ra-param", DirectiveArity.Required, null, DirectiveEffect.Ignored, "IPv6 router advertisements are not served"),
-        new("dhcp-duid", DirectiveArity.Required, null, DirectiveEffect.Ignored, "DHCPv6 is not served"),
+        new("dhcp-duid", DirectiveArity.Required, null, DirectiveEffect.Ignored, "DHCPv6 is not served", true),
         new("quiet-dhcp", DirectiveArity.None, null, DirectiveEffect.Ignored, "use NetBoot's log level instead"),
         new("quiet-dhcp6", DirectiveArity.None, null, DirectiveEffect.Ignored, "DHCPv6 is not served"),
         new("quiet-ra", DirectiveArity.None, null, DirectiveEffect.Ignored, "IPv6 router advertisements are not served"),
@@ -157,17 +160,17 @@ internal static class DirectiveTable
         "max-port", "edns-packet-max", "ipset", "nftset", "connmark-allowlist", "connmark-allowlist-enable", "add-mac",
         "add-subnet", "add-cpe-id", "umbrella", "bogus-nxdomain", "ignore-address", "alias", "servers-file",
         "auth-server", "auth-zone", "auth-soa", "auth-sec-servers", "auth-peer", "rev-server", "conntrack", "port-limit",
-        "filter-A", "filter-AAAA", "filter-rr", "cache-rr", "dnssec-timestamp", "max-port", "shared-network",
+        "filter-A", "filter-AAAA", "filter-rr", "cache-rr", "dnssec-timestamp", "domain-suffix",
         "dumpfile", "dumpmask", "ubus", "enable-dbus", "enable-ubus",
     ];
 
     /// <summary>Optional-value DNS directives (<c>log-queries[=extra]</c>, <c>local-service[=host]</c>…).</summary>
     private static readonly FrozenSet<string> DnsOptionalValue =
-        new[] { "log-queries", "local-service", "stale-cache", "use-stale-cache", "fast-dns-retry", "dnssec-check-unsigned", "add-mac", "add-subnet", "umbrella", "enable-dbus", "enable-ubus", "connmark-allowlist-enable" }
+        new[] { "log-queries", "local-service", "stale-cache", "use-stale-cache", "fast-dns-retry", "dnssec-check-unsigned", "add-mac", "add-subnet", "umbrella", "enable-dbus", "enable-ubus", "connmark-allowlist-enable", "resolv-file", "cache-size" }
             .ToFrozenSet(StringComparer.Ordinal);
 
     private static readonly FrozenSet<string> SingleValuedDns =
-        new[] { "cache-size", "neg-ttl", "local-ttl", "max-ttl", "dns-forward-max", "query-port", "edns-packet-max", "min-port", "max-port" }
+        new[] { "cache-size", "neg-ttl", "local-ttl", "max-ttl", "min-cache-ttl", "max-cache-ttl", "dns-forward-max", "query-port", "edns-packet-max", "min-port", "max-port", "servers-file", "mx-target", "auth-server", "auth-ttl", "auth-soa", "dnssec-timestamp", "add-subnet", "add-cpe-id", "enable-dbus", "enable-ubus", "dumpfile", "dumpmask" }
             .ToFrozenSet(StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<string, DirectiveSpec> ByName = BuildIndex();
@@ -186,7 +189,7 @@ internal static class DirectiveTable
             Action<DirectiveContext>? apply = name == "log-queries" ? Flag(c => c.LogQueries = true) : null;
             all.TryAdd(name, new DirectiveSpec(name, arity, apply, DirectiveEffect.Dns, "NetBoot serves no DNS", SingleValuedDns.Contains(name)));
         }
-        all["conf-file"] = new DirectiveSpec("conf-file", DirectiveArity.Required, null);
+        all["conf-file"] = new DirectiveSpec("conf-file", DirectiveArity.Optional, null);
         all["conf-dir"] = new DirectiveSpec("conf-dir", DirectiveArity.Required, null);
         return all.ToFrozenDictionary(StringComparer.Ordinal);
     }

@@ -6,8 +6,15 @@ namespace NetBoot.Configuration.Parsing;
 /// <summary>A configuration error: what was wrong, where, and what to write instead.</summary>
 public sealed record ConfigDiagnostic(string Message, SourceLocation Source, string? Hint = null)
 {
-    /// <summary>dnsmasq's format: <c>bad dhcp-range at line 77 of /etc/dnsmasq.conf</c>.</summary>
-    public override string ToString() => $"{Message} {Source}";
+    /// <summary>A file or directory could not be read ("cannot read FILE: reason"): the message names the path itself.</summary>
+    public bool IsFileError { get; init; }
+
+    /// <summary>dnsmasq's formats: <c>bad dhcp-range at line 77 of /etc/dnsmasq.conf</c>, <c>bad command line options: bad
+    /// dhcp-range</c>, and a bare <c>cannot read FILE: reason</c> for a file named on the command line.</summary>
+    public override string ToString() =>
+        !Source.IsCommandLine ? $"{Message} {Source}"
+        : IsFileError ? Message
+        : $"bad command line options: {Message}";
 }
 
 /// <summary>Where configuration comes from: <c>-C FILE</c>, <c>--conf-dir=DIR[,ext…]</c>, and <c>--directive[=value]</c> arguments.</summary>

@@ -8,8 +8,9 @@ internal static class GeneralParser
 {
     public static Action<DirectiveContext> Flag(Action<ConfigBuilder> set) => d => set(d.Config);
 
-    public static Action<DirectiveContext> Text(Action<ConfigBuilder, string> set) =>
-        d => set(d.Config, QuotedText.Reveal(d.Value ?? ""));
+    /// <summary>A path or name; absent or empty leaves the setting unset (dnsmasq's <c>opt_string_alloc</c> gives NULL).</summary>
+    public static Action<DirectiveContext> Text(Action<ConfigBuilder, string?> set) =>
+        d => set(d.Config, d.Value is { Length: > 0 } value ? QuotedText.Reveal(value) : null);
 
     /// <summary>A non-negative decimal (dnsmasq's <c>atoi_check</c>).</summary>
     public static Action<DirectiveContext> Number(Action<ConfigBuilder, int> set, int maximum = int.MaxValue) => d =>
@@ -68,7 +69,7 @@ internal static class GeneralParser
         var fields = FieldCursor.Split(d.Value).Select(QuotedText.Reveal).ToList();
         if (fields.Count > 2 || !fields.All(IsPort))
         {
-            d.Error("bad dhcp-alternate-port", "write dhcp-alternate-port[=<server port>[,<client port>]]");
+            d.Error("invalid port number", "write dhcp-alternate-port[=<server port>[,<client port>]] with ports 1..65535");
             return;
         }
         d.Config.DhcpServerPort = int.Parse(fields[0], System.Globalization.CultureInfo.InvariantCulture);
@@ -94,6 +95,25 @@ internal static class GeneralParser
 
     private static bool IsPort(string text) =>
         text.Length is > 0 and <= 5 && text.All(char.IsAsciiDigit) && int.Parse(text, System.Globalization.CultureInfo.InvariantCulture) is > 0 and <= 65535;
+
+    private static readonly string[] SyslogFacilities =
+    [
+        "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
+        "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7",
+    ];
+
+    /// <summary><c>log-facility=FACILITY|FILE|-</c>: a value with a <c>/</c> or <c>-</c> is a file, else a syslog facility name.</summary>
+    public static void ParseLogFacility(DirectiveContext d)
+    {
+        var text = QuotedText.Reveal(d.Value ?? "");
+        var isFile = text.Contains('/', StringComparison.Ordinal) || text == "-";
+        if (!isFile && !SyslogFacilities.Contains(text, StringComparer.OrdinalIgnoreCase))
+        {
+            d.Error("bad log facility", "write log-facility=<syslog facility such as daemon or local0>, a file path, or - for stderr");
+            return;
+        }
+        d.Config.LogFacility = text;
+    }
 
     // --- TFTP ---
 

@@ -238,7 +238,8 @@ internal static class OptionValueEncoder
             var addressText = slash < 0 ? field : field[..slash].TrimEnd(' ');
             if (!IPv4Address.TryParse(addressText, out var address))
             {
-                error = new ValueError("bad IP address", $"'{QuotedText.Reveal(field)}' is not a dotted-quad IPv4 address");
+                // dnsmasq parity: the per-address check says "IPv4", the whole-value check above says "IP".
+                error = new ValueError("bad IPv4 address", $"'{QuotedText.Reveal(field)}' is not a dotted-quad IPv4 address");
                 return false;
             }
             var octets = address.ToBytes();

@@ -75,6 +75,10 @@ public static class ConfigSummary
             var name = boot.ServerName is { } serverName ? $" (server name {serverName})" : "";
             text.Item($"{boot.FileName}{server}{name}{Tags(boot.Filter)}");
         }
+        if (config.IsPxeEnabled)
+        {
+            text.Item("(PXE clients whose architecture has a matching menu boot from the menu; the file above is used when no entry matches)");
+        }
     }
 
     private static void RenderTftp(SummaryWriter text, ServerConfig config)
@@ -144,7 +148,10 @@ public static class ConfigSummary
         ];
         foreach (var (kind, title) in groups)
         {
-            var notices = config.Notices.Where(n => n.Kind == kind).ToList();
+            var notices = config.Notices.Where(n => n.Kind == kind)
+                .OrderBy(n => n.Source.IsCommandLine ? -1 : config.SourceFiles.IndexOf(n.Source.File))
+                .ThenBy(n => n.Source.Line)
+                .ToList();
             if (notices.Count == 0)
             {
                 continue;

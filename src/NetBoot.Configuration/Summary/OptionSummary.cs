@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using NetBoot.Configuration.Model;
 using NetBoot.Wire.Dhcp;
+using NetBoot.Wire.Pxe;
 
 namespace NetBoot.Configuration.Summary;
 
@@ -51,10 +52,22 @@ internal static class OptionSummary
         var scope = option.VendorClass is { } vendor ? $"vendor:{(vendor.Length == 0 ? "(any)" : vendor)} sub-option "
             : option.EncapsulatingOption is { } encap ? $"encap:{encap} sub-option "
             : option.VendorIdentifyingEnterprise is { } enterprise ? $"vi-encap:{enterprise} sub-option " : "";
-        var name = scope.Length == 0 ? " " + DhcpOptionCatalog.NameOf(option.Code) : "";
+        var name = scope.Length == 0 ? " " + DhcpOptionCatalog.NameOf(option.Code) : PxeSubOptionName(option);
         var placeholder = option.HasServerAddressPlaceholder ? " (0.0.0.0 = this server)" : "";
-        return string.Create(CultureInfo.InvariantCulture, $"{directive}{scope}{option.Code}{name} = {Value(option)}{placeholder}");
+        return string.Create(CultureInfo.InvariantCulture, $"{directive}{scope}{option.Code}{name} = {Value(option)}{placeholder}{DiscoveryControlNote(option)}");
     }
+
+    private static bool IsPxeSubOption(DhcpOptionConfig option) =>
+        option.VendorClass is { } vendor && vendor.StartsWith("PXEClient", StringComparison.Ordinal);
+
+    private static string PxeSubOptionName(DhcpOptionConfig option) =>
+        IsPxeSubOption(option) && Enum.IsDefined((PxeSubOptionCode)option.Code) ? $" ({(PxeSubOptionCode)option.Code})" : "";
+
+    // spec §1.5: the configured sub-option 6 follows the synthesized one; EDK2 keeps the last occurrence, so this one wins.
+    private static string DiscoveryControlNote(DhcpOptionConfig option) =>
+        IsPxeSubOption(option) && option.Code == (byte)PxeSubOptionCode.DiscoveryControl && option.Value.Length == 1
+            ? $": {(PxeDiscoveryControl)option.Value[0]}, sent after NetBoot's own sub-option 6 so firmware that keeps the last one uses it"
+            : "";
 
     private static string Value(DhcpOptionConfig option)
     {

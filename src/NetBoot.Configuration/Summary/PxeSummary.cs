@@ -25,6 +25,11 @@ internal static class PxeSummary
             {
                 text.Item($"{number++}. \"{service.MenuText}\"  {Describe(service)}{ConfigSummary.Tags(service.Filter)}", 2);
             }
+            if (group.Key >= 6)
+            {
+                // spec §1.4 step 4: dnsmasq's UEFI workaround.
+                text.Item("UEFI: no menu on port 67; a client matching exactly one entry with a file boots it directly from port 4011", 2);
+            }
         }
     }
 

@@ -127,6 +127,8 @@ public class TftpPathPolicyTests(TftpRootFixture fixture) : IClassFixture<TftpRo
         { "fifo", TftpPathRefusal.NotRegularFile },
         { "sub", TftpPathRefusal.NotRegularFile },
         { "sub/", TftpPathRefusal.NotRegularFile },
+        { "pxelinux.0/", TftpPathRefusal.NotRegularFile },
+        { "pxelinux.0\\", TftpPathRefusal.NotRegularFile },
         { "dangling", TftpPathRefusal.NotFound },
         { "loop1", TftpPathRefusal.NotFound },
         { "missing.efi", TftpPathRefusal.NotFound },

@@ -186,8 +186,8 @@ public class TftpTransferTests
             delays.Add(step.Deadline!.Value - deadline);
             deadline = step.Deadline.Value;
         }
-        // dnsmasq parity: timeout + 2^(retries/2) s.
-        Assert.Equal(new[] { 3, 4, 4, 6, 6, 10, 10 }.Select(s => TimeSpan.FromSeconds(s)), delays);
+        // dnsmasq parity: 1 + 2^(n/2) s after the n-th retransmission.
+        Assert.Equal(new[] { 2, 3, 3, 5, 5, 9, 9 }.Select(s => TimeSpan.FromSeconds(s)), delays);
         var giveUp = transfer.OnTimeout(deadline);
         Assert.Equal(TftpStepKind.Aborted, giveUp.Kind);
         Assert.Equal(TftpTransferEnd.RetriesExhausted, giveUp.End);
@@ -297,5 +297,24 @@ public class TftpTransferTests
     {
         var step = new TftpTransfer(10, Options(timeoutSeconds: 5)).Start(T0);
         Assert.Equal(T0 + TimeSpan.FromSeconds(5), step.Deadline);
+    }
+}
+
+public class TftpTransferDatagramTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 25, 22, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Datagrams_are_dispatched_to_ack_and_error_and_anything_else_is_ignored()
+    {
+        var transfer = new TftpTransfer(2000, new TftpNegotiatedOptions(512, 1, null, null, []));
+        transfer.Start(T0);
+        Assert.Equal(2L, transfer.OnDatagram([0, 4, 0, 1], T0).DataBlocks[0].Index);
+        Assert.Empty(transfer.OnDatagram([0, 3, 0, 2, 9, 9], T0).DataBlocks);
+        Assert.Empty(transfer.OnDatagram([0, 4, 0], T0).DataBlocks);
+        Assert.Empty(transfer.OnDatagram([], T0).DataBlocks);
+        var error = TftpPacketEncoder.Encode(new TftpErrorPacket(TftpErrorCode.NotDefined, "bye"));
+        var step = transfer.OnDatagram(error, T0);
+        Assert.Equal(TftpTransferEnd.ClientError, step.End);
     }
 }
