@@ -11,7 +11,8 @@ public class ArchitectureTests
         { "NetBoot.Wire", [] },
         { "NetBoot.Configuration", ["NetBoot.Wire"] },
         { "NetBoot.Engine", ["NetBoot.Configuration"] },
-        { "NetBoot.Hosting", ["NetBoot.Engine"] },
+        { "NetBoot.Leases", ["NetBoot.Engine"] },
+        { "NetBoot.Hosting", ["NetBoot.Leases"] },
         { "NetBoot.Cli", ["NetBoot.Hosting"] },
     };
 

@@ -183,7 +183,10 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
     {
         try
         {
-            var endpoint = new IPEndPoint(destination.Address.ToIPAddress(), destination.Port);
+            // A client without an address cannot answer ARP for its new one; until ARP entries are injected,
+            // such a reply goes by broadcast on the arrival interface (RFC 2131 §4.1 allows either).
+            var address = destination.RequiresArpEntry ? IPAddress.Broadcast : destination.Address.ToIPAddress();
+            var endpoint = new IPEndPoint(address, destination.Port);
             await socket.SendToAsync(bytes, SocketFlags.None, endpoint, cancellationToken).ConfigureAwait(false);
         }
         catch (SocketException e)
