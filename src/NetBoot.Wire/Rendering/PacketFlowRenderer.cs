@@ -96,6 +96,7 @@ public sealed class PacketFlowRenderer
             return;
         }
         var isPxe = IsPxe(message);
+        CountPartial(datagram);
         Block(prefix + DhcpMessageRenderer.Summary(message) + PartialNote(datagram));
         _writer.Indent += 2;
         DhcpMessageRenderer.RenderBody(_writer, message, isPxe);
@@ -132,6 +133,7 @@ public sealed class PacketFlowRenderer
         if (ok)
         {
             line = Prefix(datagram) + TftpPacketRenderer.Render(packet!, blockSize) + PartialNote(datagram);
+            CountPartial(datagram);
             NoteBlockSize(client, packet!);
         }
         else
@@ -174,6 +176,15 @@ public sealed class PacketFlowRenderer
     }
 
     private void CountOther(string kind) => Others[kind] = Others.GetValueOrDefault(kind) + 1;
+
+    /// <summary>A datagram the capture holds only part of is damaged even when what is there decodes.</summary>
+    private void CountPartial(UdpDatagram datagram)
+    {
+        if (datagram.IsPartial)
+        {
+            DamagedCount++;
+        }
+    }
 
     private static string PartialNote(UdpDatagram datagram) =>
         datagram.IsPartial ? " [capture holds only part of the datagram]" : string.Empty;
