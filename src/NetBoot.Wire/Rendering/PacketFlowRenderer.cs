@@ -99,7 +99,7 @@ public sealed class PacketFlowRenderer
         CountPartial(datagram);
         Block(prefix + DhcpMessageRenderer.Summary(message) + PartialNote(datagram));
         _writer.Indent += 2;
-        DhcpMessageRenderer.RenderBody(_writer, message, isPxe);
+        DhcpMessageRenderer.RenderBody(_writer, message, isPxe, OverloadProbe.TryFind(payload, out var overload) ? overload : null);
         _writer.Indent -= 2;
     }
 

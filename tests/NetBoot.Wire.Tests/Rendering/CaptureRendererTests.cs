@@ -109,6 +109,15 @@ public class CaptureRendererTests
         Assert.Contains("TFTP DATA block 1, 72 bytes (final)", rendering.Text);
     }
 
+    [Fact]
+    public void Overloaded_message_says_so_although_the_decoder_merged_option_52()
+    {
+        var rendering = CaptureRenderer.Render(File.ReadAllBytes(CaptureCorpus.PathOf("testdata/pcap/dhcp/suricata-dhcp-option-52-overload-both.pcap")), "x");
+
+        Assert.Contains("overload 3 (options continue in the file and sname fields): merged into the options below", rendering.Text);
+        Assert.Contains("56 message                \"Paddingfile name field overloadsname field overload\"", rendering.Text);
+    }
+
     [Theory]
     [MemberData(nameof(CaptureCorpus.AllKeysData), MemberType = typeof(CaptureCorpus))]
     public void Every_corpus_capture_renders_without_throwing(string key)
