@@ -40,6 +40,7 @@ public class CaptureRendererTests
 
         Assert.Equal(3, rendering.DamagedCount);
         Assert.Contains("#5  +0.004000  0.0.0.0:68 -> 255.255.255.255:67  DHCPDISCOVER  xid 0x00003000", rendering.Text);
+        Assert.Contains("header as sent: BOOTREQUEST  xid 0x00002000  chaddr 00:11:22:33:44:55", rendering.Text);
     }
 
     [Fact]
