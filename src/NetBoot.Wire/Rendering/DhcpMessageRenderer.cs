@@ -25,7 +25,8 @@ public static class DhcpMessageRenderer
     }
 
     /// <summary>The fixed fields and the options, one per line.</summary>
-    public static void RenderBody(RenderWriter writer, DhcpMessage message, bool isPxe)
+    /// <param name="overload">Option 52 as sent, when the message was overloaded (the decoder merges and drops it).</param>
+    public static void RenderBody(RenderWriter writer, DhcpMessage message, bool isPxe, byte? overload = null)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(message);
@@ -44,6 +45,10 @@ public static class DhcpMessageRenderer
         {
             writer.Line("options: none");
             return;
+        }
+        if (overload is { } value)
+        {
+            writer.Line($"overload {DhcpOptionRenderer.OverloadText(value)}: merged into the options below (RFC 2132 §9.3)");
         }
         writer.Line($"options ({message.Options.Count}):");
         writer.Nested(() =>

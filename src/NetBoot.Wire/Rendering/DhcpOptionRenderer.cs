@@ -131,7 +131,7 @@ public static class DhcpOptionRenderer
         string.Create(CultureInfo.InvariantCulture, $"malformed: {ValueText.Plural(data.Length, "byte")}, expected {expected}: {ValueText.Hex(data)}");
 
     // RFC 2132 §9.3: 1 = file holds options, 2 = sname holds options, 3 = both.
-    private static string OverloadText(byte value) => value switch
+    public static string OverloadText(byte value) => value switch
     {
         1 => "1 (options continue in the file field)",
         2 => "2 (options continue in the sname field)",

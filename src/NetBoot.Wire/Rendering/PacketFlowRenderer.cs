@@ -16,6 +16,12 @@ public sealed class PacketFlowRenderer
     private const ushort PxeBootServerPort = 4011;
     private const ushort TftpPort = 69;
 
+    /// <summary>How much of a damaged TFTP packet is echoed, so a fuzzed 64 KiB datagram stays one readable line.</summary>
+    private const int MaxDamagedBytesShown = 64;
+
+    private const int ChaddrOffset = 28;
+    private const int ChaddrLength = 16;
+
     private readonly RenderWriter _writer;
     private readonly HashSet<uint> _pxeTransactions = [];
     private readonly Dictionary<(IPv4Address Address, ushort Port), int> _tftpClients = [];
@@ -93,12 +99,17 @@ public sealed class PacketFlowRenderer
             DamagedCount++;
             Block(prefix + string.Create(CultureInfo.InvariantCulture,
                 $"DHCP damaged: {error} ({Describe(error)}), {ValueText.Plural(payload.Length, "byte")}{PartialNote(datagram)}"));
+            if (DamagedHeaderHint(payload) is { } hint)
+            {
+                _writer.Line("    " + hint);
+            }
             return;
         }
         var isPxe = IsPxe(message);
+        CountPartial(datagram);
         Block(prefix + DhcpMessageRenderer.Summary(message) + PartialNote(datagram));
         _writer.Indent += 2;
-        DhcpMessageRenderer.RenderBody(_writer, message, isPxe);
+        DhcpMessageRenderer.RenderBody(_writer, message, isPxe, OverloadProbe.TryFind(payload, out var overload) ? overload : null);
         _writer.Indent -= 2;
     }
 
@@ -132,6 +143,7 @@ public sealed class PacketFlowRenderer
         if (ok)
         {
             line = Prefix(datagram) + TftpPacketRenderer.Render(packet!, blockSize) + PartialNote(datagram);
+            CountPartial(datagram);
             NoteBlockSize(client, packet!);
         }
         else
@@ -139,7 +151,7 @@ public sealed class PacketFlowRenderer
             DamagedCount++;
             TftpPacketRenderer.TryRender(payload, blockSize, out var text, out _);
             line = Prefix(datagram) + text + string.Create(CultureInfo.InvariantCulture,
-                $" damaged: {error} ({TftpPacketRenderer.Describe(error)}), {ValueText.Plural(payload.Length, "byte")}{PartialNote(datagram)}");
+                $" damaged: {error} ({TftpPacketRenderer.Describe(error)}), {ValueText.Plural(payload.Length, "byte")}{PartialNote(datagram)}: {ValueText.Quoted(payload[..Math.Min(payload.Length, MaxDamagedBytesShown)])}");
         }
         if (_lastWasBlock)
         {
@@ -175,6 +187,15 @@ public sealed class PacketFlowRenderer
 
     private void CountOther(string kind) => Others[kind] = Others.GetValueOrDefault(kind) + 1;
 
+    /// <summary>A datagram the capture holds only part of is damaged even when what is there decodes.</summary>
+    private void CountPartial(UdpDatagram datagram)
+    {
+        if (datagram.IsPartial)
+        {
+            DamagedCount++;
+        }
+    }
+
     private static string PartialNote(UdpDatagram datagram) =>
         datagram.IsPartial ? " [capture holds only part of the datagram]" : string.Empty;
 
@@ -188,6 +209,21 @@ public sealed class PacketFlowRenderer
         var offset = timestamp - (_start ?? timestamp);
         var sign = offset < TimeSpan.Zero ? "-" : "+";
         return string.Create(CultureInfo.InvariantCulture, $"#{number.ToString(CultureInfo.InvariantCulture).PadRight(FrameNumberWidth)}  {sign}{Math.Abs(offset.Ticks) / (double)TimeSpan.TicksPerSecond:0.000000}  ");
+    }
+
+    /// <summary>What can still be read from the fixed header of a message the decoder rejected (RFC 2131 §2:
+    /// op at 0, hlen at 2, xid at 4, chaddr at 28), so the damaged packet can be matched to a client.</summary>
+    public static string? DamagedHeaderHint(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length < ChaddrOffset + ChaddrLength)
+        {
+            return null;
+        }
+        var hlen = Math.Min((int)payload[2], ChaddrLength);
+        var op = payload[0] switch { 1 => "BOOTREQUEST", 2 => "BOOTREPLY", _ => string.Create(CultureInfo.InvariantCulture, $"op {payload[0]}") };
+        var client = new HardwareAddress(payload[1], payload.Slice(ChaddrOffset, hlen));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"header as sent: {op}  xid {ValueText.Hex32(ValueText.UInt32(payload[4..]))}  chaddr {client}");
     }
 
     public static string Describe(DhcpDecodeError error) => error switch
