@@ -38,7 +38,7 @@ internal static class ServeCommand
                 await Console.Error.WriteLineAsync("netboot: FAILED to start up").ConfigureAwait(false);
                 return 1;
             }
-            return await RunAsync(loaded.Config!, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(ServerNameResolution.ApplyHostsFile(loaded.Config!), cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
