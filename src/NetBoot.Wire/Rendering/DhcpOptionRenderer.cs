@@ -28,6 +28,9 @@ public static class DhcpOptionRenderer
             case DhcpOptionCode.UserClass:
                 UserClassRenderer.Render(writer, head, data.Span);
                 return;
+            case DhcpOptionCode.EtherbootEncapsulated:
+                EtherbootOptionRenderer.Render(writer, head, data.Span);
+                return;
             case DhcpOptionCode.ParameterRequestList:
                 RenderParameterRequestList(writer, head, data.Span);
                 return;
