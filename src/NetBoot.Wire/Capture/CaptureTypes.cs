@@ -42,6 +42,8 @@ public enum CaptureLinkType : ushort
     IPv4 = 228,
     /// <summary>Linux cooked capture v2 (SLL2), 20-byte header.</summary>
     LinuxCooked2 = 276,
+    /// <summary>Reserved value used for a damaged record whose interface is not known.</summary>
+    Unknown = 0xFFFF,
 }
 
 /// <summary>Why a record of the capture file is damaged. After any error except

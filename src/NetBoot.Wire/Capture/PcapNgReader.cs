@@ -117,7 +117,7 @@ internal static class PcapNgReader
     {
         if (body.Length < 8)
         {
-            return new Interface((CaptureLinkType)0xFFFF, 0, TimestampResolution.Microseconds, 0);
+            return new Interface(CaptureLinkType.Unknown, 0, TimestampResolution.Microseconds, 0);
         }
         var linkType = (CaptureLinkType)order.UInt16(body);
         var snapLength = order.UInt32(body[4..]);
@@ -202,5 +202,5 @@ internal static class PcapNgReader
     private static int ClampLength(uint length) => (int)Math.Min(length, int.MaxValue);
 
     private static CaptureFrame Damaged(int number, CaptureRecordError error) =>
-        new(number, DateTimeOffset.UnixEpoch, (CaptureLinkType)0xFFFF, ReadOnlyMemory<byte>.Empty, 0, error);
+        new(number, DateTimeOffset.UnixEpoch, CaptureLinkType.Unknown, ReadOnlyMemory<byte>.Empty, 0, error);
 }

@@ -12,7 +12,8 @@ public enum DhcpDecodeError
     BadHardwareAddressLength,
     /// <summary>An option's length runs past the end of its area.</summary>
     TruncatedOption,
-    /// <summary>The options area ends without the END option.</summary>
+    /// <summary>The options area ends without the END option. Not returned by <see cref="DhcpMessageDecoder"/>, which
+    /// accepts a missing END at the end of the datagram as dnsmasq and ISC dhcpd do; kept for stricter checks.</summary>
     MissingEnd,
     /// <summary>Option 52 has a value other than 1, 2 or 3.</summary>
     BadOverload,

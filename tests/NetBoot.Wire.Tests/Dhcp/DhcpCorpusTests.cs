@@ -26,6 +26,14 @@ public sealed class DhcpCorpusTests
         [("dhcp/zeek-dhcp_bad_cookie_option_retention.pcap", 4)] = DhcpDecodeError.BadMagicCookie,
     };
 
+    /// <summary>The datagrams that use option 52; the encoder only overloads when the options do not fit.</summary>
+    private static readonly HashSet<(string File, int Frame)> Overloaded =
+    [
+        ("dhcp/suricata-dhcp-option-52-overload-both.pcap", 1),
+        ("dhcp/suricata-dhcp-option-52-overload.pcap", 4),
+        ("dhcp/suricata-dhcp-option-52-overload.pcap", 7),
+    ];
+
     [Fact]
     public void Every_malformed_entry_names_a_datagram_of_the_corpus()
     {
@@ -83,6 +91,49 @@ public sealed class DhcpCorpusTests
         Assert.True(DhcpMessageDecoder.TryDecode(bytes, out var again, out var error), error.ToString());
         Assert.Equal(message, again);
         Assert.True(bytes.Length >= 300);
+    }
+
+    [Theory]
+    [MemberData(nameof(Datagrams))]
+    public void Corpus_datagram_without_overload_re_encodes_to_the_bytes_on_the_wire(string key, int frame)
+    {
+        var payload = CaptureCorpus.DhcpDatagram(key, frame).Payload.Span;
+        if (!DhcpMessageDecoder.TryDecode(payload, out var message, out _) || Overloaded.Contains((CaptureCorpus.CorpusName(key), frame)))
+        {
+            return;
+        }
+
+        // Same layout as every client and server in the corpus (dnsmasq, pixiecore, ISC, firmware): header, cookie,
+        // options in order, END, zeros up to the length they chose.
+        var bytes = DhcpMessageEncoder.Encode(message, new DhcpEncodeOptions(Math.Max(576, payload.Length), false, payload.Length));
+
+        Assert.Equal(payload.ToArray(), bytes);
+    }
+
+    [Theory]
+    [MemberData(nameof(Datagrams))]
+    public void Random_byte_changes_to_a_corpus_datagram_are_rejected_cleanly_or_decode_consistently(string key, int frame)
+    {
+        var payload = CaptureCorpus.DhcpDatagram(key, frame).Payload.ToArray();
+        var random = new Random(frame * 7919 + payload.Length);
+        for (var round = 0; round < 200; round++)
+        {
+            var mutated = payload.ToArray();
+            for (var changes = random.Next(1, 4); changes > 0 && mutated.Length > 0; changes--)
+            {
+                // Mostly the options (where the structure is), sometimes the header (op, hlen).
+                var start = mutated.Length > 240 && random.Next(4) > 0 ? 240 : 0;
+                mutated[random.Next(start, mutated.Length)] = (byte)random.Next(256);
+            }
+
+            if (!DhcpMessageDecoder.TryDecode(mutated, out var message, out var error))
+            {
+                Assert.NotEqual(DhcpDecodeError.None, error);
+                continue;
+            }
+            Assert.True(DhcpMessageDecoder.TryDecode(DhcpMessageEncoder.Encode(message, new DhcpEncodeOptions(1500, true, 300)), out var again, out _));
+            Assert.Equal(message, again);
+        }
     }
 
     [Theory]
