@@ -10,7 +10,7 @@ namespace NetBoot.Engine.Tftp;
 /// <param name="WindowSize">Blocks in flight before an ACK is awaited (RFC 7440; 1 = lock-step).</param>
 /// <param name="Timeout">The client's retransmission timeout (RFC 2349) or null for the server's default.</param>
 /// <param name="TransferSize">The size announced in the OACK (RFC 2349 <c>tsize</c>), when granted.</param>
-/// <param name="Acknowledged">Options for the OACK: only those asked for and granted, in request order.</param>
+/// <param name="Acknowledged">Options for the OACK: only those asked for and granted (dnsmasq order).</param>
 public sealed record TftpNegotiatedOptions(
     int BlockSize,
     int WindowSize,
@@ -46,40 +46,54 @@ public static class TftpNegotiation
         ReadOnlySpan<TftpOption> requestOptions, TftpTransferMode mode, long? fileSize, TftpConfig config, int interfaceMtu)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var blockSize = DefaultBlockSize;
-        var windowSize = 1;
-        TimeSpan? timeout = null;
+        int? blockSize = null, windowSize = null, timeoutSeconds = null;
         long? transferSize = null;
-        var granted = ImmutableArray.CreateBuilder<TftpOption>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var option in requestOptions)
         {
+            // RFC 2347 does not define repeated options: the first occurrence counts.
             if (!seen.Add(option.Name))
             {
                 continue;
             }
-            if (option.Is(TftpOptionNames.BlockSize) && GrantBlockSize(option.Value, config, interfaceMtu) is { } size)
+            if (option.Is(TftpOptionNames.BlockSize))
             {
-                blockSize = size;
-                granted.Add(new TftpOption(TftpOptionNames.BlockSize, Format(size)));
+                blockSize = GrantBlockSize(option.Value, config, interfaceMtu);
             }
-            else if (option.Is(TftpOptionNames.TransferSize) && GrantTransferSize(mode, fileSize) is { } tsize)
+            else if (option.Is(TftpOptionNames.TransferSize))
             {
-                transferSize = tsize;
-                granted.Add(new TftpOption(TftpOptionNames.TransferSize, Format(tsize)));
+                transferSize = GrantTransferSize(mode, fileSize);
             }
-            else if (option.Is(TftpOptionNames.Timeout) && GrantTimeout(option.Value) is { } seconds)
+            else if (option.Is(TftpOptionNames.Timeout))
             {
-                timeout = TimeSpan.FromSeconds(seconds);
-                granted.Add(new TftpOption(TftpOptionNames.Timeout, Format(seconds)));
+                timeoutSeconds = GrantTimeout(option.Value);
             }
-            else if (option.Is(TftpOptionNames.WindowSize) && GrantWindowSize(option.Value, mode, config) is { } window)
+            else if (option.Is(TftpOptionNames.WindowSize))
             {
-                windowSize = window;
-                granted.Add(new TftpOption(TftpOptionNames.WindowSize, Format(window)));
+                windowSize = GrantWindowSize(option.Value, mode, config);
             }
         }
-        return new TftpNegotiatedOptions(blockSize, windowSize, timeout, transferSize, granted.DrainToImmutable());
+        // dnsmasq parity (tftp.c): the OACK lists blksize, tsize, timeout, windowsize in that order, whatever the
+        // request's order (RFC 2347 leaves the order open); only options asked for and granted appear.
+        var granted = ImmutableArray.CreateBuilder<TftpOption>();
+        AddIfGranted(granted, TftpOptionNames.BlockSize, blockSize);
+        AddIfGranted(granted, TftpOptionNames.TransferSize, transferSize);
+        AddIfGranted(granted, TftpOptionNames.Timeout, timeoutSeconds);
+        AddIfGranted(granted, TftpOptionNames.WindowSize, windowSize);
+        return new TftpNegotiatedOptions(
+            blockSize ?? DefaultBlockSize,
+            windowSize ?? 1,
+            timeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+            transferSize,
+            granted.DrainToImmutable());
+    }
+
+    private static void AddIfGranted(ImmutableArray<TftpOption>.Builder granted, string name, long? value)
+    {
+        if (value is { } granted64)
+        {
+            granted.Add(new TftpOption(name, Format(granted64)));
+        }
     }
 
     /// <summary>RFC 2348: the server may answer a smaller blksize, never a larger one; below 8 the option is

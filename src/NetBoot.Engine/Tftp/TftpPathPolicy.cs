@@ -73,6 +73,11 @@ public sealed class TftpPathPolicy
         {
             return (null, TftpPathRefusal.EmptyName);
         }
+        // A trailing '/' names a directory, never a file to serve (POSIX open() would fail with ENOTDIR).
+        if (name.EndsWith('/'))
+        {
+            return (null, TftpPathRefusal.NotRegularFile);
+        }
         var baseDirectory = StartsWithRoot(name, root) ? root : Join(root, UniqueDirectory(root, client));
         // An absolute name that already begins with the full root is used verbatim (dnsmasq tftp.c); any other
         // leading '/' is dropped, so "/etc/passwd" means <root>/etc/passwd.

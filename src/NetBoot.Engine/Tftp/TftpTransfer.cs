@@ -33,7 +33,31 @@ public enum TftpTransferState
 /// <remarks>Blocks are tracked with a 64-bit index; the wire number is the index modulo 65536, so transfers past
 /// block 65535 roll over to 0 (what dnsmasq, iPXE and EDK2 do). The content is split into
 /// <c>length / blksize + 1</c> blocks, so the last block is always shorter than blksize — empty when the length
-/// is a multiple of blksize (RFC 1350 §6).</remarks>
+/// is a multiple of blksize (RFC 1350 §6). Windows larger than 32768 blocks would make old and new ACKs
+/// ambiguous after roll-over; negotiation caps windows at <c>TftpConfig.MaxWindowSize</c> (32).</remarks>
+/// <example>How a service drives one transfer (buffer = a pooled byte[] of 4 + blksize):
+/// <code>
+/// var decision = TftpRequestResponder.Decide(rrq, policy, arrival.Name, new TftpClientIdentity(clientIp));
+/// if (!decision.IsAccepted) { send(buffer[..TftpPacketEncoder.WriteError(buffer, decision.ErrorCode, decision.ErrorMessage)]); return; }
+/// var content = OpenShared(decision.FullPath!);                 // octet: the file; netascii: NetasciiEncoder.Encode(file)
+/// var options = TftpNegotiation.Negotiate(rrq.Options.AsSpan(), decision.Mode, content.Length, config.Tftp, arrival.Mtu);
+/// var transfer = new TftpTransfer(content.Length, options);
+/// var step = transfer.Start(time.GetUtcNow());
+/// while (true)
+/// {
+///     if (step.SendOptionAcknowledgment) send(buffer[..TftpPacketEncoder.WriteOack(buffer, options.Acknowledged.AsSpan())]);
+///     foreach (var block in step.DataBlocks)
+///     {
+///         TftpPacketEncoder.WriteDataHeader(buffer, block.BlockNumber);
+///         content.Read(block.Offset, buffer.AsSpan(4, block.Length));
+///         send(buffer.AsSpan(0, 4 + block.Length));
+///     }
+///     if (step.IsFinished) { log(step.End, step.Statistics, step.Detail, quiet: step.IsQuietEnd); break; }
+///     step = await ReceiveFromClientTidUntil(step.Deadline!.Value) is { } datagram
+///         ? transfer.OnDatagram(datagram, time.GetUtcNow())
+///         : transfer.OnTimeout(time.GetUtcNow());
+/// }
+/// </code></example>
 public sealed class TftpTransfer
 {
     private readonly TftpTransferLimits _limits;
@@ -136,6 +160,22 @@ public sealed class TftpTransfer
         return Continue(false, SendWindow());
     }
 
+    /// <summary>One datagram from the client's transfer ID: ACK → <see cref="OnAck"/>, ERROR → <see cref="OnError"/>;
+    /// anything else (malformed, DATA, a stray request) is ignored, as dnsmasq does.</summary>
+    public TftpStep OnDatagram(ReadOnlySpan<byte> datagram, DateTimeOffset now)
+    {
+        if (TftpPacketDecoder.TryReadAck(datagram, out var block))
+        {
+            return OnAck(block, now);
+        }
+        if (TftpPacketDecoder.TryReadOpcode(datagram, out var opcode) && opcode == TftpOpcode.Error
+            && TftpPacketDecoder.TryDecode(datagram, out var packet, out _) && packet is TftpErrorPacket error)
+        {
+            return OnError(error.Code, error.Message, now);
+        }
+        return IsFinished ? Ignored() : Wait();
+    }
+
     /// <summary>The deadline of the last step passed. Resends the OACK or the unacknowledged window once, with
     /// backoff; gives up after <see cref="TftpTransferLimits.MaximumRetries"/> or the stall limit.</summary>
     public TftpStep OnTimeout(DateTimeOffset now)
@@ -191,9 +231,10 @@ public sealed class TftpTransfer
         return new TftpDataBlock(index, unchecked((ushort)index), offset, length, length < blockSize);
     }
 
-    /// <summary>dnsmasq parity: wait <c>timeout + 2^(retries/2)</c> seconds after the n-th retransmission.</summary>
+    /// <summary>dnsmasq parity (tftp.c): the first wait is the timeout (2 s), the wait after the n-th
+    /// retransmission grows as <c>1 + 2^(n/2)</c> s (2, 3, 3, 5, 5, 9, 9 …); a negotiated timeout replaces the 2 s.</summary>
     internal TimeSpan RetransmitDelay(int retries) =>
-        retries == 0 ? _timeout : _timeout + TimeSpan.FromSeconds(1L << Math.Min(retries / 2, 16));
+        retries == 0 ? _timeout : _timeout - TimeSpan.FromSeconds(1) + TimeSpan.FromSeconds(1L << Math.Min(retries / 2, 16));
 
     private bool IsFinished => State is TftpTransferState.Completed or TftpTransferState.Aborted;
 
