@@ -129,4 +129,16 @@ public class CaptureRendererTests
         Assert.True(rendering.IsReadable, rendering.Text);
         Assert.Equal(CaptureCorpus.Open(key).Frames.Count(), rendering.FrameCount);
     }
+
+    [Fact]
+    public void Every_cut_of_a_capture_renders_or_is_reported_unreadable_without_throwing()
+    {
+        var bytes = File.ReadAllBytes(CaptureCorpus.PathOf("testdata/lab/bios-ipxe-proxy/capture.pcap"));
+        for (var length = 0; length <= bytes.Length; length += 13)
+        {
+            var rendering = CaptureRenderer.Render(bytes.AsMemory(0, length), "cut");
+
+            Assert.Equal(length >= 24, rendering.IsReadable);
+        }
+    }
 }
