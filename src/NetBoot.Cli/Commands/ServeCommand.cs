@@ -97,13 +97,8 @@ internal static class ServeCommand
         {
             var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("NETBOOT_LOG_LEVEL"), true, out var l) ? l : LogLevel.Information;
             builder.SetMinimumLevel(level);
-            builder.AddSimpleConsole(options =>
-            {
-                options.SingleLine = true;
-                options.TimestampFormat = "MMM dd HH:mm:ss ";
-                options.IncludeScopes = false;
-                options.ColorBehavior = LoggerColorBehavior.Disabled;
-            });
+            builder.AddConsole(o => o.FormatterName = NetBootConsoleFormatter.FormatterName);
+            builder.AddConsoleFormatter<NetBootConsoleFormatter, ConsoleFormatterOptions>();
             builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         });
 }
