@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using NetBoot.Configuration.Model;
@@ -10,7 +11,7 @@ using NetBoot.Hosting.Tftp;
 
 namespace NetBoot.Cli.Commands;
 
-/// <summary><c>netboot serve</c>: runs in the foreground, logs to stderr, stops on SIGINT/SIGTERM.</summary>
+/// <summary><c>netboot serve</c>: runs in the foreground, logs to stderr, stops on SIGINT/SIGTERM, reloads on SIGHUP.</summary>
 internal static class ServeCommand
 {
     public static Command Create()
@@ -38,20 +39,22 @@ internal static class ServeCommand
                 await Console.Error.WriteLineAsync("netboot: FAILED to start up").ConfigureAwait(false);
                 return 1;
             }
-            return await RunAsync(ServerNameResolution.ApplyHostsFile(loaded.Config!), cancellationToken).ConfigureAwait(false);
+            return await RunAsync(input, ServerNameResolution.ApplyHostsFile(loaded.Config!), cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(ServerConfig config, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ConfigInput input, ServerConfig config, CancellationToken cancellationToken)
     {
         using var loggerFactory = CreateLoggerFactory();
         var logger = loggerFactory.CreateLogger("netboot");
-        foreach (var notice in config.Notices)
-        {
-            CliLog.Notice(logger, notice.Directive, notice.Source.ToString(), notice.Message);
-        }
+        LogNotices(logger, config);
         var snapshot = new ConfigSnapshot(config);
+        using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
+        {
+            signal.Cancel = true;
+            Reload(input, snapshot, logger);
+        });
         var interfaces = HostInterface.Enumerate();
         var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System);
         var tftp = new TftpService(snapshot, loggerFactory.CreateLogger<TftpService>(), TimeProvider.System);
@@ -76,6 +79,42 @@ internal static class ServeCommand
         }
         CliLog.Exiting(logger);
         return 0;
+    }
+
+    /// <summary>SIGHUP: parse the configuration again; swap it in only when it is valid, else keep serving the old one.
+    /// Requests already being decided finish on the snapshot they read; TFTP transfers in flight are not touched.
+    /// Changes to interfaces, ports or enable-tftp need a restart (the sockets stay as they are).</summary>
+    internal static bool Reload(ConfigInput input, ConfigSnapshot snapshot, ILogger logger)
+    {
+        var loaded = DnsmasqConfigReader.Load(input);
+        if (!loaded.IsValid)
+        {
+            foreach (var error in loaded.Errors)
+            {
+                CliLog.ReloadRejected(logger, error.ToString(), error.Hint ?? "");
+            }
+            return false;
+        }
+        var config = ServerNameResolution.ApplyHostsFile(loaded.Config!);
+        snapshot.Swap(config);
+        CliLog.Reloaded(logger, string.Join(", ", config.SourceFiles.IsDefaultOrEmpty ? ["command line"] : config.SourceFiles));
+        LogNotices(logger, config);
+        return true;
+    }
+
+    private static void LogNotices(ILogger logger, ServerConfig config)
+    {
+        foreach (var notice in config.Notices)
+        {
+            if (notice.Kind is ConfigNoticeKind.Warning or ConfigNoticeKind.NotYetInEffect)
+            {
+                CliLog.Notice(logger, notice.Directive, notice.Source.ToString(), notice.Message);
+            }
+            else
+            {
+                CliLog.Info(logger, notice.Directive, notice.Source.ToString(), notice.Message);
+            }
+        }
     }
 
     /// <summary>A service that cannot start (port in use, missing TFTP root) stops the others: never half a server.</summary>
