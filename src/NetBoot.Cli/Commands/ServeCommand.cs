@@ -59,6 +59,9 @@ internal static class ServeCommand
         var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System);
         var tftp = new TftpService(snapshot, loggerFactory.CreateLogger<TftpService>(), TimeProvider.System);
         using var stopOnFailure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // SIGTERM (systemd, kill) and SIGINT stop the services gracefully: listeners close, transfers end, exit 0.
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal => StopOnSignal(signal, stopOnFailure));
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal => StopOnSignal(signal, stopOnFailure));
         var services = new List<Task>
         {
             StopAllOnFailure(dhcp.RunAsync(interfaces, stopOnFailure.Token), stopOnFailure),
@@ -69,7 +72,7 @@ internal static class ServeCommand
         {
             await Task.WhenAll(services).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopOnFailure.IsCancellationRequested)
         {
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException)
@@ -115,6 +118,12 @@ internal static class ServeCommand
                 CliLog.Info(logger, notice.Directive, notice.Source.ToString(), notice.Message);
             }
         }
+    }
+
+    private static void StopOnSignal(PosixSignalContext signal, CancellationTokenSource stop)
+    {
+        signal.Cancel = true;
+        stop.Cancel();
     }
 
     /// <summary>A service that cannot start (port in use, missing TFTP root) stops the others: never half a server.</summary>
