@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using NetBoot.Configuration.Model;
 using NetBoot.Configuration.Parsing;
 using NetBoot.Hosting;
@@ -140,13 +139,13 @@ internal static class ServeCommand
         }
     }
 
-    private static ILoggerFactory CreateLoggerFactory() =>
-        LoggerFactory.Create(builder =>
+    private static ILoggerFactory CreateLoggerFactory()
+    {
+        var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("NETBOOT_LOG_LEVEL"), true, out var l) ? l : LogLevel.Information;
+        return LoggerFactory.Create(builder =>
         {
-            var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("NETBOOT_LOG_LEVEL"), true, out var l) ? l : LogLevel.Information;
             builder.SetMinimumLevel(level);
-            builder.AddConsole(o => o.FormatterName = NetBootConsoleFormatter.FormatterName);
-            builder.AddConsoleFormatter<NetBootConsoleFormatter, ConsoleFormatterOptions>();
-            builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            builder.AddProvider(new StderrLoggerProvider(Console.Error, level, TimeProvider.System));
         });
+    }
 }
