@@ -52,7 +52,10 @@ internal static class ServeCommand
         using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
         {
             signal.Cancel = true;
+            var systemd = SystemdNotifier.FromEnvironment();
+            systemd.Notify("RELOADING=1");
             Reload(input, snapshot, logger);
+            systemd.Notify("READY=1");
         });
         var interfaces = HostInterface.Enumerate();
         var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System);
@@ -67,6 +70,8 @@ internal static class ServeCommand
             StopAllOnFailure(tftp.RunAsync(interfaces, stopOnFailure.Token), stopOnFailure),
         };
         CliLog.Started(logger, typeof(ServeCommand).Assembly.GetName().Version?.ToString() ?? "?");
+        var systemd = SystemdNotifier.FromEnvironment();
+        systemd.Notify($"READY=1\nSTATUS=serving {config.Ranges.Length} range(s)\nMAINPID={Environment.ProcessId}");
         try
         {
             await Task.WhenAll(services).ConfigureAwait(false);
@@ -79,6 +84,7 @@ internal static class ServeCommand
             CliLog.FailedToStart(logger, e.Message);
             return 2;
         }
+        systemd.Notify("STOPPING=1");
         CliLog.Exiting(logger);
         return 0;
     }
