@@ -1,114 +1,126 @@
-using System.Net;
-using System.Net.Sockets;
 using NetBoot.Engine.Tftp;
 using NetBoot.Wire.Tftp;
 
 namespace NetBoot.Hosting.Tftp;
 
-/// <summary>Drives one <see cref="TftpTransfer"/>: sends what each step lists, waits for the client's ACK until
-/// the step's deadline, and feeds ACKs, errors and timeouts back. One send buffer per transfer, reused.</summary>
-internal sealed class TftpTransferRunner(Socket socket, IPEndPoint client, TftpContent content, TftpTransfer transfer, TimeProvider time)
+/// <summary>Drives one <see cref="TftpTransfer"/>: sends what each step lists, waits for the client until the
+/// step's deadline, and feeds ACKs, errors and timeouts back. The send path allocates nothing per packet: one send
+/// buffer per transfer, block bytes copied from the shared cache, pre-serialised addresses, and one timeout source
+/// re-armed for each wait (a new one only after it fired).</summary>
+internal sealed class TftpTransferRunner : IDisposable
 {
-    private readonly byte[] _sendBuffer = new byte[TftpPacketEncoder.HeaderLength + Math.Max(transfer.BlockSize, 512)];
-    private readonly byte[] _receiveBuffer = new byte[1024];
+    private readonly ITftpTransferLink _link;
+    private readonly TftpContent _content;
+    private readonly TftpTransfer _transfer;
+    private readonly TimeProvider _time;
+    private readonly byte[] _sendBuffer;
+    private CancellationTokenSource _timeout;
+    private CancellationToken _stopping;
+
+    public TftpTransferRunner(ITftpTransferLink link, TftpContent content, TftpTransfer transfer, TimeProvider time)
+    {
+        _link = link;
+        _content = content;
+        _transfer = transfer;
+        _time = time;
+        _sendBuffer = new byte[TftpPacketEncoder.HeaderLength + Math.Max(transfer.BlockSize, 512)];
+        _timeout = NewTimeoutSource();
+    }
+
+    /// <summary>DATA payload bytes put on the wire, retransmissions included.</summary>
+    public long DataBytesSent { get; private set; }
+
+    /// <summary>Datagrams sent (OACK and DATA).</summary>
+    public long PacketsSent { get; private set; }
 
     public async Task<TftpStep> RunAsync(CancellationToken cancellationToken)
     {
-        var step = transfer.Start(time.GetUtcNow());
+        _stopping = cancellationToken;
+        using var stop = cancellationToken.UnsafeRegister(static state => ((TftpTransferRunner)state!).CancelWait(), this);
+        var step = _transfer.Start(_time.GetUtcNow());
         while (true)
         {
-            await SendAsync(step, cancellationToken).ConfigureAwait(false);
+            await SendAsync(step).ConfigureAwait(false);
             if (step.IsFinished)
             {
                 return step;
             }
-            step = await NextEventAsync(step.Deadline!.Value, cancellationToken).ConfigureAwait(false);
+            step = await NextEventAsync(step.Deadline!.Value).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Waits for the next packet that changes the transfer, or the deadline.</summary>
-    private async Task<TftpStep> NextEventAsync(DateTimeOffset deadline, CancellationToken cancellationToken)
+    /// <summary>Waits for the next datagram that changes the transfer, or the deadline.</summary>
+    private async ValueTask<TftpStep> NextEventAsync(DateTimeOffset deadline)
     {
         while (true)
         {
-            var wait = deadline - time.GetUtcNow();
+            _stopping.ThrowIfCancellationRequested();
+            var wait = deadline - _time.GetUtcNow();
             if (wait <= TimeSpan.Zero)
             {
-                return transfer.OnTimeout(time.GetUtcNow());
+                return _transfer.OnTimeout(_time.GetUtcNow());
             }
-            using var timeout = new CancellationTokenSource(wait, time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
-            SocketReceiveFromResult received;
+            _timeout.CancelAfter(wait);
+            TftpIncoming incoming;
             try
             {
-                received = await socket.ReceiveFromAsync(_receiveBuffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), linked.Token).ConfigureAwait(false);
+                incoming = await _link.ReceiveAsync(_timeout.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
-                return transfer.OnTimeout(time.GetUtcNow());
-            }
-            catch (SocketException)
-            {
-                // ICMP port unreachable from a client that went away: let the deadline decide.
+                // The timer fired (or the service stops: checked at the top). A cancelled source cannot be re-armed.
+                _timeout.Dispose();
+                _timeout = NewTimeoutSource();
                 continue;
             }
-            var from = (IPEndPoint)received.RemoteEndPoint;
-            var datagram = _receiveBuffer.AsSpan(0, received.ReceivedBytes);
-            if (!from.Equals(client))
+            var now = _time.GetUtcNow();
+            switch (incoming.Kind)
             {
-                // RFC 1350 §4: a packet from a wrong TID gets ERROR 5 and does not disturb the transfer.
-                await RejectStrangerAsync(from, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            if (TftpPacketDecoder.TryReadAck(datagram, out var block))
-            {
-                return transfer.OnAck(block, time.GetUtcNow());
-            }
-            if (TftpPacketDecoder.TryDecode(datagram, out var packet, out _) && packet is TftpErrorPacket error)
-            {
-                return transfer.OnError(error.Code, error.Message, time.GetUtcNow());
+                case TftpIncomingKind.Acknowledgment:
+                    return _transfer.OnAck(incoming.Block, now);
+                case TftpIncomingKind.Error:
+                    return _transfer.OnError(incoming.Code, incoming.Message ?? "", now);
+                default:
+                    continue;
             }
         }
     }
 
-    private async Task SendAsync(TftpStep step, CancellationToken cancellationToken)
+    private async ValueTask SendAsync(TftpStep step)
     {
         if (step.SendOptionAcknowledgment)
         {
-            var length = TftpPacketEncoder.WriteOack(_sendBuffer, transfer.Options.Acknowledged.AsSpan());
-            await SendRawAsync(length, cancellationToken).ConfigureAwait(false);
+            var length = TftpPacketEncoder.WriteOack(_sendBuffer, _transfer.Options.Acknowledged.AsSpan());
+            await SendDatagramAsync(length).ConfigureAwait(false);
         }
         foreach (var block in step.DataBlocks)
         {
             var header = TftpPacketEncoder.WriteDataHeader(_sendBuffer, block.BlockNumber);
-            content.Read(block.Offset, _sendBuffer.AsSpan(header, block.Length));
-            await SendRawAsync(header + block.Length, cancellationToken).ConfigureAwait(false);
+            _content.Read(block.Offset, _sendBuffer.AsSpan(header, block.Length));
+            DataBytesSent += block.Length;
+            await SendDatagramAsync(header + block.Length).ConfigureAwait(false);
         }
     }
 
-    private async Task SendRawAsync(int length, CancellationToken cancellationToken)
+    private ValueTask SendDatagramAsync(int length)
+    {
+        PacketsSent++;
+        return _link.SendAsync(_sendBuffer.AsMemory(0, length));
+    }
+
+    private CancellationTokenSource NewTimeoutSource() => new(Timeout.InfiniteTimeSpan, _time);
+
+    private void CancelWait()
     {
         try
         {
-            await socket.SendToAsync(_sendBuffer.AsMemory(0, length), SocketFlags.None, client, cancellationToken).ConfigureAwait(false);
+            Volatile.Read(ref _timeout).Cancel();
         }
-        catch (SocketException)
+        catch (ObjectDisposedException)
         {
-            // A lost send is a lost packet: the client's ACK or our deadline recovers it.
+            // Replaced meanwhile: the loop checks the stopping token before every wait.
         }
     }
 
-    private async Task RejectStrangerAsync(IPEndPoint stranger, CancellationToken cancellationToken)
-    {
-        const string message = "unknown transfer ID";
-        var buffer = new byte[TftpPacketEncoder.GetErrorLength(message)];
-        var length = TftpPacketEncoder.WriteError(buffer, TftpErrorCode.UnknownTransferId, message);
-        try
-        {
-            await socket.SendToAsync(buffer.AsMemory(0, length), SocketFlags.None, stranger, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SocketException)
-        {
-        }
-    }
+    public void Dispose() => _timeout.Dispose();
 }
