@@ -13,6 +13,9 @@ public sealed class NetBootServer : IPxeServerUnderTest
 
     public string Name => "netboot";
 
+    /// <summary>The folder holding the published <c>netboot</c> executable (published once per test run).</summary>
+    public static Task<string> PublishDirectoryAsync() => s_publishDirectory.Value;
+
     public ServerLogExpectations Log => NetBootLog;
 
     public LabProcess Start(NamespaceLab lab, LtspScenario scenario)
