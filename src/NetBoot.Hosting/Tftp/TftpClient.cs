@@ -25,12 +25,17 @@ public sealed record TftpClientResult(
 
 /// <summary>A small read-only TFTP client (RFC 1350, 2347, 2348, 2349, 7440) for tests, benchmarks and
 /// administrators. Synchronous, one socket; DATA is written to the output stream as it arrives in order.</summary>
-/// <remarks>Window handling (RFC 7440 §4): an ACK after every windowsize in-order blocks and after the last one; on a
-/// gap (a block out of order) one ACK of the last in-order block, not repeated until progress, so a lossy link does
-/// not multiply traffic; a timeout without DATA re-sends the last ACK, up to five times.</remarks>
+/// <remarks>Window handling (RFC 7440 §4): an ACK after every windowsize in-order blocks and after the last one.
+/// Blocks that arrive ahead of a gap are kept (a window at most), so a reordered block costs nothing; when the
+/// window's last block arrives with a gap before it, one ACK of the last block received in order makes the server
+/// resend from there. An old block (the server's resend after a lost ACK) is answered by one ACK per burst; a timeout
+/// without DATA re-sends the last ACK, up to five times.</remarks>
 public static class TftpClient
 {
     private const int MaximumRetries = 5;
+    private static readonly TimeSpan QuickSilence = TimeSpan.FromMilliseconds(100);
+    /// <summary>A block more than this ahead is an old one from before a roll-over (RFC 7440 windows are far smaller).</summary>
+    private const int WindowLimit = 32768;
 
     public static TftpClientResult Get(TftpClientRequest request, Stream output)
     {
@@ -40,13 +45,15 @@ public static class TftpClient
         socket.Bind(new IPEndPoint(request.Server.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0));
         socket.ReceiveBufferSize = 4 * 1024 * 1024;
         var wait = TimeSpan.FromSeconds(request.TimeoutSeconds ?? 2);
-        socket.ReceiveTimeout = (int)wait.TotalMilliseconds;
-        var session = new Session(socket, request, output);
+        // Poll often: a silence well short of the timeout is how a lost window end shows (see Run).
+        socket.ReceiveTimeout = (int)Math.Min(wait.TotalMilliseconds, QuickSilence.TotalMilliseconds);
+        var session = new Session(socket, request, output, wait);
         return session.Run();
     }
 
-    private sealed class Session(Socket socket, TftpClientRequest request, Stream output)
+    private sealed class Session(Socket socket, TftpClientRequest request, Stream output, TimeSpan wait)
     {
+        private readonly TimeSpan _wait = wait;
         private readonly byte[] _buffer = new byte[70000];
         private readonly byte[] _ack = new byte[4];
         private readonly SocketAddress _from = new(request.Server.AddressFamily);
@@ -54,10 +61,13 @@ public static class TftpClient
         private int _blockSize = TftpNegotiationDefaults.BlockSize;
         private int _windowSize = 1;
         private long? _transferSize;
-        private ushort _last;
+        /// <summary>Index of the last block received in order (0 = none).</summary>
+        private long _lastIndex;
+        /// <summary>Index of the last block acknowledged; the current window ends at this + windowsize.</summary>
+        private long _acknowledgedIndex;
+        private readonly Dictionary<long, byte[]> _pending = [];
         private long _bytes;
-        private int _inWindow;
-        private bool _gapAcknowledged;
+        private bool _duplicateAcknowledged;
         private readonly Stopwatch _clock = Stopwatch.StartNew();
 
         public TftpClientResult Run()
@@ -66,6 +76,7 @@ public static class TftpClient
             var firstAddress = request.Server.Serialize();
             socket.SendTo(requestBytes, SocketFlags.None, firstAddress);
             var retries = 0;
+            var silence = Stopwatch.StartNew();
             while (true)
             {
                 int length;
@@ -75,6 +86,18 @@ public static class TftpClient
                 }
                 catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
                 {
+                    // A short silence with blocks received since the last ACK: the window's end was lost. ACK what
+                    // arrived, so the server goes on from there instead of resending the window at its timeout.
+                    if (_lastIndex > _acknowledgedIndex)
+                    {
+                        Acknowledge();
+                        continue;
+                    }
+                    if (silence.Elapsed < _wait)
+                    {
+                        continue;
+                    }
+                    silence.Restart();
                     if (++retries > MaximumRetries)
                     {
                         return Fail("timed out");
@@ -86,7 +109,7 @@ public static class TftpClient
                     }
                     else
                     {
-                        SendAck(_last);
+                        SendAck(unchecked((ushort)_lastIndex));
                     }
                     continue;
                 }
@@ -94,6 +117,7 @@ public static class TftpClient
                 {
                     return Fail(e.Message);
                 }
+                silence.Restart();
                 if (_server is null)
                 {
                     // RFC 1350 §4: the server's first packet names its TID; later packets must come from it.
@@ -126,7 +150,7 @@ public static class TftpClient
             }
             switch (packet)
             {
-                case TftpOptionAckPacket oack when _bytes == 0 && _last == 0:
+                case TftpOptionAckPacket oack when _lastIndex == 0:
                     ApplyOptions(oack);
                     SendAck(0);
                     return null;
@@ -139,35 +163,79 @@ public static class TftpClient
 
         private TftpClientResult? OnData(ushort block, ReadOnlySpan<byte> payload)
         {
-            var expected = unchecked((ushort)(_last + 1));
-            if (block != expected)
+            // Map the 16-bit number to the 64-bit index ahead of the last block received in order (roll-over).
+            var distance = (ushort)(block - (ushort)_lastIndex);
+            if (distance == 0 || distance > WindowLimit)
             {
-                // RFC 7440 §4: out of order (a loss before it) or a repeat after our ACK was lost: ACK the last block
-                // received in order, once until progress resumes.
-                if (!_gapAcknowledged)
+                // An old block. At or before the last ACK: the server timed out and resent because that ACK was lost,
+                // so ACK again, once per resend burst. After it: a resent window overlapping blocks kept from
+                // before a gap; the window-end rule answers that burst.
+                var old = _lastIndex - (ushort)((ushort)_lastIndex - block);
+                if (old <= _acknowledgedIndex && !_duplicateAcknowledged)
                 {
-                    _gapAcknowledged = true;
-                    _inWindow = 0;
-                    SendAck(_last);
+                    _duplicateAcknowledged = true;
+                    SendAck(unchecked((ushort)_lastIndex));
                 }
                 return null;
             }
-            output.Write(payload);
-            _bytes += payload.Length;
-            _last = block;
-            _gapAcknowledged = false;
-            if (payload.Length < _blockSize)
+            var index = _lastIndex + distance;
+            if (index > _lastIndex + 1)
             {
-                SendAck(block);
-                output.Flush();
-                return new TftpClientResult(true, _bytes, _clock.Elapsed, _blockSize, _windowSize, _transferSize, null);
+                // Ahead of a gap (lost or reordered): keep it for when the gap fills (a window at most).
+                if (index <= _acknowledgedIndex + _windowSize && payload.Length == _blockSize)
+                {
+                    _pending.TryAdd(index, payload.ToArray());
+                }
+                return ReportGapAtWindowEnd(index, payload.Length < _blockSize);
             }
-            if (++_inWindow >= _windowSize)
+            if (Accept(payload))
             {
-                _inWindow = 0;
-                SendAck(block);
+                return Finish();
+            }
+            while (_pending.Remove(_lastIndex + 1, out var buffered))
+            {
+                Accept(buffered);
+            }
+            if (_lastIndex >= _acknowledgedIndex + _windowSize)
+            {
+                Acknowledge();
             }
             return null;
+        }
+
+        /// <summary>Writes the next in-order block; true when it is the last one (shorter than blksize).</summary>
+        private bool Accept(ReadOnlySpan<byte> payload)
+        {
+            output.Write(payload);
+            _bytes += payload.Length;
+            _lastIndex++;
+            _duplicateAcknowledged = false;
+            return payload.Length < _blockSize;
+        }
+
+        /// <summary>RFC 7440 §4: the window's last block (or the file's) arrived but an earlier one is missing: ACK
+        /// the last block received in order, so the server resends from there without waiting for its timeout.</summary>
+        private TftpClientResult? ReportGapAtWindowEnd(long index, bool isFinalBlock)
+        {
+            // The window's last block arrives once per burst the server sends: one ACK per burst, never a storm.
+            if (index >= _acknowledgedIndex + _windowSize || isFinalBlock)
+            {
+                Acknowledge();
+            }
+            return null;
+        }
+
+        private void Acknowledge()
+        {
+            _acknowledgedIndex = _lastIndex;
+            SendAck(unchecked((ushort)_lastIndex));
+        }
+
+        private TftpClientResult Finish()
+        {
+            SendAck(unchecked((ushort)_lastIndex));
+            output.Flush();
+            return new TftpClientResult(true, _bytes, _clock.Elapsed, _blockSize, _windowSize, _transferSize, null);
         }
 
         private void ApplyOptions(TftpOptionAckPacket oack)
