@@ -17,7 +17,10 @@ internal sealed class TftpCacheSegment
     internal long Index { get; set; }
     internal int Length { get; set; }
     internal int Pins { get; set; }
-    internal LinkedListNode<TftpCacheSegment>? Unpinned { get; set; }
+    /// <summary>Links of the intrusive least-recently-used list of unpinned segments (no node allocation).</summary>
+    internal TftpCacheSegment? Older { get; set; }
+    internal TftpCacheSegment? Newer { get; set; }
+    internal bool IsUnpinnedListed { get; set; }
 
     public ReadOnlySpan<byte> Content => Buffer.AsSpan(0, Length);
 }
@@ -33,8 +36,9 @@ internal sealed class TftpBlockCache
 
     private readonly Lock _lock = new();
     private readonly Dictionary<(TftpFileKey Key, long Index), TftpCacheSegment> _segments = [];
-    /// <summary>Unpinned segments, least recently used first.</summary>
-    private readonly LinkedList<TftpCacheSegment> _unpinned = new();
+    /// <summary>Unpinned segments: <see cref="_oldest"/> is evicted first, released segments go after <see cref="_newest"/>.</summary>
+    private TftpCacheSegment? _oldest;
+    private TftpCacheSegment? _newest;
     private readonly int _maximumSegments;
     private int _allocatedSegments;
     private long _reads;
@@ -93,17 +97,16 @@ internal sealed class TftpBlockCache
         {
             if (--segment.Pins == 0)
             {
-                segment.Unpinned = _unpinned.AddLast(segment);
+                AppendUnpinned(segment);
             }
         }
     }
 
     private void Pin(TftpCacheSegment segment)
     {
-        if (segment.Pins++ == 0 && segment.Unpinned is { } node)
+        if (segment.Pins++ == 0 && segment.IsUnpinnedListed)
         {
-            _unpinned.Remove(node);
-            segment.Unpinned = null;
+            Unlink(segment);
         }
     }
 
@@ -115,13 +118,11 @@ internal sealed class TftpBlockCache
             _allocatedSegments++;
             return new TftpCacheSegment(GC.AllocateUninitializedArray<byte>(SegmentSize));
         }
-        if (_unpinned.First is not { } oldest)
+        if (_oldest is not { } segment)
         {
             return null;
         }
-        var segment = oldest.Value;
-        _unpinned.Remove(oldest);
-        segment.Unpinned = null;
+        Unlink(segment);
         _segments.Remove((segment.Key, segment.Index));
         return segment;
     }
@@ -132,6 +133,42 @@ internal sealed class TftpBlockCache
         segment.Length = 0;
         segment.Key = default;
         segment.Index = -1;
-        segment.Unpinned = _unpinned.AddFirst(segment);
+        AppendUnpinned(segment);
+    }
+
+    private void AppendUnpinned(TftpCacheSegment segment)
+    {
+        segment.Older = _newest;
+        segment.Newer = null;
+        if (_newest is not null)
+        {
+            _newest.Newer = segment;
+        }
+        _newest = segment;
+        _oldest ??= segment;
+        segment.IsUnpinnedListed = true;
+    }
+
+    private void Unlink(TftpCacheSegment segment)
+    {
+        if (segment.Older is { } older)
+        {
+            older.Newer = segment.Newer;
+        }
+        else
+        {
+            _oldest = segment.Newer;
+        }
+        if (segment.Newer is { } newer)
+        {
+            newer.Older = segment.Older;
+        }
+        else
+        {
+            _newest = segment.Older;
+        }
+        segment.Older = null;
+        segment.Newer = null;
+        segment.IsUnpinnedListed = false;
     }
 }

@@ -33,6 +33,8 @@ internal sealed class TftpTransferRunner : IDisposable
     /// <summary>Datagrams sent (OACK and DATA).</summary>
     public long PacketsSent { get; private set; }
 
+    /// <remarks>One async method holds the whole loop: helper async methods would each allocate a state machine
+    /// per packet in Debug builds (and whenever they suspend).</remarks>
     public async Task<TftpStep> RunAsync(CancellationToken cancellationToken)
     {
         _stopping = cancellationToken;
@@ -40,72 +42,79 @@ internal sealed class TftpTransferRunner : IDisposable
         var step = _transfer.Start(_time.GetUtcNow());
         while (true)
         {
-            await SendAsync(step).ConfigureAwait(false);
+            if (step.SendOptionAcknowledgment)
+            {
+                PacketsSent++;
+                var length = TftpPacketEncoder.WriteOack(_sendBuffer, _transfer.Options.Acknowledged.AsSpan());
+                await _link.SendAsync(_sendBuffer.AsMemory(0, length)).ConfigureAwait(false);
+            }
+            for (var i = 0; i < step.DataBlocks.Count; i++)
+            {
+                PacketsSent++;
+                var length = WriteData(step.DataBlocks[i]);
+                await _link.SendAsync(_sendBuffer.AsMemory(0, length)).ConfigureAwait(false);
+            }
             if (step.IsFinished)
             {
                 return step;
             }
-            step = await NextEventAsync(step.Deadline!.Value).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Waits for the next datagram that changes the transfer, or the deadline.</summary>
-    private async ValueTask<TftpStep> NextEventAsync(DateTimeOffset deadline)
-    {
-        while (true)
-        {
-            _stopping.ThrowIfCancellationRequested();
-            var wait = deadline - _time.GetUtcNow();
-            if (wait <= TimeSpan.Zero)
+            // Wait for the next datagram that changes the transfer, or the deadline.
+            var deadline = step.Deadline!.Value;
+            while (true)
             {
-                return _transfer.OnTimeout(_time.GetUtcNow());
-            }
-            _timeout.CancelAfter(wait);
-            TftpIncoming incoming;
-            try
-            {
-                incoming = await _link.ReceiveAsync(_timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // The timer fired (or the service stops: checked at the top). A cancelled source cannot be re-armed.
-                _timeout.Dispose();
-                _timeout = NewTimeoutSource();
-                continue;
-            }
-            var now = _time.GetUtcNow();
-            switch (incoming.Kind)
-            {
-                case TftpIncomingKind.Acknowledgment:
-                    return _transfer.OnAck(incoming.Block, now);
-                case TftpIncomingKind.Error:
-                    return _transfer.OnError(incoming.Code, incoming.Message ?? "", now);
-                default:
+                _stopping.ThrowIfCancellationRequested();
+                var wait = deadline - _time.GetUtcNow();
+                if (wait <= TimeSpan.Zero)
+                {
+                    step = _transfer.OnTimeout(_time.GetUtcNow());
+                    break;
+                }
+                _timeout.CancelAfter(wait);
+                TftpIncoming incoming;
+                try
+                {
+                    incoming = await _link.ReceiveAsync(_timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The timer fired (or the service stops: checked above). A cancelled source cannot be re-armed.
+                    _timeout.Dispose();
+                    _timeout = NewTimeoutSource();
                     continue;
+                }
+                if (TryApply(incoming, out step))
+                {
+                    break;
+                }
             }
         }
     }
 
-    private async ValueTask SendAsync(TftpStep step)
+    /// <summary>ACK and ERROR move the transfer; anything else is ignored (dnsmasq parity).</summary>
+    private bool TryApply(TftpIncoming incoming, out TftpStep step)
     {
-        if (step.SendOptionAcknowledgment)
+        var now = _time.GetUtcNow();
+        switch (incoming.Kind)
         {
-            var length = TftpPacketEncoder.WriteOack(_sendBuffer, _transfer.Options.Acknowledged.AsSpan());
-            await SendDatagramAsync(length).ConfigureAwait(false);
-        }
-        foreach (var block in step.DataBlocks)
-        {
-            var header = TftpPacketEncoder.WriteDataHeader(_sendBuffer, block.BlockNumber);
-            _content.Read(block.Offset, _sendBuffer.AsSpan(header, block.Length));
-            DataBytesSent += block.Length;
-            await SendDatagramAsync(header + block.Length).ConfigureAwait(false);
+            case TftpIncomingKind.Acknowledgment:
+                step = _transfer.OnAck(incoming.Block, now);
+                return true;
+            case TftpIncomingKind.Error:
+                step = _transfer.OnError(incoming.Code, incoming.Message ?? "", now);
+                return true;
+            default:
+                step = default;
+                return false;
         }
     }
 
-    private ValueTask SendDatagramAsync(int length)
+    /// <summary>DATA header and payload (copied from the shared cache) into the send buffer; returns the length.</summary>
+    private int WriteData(TftpDataBlock block)
     {
-        PacketsSent++;
-        return _link.SendAsync(_sendBuffer.AsMemory(0, length));
+        var header = TftpPacketEncoder.WriteDataHeader(_sendBuffer, block.BlockNumber);
+        _content.Read(block.Offset, _sendBuffer.AsSpan(header, block.Length));
+        DataBytesSent += block.Length;
+        return header + block.Length;
     }
 
     private CancellationTokenSource NewTimeoutSource() => new(Timeout.InfiniteTimeSpan, _time);
