@@ -41,6 +41,6 @@ public sealed record TftpConfig
     public bool FollowSymlinksOutsideRoot { get; init; }
     /// <summary><c>tftp-cache-size=MiB</c> (NetBoot's own): the memory bound of the block cache shared by every
     /// transfer of the same file; 0 reads each block from the file.</summary>
-    public int CacheMegabytes { get; init; } = 32;
+    public int CacheMegabytes { get; init; } = 16;
     public SourceLocation? Source { get; init; }
 }

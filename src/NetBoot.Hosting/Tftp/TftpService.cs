@@ -199,7 +199,12 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             var options = TftpNegotiation.Negotiate(request.Options.AsSpan(), decision.Mode, content.TransferSize, tftp, nic.Mtu > 0 ? nic.Mtu : 1500);
             var transfer = new TftpTransfer(content.Length, options);
             using var runner = new TftpTransferRunner(link, content, transfer, time);
-            var step = await runner.RunAsync(cancellationToken).ConfigureAwait(false);
+            // A transfer with its own socket runs on its own thread with blocking calls (tftpd-hpa's model, and the
+            // fastest lock-step); tftp-single-port transfers share port 69 and are fed by the listener instead.
+            var step = link is IBlockingTftpTransferLink blocking
+                ? await Task.Factory.StartNew(() => runner.Run(blocking, cancellationToken), CancellationToken.None,
+                    TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false)
+                : await runner.RunAsync(cancellationToken).ConfigureAwait(false);
             LogEnd(tftp, decision.FullPath!, client, step, runner.DataBytesSent);
         }
         catch (IOException e)

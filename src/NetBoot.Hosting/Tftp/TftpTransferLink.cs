@@ -42,10 +42,28 @@ internal interface ITftpTransferLink : IDisposable
     ValueTask<TftpIncoming> ReceiveAsync(CancellationToken cancellationToken);
 }
 
+/// <summary>The blocking form of a link, for a transfer driven by its own thread (see
+/// <see cref="TftpTransferRunner.Run"/>): one <c>recvfrom</c> that sleeps until the ACK comes, as tftpd-hpa does,
+/// instead of a round trip through epoll and the thread pool for every packet.</summary>
+internal interface IBlockingTftpTransferLink
+{
+    void Send(ReadOnlySpan<byte> datagram);
+
+    /// <summary>Waits up to <paramref name="wait"/> for a datagram from the client; false when none came.</summary>
+    bool TryReceive(TimeSpan wait, out TftpIncoming incoming);
+
+    /// <summary>Ends a blocked <see cref="TryReceive"/> from another thread (service shutdown).</summary>
+    void Interrupt();
+}
+
 /// <summary>A transfer on its own socket. Sends and receives go through pre-serialised
 /// <see cref="SocketAddress"/>es, so neither allocates per packet.</summary>
-internal sealed class SocketTransferLink : ITftpTransferLink
+internal sealed class SocketTransferLink : ITftpTransferLink, IBlockingTftpTransferLink
 {
+    /// <summary>SO_RCVTIMEO is set again only when the wait moves by more than this (one syscall saved per ACK).</summary>
+    private const int TimeoutSlackMilliseconds = 20;
+    private int _receiveTimeoutMilliseconds = -1;
+
     private readonly Socket _socket;
     private readonly SocketAddress _client;
     private readonly SocketAddress _from;
@@ -97,10 +115,72 @@ internal sealed class SocketTransferLink : ITftpTransferLink
         }
     }
 
+    public void Send(ReadOnlySpan<byte> datagram)
+    {
+        try
+        {
+            _socket.SendTo(datagram, SocketFlags.None, _client);
+        }
+        catch (SocketException)
+        {
+            // A lost send is a lost packet.
+        }
+    }
+
+    public bool TryReceive(TimeSpan wait, out TftpIncoming incoming)
+    {
+        incoming = default;
+        var milliseconds = (int)Math.Clamp(Math.Ceiling(wait.TotalMilliseconds), 1, int.MaxValue);
+        if (Math.Abs(milliseconds - _receiveTimeoutMilliseconds) > TimeoutSlackMilliseconds)
+        {
+            _socket.ReceiveTimeout = milliseconds;
+            _receiveTimeoutMilliseconds = milliseconds;
+        }
+        int received;
+        try
+        {
+            received = _socket.ReceiveFrom(_receiveBuffer, SocketFlags.None, _from);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.ConnectionReset)
+        {
+            // Timed out, or ICMP port unreachable from a client that went away: the deadline decides.
+            return false;
+        }
+        catch (Exception e) when (e is ObjectDisposedException or SocketException)
+        {
+            throw new OperationCanceledException("the TFTP service is stopping", e);
+        }
+        if (!_from.Equals(_client))
+        {
+            // RFC 1350 §4: a packet from a wrong TID gets ERROR 5 and does not disturb the transfer.
+            var stranger = CopyOfSource();
+            var length = TftpPacketEncoder.WriteError(_receiveBuffer, TftpErrorCode.UnknownTransferId, "unknown transfer ID");
+            try
+            {
+                _socket.SendTo(_receiveBuffer.AsSpan(0, length), SocketFlags.None, stranger);
+            }
+            catch (SocketException)
+            {
+            }
+            _onStranger(stranger);
+            return false;
+        }
+        incoming = TftpIncoming.Classify(_receiveBuffer.AsSpan(0, received));
+        return true;
+    }
+
+    public void Interrupt() => _socket.Dispose();
+
+    private SocketAddress CopyOfSource()
+    {
+        var copy = new SocketAddress(_from.Family, _from.Size);
+        _from.Buffer.Span[.._from.Size].CopyTo(copy.Buffer.Span);
+        return copy;
+    }
+
     private async ValueTask RejectStrangerAsync()
     {
-        var stranger = new SocketAddress(_from.Family, _from.Size);
-        _from.Buffer.Span[.._from.Size].CopyTo(stranger.Buffer.Span);
+        var stranger = CopyOfSource();
         var length = TftpPacketEncoder.WriteError(_receiveBuffer, TftpErrorCode.UnknownTransferId, "unknown transfer ID");
         try
         {

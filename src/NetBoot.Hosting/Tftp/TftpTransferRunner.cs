@@ -90,6 +90,48 @@ internal sealed class TftpTransferRunner : IDisposable
         }
     }
 
+    /// <summary>The same loop on the caller's thread with blocking socket calls (a transfer on its own socket runs on
+    /// a dedicated thread: lock-step speed is one round trip per block, and a sleeping <c>recvfrom</c> answers
+    /// fastest). Throws <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires.</summary>
+    public TftpStep Run(IBlockingTftpTransferLink link, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        using var stop = cancellationToken.UnsafeRegister(static state => ((IBlockingTftpTransferLink)state!).Interrupt(), link);
+        var step = _transfer.Start(_time.GetUtcNow());
+        while (true)
+        {
+            if (step.SendOptionAcknowledgment)
+            {
+                PacketsSent++;
+                link.Send(_sendBuffer.AsSpan(0, TftpPacketEncoder.WriteOack(_sendBuffer, _transfer.Options.Acknowledged.AsSpan())));
+            }
+            for (var i = 0; i < step.DataBlocks.Count; i++)
+            {
+                PacketsSent++;
+                link.Send(_sendBuffer.AsSpan(0, WriteData(step.DataBlocks[i])));
+            }
+            if (step.IsFinished)
+            {
+                return step;
+            }
+            var deadline = step.Deadline!.Value;
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var wait = deadline - _time.GetUtcNow();
+                if (wait <= TimeSpan.Zero)
+                {
+                    step = _transfer.OnTimeout(_time.GetUtcNow());
+                    break;
+                }
+                if (link.TryReceive(wait, out var incoming) && TryApply(incoming, out step))
+                {
+                    break;
+                }
+            }
+        }
+    }
+
     /// <summary>ACK and ERROR move the transfer; anything else is ignored (dnsmasq parity).</summary>
     private bool TryApply(TftpIncoming incoming, out TftpStep step)
     {

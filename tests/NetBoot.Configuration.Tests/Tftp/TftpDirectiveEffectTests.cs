@@ -29,6 +29,6 @@ public class TftpDirectiveEffectTests
     }
 
     [Fact]
-    public void Cache_size_is_in_mebibytes_with_a_default_of_32() =>
-        Assert.Equal((32, 8), (new TftpConfig().CacheMegabytes, ConfigAssert.Valid("tftp-cache-size=8").Tftp.CacheMegabytes));
+    public void Cache_size_is_in_mebibytes_with_a_default_of_16() =>
+        Assert.Equal((16, 8), (new TftpConfig().CacheMegabytes, ConfigAssert.Valid("tftp-cache-size=8").Tftp.CacheMegabytes));
 }
