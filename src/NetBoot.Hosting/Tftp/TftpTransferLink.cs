@@ -63,6 +63,7 @@ internal sealed class SocketTransferLink : ITftpTransferLink, IBlockingTftpTrans
     /// <summary>SO_RCVTIMEO is set again only when the wait moves by more than this (one syscall saved per ACK).</summary>
     private const int TimeoutSlackMilliseconds = 20;
     private int _receiveTimeoutMilliseconds = -1;
+    private volatile bool _interrupted;
 
     private readonly Socket _socket;
     private readonly SocketAddress _client;
@@ -121,9 +122,13 @@ internal sealed class SocketTransferLink : ITftpTransferLink, IBlockingTftpTrans
         {
             _socket.SendTo(datagram, SocketFlags.None, _client);
         }
-        catch (SocketException)
+        catch (SocketException) when (!_interrupted)
         {
             // A lost send is a lost packet.
+        }
+        catch (Exception e) when (_interrupted && e is ObjectDisposedException or SocketException)
+        {
+            throw new OperationCanceledException("the TFTP service is stopping", e);
         }
     }
 
@@ -141,14 +146,14 @@ internal sealed class SocketTransferLink : ITftpTransferLink, IBlockingTftpTrans
         {
             received = _socket.ReceiveFrom(_receiveBuffer, SocketFlags.None, _from);
         }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.ConnectionReset)
-        {
-            // Timed out, or ICMP port unreachable from a client that went away: the deadline decides.
-            return false;
-        }
-        catch (Exception e) when (e is ObjectDisposedException or SocketException)
+        catch (Exception e) when (_interrupted && e is ObjectDisposedException or SocketException)
         {
             throw new OperationCanceledException("the TFTP service is stopping", e);
+        }
+        catch (SocketException)
+        {
+            // Timed out, or an ICMP error (port unreachable from a client that went away): the deadline decides.
+            return false;
         }
         if (!_from.Equals(_client))
         {
@@ -169,7 +174,11 @@ internal sealed class SocketTransferLink : ITftpTransferLink, IBlockingTftpTrans
         return true;
     }
 
-    public void Interrupt() => _socket.Dispose();
+    public void Interrupt()
+    {
+        _interrupted = true;
+        _socket.Dispose();
+    }
 
     private SocketAddress CopyOfSource()
     {
