@@ -13,6 +13,7 @@ public static class NetBootCommandLine
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(DecodeCommand.Create());
         root.Subcommands.Add(ProbeCommand.Create());
+        root.Subcommands.Add(TftpGetCommand.Create());
         return root;
     }
 }

@@ -20,19 +20,27 @@ public sealed record TftpConfig
     /// <summary><c>tftp-root=DIR,IFACE</c>: per-interface roots that override the global one.</summary>
     public ImmutableDictionary<string, string> InterfaceRoots { get; init; } = ImmutableDictionary<string, string>.Empty;
     public TftpUniqueRoot UniqueRoot { get; init; }
+    /// <summary><c>tftp-secure</c>: only files owned by the user NetBoot runs as are served (dnsmasq: when not root).</summary>
     public bool IsSecure { get; init; }
     public bool NoFail { get; init; }
     public int MaxTransfers { get; init; } = 50;
+    /// <summary><c>tftp-port-range=A,B</c>: transfer sockets are bound in this range (firewalls).</summary>
     public (int Start, int End)? PortRange { get; init; }
+    /// <summary><c>tftp-single-port</c>: every transfer runs on port 69, keyed by the client's address and port.</summary>
     public bool SinglePort { get; init; }
     public bool LowerCase { get; init; }
     public bool NoBlockSize { get; init; }
     /// <summary><c>tftp-mtu</c>: caps the interface MTU used to clamp blksize.</summary>
     public int? Mtu { get; init; }
+    /// <summary><c>quiet-tftp</c>: no log line for files sent or not found (errors still logged).</summary>
     public bool Quiet { get; init; }
     /// <summary>Windowsize cap (RFC 7440); dnsmasq uses 32.</summary>
     public int MaxWindowSize { get; init; } = 32;
-    /// <summary>Off by default: symlinks that leave the root are refused.</summary>
+    /// <summary><c>tftp-follow-symlinks</c> (NetBoot's own): symlinks that leave the root are followed. Off by
+    /// default: they are refused (some sites link kernels in from elsewhere and opt in).</summary>
     public bool FollowSymlinksOutsideRoot { get; init; }
+    /// <summary><c>tftp-cache-size=MiB</c> (NetBoot's own): the memory bound of the block cache shared by every
+    /// transfer of the same file; 0 reads each block from the file.</summary>
+    public int CacheMegabytes { get; init; } = 16;
     public SourceLocation? Source { get; init; }
 }

@@ -40,7 +40,6 @@ internal sealed record DirectiveSpec(
 internal static class DirectiveTable
 {
     private const string FullDhcp = "full DHCP (address leasing) is not in effect yet";
-    private const string TftpTuning = "this TFTP tuning is not in effect yet";
 
     private static readonly DirectiveSpec[] Served =
     [
@@ -75,6 +74,16 @@ internal static class DirectiveTable
         new("tftp-max", DirectiveArity.Required, Number((c, n) => c.Tftp = c.Tftp with { MaxTransfers = n }), IsSingleValued: true),
         new("tftp-lowercase", DirectiveArity.None, Tftp(t => t with { LowerCase = true })),
         new("quiet-tftp", DirectiveArity.None, Tftp(t => t with { Quiet = true })),
+        new("tftp-unique-root", DirectiveArity.Optional, ParseTftpUniqueRoot),
+        new("tftp-secure", DirectiveArity.None, Tftp(t => t with { IsSecure = true })),
+        new("tftp-port-range", DirectiveArity.Required, ParseTftpPortRange, IsSingleValued: true),
+        new("tftp-single-port", DirectiveArity.None, Tftp(t => t with { SinglePort = true })),
+        new("tftp-no-blocksize", DirectiveArity.None, Tftp(t => t with { NoBlockSize = true })),
+        new("tftp-mtu", DirectiveArity.Required, Number((c, n) => c.Tftp = c.Tftp with { Mtu = n }), IsSingleValued: true),
+        // NetBoot's own: symlinks leading outside the TFTP root are followed (off by default; some sites link kernels in).
+        new("tftp-follow-symlinks", DirectiveArity.None, Tftp(t => t with { FollowSymlinksOutsideRoot = true })),
+        // NetBoot's own: memory for the shared TFTP block cache, in MiB (0 = read every block from the file).
+        new("tftp-cache-size", DirectiveArity.Required, Number((c, n) => c.Tftp = c.Tftp with { CacheMegabytes = n }), IsSingleValued: true),
         new("port", DirectiveArity.Required, ParsePort, IsSingleValued: true),
     ];
 
@@ -91,12 +100,6 @@ internal static class DirectiveTable
         new("dhcp-sequential-ip", DirectiveArity.None, Flag(c => c.SequentialIp = true), DirectiveEffect.NotYetInEffect, FullDhcp),
         new("no-ping", DirectiveArity.None, Flag(c => c.NoPing = true), DirectiveEffect.NotYetInEffect, FullDhcp),
         new("dhcp-script", DirectiveArity.Required, Text((c, s) => c.DhcpScript = s), DirectiveEffect.NotYetInEffect, "lease and TFTP scripts are not run yet", true),
-        new("tftp-unique-root", DirectiveArity.Optional, ParseTftpUniqueRoot, DirectiveEffect.NotYetInEffect, TftpTuning),
-        new("tftp-secure", DirectiveArity.None, Tftp(t => t with { IsSecure = true }), DirectiveEffect.NotYetInEffect, TftpTuning),
-        new("tftp-port-range", DirectiveArity.Required, ParseTftpPortRange, DirectiveEffect.NotYetInEffect, TftpTuning, true),
-        new("tftp-single-port", DirectiveArity.None, Tftp(t => t with { SinglePort = true }), DirectiveEffect.NotYetInEffect, TftpTuning),
-        new("tftp-no-blocksize", DirectiveArity.None, Tftp(t => t with { NoBlockSize = true }), DirectiveEffect.NotYetInEffect, TftpTuning),
-        new("tftp-mtu", DirectiveArity.Required, Number((c, n) => c.Tftp = c.Tftp with { Mtu = n }), DirectiveEffect.NotYetInEffect, TftpTuning, true),
         new("user", DirectiveArity.Optional, Text((c, s) => c.User = s), DirectiveEffect.NotYetInEffect, "NetBoot does not change user; run it as the account you want", true),
         new("group", DirectiveArity.Optional, Text((c, s) => c.Group = s), DirectiveEffect.NotYetInEffect, "NetBoot does not change group; run it as the account you want", true),
         new("pid-file", DirectiveArity.Optional, Text((c, s) => c.PidFile = s), DirectiveEffect.NotYetInEffect, "no pid file is written yet", true),

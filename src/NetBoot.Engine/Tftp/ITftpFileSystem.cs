@@ -27,4 +27,7 @@ public interface ITftpFileSystem
     /// <summary>Whether this process may read the file (dnsmasq parity: when running as root the file must also
     /// be world-readable).</summary>
     bool IsReadable(string realPath);
+
+    /// <summary>Whether the file is owned by the user this process runs as (<c>tftp-secure</c>).</summary>
+    bool IsOwnedByServerUser(string realPath) => true;
 }

@@ -119,6 +119,15 @@ public sealed class PhysicalTftpFileSystem : ITftpFileSystem
         }
     }
 
+    public bool IsOwnedByServerUser(string realPath)
+    {
+        ArgumentNullException.ThrowIfNull(realPath);
+        return TryStatx(realPath, NativeMethods.StatxUid, out var buffer)
+            // struct statx: stx_uid is the __u32 at offset 20.
+            ? MemoryMarshal.Read<uint>(buffer.AsSpan(20)) == NativeMethods.geteuid()
+            : !OperatingSystem.IsLinux();
+    }
+
     private static bool Exists(string path) => File.Exists(path) || Directory.Exists(path);
 
     private static string[] Split(string path) => path.Split('/');
@@ -132,17 +141,25 @@ public sealed class PhysicalTftpFileSystem : ITftpFileSystem
     private static bool TryGetMode(string path, out int mode)
     {
         mode = 0;
+        if (!TryStatx(path, NativeMethods.StatxType, out var buffer))
+        {
+            return false;
+        }
+        // struct statx: stx_mode is the __u16 at offset 28 on every Linux architecture (native byte order).
+        mode = MemoryMarshal.Read<ushort>(buffer.AsSpan(28));
+        return true;
+    }
+
+    private static bool TryStatx(string path, uint mask, out byte[] buffer)
+    {
+        buffer = new byte[256];
         if (!OperatingSystem.IsLinux())
         {
             return false;
         }
-        var buffer = new byte[256];
         try
         {
-            if (NativeMethods.statx(NativeMethods.AtFdCwd, path, 0, NativeMethods.StatxType, buffer) != 0)
-            {
-                return false;
-            }
+            return NativeMethods.statx(NativeMethods.AtFdCwd, path, 0, mask, buffer) == 0;
         }
         catch (EntryPointNotFoundException)
         {
@@ -152,15 +169,17 @@ public sealed class PhysicalTftpFileSystem : ITftpFileSystem
         {
             return false;
         }
-        // struct statx: stx_mode is the __u16 at offset 28 on every Linux architecture (native byte order).
-        mode = MemoryMarshal.Read<ushort>(buffer.AsSpan(28));
-        return true;
     }
 
     private static class NativeMethods
     {
         public const int AtFdCwd = -100;
         public const uint StatxType = 0x0001;
+        public const uint StatxUid = 0x0008;
+
+        [DllImport("libc", ExactSpelling = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        public static extern uint geteuid();
 
         [DllImport("libc", SetLastError = true, ExactSpelling = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

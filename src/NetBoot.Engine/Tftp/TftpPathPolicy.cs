@@ -107,6 +107,12 @@ public sealed class TftpPathPolicy
         {
             return TftpPathRefusal.NotRegularFile;
         }
+        // dnsmasq parity (tftp.c): with tftp-secure only files owned by the server's user are served. dnsmasq skips
+        // this check when running as root (it then asks for world-readable files); NetBoot applies it always.
+        if (_config.IsSecure && !_fileSystem.IsOwnedByServerUser(realPath))
+        {
+            return TftpPathRefusal.NotOwnedByServer;
+        }
         return _fileSystem.IsReadable(realPath) ? TftpPathRefusal.None : TftpPathRefusal.NotReadable;
     }
 

@@ -24,6 +24,8 @@ public enum TftpPathRefusal
     NotRegularFile,
     /// <summary>Not readable by this process (or not world-readable while running as root).</summary>
     NotReadable,
+    /// <summary><c>tftp-secure</c>: the file is not owned by the user the server runs as.</summary>
+    NotOwnedByServer,
 }
 
 /// <summary>The outcome of <see cref="TftpPathPolicy.Resolve"/>: the real path to open, or a refusal with the

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -31,6 +33,11 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             return;
         }
         CheckRoot(snapshot.Tftp);
+        var cache = new TftpBlockCache(snapshot.Tftp.CacheMegabytes * 1024L * 1024L);
+        CheckPortRange(snapshot.Tftp);
+        TftpLog.Started(logger, snapshot.Tftp.CacheMegabytes,
+            snapshot.Tftp.SinglePort ? "on port 69 (tftp-single-port)"
+            : snapshot.Tftp.PortRange is { } range ? $"on ports {range.Start}-{range.End}" : "on ephemeral ports");
         var listeners = new List<Socket>();
         var loops = new List<Task>();
         try
@@ -49,7 +56,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                 }
                 listeners.Add(socket);
                 Log.Listening(logger, "TFTP", nic.Name, string.Join(" ", nic.Addresses.Select(a => a.Address)), Port);
-                loops.Add(ListenAsync(socket, nic, cancellationToken));
+                loops.Add(ListenAsync(socket, nic, cache, cancellationToken));
             }
             await Task.WhenAll(loops).ConfigureAwait(false);
         }
@@ -69,6 +76,15 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                 ? config.Interfaces.Allows(nic.Name) && (!nic.IsLoopback || config.Interfaces.Include.Contains(nic.Name))
                 : config.Tftp.Interfaces.Contains(nic.Name));
 
+    /// <summary>dnsmasq parity: a port range smaller than tftp-max limits the transfers (logged once).</summary>
+    private void CheckPortRange(TftpConfig tftp)
+    {
+        if (!tftp.SinglePort && tftp.PortRange is { } range && range.End - range.Start + 1 < tftp.MaxTransfers)
+        {
+            TftpLog.RestrictingMax(logger, range.End - range.Start + 1, range.End - range.Start + 1);
+        }
+    }
+
     private void CheckRoot(TftpConfig tftp)
     {
         foreach (var root in tftp.InterfaceRoots.Values.Prepend(tftp.Root).OfType<string>())
@@ -86,11 +102,12 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         }
     }
 
-    private async Task ListenAsync(Socket listener, HostInterface nic, CancellationToken cancellationToken)
+    private async Task ListenAsync(Socket listener, HostInterface nic, TftpBlockCache cache, CancellationToken cancellationToken)
     {
         var buffer = new byte[2048];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
         var transfers = new List<Task>();
+        var singlePort = new ConcurrentDictionary<IPEndPoint, SinglePortTransferLink>();
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -104,8 +121,20 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                 {
                     break;
                 }
+                catch (SocketException)
+                {
+                    // ICMP unreachable from a single-port client that went away.
+                    continue;
+                }
                 var client = (IPEndPoint)received.RemoteEndPoint;
-                if (!TftpPacketDecoder.TryDecode(buffer.AsSpan(0, received.ReceivedBytes), out var packet, out var error))
+                var datagram = buffer.AsSpan(0, received.ReceivedBytes);
+                // tftp-single-port: datagrams from a client with a transfer running belong to that transfer.
+                if (singlePort.TryGetValue(client, out var running))
+                {
+                    running.Post(datagram);
+                    continue;
+                }
+                if (!TftpPacketDecoder.TryDecode(datagram, out var packet, out var error))
                 {
                     Log.TftpMalformed(logger, client.ToString(), nic.Name, error.ToString());
                     continue;
@@ -117,8 +146,9 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                 var localAddress = received.PacketInformation.Address is { } local && !local.Equals(IPAddress.Broadcast)
                     ? local
                     : nic.Addresses[0].Address.ToIPAddress();
+                var link = config.Current.Tftp.SinglePort ? OpenSinglePortLink(listener, client, singlePort) : null;
                 transfers.RemoveAll(t => t.IsCompleted);
-                transfers.Add(ServeAsync(request, client, localAddress, nic, cancellationToken));
+                transfers.Add(ServeAsync(request, client, localAddress, nic, cache, link, cancellationToken));
             }
         }
         finally
@@ -128,49 +158,64 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         }
     }
 
-    private async Task ServeAsync(TftpRequestPacket request, IPEndPoint client, IPAddress localAddress, HostInterface nic, CancellationToken cancellationToken)
+    private static SinglePortTransferLink OpenSinglePortLink(Socket listener, IPEndPoint client, ConcurrentDictionary<IPEndPoint, SinglePortTransferLink> links)
+    {
+        var link = new SinglePortTransferLink(listener, client, () => links.TryRemove(client, out _));
+        links[client] = link;
+        return link;
+    }
+
+    private async Task ServeAsync(
+        TftpRequestPacket request, IPEndPoint client, IPAddress localAddress, HostInterface nic, TftpBlockCache cache,
+        SinglePortTransferLink? singlePortLink, CancellationToken cancellationToken)
     {
         var snapshot = config.Current;
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(localAddress, 0));
-        var clientIdentity = new TftpClientIdentity(IPv4Address.FromIPAddress(client.Address));
-        var policy = new TftpPathPolicy(snapshot.Tftp, PhysicalTftpFileSystem.Instance);
+        var tftp = snapshot.Tftp;
+        using var link = singlePortLink is not null ? (ITftpTransferLink)singlePortLink : OpenSocketLink(tftp, localAddress, client, request.Filename);
+        if (link is null)
+        {
+            return;
+        }
+        var clientIdentity = IdentifyClient(tftp, client);
+        var policy = new TftpPathPolicy(tftp, PhysicalTftpFileSystem.Instance);
         var decision = TftpRequestResponder.Decide(request, policy, nic.Name, clientIdentity);
         if (!decision.IsAccepted)
         {
-            if (decision.ErrorCode != TftpErrorCode.FileNotFound || !snapshot.Tftp.Quiet)
-            {
-                Log.TftpRefused(logger, request.Filename, client.Address.ToString(), decision.ErrorMessage);
-            }
-            await SendErrorAsync(socket, client, decision.ErrorCode, decision.ErrorMessage, cancellationToken).ConfigureAwait(false);
+            LogRefusal(tftp, request, client, decision);
+            await SendErrorAsync(link, decision.ErrorCode, decision.ErrorMessage).ConfigureAwait(false);
             return;
         }
-        if (Interlocked.Increment(ref _activeTransfers) > snapshot.Tftp.MaxTransfers)
+        if (Interlocked.Increment(ref _activeTransfers) > tftp.MaxTransfers)
         {
             Interlocked.Decrement(ref _activeTransfers);
-            Log.TftpTooMany(logger, request.Filename, client.Address.ToString(), snapshot.Tftp.MaxTransfers);
-            await SendErrorAsync(socket, client, TftpErrorCode.NotDefined, "too many simultaneous transfers, try again", cancellationToken).ConfigureAwait(false);
+            Log.TftpTooMany(logger, request.Filename, client.Address.ToString(), tftp.MaxTransfers);
+            await SendErrorAsync(link, TftpErrorCode.NotDefined, "too many simultaneous transfers, try again").ConfigureAwait(false);
             return;
         }
         try
         {
-            using var content = TftpContent.Open(decision.FullPath!, decision.Mode);
-            var mtu = Math.Min(nic.Mtu > 0 ? nic.Mtu : 1500, snapshot.Tftp.Mtu ?? int.MaxValue);
-            var options = TftpNegotiation.Negotiate(request.Options.AsSpan(), decision.Mode, content.TransferSize, snapshot.Tftp, mtu);
+            using var content = TftpContent.Open(decision.FullPath!, decision.Mode, cache);
+            // RFC 2348 + dnsmasq: blksize ≤ the arrival interface's MTU − 32, the MTU capped by tftp-mtu.
+            var options = TftpNegotiation.Negotiate(request.Options.AsSpan(), decision.Mode, content.TransferSize, tftp, nic.Mtu > 0 ? nic.Mtu : 1500);
             var transfer = new TftpTransfer(content.Length, options);
-            var runner = new TftpTransferRunner(socket, client, content, transfer, time);
-            var step = await runner.RunAsync(cancellationToken).ConfigureAwait(false);
-            LogEnd(decision.FullPath!, client, step);
+            using var runner = new TftpTransferRunner(link, content, transfer, time);
+            // A transfer with its own socket runs on its own thread with blocking calls (tftpd-hpa's model, and the
+            // fastest lock-step); tftp-single-port transfers share port 69 and are fed by the listener instead.
+            var step = link is IBlockingTftpTransferLink blocking
+                ? await Task.Factory.StartNew(() => runner.Run(blocking, cancellationToken), CancellationToken.None,
+                    TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false)
+                : await runner.RunAsync(cancellationToken).ConfigureAwait(false);
+            LogEnd(tftp, decision.FullPath!, client, step, runner.DataBytesSent);
         }
         catch (IOException e)
         {
             Log.TftpReadFailed(logger, request.Filename, client.Address.ToString(), e.Message);
-            await SendErrorAsync(socket, client, TftpErrorCode.AccessViolation, $"cannot read {request.Filename}", cancellationToken).ConfigureAwait(false);
+            await SendErrorAsync(link, TftpErrorCode.AccessViolation, $"cannot read {request.Filename}").ConfigureAwait(false);
         }
         catch (UnauthorizedAccessException e)
         {
             Log.TftpReadFailed(logger, request.Filename, client.Address.ToString(), e.Message);
-            await SendErrorAsync(socket, client, TftpErrorCode.AccessViolation, $"cannot access {request.Filename}: Permission denied", cancellationToken).ConfigureAwait(false);
+            await SendErrorAsync(link, TftpErrorCode.AccessViolation, $"cannot access {request.Filename}: Permission denied").ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -182,20 +227,67 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         }
     }
 
-    private void LogEnd(string file, IPEndPoint client, TftpStep step)
+    /// <summary>tftp-unique-root=mac needs the client's MAC: the kernel's ARP table has it (the client just sent us
+    /// a datagram). The policy stays pure: it gets the address, never the table.</summary>
+    private static TftpClientIdentity IdentifyClient(TftpConfig tftp, IPEndPoint client)
+    {
+        var address = IPv4Address.FromIPAddress(client.Address);
+        var mac = tftp.UniqueRoot == TftpUniqueRoot.ByHardwareAddress ? ArpTable.Lookup(address) : null;
+        return new TftpClientIdentity(address, mac);
+    }
+
+    private void LogRefusal(TftpConfig tftp, TftpRequestPacket request, IPEndPoint client, TftpRequestDecision decision)
+    {
+        if (decision.ErrorCode != TftpErrorCode.FileNotFound)
+        {
+            Log.TftpRefused(logger, request.Filename, client.Address.ToString(), decision.ErrorMessage);
+        }
+        else if (!tftp.Quiet)
+        {
+            // dnsmasq parity: "file %s not found for %s", silenced by quiet-tftp.
+            TftpLog.NotFound(logger, decision.Path?.RequestedName ?? request.Filename, client.Address.ToString());
+        }
+    }
+
+    /// <summary>A fresh socket for the transfer (its TID): an ephemeral port, or the first free one of
+    /// tftp-port-range starting at a random place. Null (and ERROR 0 from port 69's address) when the range is full.</summary>
+    private SocketTransferLink? OpenSocketLink(TftpConfig tftp, IPAddress localAddress, IPEndPoint client, string file)
+    {
+        var socket = TftpPortRange.Bind(localAddress, tftp.PortRange);
+        if (socket is null)
+        {
+            var (first, last) = tftp.PortRange!.Value;
+            TftpLog.NoFreePort(logger, first, last, file, client.Address.ToString());
+            return null;
+        }
+        return new SocketTransferLink(socket, client, stranger => TftpLog.TidMismatch(logger, Describe(stranger)));
+    }
+
+    private static string Describe(SocketAddress address)
+    {
+        var endPoint = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(address);
+        return endPoint.ToString();
+    }
+
+    private void LogEnd(TftpConfig tftp, string file, IPEndPoint client, TftpStep step, long bytesSent)
     {
         var stats = step.Statistics;
         var seconds = Math.Max(stats?.Duration.TotalSeconds ?? 0, 1e-6);
         var bytes = stats?.Bytes ?? 0;
-        var details = stats is null ? "" :
-            $"{bytes} bytes in {stats.Duration.TotalMilliseconds:0} ms ({bytes / seconds / 1e6:0.00} MB/s), blksize {stats.BlockSize}, windowsize {stats.WindowSize}, {stats.Retransmissions} retransmitted";
+        var details = stats is null ? "" : string.Create(CultureInfo.InvariantCulture,
+            $"{bytes} bytes in {stats.Duration.TotalMilliseconds:0} ms ({bytes / seconds / 1e6:0.00} MB/s), blksize {stats.BlockSize}, windowsize {stats.WindowSize}, {stats.Retransmissions} retransmitted, {bytesSent} data bytes sent");
         switch (step.End)
         {
-            case TftpTransferEnd.Completed:
+            case TftpTransferEnd.Completed when !tftp.Quiet:
                 Log.TftpSent(logger, file, client.Address.ToString(), details);
                 break;
-            case TftpTransferEnd.ClientEndedAfterOptions:
+            case TftpTransferEnd.ClientEndedAfterOptions when !tftp.Quiet:
                 Log.TftpProbed(logger, file, client.Address.ToString(), step.Detail ?? "");
+                break;
+            case TftpTransferEnd.Completed or TftpTransferEnd.ClientEndedAfterOptions:
+                break;
+            case TftpTransferEnd.RetriesExhausted or TftpTransferEnd.Stalled:
+                TftpLog.TimedOut(logger, file, client.Address.ToString(), $"{step.End}: {step.Detail}", details);
                 break;
             default:
                 Log.TftpFailed(logger, file, client.Address.ToString(), $"{step.End}: {step.Detail}", details);
@@ -203,17 +295,10 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         }
     }
 
-    private static async Task SendErrorAsync(Socket socket, IPEndPoint client, TftpErrorCode code, string message, CancellationToken cancellationToken)
+    private static async Task SendErrorAsync(ITftpTransferLink link, TftpErrorCode code, string message)
     {
         var buffer = new byte[TftpPacketEncoder.GetErrorLength(message)];
         var length = TftpPacketEncoder.WriteError(buffer, code, message);
-        try
-        {
-            await socket.SendToAsync(buffer.AsMemory(0, length), SocketFlags.None, client, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SocketException)
-        {
-            // The client is gone; nothing else to tell it.
-        }
+        await link.SendAsync(buffer.AsMemory(0, length)).ConfigureAwait(false);
     }
 }

@@ -1,114 +1,177 @@
-using System.Net;
-using System.Net.Sockets;
 using NetBoot.Engine.Tftp;
 using NetBoot.Wire.Tftp;
 
 namespace NetBoot.Hosting.Tftp;
 
-/// <summary>Drives one <see cref="TftpTransfer"/>: sends what each step lists, waits for the client's ACK until
-/// the step's deadline, and feeds ACKs, errors and timeouts back. One send buffer per transfer, reused.</summary>
-internal sealed class TftpTransferRunner(Socket socket, IPEndPoint client, TftpContent content, TftpTransfer transfer, TimeProvider time)
+/// <summary>Drives one <see cref="TftpTransfer"/>: sends what each step lists, waits for the client until the
+/// step's deadline, and feeds ACKs, errors and timeouts back. The send path allocates nothing per packet: one send
+/// buffer per transfer, block bytes copied from the shared cache, pre-serialised addresses, and one timeout source
+/// re-armed for each wait (a new one only after it fired).</summary>
+internal sealed class TftpTransferRunner : IDisposable
 {
-    private readonly byte[] _sendBuffer = new byte[TftpPacketEncoder.HeaderLength + Math.Max(transfer.BlockSize, 512)];
-    private readonly byte[] _receiveBuffer = new byte[1024];
+    private readonly ITftpTransferLink _link;
+    private readonly TftpContent _content;
+    private readonly TftpTransfer _transfer;
+    private readonly TimeProvider _time;
+    private readonly byte[] _sendBuffer;
+    private CancellationTokenSource _timeout;
+    private CancellationToken _stopping;
 
+    public TftpTransferRunner(ITftpTransferLink link, TftpContent content, TftpTransfer transfer, TimeProvider time)
+    {
+        _link = link;
+        _content = content;
+        _transfer = transfer;
+        _time = time;
+        _sendBuffer = new byte[TftpPacketEncoder.HeaderLength + Math.Max(transfer.BlockSize, 512)];
+        _timeout = NewTimeoutSource();
+    }
+
+    /// <summary>DATA payload bytes put on the wire, retransmissions included.</summary>
+    public long DataBytesSent { get; private set; }
+
+    /// <summary>Datagrams sent (OACK and DATA).</summary>
+    public long PacketsSent { get; private set; }
+
+    /// <remarks>One async method holds the whole loop: helper async methods would each allocate a state machine
+    /// per packet in Debug builds (and whenever they suspend).</remarks>
     public async Task<TftpStep> RunAsync(CancellationToken cancellationToken)
     {
-        var step = transfer.Start(time.GetUtcNow());
+        _stopping = cancellationToken;
+        using var stop = cancellationToken.UnsafeRegister(static state => ((TftpTransferRunner)state!).CancelWait(), this);
+        var step = _transfer.Start(_time.GetUtcNow());
         while (true)
         {
-            await SendAsync(step, cancellationToken).ConfigureAwait(false);
+            if (step.SendOptionAcknowledgment)
+            {
+                PacketsSent++;
+                var length = TftpPacketEncoder.WriteOack(_sendBuffer, _transfer.Options.Acknowledged.AsSpan());
+                await _link.SendAsync(_sendBuffer.AsMemory(0, length)).ConfigureAwait(false);
+            }
+            for (var i = 0; i < step.DataBlocks.Count; i++)
+            {
+                PacketsSent++;
+                var length = WriteData(step.DataBlocks[i]);
+                await _link.SendAsync(_sendBuffer.AsMemory(0, length)).ConfigureAwait(false);
+            }
             if (step.IsFinished)
             {
                 return step;
             }
-            step = await NextEventAsync(step.Deadline!.Value, cancellationToken).ConfigureAwait(false);
+            // Wait for the next datagram that changes the transfer, or the deadline.
+            var deadline = step.Deadline!.Value;
+            while (true)
+            {
+                _stopping.ThrowIfCancellationRequested();
+                var wait = deadline - _time.GetUtcNow();
+                if (wait <= TimeSpan.Zero)
+                {
+                    step = _transfer.OnTimeout(_time.GetUtcNow());
+                    break;
+                }
+                _timeout.CancelAfter(wait);
+                TftpIncoming incoming;
+                try
+                {
+                    incoming = await _link.ReceiveAsync(_timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The timer fired (or the service stops: checked above). A cancelled source cannot be re-armed.
+                    _timeout.Dispose();
+                    _timeout = NewTimeoutSource();
+                    continue;
+                }
+                if (TryApply(incoming, out step))
+                {
+                    break;
+                }
+            }
         }
     }
 
-    /// <summary>Waits for the next packet that changes the transfer, or the deadline.</summary>
-    private async Task<TftpStep> NextEventAsync(DateTimeOffset deadline, CancellationToken cancellationToken)
+    /// <summary>The same loop on the caller's thread with blocking socket calls (a transfer on its own socket runs on
+    /// a dedicated thread: lock-step speed is one round trip per block, and a sleeping <c>recvfrom</c> answers
+    /// fastest). Throws <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires.</summary>
+    public TftpStep Run(IBlockingTftpTransferLink link, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(link);
+        using var stop = cancellationToken.UnsafeRegister(static state => ((IBlockingTftpTransferLink)state!).Interrupt(), link);
+        var step = _transfer.Start(_time.GetUtcNow());
         while (true)
         {
-            var wait = deadline - time.GetUtcNow();
-            if (wait <= TimeSpan.Zero)
+            if (step.SendOptionAcknowledgment)
             {
-                return transfer.OnTimeout(time.GetUtcNow());
+                PacketsSent++;
+                link.Send(_sendBuffer.AsSpan(0, TftpPacketEncoder.WriteOack(_sendBuffer, _transfer.Options.Acknowledged.AsSpan())));
             }
-            using var timeout = new CancellationTokenSource(wait, time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
-            SocketReceiveFromResult received;
-            try
+            for (var i = 0; i < step.DataBlocks.Count; i++)
             {
-                received = await socket.ReceiveFromAsync(_receiveBuffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), linked.Token).ConfigureAwait(false);
+                PacketsSent++;
+                link.Send(_sendBuffer.AsSpan(0, WriteData(step.DataBlocks[i])));
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            if (step.IsFinished)
             {
-                return transfer.OnTimeout(time.GetUtcNow());
+                return step;
             }
-            catch (SocketException)
+            var deadline = step.Deadline!.Value;
+            while (true)
             {
-                // ICMP port unreachable from a client that went away: let the deadline decide.
-                continue;
-            }
-            var from = (IPEndPoint)received.RemoteEndPoint;
-            var datagram = _receiveBuffer.AsSpan(0, received.ReceivedBytes);
-            if (!from.Equals(client))
-            {
-                // RFC 1350 §4: a packet from a wrong TID gets ERROR 5 and does not disturb the transfer.
-                await RejectStrangerAsync(from, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            if (TftpPacketDecoder.TryReadAck(datagram, out var block))
-            {
-                return transfer.OnAck(block, time.GetUtcNow());
-            }
-            if (TftpPacketDecoder.TryDecode(datagram, out var packet, out _) && packet is TftpErrorPacket error)
-            {
-                return transfer.OnError(error.Code, error.Message, time.GetUtcNow());
+                cancellationToken.ThrowIfCancellationRequested();
+                var wait = deadline - _time.GetUtcNow();
+                if (wait <= TimeSpan.Zero)
+                {
+                    step = _transfer.OnTimeout(_time.GetUtcNow());
+                    break;
+                }
+                if (link.TryReceive(wait, out var incoming) && TryApply(incoming, out step))
+                {
+                    break;
+                }
             }
         }
     }
 
-    private async Task SendAsync(TftpStep step, CancellationToken cancellationToken)
+    /// <summary>ACK and ERROR move the transfer; anything else is ignored (dnsmasq parity).</summary>
+    private bool TryApply(TftpIncoming incoming, out TftpStep step)
     {
-        if (step.SendOptionAcknowledgment)
+        var now = _time.GetUtcNow();
+        switch (incoming.Kind)
         {
-            var length = TftpPacketEncoder.WriteOack(_sendBuffer, transfer.Options.Acknowledged.AsSpan());
-            await SendRawAsync(length, cancellationToken).ConfigureAwait(false);
-        }
-        foreach (var block in step.DataBlocks)
-        {
-            var header = TftpPacketEncoder.WriteDataHeader(_sendBuffer, block.BlockNumber);
-            content.Read(block.Offset, _sendBuffer.AsSpan(header, block.Length));
-            await SendRawAsync(header + block.Length, cancellationToken).ConfigureAwait(false);
+            case TftpIncomingKind.Acknowledgment:
+                step = _transfer.OnAck(incoming.Block, now);
+                return true;
+            case TftpIncomingKind.Error:
+                step = _transfer.OnError(incoming.Code, incoming.Message ?? "", now);
+                return true;
+            default:
+                step = default;
+                return false;
         }
     }
 
-    private async Task SendRawAsync(int length, CancellationToken cancellationToken)
+    /// <summary>DATA header and payload (copied from the shared cache) into the send buffer; returns the length.</summary>
+    private int WriteData(TftpDataBlock block)
+    {
+        var header = TftpPacketEncoder.WriteDataHeader(_sendBuffer, block.BlockNumber);
+        _content.Read(block.Offset, _sendBuffer.AsSpan(header, block.Length));
+        DataBytesSent += block.Length;
+        return header + block.Length;
+    }
+
+    private CancellationTokenSource NewTimeoutSource() => new(Timeout.InfiniteTimeSpan, _time);
+
+    private void CancelWait()
     {
         try
         {
-            await socket.SendToAsync(_sendBuffer.AsMemory(0, length), SocketFlags.None, client, cancellationToken).ConfigureAwait(false);
+            Volatile.Read(ref _timeout).Cancel();
         }
-        catch (SocketException)
+        catch (ObjectDisposedException)
         {
-            // A lost send is a lost packet: the client's ACK or our deadline recovers it.
+            // Replaced meanwhile: the loop checks the stopping token before every wait.
         }
     }
 
-    private async Task RejectStrangerAsync(IPEndPoint stranger, CancellationToken cancellationToken)
-    {
-        const string message = "unknown transfer ID";
-        var buffer = new byte[TftpPacketEncoder.GetErrorLength(message)];
-        var length = TftpPacketEncoder.WriteError(buffer, TftpErrorCode.UnknownTransferId, message);
-        try
-        {
-            await socket.SendToAsync(buffer.AsMemory(0, length), SocketFlags.None, stranger, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SocketException)
-        {
-        }
-    }
+    public void Dispose() => _timeout.Dispose();
 }

@@ -61,6 +61,20 @@ public static class TftpPacketDecoder
         return true;
     }
 
+    /// <summary>Allocation-free DATA reader for clients: the block number and a slice of the datagram.</summary>
+    public static bool TryReadData(ReadOnlySpan<byte> datagram, out ushort block, out ReadOnlySpan<byte> payload)
+    {
+        block = 0;
+        payload = default;
+        if (datagram.Length < 4 || !TryReadOpcode(datagram, out var opcode) || opcode != TftpOpcode.Data)
+        {
+            return false;
+        }
+        block = BinaryPrimitives.ReadUInt16BigEndian(datagram[2..]);
+        payload = datagram[4..];
+        return true;
+    }
+
     private static TftpDecodeError DecodeRequest(TftpOpcode opcode, ReadOnlySpan<byte> body, out TftpPacket? packet)
     {
         packet = null;

@@ -12,9 +12,12 @@ public sealed class NetBootServer : IPxeServerUnderTest
     private static readonly Lazy<Task<string>> s_publishDirectory = new(PublishAsync);
 
     /// <summary>The folder holding the published <c>netboot</c> executable.</summary>
-    public static string PublishDirectory => s_publishDirectory.Value.GetAwaiter().GetResult();
+    public static string PublishDirectory => PublishDirectoryAsync().GetAwaiter().GetResult();
 
     public string Name => "netboot";
+
+    /// <summary>The folder holding the published <c>netboot</c> executable (published once per test run).</summary>
+    public static Task<string> PublishDirectoryAsync() => s_publishDirectory.Value;
 
     public ServerLogExpectations Log => NetBootLog;
 

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace NetBoot.Hosting.Tftp;
+
+/// <summary>TFTP log lines added with the full directive set, in dnsmasq's wording (spec §1.15).</summary>
+internal static partial class TftpLog
+{
+    [LoggerMessage(1210, LogLevel.Warning, "file {File} not found for {Client}")]
+    public static partial void NotFound(ILogger logger, string file, string client);
+
+    [LoggerMessage(1211, LogLevel.Warning, "timeout sending {File} to {Client}: {Reason}; {Details}")]
+    public static partial void TimedOut(ILogger logger, string file, string client, string reason, string details);
+
+    [LoggerMessage(1212, LogLevel.Warning, "ignoring packet from {Source} (TID mismatch)")]
+    public static partial void TidMismatch(ILogger logger, string source);
+
+    [LoggerMessage(1213, LogLevel.Warning, "unable to get free port for TFTP in {First}-{Last} (request for {File} from {Client})")]
+    public static partial void NoFreePort(ILogger logger, int first, int last, string file, string client);
+
+    [LoggerMessage(1214, LogLevel.Warning, "restricting maximum simultaneous TFTP transfers to {Max} (tftp-port-range holds {Ports} ports)")]
+    public static partial void RestrictingMax(ILogger logger, int max, int ports);
+
+    [LoggerMessage(1215, LogLevel.Information, "TFTP block cache of {Megabytes} MiB shared by all transfers; transfers {Mode}")]
+    public static partial void Started(ILogger logger, int megabytes, string mode);
+}

@@ -1,0 +1,245 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using NetBoot.Wire.Tftp;
+
+namespace NetBoot.Hosting.Tftp;
+
+internal enum TftpIncomingKind
+{
+    Acknowledgment,
+    Error,
+    /// <summary>Anything else from the client (DATA, a repeated request, garbage): ignored, as dnsmasq does.</summary>
+    Other,
+}
+
+/// <summary>One datagram from the client, reduced to what the transfer needs (a value: queuing it allocates nothing).</summary>
+internal readonly record struct TftpIncoming(TftpIncomingKind Kind, ushort Block, TftpErrorCode Code = TftpErrorCode.NotDefined, string? Message = null)
+{
+    public static TftpIncoming Classify(ReadOnlySpan<byte> datagram)
+    {
+        if (TftpPacketDecoder.TryReadAck(datagram, out var block))
+        {
+            return new TftpIncoming(TftpIncomingKind.Acknowledgment, block);
+        }
+        if (TftpPacketDecoder.TryReadOpcode(datagram, out var opcode) && opcode == TftpOpcode.Error
+            && TftpPacketDecoder.TryDecode(datagram, out var packet, out _) && packet is TftpErrorPacket error)
+        {
+            return new TftpIncoming(TftpIncomingKind.Error, 0, error.Code, error.Message);
+        }
+        return new TftpIncoming(TftpIncomingKind.Other, 0);
+    }
+}
+
+/// <summary>How a transfer talks to its client: its own socket (a fresh TID, RFC 1350 §4) or, with
+/// <c>tftp-single-port</c>, the port-69 socket shared by every transfer and demultiplexed by client address.</summary>
+internal interface ITftpTransferLink : IDisposable
+{
+    /// <summary>Sends one datagram to the client; a send error is a lost packet (the timeout recovers it).</summary>
+    ValueTask SendAsync(ReadOnlyMemory<byte> datagram);
+
+    /// <summary>The next datagram from the client. Cancelled by the token (the transfer's timeout).</summary>
+    ValueTask<TftpIncoming> ReceiveAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The blocking form of a link, for a transfer driven by its own thread (see
+/// <see cref="TftpTransferRunner.Run"/>): one <c>recvfrom</c> that sleeps until the ACK comes, as tftpd-hpa does,
+/// instead of a round trip through epoll and the thread pool for every packet.</summary>
+internal interface IBlockingTftpTransferLink
+{
+    void Send(ReadOnlySpan<byte> datagram);
+
+    /// <summary>Waits up to <paramref name="wait"/> for a datagram from the client; false when none came.</summary>
+    bool TryReceive(TimeSpan wait, out TftpIncoming incoming);
+
+    /// <summary>Ends a blocked <see cref="TryReceive"/> from another thread (service shutdown).</summary>
+    void Interrupt();
+}
+
+/// <summary>A transfer on its own socket. Sends and receives go through pre-serialised
+/// <see cref="SocketAddress"/>es, so neither allocates per packet.</summary>
+internal sealed class SocketTransferLink : ITftpTransferLink, IBlockingTftpTransferLink
+{
+    /// <summary>SO_RCVTIMEO is set again only when the wait moves by more than this (one syscall saved per ACK).</summary>
+    private const int TimeoutSlackMilliseconds = 20;
+    private int _receiveTimeoutMilliseconds = -1;
+    private volatile bool _interrupted;
+
+    private readonly Socket _socket;
+    private readonly SocketAddress _client;
+    private readonly SocketAddress _from;
+    private readonly byte[] _receiveBuffer = new byte[1024];
+    private readonly Action<SocketAddress> _onStranger;
+
+    /// <param name="onStranger">Called with a datagram's source when it is not the client (after ERROR 5 was sent).</param>
+    public SocketTransferLink(Socket socket, IPEndPoint client, Action<SocketAddress> onStranger)
+    {
+        _socket = socket;
+        _client = client.Serialize();
+        _from = new SocketAddress(client.AddressFamily);
+        _onStranger = onStranger;
+    }
+
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> datagram)
+    {
+        try
+        {
+            await _socket.SendToAsync(datagram, SocketFlags.None, _client).ConfigureAwait(false);
+        }
+        catch (SocketException)
+        {
+            // A lost send is a lost packet.
+        }
+    }
+
+    public async ValueTask<TftpIncoming> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            int received;
+            try
+            {
+                received = await _socket.ReceiveFromAsync(_receiveBuffer, SocketFlags.None, _from, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException)
+            {
+                // ICMP port unreachable from a client that went away: let the deadline decide.
+                continue;
+            }
+            if (!_from.Equals(_client))
+            {
+                // RFC 1350 §4: a packet from a wrong TID gets ERROR 5 and does not disturb the transfer.
+                await RejectStrangerAsync().ConfigureAwait(false);
+                continue;
+            }
+            return TftpIncoming.Classify(_receiveBuffer.AsSpan(0, received));
+        }
+    }
+
+    public void Send(ReadOnlySpan<byte> datagram)
+    {
+        try
+        {
+            _socket.SendTo(datagram, SocketFlags.None, _client);
+        }
+        catch (SocketException) when (!_interrupted)
+        {
+            // A lost send is a lost packet.
+        }
+        catch (Exception e) when (_interrupted && e is ObjectDisposedException or SocketException)
+        {
+            throw new OperationCanceledException("the TFTP service is stopping", e);
+        }
+    }
+
+    public bool TryReceive(TimeSpan wait, out TftpIncoming incoming)
+    {
+        incoming = default;
+        var milliseconds = (int)Math.Clamp(Math.Ceiling(wait.TotalMilliseconds), 1, int.MaxValue);
+        if (Math.Abs(milliseconds - _receiveTimeoutMilliseconds) > TimeoutSlackMilliseconds)
+        {
+            _socket.ReceiveTimeout = milliseconds;
+            _receiveTimeoutMilliseconds = milliseconds;
+        }
+        int received;
+        try
+        {
+            received = _socket.ReceiveFrom(_receiveBuffer, SocketFlags.None, _from);
+        }
+        catch (Exception e) when (_interrupted && e is ObjectDisposedException or SocketException)
+        {
+            throw new OperationCanceledException("the TFTP service is stopping", e);
+        }
+        catch (SocketException)
+        {
+            // Timed out, or an ICMP error (port unreachable from a client that went away): the deadline decides.
+            return false;
+        }
+        if (!_from.Equals(_client))
+        {
+            // RFC 1350 §4: a packet from a wrong TID gets ERROR 5 and does not disturb the transfer.
+            var stranger = CopyOfSource();
+            var length = TftpPacketEncoder.WriteError(_receiveBuffer, TftpErrorCode.UnknownTransferId, "unknown transfer ID");
+            try
+            {
+                _socket.SendTo(_receiveBuffer.AsSpan(0, length), SocketFlags.None, stranger);
+            }
+            catch (SocketException)
+            {
+            }
+            _onStranger(stranger);
+            return false;
+        }
+        incoming = TftpIncoming.Classify(_receiveBuffer.AsSpan(0, received));
+        return true;
+    }
+
+    public void Interrupt()
+    {
+        _interrupted = true;
+        _socket.Dispose();
+    }
+
+    private SocketAddress CopyOfSource()
+    {
+        var copy = new SocketAddress(_from.Family, _from.Size);
+        _from.Buffer.Span[.._from.Size].CopyTo(copy.Buffer.Span);
+        return copy;
+    }
+
+    private async ValueTask RejectStrangerAsync()
+    {
+        var stranger = CopyOfSource();
+        var length = TftpPacketEncoder.WriteError(_receiveBuffer, TftpErrorCode.UnknownTransferId, "unknown transfer ID");
+        try
+        {
+            await _socket.SendToAsync(_receiveBuffer.AsMemory(0, length), SocketFlags.None, stranger).ConfigureAwait(false);
+        }
+        catch (SocketException)
+        {
+        }
+        _onStranger(stranger);
+    }
+
+    public void Dispose() => _socket.Dispose();
+}
+
+/// <summary><c>tftp-single-port</c>: the transfer shares the listening socket; the listener hands it the client's
+/// datagrams through a small bounded queue (oldest dropped: a flood cannot grow memory).</summary>
+internal sealed class SinglePortTransferLink : ITftpTransferLink
+{
+    private readonly Socket _listener;
+    private readonly SocketAddress _client;
+    private readonly Channel<TftpIncoming> _queue = Channel.CreateBounded<TftpIncoming>(
+        new BoundedChannelOptions(64) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true });
+    private readonly Action _onDispose;
+
+    public SinglePortTransferLink(Socket listener, IPEndPoint client, Action onDispose)
+    {
+        _listener = listener;
+        _client = client.Serialize();
+        _onDispose = onDispose;
+    }
+
+    /// <summary>Called by the listener for each datagram from this client.</summary>
+    public void Post(ReadOnlySpan<byte> datagram) => _queue.Writer.TryWrite(TftpIncoming.Classify(datagram));
+
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> datagram)
+    {
+        try
+        {
+            await _listener.SendToAsync(datagram, SocketFlags.None, _client).ConfigureAwait(false);
+        }
+        catch (SocketException)
+        {
+        }
+    }
+
+    public ValueTask<TftpIncoming> ReceiveAsync(CancellationToken cancellationToken) => _queue.Reader.ReadAsync(cancellationToken);
+
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _onDispose();
+    }
+}
