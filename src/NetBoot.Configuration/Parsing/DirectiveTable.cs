@@ -76,6 +76,9 @@ internal static class DirectiveTable
         new("tftp-lowercase", DirectiveArity.None, Tftp(t => t with { LowerCase = true })),
         new("quiet-tftp", DirectiveArity.None, Tftp(t => t with { Quiet = true })),
         new("port", DirectiveArity.Required, ParsePort, IsSingleValued: true),
+        new("http-root", DirectiveArity.Required, HttpBootParser.ParseRoot, IsSingleValued: true),
+        new("http-port", DirectiveArity.Required, HttpBootParser.ParsePort, IsSingleValued: true),
+        new("pxe-uefi-direct", DirectiveArity.Optional, HttpBootParser.ParseUefiDirect),
     ];
 
     private static readonly DirectiveSpec[] NotYet =
