@@ -91,6 +91,13 @@ public static class ProxyDhcpResponder
         else if (single is null && BootFileSelector.Find(config, tags) is { } boot)
         {
             reply = ApplyBootFile(reply, boot);
+            if (reply.ServerAddress.IsZero && IsUrl(reply.BootFileName))
+            {
+                // NetBoot deviation from dnsmasq (which leaves siaddr 0 here): iPXE's dhcp_has_pxeopts() counts a
+                // ProxyDHCP answer only with siaddr AND a file, so a BIOS iPXE given a URL would say "Nothing to
+                // boot" (lab: ipxe-qemu 1.0.0+git-20190125). A URL names its own server; siaddr only has to be set.
+                reply = reply with { ServerAddress = local };
+            }
         }
 
         if (direct && reply.BootFileName.Length > 0)

@@ -112,6 +112,20 @@ public class UefiHttpBootTests
         Assert.Equal("http://192.168.1.10:8080/boot.ipxe", offer.Message.BootFileName);
     }
 
+    // iPXE's dhcp_has_pxeopts() ignores a ProxyDHCP answer with a file but siaddr 0 ("Nothing to boot", seen in
+    // the BIOS interop lab), so a URL boot file without a server gets this server as siaddr.
+    [Fact]
+    public void Bios_ipxe_given_a_url_gets_siaddr_on_67_and_4011_so_ipxe_accepts_the_proxy_answer()
+    {
+        var offer = Reply(DhcpEngine.Decide(On67(AsIpxe(Discover(0))), Parse(Lab)));
+        var ack = Reply(DhcpEngine.Decide(On4011(AsIpxe(ProxyRequest(0))), Parse(Lab)));
+        var tftp = Reply(DhcpEngine.Decide(On67(AsIpxe(Discover(0))), Parse(Lab.Replace("http://192.168.1.10:8080/boot.ipxe", "boot.ipxe", StringComparison.Ordinal))));
+
+        Assert.Equal(Local, offer.Message.ServerAddress);
+        Assert.Equal(Local, ack.Message.ServerAddress);
+        Assert.Equal(IPv4Address.Any, tftp.Message.ServerAddress);
+    }
+
     [Fact]
     public void Ipxe_detected_by_option_175_alone_gets_the_script_url()
     {
