@@ -86,6 +86,22 @@ public class UefiHttpBootTests
         Assert.Equal("ipxe.efi", ack.Message.BootFileName);
     }
 
+    // ARM64 UEFI (arch 11, qemu-system-aarch64 + AAVMF is too slow under TCG for CI): the same flow, its own service.
+    [Fact]
+    public void Arm64_uefi_is_redirected_to_4011_and_gets_its_own_service_there()
+    {
+        var config = Parse(Lab + "\ndhcp-match=set:efi-arm64,option:client-arch,11\npxe-service=tag:efi-arm64,ARM64_EFI,\"ARM64\",grubaa64.efi");
+
+        var offer = Reply(DhcpEngine.Decide(On67(Discover(11)), config));
+        var ack = Reply(DhcpEngine.Decide(On4011(ProxyRequest(11)), config));
+
+        Assert.Equal(new byte[] { 53, 54, 60, 97 }, OptionCodes(offer));
+        Assert.Equal(Local, offer.Message.ServerAddress);
+        Assert.Contains("efi-arm64", ack.Tags);
+        Assert.Equal("grubaa64.efi", ack.Message.BootFileName);
+        Assert.Equal("192.168.1.10", ack.Message.ServerName);
+    }
+
     [Fact]
     public void Several_uefi_services_give_a_menu_on_4011_and_the_boot_item_is_served()
     {
