@@ -37,6 +37,12 @@ public sealed class HttpBootHandler
             return;
         }
         var resolved = _policy.Resolve(path);
+        if (resolved.Refusal == TftpPathRefusal.NotFound && !path.EndsWith('/')
+            && _policy.Resolve(path + BootScriptTemplate.Suffix) is { IsAllowed: true } template)
+        {
+            await ServeTemplateAsync(context, client, path, template.FullPath!).ConfigureAwait(false);
+            return;
+        }
         if (!resolved.IsAllowed)
         {
             var status = resolved.Refusal is TftpPathRefusal.NotFound or TftpPathRefusal.EmptyName ? StatusCodes.Status404NotFound : StatusCodes.Status403Forbidden;
@@ -52,6 +58,21 @@ public sealed class HttpBootHandler
             return Task.CompletedTask;
         });
         await result.ExecuteAsync(context).ConfigureAwait(false);
+    }
+
+    /// <summary>A per-client script rendered from <c>NAME.tmpl</c> (<see cref="BootScriptTemplate"/>).</summary>
+    private async Task ServeTemplateAsync(HttpContext context, string client, string path, string templatePath)
+    {
+        var query = context.Request.Query.Select(q => new KeyValuePair<string, string>(q.Key, q.Value.ToString()));
+        var values = BootScriptTemplate.Values(client, context.Request.Host.Value ?? "", query);
+        var text = await File.ReadAllTextAsync(templatePath, context.RequestAborted).ConfigureAwait(false);
+        var body = BootScriptTemplate.RenderBytes(text, values);
+        context.Response.OnCompleted(() =>
+        {
+            LogTransfer(context, client, path, templatePath + " (rendered)");
+            return Task.CompletedTask;
+        });
+        await Results.Bytes(body, HttpContentTypes.For(path), enableRangeProcessing: true).ExecuteAsync(context).ConfigureAwait(false);
     }
 
     private void LogTransfer(HttpContext context, string client, string path, string file)

