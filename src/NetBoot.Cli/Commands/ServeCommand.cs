@@ -5,6 +5,7 @@ using NetBoot.Configuration.Model;
 using NetBoot.Configuration.Parsing;
 using NetBoot.Hosting;
 using NetBoot.Hosting.Dhcp;
+using NetBoot.Hosting.Http;
 using NetBoot.Hosting.Net;
 using NetBoot.Hosting.Tftp;
 
@@ -60,6 +61,7 @@ internal static class ServeCommand
         var interfaces = HostInterface.Enumerate();
         var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System);
         var tftp = new TftpService(snapshot, loggerFactory.CreateLogger<TftpService>(), TimeProvider.System);
+        var http = new HttpBootService(snapshot, loggerFactory.CreateLogger<HttpBootService>());
         using var stopOnFailure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // SIGTERM (systemd, kill) and SIGINT stop the services gracefully: listeners close, transfers end, exit 0.
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal => StopOnSignal(signal, stopOnFailure));
@@ -68,6 +70,7 @@ internal static class ServeCommand
         {
             StopAllOnFailure(dhcp.RunAsync(interfaces, stopOnFailure.Token), stopOnFailure),
             StopAllOnFailure(tftp.RunAsync(interfaces, stopOnFailure.Token), stopOnFailure),
+            StopAllOnFailure(http.RunAsync(interfaces, stopOnFailure.Token), stopOnFailure),
         };
         CliLog.Started(logger, typeof(ServeCommand).Assembly.GetName().Version?.ToString() ?? "?");
         var systemd = SystemdNotifier.FromEnvironment();

@@ -32,6 +32,10 @@ public sealed record ServerConfig
 
     public InterfaceConfig Interfaces { get; init; } = new();
     public TftpConfig Tftp { get; init; } = new();
+    /// <summary><c>http-root</c> / <c>http-port</c>: NetBoot's HTTP server for boot files.</summary>
+    public HttpConfig Http { get; init; } = new();
+    /// <summary><c>pxe-uefi-direct</c>: UEFI clients answered with their boot file in the OFFER (no 4011 step).</summary>
+    public ImmutableArray<PxeUefiDirectConfig> UefiDirectOffers { get; init; } = [];
 
     /// <summary><c>log-dhcp</c>: log every option sent and the tags of each request.</summary>
     public bool LogDhcp { get; init; }

@@ -38,6 +38,8 @@ internal sealed class ConfigBuilder
     public bool BindDynamic { get; set; }
 
     public TftpConfig Tftp { get; set; } = new();
+    public HttpConfig Http { get; set; } = new();
+    public List<PxeUefiDirectConfig> UefiDirectOffers { get; } = [];
     /// <summary>Where <c>enable-tftp</c> first appeared, for the tftp-root check.</summary>
     public SourceLocation? TftpEnabledAt { get; set; }
 
@@ -102,6 +104,8 @@ internal sealed class ConfigBuilder
             BindDynamic = BindDynamic,
         },
         Tftp = Tftp,
+        Http = Http,
+        UefiDirectOffers = [.. UefiDirectOffers],
         LogDhcp = LogDhcp,
         LogQueries = LogQueries,
         LogFacility = LogFacility,

@@ -85,6 +85,9 @@ internal static class DirectiveTable
         // NetBoot's own: memory for the shared TFTP block cache, in MiB (0 = read every block from the file).
         new("tftp-cache-size", DirectiveArity.Required, Number((c, n) => c.Tftp = c.Tftp with { CacheMegabytes = n }), IsSingleValued: true),
         new("port", DirectiveArity.Required, ParsePort, IsSingleValued: true),
+        new("http-root", DirectiveArity.Required, HttpBootParser.ParseRoot, IsSingleValued: true),
+        new("http-port", DirectiveArity.Required, HttpBootParser.ParsePort, IsSingleValued: true),
+        new("pxe-uefi-direct", DirectiveArity.Optional, HttpBootParser.ParseUefiDirect),
     ];
 
     private static readonly DirectiveSpec[] NotYet =

@@ -3,14 +3,16 @@ using NetBoot.Configuration.Model;
 using NetBoot.Engine.Dhcp;
 using NetBoot.Wire.Dhcp;
 using NetBoot.Wire.Net;
+using NetBoot.Wire.Pxe;
 
 namespace NetBoot.Engine.Pxe;
 
 /// <summary>The proxyDHCP role (PXE 2.1 §2.2.4, dnsmasq <c>dhcp_reply</c> proxy branch, spec §1.3–1.4 and §1.8):
 /// a DHCPDISCOVER on port 67 gets a proxy DHCPOFFER, a ProxyDHCPREQUEST on port 4011 (no sub-option 71) a DHCPACK
 /// with the same content. Neither carries an address (yiaddr = 0).</summary>
-/// <remarks>Not built yet, for a later issue: a per-tag way to answer UEFI firmware that never goes to 4011 (HP
-/// DL380 Gen9, google/netboot#43) with a plain {6=8} + file offer as smee does. dnsmasq has no such switch.</remarks>
+/// <remarks>NetBoot extensions beyond dnsmasq: <c>pxe-uefi-direct</c> answers UEFI firmware that never goes to 4011
+/// (HP DL380 Gen9, google/netboot#43) with a plain {6=8} + siaddr + file offer as smee does; UEFI HTTP Boot clients
+/// ("HTTPClient") get "HTTPClient" echoed in option 60 and a URL as the boot file.</remarks>
 public static class ProxyDhcpResponder
 {
     public const string Summary = "proxy";
@@ -50,6 +52,12 @@ public static class ProxyDhcpResponder
         }
 
         var reply = Build(request, config, classification.Tags, pxe, architecture);
+        if (pxe.IsHttpClient && !IsUrl(reply.BootFileName))
+        {
+            // UEFI 2.5 §24.7.2: an HTTP Boot client discards an offer without a URI; say why instead of sending one.
+            return NoReply(classification, NoReplyReason.NoBootService,
+                $"HTTP boot client {client} on {request.Interface.Name} has no dhcp-boot with an http:// URL for its tags ({classification.Tags})");
+        }
         var destination = ReplyAddressing.For(request, reply, config);
         return new SendReply(reply, destination, Summary, MaximumLength(message)) { Tags = classification.Tags.Names };
     }
@@ -75,13 +83,29 @@ public static class ProxyDhcpResponder
         }
 
         var single = UefiSingleService(architecture, tags, config);
-        if (single is not null && request.ArrivedOnPxePort)
+        var direct = !request.ArrivedOnPxePort && redirectTo4011 && !pxe.IsHttpClient && WantsDirectOffer(tags, config);
+        if (single is not null && (request.ArrivedOnPxePort || direct))
         {
             reply = ApplyUefiWorkaround(reply, single, local);
         }
         else if (single is null && BootFileSelector.Find(config, tags) is { } boot)
         {
             reply = ApplyBootFile(reply, boot);
+            if (reply.ServerAddress.IsZero && IsUrl(reply.BootFileName))
+            {
+                // NetBoot deviation from dnsmasq (which leaves siaddr 0 here): iPXE's dhcp_has_pxeopts() counts a
+                // ProxyDHCP answer only with siaddr AND a file, so a BIOS iPXE given a URL would say "Nothing to
+                // boot" (lab: ipxe-qemu 1.0.0+git-20190125). A URL names its own server; siaddr only has to be set.
+                reply = reply with { ServerAddress = local };
+            }
+        }
+
+        if (direct && reply.BootFileName.Length > 0)
+        {
+            // pxe-uefi-direct (smee's answer): discovery control bit 3 "use the boot file in the offer", no menu, so
+            // firmware that never asks 4011 boots from this OFFER. Without a file the usual redirect is kept.
+            reply = PxeReply.WithVendorOptions(reply, [PxeVendorOptions.DiscoveryControl(PxeDiscoveryControl.UseBootFileFromOffer)]);
+            return PxeReply.WithPxeOptions(reply, config, tags);
         }
 
         // dnsmasq parity: UEFI on 67 gets NO option 43; its absence is what makes EDK2 ask siaddr:4011 ("BINL").
@@ -94,6 +118,14 @@ public static class ProxyDhcpResponder
         }
         return PxeReply.WithPxeOptions(reply, config, tags);
     }
+
+    /// <summary><c>pxe-uefi-direct</c>: a line without tags applies to every UEFI client, a tagged one when its tags match.</summary>
+    public static bool WantsDirectOffer(TagSet tags, ServerConfig config) =>
+        config.UefiDirectOffers.Any(d => tags.Matches(d.Filter));
+
+    /// <summary>UEFI HTTP Boot takes an absolute http:// or https:// URI as its boot file.</summary>
+    public static bool IsUrl(string file) =>
+        file.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || file.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>dnsmasq <c>pxe_uefi_workaround</c> ("many UEFI PXE implementations have badly broken menu code"): for
     /// arch >= 6, exactly one <c>pxe-service</c> with that CSA, a basename and matching tags.</summary>

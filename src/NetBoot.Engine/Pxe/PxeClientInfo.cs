@@ -18,7 +18,14 @@ public sealed record PxeClientInfo(string VendorClass, ushort? Architecture, Imm
     /// and non-x86 values, and 9 (EBC) which some firmware sends for x64.</summary>
     public const ushort FirstUefiArchitecture = (ushort)ClientArchitecture.X86Uefi;
 
+    /// <summary>UEFI 2.5 §24.7 HTTP Boot: EDK2's HttpBootDxe sends option 60 "HTTPClient:Arch:xxxxx:UNDI:yyyzzz" and
+    /// accepts only offers that echo "HTTPClient" in option 60 and carry a URL as the boot file.</summary>
+    public const string HttpClientVendor = "HTTPClient";
+
     public bool HasArchitecture => Architecture.HasValue;
+
+    /// <summary>A UEFI HTTP Boot client (option 60 starts with "HTTPClient").</summary>
+    public bool IsHttpClient => VendorClass == HttpClientVendor;
 
     public bool IsUefi => Architecture >= FirstUefiArchitecture;
 
@@ -33,7 +40,10 @@ public sealed record PxeClientInfo(string VendorClass, ushort? Architecture, Imm
         {
             return false;
         }
-        var matched = pxeVendors.FirstOrDefault(v => v.Length > 0 && StartsWith(vendorClass.AsSpan(), v));
+        // NetBoot extension: "HTTPClient" is recognised without dhcp-pxe-vendor; the proxy answers it only when a
+        // URL is configured for it (ProxyDhcpResponder), so a configuration without HTTP boot behaves as dnsmasq's.
+        var matched = pxeVendors.FirstOrDefault(v => v.Length > 0 && StartsWith(vendorClass.AsSpan(), v))
+            ?? (StartsWith(vendorClass.AsSpan(), HttpClientVendor) ? HttpClientVendor : null);
         if (matched is null)
         {
             return false;

@@ -94,7 +94,8 @@ public class UefiMixedScenarioTests
         var reply = Reply(DhcpEngine.Decide(On67(AsIpxe(Discover(0))), Config));
 
         Assert.Equal(Script, reply.Message.BootFileName);
-        Assert.Equal(IPv4Address.Any, reply.Message.ServerAddress);
+        // NetBoot deviation (dnsmasq sends 0): a URL boot file gets siaddr, which iPXE requires of a ProxyDHCP answer.
+        Assert.Equal(Local, reply.Message.ServerAddress);
         Assert.Equal(
             "060103" + "0917" + "000014" + Convert.ToHexString("Boot from local disk"u8) + "0A1C05",
             Hex(Option(reply, DhcpOptionCode.VendorSpecificInformation))[..62]);

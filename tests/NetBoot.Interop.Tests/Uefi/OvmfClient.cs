@@ -1,0 +1,48 @@
+using NetBoot.Interop.Tests.Lab;
+
+namespace NetBoot.Interop.Tests.Uefi;
+
+/// <summary>
+/// An x86-64 UEFI PC under TCG: Debian's OVMF (EDK2 2022.11) with its own PXE and HTTP Boot drivers on a
+/// virtio NIC whose option ROM is removed (<c>romfile=</c>; QEMU's ROM would run iPXE instead), a private copy
+/// of the variable store, and the console on a serial log file (OVMF mirrors ConOut to the serial port).
+/// </summary>
+public static class OvmfClient
+{
+    public const string Code = "/usr/share/OVMF/OVMF_CODE_4M.fd";
+    public const string Variables = "/usr/share/OVMF/OVMF_VARS_4M.fd";
+
+    /// <summary>Which of OVMF's network boot options run. OVMF tries PXEv4, PXEv6, HTTPv4, HTTPv6 in that order;
+    /// its platform driver reads <c>opt/org.tianocore/IPv4PXESupport</c> and <c>IPv6Support</c> from fw_cfg,
+    /// so HTTP Boot can be reached without waiting for PXE to time out.</summary>
+    public enum BootPath
+    {
+        Pxe,
+        HttpOnly,
+    }
+
+    public static (LabProcess Process, LogFile Serial) Start(NamespaceLab lab, string mac, BootPath path)
+    {
+        ArgumentNullException.ThrowIfNull(lab);
+        var serial = Path.Combine(lab.WorkDirectory, "serial.log");
+        var variables = Path.Combine(lab.WorkDirectory, "OVMF_VARS_4M.fd");
+        File.Copy(Variables, variables, overwrite: true);
+        string[] only = path == BootPath.HttpOnly
+            ? ["-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n", "-fw_cfg", "name=opt/org.tianocore/IPv6Support,string=n"]
+            : ["-fw_cfg", "name=opt/org.tianocore/IPv6Support,string=n"];
+        var process = lab.Start("qemu", lab.LanNamespace, "timeout",
+        [
+            "--kill-after=5", $"{(int)QemuClient.HardLimit.TotalSeconds}",
+            "qemu-system-x86_64",
+            "-machine", "q35,accel=tcg", "-m", "256", "-nodefaults", "-no-user-config",
+            "-display", "none", "-vga", "none",
+            "-serial", $"file:{serial}",
+            "-drive", $"if=pflash,format=raw,unit=0,readonly=on,file={Code}",
+            "-drive", $"if=pflash,format=raw,unit=1,file={variables}",
+            .. only,
+            "-netdev", $"tap,id=lan,ifname={LabNetwork.Tap},script=no,downscript=no",
+            "-device", $"virtio-net-pci,netdev=lan,mac={mac},romfile=",
+        ]);
+        return (process, new LogFile(serial, "serial console"));
+    }
+}
