@@ -7,6 +7,7 @@ using NetBoot.Hosting;
 using NetBoot.Hosting.Dhcp;
 using NetBoot.Hosting.Net;
 using NetBoot.Hosting.Tftp;
+using NetBoot.Leases;
 
 namespace NetBoot.Cli.Commands;
 
@@ -53,7 +54,10 @@ internal static class ServeCommand
         }
         var snapshot = new ConfigSnapshot(config);
         var interfaces = HostInterface.Enumerate();
-        var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System);
+        await using var leases = LeaseDatabase.IsNeeded(config)
+            ? SqliteLeaseStore.Open(LeaseDatabase.PathFor(config, Environment.GetEnvironmentVariable(LeaseDatabase.EnvironmentVariable)))
+            : null;
+        var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System, leases);
         var tftp = new TftpService(snapshot, loggerFactory.CreateLogger<TftpService>(), TimeProvider.System);
         using var stopOnFailure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var services = new List<Task>
