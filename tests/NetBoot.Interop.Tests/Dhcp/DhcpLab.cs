@@ -44,6 +44,23 @@ public sealed class DhcpLab : IAsyncDisposable
 
     public static DhcpLab Create() => new(Directory.CreateTempSubdirectory("netboot-dhcp-lab-").FullName);
 
+    /// <summary>A second NIC: <paramref name="serverInterface"/> in the server namespace with <paramref name="serverCidr"/>,
+    /// joined to a new client namespace whose end (<paramref name="clientInterface"/>) has no address.</summary>
+    public NetworkNamespace AddLink(string serverInterface, string serverCidr, string clientInterface)
+    {
+        var ns = Add(NetworkNamespace.Create("nbd-cl2"));
+        NetworkNamespace.Link(Server, serverInterface, serverCidr, ns, clientInterface, "0.0.0.0/32");
+        ns.Exec("ip", "addr", "flush", "dev", clientInterface);
+        return ns;
+    }
+
+    /// <summary>Gives the server's first NIC another network (e.g. the private side of a two-NIC example).</summary>
+    public void Readdress(string serverCidr)
+    {
+        Server.Exec("ip", "addr", "flush", "dev", "nbs0");
+        Server.Exec("ip", "addr", "add", serverCidr, "dev", "nbs0");
+    }
+
     public NetworkNamespace Add(NetworkNamespace ns)
     {
         _namespaces.Add(ns);
