@@ -80,7 +80,8 @@ public sealed class SqliteLeaseStore : ILeaseStore
                 return new LeaseDecision(outcome, Task.CompletedTask);
             }
             _table.Apply(change);
-            return new LeaseDecision(outcome, Persist(change));
+            // An offer hold lives in memory only: nothing to write, nothing to wait for.
+            return new LeaseDecision(outcome, change is LeaseUpsert { Lease.State: LeaseState.Offered } ? Task.CompletedTask : Persist(change));
         }
     }
 
