@@ -19,13 +19,11 @@ public static class DefaultConfiguration
         text.AppendLine("log-dhcp");
         text.AppendLine("enable-tftp");
         text.AppendLine($"tftp-root={tftpRoot}");
-        text.AppendLine("# Machines that send 9 for x64 UEFI (older firmware, RFC 4578 errata) get the x64 entry too.");
-        text.AppendLine("dhcp-match=set:efi-x86_64,option:client-arch,7");
-        text.AppendLine("dhcp-match=set:efi-x86_64,option:client-arch,9");
         text.AppendLine("pxe-prompt=\"NetBoot: press F8 for the boot menu\",5");
         text.AppendLine("pxe-service=X86PC,\"Network boot (BIOS)\",pxelinux");
         text.AppendLine("pxe-service=X86PC,\"Boot from local disk\",0");
         text.AppendLine("pxe-service=X86-64_EFI,\"Network boot (UEFI)\",bootx64.efi");
+        text.AppendLine("# Older x64 firmware sends 9 (BC_EFI) for x64 UEFI (RFC 4578 errata): give it the same file.");
         text.AppendLine("pxe-service=BC_EFI,\"Network boot (UEFI)\",bootx64.efi");
         text.AppendLine("pxe-service=ARM64_EFI,\"Network boot (UEFI ARM64)\",bootaa64.efi");
         var networks = interfaces

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using NetBoot.Configuration.Parsing;
 using NetBoot.Configuration.Summary;
+using NetBoot.Hosting;
 
 namespace NetBoot.Cli.Commands;
 
@@ -31,7 +32,7 @@ internal static class CheckCommand
                 ConfigArguments.ReportErrors(Console.Error, loaded.Errors);
                 return 1;
             }
-            Console.Out.Write(ConfigSummary.Render(loaded.Config!));
+            Console.Out.Write(ConfigSummary.Render(ServerNameResolution.ApplyHostsFile(loaded.Config!)));
             return 0;
         });
         return command;

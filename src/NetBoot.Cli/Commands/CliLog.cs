@@ -15,4 +15,13 @@ internal static partial class CliLog
 
     [LoggerMessage(4, LogLevel.Information, "exiting on request")]
     public static partial void Exiting(ILogger logger);
+
+    [LoggerMessage(5, LogLevel.Information, "{Directive} {Source}: {Message}")]
+    public static partial void Info(ILogger logger, string directive, string source, string message);
+
+    [LoggerMessage(6, LogLevel.Error, "reload refused, still serving the previous configuration: {Error} ({Hint})")]
+    public static partial void ReloadRejected(ILogger logger, string error, string hint);
+
+    [LoggerMessage(7, LogLevel.Information, "configuration reloaded from {Sources}")]
+    public static partial void Reloaded(ILogger logger, string sources);
 }

@@ -54,16 +54,40 @@ internal static class LeasesCommand
         return string.Join('\n', lines) + "\n";
     }
 
-    internal static string Json(IReadOnlyList<Lease> leases, DateTimeOffset now) =>
-        JsonSerializer.Serialize(leases.Select(l => new Dictionary<string, object?>
+    /// <summary>Written with <see cref="Utf8JsonWriter"/> (no reflection: the CLI publishes as NativeAOT).</summary>
+    internal static string Json(IReadOnlyList<Lease> leases, DateTimeOffset now)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
-            ["address"] = l.Address.ToString(),
-            ["hardwareAddress"] = DnsmasqLeaseFile.HardwareText(l),
-            ["clientId"] = l.ClientId.IsDefaultOrEmpty ? null : Convert.ToHexStringLower(l.ClientId.AsSpan()),
-            ["hostname"] = l.HostName,
-            ["expires"] = l.IsInfinite ? null : l.Expires.ToString("O", CultureInfo.InvariantCulture),
-            ["active"] = l.IsActiveAt(now),
-        }), new JsonSerializerOptions { WriteIndented = true }) + "\n";
+            json.WriteStartArray();
+            foreach (var lease in leases)
+            {
+                json.WriteStartObject();
+                json.WriteString("address", lease.Address.ToString());
+                json.WriteString("hardwareAddress", DnsmasqLeaseFile.HardwareText(lease));
+                WriteStringOrNull(json, "clientId", lease.ClientId.IsDefaultOrEmpty ? null : Convert.ToHexStringLower(lease.ClientId.AsSpan()));
+                WriteStringOrNull(json, "hostname", lease.HostName);
+                WriteStringOrNull(json, "expires", lease.IsInfinite ? null : lease.Expires.ToString("O", CultureInfo.InvariantCulture));
+                json.WriteBoolean("active", lease.IsActiveAt(now));
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
 
     private static string Expiry(Lease lease) =>
         lease.IsInfinite ? "never" : lease.Expires.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);

@@ -12,6 +12,7 @@ public static class NetBootCommandLine
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(DecodeCommand.Create());
+        root.Subcommands.Add(ProbeCommand.Create());
         root.Subcommands.Add(LeasesCommand.Create());
         return root;
     }

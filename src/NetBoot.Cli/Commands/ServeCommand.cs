@@ -1,6 +1,6 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using NetBoot.Configuration.Model;
 using NetBoot.Configuration.Parsing;
 using NetBoot.Hosting;
@@ -11,7 +11,7 @@ using NetBoot.Leases;
 
 namespace NetBoot.Cli.Commands;
 
-/// <summary><c>netboot serve</c>: runs in the foreground, logs to stderr, stops on SIGINT/SIGTERM.</summary>
+/// <summary><c>netboot serve</c>: runs in the foreground, logs to stderr, stops on SIGINT/SIGTERM, reloads on SIGHUP.</summary>
 internal static class ServeCommand
 {
     public static Command Create()
@@ -39,20 +39,25 @@ internal static class ServeCommand
                 await Console.Error.WriteLineAsync("netboot: FAILED to start up").ConfigureAwait(false);
                 return 1;
             }
-            return await RunAsync(loaded.Config!, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(input, ServerNameResolution.ApplyHostsFile(loaded.Config!), cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(ServerConfig config, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ConfigInput input, ServerConfig config, CancellationToken cancellationToken)
     {
         using var loggerFactory = CreateLoggerFactory();
         var logger = loggerFactory.CreateLogger("netboot");
-        foreach (var notice in config.Notices)
-        {
-            CliLog.Notice(logger, notice.Directive, notice.Source.ToString(), notice.Message);
-        }
+        LogNotices(logger, config);
         var snapshot = new ConfigSnapshot(config);
+        using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
+        {
+            signal.Cancel = true;
+            var systemd = SystemdNotifier.FromEnvironment();
+            systemd.Notify("RELOADING=1");
+            Reload(input, snapshot, logger);
+            systemd.Notify("READY=1");
+        });
         var interfaces = HostInterface.Enumerate();
         await using var leases = LeaseDatabase.IsNeeded(config)
             ? SqliteLeaseStore.Open(LeaseDatabase.PathFor(config, Environment.GetEnvironmentVariable(LeaseDatabase.EnvironmentVariable)))
@@ -60,17 +65,22 @@ internal static class ServeCommand
         var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System, leases);
         var tftp = new TftpService(snapshot, loggerFactory.CreateLogger<TftpService>(), TimeProvider.System);
         using var stopOnFailure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // SIGTERM (systemd, kill) and SIGINT stop the services gracefully: listeners close, transfers end, exit 0.
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal => StopOnSignal(signal, stopOnFailure));
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal => StopOnSignal(signal, stopOnFailure));
         var services = new List<Task>
         {
             StopAllOnFailure(dhcp.RunAsync(interfaces, stopOnFailure.Token), stopOnFailure),
             StopAllOnFailure(tftp.RunAsync(interfaces, stopOnFailure.Token), stopOnFailure),
         };
         CliLog.Started(logger, typeof(ServeCommand).Assembly.GetName().Version?.ToString() ?? "?");
+        var systemd = SystemdNotifier.FromEnvironment();
+        systemd.Notify($"READY=1\nSTATUS=serving {config.Ranges.Length} range(s)\nMAINPID={Environment.ProcessId}");
         try
         {
             await Task.WhenAll(services).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopOnFailure.IsCancellationRequested)
         {
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException)
@@ -78,8 +88,51 @@ internal static class ServeCommand
             CliLog.FailedToStart(logger, e.Message);
             return 2;
         }
+        systemd.Notify("STOPPING=1");
         CliLog.Exiting(logger);
         return 0;
+    }
+
+    /// <summary>SIGHUP: parse the configuration again; swap it in only when it is valid, else keep serving the old one.
+    /// Requests already being decided finish on the snapshot they read; TFTP transfers in flight are not touched.
+    /// Changes to interfaces, ports or enable-tftp need a restart (the sockets stay as they are).</summary>
+    internal static bool Reload(ConfigInput input, ConfigSnapshot snapshot, ILogger logger)
+    {
+        var loaded = DnsmasqConfigReader.Load(input);
+        if (!loaded.IsValid)
+        {
+            foreach (var error in loaded.Errors)
+            {
+                CliLog.ReloadRejected(logger, error.ToString(), error.Hint ?? "");
+            }
+            return false;
+        }
+        var config = ServerNameResolution.ApplyHostsFile(loaded.Config!);
+        snapshot.Swap(config);
+        CliLog.Reloaded(logger, string.Join(", ", config.SourceFiles.IsDefaultOrEmpty ? ["command line"] : config.SourceFiles));
+        LogNotices(logger, config);
+        return true;
+    }
+
+    private static void LogNotices(ILogger logger, ServerConfig config)
+    {
+        foreach (var notice in config.Notices)
+        {
+            if (notice.Kind is ConfigNoticeKind.Warning or ConfigNoticeKind.NotYetInEffect)
+            {
+                CliLog.Notice(logger, notice.Directive, notice.Source.ToString(), notice.Message);
+            }
+            else
+            {
+                CliLog.Info(logger, notice.Directive, notice.Source.ToString(), notice.Message);
+            }
+        }
+    }
+
+    private static void StopOnSignal(PosixSignalContext signal, CancellationTokenSource stop)
+    {
+        signal.Cancel = true;
+        stop.Cancel();
     }
 
     /// <summary>A service that cannot start (port in use, missing TFTP root) stops the others: never half a server.</summary>
@@ -96,18 +149,13 @@ internal static class ServeCommand
         }
     }
 
-    private static ILoggerFactory CreateLoggerFactory() =>
-        LoggerFactory.Create(builder =>
+    private static ILoggerFactory CreateLoggerFactory()
+    {
+        var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("NETBOOT_LOG_LEVEL"), true, out var l) ? l : LogLevel.Information;
+        return LoggerFactory.Create(builder =>
         {
-            var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("NETBOOT_LOG_LEVEL"), true, out var l) ? l : LogLevel.Information;
             builder.SetMinimumLevel(level);
-            builder.AddSimpleConsole(options =>
-            {
-                options.SingleLine = true;
-                options.TimestampFormat = "MMM dd HH:mm:ss ";
-                options.IncludeScopes = false;
-                options.ColorBehavior = LoggerColorBehavior.Disabled;
-            });
-            builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            builder.AddProvider(new StderrLoggerProvider(Console.Error, level, TimeProvider.System));
         });
+    }
 }

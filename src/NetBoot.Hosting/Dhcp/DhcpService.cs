@@ -227,15 +227,15 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         {
             case SendReply reply:
                 LogExchange(snapshot.LogDhcp, message, reply, decision);
-                Log.Replied(logger, prefix, kind, arrival.Name, ClientText(message, localPort), reply.Summary);
+                Log.Replied(logger, prefix, kind, arrival.Name, ClientText(message, localPort), reply.Summary, ExchangeText.Asked(message, localPort));
                 var length = DhcpMessageEncoder.Encode(
                     reply.Message, sendBuffer, new DhcpEncodeOptions(reply.MaximumLength, reply.AllowOverload), out _);
                 return new Outgoing(length, reply.Destination, message.ClientHardwareAddress, Task.CompletedTask);
             case NoReply none when snapshot.LogDhcp && none.Reason != NoReplyReason.RequestOnServerPort:
-                Log.NotAnsweredVerbose(logger, prefix, kind, arrival.Name, client, none.Detail);
+                Log.NotAnsweredVerbose(logger, prefix, kind, arrival.Name, client, none.Detail, ExchangeText.Asked(message, localPort));
                 return null;
             case NoReply none:
-                Log.NotAnswered(logger, kind, arrival.Name, client, none.Detail);
+                Log.NotAnswered(logger, kind, arrival.Name, client, none.Detail, ExchangeText.Asked(message, localPort));
                 return null;
             default:
                 return null;

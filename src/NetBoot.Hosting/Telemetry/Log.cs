@@ -15,14 +15,14 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Error, "cannot listen on {Interface} port {Port}: {Reason}")]
     public static partial void CannotListen(ILogger logger, string @interface, int port, string reason);
 
-    [LoggerMessage(1100, LogLevel.Information, "{Prefix}{Kind}({Interface}) {Client} {Summary}")]
-    public static partial void Replied(ILogger logger, string prefix, string kind, string @interface, string client, string summary);
+    [LoggerMessage(1100, LogLevel.Information, "{Prefix}{Kind}({Interface}) {Client} {Summary} [{Asked}]")]
+    public static partial void Replied(ILogger logger, string prefix, string kind, string @interface, string client, string summary, string asked);
 
-    [LoggerMessage(1101, LogLevel.Information, "{Prefix}{Kind}({Interface}) {Client} no reply: {Detail}")]
-    public static partial void NotAnsweredVerbose(ILogger logger, string prefix, string kind, string @interface, string client, string detail);
+    [LoggerMessage(1101, LogLevel.Information, "{Prefix}{Kind}({Interface}) {Client} no reply: {Detail} [{Asked}]")]
+    public static partial void NotAnsweredVerbose(ILogger logger, string prefix, string kind, string @interface, string client, string detail, string asked);
 
-    [LoggerMessage(1102, LogLevel.Debug, "{Kind}({Interface}) {Client} no reply: {Detail}")]
-    public static partial void NotAnswered(ILogger logger, string kind, string @interface, string client, string detail);
+    [LoggerMessage(1102, LogLevel.Debug, "{Kind}({Interface}) {Client} no reply: {Detail} [{Asked}]")]
+    public static partial void NotAnswered(ILogger logger, string kind, string @interface, string client, string detail, string asked);
 
     [LoggerMessage(1103, LogLevel.Information, "{Xid} {Line}")]
     public static partial void Detail(ILogger logger, uint xid, string line);

@@ -80,7 +80,7 @@ public static class CaptureRenderer
             CaptureFormat.PcapNanosecond => "pcap (nanosecond timestamps)",
             _ => "pcapng",
         };
-        var links = frames.Select(f => f.LinkType).Distinct().Select(LinkTypeName).ToList();
+        var links = frames.Select(f => f.LinkType).Where(t => t != CaptureLinkType.Unknown).Distinct().Select(LinkTypeName).ToList();
         return links.Count == 0 ? format + ", no frames" : format + ", link " + string.Join(", ", links);
     }
 

@@ -28,6 +28,9 @@ public static class DhcpOptionRenderer
             case DhcpOptionCode.UserClass:
                 UserClassRenderer.Render(writer, head, data.Span);
                 return;
+            case DhcpOptionCode.EtherbootEncapsulated:
+                EtherbootOptionRenderer.Render(writer, head, data.Span);
+                return;
             case DhcpOptionCode.ParameterRequestList:
                 RenderParameterRequestList(writer, head, data.Span);
                 return;
@@ -82,8 +85,11 @@ public static class DhcpOptionRenderer
         DhcpOptionCode.ClasslessStaticRoute => RouteText.ClasslessRoutes(data),
         DhcpOptionCode.DomainSearch => DomainNameText.NameList(data),
         DhcpOptionCode.SipServers => DomainNameText.SipServers(data),
-        DhcpOptionCode.VendorIdentifyingVendorSpecificInformation or DhcpOptionCode.VendorIdentifyingVendorClass
-            => VendorIdentifyingText(data),
+        DhcpOptionCode.VendorIdentifyingVendorSpecificInformation => VendorIdentifyingText(data, SubOptionsText),
+        DhcpOptionCode.VendorIdentifyingVendorClass => VendorIdentifyingText(data, InstancesText),
+        // RFC 4388 §6.1: seconds since the client last talked to the server, and the client's addresses.
+        DhcpOptionCode.ClientLastTransactionTime when data.Length == 4 => ValueText.Seconds(ValueText.UInt32(data)) + " ago",
+        DhcpOptionCode.AssociatedIP => ValueText.AddressList(data),
         DhcpOptionCode.RapidCommit when data.IsEmpty => "(present)",
         _ => null,
     };
@@ -154,7 +160,9 @@ public static class DhcpOptionRenderer
     }
 
     // RFC 3925 §3/§4: enterprise-number(4) | data-len(1) | data, repeated.
-    private static string? VendorIdentifyingText(ReadOnlySpan<byte> data)
+    private delegate string? EnterpriseDataText(ReadOnlySpan<byte> data);
+
+    private static string? VendorIdentifyingText(ReadOnlySpan<byte> data, EnterpriseDataText dataText)
     {
         var parts = new List<string>();
         var i = 0;
@@ -166,9 +174,31 @@ public static class DhcpOptionRenderer
             {
                 return null;
             }
-            parts.Add(string.Create(CultureInfo.InvariantCulture, $"enterprise {enterprise}: {ValueText.TextOrHex(data.Slice(i + 5, length))}"));
+            var chunk = data.Slice(i + 5, length);
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"enterprise {enterprise}: {dataText(chunk) ?? ValueText.TextOrHex(chunk)}"));
             i += 5 + length;
         }
         return i == data.Length && parts.Count > 0 ? string.Join("; ", parts) : null;
     }
+
+    /// <summary>RFC 3925 §4: option 125's data is <c>code | len | data</c> sub-options.</summary>
+    private static string? SubOptionsText(ReadOnlySpan<byte> data)
+    {
+        var parts = new List<string>();
+        var i = 0;
+        while (i < data.Length)
+        {
+            if (i + 2 > data.Length || i + 2 + data[i + 1] > data.Length)
+            {
+                return null;
+            }
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{data[i]}={ValueText.TextOrHex(data.Slice(i + 2, data[i + 1]))}"));
+            i += 2 + data[i + 1];
+        }
+        return parts.Count > 0 ? string.Join(' ', parts) : null;
+    }
+
+    /// <summary>RFC 3925 §3: option 124's data is <c>len | data</c> vendor class instances.</summary>
+    private static string? InstancesText(ReadOnlySpan<byte> data) =>
+        UserClassRenderer.TryReadInstances(data, out var instances) ? string.Join(", ", instances) : null;
 }

@@ -107,10 +107,25 @@ public sealed class PacketFlowRenderer
         }
         var isPxe = IsPxe(message);
         CountPartial(datagram);
-        Block(prefix + DhcpMessageRenderer.Summary(message) + PartialNote(datagram));
+        Block(prefix + DhcpMessageRenderer.Summary(message) + RoleNote(datagram, message) + PartialNote(datagram));
         _writer.Indent += 2;
         DhcpMessageRenderer.RenderBody(_writer, message, isPxe, OverloadProbe.TryFind(payload, out var overload) ? overload : null);
         _writer.Indent -= 2;
+    }
+
+    /// <summary>Names the two PXE roles an administrator looks for: the boot server on port 4011 (PXE 2.1 §2.2.6)
+    /// and a proxyDHCP offer (PXE 2.1 §2.2.4: vendor class "PXEClient", PXE options, no address offered).</summary>
+    private static string RoleNote(UdpDatagram datagram, DhcpMessage message)
+    {
+        if (datagram.HasPort(PxeBootServerPort))
+        {
+            return "  [PXE boot server, port 4011]";
+        }
+        var isProxyOffer = message.Operation == BootOperation.BootReply
+            && message.YourAddress.IsZero
+            && message.Options.TryGetString(DhcpOptionCode.VendorClassIdentifier, out var vendorClass)
+            && vendorClass.StartsWith("PXEClient", StringComparison.Ordinal);
+        return isProxyOffer ? "  [proxyDHCP: PXE options, no address]" : string.Empty;
     }
 
     /// <summary>PXE 2.1 §2.2.5: option 43 holds PXE sub-options when option 60 starts with "PXEClient";

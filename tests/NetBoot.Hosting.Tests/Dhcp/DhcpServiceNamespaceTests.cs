@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -115,6 +114,35 @@ public sealed class DhcpServiceNamespaceTests : IDisposable
         Assert.Equal(DhcpMessageType.Ack, ack.MessageType);
         Assert.Equal("/ltsp/i386/pxelinux.0", ack.BootFileName);
         Assert.Equal(IPv4Address.Parse("10.99.0.2"), ack.YourAddress);
+        await _stop.CancelAsync();
+        await server;
+    }
+
+    [Fact]
+    public async Task Malformed_and_truncated_packets_are_dropped_and_the_next_client_is_still_served()
+    {
+        var server = StartServer();
+        using var client = ClientSocket();
+        var broadcast = new IPEndPoint(IPAddress.Broadcast, 67);
+        var valid = DhcpMessageEncoder.Encode(PxeRequest(DhcpMessageType.Discover, 0));
+        byte[][] garbage =
+        [
+            [],
+            [1, 2, 3],
+            valid[..240],
+            [.. valid[..236], 0x63, 0x82, 0x53, 0x63, 53, 200, 1],
+            [.. Enumerable.Repeat((byte)0xFF, 600)],
+        ];
+        foreach (var datagram in garbage)
+        {
+            await client.SendToAsync(datagram, broadcast, _stop.Token);
+        }
+        await client.SendToAsync(valid, broadcast, _stop.Token);
+
+        var offer = await ReceiveReply(client);
+
+        Assert.Equal(DhcpMessageType.Offer, offer.MessageType);
+        Assert.False(server.IsFaulted);
         await _stop.CancelAsync();
         await server;
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace NetBoot.Interop.Tests.Lab;
 
@@ -60,6 +61,34 @@ public sealed class LabProcess : IAsyncDisposable
                 $"{Name} exited early with code {_process.ExitCode}.\n{Log.Tail()}");
         }
     }
+
+    /// <summary>Sends a signal (e.g. 15 SIGTERM, 1 SIGHUP) to the process.</summary>
+    public void Signal(int signal)
+    {
+        if (kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Waits for the process to end by itself and returns its exit code; throws with the log's tail on timeout.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var limit = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{Name} did not exit within {timeout.TotalSeconds} s.\n{Log.Tail()}");
+        }
+        await _pump.WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
 
     public async ValueTask DisposeAsync()
     {

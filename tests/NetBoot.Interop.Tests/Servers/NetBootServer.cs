@@ -11,6 +11,9 @@ public sealed class NetBootServer : IPxeServerUnderTest
 {
     private static readonly Lazy<Task<string>> s_publishDirectory = new(PublishAsync);
 
+    /// <summary>The folder holding the published <c>netboot</c> executable.</summary>
+    public static string PublishDirectory => s_publishDirectory.Value.GetAwaiter().GetResult();
+
     public string Name => "netboot";
 
     public ServerLogExpectations Log => NetBootLog;

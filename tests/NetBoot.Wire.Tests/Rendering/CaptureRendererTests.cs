@@ -52,7 +52,7 @@ public class CaptureRendererTests
 
         Assert.True(rendering.IsReadable);
         Assert.Contains("DHCPDISCOVER", rendering.Text);
-        Assert.Contains("#6  +8.113712  192.168.16.12:4011 -> 192.168.16.10:4011  DHCPREQUEST  xid 0x9b4e0557  client d0:50:99:4e:05:57 [capture holds only part of the datagram]\n", rendering.Text);
+        Assert.Contains("#6  +8.113712  192.168.16.12:4011 -> 192.168.16.10:4011  DHCPREQUEST  xid 0x9b4e0557  client d0:50:99:4e:05:57  [PXE boot server, port 4011] [capture holds only part of the datagram]\n", rendering.Text);
         Assert.Equal(1, rendering.DamagedCount);
     }
 
@@ -105,6 +105,7 @@ public class CaptureRendererTests
     {
         var rendering = CaptureRenderer.Render(File.ReadAllBytes(CaptureCorpus.PathOf("testdata/lab/bios-ipxe-proxy/capture.pcap")), "lab");
 
+        Assert.Contains("#2   +0.006457  192.0.2.1:67 -> 255.255.255.255:68  DHCPOFFER  xid 0x491fb553  client 52:54:00:c0:ff:01  [proxyDHCP: PXE options, no address]\n", rendering.Text);
         Assert.Contains("1. type 0x8002  \"iPXE script\"", rendering.Text);
         Assert.Contains("71 boot-item            type 0x8002, layer 0", rendering.Text);
         Assert.Contains("TFTP DATA block 1, 72 bytes (final)", rendering.Text);
@@ -127,5 +128,17 @@ public class CaptureRendererTests
 
         Assert.True(rendering.IsReadable, rendering.Text);
         Assert.Equal(CaptureCorpus.Open(key).Frames.Count(), rendering.FrameCount);
+    }
+
+    [Fact]
+    public void Every_cut_of_a_capture_renders_or_is_reported_unreadable_without_throwing()
+    {
+        var bytes = File.ReadAllBytes(CaptureCorpus.PathOf("testdata/lab/bios-ipxe-proxy/capture.pcap"));
+        for (var length = 0; length <= bytes.Length; length += 13)
+        {
+            var rendering = CaptureRenderer.Render(bytes.AsMemory(0, length), "cut");
+
+            Assert.Equal(length >= 24, rendering.IsReadable);
+        }
     }
 }

@@ -187,4 +187,15 @@ public class DhcpMessageRendererTests
         var pad = new string(' ', DhcpOptionRenderer.Head(224).Length);
         Assert.Equal($"{DhcpOptionRenderer.Head(224)}20 bytes\n{pad}01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10\n{pad}11 12 13 14\n", writer.ToString());
     }
+
+    [Fact]
+    public void Ipxe_option_175_lists_bus_id_version_and_feature_flags()
+    {
+        byte[] data = [0xb1, 5, 1, 0x80, 0x86, 0x10, 0x0e, 0xeb, 3, 1, 0, 0, 0x13, 1, 1, 0x15, 1, 1];
+        var writer = new RenderWriter();
+        DhcpOptionRenderer.Render(writer, new DhcpOption(DhcpOptionCode.EtherbootEncapsulated, [.. data]), isPxe: false);
+
+        var pad = new string(' ', DhcpOptionRenderer.Head(175).Length);
+        Assert.Equal($"{DhcpOptionRenderer.Head(175)}iPXE, 4 sub-options\n{pad}bus-id PCI 8086:100e\n{pad}version 1.0.0\n{pad}features http, tftp\n", writer.ToString());
+    }
 }

@@ -15,8 +15,14 @@ public class GoldenRenderingTests
 
     private static string GoldenFolder => Path.Combine(TestPaths.TestData, "golden");
 
+    /// <summary>Keys <c>testdata/…</c> of the captures in the repository (the shared corpus is not needed here).</summary>
     public static IEnumerable<object[]> Captures() =>
-        CaptureCorpus.AllKeys().Where(k => k.StartsWith(TestDataPrefix, StringComparison.Ordinal)).Select(k => new object[] { k });
+        Directory.EnumerateFiles(Path.Combine(TestPaths.TestData, "pcap"), "*", SearchOption.AllDirectories)
+            .Where(p => p.EndsWith(".pcap", StringComparison.Ordinal) || p.EndsWith(".pcapng", StringComparison.Ordinal))
+            .Concat(Directory.EnumerateFiles(Path.Combine(TestPaths.TestData, "lab"), "capture.pcap", SearchOption.AllDirectories))
+            .Select(p => TestDataPrefix + Path.GetRelativePath(TestPaths.TestData, p).Replace(Path.DirectorySeparatorChar, '/'))
+            .Order(StringComparer.Ordinal)
+            .Select(k => new object[] { k });
 
     /// <summary><c>testdata/pcap/dhcp/x.pcap</c> → <c>pcap__dhcp__x.pcap.txt</c>.</summary>
     public static string GoldenName(string key) => key[TestDataPrefix.Length..].Replace("/", "__", StringComparison.Ordinal) + ".txt";
@@ -25,7 +31,7 @@ public class GoldenRenderingTests
     [MemberData(nameof(Captures))]
     public void Capture_renders_as_its_golden_file(string key)
     {
-        var rendering = CaptureRenderer.Render(File.ReadAllBytes(CaptureCorpus.PathOf(key)), key);
+        var rendering = CaptureRenderer.Render(File.ReadAllBytes(Path.Combine(TestPaths.RepositoryRoot, key)), key);
         var golden = Path.Combine(GoldenFolder, GoldenName(key));
 
         if (Updating)

@@ -1,0 +1,100 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using NetBoot.Hosting.Net;
+using NetBoot.Hosting.Udp;
+using NetBoot.Wire.Dhcp;
+using NetBoot.Wire.Net;
+using NetBoot.Wire.Pxe;
+
+namespace NetBoot.Hosting.Probe;
+
+/// <summary><c>netboot probe</c> on the wire: acts as PXE firmware on one interface. Broadcasts a DISCOVER,
+/// collects every offer for a while, then follows up on port 4011 the way the firmware would (a boot-server
+/// request for the first menu entry, or a ProxyDHCPREQUEST for UEFI). It takes no lease: it never sends a
+/// DHCPREQUEST to the DHCP server.</summary>
+public sealed class PxeProbe(HostInterface nic, ProbeFirmware firmware, TimeSpan listenTime, TimeProvider time)
+{
+    private const int ClientPort = 68;
+
+    /// <summary>A locally administered MAC derived from the interface name, so repeated probes look like one client.</summary>
+    public HardwareAddress ClientAddress { get; init; } = HardwareAddress.Ethernet([0x02, 0x4e, 0x42, .. SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(nic.Name)).AsSpan(0, 3)]);
+
+    public async Task<ProbeResult> RunAsync(CancellationToken cancellationToken)
+    {
+        using var socket = BoundUdpSocket.Open(nic.Name, IPAddress.Any, ClientPort, allowBroadcast: true);
+        var machineId = ImmutableArray.Create<byte>([0, .. RandomNumberGenerator.GetBytes(16)]);
+        var discover = ProbeProfile.Discover(firmware, ClientAddress, (uint)RandomNumberGenerator.GetInt32(int.MaxValue), machineId);
+        await socket.SendToAsync(DhcpMessageEncoder.Encode(discover), new IPEndPoint(IPAddress.Broadcast, 67), cancellationToken).ConfigureAwait(false);
+        var offers = await CollectAsync(socket, discover.TransactionId, listenTime, cancellationToken).ConfigureAwait(false);
+
+        var pxe = offers.Where(o => o.IsPxe).OrderByDescending(o => o.GivesAddress).FirstOrDefault();
+        if (FollowUpPlan(pxe, firmware) is not { } plan)
+        {
+            return new ProbeResult(firmware, offers, null, false, null, pxe is null ? "no PXE answer" : "the PXE answer needs no follow-up");
+        }
+        if (nic.Addresses.IsDefaultOrEmpty)
+        {
+            return new ProbeResult(firmware, offers, null, false, plan.Item, $"{nic.Name} has no IPv4 address to receive the answer on");
+        }
+        var ownAddress = nic.Addresses[0].Address;
+        var request = ProbeProfile.BootServerRequest(discover, ownAddress, plan.Item);
+        await socket.SendToAsync(DhcpMessageEncoder.Encode(request), new IPEndPoint(plan.Server.ToIPAddress(), 4011), cancellationToken).ConfigureAwait(false);
+        var answers = await CollectAsync(socket, discover.TransactionId, listenTime, cancellationToken, stopAtFirst: true).ConfigureAwait(false);
+        return new ProbeResult(firmware, offers, answers.FirstOrDefault(), true, plan.Item, null);
+    }
+
+    /// <summary>PXE 2.1 §2.2.5: with a menu, the firmware asks the boot server of the chosen (first) entry; UEFI firmware
+    /// told nothing on port 67 asks the proxy's 4011 without a boot item. Local boot (type 0) needs nothing.</summary>
+    internal static (IPv4Address Server, PxeBootItem? Item)? FollowUpPlan(ProbeOffer? pxe, ProbeFirmware firmware)
+    {
+        if (pxe is null)
+        {
+            return null;
+        }
+        if (pxe.HasMenu)
+        {
+            var first = pxe.Menu[0];
+            if (first.Type == 0)
+            {
+                return null;
+            }
+            var server = pxe.BootServers.FirstOrDefault(s => s.Type == first.Type && !s.Addresses.IsDefaultOrEmpty)?.Addresses[0] ?? pxe.Server;
+            return (server, new PxeBootItem(first.Type, 0));
+        }
+        // dnsmasq parity (spec §1.4): UEFI firmware gets no option 43 on 67 and must ask 4011.
+        var told = pxe.Message.Options.Contains(DhcpOptionCode.VendorSpecificInformation);
+        return !told && (firmware == ProbeFirmware.Uefi || pxe.BootFile.Length == 0) ? (pxe.NextServer, null) : null;
+    }
+
+    private async Task<ImmutableArray<ProbeOffer>> CollectAsync(Socket socket, uint transactionId, TimeSpan window, CancellationToken cancellationToken, bool stopAtFirst = false)
+    {
+        var offers = ImmutableArray.CreateBuilder<ProbeOffer>();
+        var buffer = new byte[2048];
+        using var limit = new CancellationTokenSource(window, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(limit.Token, cancellationToken);
+        while (true)
+        {
+            SocketReceiveFromResult received;
+            try
+            {
+                received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return offers.ToImmutable();
+            }
+            if (!DhcpMessageDecoder.TryDecode(buffer.AsSpan(0, received.ReceivedBytes), out var message, out _)
+                || message.Operation != BootOperation.BootReply || message.TransactionId != transactionId)
+            {
+                continue;
+            }
+            offers.Add(ProbeOffer.Read(message, IPv4Address.FromIPAddress(((IPEndPoint)received.RemoteEndPoint).Address)));
+            if (stopAtFirst)
+            {
+                return offers.ToImmutable();
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Logging;
+using NetBoot.Cli.Commands;
+using NetBoot.Configuration.Parsing;
+using NetBoot.Hosting;
+
+namespace NetBoot.Cli.Tests;
+
+public sealed class ReloadTests : IDisposable
+{
+    private readonly string _file = Path.Combine(Path.GetTempPath(), $"netboot-reload-{Guid.NewGuid():N}.conf");
+
+    private const string Valid = """
+        dhcp-range=10.0.0.0,proxy
+        pxe-prompt="Press F8 for boot menu", 3
+        pxe-service=X86PC, "Boot from network", pxelinux
+        """;
+
+    private (ConfigInput Input, ConfigSnapshot Snapshot) Start()
+    {
+        File.WriteAllText(_file, Valid);
+        var input = new ConfigInput { Files = [_file] };
+        var loaded = DnsmasqConfigReader.Load(input);
+        Assert.True(loaded.IsValid);
+        return (input, new ConfigSnapshot(loaded.Config!));
+    }
+
+    [Fact]
+    public void A_valid_changed_file_is_swapped_in()
+    {
+        var (input, snapshot) = Start();
+        File.WriteAllText(_file, Valid.Replace(", 3", ", 7", StringComparison.Ordinal));
+
+        var reloaded = ServeCommand.Reload(input, snapshot, new ListLogger());
+
+        Assert.True(reloaded);
+        Assert.Equal(7, Assert.Single(snapshot.Current.PxePrompts).Timeout);
+    }
+
+    [Fact]
+    public void An_invalid_file_is_refused_with_its_line_and_the_old_configuration_keeps_serving()
+    {
+        var (input, snapshot) = Start();
+        var before = snapshot.Current;
+        File.WriteAllText(_file, Valid + "\ndhcp-range=e0,10.0.0.1,10.0.0.9\n");
+        var logger = new ListLogger();
+
+        var reloaded = ServeCommand.Reload(input, snapshot, logger);
+
+        Assert.False(reloaded);
+        Assert.Same(before, snapshot.Current);
+        Assert.Contains(logger.Lines, l => l.Contains($"bad dhcp-range at line 4 of {_file}", StringComparison.Ordinal));
+    }
+
+    public void Dispose() => File.Delete(_file);
+
+    private sealed class ListLogger : ILogger
+    {
+        public List<string> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Add(formatter(state, exception));
+    }
+}
