@@ -143,9 +143,18 @@ internal sealed class LeaseMaintenance(ILeaseStore store, ServerConfig config, I
             using var process = Process.Start(ScriptStart(script, action, lease, time.GetUtcNow()))!;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(ScriptTimeout);
-            var drain = Task.WhenAll(process.StandardOutput.ReadToEndAsync(timeout.Token), process.StandardError.ReadToEndAsync(timeout.Token));
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-            await drain.ConfigureAwait(false);
+            try
+            {
+                var drain = Task.WhenAll(process.StandardOutput.ReadToEndAsync(timeout.Token), process.StandardError.ReadToEndAsync(timeout.Token));
+                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+                await drain.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // A hung script must not hold up the next lease event: end it (only this process, which we started).
+                process.Kill(entireProcessTree: true);
+                throw;
+            }
             if (process.ExitCode != 0)
             {
                 LeaseLog.ScriptFailed(logger, script, action, lease.Address.ToString(), $"exit code {process.ExitCode}");

@@ -472,4 +472,25 @@ public class FullDhcpResponderTests
         Assert.Equal([IPv4Address.Parse("192.168.67.2"), IPv4Address.Parse("192.168.67.3")], addresses.ToArray());
         Silent(harness.Send(Discover(Mac(3))).Decision, NoReplyReason.NoAddressAvailable);
     }
+
+    [Fact]
+    public void Host_named_by_client_id_gets_its_address_whatever_its_mac()
+    {
+        byte[] id = [0xff, 0, 0, 0, 1];
+        var host = new DhcpHostConfig { ClientIds = [[.. id]], Address = IPv4Address.Parse("192.168.67.9"), Source = new SourceLocation("/etc/netboot.conf", 7) };
+        var harness = Harness(c => c with { Hosts = [host] });
+
+        Assert.Equal(IPv4Address.Parse("192.168.67.9"), harness.Dora(Mac(40), m => With(m, DhcpOptionCode.ClientIdentifier, id)));
+        Assert.NotEqual(IPv4Address.Parse("192.168.67.9"), harness.Dora(Mac(41)));
+    }
+
+    [Fact]
+    public void Selecting_a_static_host_for_another_address_gets_a_nak()
+    {
+        var harness = Harness(c => c with { Hosts = [LeaseHarness.Host("52:54:00:12:00:05", "192.168.67.5")] });
+
+        var nak = Reply(harness.Send(Selecting(Mac(5), IPv4Address.Parse("192.168.67.77"), Server)).Decision);
+
+        Assert.Equal(DhcpMessageType.Nak, nak.Message.MessageType);
+    }
 }
