@@ -7,14 +7,14 @@
 set -euo pipefail
 
 PERIOD=${1:-5}
-RATE=${BENCH_RATE:-40000}          # offered load: above what any of the three sustains here
+RATES=${BENCH_RATES:-"2000 5000 10000 15000 20000"}   # offered loads tried on a fresh server each
 FILL=50000
 ID="nbb$$"
 SRV="$ID-srv"; CLI="$ID-cli"
 WORK=$(mktemp -d /tmp/netboot-dhcp-bench-XXXXXX)
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SERVER_IP=10.80.0.1; RELAY_IP=10.80.0.2
-POOL_START=10.80.1.1; POOL_END=10.80.255.250
+POOL_START=10.80.1.1; POOL_END=10.81.255.250; NETMASK=255.254.0.0   # 131 000 addresses
 SERVER_PID=""
 
 cleanup() {
@@ -37,7 +37,7 @@ fi
 
 ip netns add "$SRV"; ip netns add "$CLI"
 ip link add "$ID-s" netns "$SRV" type veth peer name "$ID-c" netns "$CLI"
-ip -n "$SRV" addr add $SERVER_IP/16 dev "$ID-s"; ip -n "$CLI" addr add $RELAY_IP/16 dev "$ID-c"
+ip -n "$SRV" addr add $SERVER_IP/15 dev "$ID-s"; ip -n "$CLI" addr add $RELAY_IP/15 dev "$ID-c"
 for ns in "$SRV" "$CLI"; do ip -n "$ns" link set lo up; done
 ip -n "$SRV" link set "$ID-s" up; ip -n "$CLI" link set "$ID-c" up
 
@@ -49,13 +49,15 @@ wait_port67() {
   echo "server did not bind port 67" >&2; return 1
 }
 
-start_server() {  # $1 = netboot|dnsmasq|kea
-  local dir="$WORK/$1"; mkdir -p "$dir"
+start_server() {  # $1 = netboot|dnsmasq|kea; a fresh lease store unless $2 = keep
+  local dir="$WORK/$1"
+  [[ "${2:-}" == keep ]] || rm -rf "$dir"
+  mkdir -p "$dir"
   case "$1" in
     netboot)
       cat >"$dir/netboot.conf" <<CONF
 port=0
-dhcp-range=$POOL_START,$POOL_END,255.255.0.0,12h
+dhcp-range=$POOL_START,$POOL_END,$NETMASK,12h
 dhcp-lease-max=100000
 dhcp-leasefile=$dir/dnsmasq.leases
 no-ping
@@ -66,7 +68,7 @@ CONF
     dnsmasq)
       touch "$dir/dnsmasq.leases"
       ip netns exec "$SRV" taskset -c 0 dnsmasq -d -p 0 --no-ping --quiet-dhcp --dhcp-lease-max=100000 \
-        --dhcp-range=$POOL_START,$POOL_END,255.255.0.0,12h --dhcp-leasefile="$dir/dnsmasq.leases" \
+        --dhcp-range=$POOL_START,$POOL_END,$NETMASK,12h --dhcp-leasefile="$dir/dnsmasq.leases" \
         --pid-file="$dir/pid" >"$dir/log" 2>&1 &
       ;;
     kea)
@@ -75,7 +77,7 @@ CONF
     "interfaces-config": { "interfaces": [ "$ID-s" ], "dhcp-socket-type": "udp" },
     "lease-database": { "type": "memfile", "persist": true, "name": "$dir/kea-leases4.csv", "lfc-interval": 0 },
     "valid-lifetime": 43200,
-    "subnet4": [ { "id": 1, "subnet": "10.80.0.0/16", "pools": [ { "pool": "$POOL_START - $POOL_END" } ] } ],
+    "subnet4": [ { "id": 1, "subnet": "10.80.0.0/15", "pools": [ { "pool": "$POOL_START - $POOL_END" } ] } ],
     "loggers": [ { "name": "kea-dhcp4", "output_options": [ { "output": "$dir/kea.log" } ], "severity": "WARN" } ]
 } }
 CONF
@@ -110,12 +112,26 @@ server_rss() {  # the server process itself (not the ip-netns-exec/taskset wrapp
   awk '/VmRSS/ { print $2 }' "/proc/$SERVER_PID/status"
 }
 
-declare -A EMPTY FULL RSS LINE_EMPTY LINE_FULL
+declare -A EMPTY FULL RSS LINE_EMPTY LINE_FULL BEST
 for server in netboot dnsmasq kea; do
   echo "== $server"
-  start_server "$server"
-  LINE_EMPTY[$server]=$(perf 02:00:00:00:00:00 -r "$RATE" -R 1000000 -p "$PERIOD" | summarise)
-  stop_server
+  # Empty pool: each offered rate on a fresh server; the best rate with at most 2.5 % drops (Kea's criterion) counts,
+  # else the highest achieved.
+  best=""; best_rate=0; best_any=""; best_any_rate=0
+  for rate in $RATES; do
+    start_server "$server"
+    line=$(perf 02:00:00:00:00:00 -r "$rate" -R 1000000 -p "$PERIOD" | summarise)
+    stop_server
+    read -r achieved ddo dra _ <<<"$line"
+    sent=$(echo "$achieved * $PERIOD" | bc -l)
+    pct=$(echo "($ddo + $dra) * 100 / ($rate * $PERIOD)" | bc -l)
+    printf "   offered %6d/s: %8.0f DORA/s, drops %5.1f %%\n" "$rate" "$achieved" "$pct"
+    if (( $(echo "$pct <= 2.5 && $achieved > $best_rate" | bc -l) )); then best="$line"; best_rate=$achieved; BEST[$server]=$rate; fi
+    if (( $(echo "$achieved > $best_any_rate" | bc -l) )); then best_any="$line"; best_any_rate=$achieved; [[ -n "$best" ]] || BEST[$server]=$rate; fi
+  done
+  LINE_EMPTY[$server]=${best:-$best_any}
+  BEST[$server]=${BEST[$server]:-2000}
+  # 50 000 active leases, then the same measurement at the rate that was best on the empty pool, with new clients.
   # 50 000 active leases: dnsmasq's lease file is written directly (at dnsmasq's ~400/s a perfdhcp fill would take
   # minutes); NetBoot and Kea are filled by perfdhcp itself.
   if [[ $server == dnsmasq ]]; then
@@ -126,12 +142,12 @@ with open(path, "w") as f:
     for i in range(n):
         f.write(f"{exp} 04:00:00:{i>>16&255:02x}:{i>>8&255:02x}:{i&255:02x} 10.80.{1+i//250}.{1+i%250} * *\n")
 PY
-    start_server "$server"
+    start_server "$server" keep
   else
     start_server "$server"
     perf 04:00:00:00:00:00 -r 4000 -R "$FILL" -n $((FILL * 12 / 10)) >/dev/null
   fi
-  LINE_FULL[$server]=$(perf 06:00:00:00:00:00 -r "$RATE" -R 1000000 -p "$PERIOD" | summarise)
+  LINE_FULL[$server]=$(perf 06:00:00:00:00:00 -r "${BEST[$server]}" -R 1000000 -p "$PERIOD" | summarise)
   RSS[$server]=$(server_rss)
   case $server in
     netboot) leases=$(NETBOOT_LEASE_DB="$WORK/netboot/leases.sqlite" "$NETBOOT" leases -C "$WORK/netboot/netboot.conf" | tail -n +2 | wc -l) ;;
@@ -142,18 +158,3 @@ PY
   stop_server
 done
 
-printf "\n%-8s %12s %8s %8s %10s %10s | %12s %8s %8s | %9s\n" server "DORA/s" dropDO dropRA "avgDO ms" "avgRA ms" "DORA/s@50k" dropDO dropRA "RSS MiB"
-for server in netboot dnsmasq kea; do
-  read -r r dd dr ado ara _ _ <<<"${LINE_EMPTY[$server]}"
-  read -r r2 dd2 dr2 _ _ _ _ <<<"${LINE_FULL[$server]}"
-  EMPTY[$server]=$r; FULL[$server]=$r2
-  printf "%-8s %12.0f %8s %8s %10s %10s | %12.0f %8s %8s | %9.1f\n" "$server" "$r" "$dd" "$dr" "$ado" "$ara" "$r2" "$dd2" "$dr2" "$(echo "${RSS[$server]:-0} / 1024" | bc -l)"
-done
-ratio() { if [[ "${2%.*}" =~ ^0*$ ]]; then echo "n/a"; else echo "scale=2; $1 / $2" | bc -l; fi; }
-echo
-echo "targets (issue 4):"
-echo "  NetBoot / Kea memfile      = $(ratio "${EMPTY[netboot]}" "${EMPTY[kea]}")   (target >= 1.00)"
-echo "  NetBoot / dnsmasq          = $(ratio "${EMPTY[netboot]}" "${EMPTY[dnsmasq]}")   (target >= 3.00)"
-echo "  NetBoot 50k / empty        = $(ratio "${FULL[netboot]}" "${EMPTY[netboot]}")   (target >= 0.80)"
-echo "  (dnsmasq 50k / empty       = $(ratio "${FULL[dnsmasq]}" "${EMPTY[dnsmasq]}"); Kea 50k / empty = $(ratio "${FULL[kea]}" "${EMPTY[kea]}"))"
-echo "offered load $RATE DORA/s for $PERIOD s per measurement; server pinned to CPU 0, perfdhcp to CPU 1 (the machine is shared)."
