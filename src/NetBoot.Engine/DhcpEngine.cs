@@ -48,6 +48,9 @@ public static class DhcpEngine
     /// <summary>RFC 2131 §2: <c>chaddr</c> is 16 bytes.</summary>
     private const int MaximumHardwareAddressLength = 16;
 
+    /// <summary>The proxy path without a lease view: proxy offers on 67 and the boot server on 4011. A request on a
+    /// network with only owned ranges gets no reply here (the full-DHCP overload serves it). Full-DHCP BOOTP (no
+    /// option 53) is not served by either yet.</summary>
     public static Decision Decide(DhcpRequest request, ServerConfig config)
     {
         ArgumentNullException.ThrowIfNull(request);

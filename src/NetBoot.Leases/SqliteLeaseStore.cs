@@ -26,7 +26,9 @@ public sealed class SqliteLeaseStore : ILeaseStore
     private SqliteLeaseStore(SqliteConnection connection)
     {
         _connection = connection;
-        _writer = Task.Run(WriteLoopAsync);
+        // Its own thread: a commit blocks on fsync, and a blocked pool thread would starve the receive loops when the
+        // process has a single CPU (thread-pool minimum = processor count).
+        _writer = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Opens (creating if needed) the database at <paramref name="path"/> and loads its leases.</summary>
@@ -129,10 +131,10 @@ public sealed class SqliteLeaseStore : ILeaseStore
         return pending.Done.Task;
     }
 
-    private async Task WriteLoopAsync()
+    private void WriteLoop()
     {
         var batch = new List<PendingWrite>();
-        while (await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
+        while (_writes.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             while (batch.Count < MaximumBatch && _writes.Reader.TryRead(out var pending))
             {
