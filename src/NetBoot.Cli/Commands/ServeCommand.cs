@@ -59,9 +59,18 @@ internal static class ServeCommand
             systemd.Notify("READY=1");
         });
         var interfaces = HostInterface.Enumerate();
-        await using var leases = LeaseDatabase.IsNeeded(config)
-            ? SqliteLeaseStore.Open(LeaseDatabase.PathFor(config, Environment.GetEnvironmentVariable(LeaseDatabase.EnvironmentVariable)))
-            : null;
+        var leasePath = LeaseDatabase.PathFor(config, Environment.GetEnvironmentVariable(LeaseDatabase.EnvironmentVariable));
+        SqliteLeaseStore? opened;
+        try
+        {
+            opened = LeaseDatabase.IsNeeded(config) ? SqliteLeaseStore.Open(leasePath) : null;
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+        {
+            CliLog.FailedToStart(logger, $"cannot open the lease database {leasePath}: {e.Message}");
+            return 2;
+        }
+        await using var leases = opened;
         var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System, leases);
         var tftp = new TftpService(snapshot, loggerFactory.CreateLogger<TftpService>(), TimeProvider.System);
         using var stopOnFailure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
