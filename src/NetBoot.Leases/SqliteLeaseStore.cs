@@ -103,10 +103,14 @@ public sealed class SqliteLeaseStore : ILeaseStore
 
     public IReadOnlyList<Lease> Snapshot()
     {
+        Lease[] copy;
         lock (_lock)
         {
-            return [.. _table.All.OrderBy(l => l.Address)];
+            copy = [.. _table.All];
         }
+        // Sorted outside the lock: decisions wait only for the copy.
+        Array.Sort(copy, (a, b) => a.Address.CompareTo(b.Address));
+        return copy;
     }
 
     public ChannelReader<LeaseChange> Subscribe()
