@@ -51,4 +51,12 @@ public enum NoReplyReason
     NoBootService,
     BootIntegrityServicesNotSupported,
     UnsupportedMessageType,
+    /// <summary>Full DHCP: every address of the client's ranges is taken.</summary>
+    NoAddressAvailable,
+    /// <summary>Full DHCP: <c>dhcp-lease-max</c> leases exist already.</summary>
+    LeaseLimitReached,
+    /// <summary>Full DHCP: the message names another server (option 54).</summary>
+    ForAnotherServer,
+    /// <summary>Full DHCP: DHCPDECLINE / DHCPRELEASE, which get no reply by design (RFC 2131 §4.3.3–4.3.4).</summary>
+    Recorded,
 }

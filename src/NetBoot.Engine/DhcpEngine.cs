@@ -1,17 +1,56 @@
 using NetBoot.Configuration.Model;
 using NetBoot.Engine.Dhcp;
+using NetBoot.Engine.Leases;
 using NetBoot.Engine.Pxe;
 using NetBoot.Wire.Dhcp;
 
 namespace NetBoot.Engine;
 
 /// <summary>Entry point of the DHCP-side decisions: picks the responder for a request (proxy offer on 67,
-/// boot server on 4011, and later full DHCP) and returns its decision.</summary>
+/// boot server on 4011, full DHCP on the networks NetBoot owns) and returns its decision.</summary>
 public static class DhcpEngine
 {
+    /// <summary>Full entry point: proxy ranges go to the PXE responders as before; a request on a network with an owned
+    /// range (a <c>dhcp-range</c> without <c>proxy</c>) goes to the full DHCP responder, which reads
+    /// <paramref name="leases"/> and returns the lease change to persist with its reply.</summary>
+    public static DhcpOutcome Decide(DhcpRequest request, ServerConfig config, ILeaseView leases, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(leases);
+        if (request.ArrivedOnPxePort || Malformed(request.Message) is not null || !config.Interfaces.Allows(request.Interface.Name))
+        {
+            return new DhcpOutcome(Decide(request, request.ArrivedOnPxePort ? AsProxyOnPxePort(config) : config));
+        }
+        var message = WithoutStrayClientAddress(request.Message);
+        var ranges = RangeSelector.Select(message, request.Interface, config);
+        if (!ranges.Any(r => !r.IsProxy) || message.MessageType is null)
+        {
+            return new DhcpOutcome(Decide(request, config));
+        }
+        // Both kinds on one network: a PXE DISCOVER that matches no owned range still falls to the proxy rules.
+        var classification = ClientClassifier.Classify(message, request.Interface, config);
+        var outcome = FullDhcpResponder.Respond(request with { Message = message }, config, classification, ranges, leases, now);
+        if (outcome.Decision is NoReply { Reason: NoReplyReason.NoMatchingRange } && ranges.Any(r => r.IsProxy))
+        {
+            return new DhcpOutcome(Decide(request, config));
+        }
+        return outcome;
+    }
+
+    /// <summary>dnsmasq answers port 4011 for clients of any range; the PXE responders look for a proxy range, so a request
+    /// on 4011 from a network NetBoot owns sees that network's ranges as proxy ranges.</summary>
+    private static ServerConfig AsProxyOnPxePort(ServerConfig config) =>
+        config.Ranges.All(r => r.Mode == DhcpRangeMode.Proxy)
+            ? config
+            : config with { Ranges = [.. config.Ranges.Select(r => r with { Mode = DhcpRangeMode.Proxy })] };
+
     /// <summary>RFC 2131 §2: <c>chaddr</c> is 16 bytes.</summary>
     private const int MaximumHardwareAddressLength = 16;
 
+    /// <summary>The proxy path without a lease view: proxy offers on 67 and the boot server on 4011. A request on a
+    /// network with only owned ranges gets no reply here (the full-DHCP overload serves it). Full-DHCP BOOTP (no
+    /// option 53) is not served by either yet.</summary>
     public static Decision Decide(DhcpRequest request, ServerConfig config)
     {
         ArgumentNullException.ThrowIfNull(request);

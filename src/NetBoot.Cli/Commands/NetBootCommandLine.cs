@@ -14,6 +14,7 @@ public static class NetBootCommandLine
         root.Subcommands.Add(DecodeCommand.Create());
         root.Subcommands.Add(ProbeCommand.Create());
         root.Subcommands.Add(TftpGetCommand.Create());
+        root.Subcommands.Add(LeasesCommand.Create());
         return root;
     }
 }

@@ -8,6 +8,7 @@ using NetBoot.Hosting.Dhcp;
 using NetBoot.Hosting.Http;
 using NetBoot.Hosting.Net;
 using NetBoot.Hosting.Tftp;
+using NetBoot.Leases;
 
 namespace NetBoot.Cli.Commands;
 
@@ -59,7 +60,19 @@ internal static class ServeCommand
             systemd.Notify("READY=1");
         });
         var interfaces = HostInterface.Enumerate();
-        var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System);
+        var leasePath = LeaseDatabase.PathFor(config, Environment.GetEnvironmentVariable(LeaseDatabase.EnvironmentVariable));
+        SqliteLeaseStore? opened;
+        try
+        {
+            opened = LeaseDatabase.IsNeeded(config) ? SqliteLeaseStore.Open(leasePath) : null;
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+        {
+            CliLog.FailedToStart(logger, $"cannot open the lease database {leasePath}: {e.Message}");
+            return 2;
+        }
+        await using var leases = opened;
+        var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System, leases);
         var tftp = new TftpService(snapshot, loggerFactory.CreateLogger<TftpService>(), TimeProvider.System);
         var http = new HttpBootService(snapshot, loggerFactory.CreateLogger<HttpBootService>());
         using var stopOnFailure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

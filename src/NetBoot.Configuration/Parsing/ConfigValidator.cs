@@ -102,13 +102,16 @@ internal static class ConfigValidator
         }
     }
 
+    /// <summary>dnsmasq pings an address before offering it unless <c>no-ping</c>; NetBoot never does (a ping is blocking
+    /// I/O that has no place in a decision), so say so once when leases are served without <c>no-ping</c>.</summary>
     private static void NoteFullDhcpRanges(ConfigBuilder config)
     {
-        foreach (var range in config.Ranges.Where(r => r.Mode != DhcpRangeMode.Proxy))
+        var leasing = config.Ranges.FirstOrDefault(r => r.Mode == DhcpRangeMode.Dynamic);
+        if (leasing is not null && !config.NoPing)
         {
             config.Notice(ConfigNoticeKind.NotYetInEffect, "dhcp-range",
-                $"{(range.Mode == DhcpRangeMode.Static ? "static" : "leasing")} range {range.Start}: full DHCP (address leasing) is not in effect yet",
-                range.Source);
+                $"leasing range {leasing.Start}: no ping check before an offer; NetBoot behaves as with no-ping (a DHCPDECLINE quarantines an address found in use)",
+                leasing.Source);
         }
     }
 

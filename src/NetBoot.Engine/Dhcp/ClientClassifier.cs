@@ -114,7 +114,8 @@ public static class ClientClassifier
         return host is null ? tags : tags.Add(KnownTag).AddRange(host.SetTags);
     }
 
-    private static DhcpHostConfig? FindHost(DhcpMessage message, ServerConfig config, TagSet tags)
+    /// <summary>The <c>dhcp-host</c> naming this client: by client identifier first, then by hardware address (wildcards allowed).</summary>
+    public static DhcpHostConfig? FindHost(DhcpMessage message, ServerConfig config, TagSet tags)
     {
         var hasClientId = message.Options.TryGet(DhcpOptionCode.ClientIdentifier, out var clientId) && clientId.Length > 0;
         if (hasClientId)

@@ -3,8 +3,11 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using System.Threading.Channels;
 using NetBoot.Engine;
+using NetBoot.Engine.Leases;
 using NetBoot.Hosting.Net;
+using NetBoot.Leases;
 using NetBoot.Hosting.Telemetry;
 using NetBoot.Hosting.Udp;
 using NetBoot.Wire.Dhcp;
@@ -13,8 +16,10 @@ using NetBoot.Wire.Net;
 namespace NetBoot.Hosting.Dhcp;
 
 /// <summary>Receives DHCP on port 67 and PXE boot-server requests on 4011 on each serving interface, asks the
-/// engine, sends the reply. The only place that touches DHCP sockets.</summary>
-public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logger, TimeProvider time)
+/// engine, sends the reply. The only place that touches DHCP sockets. With a lease store, networks with an owned
+/// <c>dhcp-range</c> get full DHCP: the decision runs against the store, and a reply that depends on a lease change
+/// (an ACK) leaves only once that change is durable.</summary>
+public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logger, TimeProvider time, ILeaseStore? leases = null)
 {
     private static readonly TimeSpan MalformedLogInterval = TimeSpan.FromMinutes(1);
 
@@ -32,6 +37,10 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         }
         var loops = new List<Task>();
         var sockets = new List<Socket>();
+        using var stopMaintenance = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var maintenance = leases is null
+            ? Task.CompletedTask
+            : new LeaseMaintenance(leases, snapshot, logger, time).RunAsync(stopMaintenance.Token);
         try
         {
             foreach (var arrival in interfaces)
@@ -58,6 +67,8 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         }
         finally
         {
+            await stopMaintenance.CancelAsync().ConfigureAwait(false);
+            await maintenance.ConfigureAwait(false);
             foreach (var socket in sockets)
             {
                 socket.Dispose();
@@ -70,6 +81,23 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         var receiveBuffer = new byte[4096];
         var sendBuffer = new byte[4096];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
+        // Replies waiting for their lease to be durable: sent in order by their own loop, so receiving never waits on disk.
+        var waiting = Channel.CreateUnbounded<DeferredReply>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var sender = SendWhenDurableAsync(waiting.Reader, socket, arrival, cancellationToken);
+        try
+        {
+            await ReceiveAsync(socket, arrival, localPort, receiveBuffer, sendBuffer, any, waiting.Writer, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            waiting.Writer.TryComplete();
+            await sender.ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReceiveAsync(Socket socket, ArrivalInterface arrival, ushort localPort, byte[] receiveBuffer, byte[] sendBuffer,
+        EndPoint any, ChannelWriter<DeferredReply> waiting, CancellationToken cancellationToken)
+    {
         while (!cancellationToken.IsCancellationRequested)
         {
             SocketReceiveMessageFromResult received;
@@ -85,9 +113,13 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
             try
             {
                 var reply = Handle(receiveBuffer.AsSpan(0, received.ReceivedBytes), source, arrival, localPort, sendBuffer);
-                if (reply is { } r)
+                if (reply is { } r && r.Durable.IsCompletedSuccessfully)
                 {
-                    await SendAsync(socket, sendBuffer.AsMemory(0, r.Length), r.Destination, arrival, cancellationToken).ConfigureAwait(false);
+                    await SendAsync(socket, sendBuffer.AsMemory(0, r.Length), r.Destination, r.Client, arrival, cancellationToken).ConfigureAwait(false);
+                }
+                else if (reply is { } deferred)
+                {
+                    waiting.TryWrite(new DeferredReply(sendBuffer.AsSpan(0, deferred.Length).ToArray(), deferred.Destination, deferred.Client, deferred.Durable));
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -98,7 +130,38 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         }
     }
 
-    private (int Length, ReplyDestination Destination)? Handle(
+    private async Task SendWhenDurableAsync(ChannelReader<DeferredReply> replies, Socket socket, ArrivalInterface arrival, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var reply in replies.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                try
+                {
+                    await reply.Durable.ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // RFC 2131 §4.3.2 via DESIGN: an ACK is a promise; without a durable lease it is not sent.
+                    LeaseLog.NotDurable(logger, reply.Destination.Address.ToString(), e.Message);
+                    continue;
+                }
+                if (!cancellationToken.IsCancellationRequested)
+                {
+                    await SendAsync(socket, reply.Bytes, reply.Destination, reply.Client, arrival, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private readonly record struct Outgoing(int Length, ReplyDestination Destination, HardwareAddress Client, Task Durable);
+
+    private sealed record DeferredReply(byte[] Bytes, ReplyDestination Destination, HardwareAddress Client, Task Durable);
+
+    private Outgoing? Handle(
         ReadOnlySpan<byte> datagram, IPEndPoint source, ArrivalInterface arrival, ushort localPort, byte[] sendBuffer)
     {
         var sourceAddress = IPv4Address.FromIPAddress(source.Address);
@@ -116,7 +179,47 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         }
         var snapshot = config.Current;
         var request = new DhcpRequest(message, arrival, sourceAddress, (ushort)source.Port, localPort);
-        var decision = DhcpEngine.Decide(request, snapshot);
+        if (leases is not null)
+        {
+            var leased = leases.Execute(view => DhcpEngine.Decide(request, snapshot, view, time.GetUtcNow()));
+            if (leased.Outcome.Change is not null || leased.Outcome.Decision is SendReply { Message.YourAddress.IsZero: false } or SendReply { Message.MessageType: DhcpMessageType.Nak })
+            {
+                return HandleLeased(request, snapshot, leased, sendBuffer);
+            }
+            return Respond(request, snapshot, leased.Outcome.Decision, sendBuffer, localPort);
+        }
+        return Respond(request, snapshot, DhcpEngine.Decide(request, snapshot), sendBuffer, localPort);
+    }
+
+    /// <summary>A full-DHCP decision: logged as dnsmasq does (<c>DHCPACK(eth1) 192.168.67.20 52:54:…</c>).</summary>
+    private Outgoing? HandleLeased(DhcpRequest request, Configuration.Model.ServerConfig snapshot, LeaseDecision leased, byte[] sendBuffer)
+    {
+        var message = request.Message;
+        var prefix = snapshot.LogDhcp ? message.TransactionId.ToString(CultureInfo.InvariantCulture) + " " : "";
+        var client = message.ClientHardwareAddress;
+        switch (leased.Outcome.Decision)
+        {
+            case SendReply reply:
+                LogExchange(snapshot.LogDhcp, message, reply, reply);
+                var type = "DHCP" + (reply.Message.MessageType?.ToString().ToUpperInvariant() ?? "REPLY");
+                var hostName = reply.Message.Options.TryGetString(DhcpOptionCode.HostName, out var name) ? name : "";
+                LeaseLog.Reply(logger, prefix, type, request.Interface.Name, reply.Summary, client.ToString(), hostName);
+                var length = DhcpMessageEncoder.Encode(
+                    reply.Message, sendBuffer, new DhcpEncodeOptions(reply.MaximumLength, reply.AllowOverload), out _);
+                var mustWait = leased.Outcome.Change is { MustBeDurableBeforeReply: true };
+                return new Outgoing(length, reply.Destination, client, mustWait ? leased.Durable : Task.CompletedTask);
+            case NoReply none:
+                LeaseLog.Recorded(logger, prefix, none.Detail);
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private Outgoing? Respond(DhcpRequest request, Configuration.Model.ServerConfig snapshot, Decision decision, byte[] sendBuffer, ushort localPort)
+    {
+        var message = request.Message;
+        var arrival = request.Interface;
         var kind = localPort == DhcpRequest.PxePort || decision is SendReply { Message.YourAddress.IsZero: true } ? "PXE" : "DHCP";
         var client = message.ClientHardwareAddress.ToString();
         var prefix = snapshot.LogDhcp ? message.TransactionId.ToString(CultureInfo.InvariantCulture) + " " : "";
@@ -127,7 +230,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 Log.Replied(logger, prefix, kind, arrival.Name, ClientText(message, localPort), reply.Summary, ExchangeText.Asked(message, localPort));
                 var length = DhcpMessageEncoder.Encode(
                     reply.Message, sendBuffer, new DhcpEncodeOptions(reply.MaximumLength, reply.AllowOverload), out _);
-                return (length, reply.Destination);
+                return new Outgoing(length, reply.Destination, message.ClientHardwareAddress, Task.CompletedTask);
             case NoReply none when snapshot.LogDhcp && none.Reason != NoReplyReason.RequestOnServerPort:
                 Log.NotAnsweredVerbose(logger, prefix, kind, arrival.Name, client, none.Detail, ExchangeText.Asked(message, localPort));
                 return null;
@@ -179,13 +282,16 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         }
     }
 
-    private async Task SendAsync(Socket socket, ReadOnlyMemory<byte> bytes, ReplyDestination destination, ArrivalInterface arrival, CancellationToken cancellationToken)
+    private async Task SendAsync(Socket socket, ReadOnlyMemory<byte> bytes, ReplyDestination destination, HardwareAddress client,
+        ArrivalInterface arrival, CancellationToken cancellationToken)
     {
         try
         {
-            // A client without an address cannot answer ARP for its new one; until ARP entries are injected,
-            // such a reply goes by broadcast on the arrival interface (RFC 2131 §4.1 allows either).
-            var address = destination.RequiresArpEntry ? IPAddress.Broadcast : destination.Address.ToIPAddress();
+            // RFC 2131 §4.1: a client without an address cannot answer ARP for its new one: put chaddr in the ARP cache
+            // for yiaddr first (dnsmasq does); if the kernel refuses, broadcast on the arrival interface instead.
+            var address = destination.RequiresArpEntry && !TryAddArpEntry(socket, arrival, destination, client)
+                ? IPAddress.Broadcast
+                : destination.Address.ToIPAddress();
             var endpoint = new IPEndPoint(address, destination.Port);
             await socket.SendToAsync(bytes, SocketFlags.None, endpoint, cancellationToken).ConfigureAwait(false);
         }
@@ -193,5 +299,21 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         {
             Log.SendFailed(logger, destination.ToString(), arrival.Name, e.Message);
         }
+    }
+
+    private bool _arpFailureLogged;
+
+    private bool TryAddArpEntry(Socket socket, ArrivalInterface arrival, ReplyDestination destination, HardwareAddress client)
+    {
+        if (ArpCache.TrySet(socket, arrival.Name, destination.Address, client.HardwareType, client.Bytes.AsSpan(), out var error))
+        {
+            return true;
+        }
+        if (!_arpFailureLogged)
+        {
+            _arpFailureLogged = true;
+            LeaseLog.ArpFailed(logger, destination.Address.ToString(), arrival.Name, error);
+        }
+        return false;
     }
 }

@@ -107,6 +107,15 @@ public class DirectiveErrorTests
         Assert.Empty(ConfigAssert.Valid("port=0").Notices);
 
     [Theory]
+    [InlineData("dhcp-circuitid=set:c,01:02")]
+    [InlineData("user=root")]
+    public void Directives_not_acted_on_yet_carry_a_notice(string line)
+    {
+        var config = ConfigAssert.Valid(line);
+        Assert.Contains(config.Notices, n => n.Kind == ConfigNoticeKind.NotYetInEffect && n.Source.Line == 1);
+    }
+
+    [Theory]
     [InlineData("dhcp-script=/bin/echo")]
     [InlineData("dhcp-authoritative")]
     [InlineData("dhcp-lease-max=150")]
@@ -114,12 +123,15 @@ public class DirectiveErrorTests
     [InlineData("dhcp-sequential-ip")]
     [InlineData("no-ping")]
     [InlineData("dhcp-host=00:11:22:33:44:55,10.0.0.5")]
-    [InlineData("dhcp-circuitid=set:c,01:02")]
-    [InlineData("user=root")]
-    public void Directives_not_acted_on_yet_carry_a_notice(string line)
+    public void Full_dhcp_directives_are_in_effect(string line) =>
+        Assert.DoesNotContain(ConfigAssert.Valid(line).Notices, n => n.Kind == ConfigNoticeKind.NotYetInEffect);
+
+    [Fact]
+    public void A_leasing_range_without_no_ping_says_no_ping_check_is_made()
     {
-        var config = ConfigAssert.Valid(line);
-        Assert.Contains(config.Notices, n => n.Kind == ConfigNoticeKind.NotYetInEffect && n.Source.Line == 1);
+        var notice = Assert.Single(ConfigAssert.Valid("dhcp-range=10.0.0.10,10.0.0.20").Notices, n => n.Kind == ConfigNoticeKind.NotYetInEffect);
+        Assert.Contains("no-ping", notice.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(ConfigAssert.Valid("dhcp-range=10.0.0.10,10.0.0.20\nno-ping").Notices, n => n.Kind == ConfigNoticeKind.NotYetInEffect);
     }
 
     [Fact]

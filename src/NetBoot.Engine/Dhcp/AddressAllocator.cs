@@ -1,0 +1,80 @@
+using System.Collections.Immutable;
+using NetBoot.Configuration.Model;
+using NetBoot.Engine.Leases;
+using NetBoot.Wire.Net;
+
+namespace NetBoot.Engine.Dhcp;
+
+/// <summary>Chooses an address from the dynamic ranges for a client with none (dnsmasq <c>address_allocate</c>): start
+/// at a hash of the hardware address, so the same client lands on the same address again (stable addresses), or at the
+/// start of the range with <c>dhcp-sequential-ip</c>; take the first address that is free.</summary>
+/// <remarks>dnsmasq pings a candidate before offering it unless <c>no-ping</c>; a ping is blocking I/O and has no place
+/// in a decision, so NetBoot behaves as with <c>no-ping</c> (a DHCPDECLINE quarantines an address found in use).</remarks>
+public static class AddressAllocator
+{
+    public static IPv4Address? Allocate(
+        ImmutableArray<RangeContext> ranges, AllocationContext context, ReadOnlySpan<byte> hardwareAddress, bool sequential)
+    {
+        var hash = sequential ? 0u : Hash(hardwareAddress);
+        foreach (var range in ranges.Where(r => r.Range.Mode == DhcpRangeMode.Dynamic))
+        {
+            var start = range.Range.Start.Value;
+            var size = (ulong)range.Range.End.Value - start + 1;
+            var offset = hash % size;
+            for (ulong i = 0; i < size; i++)
+            {
+                var candidate = new IPv4Address((uint)(start + ((offset + i) % size)));
+                if (context.IsFree(candidate, range))
+                {
+                    return candidate;
+                }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>dnsmasq's hash of <c>chaddr</c> (<c>j = hwaddr[i] + (j &lt;&lt; 6) + (j &lt;&lt; 16) - j</c>).</summary>
+    public static uint Hash(ReadOnlySpan<byte> hardwareAddress)
+    {
+        uint j = 0;
+        foreach (var b in hardwareAddress)
+        {
+            j = unchecked(b + (j << 6) + (j << 16) - j);
+        }
+        return j;
+    }
+}
+
+/// <summary>What makes an address unavailable to one client at one moment.</summary>
+public sealed record AllocationContext(ILeaseView Leases, ClientKey Client, DateTimeOffset Now, ServerConfig Config, IPv4Address ServerAddress)
+{
+    /// <summary>Free for this client: inside the range's subnet, not the network or broadcast address, not this server's
+    /// address, not reserved by a <c>dhcp-host</c> for someone else, not held (offered, bound, quarantined) by another
+    /// client.</summary>
+    public bool IsFree(IPv4Address address, RangeContext range)
+    {
+        if (!range.Contains(address) || address == ServerAddress || IsNetworkOrBroadcast(address, range))
+        {
+            return false;
+        }
+        if (Leases.ByAddress(address) is { } lease && lease.BlocksOthersAt(Now, Client))
+        {
+            return false;
+        }
+        return !IsReservedForAnotherHost(address);
+    }
+
+    private bool IsReservedForAnotherHost(IPv4Address address) =>
+        Config.Hosts.Any(h => h.Address == address && !h.IsIgnored);
+
+    private static bool IsNetworkOrBroadcast(IPv4Address address, RangeContext range)
+    {
+        var mask = range.Netmask.Value;
+        if (mask == uint.MaxValue || mask == 0xFFFF_FFFE)
+        {
+            return false;
+        }
+        var host = address.Value & ~mask;
+        return host == 0 || host == ~mask;
+    }
+}

@@ -1,0 +1,160 @@
+using System.Collections.Immutable;
+using NetBoot.Configuration.Model;
+using NetBoot.Engine.Leases;
+using NetBoot.Wire.Dhcp;
+using NetBoot.Wire.Net;
+
+namespace NetBoot.Engine.Dhcp;
+
+/// <summary>The full DHCP server role on networks NetBoot owns (a <c>dhcp-range</c> without <c>proxy</c>): RFC 2131
+/// §4.3 message by message. Pure: it reads the lease view and returns the reply with the lease change to persist.</summary>
+public static class FullDhcpResponder
+{
+    /// <summary>How long an offered address stays reserved for the client (RFC 2131 §4.3.1 "the server SHOULD reserve").</summary>
+    public static readonly TimeSpan OfferHold = TimeSpan.FromSeconds(30);
+
+    /// <summary>dnsmasq <c>DECLINE_BACKOFF</c>: a declined address is not offered again for ten minutes.</summary>
+    public static readonly TimeSpan DeclineQuarantine = TimeSpan.FromMinutes(10);
+
+    /// <summary>dnsmasq: leases are never shorter than two minutes.</summary>
+    public static readonly TimeSpan MinimumLeaseTime = TimeSpan.FromSeconds(120);
+
+    public static DhcpOutcome Respond(
+        DhcpRequest request, ServerConfig config, Classification classification, ImmutableArray<RangeContext> ranges, ILeaseView leases, DateTimeOffset now)
+    {
+        var message = request.Message;
+        var owned = ranges.Where(r => !r.IsProxy && classification.Tags.Matches(r.Range.Filter)).ToImmutableArray();
+        if (owned.IsEmpty)
+        {
+            return Silent(classification.Tags, NoReplyReason.NoMatchingRange,
+                $"no address range available for DHCP request via {request.Interface.Name} (the dhcp-range tag: conditions do not match)");
+        }
+        // dnsmasq adds the chosen context's set: tag and re-runs tag-if; the first owned range stands for the network.
+        classification = classification.WithRangeTag(owned[0].Range.SetTag, config);
+        var host = ClientClassifier.FindHost(message, config, classification.Tags);
+        var exchange = new LeaseExchange(request, config, classification, owned, host, leases, now);
+        if (host is { IsIgnored: true } || classification.IsIgnored)
+        {
+            // dnsmasq logs "DHCPDISCOVER(eth0) <mac> ignored".
+            return Silent(classification.Tags, NoReplyReason.Ignored, $"{message.ClientHardwareAddress} ignored (dhcp-host ignore or dhcp-ignore)");
+        }
+        return message.MessageType switch
+        {
+            DhcpMessageType.Discover => Discover(exchange),
+            DhcpMessageType.Request => LeaseRequest.Respond(exchange),
+            DhcpMessageType.Decline => Decline(exchange),
+            DhcpMessageType.Release => Release(exchange),
+            DhcpMessageType.Inform => Inform(exchange),
+            _ => Silent(classification.Tags, NoReplyReason.UnsupportedMessageType,
+                $"{message.MessageType} from {message.ClientHardwareAddress} is not a client message"),
+        };
+    }
+
+    /// <summary>RFC 2131 §4.3.1: choose the address (the client's fixed one, its current or previous one, the one it asks
+    /// for, else a new one), hold it briefly and offer it.</summary>
+    private static DhcpOutcome Discover(LeaseExchange exchange)
+    {
+        var tags = exchange.Classification.Tags;
+        if (ChooseOffer(exchange) is not { } address)
+        {
+            return Silent(tags, NoReplyReason.NoAddressAvailable, $"no address available for {exchange.Message.ClientHardwareAddress}");
+        }
+        if (exchange.IsAtLeaseLimit)
+        {
+            return Silent(tags, NoReplyReason.LeaseLimitReached,
+                $"no address for {exchange.Message.ClientHardwareAddress}: the limit of {exchange.Config.LeaseMax} leases is reached (dhcp-lease-max)");
+        }
+        var range = exchange.RangeOf(address)!;
+        var leaseTime = exchange.LeaseTimeFor(range);
+        var reply = LeaseReplyBuilder.Build(exchange, DhcpMessageType.Offer, address, range, leaseTime);
+        var current = exchange.CurrentLease;
+        LeaseChange? change = current is { State: LeaseState.Bound } && current.Address == address && current.IsActiveAt(exchange.Now)
+            ? null
+            : new LeaseUpsert(exchange.LeaseOn(address, exchange.Now + OfferHold, LeaseState.Offered), LeaseEvent.None);
+        return new DhcpOutcome(Send(exchange, reply, address.ToString()), change);
+    }
+
+    private static IPv4Address? ChooseOffer(LeaseExchange exchange)
+    {
+        if (exchange.HostAddress is { } fixedAddress)
+        {
+            // dnsmasq: a configured address leased to someone else is not used ("not using configured address").
+            return exchange.HeldByAnother(fixedAddress) ? Allocate(exchange) : fixedAddress;
+        }
+        if (exchange.CurrentLease is { State: not LeaseState.Declined } lease && exchange.MayHave(lease.Address))
+        {
+            return lease.Address;
+        }
+        if (exchange.Message.Options.TryGetAddress(DhcpOptionCode.RequestedIPAddress, out var requested) && exchange.MayHave(requested))
+        {
+            return requested;
+        }
+        return Allocate(exchange);
+    }
+
+    private static IPv4Address? Allocate(LeaseExchange exchange)
+    {
+        if (exchange.OwnedRanges.All(r => r.Range.Mode != DhcpRangeMode.Dynamic))
+        {
+            return null;
+        }
+        return AddressAllocator.Allocate(exchange.OwnedRanges, exchange.Allocation,
+            exchange.Message.ClientHardwareAddress.Bytes.AsSpan(), exchange.Config.SequentialIp);
+    }
+
+    /// <summary>RFC 2131 §4.3.3: the client found the address in use; quarantine it and do not answer.</summary>
+    private static DhcpOutcome Decline(LeaseExchange exchange)
+    {
+        var tags = exchange.Classification.Tags;
+        var options = exchange.Message.Options;
+        if (options.TryGetAddress(DhcpOptionCode.ServerIdentifier, out var server) && server != exchange.Local)
+        {
+            return Silent(tags, NoReplyReason.ForAnotherServer, $"DHCPDECLINE from {exchange.Message.ClientHardwareAddress} is for server {server}");
+        }
+        if (!options.TryGetAddress(DhcpOptionCode.RequestedIPAddress, out var address) || exchange.CurrentLease?.Address != address)
+        {
+            return Silent(tags, NoReplyReason.Recorded, $"DHCPDECLINE from {exchange.Message.ClientHardwareAddress} names no address of its own lease");
+        }
+        var quarantine = exchange.LeaseOn(address, exchange.Now + DeclineQuarantine, LeaseState.Declined) with { Client = ClientKey.Declined(address) };
+        return new DhcpOutcome(
+            new NoReply(NoReplyReason.Recorded, $"DHCPDECLINE({exchange.Request.Interface.Name}) {address} {exchange.Message.ClientHardwareAddress}: address in use, quarantined for {DeclineQuarantine.TotalMinutes} min") { Tags = tags.Names },
+            new LeaseUpsert(quarantine, LeaseEvent.Del) { MustBeDurableBeforeReply = false });
+    }
+
+    /// <summary>RFC 2131 §4.3.4: the client gives its address back (ciaddr); no reply.</summary>
+    private static DhcpOutcome Release(LeaseExchange exchange)
+    {
+        var tags = exchange.Classification.Tags;
+        var address = exchange.Message.ClientAddress;
+        if (exchange.CurrentLease is not { } lease || lease.Address != address)
+        {
+            return Silent(tags, NoReplyReason.Recorded, $"DHCPRELEASE from {exchange.Message.ClientHardwareAddress} for {address}: no such lease (unknown lease)");
+        }
+        return new DhcpOutcome(
+            new NoReply(NoReplyReason.Recorded, $"DHCPRELEASE({exchange.Request.Interface.Name}) {address} {exchange.Message.ClientHardwareAddress}") { Tags = tags.Names },
+            new LeaseRemoval(lease, LeaseEvent.Del));
+    }
+
+    /// <summary>RFC 2131 §4.3.5: configuration only, to ciaddr; no yiaddr, no lease time, no lease change.</summary>
+    private static DhcpOutcome Inform(LeaseExchange exchange)
+    {
+        var address = exchange.Message.ClientAddress;
+        if (address.IsZero || exchange.RangeOf(address) is not { } range)
+        {
+            return Silent(exchange.Classification.Tags, NoReplyReason.NoMatchingRange,
+                $"DHCPINFORM from {exchange.Message.ClientHardwareAddress} for {address}: not on a network served here");
+        }
+        var reply = LeaseReplyBuilder.Build(exchange, DhcpMessageType.Ack, IPv4Address.Any, range, leaseTime: null, includeLeaseTimes: false);
+        return new DhcpOutcome(Send(exchange, reply with { ClientAddress = address }, address.ToString()));
+    }
+
+    internal static SendReply Send(LeaseExchange exchange, DhcpMessage reply, string summary) =>
+        new(reply, ReplyAddressing.For(exchange.Request, reply, exchange.Config), summary,
+            Pxe.ProxyDhcpResponder.MaximumLength(exchange.Message), AllowOverload: !exchange.Config.NoOverride)
+        {
+            Tags = exchange.Classification.Tags.Names,
+        };
+
+    internal static DhcpOutcome Silent(TagSet tags, NoReplyReason reason, string detail) =>
+        new(new NoReply(reason, detail) { Tags = tags.Names });
+}

@@ -1,0 +1,124 @@
+using NetBoot.Engine.Leases;
+using NetBoot.Wire.Dhcp;
+using NetBoot.Wire.Net;
+
+namespace NetBoot.Engine.Dhcp;
+
+/// <summary>The client state a DHCPREQUEST comes from (RFC 2131 §4.3.2, table 4).</summary>
+public enum RequestState
+{
+    /// <summary>Server identifier (54) present, ciaddr 0, requested address (50) = the offered one.</summary>
+    Selecting,
+    /// <summary>No 54, option 50 = the address the client remembers, ciaddr 0.</summary>
+    InitReboot,
+    /// <summary>No 54, no 50, ciaddr set: RENEWING (unicast to this server) or REBINDING (broadcast). Both are answered
+    /// alike; the reply goes to ciaddr either way (RFC 2131 §4.1).</summary>
+    RenewingOrRebinding,
+}
+
+/// <summary>DHCPREQUEST in each client state (RFC 2131 §4.3.2): ACK with the lease to persist, NAK, or silence.</summary>
+public static class LeaseRequest
+{
+    public static RequestState StateOf(DhcpMessage message)
+    {
+        if (message.Options.Contains(DhcpOptionCode.ServerIdentifier))
+        {
+            return RequestState.Selecting;
+        }
+        if (message.ClientAddress.IsZero)
+        {
+            return RequestState.InitReboot;
+        }
+        return RequestState.RenewingOrRebinding;
+    }
+
+    public static DhcpOutcome Respond(LeaseExchange exchange)
+    {
+        var message = exchange.Message;
+        var options = message.Options;
+        var tags = exchange.Classification.Tags;
+        var state = StateOf(message);
+        if (state == RequestState.Selecting)
+        {
+            options.TryGetAddress(DhcpOptionCode.ServerIdentifier, out var server);
+            if (server != exchange.Local)
+            {
+                // RFC 2131 §4.3.2: the client chose another server's offer; release what was held for it.
+                var held = exchange.CurrentLease is { State: LeaseState.Offered } offered ? new LeaseRemoval(offered, LeaseEvent.None) : null;
+                return new DhcpOutcome(new NoReply(NoReplyReason.ForAnotherServer,
+                    $"DHCPREQUEST from {message.ClientHardwareAddress} is for server {server}, not {exchange.Local}") { Tags = tags.Names }, held);
+            }
+        }
+        var requested = options.TryGetAddress(DhcpOptionCode.RequestedIPAddress, out var asked) ? asked : message.ClientAddress;
+        if (requested.IsZero)
+        {
+            return FullDhcpResponder.Silent(tags, NoReplyReason.NotADhcpMessage, $"DHCPREQUEST from {message.ClientHardwareAddress} names no address");
+        }
+        if (!exchange.IsOnOwnedNetwork(requested))
+        {
+            // RFC 2131 §4.3.2: "if the requested address is incorrect, or is on the wrong network", NAK (authoritative only).
+            return NakOrSilent(exchange, requested, "wrong network");
+        }
+        var lease = exchange.CurrentLease;
+        var hasRecord = lease is { State: not LeaseState.Declined } && lease.Address == requested;
+        if (!hasRecord && state != RequestState.Selecting && !exchange.Config.Authoritative)
+        {
+            // RFC 2131 §4.3.2 INIT-REBOOT / RENEWING: "If the DHCP server has no record of this client, then it MUST remain
+            // silent" — unless dhcp-authoritative says this server owns the network (dnsmasq).
+            return FullDhcpResponder.Silent(tags, NoReplyReason.Ignored,
+                $"DHCPREQUEST({exchange.Request.Interface.Name}) {requested} {message.ClientHardwareAddress}: no lease on record and not dhcp-authoritative");
+        }
+        if (!exchange.MayHave(requested))
+        {
+            return Nak(exchange, requested, exchange.HeldByAnother(requested) ? "address in use" : "address not available");
+        }
+        if (!hasRecord && exchange.IsAtLeaseLimit)
+        {
+            return Nak(exchange, requested, "no leases left (dhcp-lease-max)");
+        }
+        return Ack(exchange, requested, lease);
+    }
+
+    private static DhcpOutcome Ack(LeaseExchange exchange, IPv4Address address, Lease? previous)
+    {
+        var range = exchange.RangeOf(address)!;
+        var leaseTime = exchange.LeaseTimeFor(range);
+        // RFC 2131 table 3: a DHCPACK keeps the request's ciaddr (a renewing client is answered at it).
+        var reply = LeaseReplyBuilder.Build(exchange, DhcpMessageType.Ack, address, range, leaseTime) with { ClientAddress = exchange.Message.ClientAddress };
+        var renewed = previous is { State: LeaseState.Bound } && previous.Address == address && previous.IsActiveAt(exchange.Now);
+        var lease = exchange.LeaseOn(address, exchange.ExpiryFor(leaseTime), LeaseState.Bound);
+        var change = new LeaseUpsert(lease, renewed ? LeaseEvent.Old : LeaseEvent.Add) { MustBeDurableBeforeReply = true };
+        return new DhcpOutcome(FullDhcpResponder.Send(exchange, reply, address.ToString()), change);
+    }
+
+    private static DhcpOutcome NakOrSilent(LeaseExchange exchange, IPv4Address requested, string why) =>
+        exchange.Config.Authoritative
+            ? Nak(exchange, requested, why)
+            : FullDhcpResponder.Silent(exchange.Classification.Tags, NoReplyReason.Ignored,
+                $"DHCPREQUEST({exchange.Request.Interface.Name}) {requested} {exchange.Message.ClientHardwareAddress}: {why}, not answered (not dhcp-authoritative)");
+
+    /// <summary>RFC 2131 §4.3.2 / table 3: a DHCPNAK carries 53, 54 and a message (56); yiaddr, ciaddr, siaddr, file and
+    /// sname are empty. RFC 2131 §4.1: broadcast, or to giaddr with the broadcast bit set.</summary>
+    private static DhcpOutcome Nak(LeaseExchange exchange, IPv4Address requested, string why)
+    {
+        var request = exchange.Message;
+        var reply = LeaseReplyBuilder.Empty(request) with
+        {
+            Flags = request.RelayAgentAddress.IsZero ? request.Flags : (ushort)(request.Flags | 0x8000),
+            Options = new DhcpOptionList(
+            [
+                DhcpOption.Create(DhcpOptionCode.DhcpMessageType, [(byte)DhcpMessageType.Nak]),
+                DhcpOption.Create(DhcpOptionCode.ServerIdentifier, exchange.Local.ToBytes()),
+                DhcpOption.Create(DhcpOptionCode.Message, System.Text.Encoding.ASCII.GetBytes(why)),
+            ]),
+        };
+        var config = exchange.Config;
+        var destination = request.RelayAgentAddress.IsZero
+            ? ReplyDestination.BroadcastOn(exchange.Request.Interface.Index, (ushort)config.DhcpClientPort)
+            : new ReplyDestination(request.RelayAgentAddress, (ushort)config.DhcpServerPort, false, exchange.Request.Interface.Index);
+        var decision = new SendReply(reply, destination, $"{requested} {why}") { Tags = exchange.Classification.Tags.Names };
+        // A NAK ends any hold this server had for the client on another address.
+        var stale = exchange.CurrentLease is { State: LeaseState.Offered } held && held.Address != requested ? new LeaseRemoval(held, LeaseEvent.None) : null;
+        return new DhcpOutcome(decision, stale);
+    }
+}

@@ -1,0 +1,17 @@
+using NetBoot.Wire.Net;
+
+namespace NetBoot.Engine.Leases;
+
+/// <summary>What the engine may read of the lease state: a consistent snapshot for one decision. The store is the only
+/// writer; the engine returns a <see cref="LeaseChange"/> instead of writing.</summary>
+public interface ILeaseView
+{
+    /// <summary>The lease (any state, possibly expired) held by <paramref name="client"/>, if any.</summary>
+    Lease? ByClient(ClientKey client);
+
+    /// <summary>The lease (any state, possibly expired) on <paramref name="address"/>, if any.</summary>
+    Lease? ByAddress(IPv4Address address);
+
+    /// <summary>Leases not yet expired at <paramref name="now"/> (dnsmasq's count for <c>dhcp-lease-max</c>).</summary>
+    int ActiveCount(DateTimeOffset now);
+}

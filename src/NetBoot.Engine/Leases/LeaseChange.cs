@@ -1,0 +1,28 @@
+namespace NetBoot.Engine.Leases;
+
+/// <summary>What the store must persist for a decision to hold. A reply that depends on a change (an ACK) is sent only
+/// once the change is durable.</summary>
+public abstract record LeaseChange
+{
+    /// <summary>True when the reply must wait for durability (an ACK); an OFFER's hold is best effort.</summary>
+    public bool MustBeDurableBeforeReply { get; init; }
+}
+
+/// <summary>Create or replace the lease on <see cref="Lease.Address"/> (and drop any other lease of the same client).</summary>
+public sealed record LeaseUpsert(Lease Lease, LeaseEvent Event) : LeaseChange;
+
+/// <summary>Delete the lease on an address (DHCPRELEASE, a client that chose another server, expiry).</summary>
+public sealed record LeaseRemoval(Lease Lease, LeaseEvent Event) : LeaseChange;
+
+/// <summary>What happened, in <c>dhcp-script</c>'s words: add (new lease), old (renewed or changed), del (gone); none
+/// for transient holds (offers, quarantine) that dnsmasq never reports.</summary>
+public enum LeaseEvent
+{
+    None,
+    Add,
+    Old,
+    Del,
+}
+
+/// <summary>The engine's answer to a request on a network it owns: the reply (or silence) plus the change to persist.</summary>
+public sealed record DhcpOutcome(Decision Decision, LeaseChange? Change = null);

@@ -1,0 +1,69 @@
+using NetBoot.Wire.Net;
+
+namespace NetBoot.Engine.Leases;
+
+/// <summary>An in-memory lease table indexed by client and by address: the view the engine reads. Not thread-safe: its
+/// owner (the lease store) serialises <see cref="Apply"/> with the decisions that read it.</summary>
+public sealed class LeaseTable : ILeaseView
+{
+    private readonly Dictionary<ClientKey, Lease> _byClient = [];
+    private readonly Dictionary<IPv4Address, Lease> _byAddress = [];
+
+    public int Count => _byAddress.Count;
+
+    public IEnumerable<Lease> All => _byAddress.Values;
+
+    public Lease? ByClient(ClientKey client) => _byClient.GetValueOrDefault(client);
+
+    public Lease? ByAddress(IPv4Address address) => _byAddress.GetValueOrDefault(address);
+
+    public int ActiveCount(DateTimeOffset now)
+    {
+        // Expired leases are swept by the store; between sweeps the count errs on the side of "full".
+        return _byAddress.Count;
+    }
+
+    public void Apply(LeaseChange change)
+    {
+        switch (change)
+        {
+            case LeaseUpsert upsert:
+                Put(upsert.Lease);
+                break;
+            case LeaseRemoval removal:
+                Remove(removal.Lease.Address);
+                break;
+        }
+    }
+
+    /// <summary>Stores <paramref name="lease"/>; a client holds one address, an address one client.</summary>
+    public void Put(Lease lease)
+    {
+        if (_byClient.TryGetValue(lease.Client, out var previous) && previous.Address != lease.Address)
+        {
+            _byAddress.Remove(previous.Address);
+        }
+        if (_byAddress.TryGetValue(lease.Address, out var displaced) && displaced.Client != lease.Client)
+        {
+            _byClient.Remove(displaced.Client);
+        }
+        _byClient[lease.Client] = lease;
+        _byAddress[lease.Address] = lease;
+    }
+
+    public bool Remove(IPv4Address address)
+    {
+        if (!_byAddress.Remove(address, out var lease))
+        {
+            return false;
+        }
+        if (_byClient.TryGetValue(lease.Client, out var current) && current.Address == address)
+        {
+            _byClient.Remove(lease.Client);
+        }
+        return true;
+    }
+
+    /// <summary>Leases whose time is up at <paramref name="now"/>.</summary>
+    public List<Lease> Expired(DateTimeOffset now) => [.. _byAddress.Values.Where(l => !l.IsActiveAt(now))];
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace NetBoot.Hosting.Dhcp;
+
+/// <summary>Full-DHCP log lines in dnsmasq's wording: <c>DHCPACK(eth1) 192.168.67.20 52:54:00:12:34:56 host</c>.</summary>
+internal static partial class LeaseLog
+{
+    [LoggerMessage(1300, LogLevel.Information, "{Prefix}{Type}({Interface}) {Address} {Client} {Detail}")]
+    public static partial void Reply(ILogger logger, string prefix, string type, string @interface, string address, string client, string detail);
+
+    [LoggerMessage(1301, LogLevel.Information, "{Prefix}{Detail}")]
+    public static partial void Recorded(ILogger logger, string prefix, string detail);
+
+    [LoggerMessage(1302, LogLevel.Warning, "cannot add the ARP entry for {Address} on {Interface} (errno {Error}); replying by broadcast")]
+    public static partial void ArpFailed(ILogger logger, string address, string @interface, int error);
+
+    [LoggerMessage(1303, LogLevel.Error, "lease for {Address} could not be made durable, reply not sent: {Reason}")]
+    public static partial void NotDurable(ILogger logger, string address, string reason);
+
+    [LoggerMessage(1304, LogLevel.Information, "{Count} leases loaded from {Path}")]
+    public static partial void Loaded(ILogger logger, int count, string path);
+
+    [LoggerMessage(1305, LogLevel.Warning, "dhcp-script {Script} {Action} {Address} failed: {Reason}")]
+    public static partial void ScriptFailed(ILogger logger, string script, string action, string address, string reason);
+
+    [LoggerMessage(1306, LogLevel.Warning, "cannot write the lease file {Path}: {Reason}")]
+    public static partial void LeaseFileFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(1307, LogLevel.Information, "DHCP lease {Address} {Client} expired")]
+    public static partial void Expired(ILogger logger, string address, string client);
+}

@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using NetBoot.Configuration.Model;
+using NetBoot.Engine.Leases;
+using NetBoot.Leases;
+
+namespace NetBoot.Hosting.Dhcp;
+
+/// <summary>The lease work outside the hot path, each loop owned by <see cref="DhcpService.RunAsync"/>: expiry sweeps,
+/// the dnsmasq-format <c>dhcp-leasefile</c>, and <c>dhcp-script</c> calls (one at a time, in commit order, as dnsmasq).</summary>
+internal sealed class LeaseMaintenance(ILeaseStore store, ServerConfig config, ILogger logger, TimeProvider time)
+{
+    public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>The lease file is rewritten at most this often (dnsmasq rewrites it on every change, which is what caps
+    /// its rate: spec §4).</summary>
+    public static readonly TimeSpan LeaseFileInterval = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(30);
+
+    public Task RunAsync(CancellationToken cancellationToken)
+    {
+        var loops = new List<Task> { SweepLoopAsync(cancellationToken) };
+        if (config.LeaseFile is { Length: > 0 } path)
+        {
+            loops.Add(LeaseFileLoopAsync(store.Subscribe(), path, cancellationToken));
+        }
+        if (config.DhcpScript is { Length: > 0 } script)
+        {
+            loops.Add(ScriptLoopAsync(store.Subscribe(), script, cancellationToken));
+        }
+        return Task.WhenAll(loops);
+    }
+
+    private async Task SweepLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            foreach (var lease in store.Expire(time.GetUtcNow()))
+            {
+                LeaseLog.Expired(logger, lease.Address.ToString(), DnsmasqLeaseFile.HardwareText(lease));
+            }
+            if (!await DelayAsync(SweepInterval, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task LeaseFileLoopAsync(ChannelReader<LeaseChange> changes, string path, CancellationToken cancellationToken)
+    {
+        await WriteLeaseFileAsync(path, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (await changes.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (changes.TryRead(out _))
+                {
+                }
+                await WriteLeaseFileAsync(path, cancellationToken).ConfigureAwait(false);
+                if (!await DelayAsync(LeaseFileInterval, cancellationToken).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        await WriteLeaseFileAsync(path, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async Task WriteLeaseFileAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DnsmasqLeaseFile.WriteAsync(path, store.Snapshot(), time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LeaseLog.LeaseFileFailed(logger, path, e.Message);
+        }
+    }
+
+    private async Task ScriptLoopAsync(ChannelReader<LeaseChange> changes, string script, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var change in changes.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (ScriptCall(change) is { } call)
+                {
+                    await RunScriptAsync(script, call.Action, call.Lease, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>dnsmasq: <c>add</c> for a new lease, <c>old</c> for a renewed or changed one, <c>del</c> when it goes.</summary>
+    public static (string Action, Lease Lease)? ScriptCall(LeaseChange change) => change switch
+    {
+        LeaseUpsert { Event: LeaseEvent.Add } add => ("add", add.Lease),
+        LeaseUpsert { Event: LeaseEvent.Old } old => ("old", old.Lease),
+        LeaseRemoval { Event: LeaseEvent.Del } del => ("del", del.Lease),
+        _ => null,
+    };
+
+    /// <summary>dnsmasq's arguments (<c>action mac ip [hostname]</c>) and the environment it sets for them.</summary>
+    public static ProcessStartInfo ScriptStart(string script, string action, Lease lease, DateTimeOffset now)
+    {
+        var start = new ProcessStartInfo(script) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(action);
+        start.ArgumentList.Add(DnsmasqLeaseFile.HardwareText(lease));
+        start.ArgumentList.Add(lease.Address.ToString());
+        if (lease.HostName is { } name)
+        {
+            start.ArgumentList.Add(name);
+        }
+        if (!lease.ClientId.IsDefaultOrEmpty)
+        {
+            start.Environment["DNSMASQ_CLIENT_ID"] = string.Join(':', lease.ClientId.Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
+        }
+        start.Environment["DNSMASQ_LEASE_EXPIRES"] = lease.IsInfinite ? "0" : lease.Expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        start.Environment["DNSMASQ_TIME_REMAINING"] = lease.IsInfinite
+            ? "0"
+            : Math.Max(0, (long)(lease.Expires - now).TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        if (lease.HostName is { } supplied)
+        {
+            start.Environment["DNSMASQ_SUPPLIED_HOSTNAME"] = supplied;
+        }
+        return start;
+    }
+
+    private async Task RunScriptAsync(string script, string action, Lease lease, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var process = Process.Start(ScriptStart(script, action, lease, time.GetUtcNow()))!;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(ScriptTimeout);
+            try
+            {
+                var drain = Task.WhenAll(process.StandardOutput.ReadToEndAsync(timeout.Token), process.StandardError.ReadToEndAsync(timeout.Token));
+                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+                await drain.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // A hung script must not hold up the next lease event: end it (only this process, which we started).
+                process.Kill(entireProcessTree: true);
+                throw;
+            }
+            if (process.ExitCode != 0)
+            {
+                LeaseLog.ScriptFailed(logger, script, action, lease.Address.ToString(), $"exit code {process.ExitCode}");
+            }
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or OperationCanceledException)
+        {
+            LeaseLog.ScriptFailed(logger, script, action, lease.Address.ToString(), e.Message);
+        }
+    }
+
+    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

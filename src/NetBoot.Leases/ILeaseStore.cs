@@ -1,0 +1,29 @@
+using System.Threading.Channels;
+using NetBoot.Engine.Leases;
+
+namespace NetBoot.Leases;
+
+/// <summary>A decision taken against the store's lease view, with the change already applied to that view, and a task
+/// that completes when the change is durable (at once when there is nothing to persist).</summary>
+public readonly record struct LeaseDecision(DhcpOutcome Outcome, Task Durable);
+
+/// <summary>The only owner of lease state (DESIGN rule 6). Decisions run one at a time against its view; their changes
+/// are applied to the view at once (so the next decision sees them) and persisted by group commit.</summary>
+public interface ILeaseStore : IAsyncDisposable
+{
+    /// <summary>Runs <paramref name="decide"/> against the current leases and applies the change it returns. Never blocks
+    /// on I/O: the durability of the change is the returned <see cref="LeaseDecision.Durable"/>.</summary>
+    LeaseDecision Execute(Func<ILeaseView, DhcpOutcome> decide);
+
+    /// <summary>Removes leases whose time is up and returns them (for <c>dhcp-script del</c>).</summary>
+    IReadOnlyList<Lease> Expire(DateTimeOffset now);
+
+    /// <summary>A copy of every lease, ordered by address.</summary>
+    IReadOnlyList<Lease> Snapshot();
+
+    /// <summary>Changes after they are durable, in commit order, for the lease-file writer and <c>dhcp-script</c>.</summary>
+    ChannelReader<LeaseChange> Subscribe();
+
+    /// <summary>Completes when everything accepted so far is durable.</summary>
+    Task FlushAsync();
+}

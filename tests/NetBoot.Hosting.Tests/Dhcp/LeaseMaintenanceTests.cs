@@ -1,0 +1,47 @@
+using NetBoot.Engine.Leases;
+using NetBoot.Hosting.Dhcp;
+using NetBoot.Wire.Net;
+
+namespace NetBoot.Hosting.Tests.Dhcp;
+
+/// <summary><c>dhcp-script</c> calls as dnsmasq makes them: the action, MAC, IP and hostname as arguments, the rest in
+/// DNSMASQ_* variables.</summary>
+public class LeaseMaintenanceTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    private static readonly Lease Bound = new(
+        IPv4Address.Parse("192.168.67.20"), new ClientKey("id:01aabbccddeeff"), HardwareAddress.Ethernet([0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff]),
+        [1, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff], "thin01", Now + TimeSpan.FromHours(8), LeaseState.Bound);
+
+    [Fact]
+    public void New_renewed_and_removed_leases_map_to_add_old_and_del()
+    {
+        Assert.Equal("add", LeaseMaintenance.ScriptCall(new LeaseUpsert(Bound, LeaseEvent.Add))?.Action);
+        Assert.Equal("old", LeaseMaintenance.ScriptCall(new LeaseUpsert(Bound, LeaseEvent.Old))?.Action);
+        Assert.Equal("del", LeaseMaintenance.ScriptCall(new LeaseRemoval(Bound, LeaseEvent.Del))?.Action);
+        Assert.Null(LeaseMaintenance.ScriptCall(new LeaseUpsert(Bound with { State = LeaseState.Offered }, LeaseEvent.None)));
+    }
+
+    [Fact]
+    public void Script_gets_dnsmasqs_arguments_and_environment()
+    {
+        var start = LeaseMaintenance.ScriptStart("/usr/local/bin/lease-hook", "add", Bound, Now);
+
+        Assert.Equal("/usr/local/bin/lease-hook", start.FileName);
+        Assert.Equal(["add", "aa:bb:cc:dd:ee:ff", "192.168.67.20", "thin01"], start.ArgumentList);
+        Assert.Equal("01:aa:bb:cc:dd:ee:ff", start.Environment["DNSMASQ_CLIENT_ID"]);
+        Assert.Equal((Now + TimeSpan.FromHours(8)).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), start.Environment["DNSMASQ_LEASE_EXPIRES"]);
+        Assert.Equal("28800", start.Environment["DNSMASQ_TIME_REMAINING"]);
+    }
+
+    [Fact]
+    public void Infinite_lease_without_name_has_no_hostname_argument_and_zero_expiry()
+    {
+        var start = LeaseMaintenance.ScriptStart("/bin/true", "del", Bound with { HostName = null, Expires = DateTimeOffset.MaxValue, ClientId = [] }, Now);
+
+        Assert.Equal(["del", "aa:bb:cc:dd:ee:ff", "192.168.67.20"], start.ArgumentList);
+        Assert.Equal("0", start.Environment["DNSMASQ_LEASE_EXPIRES"]);
+        Assert.False(start.Environment.ContainsKey("DNSMASQ_CLIENT_ID"));
+    }
+}

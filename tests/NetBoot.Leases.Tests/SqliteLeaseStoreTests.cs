@@ -1,0 +1,152 @@
+using NetBoot.Engine;
+using NetBoot.Engine.Leases;
+using NetBoot.Wire.Net;
+
+namespace NetBoot.Leases.Tests;
+
+/// <summary>The lease store contract, on the SQLite store: decisions see each other's changes at once, changes are
+/// durable when their task completes, a reopened store has every durable lease, offers are not persisted.</summary>
+public sealed class SqliteLeaseStoreTests : IDisposable
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+    private readonly string _directory = Directory.CreateTempSubdirectory("netboot-leases-").FullName;
+
+    private string DatabasePath => Path.Combine(_directory, "leases.db");
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static Lease LeaseFor(int n, LeaseState state = LeaseState.Bound, DateTimeOffset? expires = null) => new(
+        new IPv4Address(0xC0A84300u + (uint)n),
+        new ClientKey($"hw:01525400000{n:x3}"),
+        HardwareAddress.Ethernet([0x52, 0x54, 0, 0, (byte)(n >> 8), (byte)n]),
+        [],
+        $"host{n}",
+        expires ?? Now + TimeSpan.FromHours(1),
+        state);
+
+    private static DhcpOutcome Bind(Lease lease) =>
+        new(new NoReply(NoReplyReason.Recorded, "test"), new LeaseUpsert(lease, LeaseEvent.Add) { MustBeDurableBeforeReply = true });
+
+    [Fact]
+    public async Task Acknowledged_leases_survive_reopening()
+    {
+        await using (var store = SqliteLeaseStore.Open(DatabasePath))
+        {
+            await store.Execute(_ => Bind(LeaseFor(1))).Durable;
+            await store.Execute(_ => Bind(LeaseFor(2) with { Expires = DateTimeOffset.MaxValue })).Durable;
+        }
+
+        await using var reopened = SqliteLeaseStore.Open(DatabasePath);
+        var leases = reopened.Snapshot();
+        Assert.Equal([LeaseFor(1).Address, LeaseFor(2).Address], leases.Select(l => l.Address).ToArray());
+        Assert.True(leases[1].IsInfinite);
+        Assert.Equal("host1", leases[0].HostName);
+        Assert.Equal(LeaseFor(1).HardwareAddress, leases[0].HardwareAddress);
+        Assert.Equal(LeaseFor(1).Expires, leases[0].Expires);
+    }
+
+    [Fact]
+    public async Task The_next_decision_sees_the_previous_change_before_it_is_durable()
+    {
+        await using var store = SqliteLeaseStore.Open(DatabasePath);
+
+        var first = store.Execute(_ => Bind(LeaseFor(1)));
+        Lease? seen = null;
+        store.Execute(view =>
+        {
+            seen = view.ByAddress(LeaseFor(1).Address);
+            return new DhcpOutcome(new NoReply(NoReplyReason.Recorded, "test"));
+        });
+
+        Assert.Equal(LeaseFor(1), seen);
+        await first.Durable;
+    }
+
+    [Fact]
+    public async Task Many_concurrent_changes_are_all_durable_by_group_commit()
+    {
+        await using (var store = SqliteLeaseStore.Open(DatabasePath))
+        {
+            var writes = Enumerable.Range(1, 500).Select(n => Task.Run(() => store.Execute(_ => Bind(LeaseFor(n))).Durable));
+            await Task.WhenAll(writes);
+        }
+
+        Assert.Equal(500, SqliteLeaseStore.Read(DatabasePath).Count);
+    }
+
+    [Fact]
+    public async Task Offers_are_held_in_memory_only_and_removals_are_persisted()
+    {
+        await using (var store = SqliteLeaseStore.Open(DatabasePath))
+        {
+            await store.Execute(_ => new DhcpOutcome(new NoReply(NoReplyReason.Recorded, "t"), new LeaseUpsert(LeaseFor(1, LeaseState.Offered), LeaseEvent.None))).Durable;
+            await store.Execute(_ => Bind(LeaseFor(2))).Durable;
+            await store.Execute(_ => Bind(LeaseFor(3))).Durable;
+            await store.Execute(_ => new DhcpOutcome(new NoReply(NoReplyReason.Recorded, "t"), new LeaseRemoval(LeaseFor(3), LeaseEvent.Del))).Durable;
+            Assert.Equal(2, store.Snapshot().Count);
+        }
+
+        Assert.Equal([LeaseFor(2).Address], SqliteLeaseStore.Read(DatabasePath).Select(l => l.Address).ToArray());
+    }
+
+    [Fact]
+    public async Task A_client_moving_to_another_address_keeps_one_lease()
+    {
+        await using (var store = SqliteLeaseStore.Open(DatabasePath))
+        {
+            await store.Execute(_ => Bind(LeaseFor(1))).Durable;
+            await store.Execute(_ => Bind(LeaseFor(1) with { Address = LeaseFor(9).Address })).Durable;
+        }
+
+        Assert.Equal([LeaseFor(9).Address], SqliteLeaseStore.Read(DatabasePath).Select(l => l.Address).ToArray());
+    }
+
+    [Fact]
+    public async Task Expire_removes_bound_leases_past_their_time_and_reports_them()
+    {
+        await using (var store = SqliteLeaseStore.Open(DatabasePath))
+        {
+            await store.Execute(_ => Bind(LeaseFor(1, expires: Now - TimeSpan.FromSeconds(1)))).Durable;
+            await store.Execute(_ => Bind(LeaseFor(2))).Durable;
+
+            var expired = store.Expire(Now);
+            await store.FlushAsync();
+
+            Assert.Equal([LeaseFor(1).Address], expired.Select(l => l.Address).ToArray());
+        }
+        Assert.Single(SqliteLeaseStore.Read(DatabasePath));
+    }
+
+    [Fact]
+    public async Task Subscribers_see_durable_changes_in_order()
+    {
+        await using var store = SqliteLeaseStore.Open(DatabasePath);
+        var changes = store.Subscribe();
+
+        await store.Execute(_ => Bind(LeaseFor(1))).Durable;
+        await store.Execute(_ => Bind(LeaseFor(2))).Durable;
+
+        var first = Assert.IsType<LeaseUpsert>(await changes.ReadAsync());
+        var second = Assert.IsType<LeaseUpsert>(await changes.ReadAsync());
+        Assert.Equal(LeaseFor(1).Address, first.Lease.Address);
+        Assert.Equal(LeaseFor(2).Address, second.Lease.Address);
+    }
+
+    [Fact]
+    public void Lease_file_is_in_dnsmasqs_format()
+    {
+        Lease[] leases =
+        [
+            LeaseFor(1),
+            LeaseFor(2) with { Expires = DateTimeOffset.MaxValue, HostName = null, ClientId = [1, 0x52, 0x54, 0, 0, 0, 2] },
+            LeaseFor(3, LeaseState.Offered),
+        ];
+
+        var text = DnsmasqLeaseFile.Format(leases, Now);
+
+        Assert.Equal(
+            $"{(Now + TimeSpan.FromHours(1)).ToUnixTimeSeconds()} 52:54:00:00:00:01 192.168.67.1 host1 *\n" +
+            "0 52:54:00:00:00:02 192.168.67.2 * 01:52:54:00:00:00:02\n",
+            text);
+    }
+}
