@@ -56,14 +56,14 @@ fetch() {
   local url="$1" n="$2" start end fails=0 pids=()
   start=$(date +%s.%N)
   for i in $(seq 1 "$n"); do
-    ip netns exec "$cli" curl -s --max-time 600 --tftp-blksize "$BLKSIZE" -o "$work/out.$i" -w '%{size_download}\n' "$url" > "$work/size.$i" 2>/dev/null &
+    ip netns exec "$cli" curl -s --max-time 600 --tftp-blksize "$BLKSIZE" -o /dev/null -w '%{size_download}\n' "$url" > "$work/size.$i" 2>/dev/null &
     pids+=($!)
   done
   for p in "${pids[@]}"; do wait "$p" || true; done
   end=$(date +%s.%N)
   for i in $(seq 1 "$n"); do
     [ "$(cat "$work/size.$i" 2>/dev/null)" = "$bytes" ] || fails=$((fails + 1))
-    rm -f "$work/out.$i" "$work/size.$i"
+    rm -f "$work/size.$i"
   done
   echo "$(echo "$end - $start" | bc) $fails"
 }
