@@ -1,3 +1,4 @@
+using NetBoot.Wire.Net;
 using NetBoot.Configuration.Model;
 using NetBoot.Engine.Tftp;
 using NetBoot.Testing;
@@ -20,7 +21,7 @@ public class TftpLabReplayTests
         var root = Path.Combine(TestPaths.TestData, "lab", "tftp-root");
         var config = new TftpConfig { IsEnabled = true, Root = root };
         var policy = new TftpPathPolicy(config, PhysicalTftpFileSystem.Instance);
-        var sessions = new Dictionary<(uint, ushort), Session>();
+        var sessions = new Dictionary<(IPv4Address, ushort), Session>();
         var datagrams = TftpCaptureReader.ReadTftp(Path.Combine(TestPaths.TestData, "lab", lab, "capture.pcap"));
         var now = DateTimeOffset.UnixEpoch;
         foreach (var datagram in datagrams)
