@@ -20,6 +20,7 @@ public static class ConfigSummary
         PxeSummary.Render(text, config);
         RenderBootFiles(text, config);
         RenderTftp(text, config);
+        RenderHttp(text, config);
         OptionSummary.Render(text, config);
         RenderClassification(text, config);
         RenderNotices(text, config);
@@ -97,6 +98,24 @@ public static class ConfigSummary
         foreach (var (interfaceName, root) in tftp.InterfaceRoots.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             text.Item($"root {root} for clients on {interfaceName}");
+        }
+    }
+
+    private static void RenderHttp(SummaryWriter text, ServerConfig config)
+    {
+        if (!config.Http.IsEnabled && config.UefiDirectOffers.IsEmpty)
+        {
+            return;
+        }
+        text.Section("HTTP and UEFI");
+        if (config.Http.IsEnabled)
+        {
+            text.Item(string.Create(CultureInfo.InvariantCulture,
+                $"HTTP boot server on port {config.Http.Port}, root {config.Http.EffectiveRoot(config.Tftp) ?? "(none: set http-root or tftp-root)"}"));
+        }
+        foreach (var direct in config.UefiDirectOffers)
+        {
+            text.Item($"pxe-uefi-direct{Tags(direct.Filter)}: these UEFI clients get their boot file in the offer on port 67 (discovery control 8), not by way of port 4011");
         }
     }
 

@@ -36,6 +36,21 @@ public class ConfigSummaryTests
         AssertGolden(Path.ChangeExtension(example, ".summary.txt"), Render(File.ReadAllText(ExampleConfigTests.ExamplePath(example)), example));
 
     [Fact]
+    public void Http_server_and_uefi_direct_offers_are_shown()
+    {
+        var summary = Render("""
+            dhcp-range=10.0.0.0,proxy
+            enable-tftp
+            tftp-root=/srv/tftp
+            http-port=8080
+            pxe-uefi-direct=tag:hp
+            pxe-service=X86-64_EFI,"UEFI",ipxe.efi
+            """, "http.conf");
+        Assert.Contains("HTTP boot server on port 8080, root /srv/tftp", summary, StringComparison.Ordinal);
+        Assert.Contains("pxe-uefi-direct  [tag:hp]: these UEFI clients get their boot file in the offer on port 67", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Modern_ltsp_summary_matches_golden() =>
         AssertGolden("ltsp-dnsmasq.summary.txt", Render(ExampleConfigTests.ModernLtspDirectives, "ltsp-dnsmasq.conf"));
 
