@@ -1,61 +1,52 @@
 using System.Globalization;
 using System.Text;
 using NetBoot.Wire.Dhcp;
-using NetBoot.Wire.Net;
+using NetBoot.Wire.Rendering;
 
 namespace NetBoot.Hosting.Dhcp;
 
-/// <summary>One option as a <c>log-dhcp</c> line: <c>sent size:  4 option: 54 server-identifier  192.168.1.10</c>.</summary>
+/// <summary>One option as a <c>log-dhcp</c> line: <c>sent size:  4 option:  54 server-identifier  192.168.1.10</c>.
+/// Text is logged bare, as dnsmasq does; the value helpers are the packet renderer's.</summary>
 internal static class OptionLogText
 {
+    private const int MaximumHexBytes = 64;
+
     public static string Describe(DhcpOption option)
     {
         var code = (byte)option.Code;
-        var name = DhcpOptionCatalog.NameOf(code);
-        return string.Create(CultureInfo.InvariantCulture, $"sent size: {option.Data.Length,3} option: {code,3} {name}  {Value(option)}");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"sent size: {option.Data.Length,3} option: {code,3} {DhcpOptionCatalog.NameOf(code)}  {Value(code, option.Data.AsSpan())}");
     }
 
-    private static string Value(DhcpOption option)
+    private static string Value(byte code, ReadOnlySpan<byte> data)
     {
-        var data = option.Data.AsSpan();
-        if (DhcpOptionCatalog.TryGetByCode((byte)option.Code, out var info))
+        var format = DhcpOptionCatalog.TryGetByCode(code, out var info) ? info.Format : DhcpOptionFormat.Bytes;
+        var formatted = format switch
         {
-            switch (info.Format)
-            {
-                case DhcpOptionFormat.AddressList when data.Length % 4 == 0 && data.Length > 0:
-                    var addresses = new List<string>();
-                    for (var i = 0; i < data.Length; i += 4)
-                    {
-                        addresses.Add(IPv4Address.FromBytes(data.Slice(i, 4)).ToString());
-                    }
-                    return string.Join(", ", addresses);
-                case DhcpOptionFormat.Text when IsPrintable(data):
-                    return Encoding.Latin1.GetString(data);
-                case DhcpOptionFormat.Integer or DhcpOptionFormat.Seconds when data.Length is 1 or 2 or 4:
-                    ulong value = 0;
-                    foreach (var b in data)
-                    {
-                        value = (value << 8) | b;
-                    }
-                    return value.ToString(CultureInfo.InvariantCulture);
-            }
-        }
-        if (IsPrintable(data) && data.Length > 0)
+            DhcpOptionFormat.AddressList => ValueText.AddressList(data),
+            DhcpOptionFormat.Integer or DhcpOptionFormat.Seconds when data.Length is 1 or 2 or 4 => UnsignedText(data),
+            _ => null,
+        };
+        if (formatted is not null)
         {
-            return Encoding.Latin1.GetString(data);
+            return formatted;
         }
-        return Convert.ToHexString(data.Length > 64 ? data[..64] : data).ToLowerInvariant() + (data.Length > 64 ? "..." : "");
+        if (!data.IsEmpty && ValueText.IsPrintable(data))
+        {
+            return Encoding.Latin1.GetString(ValueText.TrimTrailingNuls(data));
+        }
+        return data.Length > MaximumHexBytes
+            ? Convert.ToHexStringLower(data[..MaximumHexBytes]) + "..."
+            : Convert.ToHexStringLower(data);
     }
 
-    private static bool IsPrintable(ReadOnlySpan<byte> data)
+    private static string UnsignedText(ReadOnlySpan<byte> data)
     {
+        ulong value = 0;
         foreach (var b in data)
         {
-            if (b is < 0x20 or > 0x7e)
-            {
-                return false;
-            }
+            value = (value << 8) | b;
         }
-        return true;
+        return value.ToString(CultureInfo.InvariantCulture);
     }
 }
