@@ -82,7 +82,9 @@ public sealed class ServeLifecycleTests : IDisposable
         await using var second = Serve("second");
 
         Assert.Equal(2, await second.WaitForExitAsync(Patience));
-        Assert.Contains("FAILED to start up", second.Log.ReadAll(), StringComparison.Ordinal);
+        var log = second.Log.ReadAll();
+        Assert.Contains("FAILED to start up", log, StringComparison.Ordinal);
+        Assert.Contains("another server holds the port", log, StringComparison.Ordinal);
         first.EnsureRunning();
     }
 

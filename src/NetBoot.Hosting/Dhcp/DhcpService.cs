@@ -48,18 +48,9 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 var ports = snapshot.IsPxeEnabled ? new[] { snapshot.DhcpServerPort, DhcpRequest.PxePort } : [snapshot.DhcpServerPort];
                 foreach (var port in ports)
                 {
-                    Socket socket;
-                    try
-                    {
-                        socket = BoundUdpSocket.Open(arrival.Name, IPAddress.Any, port, allowBroadcast: true);
-                    }
-                    catch (SocketException e)
-                    {
-                        Log.CannotListen(logger, arrival.Name, port, e.Message);
-                        throw;
-                    }
+                    var service = port == DhcpRequest.PxePort ? "PXE boot server" : "DHCP";
+                    var socket = BoundUdpSocket.OpenListener(logger, service, arrival.Name, arrival.Address.ToString(), port, allowBroadcast: true);
                     sockets.Add(socket);
-                    Log.Listening(logger, port == DhcpRequest.PxePort ? "PXE boot server" : "DHCP", arrival.Name, arrival.Address.ToString(), port);
                     loops.Add(ReceiveLoopAsync(socket, arrival, (ushort)port, cancellationToken));
                 }
             }

@@ -44,18 +44,8 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         {
             foreach (var nic in SelectInterfaces(snapshot, hostInterfaces))
             {
-                Socket socket;
-                try
-                {
-                    socket = BoundUdpSocket.Open(nic.Name, IPAddress.Any, Port, allowBroadcast: false);
-                }
-                catch (SocketException e)
-                {
-                    Log.CannotListen(logger, nic.Name, Port, e.Message);
-                    throw;
-                }
+                var socket = BoundUdpSocket.OpenListener(logger, "TFTP", nic.Name, string.Join(" ", nic.Addresses.Select(a => a.Address)), Port, allowBroadcast: false);
                 listeners.Add(socket);
-                Log.Listening(logger, "TFTP", nic.Name, string.Join(" ", nic.Addresses.Select(a => a.Address)), Port);
                 loops.Add(ListenAsync(socket, nic, cache, cancellationToken));
             }
             await Task.WhenAll(loops).ConfigureAwait(false);

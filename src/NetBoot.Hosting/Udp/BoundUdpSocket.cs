@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using NetBoot.Hosting.Telemetry;
 
 namespace NetBoot.Hosting.Udp;
 
@@ -34,6 +36,26 @@ public static class BoundUdpSocket
         catch
         {
             socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens a service's listening socket on one interface and logs the outcome: the "listening" line, or why
+    /// it cannot listen and what usually holds the port (then rethrows: a server that cannot bind does not start).</summary>
+    public static Socket OpenListener(ILogger logger, string service, string interfaceName, string addresses, int port, bool allowBroadcast)
+    {
+        try
+        {
+            var socket = Open(interfaceName, IPAddress.Any, port, allowBroadcast);
+            Log.Listening(logger, service, interfaceName, addresses, port);
+            return socket;
+        }
+        catch (SocketException e)
+        {
+            var hint = e.SocketErrorCode == SocketError.AddressAlreadyInUse
+                ? "another server holds the port (dnsmasq, tftpd-hpa, a DHCP server?): stop it or limit it to other interfaces"
+                : "run as root or with CAP_NET_BIND_SERVICE and CAP_NET_RAW";
+            Log.CannotListen(logger, interfaceName, port, $"{e.Message}; {hint}");
             throw;
         }
     }
