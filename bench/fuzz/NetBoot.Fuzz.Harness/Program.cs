@@ -20,6 +20,21 @@ switch (args)
         return 0;
     case ["replay", var target, .. var paths]:
         return Replay(Targets.Get(target), paths);
+    case ["explain-dhcp", var path]:
+        // Triage of a dhcp round-trip finding: the message as decoded, and as decoded again after an encode.
+        if (DhcpMessageDecoder.TryDecode(File.ReadAllBytes(path), out var first, out var firstError))
+        {
+            var again = DhcpMessageDecoder.TryDecode(DhcpMessageEncoder.Encode(first, new DhcpEncodeOptions(MaximumLength: 65_000)), out var second, out _) ? second : null;
+            Console.WriteLine(NetBoot.Wire.Rendering.DhcpMessageRenderer.Render(first, isPxe: true));
+            Console.WriteLine("---- after encode -> decode");
+            Console.WriteLine(again is null ? "(does not decode)" : NetBoot.Wire.Rendering.DhcpMessageRenderer.Render(again, isPxe: true));
+            Console.WriteLine(first with { Options = DhcpOptionList.Empty } == again! with { Options = DhcpOptionList.Empty } ? "header equal" : $"header differs:\n{first with { Options = DhcpOptionList.Empty }}\n{again with { Options = DhcpOptionList.Empty }}");
+        }
+        else
+        {
+            Console.WriteLine($"does not decode: {firstError}");
+        }
+        return 0;
     case ["seed", var outDirectory, var repository]:
         Seeds.Write(outDirectory, repository);
         return 0;
@@ -71,7 +86,12 @@ internal static class Seeds
             .Where(f => f.EndsWith(".pcap", StringComparison.Ordinal) || f.EndsWith(".pcapng", StringComparison.Ordinal));
         foreach (var capture in captures)
         {
-            if (!CaptureFile.TryOpen(File.ReadAllBytes(capture), out var file, out _))
+            var captureBytes = File.ReadAllBytes(capture);
+            if (captureBytes.Length <= 8192)
+            {
+                sets["capture"].TryAdd(Path.GetFileName(capture), captureBytes);
+            }
+            if (!CaptureFile.TryOpen(captureBytes, out var file, out _))
             {
                 continue;
             }

@@ -19,7 +19,7 @@ public sealed class InvariantException(string message) : Exception(message);
 /// is a finding. Decoders must return a reason, never throw (DESIGN rule 1).</summary>
 public static class Targets
 {
-    public static readonly ImmutableArray<string> Names = ["dhcp", "pxe43", "tftp", "tftp-path", "config"];
+    public static readonly ImmutableArray<string> Names = ["dhcp", "pxe43", "tftp", "tftp-path", "config", "capture"];
 
     public static Action<ReadOnlySpan<byte>> Get(string name) => name switch
     {
@@ -28,6 +28,9 @@ public static class Targets
         "tftp" => Tftp,
         "tftp-path" => input => TftpPathSandbox.Instance.Check(input),
         "config" => Config,
+        "capture" => Capture,
+        // Not a parser: proves that an exception reaches AFL as a crash (any input starting with '!').
+        "selftest" => input => Require(input.IsEmpty || input[0] != (byte)'!', "selftest crash"),
         _ => throw new ArgumentException($"unknown target '{name}'; targets: {string.Join(", ", Names)}", nameof(name)),
     };
 
@@ -44,7 +47,7 @@ public static class Targets
         var encoded = DhcpMessageEncoder.Encode(message, new DhcpEncodeOptions(MaximumLength: 65_000), out var dropped);
         Require(dropped.Count == 0, $"re-encode dropped options {string.Join(',', dropped)} with room to spare");
         Require(DhcpMessageDecoder.TryDecode(encoded, out var again, out var againError), $"re-encoded message does not decode: {againError}");
-        Require(again.Equals(message), "decode -> encode -> decode changed the message");
+        Require(again.Equals(WithNamesAsEncoded(message)), "decode -> encode -> decode changed the message");
         var twice = DhcpMessageEncoder.Encode(again, new DhcpEncodeOptions(MaximumLength: 65_000));
         Require(twice.AsSpan().SequenceEqual(encoded), "encoding is not stable across a round trip");
 
@@ -56,6 +59,15 @@ public static class Targets
         Require(length is >= DhcpMessage.MinimumLength and <= 576, $"576-byte reply encoded to {length} bytes");
         Require(DhcpMessageDecoder.TryDecode(small.AsSpan(0, length), out _, out var smallError), $"overloaded 576-byte encoding does not decode: {smallError}");
     }
+
+    /// <summary>The encoder keeps the last byte of <c>sname</c>/<c>file</c> NUL (dnsmasq parity), so a client's unterminated
+    /// 64/128-byte name (decoded in full, for the log) comes back cut to 63/127 characters: the only change a round trip
+    /// may make. (The first dhcp fuzz run found exactly this; see testdata/fuzz/dhcp.)</summary>
+    public static DhcpMessage WithNamesAsEncoded(DhcpMessage message) => message with
+    {
+        ServerName = message.ServerName.Length > 63 ? message.ServerName[..63] : message.ServerName,
+        BootFileName = message.BootFileName.Length > 127 ? message.BootFileName[..127] : message.BootFileName,
+    };
 
     /// <summary>PXE option 43 (the vendor-encapsulated sub-options): decode, read every structured sub-option, render
     /// it for the log; what decodes must encode back to the same sub-options.</summary>
@@ -137,6 +149,25 @@ public static class Targets
             Require(diagnostic.Source.Line >= 1 && diagnostic.Source.Line <= lineCount,
                 $"error '{diagnostic.Message}' at line {diagnostic.Source.Line} of a {lineCount}-line text");
             _ = diagnostic.ToString();
+        }
+    }
+
+    /// <summary>The pcap/pcapng reader behind <c>netboot decode</c> (captures come from the network and from users'
+    /// bug reports): open, walk every frame, extract UDP, render the whole capture as <c>netboot decode</c> does.</summary>
+    public static void Capture(ReadOnlySpan<byte> input)
+    {
+        var bytes = input.ToArray();
+        var rendering = CaptureRenderer.Render(bytes, "fuzz.pcap");
+        Require(rendering.Text.Length > 0, "empty rendering");
+        if (NetBoot.Wire.Capture.CaptureFile.TryOpen(bytes, out var file, out _))
+        {
+            foreach (var frame in file.Frames)
+            {
+                if (NetBoot.Wire.Capture.UdpDatagramExtractor.TryExtractPartial(frame, out var datagram, out _))
+                {
+                    Require(datagram.Payload.Length <= frame.Data.Length, "UDP payload longer than its frame");
+                }
+            }
         }
     }
 
