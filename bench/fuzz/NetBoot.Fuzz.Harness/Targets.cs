@@ -29,8 +29,6 @@ public static class Targets
         "tftp-path" => input => TftpPathSandbox.Instance.Check(input),
         "config" => Config,
         "capture" => Capture,
-        // Not a parser: proves that an exception reaches AFL as a crash (any input starting with '!').
-        "selftest" => input => Require(input.IsEmpty || input[0] != (byte)'!', "selftest crash"),
         _ => throw new ArgumentException($"unknown target '{name}'; targets: {string.Join(", ", Names)}", nameof(name)),
     };
 
