@@ -5,16 +5,18 @@
 #   bench/fuzz/run.sh all SECONDS        every target in turn, SECONDS each (one afl-fuzz at a time)
 #   bench/fuzz/run.sh list               the targets
 #
-# Targets: dhcp, pxe43, tftp, tftp-path, config (see NetBoot.Fuzz.Harness/Targets.cs and README.md).
+# Targets: dhcp, pxe43, tftp, tftp-path, config, capture (see NetBoot.Fuzz.Harness/Targets.cs and README.md).
 # Builds the harness, instruments NetBoot.Wire/Configuration/Engine with the SharpFuzz tool, writes seed corpora from
 # testdata/ (capture payloads, configuration files), runs afl-fuzz, then prints executions, exec/s, paths, crashes
 # and hangs, and replays every crash and hang to print its exception. Work files: artifacts/fuzz/ (FUZZ_WORK=DIR to
-# change); each run's findings stay in artifacts/fuzz/findings/TARGET-DATE/.
+# change); each run's findings stay in artifacts/fuzz/findings/TARGET-DATE/. FUZZ_TIMEOUT_MS (default 5000) is AFL's
+# per-input timeout: SharpFuzz runs inputs in one process, so a timeout ends the whole run ("Unable to communicate
+# with fork server"); on a loaded machine keep it generous.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-targets=(dhcp pxe43 tftp tftp-path config)
+targets=(dhcp pxe43 tftp tftp-path config capture)
 work="${FUZZ_WORK:-$root/artifacts/fuzz}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
@@ -81,7 +83,7 @@ for target in "${selected[@]}"; do
   rm -rf "$sandbox"
   mkdir -p "$sandbox"
   set +e
-  afl-fuzz -i "$work/seeds/$target" -o "$out" -V "$seconds" -t 2000 -m none "${dictionary[@]}" \
+  afl-fuzz -i "$work/seeds/$target" -o "$out" -V "$seconds" -t "${FUZZ_TIMEOUT_MS:-5000}" -m none "${dictionary[@]}" \
     -- dotnet "$harness" run "$target" >"$out/afl.log" 2>&1
   status=$?
   set -e
@@ -101,7 +103,8 @@ for target in "${selected[@]}"; do
   edges="$(stat_of edges_found "$stats")"
   crashes="$(stat_of saved_crashes "$stats")"
   hangs="$(stat_of saved_hangs "$stats")"
-  line="$target: ${runtime}s, $execs execs, $rate exec/s, $paths paths, $edges edges, $crashes crashes, $hangs hangs"
+  stability="$(stat_of stability "$stats")"
+  line="$target: ${runtime}s, $execs execs, $rate exec/s, $paths paths, $edges edges, stability $stability, $crashes crashes, $hangs hangs"
   echo "$line"
   summary+=("$line")
   for kind in crashes hangs; do
