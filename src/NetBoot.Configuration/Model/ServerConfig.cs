@@ -48,6 +48,8 @@ public sealed record ServerConfig
     public bool Authoritative { get; init; }
     public int LeaseMax { get; init; } = 1000;
     public string? LeaseFile { get; init; }
+    /// <summary><c>dhcp-lease-db</c>: where leases live (null: the embedded SQLite default).</summary>
+    public LeaseDatabaseConfig? LeaseDatabase { get; init; }
     public string? DhcpScript { get; init; }
     public bool SequentialIp { get; init; }
     public bool NoPing { get; init; }

@@ -50,6 +50,7 @@ internal sealed class ConfigBuilder
     public bool Authoritative { get; set; }
     public int LeaseMax { get; set; } = 1000;
     public string? LeaseFile { get; set; }
+    public LeaseDatabaseConfig? LeaseDatabase { get; set; }
     public string? DhcpScript { get; set; }
     public bool SequentialIp { get; set; }
     public bool NoPing { get; set; }
@@ -113,6 +114,7 @@ internal sealed class ConfigBuilder
         Authoritative = Authoritative,
         LeaseMax = LeaseMax,
         LeaseFile = LeaseFile,
+        LeaseDatabase = LeaseDatabase,
         DhcpScript = DhcpScript,
         SequentialIp = SequentialIp,
         NoPing = NoPing,

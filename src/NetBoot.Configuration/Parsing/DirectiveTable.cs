@@ -100,6 +100,7 @@ internal static class DirectiveTable
         new("dhcp-lease-max", DirectiveArity.Required, Number((c, n) => c.LeaseMax = n), IsSingleValued: true),
         new("dhcp-leasefile", DirectiveArity.Optional, Text((c, s) => c.LeaseFile = s), IsSingleValued: true),
         new("dhcp-lease", DirectiveArity.Required, Text((c, s) => c.LeaseFile = s), IsSingleValued: true),
+        new("dhcp-lease-db", DirectiveArity.Required, LeaseDatabaseParser.Parse, IsSingleValued: true),
         new("dhcp-sequential-ip", DirectiveArity.None, Flag(c => c.SequentialIp = true)),
         new("no-ping", DirectiveArity.None, Flag(c => c.NoPing = true)),
         new("dhcp-script", DirectiveArity.Required, Text((c, s) => c.DhcpScript = s), DirectiveEffect.Served, "run with add/old/del for leases; not called for TFTP transfers yet", true),
