@@ -107,7 +107,7 @@ internal static class LeaseDatabaseParser
             error = "the URL names no host";
             return false;
         }
-        config = new LeaseDatabaseConfig(LeaseDatabaseKind.Postgres, Host: hostAndPort.Trim('[', ']'), Port: port,
+        config = new LeaseDatabaseConfig(LeaseDatabaseKind.Postgres, Host: Uri.UnescapeDataString(hostAndPort.Trim('[', ']')), Port: port,
             User: Uri.UnescapeDataString(user), Database: Uri.UnescapeDataString(database), PasswordFile: passwordFile, Source: source);
         return true;
     }
