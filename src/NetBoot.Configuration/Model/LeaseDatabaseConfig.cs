@@ -12,6 +12,8 @@ public enum LeaseDatabaseKind
 /// Never holds a password: that comes from <c>PGPASSWORD</c>/<c>NETBOOT_DB_PASSWORD</c> or the password file.</summary>
 /// <param name="Path">The SQLite file (null: next to <c>dhcp-leasefile</c> or the default path).</param>
 /// <param name="PasswordFile">A file holding the password; must not be readable by group or others.</param>
+/// <param name="MigratesOnStart">False with <c>?migrate=never</c>: <c>serve</c> then refuses an old schema instead of
+/// migrating it (for a database user without DDL rights; run <c>netboot db migrate</c> as its owner).</param>
 public sealed record LeaseDatabaseConfig(
     LeaseDatabaseKind Kind,
     string? Path = null,
@@ -20,6 +22,7 @@ public sealed record LeaseDatabaseConfig(
     string? User = null,
     string? Database = null,
     string? PasswordFile = null,
+    bool MigratesOnStart = true,
     SourceLocation? Source = null)
 {
     /// <summary>The URL without secrets, for logs.</summary>

@@ -4,7 +4,8 @@ using NetBoot.Configuration.Model;
 namespace NetBoot.Configuration.Parsing;
 
 /// <summary><c>dhcp-lease-db=URL</c>: <c>sqlite:///absolute/path</c> or
-/// <c>postgresql://user@host[:port]/database[?passfile=/path]</c>. A password in the URL is refused: configuration
+/// <c>postgresql://user@host[:port]/database[?passfile=/path&amp;migrate=never]</c> (a host starting with <c>/</c>,
+/// escaped as <c>%2F</c>, is a Unix socket folder). A password in the URL is refused: configuration
 /// files are world-readable more often than not.</summary>
 internal static class LeaseDatabaseParser
 {
@@ -47,6 +48,7 @@ internal static class LeaseDatabaseParser
         }
         var rest = text[scheme.Length..];
         string? passwordFile = null;
+        var migrates = true;
         var query = rest.IndexOf('?', StringComparison.Ordinal);
         if (query >= 0)
         {
@@ -57,6 +59,10 @@ internal static class LeaseDatabaseParser
                 {
                     passwordFile = value;
                 }
+                else if (key == "migrate" && value is "never" or "auto")
+                {
+                    migrates = value == "auto";
+                }
                 else if (key is "password")
                 {
                     error = "a password does not belong in the configuration: set PGPASSWORD or NETBOOT_DB_PASSWORD, or ?passfile=/path to a file only NetBoot's user can read";
@@ -64,7 +70,7 @@ internal static class LeaseDatabaseParser
                 }
                 else
                 {
-                    error = $"unknown parameter '{pair}' (only passfile=/absolute/path)";
+                    error = $"unknown parameter '{pair}' (known: passfile=/absolute/path, migrate=auto|never)";
                     return false;
                 }
             }
@@ -108,7 +114,7 @@ internal static class LeaseDatabaseParser
             return false;
         }
         config = new LeaseDatabaseConfig(LeaseDatabaseKind.Postgres, Host: Uri.UnescapeDataString(hostAndPort.Trim('[', ']')), Port: port,
-            User: Uri.UnescapeDataString(user), Database: Uri.UnescapeDataString(database), PasswordFile: passwordFile, Source: source);
+            User: Uri.UnescapeDataString(user), Database: Uri.UnescapeDataString(database), PasswordFile: passwordFile, MigratesOnStart: migrates, Source: source);
         return true;
     }
 }
