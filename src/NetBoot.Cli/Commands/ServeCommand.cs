@@ -8,7 +8,6 @@ using NetBoot.Hosting.Dhcp;
 using NetBoot.Hosting.Http;
 using NetBoot.Hosting.Net;
 using NetBoot.Hosting.Tftp;
-using NetBoot.Leases;
 
 namespace NetBoot.Cli.Commands;
 
@@ -60,15 +59,10 @@ internal static class ServeCommand
             systemd.Notify("READY=1");
         });
         var interfaces = HostInterface.Enumerate();
-        var leasePath = LeaseDatabase.PathFor(config, Environment.GetEnvironmentVariable(LeaseDatabase.EnvironmentVariable));
-        SqliteLeaseStore? opened;
-        try
+        var (opened, leaseError) = await LeaseStores.OpenAsync(config, loggerFactory, cancellationToken).ConfigureAwait(false);
+        if (leaseError is not null)
         {
-            opened = LeaseDatabase.IsNeeded(config) ? SqliteLeaseStore.Open(leasePath) : null;
-        }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
-        {
-            CliLog.FailedToStart(logger, $"cannot open the lease database {leasePath}: {e.Message}");
+            CliLog.FailedToStart(logger, leaseError);
             return 2;
         }
         await using var leases = opened;
