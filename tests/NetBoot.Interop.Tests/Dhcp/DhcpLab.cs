@@ -42,6 +42,9 @@ public sealed class DhcpLab : IAsyncDisposable
 
     public bool Keep { get; set; }
 
+    /// <summary>The published <c>netboot</c> folder (NETBOOT_PUBLISH_DIR, or published once per test run).</summary>
+    public static Task<string> PublishDirectory => s_publishDirectory.Value;
+
     public static DhcpLab Create() => new(Directory.CreateTempSubdirectory("netboot-dhcp-lab-").FullName);
 
     /// <summary>A second NIC: <paramref name="serverInterface"/> in the server namespace with <paramref name="serverCidr"/>,
