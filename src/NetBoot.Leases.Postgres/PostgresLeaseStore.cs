@@ -330,7 +330,7 @@ public sealed class PostgresLeaseStore : ILeaseStore
         Publish(published);
     }
 
-    /// <summary>One transaction for the whole batch (group commit), changes in address order (so two servers lock rows in
+    /// <summary>One transaction for the whole batch (group commit: one fsync for many ACKs), changes in address order (so two servers lock rows in
     /// the same order), and one notification listing the addresses for the other servers.</summary>
     private async Task<bool[]> CommitAsync(List<PendingWrite> batch)
     {
@@ -343,8 +343,9 @@ public sealed class PostgresLeaseStore : ILeaseStore
         }
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-        await using var command = new NpgsqlBatch(connection, transaction);
+        // A batch without an explicit transaction runs as one implicit transaction (one Sync): all or nothing, in one
+        // round trip, with the notification delivered at its commit.
+        await using var command = new NpgsqlBatch(connection);
         foreach (var i in order)
         {
             command.BatchCommands.Add(ToCommand(batch[i], now));
@@ -364,7 +365,6 @@ public sealed class PostgresLeaseStore : ILeaseStore
                 await reader.NextResultAsync().ConfigureAwait(false);
             }
         }
-        await transaction.CommitAsync().ConfigureAwait(false);
         return accepted;
     }
 
