@@ -35,7 +35,7 @@ public sealed class PostgresLeaseStore : ILeaseStore
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly string _name;
-    private readonly LeaseTable _table = new();
+    private readonly LeaseTable _table = new() { IsShared = true };
     private readonly Lock _lock = new();
     private readonly Dictionary<IPv4Address, int> _inflight = [];
     private readonly Dictionary<IPv4Address, long> _touched = [];

@@ -11,7 +11,7 @@ internal static partial class PostgresLog
     [LoggerMessage(4101, LogLevel.Warning, "lease database {Database} reachable again; leases reloaded ({Count})")]
     public static partial void Reconnected(ILogger logger, string database, int count);
 
-    [LoggerMessage(4102, LogLevel.Information, "lease conflict: {Address} for {Client} is held by another server's client; no ACK, view refreshed")]
+    [LoggerMessage(4102, LogLevel.Warning, "lease conflict: {Address} for {Client} is held by another server's client; no ACK, view refreshed")]
     public static partial void Conflict(ILogger logger, string address, string client);
 
     [LoggerMessage(4103, LogLevel.Information, "lease database {Database}: {Count} lease(s) loaded, schema version {Version}, server id {Origin}")]

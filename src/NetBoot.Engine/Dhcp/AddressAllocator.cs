@@ -16,6 +16,12 @@ public static class AddressAllocator
         ImmutableArray<RangeContext> ranges, AllocationContext context, ReadOnlySpan<byte> hardwareAddress, bool sequential)
     {
         var hash = sequential ? 0u : Hash(hardwareAddress);
+        if (!sequential && context.Leases.IsShared)
+        {
+            // Several servers, one table: each starts at its own offset (a hash of its address), so servers whose views
+            // lag each other by a notification do not all probe towards the same free address.
+            hash = unchecked(hash + Hash(context.ServerAddress.ToBytes()) * 2654435761u);
+        }
         foreach (var range in ranges.Where(r => r.Range.Mode == DhcpRangeMode.Dynamic))
         {
             var start = range.Range.Start.Value;
