@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using NetBoot.Engine;
 using NetBoot.Engine.Leases;
 using NetBoot.Wire.Net;
 using Npgsql;
@@ -123,6 +124,13 @@ public sealed class PostgresLeaseStore : ILeaseStore
             if (outcome.Change is not { } change)
             {
                 return new LeaseDecision(outcome, Task.CompletedTask);
+            }
+            if (!_available && change is LeaseUpsert { Lease.State: LeaseState.Offered } offer)
+            {
+                // No offer that could never be acknowledged: a server cut off from the database stays silent to new
+                // clients, so that they take another server's offer instead of waiting on this one.
+                return new LeaseDecision(new DhcpOutcome(new NoReply(NoReplyReason.NoAddressAvailable,
+                    $"no offer of {offer.Lease.Address} to {offer.Lease.HardwareAddress}: the lease database {_name} is unavailable")), Task.CompletedTask);
             }
             _table.Apply(change);
             return new LeaseDecision(outcome, IsStored(change) ? PersistLocked(change, expiredBefore: null) : Task.CompletedTask);
@@ -260,6 +268,8 @@ public sealed class PostgresLeaseStore : ILeaseStore
             }
             PostgresLog.Unavailable(_logger, _name, e.Message, wait.TotalSeconds);
             Finish(batch, null, e);
+            // The reload loop probes the database until a reload succeeds, even if no lease is asked for meanwhile.
+            _stale.Writer.TryWrite(default);
             return;
         }
         bool recovered;
@@ -548,7 +558,7 @@ public sealed class PostgresLeaseStore : ILeaseStore
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException or InvalidOperationException)
             {
-                // The writer reports the outage; a reload follows when the database is back.
+                // The writer reports the outage; keep probing (about once a second) until a reload succeeds.
                 _stale.Writer.TryWrite(default);
                 try
                 {
@@ -638,11 +648,12 @@ public sealed class PostgresLeaseStore : ILeaseStore
             {
                 _touched.Remove(address);
             }
-            reconnected = _resyncAfterOutage && _available;
-            if (reconnected)
-            {
-                _resyncAfterOutage = false;
-            }
+            // A successful reload means the database is back: leases are accepted again without waiting for the backoff.
+            _available = true;
+            _backoff = MinimumBackoff;
+            _retryAt = DateTimeOffset.MinValue;
+            reconnected = _resyncAfterOutage;
+            _resyncAfterOutage = false;
         }
         if (reconnected)
         {

@@ -113,6 +113,11 @@ public sealed class SharedLeaseTests(PostgresFixture postgres)
         {
             await Assert.ThrowsAnyAsync<Exception>(() => store.Execute(_ => Bind(LeaseFor(11))).Durable);
             Assert.False(store.IsAvailable);
+            // Cut off from the database, the server makes no offer to a new client (it could never ACK it).
+            var offer = store.Execute(_ => Bind(LeaseFor(13, LeaseState.Offered)));
+            Assert.Null(offer.Outcome.Change);
+            Assert.Equal(NoReplyReason.NoAddressAvailable, Assert.IsType<NoReply>(offer.Outcome.Decision).Reason);
+            Assert.DoesNotContain(store.Snapshot(), l => l.Address == LeaseFor(13).Address);
         }
         finally
         {
