@@ -106,6 +106,26 @@ stop_servers() {
   PIDS=()
 }
 
+# CPU time in ms (user + system) of the servers started for this measurement, and of the PostgreSQL cluster (the
+# postmaster, its reaped children and the live backends): the cost per lease does not depend on how busy the machine
+# is, unlike DORA/s.
+TICK=$(getconf CLK_TCK)
+servers_cpu() {
+  local total=0
+  for pid in "${PIDS[@]}"; do total=$(( total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0) )); done
+  echo $(( total * 1000 / TICK ))
+}
+pg_cpu() {
+  local master total
+  master=$(head -1 "$WORK/pg/postmaster.pid")
+  total=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$master/stat")
+  for stat in /proc/[0-9]*/stat; do
+    read -r -a f 2>/dev/null <"$stat" || continue
+    [[ "${f[3]:-}" == "$master" ]] && total=$(( total + f[13] + f[14] ))
+  done
+  echo $(( total * 1000 / TICK ))
+}
+
 wipe() { psql_ -d netboot -c "TRUNCATE netboot_leases" >/dev/null; psql_ -d kea -c "TRUNCATE lease4" >/dev/null; }
 
 perf() {  # $1 = side, $2 = mac base, $3 = rate
@@ -127,6 +147,8 @@ measure() {  # $1 = name, $2 = how to start, $3 = sides driven
   echo "== $name"
   for rate in $RATES; do
     wipe
+    local pg_before
+    pg_before=$(pg_cpu)
     $start
     local total=0 detail="" perfs=()
     for side in $sides; do
@@ -141,11 +163,14 @@ measure() {  # $1 = name, $2 = how to start, $3 = sides driven
     done
     local stored
     stored=$(if [[ $name == kea* ]]; then psql_ -d kea -c "SELECT count(*) FROM lease4 WHERE state = 0"; else psql_ -d netboot -c "SELECT count(*) FROM netboot_leases WHERE state = 1"; fi)
+    local server_ms pg_ms
+    server_ms=$(servers_cpu); pg_ms=$(( $(pg_cpu) - pg_before ))
     stop_servers
     local conflicts=0
     [[ $name == netboot* ]] && conflicts=$(cat "$WORK"/netboot-*.log | grep -c "lease conflict" || true)
     [[ -n "${KEEP:-}" ]] && for f in "$WORK"/netboot-*.log; do mv "$f" "${f%.log}-$name-$rate.keep"; done; rm -f "$WORK"/netboot-*.log
-    printf "   offered %5d/s per relay: %8.0f DORA/s%s; leases in the table: %s; conflicts (no ACK): %s\n" "$rate" "$total" "$detail" "$stored" "$conflicts"
+    printf "   offered %5d/s per relay: %8.0f DORA/s%s; leases in the table: %s; conflicts (no ACK): %s; CPU per 1000 leases: server %s ms, PostgreSQL %s ms\n" \
+      "$rate" "$total" "$detail" "$stored" "$conflicts" "$(( stored > 0 ? server_ms * 1000 / stored : 0 ))" "$(( stored > 0 ? pg_ms * 1000 / stored : 0 ))"
     if [[ $(echo "$total > $best" | bc -l) == 1 ]]; then best=$total; BEST_LINE[$name]="offered $rate/s per relay"; fi
   done
   BEST[$name]=$best
