@@ -59,7 +59,9 @@ internal static class ServeCommand
             Reload(input, snapshot, logger);
             systemd.Notify("READY=1");
         });
-        var interfaces = HostInterface.Enumerate();
+        // Watched from the start: a DHCP-assigned server address may change while serving (replies follow it).
+        using var addresses = InterfaceAddresses.Watch(logger);
+        var interfaces = addresses.Current.Interfaces;
         var leasePath = LeaseDatabase.PathFor(config, Environment.GetEnvironmentVariable(LeaseDatabase.EnvironmentVariable));
         SqliteLeaseStore? opened;
         try
@@ -81,7 +83,7 @@ internal static class ServeCommand
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal => StopOnSignal(signal, stopOnFailure));
         var services = new List<Task>
         {
-            StopAllOnFailure(dhcp.RunAsync(interfaces, stopOnFailure.Token), stopOnFailure),
+            StopAllOnFailure(dhcp.RunAsync(addresses, stopOnFailure.Token), stopOnFailure),
             StopAllOnFailure(tftp.RunAsync(interfaces, stopOnFailure.Token), stopOnFailure),
             StopAllOnFailure(http.RunAsync(interfaces, stopOnFailure.Token), stopOnFailure),
         };
