@@ -51,6 +51,13 @@ public sealed class InterfaceAddresses : IDisposable
     /// <summary>A fixed set of interfaces (tests, and services started with an explicit list).</summary>
     public static InterfaceAddresses Fixed(ImmutableArray<HostInterface> interfaces) => new(interfaces, () => interfaces, null);
 
+    /// <summary>Interfaces read by <paramref name="read"/>, now and on each <see cref="Refresh"/> (tests drive it by hand).</summary>
+    public static InterfaceAddresses FromReader(Func<ImmutableArray<HostInterface>> read, ILogger? logger)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        return new InterfaceAddresses(read(), read, logger);
+    }
+
     /// <summary>Subscribes to address changes first, then reads the interfaces, so no change between the two is missed.</summary>
     public static InterfaceAddresses Watch(ILogger logger)
     {
