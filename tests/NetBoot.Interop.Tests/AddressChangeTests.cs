@@ -6,13 +6,14 @@ using NetBoot.Testing;
 namespace NetBoot.Interop.Tests;
 
 /// <summary>A server whose own address changes while it serves (another DHCP server renumbered it): proxy offers,
-/// the 4011 answer and TFTP use the new address without a restart. The change is made with <c>ip addr</c> in the
+/// the 4011 answer, TFTP and HTTP use the new address without a restart. The change is made with <c>ip addr</c> in the
 /// server's namespace and awaited through the server's own log line, never a sleep.</summary>
 [Trait("Category", "Interop")]
 public class AddressChangeTests
 {
     private const string ProbeAddress = "10.77.0.9";
     private const string NewServerAddress = "10.77.0.3";
+    private const int HttpPort = 8080;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
     private static string Netboot => Path.Combine(NetBootServer.PublishDirectory, "netboot");
@@ -35,6 +36,15 @@ public class AddressChangeTests
         return (code, stdout + stderr);
     }
 
+    /// <summary>pxelinux's configuration over HTTP from the LAN (it holds the scenario's marker).</summary>
+    private static string HttpGet(NamespaceLab lab, string server)
+    {
+        var (code, stdout, stderr) = Shell.Execute("ip", "netns", "exec", lab.LanNamespace, "curl", "-sS", "--fail", "--max-time", "10",
+            $"http://{server}:{HttpPort}/ltsp/i386/pxelinux.cfg/default");
+        Assert.True(code == 0, $"HTTP from {server} failed ({code}): {stderr}");
+        return stdout;
+    }
+
     private static void AssertBootsFrom(string report, string server)
     {
         Assert.Contains($"proxyDHCP from {server}", report, StringComparison.Ordinal);
@@ -46,6 +56,7 @@ public class AddressChangeTests
     {
         await using var lab = await NamespaceLab.CreateAsync();
         var scenario = LtspScenario.Create(lab.WorkDirectory);
+        File.AppendAllText(scenario.ConfigPath, $"\nhttp-port={HttpPort}\n");
         var router = lab.StartRouter();
         await lab.WaitForUdpPortsAsync(lab.RouterNamespace, [67], Patience, router);
         var server = new NetBootServer().Start(lab, scenario);
@@ -53,6 +64,7 @@ public class AddressChangeTests
 
         var before = Probe(lab);
         AssertBootsFrom(before, LabNetwork.ServerAddress);
+        Assert.Contains(scenario.Marker, HttpGet(lab, LabNetwork.ServerAddress), StringComparison.Ordinal);
 
         // What dhclient does on a new lease: the old address goes, the new one comes (the interface is briefly bare).
         Shell.Run("ip", "-n", lab.ServerNamespace, "addr", "del", $"{LabNetwork.ServerAddress}/{LabNetwork.PrefixLength}", "dev", LabNetwork.ServerInterface);
@@ -65,6 +77,7 @@ public class AddressChangeTests
         Assert.DoesNotMatch(new Regex($@"\b{Regex.Escape(LabNetwork.ServerAddress)}\b"), after);
         var (code, output) = TftpGet(lab, NewServerAddress, LtspScenario.BootFile);
         Assert.True(code == 0, $"tftp-get from the new address failed ({code}): {output}");
+        Assert.Contains(scenario.Marker, HttpGet(lab, NewServerAddress), StringComparison.Ordinal);
         server.EnsureRunning();
     }
 }
