@@ -80,4 +80,46 @@ public class AddressChangeTests
         Assert.Contains(scenario.Marker, HttpGet(lab, NewServerAddress), StringComparison.Ordinal);
         server.EnsureRunning();
     }
+
+    /// <summary>A real BIOS client (QEMU, its PXE ROM) whose boot spans the renumbering: it starts while the server's
+    /// interface is bare (the old address gone, as during a DHCP renew to a new address), its first DISCOVER goes
+    /// unanswered (nothing is offered from an address the server no longer has), the new address arrives, and the
+    /// firmware's own retry is answered from it: the VM goes through 4011 and TFTP to pxelinux's marker.</summary>
+    [Fact]
+    public async Task A_client_booting_across_the_renumbering_completes_on_the_new_address()
+    {
+        await using var lab = await NamespaceLab.CreateAsync();
+        var scenario = LtspScenario.Create(lab.WorkDirectory);
+        var router = lab.StartRouter();
+        await lab.WaitForUdpPortsAsync(lab.RouterNamespace, [67], Patience, router);
+        var server = new NetBootServer().Start(lab, scenario);
+        await lab.WaitForUdpPortsAsync(lab.ServerNamespace, [67, 4011, 69], TimeSpan.FromSeconds(60), server);
+        try
+        {
+            Shell.Run("ip", "-n", lab.ServerNamespace, "addr", "del", $"{LabNetwork.ServerAddress}/{LabNetwork.PrefixLength}", "dev", LabNetwork.ServerInterface);
+            await server.Log.WaitForAsync(new Regex($@"DHCP\({LabNetwork.ServerInterface}\) has no address in a dhcp-range subnet any more"), Patience, stillAlive: server.EnsureRunning);
+
+            var client = QemuClient.Start(lab, LabNetwork.ClientMac);
+            await server.Log.WaitForAsync(new Regex($@"DHCP\({LabNetwork.ServerInterface}\) request from \S+ not answered: the interface has no address"), TimeSpan.FromSeconds(60), stillAlive: lab.EnsureAllRunning);
+            Shell.Run("ip", "-n", lab.ServerNamespace, "addr", "add", $"{NewServerAddress}/{LabNetwork.PrefixLength}", "dev", LabNetwork.ServerInterface);
+
+            await client.Serial.WaitForAsync(new Regex(Regex.Escape(scenario.Marker)), TimeSpan.FromSeconds(120), stillAlive: lab.EnsureAllRunning);
+            // The 4011 answer and the TFTP transfers came after the change: the VM could only reach the new address.
+            // (Awaited rather than read: the server's log may trail the VM's console by a moment.)
+            foreach (var line in new[]
+            {
+                $@"DHCP\({LabNetwork.ServerInterface}\) now answers as {Regex.Escape(NewServerAddress)}\b",
+                $@"PXE\({LabNetwork.ServerInterface}\) 10\.77\.0\.\d+ {Regex.Escape(LabNetwork.ClientMac)} {Regex.Escape(LtspScenario.BootFile)}",
+                @"sent \S*/ltsp/i386/pxelinux\.cfg/default to 10\.77\.0\.\d+",
+            })
+            {
+                await server.Log.WaitForAsync(new Regex(line), Patience, stillAlive: server.EnsureRunning);
+            }
+        }
+        catch
+        {
+            lab.KeepArtifacts = true;
+            throw;
+        }
+    }
 }

@@ -151,6 +151,10 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
             var source = (IPEndPoint)received.RemoteEndPoint;
             if (serving.Resolve(config.Current) is not { } arrival)
             {
+                if (serving.ShouldReportSilence())
+                {
+                    RuntimeLog.NotAnsweringWithoutAddress(logger, "DHCP", serving.Name, source.ToString());
+                }
                 continue;
             }
             try

@@ -39,6 +39,18 @@ public sealed class ServingInterface(ArrivalInterface initial, InterfaceAddresse
         return arrival;
     }
 
+    private Resolved? _silenceReported;
+
+    /// <summary>True once per address state in which the interface has no serving address: the first request that
+    /// goes unanswered then is logged, the rest of that period is not (a PXE ROM retries every few seconds).</summary>
+    public bool ShouldReportSilence()
+    {
+        var resolved = Volatile.Read(ref _resolved);
+        var reported = Volatile.Read(ref _silenceReported);
+        return resolved is { Arrival: null } && !ReferenceEquals(resolved, reported)
+            && Interlocked.CompareExchange(ref _silenceReported, resolved, reported) == reported;
+    }
+
     private ArrivalInterface? Compute(ServerConfig config, InterfaceReading reading)
     {
         if (reading.ByIndex(initial.Index) is not { } nic || InterfaceSelection.ServingAddress(config, nic) is not { } served)

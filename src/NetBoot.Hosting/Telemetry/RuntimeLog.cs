@@ -17,6 +17,9 @@ internal static partial class RuntimeLog
     [LoggerMessage(1703, LogLevel.Warning, "{Service}({Interface}) has no address in a dhcp-range subnet any more: not answering there until it has one")]
     public static partial void ServingAddressLost(ILogger logger, string service, string @interface);
 
+    [LoggerMessage(1704, LogLevel.Warning, "{Service}({Interface}) request from {Source} not answered: the interface has no address in a dhcp-range subnet (logged once until the address changes)")]
+    public static partial void NotAnsweringWithoutAddress(ILogger logger, string service, string @interface, string source);
+
     [LoggerMessage(1710, LogLevel.Information, "dropped privileges to user {User} (uid {Uid}), group {Group} (gid {Gid}); no capabilities kept")]
     public static partial void PrivilegesDropped(ILogger logger, string user, uint uid, string group, uint gid);
 

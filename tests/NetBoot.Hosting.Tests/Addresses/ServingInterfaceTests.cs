@@ -77,4 +77,26 @@ public class ServingInterfaceTests
         Assert.Same(first, addresses.Current);
         Assert.Equal(0, raised);
     }
+
+    [Fact]
+    public void Silence_is_reported_once_per_period_without_an_address()
+    {
+        ImmutableArray<HostInterface> now = [];
+        using var addresses = InterfaceAddresses.FromReader(() => now, null);
+        var config = Config();
+        var serving = new ServingInterface(new ArrivalInterface("eth0", 7, IPv4Address.Parse("10.0.0.2"), Mask24), addresses);
+        Assert.Null(serving.Resolve(config));
+        Assert.True(serving.ShouldReportSilence());
+        Assert.False(serving.ShouldReportSilence());
+
+        now = [Nic("10.0.0.3")];
+        addresses.Refresh();
+        Assert.NotNull(serving.Resolve(config));
+        Assert.False(serving.ShouldReportSilence());
+
+        now = [];
+        addresses.Refresh();
+        Assert.Null(serving.Resolve(config));
+        Assert.True(serving.ShouldReportSilence());
+    }
 }
