@@ -51,6 +51,12 @@ public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootServi
             _started.TrySetException(e);
             throw;
         }
+        if (listeners.Count == 0)
+        {
+            // Kestrel with no listener would fall back to localhost:5000: never serve where nobody asked.
+            _started.TrySetResult([]);
+            return;
+        }
         try
         {
             // What the log and Started report: each interface's addresses with the port its socket got.

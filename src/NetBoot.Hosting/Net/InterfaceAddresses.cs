@@ -62,8 +62,16 @@ public sealed class InterfaceAddresses : IDisposable
     public static InterfaceAddresses Watch(ILogger logger)
     {
         var watcher = new InterfaceAddresses([], HostInterface.Enumerate, logger);
-        NetworkChange.NetworkAddressChanged += watcher.OnAddressChanged;
-        watcher._watching = true;
+        try
+        {
+            NetworkChange.NetworkAddressChanged += watcher.OnAddressChanged;
+            watcher._watching = true;
+        }
+        catch (Exception e) when (e is NetworkInformationException or System.Net.Sockets.SocketException or PlatformNotSupportedException)
+        {
+            // No netlink (a sandbox without AF_NETLINK): serve with the start-up addresses, and say so.
+            RuntimeLog.AddressWatchUnavailable(logger, e.Message);
+        }
         Volatile.Write(ref watcher._current, new InterfaceReading(HostInterface.Enumerate()));
         return watcher;
     }

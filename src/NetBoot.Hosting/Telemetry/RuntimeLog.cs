@@ -11,6 +11,9 @@ internal static partial class RuntimeLog
     [LoggerMessage(1701, LogLevel.Warning, "cannot read the interfaces after an address change ({Reason}); still using the previous addresses")]
     public static partial void AddressRefreshFailed(ILogger logger, string reason);
 
+    [LoggerMessage(1705, LogLevel.Warning, "cannot watch for address changes ({Reason}): replies keep the addresses read at start-up; restart after renumbering")]
+    public static partial void AddressWatchUnavailable(ILogger logger, string reason);
+
     [LoggerMessage(1702, LogLevel.Information, "{Service}({Interface}) now answers as {Address}")]
     public static partial void ServingAddressChanged(ILogger logger, string service, string @interface, string address);
 
