@@ -51,11 +51,16 @@ public class PrivilegeDropTests
         Assert.True(secretCode != 0, $"a root-only file was served after the drop: {secretOutput}");
 
         // Reload after the drop: the configuration is re-read as nobody (the lab folder is world-readable).
-        File.WriteAllText(scenario.ConfigPath, File.ReadAllText(scenario.ConfigPath).Replace("Press F8 for boot menu", "Press F8 now", StringComparison.Ordinal));
+        // A new user= cannot take effect in a running server: said so, the rest is reloaded, the account stays.
+        File.WriteAllText(scenario.ConfigPath, File.ReadAllText(scenario.ConfigPath)
+            .Replace("Press F8 for boot menu", "Press F8 now", StringComparison.Ordinal)
+            .Replace("user=nobody", "user=daemon", StringComparison.Ordinal));
         server.Signal(1);
+        await server.Log.WaitForAsync(new Regex("a change of user= or group= takes effect at the next start"), Patience, stillAlive: server.EnsureRunning);
         await server.Log.WaitForAsync(new Regex("configuration reloaded from"), Patience, stillAlive: server.EnsureRunning);
         var reloaded = AddressChangeTests.Probe(lab);
         Assert.Contains("shows \"Press F8 now\"", reloaded, StringComparison.Ordinal);
+        Assert.All(ThreadStatus(server.Id, "Uid"), uid => Assert.Equal("65534 65534 65534 65534", uid));
     }
 
     private static string LoopbackConfig(string directory, string extra)

@@ -178,6 +178,12 @@ internal static class ServeCommand
             return false;
         }
         var config = ServerNameResolution.ApplyHostsFile(loaded.Config!);
+        if (config.User != snapshot.Current.User || config.Group != snapshot.Current.Group)
+        {
+            // The account was switched (or kept) at start-up: a running server cannot become another one.
+            CliLog.Notice(logger, "user/group", (config.UserSource ?? config.GroupSource ?? SourceLocation.CommandLine).ToString(),
+                "a change of user= or group= takes effect at the next start; the rest of the configuration is reloaded");
+        }
         snapshot.Swap(config);
         CliLog.Reloaded(logger, string.Join(", ", config.SourceFiles.IsDefaultOrEmpty ? ["command line"] : config.SourceFiles));
         LogNotices(logger, config);
