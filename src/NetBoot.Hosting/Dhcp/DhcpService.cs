@@ -25,16 +25,44 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
 
     private readonly MalformedLogLimiter _malformed = new(time, MalformedLogInterval);
 
-    /// <summary>Opens the sockets and serves until cancelled. Returns the listeners it opened (for tests).</summary>
-    public async Task RunAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken)
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once every socket is bound (or there is nothing to listen on); faults if one cannot be bound.
+    /// Privileges are dropped only after this.</summary>
+    public Task Listening => _listening.Task;
+
+    /// <summary>Opens the sockets and serves until cancelled, on a fixed set of interfaces.</summary>
+    public Task RunAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken) =>
+        RunAsync(InterfaceAddresses.Fixed(hostInterfaces), cancellationToken);
+
+    /// <summary>Opens the sockets and serves until cancelled. Sockets are chosen from the interfaces at start-up; the
+    /// address each answers as follows <paramref name="addresses"/> (a DHCP-assigned server address may change).</summary>
+    public async Task RunAsync(InterfaceAddresses addresses, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(addresses);
         var snapshot = config.Current;
+        var hostInterfaces = addresses.Current.Interfaces;
         var interfaces = InterfaceSelection.ForDhcp(snapshot, hostInterfaces);
         if (interfaces.IsEmpty)
         {
             Log.NoDhcpInterface(logger, string.Join(", ", hostInterfaces.Select(i => $"{i.Name} {string.Join(' ', i.Addresses.Select(a => a.Address))}")));
+            _listening.TrySetResult();
             return;
         }
+        var serving = interfaces.Select(arrival => new ServingInterface(arrival, addresses)).ToArray();
+        foreach (var nic in serving)
+        {
+            nic.AddressChanged += ReportAddressChange;
+        }
+        // Resolve at once on a change, so the log says what the server now answers as before the next client asks.
+        void OnAddressesChanged(InterfaceReading reading)
+        {
+            foreach (var nic in serving)
+            {
+                nic.Resolve(config.Current);
+            }
+        }
+        addresses.Changed += OnAddressesChanged;
         var loops = new List<Task>();
         var sockets = new List<Socket>();
         using var stopMaintenance = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -43,21 +71,29 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
             : new LeaseMaintenance(leases, snapshot, logger, time).RunAsync(stopMaintenance.Token);
         try
         {
-            foreach (var arrival in interfaces)
+            for (var i = 0; i < interfaces.Length; i++)
             {
+                var arrival = interfaces[i];
                 var ports = snapshot.IsPxeEnabled ? new[] { snapshot.DhcpServerPort, DhcpRequest.PxePort } : [snapshot.DhcpServerPort];
                 foreach (var port in ports)
                 {
                     var service = port == DhcpRequest.PxePort ? "PXE boot server" : "DHCP";
                     var socket = BoundUdpSocket.OpenListener(logger, service, arrival.Name, arrival.Address.ToString(), port, allowBroadcast: true);
                     sockets.Add(socket);
-                    loops.Add(ReceiveLoopAsync(socket, arrival, (ushort)port, cancellationToken));
+                    loops.Add(ReceiveLoopAsync(socket, serving[i], arrival, (ushort)port, cancellationToken));
                 }
             }
+            _listening.TrySetResult();
             await Task.WhenAll(loops).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _listening.TrySetException(e);
+            throw;
         }
         finally
         {
+            addresses.Changed -= OnAddressesChanged;
             await stopMaintenance.CancelAsync().ConfigureAwait(false);
             await maintenance.ConfigureAwait(false);
             foreach (var socket in sockets)
@@ -67,7 +103,19 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         }
     }
 
-    private async Task ReceiveLoopAsync(Socket socket, ArrivalInterface arrival, ushort localPort, CancellationToken cancellationToken)
+    private void ReportAddressChange(ServingInterface nic, ArrivalInterface? now)
+    {
+        if (now is null)
+        {
+            RuntimeLog.ServingAddressLost(logger, "DHCP", nic.Name);
+        }
+        else
+        {
+            RuntimeLog.ServingAddressChanged(logger, "DHCP", nic.Name, now.Address.ToString());
+        }
+    }
+
+    private async Task ReceiveLoopAsync(Socket socket, ServingInterface serving, ArrivalInterface arrival, ushort localPort, CancellationToken cancellationToken)
     {
         var receiveBuffer = new byte[4096];
         var sendBuffer = new byte[4096];
@@ -77,7 +125,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         var sender = SendWhenDurableAsync(waiting.Reader, socket, arrival, cancellationToken);
         try
         {
-            await ReceiveAsync(socket, arrival, localPort, receiveBuffer, sendBuffer, any, waiting.Writer, cancellationToken).ConfigureAwait(false);
+            await ReceiveAsync(socket, serving, localPort, receiveBuffer, sendBuffer, any, waiting.Writer, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -86,7 +134,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         }
     }
 
-    private async Task ReceiveAsync(Socket socket, ArrivalInterface arrival, ushort localPort, byte[] receiveBuffer, byte[] sendBuffer,
+    private async Task ReceiveAsync(Socket socket, ServingInterface serving, ushort localPort, byte[] receiveBuffer, byte[] sendBuffer,
         EndPoint any, ChannelWriter<DeferredReply> waiting, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -101,6 +149,14 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 return;
             }
             var source = (IPEndPoint)received.RemoteEndPoint;
+            if (serving.Resolve(config.Current) is not { } arrival)
+            {
+                if (serving.ShouldReportSilence())
+                {
+                    RuntimeLog.NotAnsweringWithoutAddress(logger, "DHCP", serving.Name, source.ToString());
+                }
+                continue;
+            }
             try
             {
                 var reply = Handle(receiveBuffer.AsSpan(0, received.ReceivedBytes), source, arrival, localPort, sendBuffer);
