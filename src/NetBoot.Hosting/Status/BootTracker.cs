@@ -96,7 +96,7 @@ public static class BootTracker
                 c => c with { Stage = BootStage.Failed, File = t.File, FileBytes = t.Bytes, Detail = $"{t.Protocol} {t.File}: {t.Failure}" },
                 $"{t.Protocol} {t.File} failed: {t.Failure}"),
             TransferRefused r => Update(state, r.Client, r.At,
-                c => c with { Stage = BootStage.Failed, File = r.File, FileBytes = 0, Detail = $"{r.Protocol} {r.File}: {r.Reason}" },
+                c => c with { Stage = BootStage.Failed, File = r.File, FileBytes = 0, FileSize = -1, Detail = $"{r.Protocol} {r.File}: {r.Reason}" },
                 $"{r.Protocol} {r.File} refused: {r.Reason}"),
             _ => state,
         };

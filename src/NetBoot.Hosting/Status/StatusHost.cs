@@ -28,6 +28,23 @@ public sealed class StatusHost : IDisposable
     public RecentLog RecentLog { get; }
     public TimeProvider Time { get; }
 
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the endpoints listen (at once when none is configured); faults when they cannot.</summary>
+    public Task Started => _started.Task;
+
+    internal void OnStarted(Exception? failure = null)
+    {
+        if (failure is null)
+        {
+            _started.TrySetResult();
+        }
+        else
+        {
+            _started.TrySetException(failure);
+        }
+    }
+
     /// <summary>Serves the configured endpoints until cancelled (returns at once when none is configured).</summary>
     public Task RunAsync(ConfigSnapshot config, ILeaseStore? leases, Microsoft.Extensions.Logging.ILogger logger, CancellationToken cancellationToken)
     {
@@ -35,6 +52,7 @@ public sealed class StatusHost : IDisposable
         Metrics.ObservePools(() => PoolUsageCalculator.Compute(config.Current.Ranges, leases?.Snapshot() ?? [], Time.GetUtcNow()));
         if (!config.Current.Status.IsEnabled)
         {
+            OnStarted();
             return Task.CompletedTask;
         }
         var service = new StatusWebService(config.Current.Status, this, config, leases, logger);

@@ -41,7 +41,16 @@ internal sealed class StatusWebService(StatusConfig status, StatusHost host, Con
         var app = Build(endpoints);
         await using (app.ConfigureAwait(false))
         {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+            {
+                host.OnStarted(e);
+                throw;
+            }
+            host.OnStarted();
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             StatusLog.Listening(logger, string.Join(" ", bound),
                 status.Metrics is { } m ? $"http://{m}/metrics" : "off",
