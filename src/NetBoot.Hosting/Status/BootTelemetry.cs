@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Net;
 using NetBoot.Engine;
@@ -38,7 +39,7 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
     public void DhcpDecided(DhcpRequest request, Decision decision, bool hasLeaseStore, Task? durable = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (durable is not null)
+        if (durable is not null && Metrics.LeaseCommitDuration.Enabled)
         {
             LeaseCommitting(durable);
         }
@@ -49,17 +50,14 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
         var requestType = TypeName(message.MessageType);
         Metrics.DhcpRequests.Add(1, new("message_type", requestType), new("mode", mode));
         string? replyType = null;
-        string detail;
         switch (decision)
         {
             case SendReply sent:
                 replyType = TypeName(sent.Message.MessageType);
                 Metrics.DhcpReplies.Add(1, new("message_type", replyType), new("mode", mode));
-                detail = sent.Summary + (sent.Message.YourAddress.IsZero ? "" : " " + sent.Message.YourAddress);
                 break;
             case NoReply none:
                 Metrics.DhcpDrops.Add(1, new KeyValuePair<string, object?>("reason", ReasonName(none.Reason)));
-                detail = none.Detail;
                 break;
             default:
                 return;
@@ -68,6 +66,9 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
         {
             return;
         }
+        var detail = decision is SendReply answer
+            ? answer.Summary + (answer.Message.YourAddress.IsZero ? "" : " " + answer.Message.YourAddress)
+            : ((NoReply)decision).Detail;
         var addresses = new List<IPv4Address>(3) { message.ClientAddress };
         if (request.ArrivedOnPxePort)
         {
@@ -228,8 +229,13 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
         _ => "other",
     };
 
-    /// <summary>snake_case of the engine's reason (a closed enum, so a bounded label set).</summary>
-    internal static string ReasonName(NoReplyReason reason)
+    private static readonly FrozenDictionary<NoReplyReason, string> s_reasonNames =
+        Enum.GetValues<NoReplyReason>().ToDictionary(r => r, SnakeCase).ToFrozenDictionary();
+
+    /// <summary>snake_case of the engine's reason (a closed enum, so a bounded label set), computed once.</summary>
+    internal static string ReasonName(NoReplyReason reason) => s_reasonNames.TryGetValue(reason, out var name) ? name : SnakeCase(reason);
+
+    private static string SnakeCase(NoReplyReason reason)
     {
         var name = reason.ToString();
         var text = new System.Text.StringBuilder(name.Length + 4);
