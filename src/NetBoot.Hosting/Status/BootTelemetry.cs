@@ -197,7 +197,9 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
         lock (_lock)
         {
             var next = BootTracker.Apply(_state, e);
-            if (next.Clients.Count > MaxClients)
+            // Pruned in batches (down to MaxClients once twice as many are known), so a storm of new clients costs
+            // one sort per MaxClients events, not one per event.
+            if (next.Clients.Count > 2 * MaxClients)
             {
                 next = BootTracker.Prune(next, e.At, ClientMaxAge, MaxClients);
             }
