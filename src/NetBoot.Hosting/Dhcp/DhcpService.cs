@@ -171,6 +171,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         }
         if (message.Operation != BootOperation.BootRequest)
         {
+            telemetry?.DhcpDropped("not_a_request");
             return null;
         }
         var snapshot = config.Current;

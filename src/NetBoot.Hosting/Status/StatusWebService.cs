@@ -27,9 +27,11 @@ internal sealed class StatusWebService(StatusConfig status, StatusHost host, Con
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(5);
 
     private readonly PrometheusExporter? _exporter = status.Metrics is null ? null : new PrometheusExporter(host.Metrics.Meter);
+    private CancellationToken _stopping;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        _stopping = cancellationToken;
         var endpoints = new[] { status.Metrics, status.Dashboard }.OfType<ListenEndpoint>().Distinct().ToImmutableArray();
         foreach (var endpoint in endpoints.Where(e => !e.IsLoopback))
         {
@@ -142,7 +144,9 @@ internal sealed class StatusWebService(StatusConfig status, StatusHost host, Con
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers["X-Accel-Buffering"] = "no";
-        var aborted = context.RequestAborted;
+        // Event streams never end by themselves: shutting down ends them at once, or Kestrel would wait its shutdown timeout.
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping);
+        var aborted = linked.Token;
         var time = host.Time;
         using var timer = new PeriodicTimer(EventInterval, time);
         (long, long) sent = (-1, -1);
@@ -167,7 +171,7 @@ internal sealed class StatusWebService(StatusConfig status, StatusHost host, Con
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            // The page went away.
+            // The page went away, or NetBoot is stopping.
         }
     }
 

@@ -100,6 +100,20 @@ public sealed class StatusWebServiceTests : IAsyncLifetime
         Assert.Contains("\"stageText\":\"failed: tftp pxelinux.0: file not found\"", data, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Stopping_ends_an_open_event_stream_instead_of_waiting_for_the_page()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Dashboard("/events?token=" + Token)));
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal("event: state", await reader.ReadLineAsync());
+
+        await _stop.CancelAsync();
+
+        // Kestrel would otherwise wait its 30 s shutdown timeout for the stream to end.
+        await _running.WaitAsync(TimeSpan.FromSeconds(15));
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
