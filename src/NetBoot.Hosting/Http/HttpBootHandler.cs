@@ -86,21 +86,21 @@ public sealed class HttpBootHandler
         var method = context.Request.Method;
         if (context.RequestAborted.IsCancellationRequested && !HttpMethods.IsHead(method))
         {
-            HttpLog.Aborted(_logger, method, path, client, file);
             _telemetry?.HttpEnded(context.Connection.RemoteIpAddress, path, context.Response.StatusCode, 0, started, "client went away");
+            HttpLog.Aborted(_logger, method, path, client, file);
             return;
         }
         var response = context.Response;
         var bytes = HttpMethods.IsHead(method) ? 0 : response.ContentLength ?? 0;
         var range = response.Headers.ContentRange is { Count: > 0 } contentRange ? $" ({contentRange})" : "";
-        HttpLog.Sent(_logger, method, path, client, response.StatusCode, file, bytes, range);
         _telemetry?.HttpEnded(context.Connection.RemoteIpAddress, path, response.StatusCode, bytes, started, null);
+        HttpLog.Sent(_logger, method, path, client, response.StatusCode, file, bytes, range);
     }
 
     private async Task RefuseAsync(HttpContext context, string client, string path, int status, string reason)
     {
-        HttpLog.Refused(_logger, context.Request.Method, path, client, status, reason);
         _telemetry?.HttpEnded(context.Connection.RemoteIpAddress, path, status, 0, System.Diagnostics.Stopwatch.GetTimestamp(), reason);
+        HttpLog.Refused(_logger, context.Request.Method, path, client, status, reason);
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
         if (!HttpMethods.IsHead(context.Request.Method))
