@@ -8,6 +8,7 @@ using NetBoot.Hosting.Dhcp;
 using NetBoot.Hosting.Http;
 using NetBoot.Hosting.Net;
 using NetBoot.Hosting.Privileges;
+using NetBoot.Hosting.Status;
 using NetBoot.Hosting.Tftp;
 using NetBoot.Leases;
 
@@ -59,7 +60,8 @@ internal static class ServeCommand
 
     private static async Task<int> RunAsync(ConfigInput input, ServerConfig config, PrivilegeTarget? target, CancellationToken cancellationToken)
     {
-        using var loggerFactory = CreateLoggerFactory();
+        using var status = new StatusHost(config, TimeProvider.System);
+        using var loggerFactory = CreateLoggerFactory(status.RecentLog);
         var logger = loggerFactory.CreateLogger("netboot");
         LogNotices(logger, config);
         var snapshot = new ConfigSnapshot(config);
@@ -86,9 +88,9 @@ internal static class ServeCommand
             return 2;
         }
         await using var leases = opened;
-        var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System, leases);
-        var tftp = new TftpService(snapshot, loggerFactory.CreateLogger<TftpService>(), TimeProvider.System);
-        var http = new HttpBootService(snapshot, loggerFactory.CreateLogger<HttpBootService>());
+        var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System, leases, status.Telemetry);
+        var tftp = new TftpService(snapshot, loggerFactory.CreateLogger<TftpService>(), TimeProvider.System, status.Telemetry);
+        var http = new HttpBootService(snapshot, loggerFactory.CreateLogger<HttpBootService>(), status.Telemetry);
         using var stopOnFailure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // SIGTERM (systemd, kill) and SIGINT stop the services gracefully: listeners close, transfers end, exit 0.
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal => StopOnSignal(signal, stopOnFailure));
@@ -98,6 +100,7 @@ internal static class ServeCommand
             StopAllOnFailure(dhcp.RunAsync(addresses, stopOnFailure.Token), stopOnFailure),
             StopAllOnFailure(tftp.RunAsync(interfaces, stopOnFailure.Token), stopOnFailure),
             StopAllOnFailure(http.RunAsync(interfaces, stopOnFailure.Token), stopOnFailure),
+            StopAllOnFailure(status.RunAsync(snapshot, leases, loggerFactory.CreateLogger("netboot.status"), stopOnFailure.Token), stopOnFailure),
         };
         if (!await DropPrivilegesWhenBoundAsync(logger, config, target, [dhcp.Listening, tftp.Listening, http.Started], services).ConfigureAwait(false))
         {
@@ -225,13 +228,14 @@ internal static class ServeCommand
         }
     }
 
-    private static ILoggerFactory CreateLoggerFactory()
+    private static ILoggerFactory CreateLoggerFactory(RecentLog recent)
     {
         var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("NETBOOT_LOG_LEVEL"), true, out var l) ? l : LogLevel.Information;
         return LoggerFactory.Create(builder =>
         {
             builder.SetMinimumLevel(level);
             builder.AddProvider(new StderrLoggerProvider(Console.Error, level, TimeProvider.System));
+            builder.AddProvider(recent);
         });
     }
 }

@@ -34,6 +34,8 @@ public sealed record ServerConfig
     public TftpConfig Tftp { get; init; } = new();
     /// <summary><c>http-root</c> / <c>http-port</c>: NetBoot's HTTP server for boot files.</summary>
     public HttpConfig Http { get; init; } = new();
+    /// <summary><c>metrics-listen</c> / <c>dashboard-listen</c> / <c>dashboard-token</c>: observability endpoints.</summary>
+    public StatusConfig Status { get; init; } = new();
     /// <summary><c>pxe-uefi-direct</c>: UEFI clients answered with their boot file in the OFFER (no 4011 step).</summary>
     public ImmutableArray<PxeUefiDirectConfig> UefiDirectOffers { get; init; } = [];
 

@@ -39,6 +39,7 @@ internal sealed class ConfigBuilder
 
     public TftpConfig Tftp { get; set; } = new();
     public HttpConfig Http { get; set; } = new();
+    public StatusConfig Status { get; set; } = new();
     public List<PxeUefiDirectConfig> UefiDirectOffers { get; } = [];
     /// <summary>Where <c>enable-tftp</c> first appeared, for the tftp-root check.</summary>
     public SourceLocation? TftpEnabledAt { get; set; }
@@ -107,6 +108,7 @@ internal sealed class ConfigBuilder
         },
         Tftp = Tftp,
         Http = Http,
+        Status = Status,
         UefiDirectOffers = [.. UefiDirectOffers],
         LogDhcp = LogDhcp,
         LogQueries = LogQueries,

@@ -88,6 +88,10 @@ internal static class DirectiveTable
         new("http-root", DirectiveArity.Required, HttpBootParser.ParseRoot, IsSingleValued: true),
         new("http-port", DirectiveArity.Required, HttpBootParser.ParsePort, IsSingleValued: true),
         new("pxe-uefi-direct", DirectiveArity.Optional, HttpBootParser.ParseUefiDirect),
+        // NetBoot's own: Prometheus metrics and the live dashboard, loopback unless an address is written.
+        new("metrics-listen", DirectiveArity.Required, StatusParser.ParseMetricsListen, IsSingleValued: true),
+        new("dashboard-listen", DirectiveArity.Required, StatusParser.ParseDashboardListen, IsSingleValued: true),
+        new("dashboard-token", DirectiveArity.Required, StatusParser.ParseDashboardToken, IsSingleValued: true),
     ];
 
     private static readonly DirectiveSpec[] NotYet =

@@ -7,6 +7,7 @@ using System.Threading.Channels;
 using NetBoot.Engine;
 using NetBoot.Engine.Leases;
 using NetBoot.Hosting.Net;
+using NetBoot.Hosting.Status;
 using NetBoot.Leases;
 using NetBoot.Hosting.Telemetry;
 using NetBoot.Hosting.Udp;
@@ -19,7 +20,8 @@ namespace NetBoot.Hosting.Dhcp;
 /// engine, sends the reply. The only place that touches DHCP sockets. With a lease store, networks with an owned
 /// <c>dhcp-range</c> get full DHCP: the decision runs against the store, and a reply that depends on a lease change
 /// (an ACK) leaves only once that change is durable.</summary>
-public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logger, TimeProvider time, ILeaseStore? leases = null)
+public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logger, TimeProvider time, ILeaseStore? leases = null,
+    BootTelemetry? telemetry = null)
 {
     private static readonly TimeSpan MalformedLogInterval = TimeSpan.FromMinutes(1);
 
@@ -173,6 +175,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
             {
                 // A bug must not take the service down for every other client: log it loudly and go on.
                 Log.HandlerFailed(logger, e, source.ToString(), arrival.Name);
+                telemetry?.DhcpDropped("internal_error");
             }
         }
     }
@@ -191,6 +194,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 {
                     // RFC 2131 §4.3.2 via DESIGN: an ACK is a promise; without a durable lease it is not sent.
                     LeaseLog.NotDurable(logger, reply.Destination.Address.ToString(), e.Message);
+                    telemetry?.DhcpDropped("lease_not_durable");
                     continue;
                 }
                 if (!cancellationToken.IsCancellationRequested)
@@ -218,10 +222,12 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
             {
                 Log.Malformed(logger, source.ToString(), arrival.Name, error.ToString(), (int)MalformedLogInterval.TotalMinutes);
             }
+            telemetry?.DhcpDropped("malformed");
             return null;
         }
         if (message.Operation != BootOperation.BootRequest)
         {
+            telemetry?.DhcpDropped("not_a_request");
             return null;
         }
         var snapshot = config.Current;
@@ -229,13 +235,16 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         if (leases is not null)
         {
             var leased = leases.Execute(view => DhcpEngine.Decide(request, snapshot, view, time.GetUtcNow()));
+            telemetry?.DhcpDecided(request, leased.Outcome.Decision, hasLeaseStore: true, leased.Outcome.Change is null ? null : leased.Durable);
             if (leased.Outcome.Change is not null || leased.Outcome.Decision is SendReply { Message.YourAddress.IsZero: false } or SendReply { Message.MessageType: DhcpMessageType.Nak })
             {
                 return HandleLeased(request, snapshot, leased, sendBuffer);
             }
             return Respond(request, snapshot, leased.Outcome.Decision, sendBuffer, localPort);
         }
-        return Respond(request, snapshot, DhcpEngine.Decide(request, snapshot), sendBuffer, localPort);
+        var decision = DhcpEngine.Decide(request, snapshot);
+        telemetry?.DhcpDecided(request, decision, hasLeaseStore: false);
+        return Respond(request, snapshot, decision, sendBuffer, localPort);
     }
 
     /// <summary>A full-DHCP decision: logged as dnsmasq does (<c>DHCPACK(eth1) 192.168.67.20 52:54:…</c>).</summary>
@@ -345,6 +354,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         catch (SocketException e)
         {
             Log.SendFailed(logger, destination.ToString(), arrival.Name, e.Message);
+            telemetry?.DhcpDropped("send_failed");
         }
     }
 

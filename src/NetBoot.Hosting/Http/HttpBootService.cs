@@ -16,7 +16,7 @@ namespace NetBoot.Hosting.Http;
 
 /// <summary>Serves boot files over HTTP (<c>http-root</c>/<c>http-port</c>) with Kestrel, on the IPv4 addresses of
 /// the interfaces DHCP may use (as TFTP does), so iPXE and UEFI HTTP Boot fetch kernels and initrds at wire speed.</summary>
-public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootService> logger)
+public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootService> logger, Status.BootTelemetry? telemetry = null)
 {
     private readonly TaskCompletionSource<ImmutableArray<IPEndPoint>> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -125,7 +125,7 @@ public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootServi
             _started.TrySetException(failure);
             throw failure;
         }
-        var handler = new HttpBootHandler(Path.GetFullPath(root), logger);
+        var handler = new HttpBootHandler(Path.GetFullPath(root), logger, telemetry: telemetry);
         var app = Build(listen, handler);
         await using (app.ConfigureAwait(false))
         {
