@@ -47,6 +47,8 @@ public sealed record ServerConfig
     public bool NoOverride { get; init; }
     public bool Authoritative { get; init; }
     public int LeaseMax { get; init; } = 1000;
+    /// <summary><c>dhcp-rate-limit</c> (NetBoot's own): per-client and per-interface request budgets.</summary>
+    public DhcpRateLimitConfig DhcpRateLimit { get; init; } = DhcpRateLimitConfig.Default;
     public string? LeaseFile { get; init; }
     public string? DhcpScript { get; init; }
     public bool SequentialIp { get; init; }

@@ -49,6 +49,7 @@ internal sealed class ConfigBuilder
     public bool NoOverride { get; set; }
     public bool Authoritative { get; set; }
     public int LeaseMax { get; set; } = 1000;
+    public DhcpRateLimitConfig DhcpRateLimit { get; set; } = DhcpRateLimitConfig.Default;
     public string? LeaseFile { get; set; }
     public string? DhcpScript { get; set; }
     public bool SequentialIp { get; set; }
@@ -112,6 +113,7 @@ internal sealed class ConfigBuilder
         NoOverride = NoOverride,
         Authoritative = Authoritative,
         LeaseMax = LeaseMax,
+        DhcpRateLimit = DhcpRateLimit,
         LeaseFile = LeaseFile,
         DhcpScript = DhcpScript,
         SequentialIp = SequentialIp,

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using System.Threading.Channels;
 using NetBoot.Engine;
 using NetBoot.Engine.Leases;
+using NetBoot.Engine.Limits;
 using NetBoot.Hosting.Net;
 using NetBoot.Leases;
 using NetBoot.Hosting.Telemetry;
@@ -24,6 +25,11 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
     private static readonly TimeSpan MalformedLogInterval = TimeSpan.FromMinutes(1);
 
     private readonly MalformedLogLimiter _malformed = new(time, MalformedLogInterval);
+
+    private readonly DhcpRateGate _rateGate = new(logger, time);
+
+    /// <summary>The outcome of a request shed by <c>dhcp-rate-limit</c> (compared by reference; never logged per packet).</summary>
+    private static readonly DhcpOutcome s_shed = new(new NoReply(NoReplyReason.NotForUs, "rate limited"));
 
     /// <summary>Opens the sockets and serves until cancelled. Returns the listeners it opened (for tests).</summary>
     public async Task RunAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken)
@@ -172,15 +178,30 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         var request = new DhcpRequest(message, arrival, sourceAddress, (ushort)source.Port, localPort);
         if (leases is not null)
         {
-            var leased = leases.Execute(view => DhcpEngine.Decide(request, snapshot, view, time.GetUtcNow()));
+            // The rate gate asks the lease view whether the client is known, so it runs inside the same decision.
+            var leased = leases.Execute(view => Admit(request, snapshot, view)
+                ? DhcpEngine.Decide(request, snapshot, view, time.GetUtcNow())
+                : s_shed);
+            if (ReferenceEquals(leased.Outcome, s_shed))
+            {
+                return null;
+            }
             if (leased.Outcome.Change is not null || leased.Outcome.Decision is SendReply { Message.YourAddress.IsZero: false } or SendReply { Message.MessageType: DhcpMessageType.Nak })
             {
                 return HandleLeased(request, snapshot, leased, sendBuffer);
             }
             return Respond(request, snapshot, leased.Outcome.Decision, sendBuffer, localPort);
         }
+        if (!Admit(request, snapshot, null))
+        {
+            return null;
+        }
         return Respond(request, snapshot, DhcpEngine.Decide(request, snapshot), sendBuffer, localPort);
     }
+
+    private bool Admit(DhcpRequest request, Configuration.Model.ServerConfig snapshot, ILeaseView? view) =>
+        snapshot.DhcpRateLimit.IsOff || _rateGate.Admit(request.Interface.Name, request.LocalPort, snapshot.DhcpRateLimit,
+            request.Message.ClientHardwareAddress, DhcpAdmission.IsKnown(request.Message, snapshot, view));
 
     /// <summary>A full-DHCP decision: logged as dnsmasq does (<c>DHCPACK(eth1) 192.168.67.20 52:54:…</c>).</summary>
     private Outgoing? HandleLeased(DhcpRequest request, Configuration.Model.ServerConfig snapshot, LeaseDecision leased, byte[] sendBuffer)
