@@ -72,6 +72,10 @@ internal static class ServeCommand
             return 2;
         }
         await using var leases = opened;
+        if (opened is not null)
+        {
+            LeaseStoreHealth.Attach(opened, loggerFactory.CreateLogger<DhcpService>(), leasePath);
+        }
         var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System, leases);
         var tftp = new TftpService(snapshot, loggerFactory.CreateLogger<TftpService>(), TimeProvider.System);
         var http = new HttpBootService(snapshot, loggerFactory.CreateLogger<HttpBootService>());
