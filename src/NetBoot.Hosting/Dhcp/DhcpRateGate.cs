@@ -22,17 +22,23 @@ internal sealed partial class DhcpRateGate(ILogger logger, TimeProvider time)
             return true;
         }
         var now = time.GetUtcNow();
-        Gate gate;
         Admission admission;
         (int Client, int NewClients)? report = null;
+        var started = false;
         lock (_lock)
         {
-            if (!_gates.TryGetValue((@interface, port), out gate!) || gate.Admission.Limits != limits)
+            if (!_gates.TryGetValue((@interface, port), out var gate) || gate.Admission.Limits != limits)
             {
-                gate = new Gate(new DhcpAdmission(limits), now);
+                gate = new Gate(new DhcpAdmission(limits));
                 _gates[(@interface, port)] = gate;
             }
             admission = gate.Admission.Admit(client, isKnown, now);
+            if (admission != Admission.Admitted && !gate.Shedding)
+            {
+                // The first drop after a quiet spell is logged at once; then one summary per interval while it lasts.
+                gate.Shedding = started = true;
+                gate.ReportedAt = now;
+            }
             if (admission == Admission.ClientOverLimit)
             {
                 gate.ClientDrops++;
@@ -41,31 +47,39 @@ internal sealed partial class DhcpRateGate(ILogger logger, TimeProvider time)
             {
                 gate.NewClientDrops++;
             }
-            if (now - gate.ReportedAt >= ReportInterval && gate.ClientDrops + gate.NewClientDrops > 0)
+            if (gate.Shedding && now - gate.ReportedAt >= ReportInterval)
             {
                 report = (gate.ClientDrops, gate.NewClientDrops);
+                gate.Shedding = gate.ClientDrops + gate.NewClientDrops > 0;
                 gate.ClientDrops = gate.NewClientDrops = 0;
                 gate.ReportedAt = now;
             }
         }
-        if (report is { } r)
+        if (started)
         {
-            Shed(logger, @interface, port, r.Client + r.NewClients, (int)ReportInterval.TotalSeconds, r.NewClients, limits.NewClientsPerInterface,
-                r.Client, limits.PerClient);
+            Shedding(logger, @interface, port, limits.NewClientsPerInterface, limits.PerClient, (int)ReportInterval.TotalSeconds);
+        }
+        if (report is { Client: var c, NewClients: var n } && c + n > 0)
+        {
+            Shed(logger, @interface, port, c + n, (int)ReportInterval.TotalSeconds, n, limits.NewClientsPerInterface, c, limits.PerClient);
         }
         return admission == Admission.Admitted;
     }
 
-    private sealed class Gate(DhcpAdmission admission, DateTimeOffset createdAt)
+    private sealed class Gate(DhcpAdmission admission)
     {
         public DhcpAdmission Admission { get; } = admission;
-        // The first drop of a quiet socket is reported at once; then at most once per interval.
-        public DateTimeOffset ReportedAt { get; set; } = createdAt - ReportInterval;
+        public bool Shedding { get; set; }
+        public DateTimeOffset ReportedAt { get; set; }
         public int ClientDrops { get; set; }
         public int NewClientDrops { get; set; }
     }
 
+    [LoggerMessage(1111, LogLevel.Warning,
+        "DHCP rate limit reached on {Interface} port {Port}: dropping requests from unknown clients over {NewLimit}/s and from any client over {ClientLimit}/s; known hosts and leases are still served; a summary follows every {Seconds}s while it lasts; tune with dhcp-rate-limit=")]
+    private static partial void Shedding(ILogger logger, string @interface, int port, int newLimit, int clientLimit, int seconds);
+
     [LoggerMessage(1110, LogLevel.Warning,
-        "DHCP rate limit on {Interface} port {Port}: {Dropped} requests dropped in {Seconds}s ({NewClients} from unknown clients over {NewLimit}/s, {Clients} from clients over {ClientLimit}/s each); known hosts and leases are still served; tune with dhcp-rate-limit=")]
+        "DHCP rate limit on {Interface} port {Port}: {Dropped} requests dropped in the last {Seconds}s ({NewClients} from unknown clients over {NewLimit}/s, {Clients} from clients over {ClientLimit}/s each)")]
     private static partial void Shed(ILogger logger, string @interface, int port, int dropped, int seconds, int newClients, int newLimit, int clients, int clientLimit);
 }
