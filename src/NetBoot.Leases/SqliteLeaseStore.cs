@@ -73,6 +73,17 @@ public sealed class SqliteLeaseStore : ILeaseStore
             connection.Dispose();
             throw new LeaseDatabaseCorruptException(path, damage);
         }
+        // Fail now, with the reason, if the database cannot be written (SQLite opens a file on a read-only mount
+        // read-only without a word): not at the first ACK. The probe is rolled back, so it needs no free space.
+        try
+        {
+            Execute(connection, "BEGIN IMMEDIATE; CREATE TABLE netboot_write_probe(x); ROLLBACK;");
+        }
+        catch (SqliteException)
+        {
+            connection.Dispose();
+            throw;
+        }
         var store = new SqliteLeaseStore(connection);
         foreach (var lease in ReadAll(connection))
         {

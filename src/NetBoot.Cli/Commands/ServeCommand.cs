@@ -68,7 +68,9 @@ internal static class ServeCommand
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
         {
-            CliLog.FailedToStart(logger, $"cannot open the lease database {leasePath}: {e.Message}");
+            CliLog.FailedToStart(logger, e is LeaseDatabaseCorruptException
+                ? e.Message
+                : $"cannot open the lease database {leasePath}: {e.Message}: check that its folder exists, is writable by netboot (not a read-only mount) and has free space, or set another path with {LeaseDatabase.EnvironmentVariable}");
             return 2;
         }
         await using var leases = opened;
