@@ -108,7 +108,10 @@ public sealed class LeaseStoreFaultTests(ITestOutputHelper output)
             }
         }
         var before = await lab.LeasesAsync();
-        await lab.KillServerAsync();
+        // A clean stop checkpoints the WAL into the file (damage to a file whose pages all sit in the WAL goes unseen).
+        lab.ServerProcess.Signal(15);
+        Assert.Equal(0, await lab.ServerProcess.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        await lab.ServerProcess.DisposeAsync();
 
         // Read-only: a copy of the database on a tmpfs remounted read-only (in the server's private mount namespace).
         var tmpfs = Directory.CreateDirectory(Path.Combine(lab.WorkDirectory, "ro")).FullName;
@@ -116,7 +119,8 @@ public sealed class LeaseStoreFaultTests(ITestOutputHelper output)
             Path.Combine(tmpfs, Path.GetFileName(lab.DatabasePath)), waitForStart: false);
         Assert.Equal(2, await lab.ServerProcess.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         var readOnly = lab.ServerProcess.Log.Find(new Regex("FAILED to start up: .*"));
-        Assert.Matches("cannot open the lease database .*readonly.*writable", readOnly.Value);
+        output.WriteLine(readOnly.Value);
+        Assert.True(Regex.IsMatch(readOnly.Value, "cannot open the lease database .*(readonly|read-only|unable to open).*writable"), readOnly.Value);
 
         // Damaged: the file overwritten with garbage; start-up refuses and says to move it aside; the file is kept.
         await lab.ServerProcess.DisposeAsync();
@@ -146,17 +150,26 @@ public sealed class LeaseStoreFaultTests(ITestOutputHelper output)
         }
         await lab.StartServerAsync(Config);
         Assert.Equal(before.Select(l => (l.Address, l.HardwareAddress)).Order(), (await lab.LeasesAsync()).Select(l => (l.Address, l.HardwareAddress)).Order());
-        output.WriteLine(readOnly.Value + "\n" + damaged.Value);
+        output.WriteLine(damaged.Value);
     }
 
     [Fact]
     public async Task Kill_9_at_random_moments_of_a_lease_storm_loses_no_acked_lease_and_never_gives_an_address_twice()
     {
-        const int Rounds = 5, ClientsPerRound = 250, InFlight = 32;
+        const int Rounds = 5, ClientsPerRound = 150, InFlight = 32;
         var seed = Environment.TickCount;
         var random = new Random(seed);
         output.WriteLine($"seed {seed}");
-        await using var lab = await LabAsync();
+        await using var lab = DhcpLab.Create();
+        // A /22 (1000 addresses) for 5 rounds of new clients; the client namespace is the relay.
+        lab.Server.Exec("ip", "addr", "flush", "dev", "nbs0");
+        lab.Server.Exec("ip", "addr", "add", "10.78.0.1/22", "dev", "nbs0");
+        lab.Client.Exec("ip", "addr", "add", "10.78.0.2/22", "dev", "nbc0");
+        const string Config = """
+            port=0
+            dhcp-range=10.78.0.20,10.78.3.250,255.255.252.0,1h
+            dhcp-lease-max=5000
+            """;
         var acked = new ConcurrentDictionary<int, IPv4Address>();
         for (var round = 0; round < Rounds; round++)
         {
