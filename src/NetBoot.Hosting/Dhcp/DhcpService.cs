@@ -24,6 +24,9 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
 {
     private static readonly TimeSpan MalformedLogInterval = TimeSpan.FromMinutes(1);
 
+    /// <summary>ACKs waiting for their lease to be durable, per socket, at most.</summary>
+    private const int MaximumDeferredReplies = 4096;
+
     private readonly MalformedLogLimiter _malformed = new(time, MalformedLogInterval);
 
     private readonly DhcpRateGate _rateGate = new(logger, time);
@@ -79,7 +82,11 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         var sendBuffer = new byte[4096];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
         // Replies waiting for their lease to be durable: sent in order by their own loop, so receiving never waits on disk.
-        var waiting = Channel.CreateUnbounded<DeferredReply>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        // Bounded: if the disk stalls, replies beyond this are dropped (the client retries) instead of piling up in memory.
+        var waiting = Channel.CreateBounded<DeferredReply>(new BoundedChannelOptions(MaximumDeferredReplies)
+        {
+            SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.DropWrite,
+        });
         var sender = SendWhenDurableAsync(waiting.Reader, socket, arrival, cancellationToken);
         try
         {

@@ -82,6 +82,10 @@ public sealed class TftpFloodTests(ITestOutputHelper output)
         Assert.True(served <= MaxTransfers, $"{served} flood requests served with tftp-max={MaxTransfers}");
         Assert.True(refused >= FloodRequests - MaxTransfers - Running, $"only {refused} of {FloodRequests} refused ({served} served)");
         Assert.True(memory.Peak < 250, $"peak RSS {memory.Peak:0.0} MiB");
+        // The refusals are summarised, not logged one line per request.
+        var refusalLines = lab.ServerProcess.Log.ReadAll().Split('\n').Count(l => l.Contains("transfers running (tftp-max)", StringComparison.Ordinal));
+        output.WriteLine($"{refusalLines} refusal log lines for {refused} refusals");
+        Assert.InRange(refusalLines, 1, 3);
     }
 
     private static Socket Bound(string address)
