@@ -187,8 +187,8 @@ public sealed class LeaseStoreFaultTests(ITestOutputHelper output)
             var clients = Enumerable.Range(round * ClientsPerRound, ClientsPerRound).Concat(acked.Keys.Take(50)).ToArray();
             // The kill lands at a random moment: after a random number of ACKs, plus a random few milliseconds (so it
             // may hit a commit, a reply in flight, or the gap between them).
-            var killAtAcks = random.Next(10, 200);
-            var killDelay = random.Next(0, 40);
+            var killAtAcks = random.Next(10, 120);
+            var killDelay = random.Next(0, 6);
             var ackedThisRound = 0;
             var killed = 0;
             var reachedKillPoint = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
