@@ -34,6 +34,8 @@ public sealed record ServerConfig
     public TftpConfig Tftp { get; init; } = new();
     /// <summary><c>http-root</c> / <c>http-port</c>: NetBoot's HTTP server for boot files.</summary>
     public HttpConfig Http { get; init; } = new();
+    /// <summary><c>metrics-listen</c> / <c>dashboard-listen</c> / <c>dashboard-token</c>: observability endpoints.</summary>
+    public StatusConfig Status { get; init; } = new();
     /// <summary><c>pxe-uefi-direct</c>: UEFI clients answered with their boot file in the OFFER (no 4011 step).</summary>
     public ImmutableArray<PxeUefiDirectConfig> UefiDirectOffers { get; init; } = [];
 
@@ -58,8 +60,13 @@ public sealed record ServerConfig
     /// <summary><c>dhcp-alternate-port</c>: server and client ports (67/68 by default).</summary>
     public int DhcpServerPort { get; init; } = 67;
     public int DhcpClientPort { get; init; } = 68;
+    /// <summary><c>user=</c>: the account to switch to once the sockets are bound (only when started as root).</summary>
     public string? User { get; init; }
+    /// <summary><c>group=</c>: the group to switch to; by default the user's own primary group.</summary>
     public string? Group { get; init; }
+    /// <summary>Where <c>user=</c>/<c>group=</c> were given, for errors about an unknown name.</summary>
+    public SourceLocation? UserSource { get; init; }
+    public SourceLocation? GroupSource { get; init; }
     public string? PidFile { get; init; }
     /// <summary><c>keep-in-foreground</c> / <c>no-daemon</c>.</summary>
     public bool KeepInForeground { get; init; }

@@ -39,6 +39,7 @@ internal sealed class ConfigBuilder
 
     public TftpConfig Tftp { get; set; } = new();
     public HttpConfig Http { get; set; } = new();
+    public StatusConfig Status { get; set; } = new();
     public List<PxeUefiDirectConfig> UefiDirectOffers { get; } = [];
     /// <summary>Where <c>enable-tftp</c> first appeared, for the tftp-root check.</summary>
     public SourceLocation? TftpEnabledAt { get; set; }
@@ -58,6 +59,8 @@ internal sealed class ConfigBuilder
     public int DhcpClientPort { get; set; } = 68;
     public string? User { get; set; }
     public string? Group { get; set; }
+    public SourceLocation? UserSource { get; set; }
+    public SourceLocation? GroupSource { get; set; }
     public string? PidFile { get; set; }
     public bool KeepInForeground { get; set; }
 
@@ -106,6 +109,7 @@ internal sealed class ConfigBuilder
         },
         Tftp = Tftp,
         Http = Http,
+        Status = Status,
         UefiDirectOffers = [.. UefiDirectOffers],
         LogDhcp = LogDhcp,
         LogQueries = LogQueries,
@@ -122,6 +126,8 @@ internal sealed class ConfigBuilder
         DhcpClientPort = DhcpClientPort,
         User = User,
         Group = Group,
+        UserSource = UserSource,
+        GroupSource = GroupSource,
         PidFile = PidFile,
         KeepInForeground = KeepInForeground,
         Notices = [.. Notices],

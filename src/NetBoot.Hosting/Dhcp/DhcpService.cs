@@ -8,6 +8,7 @@ using NetBoot.Engine;
 using NetBoot.Engine.Leases;
 using NetBoot.Engine.Limits;
 using NetBoot.Hosting.Net;
+using NetBoot.Hosting.Status;
 using NetBoot.Leases;
 using NetBoot.Hosting.Telemetry;
 using NetBoot.Hosting.Udp;
@@ -20,7 +21,8 @@ namespace NetBoot.Hosting.Dhcp;
 /// engine, sends the reply. The only place that touches DHCP sockets. With a lease store, networks with an owned
 /// <c>dhcp-range</c> get full DHCP: the decision runs against the store, and a reply that depends on a lease change
 /// (an ACK) leaves only once that change is durable.</summary>
-public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logger, TimeProvider time, ILeaseStore? leases = null)
+public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logger, TimeProvider time, ILeaseStore? leases = null,
+    BootTelemetry? telemetry = null)
 {
     private static readonly TimeSpan MalformedLogInterval = TimeSpan.FromMinutes(1);
 
@@ -34,16 +36,44 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
     /// <summary>The outcome of a request shed by <c>dhcp-rate-limit</c> (compared by reference; never logged per packet).</summary>
     private static readonly DhcpOutcome s_shed = new(new NoReply(NoReplyReason.NotForUs, "rate limited"));
 
-    /// <summary>Opens the sockets and serves until cancelled. Returns the listeners it opened (for tests).</summary>
-    public async Task RunAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken)
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once every socket is bound (or there is nothing to listen on); faults if one cannot be bound.
+    /// Privileges are dropped only after this.</summary>
+    public Task Listening => _listening.Task;
+
+    /// <summary>Opens the sockets and serves until cancelled, on a fixed set of interfaces.</summary>
+    public Task RunAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken) =>
+        RunAsync(InterfaceAddresses.Fixed(hostInterfaces), cancellationToken);
+
+    /// <summary>Opens the sockets and serves until cancelled. Sockets are chosen from the interfaces at start-up; the
+    /// address each answers as follows <paramref name="addresses"/> (a DHCP-assigned server address may change).</summary>
+    public async Task RunAsync(InterfaceAddresses addresses, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(addresses);
         var snapshot = config.Current;
+        var hostInterfaces = addresses.Current.Interfaces;
         var interfaces = InterfaceSelection.ForDhcp(snapshot, hostInterfaces);
         if (interfaces.IsEmpty)
         {
             Log.NoDhcpInterface(logger, string.Join(", ", hostInterfaces.Select(i => $"{i.Name} {string.Join(' ', i.Addresses.Select(a => a.Address))}")));
+            _listening.TrySetResult();
             return;
         }
+        var serving = interfaces.Select(arrival => new ServingInterface(arrival, addresses)).ToArray();
+        foreach (var nic in serving)
+        {
+            nic.AddressChanged += ReportAddressChange;
+        }
+        // Resolve at once on a change, so the log says what the server now answers as before the next client asks.
+        void OnAddressesChanged(InterfaceReading reading)
+        {
+            foreach (var nic in serving)
+            {
+                nic.Resolve(config.Current);
+            }
+        }
+        addresses.Changed += OnAddressesChanged;
         var loops = new List<Task>();
         var sockets = new List<Socket>();
         using var stopMaintenance = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -52,21 +82,29 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
             : new LeaseMaintenance(leases, snapshot, logger, time).RunAsync(stopMaintenance.Token);
         try
         {
-            foreach (var arrival in interfaces)
+            for (var i = 0; i < interfaces.Length; i++)
             {
+                var arrival = interfaces[i];
                 var ports = snapshot.IsPxeEnabled ? new[] { snapshot.DhcpServerPort, DhcpRequest.PxePort } : [snapshot.DhcpServerPort];
                 foreach (var port in ports)
                 {
                     var service = port == DhcpRequest.PxePort ? "PXE boot server" : "DHCP";
                     var socket = BoundUdpSocket.OpenListener(logger, service, arrival.Name, arrival.Address.ToString(), port, allowBroadcast: true);
                     sockets.Add(socket);
-                    loops.Add(ReceiveLoopAsync(socket, arrival, (ushort)port, cancellationToken));
+                    loops.Add(ReceiveLoopAsync(socket, serving[i], arrival, (ushort)port, cancellationToken));
                 }
             }
+            _listening.TrySetResult();
             await Task.WhenAll(loops).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _listening.TrySetException(e);
+            throw;
         }
         finally
         {
+            addresses.Changed -= OnAddressesChanged;
             await stopMaintenance.CancelAsync().ConfigureAwait(false);
             await maintenance.ConfigureAwait(false);
             foreach (var socket in sockets)
@@ -76,7 +114,19 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         }
     }
 
-    private async Task ReceiveLoopAsync(Socket socket, ArrivalInterface arrival, ushort localPort, CancellationToken cancellationToken)
+    private void ReportAddressChange(ServingInterface nic, ArrivalInterface? now)
+    {
+        if (now is null)
+        {
+            RuntimeLog.ServingAddressLost(logger, "DHCP", nic.Name);
+        }
+        else
+        {
+            RuntimeLog.ServingAddressChanged(logger, "DHCP", nic.Name, now.Address.ToString());
+        }
+    }
+
+    private async Task ReceiveLoopAsync(Socket socket, ServingInterface serving, ArrivalInterface arrival, ushort localPort, CancellationToken cancellationToken)
     {
         var receiveBuffer = new byte[4096];
         var sendBuffer = new byte[4096];
@@ -90,7 +140,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         var sender = SendWhenDurableAsync(waiting.Reader, socket, arrival, cancellationToken);
         try
         {
-            await ReceiveAsync(socket, arrival, localPort, receiveBuffer, sendBuffer, any, waiting.Writer, cancellationToken).ConfigureAwait(false);
+            await ReceiveAsync(socket, serving, localPort, receiveBuffer, sendBuffer, any, waiting.Writer, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -99,7 +149,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         }
     }
 
-    private async Task ReceiveAsync(Socket socket, ArrivalInterface arrival, ushort localPort, byte[] receiveBuffer, byte[] sendBuffer,
+    private async Task ReceiveAsync(Socket socket, ServingInterface serving, ushort localPort, byte[] receiveBuffer, byte[] sendBuffer,
         EndPoint any, ChannelWriter<DeferredReply> waiting, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -114,6 +164,14 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 return;
             }
             var source = (IPEndPoint)received.RemoteEndPoint;
+            if (serving.Resolve(config.Current) is not { } arrival)
+            {
+                if (serving.ShouldReportSilence())
+                {
+                    RuntimeLog.NotAnsweringWithoutAddress(logger, "DHCP", serving.Name, source.ToString());
+                }
+                continue;
+            }
             try
             {
                 var reply = Handle(receiveBuffer.AsSpan(0, received.ReceivedBytes), source, arrival, localPort, sendBuffer);
@@ -123,13 +181,17 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 }
                 else if (reply is { } deferred)
                 {
-                    waiting.TryWrite(new DeferredReply(sendBuffer.AsSpan(0, deferred.Length).ToArray(), deferred.Destination, deferred.Client, deferred.Durable));
+                    if (!waiting.TryWrite(new DeferredReply(sendBuffer.AsSpan(0, deferred.Length).ToArray(), deferred.Destination, deferred.Client, deferred.Durable)))
+                    {
+                        telemetry?.DhcpDropped("ack_queue_full");
+                    }
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // A bug must not take the service down for every other client: log it loudly and go on.
                 Log.HandlerFailed(logger, e, source.ToString(), arrival.Name);
+                telemetry?.DhcpDropped("internal_error");
             }
         }
     }
@@ -148,6 +210,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 {
                     // RFC 2131 §4.3.2 via DESIGN: an ACK is a promise; without a durable lease it is not sent.
                     LeaseLog.NotDurable(logger, reply.Destination.Address.ToString(), e.Message);
+                    telemetry?.DhcpDropped("lease_not_durable");
                     continue;
                 }
                 if (!cancellationToken.IsCancellationRequested)
@@ -175,10 +238,12 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
             {
                 Log.Malformed(logger, source.ToString(), arrival.Name, error.ToString(), (int)MalformedLogInterval.TotalMinutes);
             }
+            telemetry?.DhcpDropped("malformed");
             return null;
         }
         if (message.Operation != BootOperation.BootRequest)
         {
+            telemetry?.DhcpDropped("not_a_request");
             return null;
         }
         var snapshot = config.Current;
@@ -191,8 +256,10 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 : s_shed);
             if (ReferenceEquals(leased.Outcome, s_shed))
             {
+                telemetry?.DhcpDropped("rate_limited");
                 return null;
             }
+            telemetry?.DhcpDecided(request, leased.Outcome.Decision, hasLeaseStore: true, leased.Outcome.Change is null ? null : leased.Durable);
             if (leased.Outcome.Change is not null || leased.Outcome.Decision is SendReply { Message.YourAddress.IsZero: false } or SendReply { Message.MessageType: DhcpMessageType.Nak })
             {
                 return HandleLeased(request, snapshot, leased, sendBuffer);
@@ -201,9 +268,12 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         }
         if (!Admit(request, snapshot, null))
         {
+            telemetry?.DhcpDropped("rate_limited");
             return null;
         }
-        return Respond(request, snapshot, DhcpEngine.Decide(request, snapshot), sendBuffer, localPort);
+        var decision = DhcpEngine.Decide(request, snapshot);
+        telemetry?.DhcpDecided(request, decision, hasLeaseStore: false);
+        return Respond(request, snapshot, decision, sendBuffer, localPort);
     }
 
     private bool Admit(DhcpRequest request, Configuration.Model.ServerConfig snapshot, ILeaseView? view) =>
@@ -317,6 +387,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         catch (SocketException e)
         {
             Log.SendFailed(logger, destination.ToString(), arrival.Name, e.Message);
+            telemetry?.DhcpDropped("send_failed");
         }
     }
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using NetBoot.Configuration.Model;
 using NetBoot.Engine.Tftp;
 using NetBoot.Hosting.Net;
+using NetBoot.Hosting.Status;
 using NetBoot.Hosting.Telemetry;
 using NetBoot.Hosting.Udp;
 using NetBoot.Wire.Net;
@@ -16,7 +17,7 @@ namespace NetBoot.Hosting.Tftp;
 
 /// <summary>Serves read requests on UDP 69 of each TFTP interface; every transfer runs on its own ephemeral
 /// socket (its TID, RFC 1350 §4) driven by the pure <see cref="TftpTransfer"/> state machine.</summary>
-public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logger, TimeProvider time)
+public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logger, TimeProvider time, BootTelemetry? telemetry = null)
 {
     public const int Port = 69;
 
@@ -28,11 +29,30 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
     /// <summary>Transfers currently running (bounded by <c>tftp-max</c>).</summary>
     public int ActiveTransfers => Volatile.Read(ref _activeTransfers);
 
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once port 69 is bound on every TFTP interface (or TFTP is off); privileges drop after it.</summary>
+    public Task Listening => _listening.Task;
+
     public async Task RunAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ServeAsync(hostInterfaces, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A start-up failure leaves Listening faulted through the service's own task (the caller stops everything).
+            _listening.TrySetCanceled(CancellationToken.None);
+        }
+    }
+
+    private async Task ServeAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken)
     {
         var snapshot = config.Current;
         if (!snapshot.Tftp.IsEnabled)
         {
+            _listening.TrySetResult();
             return;
         }
         CheckRoot(snapshot.Tftp);
@@ -51,6 +71,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                 listeners.Add(socket);
                 loops.Add(ListenAsync(socket, nic, cache, cancellationToken));
             }
+            _listening.TrySetResult();
             await Task.WhenAll(loops).ConfigureAwait(false);
         }
         finally
@@ -175,6 +196,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         if (!decision.IsAccepted)
         {
             LogRefusal(tftp, request, client, decision);
+            telemetry?.TftpRefused(client.Address, request.Filename, decision.ErrorCode == TftpErrorCode.FileNotFound ? "not_found" : "refused", decision.ErrorMessage);
             await SendErrorAsync(link, decision.ErrorCode, decision.ErrorMessage).ConfigureAwait(false);
             return;
         }
@@ -185,6 +207,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             {
                 Log.TftpTooMany(logger, request.Filename, client.Address.ToString(), tftp.MaxTransfers, suppressed);
             }
+            telemetry?.TftpRefused(client.Address, request.Filename, "too_many", "too many simultaneous transfers (tftp-max)");
             await SendErrorAsync(link, TftpErrorCode.NotDefined, "too many simultaneous transfers, try again").ConfigureAwait(false);
             return;
         }
@@ -195,6 +218,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             var options = TftpNegotiation.Negotiate(request.Options.AsSpan(), decision.Mode, content.TransferSize, tftp, nic.Mtu > 0 ? nic.Mtu : 1500);
             var transfer = new TftpTransfer(content.Length, options);
             using var runner = new TftpTransferRunner(link, content, transfer, time);
+            using var tracked = telemetry?.TftpStarted(client.Address, request.Filename, content.Length, () => runner.DataBytesSent);
             // A transfer with its own socket runs on its own thread with blocking calls (tftpd-hpa's model, and the
             // fastest lock-step); tftp-single-port transfers share port 69 and are fed by the listener instead.
             var step = link is IBlockingTftpTransferLink blocking
@@ -202,6 +226,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                     TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false)
                 : await runner.RunAsync(cancellationToken).ConfigureAwait(false);
             LogEnd(tftp, decision.FullPath!, client, step, runner.DataBytesSent);
+            tracked?.Ended(step);
         }
         catch (IOException e)
         {
