@@ -16,6 +16,9 @@ public sealed class SqliteLeaseStore : ILeaseStore
     /// <summary>Largest batch in one transaction; more waiting changes go in the next one.</summary>
     private const int MaximumBatch = 4096;
 
+    /// <summary>SQLite result codes: SQLITE_CORRUPT and SQLITE_NOTADB.</summary>
+    private const int SqliteCorrupt = 11, SqliteNotADatabase = 26;
+
     private readonly LeaseTable _table = new();
     private readonly Lock _lock = new();
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
@@ -40,7 +43,16 @@ public sealed class SqliteLeaseStore : ILeaseStore
             Directory.CreateDirectory(directory);
         }
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
+        try
+        {
+            connection.Open();
+            Execute(connection, "PRAGMA journal_mode=WAL;");
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteNotADatabase or SqliteCorrupt)
+        {
+            connection.Dispose();
+            throw new LeaseDatabaseCorruptException(path, e.Message);
+        }
         Execute(connection, """
             PRAGMA journal_mode=WAL;
             PRAGMA synchronous=FULL;
@@ -55,6 +67,23 @@ public sealed class SqliteLeaseStore : ILeaseStore
                 state INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS leases_client ON leases(client);
             """);
+        // A damaged page would otherwise surface later, one failed ACK at a time: refuse to start on it instead.
+        if (QuickCheck(connection) is { } damage)
+        {
+            connection.Dispose();
+            throw new LeaseDatabaseCorruptException(path, damage);
+        }
+        // Fail now, with the reason, if the database cannot be written (SQLite opens a file on a read-only mount
+        // read-only without a word): not at the first ACK. The probe is rolled back, so it needs no free space.
+        try
+        {
+            Execute(connection, "BEGIN IMMEDIATE; CREATE TABLE netboot_write_probe(x); ROLLBACK;");
+        }
+        catch (SqliteException)
+        {
+            connection.Dispose();
+            throw;
+        }
         var store = new SqliteLeaseStore(connection);
         foreach (var lease in ReadAll(connection))
         {
@@ -125,6 +154,29 @@ public sealed class SqliteLeaseStore : ILeaseStore
 
     public Task FlushAsync() => Persist(null);
 
+    /// <summary>Called on the writer thread when commits start failing (with the first error) and when one succeeds
+    /// again (null): the host logs both, so a full disk or a read-only mount shows once, not once per ACK.</summary>
+    public Action<Exception?>? WriteHealthChanged { get; set; }
+
+    private Exception? _writeFault;
+
+    private void ReportHealth(Exception? fault)
+    {
+        if ((fault is null) == (_writeFault is null))
+        {
+            return;
+        }
+        _writeFault = fault;
+        try
+        {
+            WriteHealthChanged?.Invoke(fault);
+        }
+        catch (Exception)
+        {
+            // A logging failure must not stop the writer.
+        }
+    }
+
     private Task Persist(LeaseChange? change)
     {
         var pending = new PendingWrite(change, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -147,21 +199,26 @@ public sealed class SqliteLeaseStore : ILeaseStore
             try
             {
                 Commit(batch);
-                foreach (var pending in batch)
-                {
-                    pending.Done.SetResult();
-                }
-                Publish(batch);
             }
-            catch (SqliteException e)
+            catch (Exception e)
             {
-                // Not durable: the replies waiting on these changes must not be sent.
+                // Not durable: the replies waiting on these changes must not be sent. The writer goes on: SQLite rolled
+                // the transaction back, and the next batch tries again (a freed disk or a writable mount heals by itself).
                 foreach (var pending in batch)
                 {
                     pending.Done.SetException(e);
                 }
+                batch.Clear();
+                ReportHealth(e);
+                continue;
             }
+            foreach (var pending in batch)
+            {
+                pending.Done.SetResult();
+            }
+            Publish(batch);
             batch.Clear();
+            ReportHealth(null);
         }
     }
 
@@ -244,6 +301,27 @@ public sealed class SqliteLeaseStore : ILeaseStore
         return leases;
     }
 
+    /// <summary>SQLite's <c>quick_check</c>: null when the file is sound, else what is damaged.</summary>
+    private static string? QuickCheck(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA quick_check";
+        try
+        {
+            using var reader = command.ExecuteReader();
+            var lines = new List<string>();
+            while (reader.Read() && lines.Count < 5)
+            {
+                lines.Add(reader.GetString(0));
+            }
+            return lines is ["ok"] ? null : string.Join("; ", lines);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteNotADatabase or SqliteCorrupt)
+        {
+            return e.Message;
+        }
+    }
+
     private static void Execute(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
@@ -266,4 +344,12 @@ public sealed class SqliteLeaseStore : ILeaseStore
     }
 
     private sealed record PendingWrite(LeaseChange? Change, TaskCompletionSource Done);
+}
+
+/// <summary>The lease database file is damaged (or not an SQLite database). NetBoot does not quarantine it by itself:
+/// starting empty could give an address still leased to a client a second time, so an administrator decides.</summary>
+public sealed class LeaseDatabaseCorruptException(string path, string detail)
+    : IOException($"the lease database {path} is damaged ({detail}): stop NetBoot, move it aside (mv {path} {path}.corrupt; also {path}-wal and {path}-shm if present) and start again with an empty one; clients keep their addresses when they renew, and the dnsmasq-format lease file shows what was leased")
+{
+    public string DatabasePath { get; } = path;
 }

@@ -37,7 +37,9 @@ internal static class LeaseStores
             }
             catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
             {
-                return (null, $"cannot open the lease database {path}: {e.Message}");
+                return (null, e is LeaseDatabaseCorruptException
+                    ? e.Message
+                    : $"cannot open the lease database {path}: {e.Message}: check that its folder exists, is writable by netboot (not a read-only mount) and has free space, or set another path with {LeaseDatabase.EnvironmentVariable}");
             }
         }
         var db = config.LeaseDatabase!;

@@ -82,6 +82,11 @@ internal static class ServeCommand
             return 2;
         }
         await using var leases = opened;
+        // The SQLite store reports write faults through LeaseStoreHealth; the PostgreSQL store logs its own outages.
+        if (opened is NetBoot.Leases.SqliteLeaseStore sqlite)
+        {
+            LeaseStoreHealth.Attach(sqlite, loggerFactory.CreateLogger<DhcpService>(), LeaseStores.Describe(config));
+        }
         var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System, leases, status.Telemetry);
         var tftp = new TftpService(snapshot, loggerFactory.CreateLogger<TftpService>(), TimeProvider.System, status.Telemetry);
         var http = new HttpBootService(snapshot, loggerFactory.CreateLogger<HttpBootService>(), status.Telemetry);

@@ -49,6 +49,8 @@ public sealed record ServerConfig
     public bool NoOverride { get; init; }
     public bool Authoritative { get; init; }
     public int LeaseMax { get; init; } = 1000;
+    /// <summary><c>dhcp-rate-limit</c> (NetBoot's own): per-client and per-interface request budgets.</summary>
+    public DhcpRateLimitConfig DhcpRateLimit { get; init; } = DhcpRateLimitConfig.Default;
     public string? LeaseFile { get; init; }
     /// <summary><c>dhcp-lease-db</c>: where leases live (null: the embedded SQLite default).</summary>
     public LeaseDatabaseConfig? LeaseDatabase { get; init; }

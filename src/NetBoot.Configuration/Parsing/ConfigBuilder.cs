@@ -50,6 +50,7 @@ internal sealed class ConfigBuilder
     public bool NoOverride { get; set; }
     public bool Authoritative { get; set; }
     public int LeaseMax { get; set; } = 1000;
+    public DhcpRateLimitConfig DhcpRateLimit { get; set; } = DhcpRateLimitConfig.Default;
     public string? LeaseFile { get; set; }
     public LeaseDatabaseConfig? LeaseDatabase { get; set; }
     public string? DhcpScript { get; set; }
@@ -117,6 +118,7 @@ internal sealed class ConfigBuilder
         NoOverride = NoOverride,
         Authoritative = Authoritative,
         LeaseMax = LeaseMax,
+        DhcpRateLimit = DhcpRateLimit,
         LeaseFile = LeaseFile,
         LeaseDatabase = LeaseDatabase,
         DhcpScript = DhcpScript,

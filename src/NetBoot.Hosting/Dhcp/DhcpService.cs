@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using System.Threading.Channels;
 using NetBoot.Engine;
 using NetBoot.Engine.Leases;
+using NetBoot.Engine.Limits;
 using NetBoot.Hosting.Net;
 using NetBoot.Hosting.Status;
 using NetBoot.Leases;
@@ -25,7 +26,15 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
 {
     private static readonly TimeSpan MalformedLogInterval = TimeSpan.FromMinutes(1);
 
+    /// <summary>ACKs waiting for their lease to be durable, per socket, at most.</summary>
+    private const int MaximumDeferredReplies = 4096;
+
     private readonly MalformedLogLimiter _malformed = new(time, MalformedLogInterval);
+
+    private readonly DhcpRateGate _rateGate = new(logger, time);
+
+    /// <summary>The outcome of a request shed by <c>dhcp-rate-limit</c> (compared by reference; never logged per packet).</summary>
+    private static readonly DhcpOutcome s_shed = new(new NoReply(NoReplyReason.NotForUs, "rate limited"));
 
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -123,7 +132,11 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         var sendBuffer = new byte[4096];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
         // Replies waiting for their lease to be durable: sent in order by their own loop, so receiving never waits on disk.
-        var waiting = Channel.CreateUnbounded<DeferredReply>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        // Bounded: if the disk stalls, replies beyond this are dropped (the client retries) instead of piling up in memory.
+        var waiting = Channel.CreateBounded<DeferredReply>(new BoundedChannelOptions(MaximumDeferredReplies)
+        {
+            SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.DropWrite,
+        });
         var sender = SendWhenDurableAsync(waiting.Reader, socket, arrival, cancellationToken);
         try
         {
@@ -168,7 +181,10 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 }
                 else if (reply is { } deferred)
                 {
-                    waiting.TryWrite(new DeferredReply(sendBuffer.AsSpan(0, deferred.Length).ToArray(), deferred.Destination, deferred.Client, deferred.Durable));
+                    if (!waiting.TryWrite(new DeferredReply(sendBuffer.AsSpan(0, deferred.Length).ToArray(), deferred.Destination, deferred.Client, deferred.Durable)))
+                    {
+                        telemetry?.DhcpDropped("ack_queue_full");
+                    }
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -234,7 +250,15 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         var request = new DhcpRequest(message, arrival, sourceAddress, (ushort)source.Port, localPort);
         if (leases is not null)
         {
-            var leased = leases.Execute(view => DhcpEngine.Decide(request, snapshot, view, time.GetUtcNow()));
+            // The rate gate asks the lease view whether the client is known, so it runs inside the same decision.
+            var leased = leases.Execute(view => Admit(request, snapshot, view)
+                ? DhcpEngine.Decide(request, snapshot, view, time.GetUtcNow())
+                : s_shed);
+            if (ReferenceEquals(leased.Outcome, s_shed))
+            {
+                telemetry?.DhcpDropped("rate_limited");
+                return null;
+            }
             telemetry?.DhcpDecided(request, leased.Outcome.Decision, hasLeaseStore: true, leased.Outcome.Change is null ? null : leased.Durable);
             if (leased.Outcome.Change is not null || leased.Outcome.Decision is SendReply { Message.YourAddress.IsZero: false } or SendReply { Message.MessageType: DhcpMessageType.Nak })
             {
@@ -242,10 +266,19 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
             }
             return Respond(request, snapshot, leased.Outcome.Decision, sendBuffer, localPort);
         }
+        if (!Admit(request, snapshot, null))
+        {
+            telemetry?.DhcpDropped("rate_limited");
+            return null;
+        }
         var decision = DhcpEngine.Decide(request, snapshot);
         telemetry?.DhcpDecided(request, decision, hasLeaseStore: false);
         return Respond(request, snapshot, decision, sendBuffer, localPort);
     }
+
+    private bool Admit(DhcpRequest request, Configuration.Model.ServerConfig snapshot, ILeaseView? view) =>
+        snapshot.DhcpRateLimit.IsOff || _rateGate.Admit(request.Interface.Name, request.LocalPort, snapshot.DhcpRateLimit,
+            request.Message.ClientHardwareAddress, DhcpAdmission.IsKnown(request.Message, snapshot, view));
 
     /// <summary>A full-DHCP decision: logged as dnsmasq does (<c>DHCPACK(eth1) 192.168.67.20 52:54:…</c>).</summary>
     private Outgoing? HandleLeased(DhcpRequest request, Configuration.Model.ServerConfig snapshot, LeaseDecision leased, byte[] sendBuffer)

@@ -23,6 +23,9 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
 
     private int _activeTransfers;
 
+    /// <summary>A flood of requests beyond tftp-max must not flood the log too.</summary>
+    private readonly LogThrottle _tooManyLog = new(time, TimeSpan.FromSeconds(10));
+
     /// <summary>Transfers currently running (bounded by <c>tftp-max</c>).</summary>
     public int ActiveTransfers => Volatile.Read(ref _activeTransfers);
 
@@ -200,7 +203,10 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         if (Interlocked.Increment(ref _activeTransfers) > tftp.MaxTransfers)
         {
             Interlocked.Decrement(ref _activeTransfers);
-            Log.TftpTooMany(logger, request.Filename, client.Address.ToString(), tftp.MaxTransfers);
+            if (_tooManyLog.ShouldLog(out var suppressed))
+            {
+                Log.TftpTooMany(logger, request.Filename, client.Address.ToString(), tftp.MaxTransfers, suppressed);
+            }
             telemetry?.TftpRefused(client.Address, request.Filename, "too_many", "too many simultaneous transfers (tftp-max)");
             await SendErrorAsync(link, TftpErrorCode.NotDefined, "too many simultaneous transfers, try again").ConfigureAwait(false);
             return;
