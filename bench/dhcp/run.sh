@@ -9,6 +9,8 @@ set -euo pipefail
 PERIOD=${1:-5}
 RATES=${BENCH_RATES:-"2000 5000 10000 15000 20000"}   # offered loads tried on a fresh server each
 FILL=50000
+SERVERS=${BENCH_SERVERS:-"netboot dnsmasq kea"}   # a subset for quick comparisons
+SKIP_FULL=${BENCH_SKIP_FULL:-}                   # set: skip the 50 000-lease measurement
 ID="nbb$$"
 SRV="$ID-srv"; CLI="$ID-cli"
 WORK=$(mktemp -d /tmp/netboot-dhcp-bench-XXXXXX)
@@ -108,27 +110,35 @@ summarise() {
     END { printf "%s %d %d %s %s %s %s\n", rate+0, drops["DO"], drops["RA"], avg["DO"]+0, avg["RA"]+0, max["DO"]+0, max["RA"]+0 }'
 }
 
+server_cpu_ticks() {  # utime + stime of the server process and all its threads (/proc/<pid>/stat fields 14, 15)
+  awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"
+}
+
 server_rss() {  # the server process itself (not the ip-netns-exec/taskset wrapper, which execs)
   awk '/VmRSS/ { print $2 }' "/proc/$SERVER_PID/status"
 }
 
 declare -A EMPTY FULL RSS LINE_EMPTY LINE_FULL BEST
-for server in netboot dnsmasq kea; do
+for server in $SERVERS; do
   echo "== $server"
   # Empty pool: each offered rate on a fresh server; the highest achieved DORA/s counts (its drops are shown; the
   # sweep lines show where each server stays under Kea's 2.5 % drop criterion).
   best_any=""; best_any_rate=0
   for rate in $RATES; do
     start_server "$server"
+    cpu0=$(server_cpu_ticks)
     line=$(perf 02:00:00:00:00:00 -r "$rate" -R 1000000 -p "$PERIOD" | summarise)
+    cpu1=$(server_cpu_ticks)
     stop_server
     read -r achieved ddo dra _ <<<"$line"
     pct=$(echo "($ddo + $dra) * 100 / ($rate * $PERIOD)" | bc -l)
-    printf "   offered %6d/s: %8.0f DORA/s, drops %5.1f %%\n" "$rate" "$achieved" "$pct"
+    us=$(echo "($cpu1 - $cpu0) * 1000000 / $(getconf CLK_TCK) / ($achieved * $PERIOD + 1)" | bc -l)
+    printf "   offered %6d/s: %8.0f DORA/s, drops %5.1f %%, server CPU %5.1f us/DORA\n" "$rate" "$achieved" "$pct" "$us"
     if [[ $(echo "$achieved > $best_any_rate" | bc -l) == 1 ]]; then best_any="$line"; best_any_rate=$achieved; BEST[$server]=$rate; fi
   done
   LINE_EMPTY[$server]=$best_any
   BEST[$server]=${BEST[$server]:-2000}
+  [[ -n "$SKIP_FULL" ]] && continue
   # 50 000 active leases, then the same measurement at the rate that was best on the empty pool, with new clients.
   # 50 000 active leases: dnsmasq's lease file is written directly (at dnsmasq's ~400/s a perfdhcp fill would take
   # minutes); NetBoot and Kea are filled by perfdhcp itself.
@@ -158,9 +168,9 @@ done
 
 
 printf "\n%-8s %12s %8s %8s %10s %10s | %12s %8s %8s | %9s\n" server "DORA/s" dropDO dropRA "avgDO ms" "avgRA ms" "DORA/s@50k" dropDO dropRA "RSS MiB"
-for server in netboot dnsmasq kea; do
-  read -r r dd dr ado ara _ _ <<<"${LINE_EMPTY[$server]}"
-  read -r r2 dd2 dr2 _ _ _ _ <<<"${LINE_FULL[$server]}"
+for server in $SERVERS; do
+  read -r r dd dr ado ara _ _ <<<"${LINE_EMPTY[$server]:-}"
+  read -r r2 dd2 dr2 _ _ _ _ <<<"${LINE_FULL[$server]:-}"
   EMPTY[$server]=$r; FULL[$server]=$r2
   printf "%-8s %12.0f %8s %8s %10s %10s | %12.0f %8s %8s | %9.1f\n" "$server" "$r" "$dd" "$dr" "$ado" "$ara" "$r2" "$dd2" "$dr2" "$(echo "${RSS[$server]:-0} / 1024" | bc -l)"
 done

@@ -26,4 +26,15 @@ public interface ILeaseStore : IAsyncDisposable
 
     /// <summary>Completes when everything accepted so far is durable.</summary>
     Task FlushAsync();
+
+    /// <summary>Like <see cref="Execute"/>, but the store need not start writing yet: the caller calls
+    /// <see cref="CommitDeferred"/> after a batch of decisions (the DHCP receive loop does, once per batch of datagrams),
+    /// so the writer wakes once for the batch instead of once per change.</summary>
+    LeaseDecision ExecuteDeferred(Func<ILeaseView, DhcpOutcome> decide) => Execute(decide);
+
+    /// <summary>Starts making every change accepted so far durable (group commit); does not wait. The changes'
+    /// <see cref="LeaseDecision.Durable"/> tasks complete when it is done.</summary>
+    void CommitDeferred()
+    {
+    }
 }

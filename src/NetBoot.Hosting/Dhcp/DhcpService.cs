@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using System.Threading.Channels;
 using NetBoot.Engine;
 using NetBoot.Engine.Leases;
 using NetBoot.Hosting.Net;
@@ -51,7 +50,8 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                     var service = port == DhcpRequest.PxePort ? "PXE boot server" : "DHCP";
                     var socket = BoundUdpSocket.OpenListener(logger, service, arrival.Name, arrival.Address.ToString(), port, allowBroadcast: true);
                     sockets.Add(socket);
-                    loops.Add(ReceiveLoopAsync(socket, arrival, (ushort)port, cancellationToken));
+                    loops.Add(Task.Factory.StartNew(() => ServeBatches(socket, arrival, (ushort)port, cancellationToken),
+                        CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
                 }
             }
             await Task.WhenAll(loops).ConfigureAwait(false);
@@ -67,100 +67,95 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         }
     }
 
-    private async Task ReceiveLoopAsync(Socket socket, ArrivalInterface arrival, ushort localPort, CancellationToken cancellationToken)
-    {
-        var receiveBuffer = new byte[4096];
-        var sendBuffer = new byte[4096];
-        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
-        // Replies waiting for their lease to be durable: sent in order by their own loop, so receiving never waits on disk.
-        var waiting = Channel.CreateUnbounded<DeferredReply>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var sender = SendWhenDurableAsync(waiting.Reader, socket, arrival, cancellationToken);
-        try
-        {
-            await ReceiveAsync(socket, arrival, localPort, receiveBuffer, sendBuffer, any, waiting.Writer, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            waiting.Writer.TryComplete();
-            await sender.ConfigureAwait(false);
-        }
-    }
+    /// <summary>How often an idle receive loop looks at its cancellation token.</summary>
+    private const int IdleWakeMilliseconds = 200;
 
-    private async Task ReceiveAsync(Socket socket, ArrivalInterface arrival, ushort localPort, byte[] receiveBuffer, byte[] sendBuffer,
-        EndPoint any, ChannelWriter<DeferredReply> waiting, CancellationToken cancellationToken)
+    /// <summary>One socket's loop, on its own thread: receive every datagram waiting (recvmmsg), decide and encode each,
+    /// send the replies that need nothing durable (offers, proxy replies) at once (sendmmsg), and hand the batch's ACKs to
+    /// a <see cref="DurableReplies"/> that sends them when the store's group commit has made their leases durable. The
+    /// loop never waits for the disk: while one commit's fsync runs it receives the next batches, whose changes share the
+    /// next commit. No thread-pool hop per datagram; one per commit.</summary>
+    private void ServeBatches(Socket socket, ArrivalInterface arrival, ushort localPort, CancellationToken cancellationToken)
     {
+        using var batch = new DatagramBatch(socket);
+        using var durable = new DurableReplies(socket, arrival, logger);
+        var replies = new Outgoing[DatagramBatch.Capacity];
         while (!cancellationToken.IsCancellationRequested)
         {
-            SocketReceiveMessageFromResult received;
+            int received;
             try
             {
-                received = await socket.ReceiveMessageFromAsync(receiveBuffer, SocketFlags.None, any, cancellationToken).ConfigureAwait(false);
+                received = batch.Receive(IdleWakeMilliseconds);
             }
-            catch (OperationCanceledException)
+            catch (SocketException e)
             {
-                return;
+                LeaseLog.ReceiveFailed(logger, arrival.Name, localPort, e.Message);
+                Thread.Sleep(IdleWakeMilliseconds);
+                continue;
             }
-            var source = (IPEndPoint)received.RemoteEndPoint;
-            try
+            var count = 0;
+            for (var i = 0; i < received; i++)
             {
-                var reply = Handle(receiveBuffer.AsSpan(0, received.ReceivedBytes), source, arrival, localPort, sendBuffer);
-                if (reply is { } r && r.Durable.IsCompletedSuccessfully)
-                {
-                    await SendAsync(socket, sendBuffer.AsMemory(0, r.Length), r.Destination, r.Client, arrival, cancellationToken).ConfigureAwait(false);
-                }
-                else if (reply is { } deferred)
-                {
-                    waiting.TryWrite(new DeferredReply(sendBuffer.AsSpan(0, deferred.Length).ToArray(), deferred.Destination, deferred.Client, deferred.Durable));
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // A bug must not take the service down for every other client: log it loudly and go on.
-                Log.HandlerFailed(logger, e, source.ToString(), arrival.Name);
-            }
-        }
-    }
-
-    private async Task SendWhenDurableAsync(ChannelReader<DeferredReply> replies, Socket socket, ArrivalInterface arrival, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var reply in replies.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-            {
+                var sourceAddress = batch.SourceAddress(i);
+                var sourcePort = batch.SourcePort(i);
                 try
                 {
-                    await reply.Durable.ConfigureAwait(false);
+                    if (Handle(batch.Datagram(i), sourceAddress, sourcePort, arrival, localPort, batch.SendBuffer(count)) is { } reply)
+                    {
+                        replies[count++] = reply;
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // RFC 2131 §4.3.2 via DESIGN: an ACK is a promise; without a durable lease it is not sent.
-                    LeaseLog.NotDurable(logger, reply.Destination.Address.ToString(), e.Message);
-                    continue;
-                }
-                if (!cancellationToken.IsCancellationRequested)
-                {
-                    await SendAsync(socket, reply.Bytes, reply.Destination, reply.Client, arrival, cancellationToken).ConfigureAwait(false);
+                    // A bug must not take the service down for every other client: log it loudly and go on.
+                    Log.HandlerFailed(logger, e, $"{sourceAddress}:{sourcePort}", arrival.Name);
                 }
             }
+            for (var slot = 0; slot < count; slot++)
+            {
+                var reply = replies[slot];
+                replies[slot] = default;
+                if (Address(socket, reply, arrival) is not { } address)
+                {
+                    continue;
+                }
+                if (reply.Durable.IsCompletedSuccessfully)
+                {
+                    batch.Queue(slot, reply.Length, address, reply.Destination.Port);
+                }
+                else
+                {
+                    durable.Add(batch.SendBuffer(slot)[..reply.Length], address, reply.Destination.Port, reply.Durable);
+                }
+            }
+            batch.Flush((index, error) =>
+                Log.SendFailed(logger, batch.Destination(index), arrival.Name, new SocketException(error).Message));
+            if (durable.HasWaiting)
+            {
+                leases?.CommitDeferred();
+                durable.SendWhenDurable();
+            }
         }
-        catch (OperationCanceledException)
-        {
-        }
+        durable.WaitForInFlight(TimeSpan.FromSeconds(5));
     }
+
+    /// <summary>RFC 2131 §4.1: a client without an address cannot answer ARP for its new one: put chaddr in the ARP cache
+    /// for yiaddr first (dnsmasq does); if the kernel refuses, broadcast on the arrival interface instead.</summary>
+    private IPv4Address? Address(Socket socket, Outgoing reply, ArrivalInterface arrival) =>
+        reply.Destination.RequiresArpEntry && !TryAddArpEntry(socket, arrival, reply.Destination, reply.Client)
+            ? IPv4Address.Broadcast
+            : reply.Destination.Address;
 
     private readonly record struct Outgoing(int Length, ReplyDestination Destination, HardwareAddress Client, Task Durable);
 
-    private sealed record DeferredReply(byte[] Bytes, ReplyDestination Destination, HardwareAddress Client, Task Durable);
-
     private Outgoing? Handle(
-        ReadOnlySpan<byte> datagram, IPEndPoint source, ArrivalInterface arrival, ushort localPort, byte[] sendBuffer)
+        ReadOnlySpan<byte> datagram, IPv4Address sourceAddress, ushort sourcePort, ArrivalInterface arrival, ushort localPort, Span<byte> sendBuffer)
     {
-        var sourceAddress = IPv4Address.FromIPAddress(source.Address);
         if (!DhcpMessageDecoder.TryDecode(datagram, out var message, out var error))
         {
             if (_malformed.ShouldLog(sourceAddress))
             {
-                Log.Malformed(logger, source.ToString(), arrival.Name, error.ToString(), (int)MalformedLogInterval.TotalMinutes);
+                Log.Malformed(logger, $"{sourceAddress}:{sourcePort}", arrival.Name, error.ToString(), (int)MalformedLogInterval.TotalMinutes);
             }
             return null;
         }
@@ -169,10 +164,11 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
             return null;
         }
         var snapshot = config.Current;
-        var request = new DhcpRequest(message, arrival, sourceAddress, (ushort)source.Port, localPort);
+        var request = new DhcpRequest(message, arrival, sourceAddress, sourcePort, localPort);
         if (leases is not null)
         {
-            var leased = leases.Execute(view => DhcpEngine.Decide(request, snapshot, view, time.GetUtcNow()));
+            // Deferred: the batch loop commits once for every datagram of the batch (ServeBatches).
+            var leased = leases.ExecuteDeferred(view => DhcpEngine.Decide(request, snapshot, view, time.GetUtcNow()));
             if (leased.Outcome.Change is not null || leased.Outcome.Decision is SendReply { Message.YourAddress.IsZero: false } or SendReply { Message.MessageType: DhcpMessageType.Nak })
             {
                 return HandleLeased(request, snapshot, leased, sendBuffer);
@@ -183,7 +179,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
     }
 
     /// <summary>A full-DHCP decision: logged as dnsmasq does (<c>DHCPACK(eth1) 192.168.67.20 52:54:…</c>).</summary>
-    private Outgoing? HandleLeased(DhcpRequest request, Configuration.Model.ServerConfig snapshot, LeaseDecision leased, byte[] sendBuffer)
+    private Outgoing? HandleLeased(DhcpRequest request, Configuration.Model.ServerConfig snapshot, LeaseDecision leased, Span<byte> sendBuffer)
     {
         var message = request.Message;
         var prefix = snapshot.LogDhcp ? message.TransactionId.ToString(CultureInfo.InvariantCulture) + " " : "";
@@ -192,9 +188,13 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         {
             case SendReply reply:
                 LogExchange(snapshot.LogDhcp, message, reply, reply);
-                var type = "DHCP" + (reply.Message.MessageType?.ToString().ToUpperInvariant() ?? "REPLY");
-                var hostName = reply.Message.Options.TryGetString(DhcpOptionCode.HostName, out var name) ? name : "";
-                LeaseLog.Reply(logger, prefix, type, request.Interface.Name, reply.Summary, client.ToString(), hostName);
+                if (logger.IsEnabled(LogLevel.Information))
+                {
+                    // Built only when the line is written: at Warning the hot path formats nothing.
+                    var type = "DHCP" + (reply.Message.MessageType?.ToString().ToUpperInvariant() ?? "REPLY");
+                    var hostName = reply.Message.Options.TryGetString(DhcpOptionCode.HostName, out var name) ? name : "";
+                    LeaseLog.Reply(logger, prefix, type, request.Interface.Name, reply.Summary, client.ToString(), hostName);
+                }
                 var length = DhcpMessageEncoder.Encode(
                     reply.Message, sendBuffer, new DhcpEncodeOptions(reply.MaximumLength, reply.AllowOverload), out _);
                 var mustWait = leased.Outcome.Change is { MustBeDurableBeforeReply: true };
@@ -207,7 +207,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         }
     }
 
-    private Outgoing? Respond(DhcpRequest request, Configuration.Model.ServerConfig snapshot, Decision decision, byte[] sendBuffer, ushort localPort)
+    private Outgoing? Respond(DhcpRequest request, Configuration.Model.ServerConfig snapshot, Decision decision, Span<byte> sendBuffer, ushort localPort)
     {
         var message = request.Message;
         var arrival = request.Interface;
@@ -218,7 +218,10 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         {
             case SendReply reply:
                 LogExchange(snapshot.LogDhcp, message, reply, decision);
-                Log.Replied(logger, prefix, kind, arrival.Name, ClientText(message, localPort), reply.Summary, ExchangeText.Asked(message, localPort));
+                if (logger.IsEnabled(LogLevel.Information))
+                {
+                    Log.Replied(logger, prefix, kind, arrival.Name, ClientText(message, localPort), reply.Summary, ExchangeText.Asked(message, localPort));
+                }
                 var length = DhcpMessageEncoder.Encode(
                     reply.Message, sendBuffer, new DhcpEncodeOptions(reply.MaximumLength, reply.AllowOverload), out _);
                 return new Outgoing(length, reply.Destination, message.ClientHardwareAddress, Task.CompletedTask);
@@ -270,25 +273,6 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         foreach (var option in message.Options)
         {
             Log.Detail(logger, xid, OptionLogText.Describe(option));
-        }
-    }
-
-    private async Task SendAsync(Socket socket, ReadOnlyMemory<byte> bytes, ReplyDestination destination, HardwareAddress client,
-        ArrivalInterface arrival, CancellationToken cancellationToken)
-    {
-        try
-        {
-            // RFC 2131 §4.1: a client without an address cannot answer ARP for its new one: put chaddr in the ARP cache
-            // for yiaddr first (dnsmasq does); if the kernel refuses, broadcast on the arrival interface instead.
-            var address = destination.RequiresArpEntry && !TryAddArpEntry(socket, arrival, destination, client)
-                ? IPAddress.Broadcast
-                : destination.Address.ToIPAddress();
-            var endpoint = new IPEndPoint(address, destination.Port);
-            await socket.SendToAsync(bytes, SocketFlags.None, endpoint, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SocketException e)
-        {
-            Log.SendFailed(logger, destination.ToString(), arrival.Name, e.Message);
         }
     }
 

@@ -28,4 +28,7 @@ internal static partial class LeaseLog
 
     [LoggerMessage(1307, LogLevel.Information, "DHCP lease {Address} {Client} expired")]
     public static partial void Expired(ILogger logger, string address, string client);
+
+    [LoggerMessage(1320, LogLevel.Error, "receiving on {Interface} port {Port} failed: {Reason}; retrying")]
+    public static partial void ReceiveFailed(ILogger logger, string @interface, int port, string reason);
 }
