@@ -32,9 +32,10 @@ public interface ILeaseStore : IAsyncDisposable
     /// so the writer wakes once for the batch instead of once per change.</summary>
     LeaseDecision ExecuteDeferred(Func<ILeaseView, DhcpOutcome> decide) => Execute(decide);
 
-    /// <summary>Starts making every change accepted so far durable (group commit); does not wait. The changes'
-    /// <see cref="LeaseDecision.Durable"/> tasks complete when it is done.</summary>
-    void CommitDeferred()
-    {
-    }
+    /// <summary>Starts making every change accepted so far durable (group commit) and returns at once;
+    /// <paramref name="afterCommit"/> runs when they are (or their commit failed: each change's
+    /// <see cref="LeaseDecision.Durable"/> says which), on the store's writer thread when it has one, so the caller's
+    /// replies can leave without another thread hop. It must be short and must not throw.</summary>
+    void CommitDeferred(Action afterCommit) =>
+        FlushAsync().ContinueWith(_ => afterCommit(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 }

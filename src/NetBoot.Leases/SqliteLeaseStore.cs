@@ -168,21 +168,35 @@ public sealed class SqliteLeaseStore : ILeaseStore
         return done;
     }
 
-    public void CommitDeferred() => WakeWriter();
+    public void CommitDeferred(Action afterCommit)
+    {
+        ArgumentNullException.ThrowIfNull(afterCommit);
+        lock (_lock)
+        {
+            if (_disposing)
+            {
+                afterCommit();
+                return;
+            }
+            // A marker at the end of the list: the commit that takes it took every change decided before it.
+            _pending.Add(new PendingWrite(null, null, afterCommit));
+        }
+        WakeWriter();
+    }
 
     /// <summary>Call with <see cref="_lock"/> held: the position in <see cref="_pending"/> is the commit order.</summary>
     private Task Enqueue(LeaseChange? change)
     {
-        var pending = new PendingWrite(change, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (_disposing)
         {
-            pending.Done.SetException(new ObjectDisposedException(nameof(SqliteLeaseStore)));
+            done.SetException(new ObjectDisposedException(nameof(SqliteLeaseStore)));
         }
         else
         {
-            _pending.Add(pending);
+            _pending.Add(new PendingWrite(change, done, null));
         }
-        return pending.Done.Task;
+        return done.Task;
     }
 
     private void WakeWriter()
@@ -229,7 +243,7 @@ public sealed class SqliteLeaseStore : ILeaseStore
                 Commit(batch);
                 foreach (var pending in batch)
                 {
-                    pending.Done.SetResult();
+                    pending.Done?.SetResult();
                 }
                 Publish(batch);
             }
@@ -238,8 +252,12 @@ public sealed class SqliteLeaseStore : ILeaseStore
                 // Not durable: the replies waiting on these changes must not be sent.
                 foreach (var pending in batch)
                 {
-                    pending.Done.SetException(e);
+                    pending.Done?.SetException(e);
                 }
+            }
+            foreach (var pending in batch)
+            {
+                pending.AfterCommit?.Invoke();
             }
             batch.Clear();
             _spare = batch;
@@ -363,5 +381,6 @@ public sealed class SqliteLeaseStore : ILeaseStore
         _signal.Dispose();
     }
 
-    private sealed record PendingWrite(LeaseChange? Change, TaskCompletionSource Done);
+    /// <summary>A change and its completion, or (<see cref="AfterCommit"/>) a callback to run after the commit.</summary>
+    private sealed record PendingWrite(LeaseChange? Change, TaskCompletionSource? Done, Action? AfterCommit);
 }

@@ -72,9 +72,9 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
 
     /// <summary>One socket's loop, on its own thread: receive every datagram waiting (recvmmsg), decide and encode each,
     /// send the replies that need nothing durable (offers, proxy replies) at once (sendmmsg), and hand the batch's ACKs to
-    /// a <see cref="DurableReplies"/> that sends them when the store's group commit has made their leases durable. The
-    /// loop never waits for the disk: while one commit's fsync runs it receives the next batches, whose changes share the
-    /// next commit. No thread-pool hop per datagram; one per commit.</summary>
+    /// a <see cref="DurableReplies"/> that the store's writer thread sends right after the group commit that made their
+    /// leases durable. The loop never waits for the disk: while one commit's fsync runs it receives the next batches,
+    /// whose changes share the next commit. No thread-pool hop at all on this path.</summary>
     private void ServeBatches(Socket socket, ArrivalInterface arrival, ushort localPort, CancellationToken cancellationToken)
     {
         using var batch = new DatagramBatch(socket);
@@ -130,10 +130,9 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
             }
             batch.Flush((index, error) =>
                 Log.SendFailed(logger, batch.Destination(index), arrival.Name, new SocketException(error).Message));
-            if (durable.HasWaiting)
+            if (durable.HasWaiting && leases is not null)
             {
-                leases?.CommitDeferred();
-                durable.SendWhenDurable();
+                durable.SendWhenDurable(leases);
             }
         }
         durable.WaitForInFlight(TimeSpan.FromSeconds(5));

@@ -4,14 +4,15 @@ using Microsoft.Extensions.Logging;
 using NetBoot.Engine;
 using NetBoot.Hosting.Telemetry;
 using NetBoot.Hosting.Udp;
+using NetBoot.Leases;
 using NetBoot.Wire.Net;
 
 namespace NetBoot.Hosting.Dhcp;
 
 /// <summary>The replies of one receive batch that may leave only once their lease change is durable (ACKs: DESIGN, an
-/// ACK is a promise). The receive loop copies them here; when the group commit that holds the batch's last change is
-/// done, one thread-pool callback sends them all with one <c>sendmmsg</c>. A reply whose change failed to commit is
-/// dropped and logged.</summary>
+/// ACK is a promise). The receive loop copies them here; when the group commit that holds the batch's changes is done,
+/// the store's writer thread sends them all with one <c>sendmmsg</c> (no thread-pool hop). A reply whose change failed
+/// to commit is dropped and logged.</summary>
 internal sealed class DurableReplies(Socket socket, ArrivalInterface arrival, ILogger logger) : IDisposable
 {
     private readonly ConcurrentBag<Group> _free = [];
@@ -29,9 +30,8 @@ internal sealed class DurableReplies(Socket socket, ArrivalInterface arrival, IL
         group.Entries[slot] = new Entry(reply.Length, address, port, durable);
     }
 
-    /// <summary>Sends the current group once its last change is durable (commits complete in decision order, so the
-    /// earlier ones are done by then too).</summary>
-    public void SendWhenDurable()
+    /// <summary>Asks the store to commit and to send the current group right after.</summary>
+    public void SendWhenDurable(ILeaseStore store)
     {
         if (_current is not { Count: > 0 } group)
         {
@@ -39,9 +39,7 @@ internal sealed class DurableReplies(Socket socket, ArrivalInterface arrival, IL
         }
         _current = null;
         Interlocked.Increment(ref _inFlight);
-        group.Entries[group.Count - 1].Durable.ContinueWith(
-            static (_, state) => ((Group)state!).Send(), group, CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        store.CommitDeferred(group.Send);
     }
 
     /// <summary>Stopping: lets the groups whose commit is under way go out before the socket closes.</summary>
@@ -83,7 +81,7 @@ internal sealed class DurableReplies(Socket socket, ArrivalInterface arrival, IL
                     Entries[i] = default;
                     try
                     {
-                        // Complete for the SQLite store (commits are in order); another store may still be writing.
+                        // Complete here for the SQLite store; another store may still be writing.
                         entry.Durable.GetAwaiter().GetResult();
                     }
                     catch (Exception e) when (e is not OutOfMemoryException)
