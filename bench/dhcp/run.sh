@@ -33,7 +33,15 @@ done
 
 echo "== building netboot"
 if [[ -n "${NETBOOT_PUBLISH_DIR:-}" ]]; then NETBOOT="$NETBOOT_PUBLISH_DIR/netboot"; else
-  dotnet publish "$ROOT/src/NetBoot.Cli" -c Release -o "$WORK/netboot" --nologo -v quiet >/dev/null
+  # What the Debian package ships (packaging/build-deb.sh): NativeAOT when clang is there, else the JIT build.
+  if command -v clang >/dev/null; then
+    case $(uname -m) in aarch64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac
+    dotnet publish "$ROOT/src/NetBoot.Cli" -c Release -r $rid -p:PublishAot=true -o "$WORK/netboot" --nologo -v quiet >/dev/null
+    echo "   (NativeAOT, as packaged)"
+  else
+    dotnet publish "$ROOT/src/NetBoot.Cli" -c Release -o "$WORK/netboot" --nologo -v quiet >/dev/null
+    echo "   (JIT build: clang is missing, so no NativeAOT; the packaged binary is faster)"
+  fi
   NETBOOT="$WORK/netboot/netboot"
 fi
 

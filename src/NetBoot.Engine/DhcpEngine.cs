@@ -29,7 +29,7 @@ public static class DhcpEngine
             return new DhcpOutcome(Decide(request, config));
         }
         // Both kinds on one network: a PXE DISCOVER that matches no owned range still falls to the proxy rules.
-        var classification = ClientClassifier.Classify(message, request.Interface, config);
+        var classification = ClientClassifier.Classify(message, request.Interface, config, [.. ranges.Where(r => !r.IsProxy)]);
         var outcome = FullDhcpResponder.Respond(request with { Message = message }, config, classification, ranges, leases, now);
         if (outcome.Decision is NoReply { Reason: NoReplyReason.NoMatchingRange } && ranges.Any(r => r.IsProxy))
         {

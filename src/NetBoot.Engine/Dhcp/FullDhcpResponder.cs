@@ -31,7 +31,8 @@ public static class FullDhcpResponder
         }
         // dnsmasq adds the chosen context's set: tag and re-runs tag-if; the first owned range stands for the network.
         classification = classification.WithRangeTag(owned[0].Range.SetTag, config);
-        var host = ClientClassifier.FindHost(message, config, classification.Tags);
+        // dnsmasq: a dhcp-host whose address is on another network is not this client's host here (known-othernet).
+        var host = ClientClassifier.FindHost(message, config, classification.Tags, owned);
         var exchange = new LeaseExchange(request, config, classification, owned, host, leases, now);
         if (host is { IsIgnored: true } || classification.IsIgnored)
         {

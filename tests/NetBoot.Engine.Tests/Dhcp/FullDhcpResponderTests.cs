@@ -277,6 +277,51 @@ public class FullDhcpResponderTests
     }
 
     [Fact]
+    public void Host_with_an_address_on_another_network_is_known_othernet_and_its_settings_are_not_used()
+    {
+        // dnsmasq dhcp_reply: find_config with the context fails, without it succeeds: tag known-othernet, no config.
+        var host = LeaseHarness.Host("52:54:00:12:00:05", "10.1.2.3", "elsewhere") with { SetTags = ["fixed"] };
+        var harness = Harness(c => c with { Hosts = [host] });
+
+        var offer = Reply(harness.Send(Discover(Mac(5))).Decision);
+
+        Assert.Contains("known-othernet", offer.Tags);
+        Assert.DoesNotContain("known", offer.Tags);
+        Assert.DoesNotContain("fixed", offer.Tags);
+        Assert.InRange(offer.Message.YourAddress.Value, IPv4Address.Parse("192.168.67.20").Value, IPv4Address.Parse("192.168.67.250").Value);
+        Assert.False(offer.Message.Options.Contains(DhcpOptionCode.HostName));
+    }
+
+    [Fact]
+    public void Host_in_context_is_preferred_over_an_earlier_one_for_another_network()
+    {
+        var other = LeaseHarness.Host("52:54:00:12:00:05", "10.1.2.3");
+        var here = LeaseHarness.Host("52:54:00:12:00:05", "192.168.67.9");
+        var harness = Harness(c => c with { Hosts = [other, here] });
+
+        var offer = Reply(harness.Send(Discover(Mac(5))).Decision);
+
+        Assert.Equal(IPv4Address.Parse("192.168.67.9"), offer.Message.YourAddress);
+        Assert.Contains("known", offer.Tags);
+        Assert.DoesNotContain("known-othernet", offer.Tags);
+    }
+
+    [Fact]
+    public void Dhcp_ignore_of_known_othernet_drops_the_client()
+    {
+        var host = LeaseHarness.Host("52:54:00:12:00:05", "10.1.2.3");
+        var ignore = new DhcpIgnoreConfig
+        {
+            Filter = new TagFilter([new TagCondition("known-othernet", false)]),
+            Source = new SourceLocation("/etc/netboot.conf", 6),
+        };
+        var harness = Harness(c => c with { Hosts = [host], Ignores = [ignore] });
+
+        Silent(harness.Send(Discover(Mac(5))).Decision, NoReplyReason.Ignored);
+        Reply(harness.Send(Discover(Mac(6))).Decision);
+    }
+
+    [Fact]
     public void Static_host_address_is_never_given_to_another_client()
     {
         var host = LeaseHarness.Host("52:54:00:12:00:05", "192.168.67.20");
