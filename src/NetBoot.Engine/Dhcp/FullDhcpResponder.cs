@@ -16,6 +16,9 @@ public static class FullDhcpResponder
     /// <summary>dnsmasq <c>DECLINE_BACKOFF</c>: a declined address is not offered again for ten minutes.</summary>
     public static readonly TimeSpan DeclineQuarantine = TimeSpan.FromMinutes(10);
 
+    /// <summary>An address that answered the ping check is not offered again for this long (as a declined one).</summary>
+    public static readonly TimeSpan InUseQuarantine = TimeSpan.FromMinutes(10);
+
     /// <summary>dnsmasq: leases are never shorter than two minutes.</summary>
     public static readonly TimeSpan MinimumLeaseTime = TimeSpan.FromSeconds(120);
 
@@ -56,7 +59,7 @@ public static class FullDhcpResponder
     private static DhcpOutcome Discover(LeaseExchange exchange)
     {
         var tags = exchange.Classification.Tags;
-        if (ChooseOffer(exchange) is not { } address)
+        if (ChooseOffer(exchange, out var allocated) is not { } address)
         {
             return Silent(tags, NoReplyReason.NoAddressAvailable, $"no address available for {exchange.Message.ClientHardwareAddress}");
         }
@@ -72,15 +75,36 @@ public static class FullDhcpResponder
         LeaseChange? change = current is { State: LeaseState.Bound } && current.Address == address && current.IsActiveAt(exchange.Now)
             ? null
             : new LeaseUpsert(exchange.LeaseOn(address, exchange.Now + OfferHold, LeaseState.Offered), LeaseEvent.None);
-        return new DhcpOutcome(Send(exchange, reply, address.ToString()), change);
+        // dnsmasq address_allocate: a new address from the pool is pinged first unless no-ping; fixed, current and
+        // requested addresses are not.
+        return new DhcpOutcome(Send(exchange, reply, address.ToString()), change)
+        {
+            ProbeFirst = allocated && !exchange.Config.NoPing ? address : null,
+        };
     }
 
-    private static IPv4Address? ChooseOffer(LeaseExchange exchange)
+    /// <summary>The ping check found <paramref name="address"/> answering: quarantine it (held by nobody, as a declined
+    /// address) so the next decision for the client picks another one.</summary>
+    public static DhcpOutcome AddressInUse(IPv4Address address, HardwareAddress offeredTo, DateTimeOffset now)
     {
+        var quarantine = new Lease(address, ClientKey.Declined(address), offeredTo, [], null, now + InUseQuarantine, LeaseState.Declined);
+        return new DhcpOutcome(
+            new NoReply(NoReplyReason.Recorded, $"{address} answers ping: in use by another host, not offered for {InUseQuarantine.TotalMinutes} min"),
+            new LeaseUpsert(quarantine, LeaseEvent.None) { MustBeDurableBeforeReply = false });
+    }
+
+    private static IPv4Address? ChooseOffer(LeaseExchange exchange, out bool allocated)
+    {
+        allocated = false;
         if (exchange.HostAddress is { } fixedAddress)
         {
             // dnsmasq: a configured address leased to someone else is not used ("not using configured address").
-            return exchange.HeldByAnother(fixedAddress) ? Allocate(exchange) : fixedAddress;
+            if (!exchange.HeldByAnother(fixedAddress))
+            {
+                return fixedAddress;
+            }
+            allocated = true;
+            return Allocate(exchange);
         }
         if (exchange.CurrentLease is { State: not LeaseState.Declined } lease && exchange.MayHave(lease.Address))
         {
@@ -90,6 +114,7 @@ public static class FullDhcpResponder
         {
             return requested;
         }
+        allocated = true;
         return Allocate(exchange);
     }
 

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using NetBoot.Engine;
+using NetBoot.Engine.Dhcp;
 using NetBoot.Engine.Leases;
 using NetBoot.Hosting.Net;
 using NetBoot.Leases;
@@ -40,6 +41,9 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         var maintenance = leases is null
             ? Task.CompletedTask
             : new LeaseMaintenance(leases, snapshot, logger, time).RunAsync(stopMaintenance.Token);
+        // Opened here, before any await, so that it lives in the same network namespace as the DHCP sockets.
+        using var ping = OpenPingCheck(snapshot);
+        _ping = ping;
         try
         {
             foreach (var arrival in interfaces)
@@ -67,6 +71,70 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         }
     }
 
+    private PingCheck? _ping;
+
+    /// <summary>The ping check when leases are served without <c>no-ping</c> (dnsmasq's default); without an ICMP socket
+    /// the service says so and offers without it.</summary>
+    private PingCheck? OpenPingCheck(Configuration.Model.ServerConfig snapshot)
+    {
+        if (leases is null || snapshot.NoPing || snapshot.Ranges.All(r => r.Mode != Configuration.Model.DhcpRangeMode.Dynamic))
+        {
+            return null;
+        }
+        var ping = PingCheck.Open(time, out var failure);
+        if (ping is null)
+        {
+            LeaseLog.PingUnavailable(logger, failure ?? "unknown error");
+        }
+        return ping;
+    }
+
+    /// <summary>How at most many addresses one DISCOVER may try when each answers ping; then it gets no reply (the
+    /// client retries, and the quarantined addresses are skipped).</summary>
+    private const int MaximumProbes = 4;
+
+    /// <summary>A DISCOVER whose OFFER waits for the ping check of its address.</summary>
+    private sealed record Probing(
+        Socket Socket, ArrivalInterface Arrival, ushort LocalPort, byte[] Datagram, IPv4Address SourceAddress, ushort SourcePort,
+        HardwareAddress Client, IPv4Address Address, byte[] Reply, IPv4Address ReplyAddress, ushort ReplyPort, int Attempt);
+
+    private void StartProbe(PingCheck ping, Probing probing) => ping.Probe(probing.Address, inUse => OnProbed(ping, probing, inUse));
+
+    /// <summary>The ping check's verdict, on its thread: no answer, the OFFER leaves; an answer, the address is quarantined
+    /// and the DISCOVER decided again (another address, probed in turn).</summary>
+    private void OnProbed(PingCheck ping, Probing probing, bool inUse)
+    {
+        try
+        {
+            if (!inUse)
+            {
+                probing.Socket.SendTo(probing.Reply, new IPEndPoint(probing.ReplyAddress.ToIPAddress(), probing.ReplyPort));
+                return;
+            }
+            LeaseLog.AddressInUse(logger, probing.Address.ToString(), probing.Client.ToString(), (int)FullDhcpResponder.InUseQuarantine.TotalMinutes);
+            leases!.Execute(_ => FullDhcpResponder.AddressInUse(probing.Address, probing.Client, time.GetUtcNow()));
+            var buffer = new byte[DatagramBatch.BufferSize];
+            if (Handle(probing.Datagram, probing.SourceAddress, probing.SourcePort, probing.Arrival, probing.LocalPort, buffer) is not { } reply
+                || Address(probing.Socket, reply, probing.Arrival) is not { } address)
+            {
+                return;
+            }
+            if (reply.Probe is { } next)
+            {
+                if (probing.Attempt + 1 < MaximumProbes)
+                {
+                    StartProbe(ping, probing with { Address = next, Reply = buffer[..reply.Length], ReplyAddress = address, ReplyPort = reply.Destination.Port, Attempt = probing.Attempt + 1 });
+                }
+                return;
+            }
+            probing.Socket.SendTo(buffer.AsSpan(0, reply.Length), new IPEndPoint(address.ToIPAddress(), reply.Destination.Port));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.HandlerFailed(logger, e, $"{probing.SourceAddress}:{probing.SourcePort}", probing.Arrival.Name);
+        }
+    }
+
     /// <summary>How often an idle receive loop looks at its cancellation token.</summary>
     private const int IdleWakeMilliseconds = 200;
 
@@ -80,6 +148,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         using var batch = new DatagramBatch(socket);
         using var durable = new DurableReplies(socket, arrival, logger);
         var replies = new Outgoing[DatagramBatch.Capacity];
+        var origins = new int[DatagramBatch.Capacity];
         while (!cancellationToken.IsCancellationRequested)
         {
             int received;
@@ -102,6 +171,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 {
                     if (Handle(batch.Datagram(i), sourceAddress, sourcePort, arrival, localPort, batch.SendBuffer(count)) is { } reply)
                     {
+                        origins[count] = i;
                         replies[count++] = reply;
                     }
                 }
@@ -119,7 +189,14 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 {
                     continue;
                 }
-                if (reply.Durable.IsCompletedSuccessfully)
+                if (reply.Probe is { } probe && _ping is { } ping)
+                {
+                    var origin = origins[slot];
+                    StartProbe(ping, new Probing(socket, arrival, localPort, batch.Datagram(origin).ToArray(), batch.SourceAddress(origin),
+                        batch.SourcePort(origin), reply.Client, probe, batch.SendBuffer(slot)[..reply.Length].ToArray(), address,
+                        reply.Destination.Port, Attempt: 0));
+                }
+                else if (reply.Durable.IsCompletedSuccessfully)
                 {
                     batch.Queue(slot, reply.Length, address, reply.Destination.Port);
                 }
@@ -145,7 +222,8 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
             ? IPv4Address.Broadcast
             : reply.Destination.Address;
 
-    private readonly record struct Outgoing(int Length, ReplyDestination Destination, HardwareAddress Client, Task Durable);
+    /// <param name="Probe">Ping this address before sending (see <see cref="DhcpOutcome.ProbeFirst"/>).</param>
+    private readonly record struct Outgoing(int Length, ReplyDestination Destination, HardwareAddress Client, Task Durable, IPv4Address? Probe = null);
 
     private Outgoing? Handle(
         ReadOnlySpan<byte> datagram, IPv4Address sourceAddress, ushort sourcePort, ArrivalInterface arrival, ushort localPort, Span<byte> sendBuffer)
@@ -197,7 +275,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 var length = DhcpMessageEncoder.Encode(
                     reply.Message, sendBuffer, new DhcpEncodeOptions(reply.MaximumLength, reply.AllowOverload), out _);
                 var mustWait = leased.Outcome.Change is { MustBeDurableBeforeReply: true };
-                return new Outgoing(length, reply.Destination, client, mustWait ? leased.Durable : Task.CompletedTask);
+                return new Outgoing(length, reply.Destination, client, mustWait ? leased.Durable : Task.CompletedTask, leased.Outcome.ProbeFirst);
             case NoReply none:
                 LeaseLog.Recorded(logger, prefix, none.Detail);
                 return null;

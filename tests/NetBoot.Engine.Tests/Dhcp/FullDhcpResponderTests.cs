@@ -277,6 +277,52 @@ public class FullDhcpResponderTests
     }
 
     [Fact]
+    public void A_newly_allocated_address_is_pinged_before_the_offer_unless_no_ping()
+    {
+        var harness = Harness();
+        var outcome = harness.Send(Discover(Mac(1)));
+        Assert.Equal(Reply(outcome.Decision).Message.YourAddress, outcome.ProbeFirst);
+
+        var quiet = Harness(c => c with { NoPing = true });
+        Assert.Null(quiet.Send(Discover(Mac(1))).ProbeFirst);
+    }
+
+    [Fact]
+    public void The_clients_own_held_or_fixed_address_is_not_pinged()
+    {
+        var harness = Harness(c => c with { Hosts = [LeaseHarness.Host("52:54:00:12:00:05", "192.168.67.5")] });
+        Assert.Null(harness.Send(Discover(Mac(5))).ProbeFirst);
+
+        var first = harness.Send(Discover(Mac(1)));
+        Assert.NotNull(first.ProbeFirst);
+        // A retransmitted DISCOVER finds its hold: the same address, no second ping (dnsmasq caches its ping results).
+        var again = harness.Send(Discover(Mac(1)));
+        Assert.Equal(first.ProbeFirst, Reply(again.Decision).Message.YourAddress);
+        Assert.Null(again.ProbeFirst);
+    }
+
+    [Fact]
+    public void An_address_that_answers_ping_is_quarantined_and_the_client_is_offered_another()
+    {
+        var harness = Harness(c => c with { SequentialIp = true });
+        var first = harness.Send(Discover(Mac(1)));
+        var inUse = first.ProbeFirst!.Value;
+
+        var recorded = FullDhcpResponder.AddressInUse(inUse, Mac(1), harness.Now);
+        harness.Leases.Apply(recorded.Change!);
+        var retry = harness.Send(Discover(Mac(1)));
+
+        var quarantine = Assert.IsType<LeaseUpsert>(recorded.Change).Lease;
+        Assert.Equal(LeaseState.Declined, quarantine.State);
+        Assert.Equal(harness.Now + FullDhcpResponder.InUseQuarantine, quarantine.Expires);
+        var other = Reply(retry.Decision).Message.YourAddress;
+        Assert.NotEqual(inUse, other);
+        Assert.Equal(other, retry.ProbeFirst);
+        // Nobody else gets it during the quarantine either.
+        Assert.NotEqual(inUse, Reply(harness.Send(Discover(Mac(2))).Decision).Message.YourAddress);
+    }
+
+    [Fact]
     public void Host_with_an_address_on_another_network_is_known_othernet_and_its_settings_are_not_used()
     {
         // dnsmasq dhcp_reply: find_config with the context fails, without it succeeds: tag known-othernet, no config.
