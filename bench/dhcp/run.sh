@@ -126,7 +126,7 @@ server_rss() {  # the server process itself (not the ip-netns-exec/taskset wrapp
   awk '/VmRSS/ { print $2 }' "/proc/$SERVER_PID/status"
 }
 
-declare -A EMPTY FULL RSS LINE_EMPTY LINE_FULL BEST
+declare -A EMPTY FULL RSS LINE_EMPTY LINE_FULL BEST CPU
 for server in $SERVERS; do
   echo "== $server"
   # Empty pool: each offered rate on a fresh server; the highest achieved DORA/s counts (its drops are shown; the
@@ -142,7 +142,7 @@ for server in $SERVERS; do
     pct=$(echo "($ddo + $dra) * 100 / ($rate * $PERIOD)" | bc -l)
     us=$(echo "($cpu1 - $cpu0) * 1000000 / $(getconf CLK_TCK) / ($achieved * $PERIOD + 1)" | bc -l)
     printf "   offered %6d/s: %8.0f DORA/s, drops %5.1f %%, server CPU %5.1f us/DORA\n" "$rate" "$achieved" "$pct" "$us"
-    if [[ $(echo "$achieved > $best_any_rate" | bc -l) == 1 ]]; then best_any="$line"; best_any_rate=$achieved; BEST[$server]=$rate; fi
+    if [[ $(echo "$achieved > $best_any_rate" | bc -l) == 1 ]]; then best_any="$line"; best_any_rate=$achieved; BEST[$server]=$rate; CPU[$server]=$us; fi
   done
   LINE_EMPTY[$server]=$best_any
   BEST[$server]=${BEST[$server]:-2000}
@@ -175,14 +175,17 @@ PY
 done
 
 
-printf "\n%-8s %12s %8s %8s %10s %10s | %12s %8s %8s | %9s\n" server "DORA/s" dropDO dropRA "avgDO ms" "avgRA ms" "DORA/s@50k" dropDO dropRA "RSS MiB"
+printf "\n%-8s %12s %8s %8s %10s %10s %9s | %12s %8s %8s | %9s\n" server "DORA/s" dropDO dropRA "avgDO ms" "avgRA ms" "CPU us" "DORA/s@50k" dropDO dropRA "RSS MiB"
 for server in $SERVERS; do
   read -r r dd dr ado ara _ _ <<<"${LINE_EMPTY[$server]:-}"
   read -r r2 dd2 dr2 _ _ _ _ <<<"${LINE_FULL[$server]:-}"
-  EMPTY[$server]=$r; FULL[$server]=$r2
-  printf "%-8s %12.0f %8s %8s %10s %10s | %12.0f %8s %8s | %9.1f\n" "$server" "$r" "$dd" "$dr" "$ado" "$ara" "$r2" "$dd2" "$dr2" "$(echo "${RSS[$server]:-0} / 1024" | bc -l)"
+  EMPTY[$server]=${r:-}; FULL[$server]=${r2:-}
+  printf "%-8s %12.0f %8s %8s %10s %10s %9.1f | %12.0f %8s %8s | %9.1f\n" "$server" "${r:-0}" "$dd" "$dr" "$ado" "$ara" "${CPU[$server]:-0}" "${r2:-0}" "$dd2" "$dr2" "$(echo "${RSS[$server]:-0} / 1024" | bc -l)"
 done
-ratio() { if [[ "${2%.*}" =~ ^0*$ ]]; then echo "n/a"; else echo "scale=2; $1 / $2" | bc -l; fi; }
+ratio() { if [[ -z "$1" || "${2%.*}" =~ ^0*$ ]]; then echo "n/a"; else echo "scale=2; $1 / $2" | bc -l; fi; }
+for server in netboot dnsmasq kea; do  # a subset run (BENCH_SERVERS) leaves the others unmeasured
+  EMPTY[$server]=${EMPTY[$server]:-}; FULL[$server]=${FULL[$server]:-}; BEST[$server]=${BEST[$server]:--}
+done
 echo
 echo "targets (issue 4):"
 echo "  NetBoot / Kea memfile      = $(ratio "${EMPTY[netboot]}" "${EMPTY[kea]}")   (target >= 1.00)"

@@ -51,6 +51,15 @@ internal sealed class PingCheck : IDisposable
             try
             {
                 var socket = new Socket(AddressFamily.InterNetwork, raw ? SocketType.Raw : SocketType.Dgram, ProtocolType.Icmp);
+                try
+                {
+                    socket.Bind(new IPEndPoint(IPAddress.Any, 0));
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
                 return new PingCheck(socket, raw, time);
             }
             catch (SocketException e)
@@ -105,12 +114,13 @@ internal sealed class PingCheck : IDisposable
                     Settle(sequence, IPv4Address.FromIPAddress(source.Address));
                 }
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.Interrupted)
-            {
-            }
             catch (Exception) when (_disposed)
             {
                 return;
+            }
+            catch (SocketException)
+            {
+                // Timeout (the loop's tick), or an ICMP error queued on the socket: nothing to settle.
             }
             ExpireDue();
         }

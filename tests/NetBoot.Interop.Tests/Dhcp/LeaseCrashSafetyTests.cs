@@ -20,6 +20,7 @@ public sealed class LeaseCrashSafetyTests
         port=0
         dhcp-range=10.79.0.10,10.79.3.250,255.255.252.0,1h
         dhcp-lease-max=5000
+        no-ping
         """;
 
     [Fact]
