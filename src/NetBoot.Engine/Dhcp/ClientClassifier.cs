@@ -26,6 +26,9 @@ public static class ClientClassifier
     /// <summary>dnsmasq: a <c>dhcp-host</c> names the client but its address is on another network.</summary>
     public const string KnownOtherNetTag = "known-othernet";
 
+    /// <summary>dnsmasq: set for a BOOTP request (no option 53).</summary>
+    public const string BootpTag = "bootp";
+
     /// <param name="ownedRanges">The client's owned ranges (full DHCP): a <c>dhcp-host</c> whose address lies on none of
     /// their networks is not used, and the client is tagged <c>known-othernet</c> instead of <c>known</c> (dnsmasq
     /// <c>find_config</c> with and without the context). Default: every host is in context (proxy DHCP).</param>
@@ -38,6 +41,11 @@ public static class ClientClassifier
         tags = tags.AddRange(config.VendorClasses.Where(v => VendorClassMatches(v, message.Options)).Select(v => v.SetTag));
         tags = tags.AddRange(config.UserClasses.Where(u => UserClassMatches(u, message.Options)).Select(u => u.SetTag));
         tags = AddHostTags(tags, message, config, ownedRanges);
+        if (message.MessageType is null)
+        {
+            // dnsmasq: "bootp" lets BOOTP clients get other options, ranges or dhcp-ignore.
+            tags = tags.Add(BootpTag);
+        }
 
         var afterTagIf = ApplyTagIfs(tags, config);
         var ignored = config.Ignores.Any(i => afterTagIf.MatchesTagged(i.Filter));

@@ -49,6 +49,7 @@ public static class FullDhcpResponder
             DhcpMessageType.Decline => Decline(exchange),
             DhcpMessageType.Release => Release(exchange),
             DhcpMessageType.Inform => Inform(exchange),
+            null => Bootp(exchange),
             _ => Silent(classification.Tags, NoReplyReason.UnsupportedMessageType,
                 $"{message.MessageType} from {message.ClientHardwareAddress} is not a client message"),
         };
@@ -127,6 +128,69 @@ public static class FullDhcpResponder
         return AddressAllocator.Allocate(exchange.OwnedRanges, exchange.Allocation,
             exchange.Message.ClientHardwareAddress.Bytes.AsSpan(), exchange.Config.SequentialIp);
     }
+
+    /// <summary>BOOTP (RFC 951, RFC 1542; dnsmasq <c>dhcp_reply</c> with no message type): a <c>dhcp-host</c> address,
+    /// else (with <c>bootp-dynamic</c>) the client's previous address or a new one; the lease is infinite unless the
+    /// <c>dhcp-host</c> gives a time; the BOOTREPLY carries no option 53/54 and options fit the 64-byte vendor area.
+    /// The lease is durable before the reply leaves, as for an ACK.</summary>
+    private static DhcpOutcome Bootp(LeaseExchange exchange)
+    {
+        var tags = exchange.Classification.Tags;
+        var message = exchange.Message;
+        var who = $"BOOTP({exchange.Request.Interface.Name}) {message.ClientHardwareAddress}";
+        if (message.HardwareType == 0 || message.HardwareAddressLength == 0)
+        {
+            return Silent(tags, NoReplyReason.UnsupportedMessageType, $"{who}: a BOOTP request needs a hardware address");
+        }
+        IPv4Address address;
+        if (exchange.HostAddress is { } fixedAddress)
+        {
+            if (exchange.HeldByAnother(fixedAddress))
+            {
+                return Silent(tags, NoReplyReason.NoAddressAvailable, $"{who} {fixedAddress} address in use");
+            }
+            address = fixedAddress;
+        }
+        else
+        {
+            // dnsmasq: without bootp-dynamic (matching the client's tags) BOOTP gets only dhcp-host addresses.
+            if (!exchange.Config.BootpDynamic.Any(f => f.IsEmpty || tags.Matches(f)))
+            {
+                return Silent(tags, NoReplyReason.NoAddressAvailable, $"{who} no address configured (a dhcp-host address or bootp-dynamic is needed)");
+            }
+            if (exchange.CurrentLease is { State: not LeaseState.Declined } lease && exchange.MayHave(lease.Address))
+            {
+                address = lease.Address;
+            }
+            else if (exchange.IsAtLeaseLimit)
+            {
+                return Silent(tags, NoReplyReason.LeaseLimitReached, $"{who} no leases left (dhcp-lease-max {exchange.Config.LeaseMax})");
+            }
+            else if (Allocate(exchange) is { } allocated)
+            {
+                address = allocated;
+            }
+            else
+            {
+                return Silent(tags, NoReplyReason.NoAddressAvailable, $"{who} no address available");
+            }
+        }
+        var range = exchange.RangeOf(address)!;
+        TimeSpan? leaseTime = exchange.Host is { IsInfinite: false, LeaseTime: { } time } ? time : null;
+        var reply = LeaseReplyBuilder.Build(exchange, DhcpMessageType.Ack, address, range, leaseTime: null, includeLeaseTimes: false);
+        reply = reply with { Options = reply.Options.Without(DhcpOptionCode.DhcpMessageType).Without(DhcpOptionCode.ServerIdentifier) };
+        var current = exchange.CurrentLease;
+        var bound = exchange.LeaseOn(address, exchange.ExpiryFor(leaseTime), LeaseState.Bound);
+        var change = new LeaseUpsert(bound, current is { State: LeaseState.Bound } && current.Address == address ? LeaseEvent.Old : LeaseEvent.Add)
+        {
+            MustBeDurableBeforeReply = true,
+        };
+        var send = Send(exchange, reply, address.ToString()) with { MaximumLength = BootpMessageLength, AllowOverload = false };
+        return new DhcpOutcome(send, change);
+    }
+
+    /// <summary>RFC 951: a BOOTP message is 300 bytes, 64 of them the vendor area.</summary>
+    private const int BootpMessageLength = 300;
 
     /// <summary>RFC 2131 §4.3.3: the client found the address in use; quarantine it and do not answer.</summary>
     private static DhcpOutcome Decline(LeaseExchange exchange)

@@ -119,6 +119,12 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
             {
                 return;
             }
+            if (!reply.Durable.IsCompleted)
+            {
+                // Not expected for a DISCOVER; a change decided on this thread must still be committed before its reply.
+                leases!.CommitDeferred(static () => { });
+                reply.Durable.GetAwaiter().GetResult();
+            }
             if (reply.Probe is { } next)
             {
                 if (probing.Attempt + 1 < MaximumProbes)
@@ -278,6 +284,11 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 return new Outgoing(length, reply.Destination, client, mustWait ? leased.Durable : Task.CompletedTask, leased.Outcome.ProbeFirst);
             case NoReply none:
                 LeaseLog.Recorded(logger, prefix, none.Detail);
+                if (!leased.Durable.IsCompleted)
+                {
+                    // A change without a reply (RELEASE, DECLINE): no reply will ask for the commit, so ask now.
+                    leases!.CommitDeferred(static () => { });
+                }
                 return null;
             default:
                 return null;

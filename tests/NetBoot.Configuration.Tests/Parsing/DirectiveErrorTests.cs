@@ -122,9 +122,20 @@ public class DirectiveErrorTests
     [InlineData("dhcp-leasefile=/var/lib/misc/dnsmasq.leases")]
     [InlineData("dhcp-sequential-ip")]
     [InlineData("no-ping")]
+    [InlineData("bootp-dynamic")]
+    [InlineData("bootp-dynamic=tag:lab,old")]
     [InlineData("dhcp-host=00:11:22:33:44:55,10.0.0.5")]
     public void Full_dhcp_directives_are_in_effect(string line) =>
         Assert.DoesNotContain(ConfigAssert.Valid(line).Notices, n => n.Kind == ConfigNoticeKind.NotYetInEffect);
+
+    [Fact]
+    public void Bootp_dynamic_lists_the_tags_a_bootp_client_needs_or_none()
+    {
+        var config = ConfigAssert.Valid("bootp-dynamic\nbootp-dynamic=tag:lab,old");
+        Assert.Equal(2, config.BootpDynamic.Length);
+        Assert.True(config.BootpDynamic[0].IsEmpty);
+        Assert.Equal("tag:lab,tag:old", config.BootpDynamic[1].ToString());
+    }
 
     [Fact]
     public void A_leasing_range_without_no_ping_is_in_effect_since_the_ping_check_is_made() =>

@@ -322,6 +322,71 @@ public class FullDhcpResponderTests
         Assert.NotEqual(inUse, Reply(harness.Send(Discover(Mac(2))).Decision).Message.YourAddress);
     }
 
+    private static DhcpMessage Bootp(HardwareAddress client) =>
+        DhcpMessage.CreateRequest(DhcpMessageType.Discover, client, 0x3000) is var m
+            ? m with { Options = m.Options.Without(DhcpOptionCode.DhcpMessageType) }
+            : m;
+
+    [Fact]
+    public void Bootp_client_with_a_host_address_gets_it_with_an_infinite_durable_lease_and_no_dhcp_options()
+    {
+        var harness = Harness(c => c with { Hosts = [LeaseHarness.Host("52:54:00:12:00:05", "192.168.67.5", "bootp5")] });
+
+        var outcome = harness.Send(Bootp(Mac(5)));
+
+        var reply = Reply(outcome.Decision);
+        Assert.Equal(BootOperation.BootReply, reply.Message.Operation);
+        Assert.Equal(IPv4Address.Parse("192.168.67.5"), reply.Message.YourAddress);
+        Assert.Null(reply.Message.MessageType);
+        Assert.False(reply.Message.Options.Contains(DhcpOptionCode.ServerIdentifier));
+        Assert.False(reply.Message.Options.Contains(DhcpOptionCode.IPAddressLeaseTime));
+        Assert.Equal(IPv4Address.Parse("255.255.255.0").ToBytes(), Option(reply, DhcpOptionCode.SubnetMask).ToArray());
+        Assert.Equal(300, reply.MaximumLength);
+        Assert.Contains("bootp", reply.Tags);
+        var change = Assert.IsType<LeaseUpsert>(outcome.Change);
+        Assert.True(change.MustBeDurableBeforeReply);
+        Assert.Equal(LeaseState.Bound, change.Lease.State);
+        Assert.True(change.Lease.IsInfinite);
+        Assert.Null(outcome.ProbeFirst);
+    }
+
+    [Fact]
+    public void Bootp_client_without_a_host_address_is_answered_only_with_bootp_dynamic()
+    {
+        Silent(Harness().Send(Bootp(Mac(1))).Decision, NoReplyReason.NoAddressAvailable);
+
+        var harness = Harness(c => c with { BootpDynamic = [TagFilter.None] });
+        var first = Reply(harness.Send(Bootp(Mac(1))).Decision).Message.YourAddress;
+        var again = Reply(harness.Send(Bootp(Mac(1))).Decision).Message.YourAddress;
+
+        Assert.InRange(first.Value, IPv4Address.Parse("192.168.67.20").Value, IPv4Address.Parse("192.168.67.250").Value);
+        Assert.Equal(first, again);
+        Assert.True(harness.Leases.ByAddress(first)!.IsInfinite);
+    }
+
+    [Fact]
+    public void Bootp_dynamic_with_a_tag_serves_only_clients_with_that_tag()
+    {
+        var harness = Harness(c => c with
+        {
+            BootpDynamic = [new TagFilter([new TagCondition("lab", false)])],
+            Hosts = [LeaseHarness.Host("52:54:00:12:00:07") with { SetTags = ["lab"] }],
+        });
+
+        Reply(harness.Send(Bootp(Mac(7))).Decision);
+        Silent(harness.Send(Bootp(Mac(8))).Decision, NoReplyReason.NoAddressAvailable);
+    }
+
+    [Fact]
+    public void Bootp_host_address_leased_to_another_client_is_not_given()
+    {
+        var harness = Harness(c => c with { SequentialIp = true });
+        var taken = harness.Dora(Mac(1));
+        harness.Config = harness.Config with { Hosts = [LeaseHarness.Host("52:54:00:12:00:05", taken.ToString())] };
+
+        Silent(harness.Send(Bootp(Mac(5))).Decision, NoReplyReason.NoAddressAvailable);
+    }
+
     [Fact]
     public void Host_with_an_address_on_another_network_is_known_othernet_and_its_settings_are_not_used()
     {
