@@ -62,6 +62,9 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         }
         finally
         {
+            // No verdict may reach a closed DHCP socket.
+            _ping = null;
+            ping?.Dispose();
             await stopMaintenance.CancelAsync().ConfigureAwait(false);
             await maintenance.ConfigureAwait(false);
             foreach (var socket in sockets)
