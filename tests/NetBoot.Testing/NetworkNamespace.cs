@@ -18,6 +18,10 @@ public sealed class NetworkNamespace : IDisposable
     {
         var name = $"{prefix}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
         Shell.Run("ip", "netns", "add", name);
+        // `ip netns exec` bind-mounts /etc/netns/<name>/* over /etc in its private mount namespace: a DHCP client's
+        // hook that rewrites /etc/resolv.conf then writes this throw-away file, never the host's.
+        Directory.CreateDirectory(EtcDirectory(name));
+        File.WriteAllText(Path.Combine(EtcDirectory(name), "resolv.conf"), "");
         var ns = new NetworkNamespace(name);
         ns.Exec("ip", "link", "set", "lo", "up");
         return ns;
@@ -72,7 +76,19 @@ public sealed class NetworkNamespace : IDisposable
         b.Exec("ip", "link", "set", bName, "up");
     }
 
-    public void Dispose() => Shell.TryRun("ip", "netns", "delete", Name);
+    public void Dispose()
+    {
+        Shell.TryRun("ip", "netns", "delete", Name);
+        try
+        {
+            Directory.Delete(EtcDirectory(Name), recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static string EtcDirectory(string name) => Path.Combine("/etc/netns", name);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int setns(int fd, int nstype);

@@ -60,8 +60,13 @@ public sealed record ServerConfig
     /// <summary><c>dhcp-alternate-port</c>: server and client ports (67/68 by default).</summary>
     public int DhcpServerPort { get; init; } = 67;
     public int DhcpClientPort { get; init; } = 68;
+    /// <summary><c>user=</c>: the account to switch to once the sockets are bound (only when started as root).</summary>
     public string? User { get; init; }
+    /// <summary><c>group=</c>: the group to switch to; by default the user's own primary group.</summary>
     public string? Group { get; init; }
+    /// <summary>Where <c>user=</c>/<c>group=</c> were given, for errors about an unknown name.</summary>
+    public SourceLocation? UserSource { get; init; }
+    public SourceLocation? GroupSource { get; init; }
     public string? PidFile { get; init; }
     /// <summary><c>keep-in-foreground</c> / <c>no-daemon</c>.</summary>
     public bool KeepInForeground { get; init; }

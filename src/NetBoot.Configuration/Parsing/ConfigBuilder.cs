@@ -59,6 +59,8 @@ internal sealed class ConfigBuilder
     public int DhcpClientPort { get; set; } = 68;
     public string? User { get; set; }
     public string? Group { get; set; }
+    public SourceLocation? UserSource { get; set; }
+    public SourceLocation? GroupSource { get; set; }
     public string? PidFile { get; set; }
     public bool KeepInForeground { get; set; }
 
@@ -123,6 +125,8 @@ internal sealed class ConfigBuilder
         DhcpClientPort = DhcpClientPort,
         User = User,
         Group = Group,
+        UserSource = UserSource,
+        GroupSource = GroupSource,
         PidFile = PidFile,
         KeepInForeground = KeepInForeground,
         Notices = [.. Notices],

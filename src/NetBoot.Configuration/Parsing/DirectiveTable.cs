@@ -103,8 +103,9 @@ internal static class DirectiveTable
         new("dhcp-sequential-ip", DirectiveArity.None, Flag(c => c.SequentialIp = true)),
         new("no-ping", DirectiveArity.None, Flag(c => c.NoPing = true)),
         new("dhcp-script", DirectiveArity.Required, Text((c, s) => c.DhcpScript = s), DirectiveEffect.Served, "run with add/old/del for leases; not called for TFTP transfers yet", true),
-        new("user", DirectiveArity.Optional, Text((c, s) => c.User = s), DirectiveEffect.NotYetInEffect, "NetBoot does not change user; run it as the account you want", true),
-        new("group", DirectiveArity.Optional, Text((c, s) => c.Group = s), DirectiveEffect.NotYetInEffect, "NetBoot does not change group; run it as the account you want", true),
+        // Privilege drop once the sockets are bound (NetBoot.Hosting.Privileges): no default user, unlike dnsmasq's "nobody".
+        new("user", DirectiveArity.Optional, d => { Text((c, s) => c.User = s)(d); d.Config.UserSource = d.Source; }, DirectiveEffect.Served, null, true),
+        new("group", DirectiveArity.Optional, d => { Text((c, s) => c.Group = s)(d); d.Config.GroupSource = d.Source; }, DirectiveEffect.Served, null, true),
         new("pid-file", DirectiveArity.Optional, Text((c, s) => c.PidFile = s), DirectiveEffect.NotYetInEffect, "no pid file is written yet", true),
         new("log-facility", DirectiveArity.Required, ParseLogFacility, DirectiveEffect.NotYetInEffect, "logs go to NetBoot's own logger", true),
         new("dhcp-hostsfile", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, "host files are not read yet"),

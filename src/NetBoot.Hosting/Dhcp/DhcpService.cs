@@ -25,16 +25,44 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
 
     private readonly MalformedLogLimiter _malformed = new(time, MalformedLogInterval);
 
-    /// <summary>Opens the sockets and serves until cancelled. Returns the listeners it opened (for tests).</summary>
-    public async Task RunAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken)
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once every socket is bound (or there is nothing to listen on); faults if one cannot be bound.
+    /// Privileges are dropped only after this.</summary>
+    public Task Listening => _listening.Task;
+
+    /// <summary>Opens the sockets and serves until cancelled, on a fixed set of interfaces.</summary>
+    public Task RunAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken) =>
+        RunAsync(InterfaceAddresses.Fixed(hostInterfaces), cancellationToken);
+
+    /// <summary>Opens the sockets and serves until cancelled. Sockets are chosen from the interfaces at start-up; the
+    /// address each answers as follows <paramref name="addresses"/> (a DHCP-assigned server address may change).</summary>
+    public async Task RunAsync(InterfaceAddresses addresses, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(addresses);
         var snapshot = config.Current;
+        var hostInterfaces = addresses.Current.Interfaces;
         var interfaces = InterfaceSelection.ForDhcp(snapshot, hostInterfaces);
         if (interfaces.IsEmpty)
         {
             Log.NoDhcpInterface(logger, string.Join(", ", hostInterfaces.Select(i => $"{i.Name} {string.Join(' ', i.Addresses.Select(a => a.Address))}")));
+            _listening.TrySetResult();
             return;
         }
+        var serving = interfaces.Select(arrival => new ServingInterface(arrival, addresses)).ToArray();
+        foreach (var nic in serving)
+        {
+            nic.AddressChanged += ReportAddressChange;
+        }
+        // Resolve at once on a change, so the log says what the server now answers as before the next client asks.
+        void OnAddressesChanged(InterfaceReading reading)
+        {
+            foreach (var nic in serving)
+            {
+                nic.Resolve(config.Current);
+            }
+        }
+        addresses.Changed += OnAddressesChanged;
         var loops = new List<Task>();
         var sockets = new List<Socket>();
         using var stopMaintenance = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -46,22 +74,30 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         _ping = ping;
         try
         {
-            foreach (var arrival in interfaces)
+            for (var i = 0; i < interfaces.Length; i++)
             {
+                var arrival = interfaces[i];
                 var ports = snapshot.IsPxeEnabled ? new[] { snapshot.DhcpServerPort, DhcpRequest.PxePort } : [snapshot.DhcpServerPort];
                 foreach (var port in ports)
                 {
                     var service = port == DhcpRequest.PxePort ? "PXE boot server" : "DHCP";
                     var socket = BoundUdpSocket.OpenListener(logger, service, arrival.Name, arrival.Address.ToString(), port, allowBroadcast: true);
                     sockets.Add(socket);
-                    loops.Add(Task.Factory.StartNew(() => ServeBatches(socket, arrival, (ushort)port, cancellationToken),
+                    loops.Add(Task.Factory.StartNew(() => ServeBatches(socket, serving[i], arrival, (ushort)port, cancellationToken),
                         CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
                 }
             }
+            _listening.TrySetResult();
             await Task.WhenAll(loops).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _listening.TrySetException(e);
+            throw;
         }
         finally
         {
+            addresses.Changed -= OnAddressesChanged;
             // No verdict may reach a closed DHCP socket.
             _ping = null;
             ping?.Dispose();
@@ -71,6 +107,18 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
             {
                 socket.Dispose();
             }
+        }
+    }
+
+    private void ReportAddressChange(ServingInterface nic, ArrivalInterface? now)
+    {
+        if (now is null)
+        {
+            RuntimeLog.ServingAddressLost(logger, "DHCP", nic.Name);
+        }
+        else
+        {
+            RuntimeLog.ServingAddressChanged(logger, "DHCP", nic.Name, now.Address.ToString());
         }
     }
 
@@ -152,7 +200,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
     /// a <see cref="DurableReplies"/> that the store's writer thread sends right after the group commit that made their
     /// leases durable. The loop never waits for the disk: while one commit's fsync runs it receives the next batches,
     /// whose changes share the next commit. No thread-pool hop at all on this path.</summary>
-    private void ServeBatches(Socket socket, ArrivalInterface arrival, ushort localPort, CancellationToken cancellationToken)
+    private void ServeBatches(Socket socket, ServingInterface serving, ArrivalInterface arrival, ushort localPort, CancellationToken cancellationToken)
     {
         using var batch = new DatagramBatch(socket);
         using var durable = new DurableReplies(socket, arrival, logger);
@@ -171,6 +219,19 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 Thread.Sleep(IdleWakeMilliseconds);
                 continue;
             }
+            if (received == 0)
+            {
+                continue;
+            }
+            // The address this interface answers as, once per batch (it follows address changes).
+            if (serving.Resolve(config.Current) is not { } current)
+            {
+                if (serving.ShouldReportSilence())
+                {
+                    RuntimeLog.NotAnsweringWithoutAddress(logger, "DHCP", serving.Name, $"{batch.SourceAddress(0)}:{batch.SourcePort(0)}");
+                }
+                continue;
+            }
             var count = 0;
             for (var i = 0; i < received; i++)
             {
@@ -178,7 +239,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 var sourcePort = batch.SourcePort(i);
                 try
                 {
-                    if (Handle(batch.Datagram(i), sourceAddress, sourcePort, arrival, localPort, batch.SendBuffer(count)) is { } reply)
+                    if (Handle(batch.Datagram(i), sourceAddress, sourcePort, current, localPort, batch.SendBuffer(count)) is { } reply)
                     {
                         origins[count] = i;
                         replies[count++] = reply;
@@ -201,7 +262,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 if (reply.Probe is { } probe && _ping is { } ping)
                 {
                     var origin = origins[slot];
-                    StartProbe(ping, new Probing(socket, arrival, localPort, batch.Datagram(origin).ToArray(), batch.SourceAddress(origin),
+                    StartProbe(ping, new Probing(socket, current, localPort, batch.Datagram(origin).ToArray(), batch.SourceAddress(origin),
                         batch.SourcePort(origin), reply.Client, probe, batch.SendBuffer(slot)[..reply.Length].ToArray(), address,
                         reply.Destination.Port, Attempt: 0));
                 }

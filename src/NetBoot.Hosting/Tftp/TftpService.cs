@@ -25,11 +25,30 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
     /// <summary>Transfers currently running (bounded by <c>tftp-max</c>).</summary>
     public int ActiveTransfers => Volatile.Read(ref _activeTransfers);
 
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once port 69 is bound on every TFTP interface (or TFTP is off); privileges drop after it.</summary>
+    public Task Listening => _listening.Task;
+
     public async Task RunAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ServeAsync(hostInterfaces, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A start-up failure leaves Listening faulted through the service's own task (the caller stops everything).
+            _listening.TrySetCanceled(CancellationToken.None);
+        }
+    }
+
+    private async Task ServeAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken)
     {
         var snapshot = config.Current;
         if (!snapshot.Tftp.IsEnabled)
         {
+            _listening.TrySetResult();
             return;
         }
         CheckRoot(snapshot.Tftp);
@@ -48,6 +67,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                 listeners.Add(socket);
                 loops.Add(ListenAsync(socket, nic, cache, cancellationToken));
             }
+            _listening.TrySetResult();
             await Task.WhenAll(loops).ConfigureAwait(false);
         }
         finally

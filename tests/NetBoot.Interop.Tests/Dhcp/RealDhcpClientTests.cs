@@ -71,8 +71,11 @@ public sealed class RealDhcpClientTests
         await using var lab = DhcpLab.Create();
         await lab.StartServerAsync(Config);
         lab.Owns("/var/lib/dhcpcd/nbc0.lease");
+        var hostResolver = File.ReadAllText("/etc/resolv.conf");
 
         var (_, output) = DhcpLab.RunClient(lab.Client, ClientLimit, "dhcpcd", "-4", "-1", "-B", "-f", "/dev/null", "-c", "/bin/true", "nbc0");
+        // The client runs in the lab's namespace: the host's resolver configuration must not change.
+        Assert.Equal(hostResolver, File.ReadAllText("/etc/resolv.conf"));
 
         var leased = Regex.Match(output, @"leased (\S+) for 3600 seconds");
         Assert.True(leased.Success, lab.Failure(output));
