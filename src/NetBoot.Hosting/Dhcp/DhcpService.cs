@@ -83,7 +83,9 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                     var service = port == DhcpRequest.PxePort ? "PXE boot server" : "DHCP";
                     var socket = BoundUdpSocket.OpenListener(logger, service, arrival.Name, arrival.Address.ToString(), port, allowBroadcast: true);
                     sockets.Add(socket);
-                    loops.Add(Task.Factory.StartNew(() => ServeBatches(socket, serving[i], arrival, (ushort)port, cancellationToken),
+                    // Captured now: the loop's i has moved on by the time the thread starts.
+                    var nic = serving[i];
+                    loops.Add(Task.Factory.StartNew(() => ServeBatches(socket, nic, arrival, (ushort)port, cancellationToken),
                         CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
                 }
             }

@@ -69,7 +69,7 @@ public sealed class LeaseCrashSafetyTests
                 after[n] = address;
             }
         });
-        Assert.Equal(Clients, after.Count);
+        Assert.True(after.Count == Clients, lab.Failure($"{after.Count} of {Clients} clients completed a DORA after the restart"));
         Assert.Equal(Clients, after.Values.Distinct().Count());
         foreach (var (n, address) in acked)
         {
