@@ -57,6 +57,10 @@ public sealed record ServerConfig
     public string? DhcpScript { get; init; }
     public bool SequentialIp { get; init; }
     public bool NoPing { get; init; }
+
+    /// <summary><c>bootp-dynamic</c> lines: BOOTP clients matching one of these filters (an empty one matches all) may
+    /// get a dynamic address; none = BOOTP only for <c>dhcp-host</c> addresses (dnsmasq's default).</summary>
+    public ImmutableArray<TagFilter> BootpDynamic { get; init; } = [];
     /// <summary><c>dhcp-reply-delay=[tag:x,]seconds</c>.</summary>
     public ImmutableArray<(TagFilter Filter, TimeSpan Delay)> ReplyDelays { get; init; } = [];
     /// <summary><c>dhcp-alternate-port</c>: server and client ports (67/68 by default).</summary>

@@ -56,6 +56,8 @@ internal sealed class ConfigBuilder
     public string? DhcpScript { get; set; }
     public bool SequentialIp { get; set; }
     public bool NoPing { get; set; }
+
+    public List<TagFilter> BootpDynamic { get; } = [];
     public int DhcpServerPort { get; set; } = 67;
     public int DhcpClientPort { get; set; } = 68;
     public string? User { get; set; }
@@ -124,6 +126,7 @@ internal sealed class ConfigBuilder
         DhcpScript = DhcpScript,
         SequentialIp = SequentialIp,
         NoPing = NoPing,
+        BootpDynamic = [.. BootpDynamic],
         DhcpServerPort = DhcpServerPort,
         DhcpClientPort = DhcpClientPort,
         User = User,

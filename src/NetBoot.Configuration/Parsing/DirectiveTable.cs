@@ -133,7 +133,7 @@ internal static class DirectiveTable
         new("shared-network", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, FullDhcp),
         new("dhcp-relay", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, "relaying is not in effect yet"),
         new("dhcp-proxy", DirectiveArity.Optional, null, DirectiveEffect.NotYetInEffect, FullDhcp),
-        new("bootp-dynamic", DirectiveArity.Optional, null, DirectiveEffect.NotYetInEffect, FullDhcp),
+        new("bootp-dynamic", DirectiveArity.Optional, ClassifierParser.ParseBootpDynamic),
         new("leasefile-ro", DirectiveArity.None, null, DirectiveEffect.NotYetInEffect, FullDhcp),
         new("script-arp", DirectiveArity.None, null, DirectiveEffect.NotYetInEffect, "lease scripts are not run yet"),
         new("script-on-renewal", DirectiveArity.None, null, DirectiveEffect.NotYetInEffect, "lease scripts are not run yet"),

@@ -8,8 +8,8 @@ namespace NetBoot.Engine.Dhcp;
 /// <summary>Chooses an address from the dynamic ranges for a client with none (dnsmasq <c>address_allocate</c>): start
 /// at a hash of the hardware address, so the same client lands on the same address again (stable addresses), or at the
 /// start of the range with <c>dhcp-sequential-ip</c>; take the first address that is free.</summary>
-/// <remarks>dnsmasq pings a candidate before offering it unless <c>no-ping</c>; a ping is blocking I/O and has no place
-/// in a decision, so NetBoot behaves as with <c>no-ping</c> (a DHCPDECLINE quarantines an address found in use).</remarks>
+/// <remarks>dnsmasq pings a candidate before offering it unless <c>no-ping</c>; a ping is I/O and has no place in a
+/// decision, so the decision only asks for it (<see cref="Leases.DhcpOutcome.ProbeFirst"/>) and the service pings.</remarks>
 public static class AddressAllocator
 {
     public static IPv4Address? Allocate(
