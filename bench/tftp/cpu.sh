@@ -24,6 +24,8 @@ tftproot="$work/root"
 server_pid=""
 
 cleanup() {
+  # Datagrams the server's sockets dropped (full receive buffer): a lost RRQ leaves curl waiting for minutes.
+  ip netns exec "$srv" nstat -az UdpRcvbufErrors UdpInErrors 2>/dev/null | awk 'NR > 1 && $1 != "#kernel" {printf "   server namespace %s %s\n", $1, $2}' >&2 || true
   for pid in $(ip netns pids "$srv" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
   [ -n "$server_pid" ] && wait "$server_pid" 2>/dev/null || true
   ip netns delete "$srv" 2>/dev/null || true

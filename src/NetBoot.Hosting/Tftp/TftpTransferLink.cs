@@ -185,12 +185,11 @@ internal sealed class SocketTransferLink : ITftpTransferLink, IBlockingTftpTrans
 
     /// <summary>Polls the socket (FIONREAD, no sleep) for up to <paramref name="ticks"/>: on a LAN the ACK usually
     /// comes back within a few tens of µs, and catching it awake saves the wake-up of a thread asleep in
-    /// <c>recvfrom</c>, which is most of the server's share of a lock-step round trip. Gives up as soon as the thread
-    /// was descheduled between two polls (another task wants this CPU: spinning would only take CPU from it).</summary>
+    /// <c>recvfrom</c>, which is most of the server's share of a lock-step round trip. Each empty poll yields the
+    /// CPU to whatever is runnable on it (often the client itself), so the spin never delays anyone.</summary>
     private AckSpinOutcome SpinUntilReadable(long ticks)
     {
-        var last = Stopwatch.GetTimestamp();
-        var until = last + ticks;
+        var until = Stopwatch.GetTimestamp() + ticks;
         try
         {
             while (true)
@@ -199,16 +198,13 @@ internal sealed class SocketTransferLink : ITftpTransferLink, IBlockingTftpTrans
                 {
                     return AckSpinOutcome.Caught;
                 }
-                var now = Stopwatch.GetTimestamp();
-                if (now - last > AckSpinPolicy.PreemptedTicks)
-                {
-                    return AckSpinOutcome.Preempted;
-                }
-                if (now >= until)
+                if (Stopwatch.GetTimestamp() >= until)
                 {
                     return AckSpinOutcome.Missed;
                 }
-                last = now;
+                // sched_yield: a socket wake-up is "sync", so the client is often queued on THIS CPU behind us; let
+                // it run (and send its ACK) at once instead of after the spin. Returns at once when nothing waits.
+                Thread.Yield();
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
@@ -254,14 +250,11 @@ internal enum AckSpinOutcome
     Caught,
     /// <summary>Nothing within the spin time (a slow client or a long round trip).</summary>
     Missed,
-    /// <summary>The thread lost its CPU while polling: the machine is busy.</summary>
-    Preempted,
 }
 
 /// <summary>When a transfer polls for the ACK before it sleeps (pure, per transfer): always at first; after
-/// <see cref="MissesBeforeBackoff"/> polls in a row that saw nothing (a slow client, a long round trip), or one
-/// that lost its CPU (a busy machine), only once every <see cref="BackoffWaits"/> waits, so a transfer the spin
-/// cannot help costs almost no extra CPU.</summary>
+/// <see cref="MissesBeforeBackoff"/> polls in a row that saw nothing (a slow client, a long round trip) only once
+/// every <see cref="BackoffWaits"/> waits, so a transfer the spin cannot help costs almost no extra CPU.</summary>
 internal sealed class AckSpinPolicy
 {
     /// <summary>Environment variable that sets the poll time in µs (0: never poll), for benchmarking the two ways.</summary>
@@ -270,8 +263,6 @@ internal sealed class AckSpinPolicy
 
     /// <summary>How long one poll lasts: longer than a veth or LAN round trip through an awake client.</summary>
     public static readonly long SpinTicks = Stopwatch.Frequency * SpinMicroseconds(Environment.GetEnvironmentVariable(SpinVariable)) / 1_000_000;
-    /// <summary>A gap this long between two polls means the thread was descheduled.</summary>
-    public static readonly long PreemptedTicks = Stopwatch.Frequency * 20 / 1_000_000;
     public const int MissesBeforeBackoff = 4;
     public const int BackoffWaits = 64;
 
@@ -299,7 +290,7 @@ internal sealed class AckSpinPolicy
         {
             _misses = 0;
         }
-        else if (outcome == AckSpinOutcome.Preempted || ++_misses >= MissesBeforeBackoff)
+        else if (++_misses >= MissesBeforeBackoff)
         {
             _misses = 0;
             _skip = BackoffWaits;

@@ -52,14 +52,6 @@ public sealed class AckSpinPolicyTests
         }
     }
 
-    [Fact]
-    public void Backs_off_at_once_when_preempted()
-    {
-        var policy = new AckSpinPolicy();
-        policy.Record(AckSpinOutcome.Preempted);
-        Assert.False(policy.ShouldSpin());
-    }
-
     [Theory]
     [InlineData(null, AckSpinPolicy.DefaultSpinMicroseconds)]
     [InlineData("", AckSpinPolicy.DefaultSpinMicroseconds)]
