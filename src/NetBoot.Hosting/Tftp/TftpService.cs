@@ -281,7 +281,10 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             TftpLog.NoFreePort(logger, first, last, file, client.Address.ToString());
             return null;
         }
-        return new SocketTransferLink(socket, client, stranger => TftpLog.TidMismatch(logger, Describe(stranger)));
+        // Polling for the ACK before sleeping pays only while a CPU would otherwise idle (lock-step with few clients);
+        // in a boot storm every CPU is busy and the transfers sleep at once.
+        return new SocketTransferLink(socket, client, stranger => TftpLog.TidMismatch(logger, Describe(stranger)),
+            () => AckSpinPolicy.SpinTicks > 0 && ActiveTransfers < Environment.ProcessorCount);
     }
 
     private static string Describe(SocketAddress address)
