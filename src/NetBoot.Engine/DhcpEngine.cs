@@ -24,12 +24,13 @@ public static class DhcpEngine
         }
         var message = WithoutStrayClientAddress(request.Message);
         var ranges = RangeSelector.Select(message, request.Interface, config);
-        if (!ranges.Any(r => !r.IsProxy) || message.MessageType is null)
+        // dnsmasq: BOOTP (no option 53) is served on owned ranges (dhcp-host addresses, bootp-dynamic), never by a proxy.
+        if (!ranges.Any(r => !r.IsProxy) || (message.MessageType is null && PxeClientInfo.TryRead(message.Options, config.PxeVendors, out _)))
         {
             return new DhcpOutcome(Decide(request, config));
         }
         // Both kinds on one network: a PXE DISCOVER that matches no owned range still falls to the proxy rules.
-        var classification = ClientClassifier.Classify(message, request.Interface, config);
+        var classification = ClientClassifier.Classify(message, request.Interface, config, [.. ranges.Where(r => !r.IsProxy)]);
         var outcome = FullDhcpResponder.Respond(request with { Message = message }, config, classification, ranges, leases, now);
         if (outcome.Decision is NoReply { Reason: NoReplyReason.NoMatchingRange } && ranges.Any(r => r.IsProxy))
         {
@@ -49,8 +50,7 @@ public static class DhcpEngine
     private const int MaximumHardwareAddressLength = 16;
 
     /// <summary>The proxy path without a lease view: proxy offers on 67 and the boot server on 4011. A request on a
-    /// network with only owned ranges gets no reply here (the full-DHCP overload serves it). Full-DHCP BOOTP (no
-    /// option 53) is not served by either yet.</summary>
+    /// network with only owned ranges gets no reply here (the full-DHCP overload serves it, BOOTP included).</summary>
     public static Decision Decide(DhcpRequest request, ServerConfig config)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -78,7 +78,7 @@ public static class DhcpEngine
         var tags = classification.Tags.Names;
         if (message.MessageType is null)
         {
-            // dnsmasq: BOOTP needs an address, which a proxy does not give; full-DHCP BOOTP is not implemented yet.
+            // dnsmasq: BOOTP needs an address, which a proxy does not give (owned ranges serve it: FullDhcpResponder.Bootp).
             return new NoReply(NoReplyReason.UnsupportedMessageType,
                 $"BOOTP request (no option 53) from {message.ClientHardwareAddress} on {request.Interface.Name} is not answered by proxy DHCP") { Tags = tags };
         }

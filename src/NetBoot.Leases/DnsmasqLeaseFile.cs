@@ -10,15 +10,34 @@ public static class DnsmasqLeaseFile
 {
     public static string Format(IEnumerable<Lease> leases, DateTimeOffset now)
     {
+        // Written once a second with every lease (50 000 in the benchmark): no per-byte strings.
         var text = new StringBuilder();
-        foreach (var lease in leases.Where(l => l.State == LeaseState.Bound && l.IsActiveAt(now)))
+        foreach (var lease in leases)
         {
-            text.Append(lease.IsInfinite ? "0" : lease.Expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)).Append(' ')
-                .Append(HardwareText(lease)).Append(' ')
-                .Append(lease.Address).Append(' ')
-                .Append(lease.HostName ?? "*").Append(' ')
-                .Append(lease.ClientId.IsDefaultOrEmpty ? "*" : Convert.ToHexStringLower(lease.ClientId.AsSpan()).Chunk(2).Select(c => new string(c)).Aggregate((a, b) => a + ":" + b))
-                .Append('\n');
+            if (lease.State != LeaseState.Bound || !lease.IsActiveAt(now))
+            {
+                continue;
+            }
+            if (lease.IsInfinite)
+            {
+                text.Append('0');
+            }
+            else
+            {
+                text.Append(lease.Expires.ToUnixTimeSeconds());
+            }
+            text.Append(' ');
+            AppendHardware(text, lease);
+            text.Append(' ').Append(lease.Address).Append(' ').Append(lease.HostName ?? "*").Append(' ');
+            if (lease.ClientId.IsDefaultOrEmpty)
+            {
+                text.Append('*');
+            }
+            else
+            {
+                AppendHex(text, lease.ClientId.AsSpan());
+            }
+            text.Append('\n');
         }
         return text.ToString();
     }
@@ -26,9 +45,35 @@ public static class DnsmasqLeaseFile
     /// <summary>dnsmasq prints Ethernet addresses plainly and others as <c>type-xx:xx…</c>.</summary>
     public static string HardwareText(Lease lease)
     {
-        var bytes = string.Join(':', lease.HardwareAddress.Bytes.Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
-        return lease.HardwareAddress.HardwareType == 1 ? bytes : $"{lease.HardwareAddress.HardwareType:x2}-{bytes}";
+        var text = new StringBuilder(3 * 17);
+        AppendHardware(text, lease);
+        return text.ToString();
     }
+
+    private static void AppendHardware(StringBuilder text, Lease lease)
+    {
+        if (lease.HardwareAddress.HardwareType != 1)
+        {
+            AppendHex(text, [lease.HardwareAddress.HardwareType]);
+            text.Append('-');
+        }
+        AppendHex(text, lease.HardwareAddress.Bytes.AsSpan());
+    }
+
+    /// <summary><c>xx:xx:…</c>, lower case.</summary>
+    private static void AppendHex(StringBuilder text, ReadOnlySpan<byte> bytes)
+    {
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            if (i > 0)
+            {
+                text.Append(':');
+            }
+            text.Append(HexDigits[bytes[i] >> 4]).Append(HexDigits[bytes[i] & 0xF]);
+        }
+    }
+
+    private const string HexDigits = "0123456789abcdef";
 
     /// <summary>Writes the file atomically (temporary file, then rename) so a reader never sees half of it.</summary>
     public static async Task WriteAsync(string path, IEnumerable<Lease> leases, DateTimeOffset now, CancellationToken cancellationToken)

@@ -26,4 +26,16 @@ public interface ILeaseStore : IAsyncDisposable
 
     /// <summary>Completes when everything accepted so far is durable.</summary>
     Task FlushAsync();
+
+    /// <summary>Like <see cref="Execute"/>, but the store need not start writing yet: the caller calls
+    /// <see cref="CommitDeferred"/> after a batch of decisions (the DHCP receive loop does, once per batch of datagrams),
+    /// so the writer wakes once for the batch instead of once per change.</summary>
+    LeaseDecision ExecuteDeferred(Func<ILeaseView, DhcpOutcome> decide) => Execute(decide);
+
+    /// <summary>Starts making every change accepted so far durable (group commit) and returns at once;
+    /// <paramref name="afterCommit"/> runs when they are (or their commit failed: each change's
+    /// <see cref="LeaseDecision.Durable"/> says which), on the store's writer thread when it has one, so the caller's
+    /// replies can leave without another thread hop. It must be short and must not throw.</summary>
+    void CommitDeferred(Action afterCommit) =>
+        FlushAsync().ContinueWith(_ => afterCommit(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 }

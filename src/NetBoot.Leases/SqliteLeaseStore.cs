@@ -7,21 +7,40 @@ using NetBoot.Wire.Net;
 namespace NetBoot.Leases;
 
 /// <summary>The embedded lease store: the lease table in memory (what decisions read) and an SQLite database in WAL
-/// mode with <c>synchronous=FULL</c> (what survives a crash). One writer loop batches the changes of every exchange
-/// waiting at that moment into one transaction (group commit), so one fsync covers many ACKs.</summary>
+/// mode with <c>synchronous=FULL</c> (what survives a crash). Changes wait in one list in decision order; a commit takes
+/// the whole list into one transaction (group commit), so one fsync covers many ACKs. The writer thread commits; the
+/// DHCP receive loop wakes it once per batch of datagrams (<see cref="ExecuteDeferred"/>, <see cref="CommitDeferred"/>)
+/// and goes on receiving while the fsync runs, so the changes of the batches received meanwhile share the next one.</summary>
 /// <remarks>Offer holds are not written: they are brief reservations (RFC 2131 §4.3.1 "SHOULD") and a crash forgets
 /// them harmlessly. Bound and declined leases, and removals, are written.</remarks>
 public sealed class SqliteLeaseStore : ILeaseStore
 {
-    /// <summary>Largest batch in one transaction; more waiting changes go in the next one.</summary>
-    private const int MaximumBatch = 4096;
+    /// <summary>SQLite result codes: SQLITE_CORRUPT and SQLITE_NOTADB.</summary>
+    private const int SqliteCorrupt = 11, SqliteNotADatabase = 26;
 
     private readonly LeaseTable _table = new();
+
+    /// <summary>Guards the table and <see cref="_pending"/>: decisions and the order of their changes.</summary>
     private readonly Lock _lock = new();
-    private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>Serialises commits, so batches reach the database (and the subscribers) in the order they were decided.</summary>
+    private readonly Lock _commitLock = new();
+
+    /// <summary>Changes decided but not yet committed, in decision order (appended under <see cref="_lock"/>).</summary>
+    private List<PendingWrite> _pending = [];
+
+    /// <summary>The list the next commit swaps in (reused, so a commit allocates no list).</summary>
+    private List<PendingWrite> _spare = [];
+
+    private readonly SemaphoreSlim _signal = new(0);
+    private int _signalled;
+    private volatile bool _disposing;
     private readonly List<Channel<LeaseChange>> _subscribers = [];
     private readonly SqliteConnection _connection;
     private readonly Task _writer;
+    private SqliteCommand? _upsert;
+    private SqliteParameter[] _upsertParameters = [];
+    private SqliteCommand? _delete;
 
     private SqliteLeaseStore(SqliteConnection connection)
     {
@@ -40,7 +59,16 @@ public sealed class SqliteLeaseStore : ILeaseStore
             Directory.CreateDirectory(directory);
         }
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
+        try
+        {
+            connection.Open();
+            Execute(connection, "PRAGMA journal_mode=WAL;");
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteNotADatabase or SqliteCorrupt)
+        {
+            connection.Dispose();
+            throw new LeaseDatabaseCorruptException(path, e.Message);
+        }
         Execute(connection, """
             PRAGMA journal_mode=WAL;
             PRAGMA synchronous=FULL;
@@ -55,6 +83,23 @@ public sealed class SqliteLeaseStore : ILeaseStore
                 state INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS leases_client ON leases(client);
             """);
+        // A damaged page would otherwise surface later, one failed ACK at a time: refuse to start on it instead.
+        if (QuickCheck(connection) is { } damage)
+        {
+            connection.Dispose();
+            throw new LeaseDatabaseCorruptException(path, damage);
+        }
+        // Fail now, with the reason, if the database cannot be written (SQLite opens a file on a read-only mount
+        // read-only without a word): not at the first ACK. The probe is rolled back, so it needs no free space.
+        try
+        {
+            Execute(connection, "BEGIN IMMEDIATE; CREATE TABLE netboot_write_probe(x); ROLLBACK;");
+        }
+        catch (SqliteException)
+        {
+            connection.Dispose();
+            throw;
+        }
         var store = new SqliteLeaseStore(connection);
         foreach (var lease in ReadAll(connection))
         {
@@ -71,34 +116,52 @@ public sealed class SqliteLeaseStore : ILeaseStore
         return [.. ReadAll(connection).OrderBy(l => l.Address)];
     }
 
-    public LeaseDecision Execute(Func<ILeaseView, DhcpOutcome> decide)
+    public LeaseDecision Execute(Func<ILeaseView, DhcpOutcome> decide) => Decide(decide, wakeWriter: true);
+
+    public LeaseDecision ExecuteDeferred(Func<ILeaseView, DhcpOutcome> decide) => Decide(decide, wakeWriter: false);
+
+    private LeaseDecision Decide(Func<ILeaseView, DhcpOutcome> decide, bool wakeWriter)
     {
         ArgumentNullException.ThrowIfNull(decide);
+        Task durable;
+        DhcpOutcome outcome;
         lock (_lock)
         {
-            var outcome = decide(_table);
+            outcome = decide(_table);
             if (outcome.Change is not { } change)
             {
                 return new LeaseDecision(outcome, Task.CompletedTask);
             }
             _table.Apply(change);
             // An offer hold lives in memory only: nothing to write, nothing to wait for.
-            return new LeaseDecision(outcome, change is LeaseUpsert { Lease.State: LeaseState.Offered } ? Task.CompletedTask : Persist(change));
+            if (change is LeaseUpsert { Lease.State: LeaseState.Offered })
+            {
+                return new LeaseDecision(outcome, Task.CompletedTask);
+            }
+            durable = Enqueue(change);
         }
+        if (wakeWriter)
+        {
+            WakeWriter();
+        }
+        return new LeaseDecision(outcome, durable);
     }
 
     public IReadOnlyList<Lease> Expire(DateTimeOffset now)
     {
+        IReadOnlyList<Lease> bound;
         lock (_lock)
         {
             var expired = _table.Expired(now);
             foreach (var lease in expired)
             {
                 _table.Remove(lease.Address);
-                Persist(new LeaseRemoval(lease, lease.State == LeaseState.Bound ? LeaseEvent.Del : LeaseEvent.None));
+                Enqueue(new LeaseRemoval(lease, lease.State == LeaseState.Bound ? LeaseEvent.Del : LeaseEvent.None));
             }
-            return [.. expired.Where(l => l.State == LeaseState.Bound)];
+            bound = [.. expired.Where(l => l.State == LeaseState.Bound)];
         }
+        WakeWriter();
+        return bound;
     }
 
     public IReadOnlyList<Lease> Snapshot()
@@ -108,8 +171,13 @@ public sealed class SqliteLeaseStore : ILeaseStore
         {
             copy = [.. _table.All];
         }
-        // Sorted outside the lock: decisions wait only for the copy.
-        Array.Sort(copy, (a, b) => a.Address.CompareTo(b.Address));
+        // Sorted outside the lock: decisions wait only for the copy. By key array: no delegate call per comparison.
+        var keys = new uint[copy.Length];
+        for (var i = 0; i < copy.Length; i++)
+        {
+            keys[i] = copy[i].Address.Value;
+        }
+        Array.Sort(keys, copy);
         return copy;
     }
 
@@ -123,69 +191,150 @@ public sealed class SqliteLeaseStore : ILeaseStore
         return channel.Reader;
     }
 
-    public Task FlushAsync() => Persist(null);
+    /// <summary>Called on the writer thread when commits start failing (with the first error) and when one succeeds
+    /// again (null): the host logs both, so a full disk or a read-only mount shows once, not once per ACK.</summary>
+    public Action<Exception?>? WriteHealthChanged { get; set; }
 
-    private Task Persist(LeaseChange? change)
+    private Exception? _writeFault;
+
+    private void ReportHealth(Exception? fault)
     {
-        var pending = new PendingWrite(change, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_writes.Writer.TryWrite(pending))
+        if ((fault is null) == (_writeFault is null))
         {
-            pending.Done.SetException(new ObjectDisposedException(nameof(SqliteLeaseStore)));
+            return;
         }
-        return pending.Done.Task;
+        _writeFault = fault;
+        try
+        {
+            WriteHealthChanged?.Invoke(fault);
+        }
+        catch (Exception)
+        {
+            // A logging failure must not stop the writer.
+        }
+    }
+
+    public Task FlushAsync()
+    {
+        Task done;
+        lock (_lock)
+        {
+            done = Enqueue(null);
+        }
+        WakeWriter();
+        return done;
+    }
+
+    public void CommitDeferred(Action afterCommit)
+    {
+        ArgumentNullException.ThrowIfNull(afterCommit);
+        lock (_lock)
+        {
+            if (_disposing)
+            {
+                afterCommit();
+                return;
+            }
+            // A marker at the end of the list: the commit that takes it took every change decided before it.
+            _pending.Add(new PendingWrite(null, null, afterCommit));
+        }
+        WakeWriter();
+    }
+
+    /// <summary>Call with <see cref="_lock"/> held: the position in <see cref="_pending"/> is the commit order.</summary>
+    private Task Enqueue(LeaseChange? change)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_disposing)
+        {
+            done.SetException(new ObjectDisposedException(nameof(SqliteLeaseStore)));
+        }
+        else
+        {
+            _pending.Add(new PendingWrite(change, done, null));
+        }
+        return done.Task;
+    }
+
+    private void WakeWriter()
+    {
+        if (Interlocked.Exchange(ref _signalled, 1) == 0)
+        {
+            _signal.Release();
+        }
     }
 
     private void WriteLoop()
     {
-        var batch = new List<PendingWrite>();
-        while (_writes.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        while (true)
         {
-            while (batch.Count < MaximumBatch && _writes.Reader.TryRead(out var pending))
+            _signal.Wait();
+            Volatile.Write(ref _signalled, 0);
+            CommitAll();
+            if (_disposing)
             {
-                batch.Add(pending);
+                CommitAll();
+                return;
             }
+        }
+    }
+
+    /// <summary>Commits everything pending in one transaction (one fsync), on the calling thread, then completes the
+    /// changes' tasks and tells the subscribers.</summary>
+    private void CommitAll()
+    {
+        lock (_commitLock)
+        {
+            List<PendingWrite> batch;
+            lock (_lock)
+            {
+                if (_pending.Count == 0)
+                {
+                    return;
+                }
+                batch = _pending;
+                _pending = _spare;
+            }
+            Exception? fault = null;
             try
             {
                 Commit(batch);
                 foreach (var pending in batch)
                 {
-                    pending.Done.SetResult();
+                    pending.Done?.SetResult();
                 }
                 Publish(batch);
             }
-            catch (SqliteException e)
+            catch (Exception e)
             {
-                // Not durable: the replies waiting on these changes must not be sent.
+                // Not durable: the replies waiting on these changes must not be sent. The writer goes on: SQLite rolled
+                // the transaction back, and the next batch tries again (a freed disk or a writable mount heals by itself).
+                fault = e;
                 foreach (var pending in batch)
                 {
-                    pending.Done.SetException(e);
+                    pending.Done?.SetException(e);
                 }
             }
+            // The batch's replies go now: each sends only if its change is durable.
+            foreach (var pending in batch)
+            {
+                pending.AfterCommit?.Invoke();
+            }
             batch.Clear();
+            _spare = batch;
+            ReportHealth(fault);
         }
     }
 
     private void Commit(List<PendingWrite> batch)
     {
         using var transaction = _connection.BeginTransaction();
-        using var upsert = _connection.CreateCommand();
+        var (upsert, parameters, delete) = Commands();
         upsert.Transaction = transaction;
-        upsert.CommandText = """
-            DELETE FROM leases WHERE client = $client AND address <> $address;
-            INSERT OR REPLACE INTO leases (address, client, htype, hwaddr, client_id, hostname, expires, state)
-            VALUES ($address, $client, $htype, $hwaddr, $client_id, $hostname, $expires, $state);
-            """;
-        var parameters = new[] { "$address", "$client", "$htype", "$hwaddr", "$client_id", "$hostname", "$expires", "$state" }
-            .Select(name => upsert.Parameters.Add(new SqliteParameter { ParameterName = name }))
-            .ToArray();
-        using var delete = _connection.CreateCommand();
         delete.Transaction = transaction;
-        delete.CommandText = "DELETE FROM leases WHERE address = $address AND client = $client";
-        var deleteAddress = delete.Parameters.Add(new SqliteParameter { ParameterName = "$address" });
-        var deleteClient = delete.Parameters.Add(new SqliteParameter { ParameterName = "$client" });
-        foreach (var change in batch.Select(p => p.Change))
+        foreach (var pending in batch)
         {
-            switch (change)
+            switch (pending.Change)
             {
                 case LeaseUpsert { Lease.State: not LeaseState.Offered } write:
                     var lease = write.Lease;
@@ -200,13 +349,34 @@ public sealed class SqliteLeaseStore : ILeaseStore
                     upsert.ExecuteNonQuery();
                     break;
                 case LeaseRemoval removal:
-                    deleteAddress.Value = (long)removal.Lease.Address.Value;
-                    deleteClient.Value = removal.Lease.Client.Value;
+                    delete.Parameters[0].Value = (long)removal.Lease.Address.Value;
+                    delete.Parameters[1].Value = removal.Lease.Client.Value;
                     delete.ExecuteNonQuery();
                     break;
             }
         }
         transaction.Commit();
+    }
+
+    /// <summary>The two statements, prepared once (only the committing thread uses them, under the commit lock).</summary>
+    private (SqliteCommand Upsert, SqliteParameter[] Parameters, SqliteCommand Delete) Commands()
+    {
+        if (_upsert is null || _delete is null)
+        {
+            _upsert = _connection.CreateCommand();
+            _upsert.CommandText = """
+                DELETE FROM leases WHERE client = $client AND address <> $address;
+                INSERT OR REPLACE INTO leases (address, client, htype, hwaddr, client_id, hostname, expires, state)
+                VALUES ($address, $client, $htype, $hwaddr, $client_id, $hostname, $expires, $state);
+                """;
+            _upsertParameters = [.. new[] { "$address", "$client", "$htype", "$hwaddr", "$client_id", "$hostname", "$expires", "$state" }
+                .Select(name => _upsert.Parameters.Add(new SqliteParameter { ParameterName = name }))];
+            _delete = _connection.CreateCommand();
+            _delete.CommandText = "DELETE FROM leases WHERE address = $address AND client = $client";
+            _delete.Parameters.Add(new SqliteParameter { ParameterName = "$address" });
+            _delete.Parameters.Add(new SqliteParameter { ParameterName = "$client" });
+        }
+        return (_upsert, _upsertParameters, _delete);
     }
 
     private void Publish(List<PendingWrite> batch)
@@ -244,6 +414,27 @@ public sealed class SqliteLeaseStore : ILeaseStore
         return leases;
     }
 
+    /// <summary>SQLite's <c>quick_check</c>: null when the file is sound, else what is damaged.</summary>
+    private static string? QuickCheck(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA quick_check";
+        try
+        {
+            using var reader = command.ExecuteReader();
+            var lines = new List<string>();
+            while (reader.Read() && lines.Count < 5)
+            {
+                lines.Add(reader.GetString(0));
+            }
+            return lines is ["ok"] ? null : string.Join("; ", lines);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteNotADatabase or SqliteCorrupt)
+        {
+            return e.Message;
+        }
+    }
+
     private static void Execute(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
@@ -253,7 +444,12 @@ public sealed class SqliteLeaseStore : ILeaseStore
 
     public async ValueTask DisposeAsync()
     {
-        _writes.Writer.TryComplete();
+        lock (_lock)
+        {
+            _disposing = true;
+        }
+        WakeWriter();
+        _signal.Release();
         await _writer.ConfigureAwait(false);
         lock (_subscribers)
         {
@@ -262,8 +458,20 @@ public sealed class SqliteLeaseStore : ILeaseStore
                 subscriber.Writer.TryComplete();
             }
         }
+        _upsert?.Dispose();
+        _delete?.Dispose();
         await _connection.DisposeAsync().ConfigureAwait(false);
+        _signal.Dispose();
     }
 
-    private sealed record PendingWrite(LeaseChange? Change, TaskCompletionSource Done);
+    /// <summary>A change and its completion, or (<see cref="AfterCommit"/>) a callback to run after the commit.</summary>
+    private sealed record PendingWrite(LeaseChange? Change, TaskCompletionSource? Done, Action? AfterCommit);
+}
+
+/// <summary>The lease database file is damaged (or not an SQLite database). NetBoot does not quarantine it by itself:
+/// starting empty could give an address still leased to a client a second time, so an administrator decides.</summary>
+public sealed class LeaseDatabaseCorruptException(string path, string detail)
+    : IOException($"the lease database {path} is damaged ({detail}): stop NetBoot, move it aside (mv {path} {path}.corrupt; also {path}-wal and {path}-shm if present) and start again with an empty one; clients keep their addresses when they renew, and the dnsmasq-format lease file shows what was leased")
+{
+    public string DatabasePath { get; } = path;
 }

@@ -3,7 +3,8 @@ using NetBoot.Testing;
 
 namespace NetBoot.Cli.Tests;
 
-/// <summary>DESIGN.md's dependency rule: Wire ← Configuration ← Engine ← Hosting ← Cli, and a pure engine.</summary>
+/// <summary>DESIGN.md's dependency rule: Wire ← Configuration ← Engine ← Leases (← Leases.Postgres) ← Hosting ← Cli, and a
+/// pure engine.</summary>
 public class ArchitectureTests
 {
     public static TheoryData<string, string[]> AllowedReferences => new()
@@ -12,8 +13,10 @@ public class ArchitectureTests
         { "NetBoot.Configuration", ["NetBoot.Wire"] },
         { "NetBoot.Engine", ["NetBoot.Configuration"] },
         { "NetBoot.Leases", ["NetBoot.Engine"] },
+        { "NetBoot.Leases.Postgres", ["NetBoot.Leases"] },
         { "NetBoot.Hosting", ["NetBoot.Leases"] },
-        { "NetBoot.Cli", ["NetBoot.Hosting"] },
+        // Only the executable picks the PostgreSQL store; Hosting sees ILeaseStore and never Npgsql.
+        { "NetBoot.Cli", ["NetBoot.Hosting", "NetBoot.Leases.Postgres"] },
     };
 
     [Theory]

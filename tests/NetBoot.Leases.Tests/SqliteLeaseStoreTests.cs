@@ -75,6 +75,39 @@ public sealed class SqliteLeaseStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_deferred_batch_is_committed_together_and_its_callback_runs_once_all_are_durable()
+    {
+        await using (var store = SqliteLeaseStore.Open(DatabasePath))
+        {
+            var batch = Enumerable.Range(1, 64).Select(n => store.ExecuteDeferred(_ => Bind(LeaseFor(n))).Durable).ToArray();
+            var sent = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            store.CommitDeferred(() => sent.SetResult(batch.All(t => t.IsCompletedSuccessfully)));
+
+            Assert.True(await sent.Task);
+            Assert.Equal(64, SqliteLeaseStore.Read(DatabasePath).Count);
+        }
+    }
+
+    [Fact]
+    public async Task Expiry_and_deferred_changes_reach_the_database_in_decision_order()
+    {
+        // A lease expires (removal queued) and the same client binds again on the same address right after: the database
+        // must end with the new lease, not with the removal applied last.
+        await using (var store = SqliteLeaseStore.Open(DatabasePath))
+        {
+            await store.Execute(_ => Bind(LeaseFor(1, expires: Now - TimeSpan.FromMinutes(1)))).Durable;
+            store.Expire(Now);
+            var rebound = store.ExecuteDeferred(_ => Bind(LeaseFor(1))).Durable;
+            store.CommitDeferred(() => { });
+            await rebound;
+        }
+
+        var stored = Assert.Single(SqliteLeaseStore.Read(DatabasePath));
+        Assert.Equal(LeaseFor(1).Expires, stored.Expires);
+    }
+
+    [Fact]
     public async Task Offers_are_held_in_memory_only_and_removals_are_persisted()
     {
         await using (var store = SqliteLeaseStore.Open(DatabasePath))

@@ -18,12 +18,12 @@ internal static class LeasesCommand
         var command = new Command("leases", "List the current DHCP leases (table, or --json).");
         command.Options.Add(json);
         arguments.AddTo(command);
-        command.SetAction(result =>
+        command.SetAction(async (result, cancellationToken) =>
         {
             var input = arguments.Read(result, out var error);
             if (error is not null)
             {
-                Console.Error.WriteLine("netboot: " + error);
+                await Console.Error.WriteLineAsync("netboot: " + error).ConfigureAwait(false);
                 return 1;
             }
             var loaded = DnsmasqConfigReader.Load(ConfigArguments.IsEmpty(input) ? EmbeddedDefault.Input(out _) : input);
@@ -32,15 +32,15 @@ internal static class LeasesCommand
                 ConfigArguments.ReportErrors(Console.Error, loaded.Errors);
                 return 1;
             }
-            var path = LeaseDatabase.PathFor(loaded.Config!, Environment.GetEnvironmentVariable(LeaseDatabase.EnvironmentVariable));
-            if (!File.Exists(path))
+            var (all, readError) = await LeaseStores.ReadAsync(loaded.Config!, cancellationToken).ConfigureAwait(false);
+            if (readError is not null)
             {
-                Console.Error.WriteLine($"netboot: no lease database at {path}");
+                await Console.Error.WriteLineAsync("netboot: " + readError).ConfigureAwait(false);
                 return 1;
             }
             var now = DateTimeOffset.UtcNow;
-            var leases = SqliteLeaseStore.Read(path).Where(l => l.State == LeaseState.Bound).ToList();
-            Console.Out.Write(result.GetValue(json) ? Json(leases, now) : Table(leases, now));
+            var leases = all!.Where(l => l.State == LeaseState.Bound).ToList();
+            await Console.Out.WriteAsync(result.GetValue(json) ? Json(leases, now) : Table(leases, now)).ConfigureAwait(false);
             return 0;
         });
         return command;

@@ -15,6 +15,7 @@ public static class NetBootCommandLine
         root.Subcommands.Add(ProbeCommand.Create());
         root.Subcommands.Add(TftpGetCommand.Create());
         root.Subcommands.Add(LeasesCommand.Create());
+        root.Subcommands.Add(DbCommand.Create());
         return root;
     }
 }

@@ -7,8 +7,9 @@ using NetBoot.Hosting;
 using NetBoot.Hosting.Dhcp;
 using NetBoot.Hosting.Http;
 using NetBoot.Hosting.Net;
+using NetBoot.Hosting.Privileges;
+using NetBoot.Hosting.Status;
 using NetBoot.Hosting.Tftp;
-using NetBoot.Leases;
 
 namespace NetBoot.Cli.Commands;
 
@@ -40,14 +41,26 @@ internal static class ServeCommand
                 await Console.Error.WriteLineAsync("netboot: FAILED to start up").ConfigureAwait(false);
                 return 1;
             }
-            return await RunAsync(input, ServerNameResolution.ApplyHostsFile(loaded.Config!), cancellationToken).ConfigureAwait(false);
+            PrivilegeTarget? target;
+            try
+            {
+                // Before any socket: an unknown user= fails start-up at once, with its file and line.
+                target = PrivilegeDrop.Resolve(loaded.Config!);
+            }
+            catch (PrivilegeException e)
+            {
+                await Console.Error.WriteLineAsync($"netboot: {e.Message}\nnetboot:   hint: {e.Hint}\nnetboot: FAILED to start up").ConfigureAwait(false);
+                return 1;
+            }
+            return await RunAsync(input, ServerNameResolution.ApplyHostsFile(loaded.Config!), target, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(ConfigInput input, ServerConfig config, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ConfigInput input, ServerConfig config, PrivilegeTarget? target, CancellationToken cancellationToken)
     {
-        using var loggerFactory = CreateLoggerFactory();
+        using var status = new StatusHost(config, TimeProvider.System);
+        using var loggerFactory = CreateLoggerFactory(status.RecentLog);
         var logger = loggerFactory.CreateLogger("netboot");
         LogNotices(logger, config);
         var snapshot = new ConfigSnapshot(config);
@@ -59,32 +72,41 @@ internal static class ServeCommand
             Reload(input, snapshot, logger);
             systemd.Notify("READY=1");
         });
-        var interfaces = HostInterface.Enumerate();
-        var leasePath = LeaseDatabase.PathFor(config, Environment.GetEnvironmentVariable(LeaseDatabase.EnvironmentVariable));
-        SqliteLeaseStore? opened;
-        try
+        // Watched from the start: a DHCP-assigned server address may change while serving (replies follow it).
+        using var addresses = InterfaceAddresses.Watch(logger);
+        var interfaces = addresses.Current.Interfaces;
+        var (opened, leaseError) = await LeaseStores.OpenAsync(config, loggerFactory, cancellationToken).ConfigureAwait(false);
+        if (leaseError is not null)
         {
-            opened = LeaseDatabase.IsNeeded(config) ? SqliteLeaseStore.Open(leasePath) : null;
-        }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
-        {
-            CliLog.FailedToStart(logger, $"cannot open the lease database {leasePath}: {e.Message}");
+            CliLog.FailedToStart(logger, leaseError);
             return 2;
         }
         await using var leases = opened;
-        var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System, leases);
-        var tftp = new TftpService(snapshot, loggerFactory.CreateLogger<TftpService>(), TimeProvider.System);
-        var http = new HttpBootService(snapshot, loggerFactory.CreateLogger<HttpBootService>());
+        // The SQLite store reports write faults through LeaseStoreHealth; the PostgreSQL store logs its own outages.
+        if (opened is NetBoot.Leases.SqliteLeaseStore sqlite)
+        {
+            LeaseStoreHealth.Attach(sqlite, loggerFactory.CreateLogger<DhcpService>(), LeaseStores.Describe(config));
+        }
+        var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System, leases, status.Telemetry);
+        var tftp = new TftpService(snapshot, loggerFactory.CreateLogger<TftpService>(), TimeProvider.System, status.Telemetry);
+        var http = new HttpBootService(snapshot, loggerFactory.CreateLogger<HttpBootService>(), status.Telemetry);
         using var stopOnFailure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // SIGTERM (systemd, kill) and SIGINT stop the services gracefully: listeners close, transfers end, exit 0.
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal => StopOnSignal(signal, stopOnFailure));
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal => StopOnSignal(signal, stopOnFailure));
         var services = new List<Task>
         {
-            StopAllOnFailure(dhcp.RunAsync(interfaces, stopOnFailure.Token), stopOnFailure),
+            StopAllOnFailure(dhcp.RunAsync(addresses, stopOnFailure.Token), stopOnFailure),
             StopAllOnFailure(tftp.RunAsync(interfaces, stopOnFailure.Token), stopOnFailure),
             StopAllOnFailure(http.RunAsync(interfaces, stopOnFailure.Token), stopOnFailure),
+            StopAllOnFailure(status.RunAsync(snapshot, leases, loggerFactory.CreateLogger("netboot.status"), stopOnFailure.Token), stopOnFailure),
         };
+        if (!await DropPrivilegesWhenBoundAsync(logger, config, target, [dhcp.Listening, tftp.Listening, http.Started], services).ConfigureAwait(false))
+        {
+            await stopOnFailure.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(services.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
+            return 2;
+        }
         CliLog.Started(logger, typeof(ServeCommand).Assembly.GetName().Version?.ToString() ?? "?");
         var systemd = SystemdNotifier.FromEnvironment();
         systemd.Notify($"READY=1\nSTATUS=serving {config.Ranges.Length} range(s)\nMAINPID={Environment.ProcessId}");
@@ -105,6 +127,44 @@ internal static class ServeCommand
         return 0;
     }
 
+    /// <summary><c>user=</c>: once every socket is bound (DHCP, 4011, TFTP, HTTP), switch to the account; say clearly
+    /// when that cannot be done because NetBoot is not root. False when the switch failed (the server must not go on
+    /// as root believing it dropped). A service that failed to bind is left to the caller's normal failure path.</summary>
+    private static async Task<bool> DropPrivilegesWhenBoundAsync(ILogger logger, ServerConfig config, PrivilegeTarget? target,
+        Task[] listening, IReadOnlyList<Task> services)
+    {
+        var bound = Task.WhenAll(listening);
+        await Task.WhenAny(bound, Task.WhenAll(services)).ConfigureAwait(false);
+        if (!bound.IsCompletedSuccessfully)
+        {
+            return true;
+        }
+        var (uid, gid) = (PrivilegeDrop.EffectiveUid, PrivilegeDrop.EffectiveGid);
+        switch (PrivilegeDrop.Plan(target, uid, gid))
+        {
+            case PrivilegePlan.Keep when uid == 0:
+                PrivilegeNotes.RunningAsRoot(logger);
+                return true;
+            case PrivilegePlan.NotRoot:
+                PrivilegeNotes.CannotDrop(logger, config, uid, target!);
+                return true;
+            case PrivilegePlan.Drop:
+                try
+                {
+                    PrivilegeDrop.Apply(target!);
+                }
+                catch (PrivilegeException e)
+                {
+                    CliLog.FailedToStart(logger, $"{e.Message}; {e.Hint}");
+                    return false;
+                }
+                PrivilegeNotes.Dropped(logger, target!);
+                return true;
+            default:
+                return true;
+        }
+    }
+
     /// <summary>SIGHUP: parse the configuration again; swap it in only when it is valid, else keep serving the old one.
     /// Requests already being decided finish on the snapshot they read; TFTP transfers in flight are not touched.
     /// Changes to interfaces, ports or enable-tftp need a restart (the sockets stay as they are).</summary>
@@ -120,6 +180,12 @@ internal static class ServeCommand
             return false;
         }
         var config = ServerNameResolution.ApplyHostsFile(loaded.Config!);
+        if (config.User != snapshot.Current.User || config.Group != snapshot.Current.Group)
+        {
+            // The account was switched (or kept) at start-up: a running server cannot become another one.
+            CliLog.Notice(logger, "user/group", (config.UserSource ?? config.GroupSource ?? SourceLocation.CommandLine).ToString(),
+                "a change of user= or group= takes effect at the next start; the rest of the configuration is reloaded");
+        }
         snapshot.Swap(config);
         CliLog.Reloaded(logger, string.Join(", ", config.SourceFiles.IsDefaultOrEmpty ? ["command line"] : config.SourceFiles));
         LogNotices(logger, config);
@@ -161,13 +227,14 @@ internal static class ServeCommand
         }
     }
 
-    private static ILoggerFactory CreateLoggerFactory()
+    private static ILoggerFactory CreateLoggerFactory(RecentLog recent)
     {
         var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("NETBOOT_LOG_LEVEL"), true, out var l) ? l : LogLevel.Information;
         return LoggerFactory.Create(builder =>
         {
             builder.SetMinimumLevel(level);
             builder.AddProvider(new StderrLoggerProvider(Console.Error, level, TimeProvider.System));
+            builder.AddProvider(recent);
         });
     }
 }

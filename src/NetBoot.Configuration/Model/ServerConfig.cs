@@ -34,6 +34,8 @@ public sealed record ServerConfig
     public TftpConfig Tftp { get; init; } = new();
     /// <summary><c>http-root</c> / <c>http-port</c>: NetBoot's HTTP server for boot files.</summary>
     public HttpConfig Http { get; init; } = new();
+    /// <summary><c>metrics-listen</c> / <c>dashboard-listen</c> / <c>dashboard-token</c>: observability endpoints.</summary>
+    public StatusConfig Status { get; init; } = new();
     /// <summary><c>pxe-uefi-direct</c>: UEFI clients answered with their boot file in the OFFER (no 4011 step).</summary>
     public ImmutableArray<PxeUefiDirectConfig> UefiDirectOffers { get; init; } = [];
 
@@ -47,17 +49,30 @@ public sealed record ServerConfig
     public bool NoOverride { get; init; }
     public bool Authoritative { get; init; }
     public int LeaseMax { get; init; } = 1000;
+    /// <summary><c>dhcp-rate-limit</c> (NetBoot's own): per-client and per-interface request budgets.</summary>
+    public DhcpRateLimitConfig DhcpRateLimit { get; init; } = DhcpRateLimitConfig.Default;
     public string? LeaseFile { get; init; }
+    /// <summary><c>dhcp-lease-db</c>: where leases live (null: the embedded SQLite default).</summary>
+    public LeaseDatabaseConfig? LeaseDatabase { get; init; }
     public string? DhcpScript { get; init; }
     public bool SequentialIp { get; init; }
     public bool NoPing { get; init; }
+
+    /// <summary><c>bootp-dynamic</c> lines: BOOTP clients matching one of these filters (an empty one matches all) may
+    /// get a dynamic address; none = BOOTP only for <c>dhcp-host</c> addresses (dnsmasq's default).</summary>
+    public ImmutableArray<TagFilter> BootpDynamic { get; init; } = [];
     /// <summary><c>dhcp-reply-delay=[tag:x,]seconds</c>.</summary>
     public ImmutableArray<(TagFilter Filter, TimeSpan Delay)> ReplyDelays { get; init; } = [];
     /// <summary><c>dhcp-alternate-port</c>: server and client ports (67/68 by default).</summary>
     public int DhcpServerPort { get; init; } = 67;
     public int DhcpClientPort { get; init; } = 68;
+    /// <summary><c>user=</c>: the account to switch to once the sockets are bound (only when started as root).</summary>
     public string? User { get; init; }
+    /// <summary><c>group=</c>: the group to switch to; by default the user's own primary group.</summary>
     public string? Group { get; init; }
+    /// <summary>Where <c>user=</c>/<c>group=</c> were given, for errors about an unknown name.</summary>
+    public SourceLocation? UserSource { get; init; }
+    public SourceLocation? GroupSource { get; init; }
     public string? PidFile { get; init; }
     /// <summary><c>keep-in-foreground</c> / <c>no-daemon</c>.</summary>
     public bool KeepInForeground { get; init; }

@@ -115,6 +115,21 @@ internal static class ClassifierParser
         d.Config.Ignores.Add(new DhcpIgnoreConfig { Filter = TagSyntax.Filter(conditions), Source = d.Source });
     }
 
+    /// <summary><c>bootp-dynamic[=[tag:]x[,[tag:]y…]]</c> (dnsmasq <c>LOPT_BOOTP_DYNAMIC</c>): BOOTP clients without a
+    /// <c>dhcp-host</c> address get a dynamic one when their tags hold all the listed ones (none listed: every client).</summary>
+    public static void ParseBootpDynamic(DirectiveContext d)
+    {
+        var conditions = d.Value is null
+            ? []
+            : FieldCursor.Split(d.Value).Select(f => TagSyntax.Condition(TagSyntax.IsMatchPrefix(f) ? f[4..] : f)).ToList();
+        if (conditions.Any(c => c.Name.Length == 0))
+        {
+            d.Error("bad bootp-dynamic", "write bootp-dynamic or bootp-dynamic=<tag>[,<tag>…]");
+            return;
+        }
+        d.Config.BootpDynamic.Add(TagSyntax.Filter(conditions));
+    }
+
     /// <summary><c>dhcp-reply-delay=[tag:x,…]SECONDS</c>.</summary>
     public static void ParseReplyDelay(DirectiveContext d)
     {

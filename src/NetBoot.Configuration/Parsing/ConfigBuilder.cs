@@ -39,6 +39,7 @@ internal sealed class ConfigBuilder
 
     public TftpConfig Tftp { get; set; } = new();
     public HttpConfig Http { get; set; } = new();
+    public StatusConfig Status { get; set; } = new();
     public List<PxeUefiDirectConfig> UefiDirectOffers { get; } = [];
     /// <summary>Where <c>enable-tftp</c> first appeared, for the tftp-root check.</summary>
     public SourceLocation? TftpEnabledAt { get; set; }
@@ -49,14 +50,20 @@ internal sealed class ConfigBuilder
     public bool NoOverride { get; set; }
     public bool Authoritative { get; set; }
     public int LeaseMax { get; set; } = 1000;
+    public DhcpRateLimitConfig DhcpRateLimit { get; set; } = DhcpRateLimitConfig.Default;
     public string? LeaseFile { get; set; }
+    public LeaseDatabaseConfig? LeaseDatabase { get; set; }
     public string? DhcpScript { get; set; }
     public bool SequentialIp { get; set; }
     public bool NoPing { get; set; }
+
+    public List<TagFilter> BootpDynamic { get; } = [];
     public int DhcpServerPort { get; set; } = 67;
     public int DhcpClientPort { get; set; } = 68;
     public string? User { get; set; }
     public string? Group { get; set; }
+    public SourceLocation? UserSource { get; set; }
+    public SourceLocation? GroupSource { get; set; }
     public string? PidFile { get; set; }
     public bool KeepInForeground { get; set; }
 
@@ -105,6 +112,7 @@ internal sealed class ConfigBuilder
         },
         Tftp = Tftp,
         Http = Http,
+        Status = Status,
         UefiDirectOffers = [.. UefiDirectOffers],
         LogDhcp = LogDhcp,
         LogQueries = LogQueries,
@@ -112,14 +120,19 @@ internal sealed class ConfigBuilder
         NoOverride = NoOverride,
         Authoritative = Authoritative,
         LeaseMax = LeaseMax,
+        DhcpRateLimit = DhcpRateLimit,
         LeaseFile = LeaseFile,
+        LeaseDatabase = LeaseDatabase,
         DhcpScript = DhcpScript,
         SequentialIp = SequentialIp,
         NoPing = NoPing,
+        BootpDynamic = [.. BootpDynamic],
         DhcpServerPort = DhcpServerPort,
         DhcpClientPort = DhcpClientPort,
         User = User,
         Group = Group,
+        UserSource = UserSource,
+        GroupSource = GroupSource,
         PidFile = PidFile,
         KeepInForeground = KeepInForeground,
         Notices = [.. Notices],

@@ -11,7 +11,6 @@ internal static class ConfigValidator
         CheckTftpRoot(config);
         WarnProxyWithoutPxe(config);
         WarnBootWithoutRange(config);
-        NoteFullDhcpRanges(config);
         WarnDuplicateOptions(config);
         WarnTagsNeverSet(config);
     }
@@ -99,19 +98,6 @@ internal static class ConfigValidator
         {
             config.Notice(ConfigNoticeKind.Warning, "dhcp-range",
                 "no dhcp-range: boot information is configured but no client will be answered", source);
-        }
-    }
-
-    /// <summary>dnsmasq pings an address before offering it unless <c>no-ping</c>; NetBoot never does (a ping is blocking
-    /// I/O that has no place in a decision), so say so once when leases are served without <c>no-ping</c>.</summary>
-    private static void NoteFullDhcpRanges(ConfigBuilder config)
-    {
-        var leasing = config.Ranges.FirstOrDefault(r => r.Mode == DhcpRangeMode.Dynamic);
-        if (leasing is not null && !config.NoPing)
-        {
-            config.Notice(ConfigNoticeKind.NotYetInEffect, "dhcp-range",
-                $"leasing range {leasing.Start}: no ping check before an offer; NetBoot behaves as with no-ping (a DHCPDECLINE quarantines an address found in use)",
-                leasing.Source);
         }
     }
 

@@ -84,10 +84,16 @@ internal static class DirectiveTable
         new("tftp-follow-symlinks", DirectiveArity.None, Tftp(t => t with { FollowSymlinksOutsideRoot = true })),
         // NetBoot's own: memory for the shared TFTP block cache, in MiB (0 = read every block from the file).
         new("tftp-cache-size", DirectiveArity.Required, Number((c, n) => c.Tftp = c.Tftp with { CacheMegabytes = n }), IsSingleValued: true),
+        // NetBoot's own: request budgets per client and per interface against floods (docs/hostile-input.md).
+        new("dhcp-rate-limit", DirectiveArity.Required, ParseDhcpRateLimit, IsSingleValued: true),
         new("port", DirectiveArity.Required, ParsePort, IsSingleValued: true),
         new("http-root", DirectiveArity.Required, HttpBootParser.ParseRoot, IsSingleValued: true),
         new("http-port", DirectiveArity.Required, HttpBootParser.ParsePort, IsSingleValued: true),
         new("pxe-uefi-direct", DirectiveArity.Optional, HttpBootParser.ParseUefiDirect),
+        // NetBoot's own: Prometheus metrics and the live dashboard, loopback unless an address is written.
+        new("metrics-listen", DirectiveArity.Required, StatusParser.ParseMetricsListen, IsSingleValued: true),
+        new("dashboard-listen", DirectiveArity.Required, StatusParser.ParseDashboardListen, IsSingleValued: true),
+        new("dashboard-token", DirectiveArity.Required, StatusParser.ParseDashboardToken, IsSingleValued: true),
     ];
 
     private static readonly DirectiveSpec[] NotYet =
@@ -100,11 +106,13 @@ internal static class DirectiveTable
         new("dhcp-lease-max", DirectiveArity.Required, Number((c, n) => c.LeaseMax = n), IsSingleValued: true),
         new("dhcp-leasefile", DirectiveArity.Optional, Text((c, s) => c.LeaseFile = s), IsSingleValued: true),
         new("dhcp-lease", DirectiveArity.Required, Text((c, s) => c.LeaseFile = s), IsSingleValued: true),
+        new("dhcp-lease-db", DirectiveArity.Required, LeaseDatabaseParser.Parse, IsSingleValued: true),
         new("dhcp-sequential-ip", DirectiveArity.None, Flag(c => c.SequentialIp = true)),
         new("no-ping", DirectiveArity.None, Flag(c => c.NoPing = true)),
         new("dhcp-script", DirectiveArity.Required, Text((c, s) => c.DhcpScript = s), DirectiveEffect.Served, "run with add/old/del for leases; not called for TFTP transfers yet", true),
-        new("user", DirectiveArity.Optional, Text((c, s) => c.User = s), DirectiveEffect.NotYetInEffect, "NetBoot does not change user; run it as the account you want", true),
-        new("group", DirectiveArity.Optional, Text((c, s) => c.Group = s), DirectiveEffect.NotYetInEffect, "NetBoot does not change group; run it as the account you want", true),
+        // Privilege drop once the sockets are bound (NetBoot.Hosting.Privileges): no default user, unlike dnsmasq's "nobody".
+        new("user", DirectiveArity.Optional, d => { Text((c, s) => c.User = s)(d); d.Config.UserSource = d.Source; }, DirectiveEffect.Served, null, true),
+        new("group", DirectiveArity.Optional, d => { Text((c, s) => c.Group = s)(d); d.Config.GroupSource = d.Source; }, DirectiveEffect.Served, null, true),
         new("pid-file", DirectiveArity.Optional, Text((c, s) => c.PidFile = s), DirectiveEffect.NotYetInEffect, "no pid file is written yet", true),
         new("log-facility", DirectiveArity.Required, ParseLogFacility, DirectiveEffect.NotYetInEffect, "logs go to NetBoot's own logger", true),
         new("dhcp-hostsfile", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, "host files are not read yet"),
@@ -125,7 +133,7 @@ internal static class DirectiveTable
         new("shared-network", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, FullDhcp),
         new("dhcp-relay", DirectiveArity.Required, null, DirectiveEffect.NotYetInEffect, "relaying is not in effect yet"),
         new("dhcp-proxy", DirectiveArity.Optional, null, DirectiveEffect.NotYetInEffect, FullDhcp),
-        new("bootp-dynamic", DirectiveArity.Optional, null, DirectiveEffect.NotYetInEffect, FullDhcp),
+        new("bootp-dynamic", DirectiveArity.Optional, ClassifierParser.ParseBootpDynamic),
         new("leasefile-ro", DirectiveArity.None, null, DirectiveEffect.NotYetInEffect, FullDhcp),
         new("script-arp", DirectiveArity.None, null, DirectiveEffect.NotYetInEffect, "lease scripts are not run yet"),
         new("script-on-renewal", DirectiveArity.None, null, DirectiveEffect.NotYetInEffect, "lease scripts are not run yet"),

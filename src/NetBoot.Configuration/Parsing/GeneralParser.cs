@@ -184,5 +184,27 @@ internal static class GeneralParser
         d.Config.Tftp = d.Config.Tftp with { PortRange = (Math.Min(start, end), Math.Max(start, end)) };
     }
 
+    /// <summary><c>dhcp-rate-limit=off</c> or <c>dhcp-rate-limit=&lt;per client&gt;[,&lt;new clients per interface&gt;]</c>
+    /// (requests per second; 0 turns one off; the second keeps its default when left out).</summary>
+    public static void ParseDhcpRateLimit(DirectiveContext d)
+    {
+        var fields = FieldCursor.Split(d.Value).Select(QuotedText.Reveal).ToList();
+        if (fields is ["off"])
+        {
+            d.Config.DhcpRateLimit = DhcpRateLimitConfig.Off;
+            return;
+        }
+        const int Maximum = 1_000_000;
+        var numbers = fields.Select(f => f.Length is > 0 and <= 7 && f.All(char.IsAsciiDigit)
+            ? int.Parse(f, System.Globalization.CultureInfo.InvariantCulture) : -1).ToList();
+        if (numbers.Count is 0 or > 2 || numbers.Any(n => n is < 0 or > Maximum))
+        {
+            d.Error("bad dhcp-rate-limit",
+                "write dhcp-rate-limit=<requests/s per client>[,<requests/s from new clients per interface>] (0 = no limit) or dhcp-rate-limit=off, e.g. dhcp-rate-limit=5,2000");
+            return;
+        }
+        d.Config.DhcpRateLimit = new DhcpRateLimitConfig(numbers[0], numbers.Count == 2 ? numbers[1] : DhcpRateLimitConfig.Default.NewClientsPerInterface);
+    }
+
     public static Action<DirectiveContext> Tftp(Func<TftpConfig, TftpConfig> change) => d => d.Config.Tftp = change(d.Config.Tftp);
 }

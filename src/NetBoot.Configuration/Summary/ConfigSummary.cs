@@ -21,6 +21,7 @@ public static class ConfigSummary
         RenderBootFiles(text, config);
         RenderTftp(text, config);
         RenderHttp(text, config);
+        RenderStatus(text, config);
         OptionSummary.Render(text, config);
         RenderClassification(text, config);
         RenderNotices(text, config);
@@ -116,6 +117,26 @@ public static class ConfigSummary
         foreach (var direct in config.UefiDirectOffers)
         {
             text.Item($"pxe-uefi-direct{Tags(direct.Filter)}: these UEFI clients get their boot file in the offer on port 67 (discovery control 8), not by way of port 4011");
+        }
+    }
+
+    /// <summary><c>metrics-listen</c> / <c>dashboard-listen</c>: where to look, and whether it is reachable beyond this host.</summary>
+    private static void RenderStatus(SummaryWriter text, ServerConfig config)
+    {
+        var status = config.Status;
+        if (!status.IsEnabled)
+        {
+            return;
+        }
+        text.Section("Metrics and dashboard");
+        if (status.Metrics is { } metrics)
+        {
+            text.Item($"Prometheus metrics at http://{metrics}/metrics" + (metrics.IsLoopback ? " (this host only)" : ""));
+        }
+        if (status.Dashboard is { } dashboard)
+        {
+            var access = status.DashboardToken is null ? "no token" : "token required (?token=…)";
+            text.Item($"live dashboard at http://{dashboard}/, {access}" + (dashboard.IsLoopback ? " (this host only)" : ""));
         }
     }
 

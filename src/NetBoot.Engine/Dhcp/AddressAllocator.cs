@@ -8,14 +8,20 @@ namespace NetBoot.Engine.Dhcp;
 /// <summary>Chooses an address from the dynamic ranges for a client with none (dnsmasq <c>address_allocate</c>): start
 /// at a hash of the hardware address, so the same client lands on the same address again (stable addresses), or at the
 /// start of the range with <c>dhcp-sequential-ip</c>; take the first address that is free.</summary>
-/// <remarks>dnsmasq pings a candidate before offering it unless <c>no-ping</c>; a ping is blocking I/O and has no place
-/// in a decision, so NetBoot behaves as with <c>no-ping</c> (a DHCPDECLINE quarantines an address found in use).</remarks>
+/// <remarks>dnsmasq pings a candidate before offering it unless <c>no-ping</c>; a ping is I/O and has no place in a
+/// decision, so the decision only asks for it (<see cref="Leases.DhcpOutcome.ProbeFirst"/>) and the service pings.</remarks>
 public static class AddressAllocator
 {
     public static IPv4Address? Allocate(
         ImmutableArray<RangeContext> ranges, AllocationContext context, ReadOnlySpan<byte> hardwareAddress, bool sequential)
     {
         var hash = sequential ? 0u : Hash(hardwareAddress);
+        if (!sequential && context.Leases.IsShared)
+        {
+            // Several servers, one table: each starts at its own offset (a hash of its address), so servers whose views
+            // lag each other by a notification do not all probe towards the same free address.
+            hash = unchecked(hash + Hash(context.ServerAddress.ToBytes()) * 2654435761u);
+        }
         foreach (var range in ranges.Where(r => r.Range.Mode == DhcpRangeMode.Dynamic))
         {
             var start = range.Range.Start.Value;

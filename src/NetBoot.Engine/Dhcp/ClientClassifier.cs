@@ -23,14 +23,29 @@ public static class ClientClassifier
 {
     public const string KnownTag = "known";
 
-    public static Classification Classify(DhcpMessage message, ArrivalInterface arrival, ServerConfig config)
+    /// <summary>dnsmasq: a <c>dhcp-host</c> names the client but its address is on another network.</summary>
+    public const string KnownOtherNetTag = "known-othernet";
+
+    /// <summary>dnsmasq: set for a BOOTP request (no option 53).</summary>
+    public const string BootpTag = "bootp";
+
+    /// <param name="ownedRanges">The client's owned ranges (full DHCP): a <c>dhcp-host</c> whose address lies on none of
+    /// their networks is not used, and the client is tagged <c>known-othernet</c> instead of <c>known</c> (dnsmasq
+    /// <c>find_config</c> with and without the context). Default: every host is in context (proxy DHCP).</param>
+    public static Classification Classify(DhcpMessage message, ArrivalInterface arrival, ServerConfig config,
+        ImmutableArray<RangeContext> ownedRanges = default)
     {
         var tags = TagSet.Empty.Add(arrival.Name);
         tags = tags.AddRange(config.MacMatches.Where(m => MacMatches(m, message)).Select(m => m.SetTag));
         tags = tags.AddRange(config.Matches.Where(m => OptionMatcher.Matches(m, message.Options)).Select(m => m.SetTag));
         tags = tags.AddRange(config.VendorClasses.Where(v => VendorClassMatches(v, message.Options)).Select(v => v.SetTag));
         tags = tags.AddRange(config.UserClasses.Where(u => UserClassMatches(u, message.Options)).Select(u => u.SetTag));
-        tags = AddHostTags(tags, message, config);
+        tags = AddHostTags(tags, message, config, ownedRanges);
+        if (message.MessageType is null)
+        {
+            // dnsmasq: "bootp" lets BOOTP clients get other options, ranges or dhcp-ignore.
+            tags = tags.Add(BootpTag);
+        }
 
         var afterTagIf = ApplyTagIfs(tags, config);
         var ignored = config.Ignores.Any(i => afterTagIf.MatchesTagged(i.Filter));
@@ -106,21 +121,30 @@ public static class ClientClassifier
     }
 
     /// <summary><c>known</c> and the <c>set:</c> tags of the first <c>dhcp-host</c> that names this client
-    /// (client identifier first, then hardware address). dnsmasq's <c>known-othernet</c> distinction needs the
-    /// chosen range and is left for the full-DHCP responder.</summary>
-    private static TagSet AddHostTags(TagSet tags, DhcpMessage message, ServerConfig config)
+    /// (client identifier first, then hardware address); <c>known-othernet</c> alone when the only such hosts have an
+    /// address off the client's networks (dnsmasq <c>dhcp_reply</c>).</summary>
+    private static TagSet AddHostTags(TagSet tags, DhcpMessage message, ServerConfig config, ImmutableArray<RangeContext> ownedRanges)
     {
-        var host = FindHost(message, config, tags);
-        return host is null ? tags : tags.Add(KnownTag).AddRange(host.SetTags);
+        if (FindHost(message, config, tags, ownedRanges) is { } host)
+        {
+            return tags.Add(KnownTag).AddRange(host.SetTags);
+        }
+        return !ownedRanges.IsDefault && FindHost(message, config, tags) is not null ? tags.Add(KnownOtherNetTag) : tags;
     }
 
-    /// <summary>The <c>dhcp-host</c> naming this client: by client identifier first, then by hardware address (wildcards allowed).</summary>
-    public static DhcpHostConfig? FindHost(DhcpMessage message, ServerConfig config, TagSet tags)
+    /// <summary>dnsmasq <c>is_config_in_context</c>: a host without an address fits every network; one with an address
+    /// fits the networks that contain it.</summary>
+    public static bool IsInContext(DhcpHostConfig host, ImmutableArray<RangeContext> ownedRanges) =>
+        ownedRanges.IsDefault || host.Address is not { } address || ownedRanges.Any(r => !r.IsProxy && r.Contains(address));
+
+    /// <summary>The <c>dhcp-host</c> naming this client: by client identifier first, then by hardware address (wildcards
+    /// allowed); with <paramref name="ownedRanges"/>, only hosts in context (<see cref="IsInContext"/>).</summary>
+    public static DhcpHostConfig? FindHost(DhcpMessage message, ServerConfig config, TagSet tags, ImmutableArray<RangeContext> ownedRanges = default)
     {
         var hasClientId = message.Options.TryGet(DhcpOptionCode.ClientIdentifier, out var clientId) && clientId.Length > 0;
         if (hasClientId)
         {
-            var byId = config.Hosts.FirstOrDefault(h => tags.Matches(h.Filter)
+            var byId = config.Hosts.FirstOrDefault(h => tags.Matches(h.Filter) && IsInContext(h, ownedRanges)
                 && h.ClientIds.Any(id => id.AsSpan().SequenceEqual(clientId.AsSpan())));
             if (byId is not null)
             {
@@ -128,7 +152,7 @@ public static class ClientClassifier
             }
         }
         var address = message.ClientHardwareAddress;
-        return config.Hosts.FirstOrDefault(h => tags.Matches(h.Filter)
+        return config.Hosts.FirstOrDefault(h => tags.Matches(h.Filter) && IsInContext(h, ownedRanges)
             && (h.ClientIds.IsDefaultOrEmpty || h.IgnoresClientId || !hasClientId)
             && h.HardwareAddresses.Any(p => p.Length == address.Length && PatternMatches(p, address.Bytes)));
     }

@@ -16,6 +16,9 @@ public static class FullDhcpResponder
     /// <summary>dnsmasq <c>DECLINE_BACKOFF</c>: a declined address is not offered again for ten minutes.</summary>
     public static readonly TimeSpan DeclineQuarantine = TimeSpan.FromMinutes(10);
 
+    /// <summary>An address that answered the ping check is not offered again for this long (as a declined one).</summary>
+    public static readonly TimeSpan InUseQuarantine = TimeSpan.FromMinutes(10);
+
     /// <summary>dnsmasq: leases are never shorter than two minutes.</summary>
     public static readonly TimeSpan MinimumLeaseTime = TimeSpan.FromSeconds(120);
 
@@ -31,7 +34,8 @@ public static class FullDhcpResponder
         }
         // dnsmasq adds the chosen context's set: tag and re-runs tag-if; the first owned range stands for the network.
         classification = classification.WithRangeTag(owned[0].Range.SetTag, config);
-        var host = ClientClassifier.FindHost(message, config, classification.Tags);
+        // dnsmasq: a dhcp-host whose address is on another network is not this client's host here (known-othernet).
+        var host = ClientClassifier.FindHost(message, config, classification.Tags, owned);
         var exchange = new LeaseExchange(request, config, classification, owned, host, leases, now);
         if (host is { IsIgnored: true } || classification.IsIgnored)
         {
@@ -45,6 +49,7 @@ public static class FullDhcpResponder
             DhcpMessageType.Decline => Decline(exchange),
             DhcpMessageType.Release => Release(exchange),
             DhcpMessageType.Inform => Inform(exchange),
+            null => Bootp(exchange),
             _ => Silent(classification.Tags, NoReplyReason.UnsupportedMessageType,
                 $"{message.MessageType} from {message.ClientHardwareAddress} is not a client message"),
         };
@@ -55,7 +60,7 @@ public static class FullDhcpResponder
     private static DhcpOutcome Discover(LeaseExchange exchange)
     {
         var tags = exchange.Classification.Tags;
-        if (ChooseOffer(exchange) is not { } address)
+        if (ChooseOffer(exchange, out var allocated) is not { } address)
         {
             return Silent(tags, NoReplyReason.NoAddressAvailable, $"no address available for {exchange.Message.ClientHardwareAddress}");
         }
@@ -71,15 +76,36 @@ public static class FullDhcpResponder
         LeaseChange? change = current is { State: LeaseState.Bound } && current.Address == address && current.IsActiveAt(exchange.Now)
             ? null
             : new LeaseUpsert(exchange.LeaseOn(address, exchange.Now + OfferHold, LeaseState.Offered), LeaseEvent.None);
-        return new DhcpOutcome(Send(exchange, reply, address.ToString()), change);
+        // dnsmasq address_allocate: a new address from the pool is pinged first unless no-ping; fixed, current and
+        // requested addresses are not.
+        return new DhcpOutcome(Send(exchange, reply, address.ToString()), change)
+        {
+            ProbeFirst = allocated && !exchange.Config.NoPing ? address : null,
+        };
     }
 
-    private static IPv4Address? ChooseOffer(LeaseExchange exchange)
+    /// <summary>The ping check found <paramref name="address"/> answering: quarantine it (held by nobody, as a declined
+    /// address) so the next decision for the client picks another one.</summary>
+    public static DhcpOutcome AddressInUse(IPv4Address address, HardwareAddress offeredTo, DateTimeOffset now)
     {
+        var quarantine = new Lease(address, ClientKey.Declined(address), offeredTo, [], null, now + InUseQuarantine, LeaseState.Declined);
+        return new DhcpOutcome(
+            new NoReply(NoReplyReason.Recorded, $"{address} answers ping: in use by another host, not offered for {InUseQuarantine.TotalMinutes} min"),
+            new LeaseUpsert(quarantine, LeaseEvent.None) { MustBeDurableBeforeReply = false });
+    }
+
+    private static IPv4Address? ChooseOffer(LeaseExchange exchange, out bool allocated)
+    {
+        allocated = false;
         if (exchange.HostAddress is { } fixedAddress)
         {
             // dnsmasq: a configured address leased to someone else is not used ("not using configured address").
-            return exchange.HeldByAnother(fixedAddress) ? Allocate(exchange) : fixedAddress;
+            if (!exchange.HeldByAnother(fixedAddress))
+            {
+                return fixedAddress;
+            }
+            allocated = true;
+            return Allocate(exchange);
         }
         if (exchange.CurrentLease is { State: not LeaseState.Declined } lease && exchange.MayHave(lease.Address))
         {
@@ -89,6 +115,7 @@ public static class FullDhcpResponder
         {
             return requested;
         }
+        allocated = true;
         return Allocate(exchange);
     }
 
@@ -101,6 +128,69 @@ public static class FullDhcpResponder
         return AddressAllocator.Allocate(exchange.OwnedRanges, exchange.Allocation,
             exchange.Message.ClientHardwareAddress.Bytes.AsSpan(), exchange.Config.SequentialIp);
     }
+
+    /// <summary>BOOTP (RFC 951, RFC 1542; dnsmasq <c>dhcp_reply</c> with no message type): a <c>dhcp-host</c> address,
+    /// else (with <c>bootp-dynamic</c>) the client's previous address or a new one; the lease is infinite unless the
+    /// <c>dhcp-host</c> gives a time; the BOOTREPLY carries no option 53/54 and options fit the 64-byte vendor area.
+    /// The lease is durable before the reply leaves, as for an ACK.</summary>
+    private static DhcpOutcome Bootp(LeaseExchange exchange)
+    {
+        var tags = exchange.Classification.Tags;
+        var message = exchange.Message;
+        var who = $"BOOTP({exchange.Request.Interface.Name}) {message.ClientHardwareAddress}";
+        if (message.HardwareType == 0 || message.HardwareAddressLength == 0)
+        {
+            return Silent(tags, NoReplyReason.UnsupportedMessageType, $"{who}: a BOOTP request needs a hardware address");
+        }
+        IPv4Address address;
+        if (exchange.HostAddress is { } fixedAddress)
+        {
+            if (exchange.HeldByAnother(fixedAddress))
+            {
+                return Silent(tags, NoReplyReason.NoAddressAvailable, $"{who} {fixedAddress} address in use");
+            }
+            address = fixedAddress;
+        }
+        else
+        {
+            // dnsmasq: without bootp-dynamic (matching the client's tags) BOOTP gets only dhcp-host addresses.
+            if (!exchange.Config.BootpDynamic.Any(f => f.IsEmpty || tags.Matches(f)))
+            {
+                return Silent(tags, NoReplyReason.NoAddressAvailable, $"{who} no address configured (a dhcp-host address or bootp-dynamic is needed)");
+            }
+            if (exchange.CurrentLease is { State: not LeaseState.Declined } lease && exchange.MayHave(lease.Address))
+            {
+                address = lease.Address;
+            }
+            else if (exchange.IsAtLeaseLimit)
+            {
+                return Silent(tags, NoReplyReason.LeaseLimitReached, $"{who} no leases left (dhcp-lease-max {exchange.Config.LeaseMax})");
+            }
+            else if (Allocate(exchange) is { } allocated)
+            {
+                address = allocated;
+            }
+            else
+            {
+                return Silent(tags, NoReplyReason.NoAddressAvailable, $"{who} no address available");
+            }
+        }
+        var range = exchange.RangeOf(address)!;
+        TimeSpan? leaseTime = exchange.Host is { IsInfinite: false, LeaseTime: { } time } ? time : null;
+        var reply = LeaseReplyBuilder.Build(exchange, DhcpMessageType.Ack, address, range, leaseTime: null, includeLeaseTimes: false);
+        reply = reply with { Options = reply.Options.Without(DhcpOptionCode.DhcpMessageType).Without(DhcpOptionCode.ServerIdentifier) };
+        var current = exchange.CurrentLease;
+        var bound = exchange.LeaseOn(address, exchange.ExpiryFor(leaseTime), LeaseState.Bound);
+        var change = new LeaseUpsert(bound, current is { State: LeaseState.Bound } && current.Address == address ? LeaseEvent.Old : LeaseEvent.Add)
+        {
+            MustBeDurableBeforeReply = true,
+        };
+        var send = Send(exchange, reply, address.ToString()) with { MaximumLength = BootpMessageLength, AllowOverload = false };
+        return new DhcpOutcome(send, change);
+    }
+
+    /// <summary>RFC 951: a BOOTP message is 300 bytes, 64 of them the vendor area.</summary>
+    private const int BootpMessageLength = 300;
 
     /// <summary>RFC 2131 §4.3.3: the client found the address in use; quarantine it and do not answer.</summary>
     private static DhcpOutcome Decline(LeaseExchange exchange)

@@ -14,4 +14,9 @@ public interface ILeaseView
 
     /// <summary>Leases not yet expired at <paramref name="now"/> (dnsmasq's count for <c>dhcp-lease-max</c>).</summary>
     int ActiveCount(DateTimeOffset now);
+
+    /// <summary>True when several servers allocate from these leases (a shared database): each server then starts its
+    /// search for a free address at its own place in the range, so that two servers whose views lag each other do not
+    /// race for the same free addresses.</summary>
+    bool IsShared => false;
 }

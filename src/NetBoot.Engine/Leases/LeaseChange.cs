@@ -25,4 +25,11 @@ public enum LeaseEvent
 }
 
 /// <summary>The engine's answer to a request on a network it owns: the reply (or silence) plus the change to persist.</summary>
-public sealed record DhcpOutcome(Decision Decision, LeaseChange? Change = null);
+public sealed record DhcpOutcome(Decision Decision, LeaseChange? Change = null)
+{
+    /// <summary>An address newly allocated for an OFFER that must be probed first (dnsmasq's ping check, RFC 2131 §4.4.1
+    /// "SHOULD probe"): the service sends an ICMP echo and sends the reply only when none comes back; on an echo reply
+    /// it records the address as in use (<see cref="Dhcp.FullDhcpResponder.AddressInUse"/>) and decides again. The
+    /// change already holds the address for this client meanwhile. Null: send at once.</summary>
+    public Wire.Net.IPv4Address? ProbeFirst { get; init; }
+}

@@ -11,6 +11,9 @@ public sealed class LeaseTable : ILeaseView
 
     public int Count => _byAddress.Count;
 
+    /// <summary>See <see cref="ILeaseView.IsShared"/>: set by a store shared by several servers.</summary>
+    public bool IsShared { get; init; }
+
     public IEnumerable<Lease> All => _byAddress.Values;
 
     public Lease? ByClient(ClientKey client) => _byClient.GetValueOrDefault(client);

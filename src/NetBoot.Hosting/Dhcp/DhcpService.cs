@@ -3,10 +3,12 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using System.Threading.Channels;
 using NetBoot.Engine;
+using NetBoot.Engine.Dhcp;
 using NetBoot.Engine.Leases;
+using NetBoot.Engine.Limits;
 using NetBoot.Hosting.Net;
+using NetBoot.Hosting.Status;
 using NetBoot.Leases;
 using NetBoot.Hosting.Telemetry;
 using NetBoot.Hosting.Udp;
@@ -19,45 +21,96 @@ namespace NetBoot.Hosting.Dhcp;
 /// engine, sends the reply. The only place that touches DHCP sockets. With a lease store, networks with an owned
 /// <c>dhcp-range</c> get full DHCP: the decision runs against the store, and a reply that depends on a lease change
 /// (an ACK) leaves only once that change is durable.</summary>
-public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logger, TimeProvider time, ILeaseStore? leases = null)
+public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logger, TimeProvider time, ILeaseStore? leases = null,
+    BootTelemetry? telemetry = null)
 {
     private static readonly TimeSpan MalformedLogInterval = TimeSpan.FromMinutes(1);
 
     private readonly MalformedLogLimiter _malformed = new(time, MalformedLogInterval);
 
-    /// <summary>Opens the sockets and serves until cancelled. Returns the listeners it opened (for tests).</summary>
-    public async Task RunAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken)
+    private readonly DhcpRateGate _rateGate = new(logger, time);
+
+    /// <summary>The outcome of a request shed by <c>dhcp-rate-limit</c> (compared by reference; never logged per packet).</summary>
+    private static readonly DhcpOutcome s_shed = new(new NoReply(NoReplyReason.NotForUs, "rate limited"));
+
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once every socket is bound (or there is nothing to listen on); faults if one cannot be bound.
+    /// Privileges are dropped only after this.</summary>
+    public Task Listening => _listening.Task;
+
+    /// <summary>Opens the sockets and serves until cancelled, on a fixed set of interfaces.</summary>
+    public Task RunAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken) =>
+        RunAsync(InterfaceAddresses.Fixed(hostInterfaces), cancellationToken);
+
+    /// <summary>Opens the sockets and serves until cancelled. Sockets are chosen from the interfaces at start-up; the
+    /// address each answers as follows <paramref name="addresses"/> (a DHCP-assigned server address may change).</summary>
+    public async Task RunAsync(InterfaceAddresses addresses, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(addresses);
         var snapshot = config.Current;
+        var hostInterfaces = addresses.Current.Interfaces;
         var interfaces = InterfaceSelection.ForDhcp(snapshot, hostInterfaces);
         if (interfaces.IsEmpty)
         {
             Log.NoDhcpInterface(logger, string.Join(", ", hostInterfaces.Select(i => $"{i.Name} {string.Join(' ', i.Addresses.Select(a => a.Address))}")));
+            _listening.TrySetResult();
             return;
         }
+        var serving = interfaces.Select(arrival => new ServingInterface(arrival, addresses)).ToArray();
+        foreach (var nic in serving)
+        {
+            nic.AddressChanged += ReportAddressChange;
+        }
+        // Resolve at once on a change, so the log says what the server now answers as before the next client asks.
+        void OnAddressesChanged(InterfaceReading reading)
+        {
+            foreach (var nic in serving)
+            {
+                nic.Resolve(config.Current);
+            }
+        }
+        addresses.Changed += OnAddressesChanged;
         var loops = new List<Task>();
         var sockets = new List<Socket>();
         using var stopMaintenance = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var maintenance = leases is null
             ? Task.CompletedTask
             : new LeaseMaintenance(leases, snapshot, logger, time).RunAsync(stopMaintenance.Token);
+        // Opened here, before any await, so that it lives in the same network namespace as the DHCP sockets.
+        using var ping = OpenPingCheck(snapshot);
+        _ping = ping;
         try
         {
-            foreach (var arrival in interfaces)
+            for (var i = 0; i < interfaces.Length; i++)
             {
+                var arrival = interfaces[i];
                 var ports = snapshot.IsPxeEnabled ? new[] { snapshot.DhcpServerPort, DhcpRequest.PxePort } : [snapshot.DhcpServerPort];
                 foreach (var port in ports)
                 {
                     var service = port == DhcpRequest.PxePort ? "PXE boot server" : "DHCP";
                     var socket = BoundUdpSocket.OpenListener(logger, service, arrival.Name, arrival.Address.ToString(), port, allowBroadcast: true);
                     sockets.Add(socket);
-                    loops.Add(ReceiveLoopAsync(socket, arrival, (ushort)port, cancellationToken));
+                    // Captured now: the loop's i has moved on by the time the thread starts.
+                    var nic = serving[i];
+                    loops.Add(Task.Factory.StartNew(() => ServeBatches(socket, nic, arrival, (ushort)port, cancellationToken),
+                        CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
                 }
             }
+            _listening.TrySetResult();
             await Task.WhenAll(loops).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _listening.TrySetException(e);
+            throw;
         }
         finally
         {
+            addresses.Changed -= OnAddressesChanged;
+            // No verdict may reach a closed DHCP socket.
+            _ping = null;
+            ping?.Dispose();
             await stopMaintenance.CancelAsync().ConfigureAwait(false);
             await maintenance.ConfigureAwait(false);
             foreach (var socket in sockets)
@@ -67,123 +120,249 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         }
     }
 
-    private async Task ReceiveLoopAsync(Socket socket, ArrivalInterface arrival, ushort localPort, CancellationToken cancellationToken)
+    private void ReportAddressChange(ServingInterface nic, ArrivalInterface? now)
     {
-        var receiveBuffer = new byte[4096];
-        var sendBuffer = new byte[4096];
-        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
-        // Replies waiting for their lease to be durable: sent in order by their own loop, so receiving never waits on disk.
-        var waiting = Channel.CreateUnbounded<DeferredReply>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var sender = SendWhenDurableAsync(waiting.Reader, socket, arrival, cancellationToken);
-        try
+        if (now is null)
         {
-            await ReceiveAsync(socket, arrival, localPort, receiveBuffer, sendBuffer, any, waiting.Writer, cancellationToken).ConfigureAwait(false);
+            RuntimeLog.ServingAddressLost(logger, "DHCP", nic.Name);
         }
-        finally
+        else
         {
-            waiting.Writer.TryComplete();
-            await sender.ConfigureAwait(false);
+            RuntimeLog.ServingAddressChanged(logger, "DHCP", nic.Name, now.Address.ToString());
         }
     }
 
-    private async Task ReceiveAsync(Socket socket, ArrivalInterface arrival, ushort localPort, byte[] receiveBuffer, byte[] sendBuffer,
-        EndPoint any, ChannelWriter<DeferredReply> waiting, CancellationToken cancellationToken)
+    private PingCheck? _ping;
+
+    /// <summary>The ping check when leases are served without <c>no-ping</c> (dnsmasq's default); without an ICMP socket
+    /// the service says so and offers without it.</summary>
+    private PingCheck? OpenPingCheck(Configuration.Model.ServerConfig snapshot)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        if (leases is null || snapshot.NoPing || snapshot.Ranges.All(r => r.Mode != Configuration.Model.DhcpRangeMode.Dynamic))
         {
-            SocketReceiveMessageFromResult received;
-            try
+            return null;
+        }
+        var ping = PingCheck.Open(time, out var failure);
+        if (ping is null)
+        {
+            LeaseLog.PingUnavailable(logger, failure ?? "unknown error");
+        }
+        return ping;
+    }
+
+    /// <summary>How at most many addresses one DISCOVER may try when each answers ping; then it gets no reply (the
+    /// client retries, and the quarantined addresses are skipped).</summary>
+    private const int MaximumProbes = 4;
+
+    /// <summary>A DISCOVER whose OFFER waits for the ping check of its address.</summary>
+    private sealed record Probing(
+        Socket Socket, ArrivalInterface Arrival, ushort LocalPort, byte[] Datagram, IPv4Address SourceAddress, ushort SourcePort,
+        HardwareAddress Client, IPv4Address Address, byte[] Reply, IPv4Address ReplyAddress, ushort ReplyPort, int Attempt);
+
+    private void StartProbe(PingCheck ping, Probing probing) => ping.Probe(probing.Address, inUse => OnProbed(ping, probing, inUse));
+
+    /// <summary>The ping check's verdict, on its thread: no answer, the OFFER leaves; an answer, the address is quarantined
+    /// and the DISCOVER decided again (another address, probed in turn).</summary>
+    private void OnProbed(PingCheck ping, Probing probing, bool inUse)
+    {
+        try
+        {
+            if (!inUse)
             {
-                received = await socket.ReceiveMessageFromAsync(receiveBuffer, SocketFlags.None, any, cancellationToken).ConfigureAwait(false);
+                probing.Socket.SendTo(probing.Reply, new IPEndPoint(probing.ReplyAddress.ToIPAddress(), probing.ReplyPort));
+                return;
             }
-            catch (OperationCanceledException)
+            LeaseLog.AddressInUse(logger, probing.Address.ToString(), probing.Client.ToString(), (int)FullDhcpResponder.InUseQuarantine.TotalMinutes);
+            leases!.Execute(_ => FullDhcpResponder.AddressInUse(probing.Address, probing.Client, time.GetUtcNow()));
+            var buffer = new byte[DatagramBatch.BufferSize];
+            if (Handle(probing.Datagram, probing.SourceAddress, probing.SourcePort, probing.Arrival, probing.LocalPort, buffer) is not { } reply
+                || Address(probing.Socket, reply, probing.Arrival) is not { } address)
             {
                 return;
             }
-            var source = (IPEndPoint)received.RemoteEndPoint;
-            try
+            if (!reply.Durable.IsCompleted)
             {
-                var reply = Handle(receiveBuffer.AsSpan(0, received.ReceivedBytes), source, arrival, localPort, sendBuffer);
-                if (reply is { } r && r.Durable.IsCompletedSuccessfully)
-                {
-                    await SendAsync(socket, sendBuffer.AsMemory(0, r.Length), r.Destination, r.Client, arrival, cancellationToken).ConfigureAwait(false);
-                }
-                else if (reply is { } deferred)
-                {
-                    waiting.TryWrite(new DeferredReply(sendBuffer.AsSpan(0, deferred.Length).ToArray(), deferred.Destination, deferred.Client, deferred.Durable));
-                }
+                // Not expected for a DISCOVER; a change decided on this thread must still be committed before its reply.
+                leases!.CommitDeferred(static () => { });
+                reply.Durable.GetAwaiter().GetResult();
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            if (reply.Probe is { } next)
             {
-                // A bug must not take the service down for every other client: log it loudly and go on.
-                Log.HandlerFailed(logger, e, source.ToString(), arrival.Name);
+                if (probing.Attempt + 1 < MaximumProbes)
+                {
+                    StartProbe(ping, probing with { Address = next, Reply = buffer[..reply.Length], ReplyAddress = address, ReplyPort = reply.Destination.Port, Attempt = probing.Attempt + 1 });
+                }
+                return;
             }
+            probing.Socket.SendTo(buffer.AsSpan(0, reply.Length), new IPEndPoint(address.ToIPAddress(), reply.Destination.Port));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.HandlerFailed(logger, e, $"{probing.SourceAddress}:{probing.SourcePort}", probing.Arrival.Name);
         }
     }
 
-    private async Task SendWhenDurableAsync(ChannelReader<DeferredReply> replies, Socket socket, ArrivalInterface arrival, CancellationToken cancellationToken)
+    /// <summary>How often an idle receive loop looks at its cancellation token.</summary>
+    private const int IdleWakeMilliseconds = 200;
+
+    /// <summary>One socket's loop, on its own thread: receive every datagram waiting (recvmmsg), decide and encode each,
+    /// send the replies that need nothing durable (offers, proxy replies) at once (sendmmsg), and hand the batch's ACKs to
+    /// a <see cref="DurableReplies"/> that the store's writer thread sends right after the group commit that made their
+    /// leases durable. The loop never waits for the disk: while one commit's fsync runs it receives the next batches,
+    /// whose changes share the next commit. No thread-pool hop at all on this path.</summary>
+    private void ServeBatches(Socket socket, ServingInterface serving, ArrivalInterface arrival, ushort localPort, CancellationToken cancellationToken)
     {
-        try
+        using var batch = new DatagramBatch(socket);
+        using var durable = new DurableReplies(socket, arrival, logger, telemetry);
+        var replies = new Outgoing[DatagramBatch.Capacity];
+        var origins = new int[DatagramBatch.Capacity];
+        while (!cancellationToken.IsCancellationRequested)
         {
-            await foreach (var reply in replies.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            int received;
+            try
             {
+                received = batch.Receive(IdleWakeMilliseconds);
+            }
+            catch (SocketException e)
+            {
+                LeaseLog.ReceiveFailed(logger, arrival.Name, localPort, e.Message);
+                Thread.Sleep(IdleWakeMilliseconds);
+                continue;
+            }
+            if (received == 0)
+            {
+                continue;
+            }
+            // The address this interface answers as, once per batch (it follows address changes).
+            if (serving.Resolve(config.Current) is not { } current)
+            {
+                if (serving.ShouldReportSilence())
+                {
+                    RuntimeLog.NotAnsweringWithoutAddress(logger, "DHCP", serving.Name, $"{batch.SourceAddress(0)}:{batch.SourcePort(0)}");
+                }
+                continue;
+            }
+            var count = 0;
+            for (var i = 0; i < received; i++)
+            {
+                var sourceAddress = batch.SourceAddress(i);
+                var sourcePort = batch.SourcePort(i);
                 try
                 {
-                    await reply.Durable.ConfigureAwait(false);
+                    if (Handle(batch.Datagram(i), sourceAddress, sourcePort, current, localPort, batch.SendBuffer(count)) is { } reply)
+                    {
+                        origins[count] = i;
+                        replies[count++] = reply;
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // RFC 2131 §4.3.2 via DESIGN: an ACK is a promise; without a durable lease it is not sent.
-                    LeaseLog.NotDurable(logger, reply.Destination.Address.ToString(), e.Message);
-                    continue;
-                }
-                if (!cancellationToken.IsCancellationRequested)
-                {
-                    await SendAsync(socket, reply.Bytes, reply.Destination, reply.Client, arrival, cancellationToken).ConfigureAwait(false);
+                    // A bug must not take the service down for every other client: log it loudly and go on.
+                    Log.HandlerFailed(logger, e, $"{sourceAddress}:{sourcePort}", arrival.Name);
+                    telemetry?.DhcpDropped("internal_error");
                 }
             }
+            for (var slot = 0; slot < count; slot++)
+            {
+                var reply = replies[slot];
+                replies[slot] = default;
+                if (Address(socket, reply, arrival) is not { } address)
+                {
+                    continue;
+                }
+                if (reply.Probe is { } probe && _ping is { } ping)
+                {
+                    var origin = origins[slot];
+                    StartProbe(ping, new Probing(socket, current, localPort, batch.Datagram(origin).ToArray(), batch.SourceAddress(origin),
+                        batch.SourcePort(origin), reply.Client, probe, batch.SendBuffer(slot)[..reply.Length].ToArray(), address,
+                        reply.Destination.Port, Attempt: 0));
+                }
+                else if (reply.Durable.IsCompletedSuccessfully)
+                {
+                    batch.Queue(slot, reply.Length, address, reply.Destination.Port);
+                }
+                else
+                {
+                    durable.Add(batch.SendBuffer(slot)[..reply.Length], address, reply.Destination.Port, reply.Durable);
+                }
+            }
+            batch.Flush((index, error) =>
+            {
+                Log.SendFailed(logger, batch.Destination(index), arrival.Name, new SocketException(error).Message);
+                telemetry?.DhcpDropped("send_failed");
+            });
+            if (durable.HasWaiting && leases is not null)
+            {
+                durable.SendWhenDurable(leases);
+            }
         }
-        catch (OperationCanceledException)
-        {
-        }
+        durable.WaitForInFlight(TimeSpan.FromSeconds(5));
     }
 
-    private readonly record struct Outgoing(int Length, ReplyDestination Destination, HardwareAddress Client, Task Durable);
+    /// <summary>RFC 2131 §4.1: a client without an address cannot answer ARP for its new one: put chaddr in the ARP cache
+    /// for yiaddr first (dnsmasq does); if the kernel refuses, broadcast on the arrival interface instead.</summary>
+    private IPv4Address? Address(Socket socket, Outgoing reply, ArrivalInterface arrival) =>
+        reply.Destination.RequiresArpEntry && !TryAddArpEntry(socket, arrival, reply.Destination, reply.Client)
+            ? IPv4Address.Broadcast
+            : reply.Destination.Address;
 
-    private sealed record DeferredReply(byte[] Bytes, ReplyDestination Destination, HardwareAddress Client, Task Durable);
+    /// <param name="Probe">Ping this address before sending (see <see cref="DhcpOutcome.ProbeFirst"/>).</param>
+    private readonly record struct Outgoing(int Length, ReplyDestination Destination, HardwareAddress Client, Task Durable, IPv4Address? Probe = null);
 
     private Outgoing? Handle(
-        ReadOnlySpan<byte> datagram, IPEndPoint source, ArrivalInterface arrival, ushort localPort, byte[] sendBuffer)
+        ReadOnlySpan<byte> datagram, IPv4Address sourceAddress, ushort sourcePort, ArrivalInterface arrival, ushort localPort, Span<byte> sendBuffer)
     {
-        var sourceAddress = IPv4Address.FromIPAddress(source.Address);
         if (!DhcpMessageDecoder.TryDecode(datagram, out var message, out var error))
         {
             if (_malformed.ShouldLog(sourceAddress))
             {
-                Log.Malformed(logger, source.ToString(), arrival.Name, error.ToString(), (int)MalformedLogInterval.TotalMinutes);
+                Log.Malformed(logger, $"{sourceAddress}:{sourcePort}", arrival.Name, error.ToString(), (int)MalformedLogInterval.TotalMinutes);
             }
+            telemetry?.DhcpDropped("malformed");
             return null;
         }
         if (message.Operation != BootOperation.BootRequest)
         {
+            telemetry?.DhcpDropped("not_a_request");
             return null;
         }
         var snapshot = config.Current;
-        var request = new DhcpRequest(message, arrival, sourceAddress, (ushort)source.Port, localPort);
+        var request = new DhcpRequest(message, arrival, sourceAddress, sourcePort, localPort);
         if (leases is not null)
         {
-            var leased = leases.Execute(view => DhcpEngine.Decide(request, snapshot, view, time.GetUtcNow()));
+            // Deferred: the batch loop commits once for every datagram of the batch (ServeBatches). The rate gate asks
+            // the lease view whether the client is known, so it runs inside the same decision.
+            var leased = leases.ExecuteDeferred(view => Admit(request, snapshot, view)
+                ? DhcpEngine.Decide(request, snapshot, view, time.GetUtcNow())
+                : s_shed);
+            if (ReferenceEquals(leased.Outcome, s_shed))
+            {
+                telemetry?.DhcpDropped("rate_limited");
+                return null;
+            }
+            telemetry?.DhcpDecided(request, leased.Outcome.Decision, hasLeaseStore: true, leased.Outcome.Change is null ? null : leased.Durable);
             if (leased.Outcome.Change is not null || leased.Outcome.Decision is SendReply { Message.YourAddress.IsZero: false } or SendReply { Message.MessageType: DhcpMessageType.Nak })
             {
                 return HandleLeased(request, snapshot, leased, sendBuffer);
             }
             return Respond(request, snapshot, leased.Outcome.Decision, sendBuffer, localPort);
         }
-        return Respond(request, snapshot, DhcpEngine.Decide(request, snapshot), sendBuffer, localPort);
+        if (!Admit(request, snapshot, null))
+        {
+            telemetry?.DhcpDropped("rate_limited");
+            return null;
+        }
+        var decision = DhcpEngine.Decide(request, snapshot);
+        telemetry?.DhcpDecided(request, decision, hasLeaseStore: false);
+        return Respond(request, snapshot, decision, sendBuffer, localPort);
     }
 
+    private bool Admit(DhcpRequest request, Configuration.Model.ServerConfig snapshot, ILeaseView? view) =>
+        snapshot.DhcpRateLimit.IsOff || _rateGate.Admit(request.Interface.Name, request.LocalPort, snapshot.DhcpRateLimit,
+            request.Message.ClientHardwareAddress, DhcpAdmission.IsKnown(request.Message, snapshot, view));
+
     /// <summary>A full-DHCP decision: logged as dnsmasq does (<c>DHCPACK(eth1) 192.168.67.20 52:54:…</c>).</summary>
-    private Outgoing? HandleLeased(DhcpRequest request, Configuration.Model.ServerConfig snapshot, LeaseDecision leased, byte[] sendBuffer)
+    private Outgoing? HandleLeased(DhcpRequest request, Configuration.Model.ServerConfig snapshot, LeaseDecision leased, Span<byte> sendBuffer)
     {
         var message = request.Message;
         var prefix = snapshot.LogDhcp ? message.TransactionId.ToString(CultureInfo.InvariantCulture) + " " : "";
@@ -192,22 +371,31 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         {
             case SendReply reply:
                 LogExchange(snapshot.LogDhcp, message, reply, reply);
-                var type = "DHCP" + (reply.Message.MessageType?.ToString().ToUpperInvariant() ?? "REPLY");
-                var hostName = reply.Message.Options.TryGetString(DhcpOptionCode.HostName, out var name) ? name : "";
-                LeaseLog.Reply(logger, prefix, type, request.Interface.Name, reply.Summary, client.ToString(), hostName);
+                if (logger.IsEnabled(LogLevel.Information))
+                {
+                    // Built only when the line is written: at Warning the hot path formats nothing.
+                    var type = "DHCP" + (reply.Message.MessageType?.ToString().ToUpperInvariant() ?? "REPLY");
+                    var hostName = reply.Message.Options.TryGetString(DhcpOptionCode.HostName, out var name) ? name : "";
+                    LeaseLog.Reply(logger, prefix, type, request.Interface.Name, reply.Summary, client.ToString(), hostName);
+                }
                 var length = DhcpMessageEncoder.Encode(
                     reply.Message, sendBuffer, new DhcpEncodeOptions(reply.MaximumLength, reply.AllowOverload), out _);
                 var mustWait = leased.Outcome.Change is { MustBeDurableBeforeReply: true };
-                return new Outgoing(length, reply.Destination, client, mustWait ? leased.Durable : Task.CompletedTask);
+                return new Outgoing(length, reply.Destination, client, mustWait ? leased.Durable : Task.CompletedTask, leased.Outcome.ProbeFirst);
             case NoReply none:
                 LeaseLog.Recorded(logger, prefix, none.Detail);
+                if (!leased.Durable.IsCompleted)
+                {
+                    // A change without a reply (RELEASE, DECLINE): no reply will ask for the commit, so ask now.
+                    leases!.CommitDeferred(static () => { });
+                }
                 return null;
             default:
                 return null;
         }
     }
 
-    private Outgoing? Respond(DhcpRequest request, Configuration.Model.ServerConfig snapshot, Decision decision, byte[] sendBuffer, ushort localPort)
+    private Outgoing? Respond(DhcpRequest request, Configuration.Model.ServerConfig snapshot, Decision decision, Span<byte> sendBuffer, ushort localPort)
     {
         var message = request.Message;
         var arrival = request.Interface;
@@ -218,7 +406,10 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         {
             case SendReply reply:
                 LogExchange(snapshot.LogDhcp, message, reply, decision);
-                Log.Replied(logger, prefix, kind, arrival.Name, ClientText(message, localPort), reply.Summary, ExchangeText.Asked(message, localPort));
+                if (logger.IsEnabled(LogLevel.Information))
+                {
+                    Log.Replied(logger, prefix, kind, arrival.Name, ClientText(message, localPort), reply.Summary, ExchangeText.Asked(message, localPort));
+                }
                 var length = DhcpMessageEncoder.Encode(
                     reply.Message, sendBuffer, new DhcpEncodeOptions(reply.MaximumLength, reply.AllowOverload), out _);
                 return new Outgoing(length, reply.Destination, message.ClientHardwareAddress, Task.CompletedTask);
@@ -270,25 +461,6 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         foreach (var option in message.Options)
         {
             Log.Detail(logger, xid, OptionLogText.Describe(option));
-        }
-    }
-
-    private async Task SendAsync(Socket socket, ReadOnlyMemory<byte> bytes, ReplyDestination destination, HardwareAddress client,
-        ArrivalInterface arrival, CancellationToken cancellationToken)
-    {
-        try
-        {
-            // RFC 2131 §4.1: a client without an address cannot answer ARP for its new one: put chaddr in the ARP cache
-            // for yiaddr first (dnsmasq does); if the kernel refuses, broadcast on the arrival interface instead.
-            var address = destination.RequiresArpEntry && !TryAddArpEntry(socket, arrival, destination, client)
-                ? IPAddress.Broadcast
-                : destination.Address.ToIPAddress();
-            var endpoint = new IPEndPoint(address, destination.Port);
-            await socket.SendToAsync(bytes, SocketFlags.None, endpoint, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SocketException e)
-        {
-            Log.SendFailed(logger, destination.ToString(), arrival.Name, e.Message);
         }
     }
 

@@ -28,4 +28,13 @@ internal static partial class LeaseLog
 
     [LoggerMessage(1307, LogLevel.Information, "DHCP lease {Address} {Client} expired")]
     public static partial void Expired(ILogger logger, string address, string client);
+
+    [LoggerMessage(1320, LogLevel.Error, "receiving on {Interface} port {Port} failed: {Reason}; retrying")]
+    public static partial void ReceiveFailed(ILogger logger, string @interface, int port, string reason);
+
+    [LoggerMessage(1321, LogLevel.Warning, "no ping check before offers: cannot open an ICMP socket ({Reason}); addresses are offered as with no-ping (run as root or with CAP_NET_RAW, or widen net.ipv4.ping_group_range)")]
+    public static partial void PingUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(1322, LogLevel.Warning, "{Address} answers ping: in use by another host; not offered to {Client}, nor to anyone for {Minutes} min")]
+    public static partial void AddressInUse(ILogger logger, string address, string client, int minutes);
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using NetBoot.Configuration.Model;
 using NetBoot.Engine.Tftp;
+using NetBoot.Hosting.Status;
 
 namespace NetBoot.Hosting.Http;
 
@@ -13,8 +14,11 @@ public sealed class HttpBootHandler
     private readonly TftpPathPolicy _policy;
     private readonly ILogger _logger;
 
-    public HttpBootHandler(string root, ILogger logger, ITftpFileSystem? fileSystem = null)
+    private readonly BootTelemetry? _telemetry;
+
+    public HttpBootHandler(string root, ILogger logger, ITftpFileSystem? fileSystem = null, BootTelemetry? telemetry = null)
     {
+        _telemetry = telemetry;
         ArgumentNullException.ThrowIfNull(root);
         Root = root;
         _logger = logger;
@@ -28,6 +32,7 @@ public sealed class HttpBootHandler
         ArgumentNullException.ThrowIfNull(context);
         var request = context.Request;
         var client = context.Connection.RemoteIpAddress?.ToString() ?? "?";
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         // Kestrel has decoded the path (except %2F) and removed dot segments; the policy checks again (defence in depth).
         var path = request.Path.Value ?? "/";
         if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
@@ -40,7 +45,7 @@ public sealed class HttpBootHandler
         if (resolved.Refusal == TftpPathRefusal.NotFound && !path.EndsWith('/')
             && _policy.Resolve(path + BootScriptTemplate.Suffix) is { IsAllowed: true } template)
         {
-            await ServeTemplateAsync(context, client, path, template.FullPath!).ConfigureAwait(false);
+            await ServeTemplateAsync(context, client, path, template.FullPath!, started).ConfigureAwait(false);
             return;
         }
         if (!resolved.IsAllowed)
@@ -54,14 +59,15 @@ public sealed class HttpBootHandler
         var result = Results.File(file, HttpContentTypes.For(file), lastModified: info.LastWriteTimeUtc, enableRangeProcessing: true);
         context.Response.OnCompleted(() =>
         {
-            LogTransfer(context, client, path, file);
+            LogTransfer(context, client, path, file, started);
             return Task.CompletedTask;
         });
+        _telemetry?.HttpStarted(context.Connection.RemoteIpAddress, path, info.Length);
         await result.ExecuteAsync(context).ConfigureAwait(false);
     }
 
     /// <summary>A per-client script rendered from <c>NAME.tmpl</c> (<see cref="BootScriptTemplate"/>).</summary>
-    private async Task ServeTemplateAsync(HttpContext context, string client, string path, string templatePath)
+    private async Task ServeTemplateAsync(HttpContext context, string client, string path, string templatePath, long started)
     {
         var query = context.Request.Query.Select(q => new KeyValuePair<string, string>(q.Key, q.Value.ToString()));
         var values = BootScriptTemplate.Values(client, context.Request.Host.Value ?? "", query);
@@ -69,28 +75,31 @@ public sealed class HttpBootHandler
         var body = BootScriptTemplate.RenderBytes(text, values);
         context.Response.OnCompleted(() =>
         {
-            LogTransfer(context, client, path, templatePath + " (rendered)");
+            LogTransfer(context, client, path, templatePath + " (rendered)", started);
             return Task.CompletedTask;
         });
         await Results.Bytes(body, HttpContentTypes.For(path), enableRangeProcessing: true).ExecuteAsync(context).ConfigureAwait(false);
     }
 
-    private void LogTransfer(HttpContext context, string client, string path, string file)
+    private void LogTransfer(HttpContext context, string client, string path, string file, long started)
     {
         var method = context.Request.Method;
         if (context.RequestAborted.IsCancellationRequested && !HttpMethods.IsHead(method))
         {
+            _telemetry?.HttpEnded(context.Connection.RemoteIpAddress, path, context.Response.StatusCode, 0, started, "client went away");
             HttpLog.Aborted(_logger, method, path, client, file);
             return;
         }
         var response = context.Response;
         var bytes = HttpMethods.IsHead(method) ? 0 : response.ContentLength ?? 0;
         var range = response.Headers.ContentRange is { Count: > 0 } contentRange ? $" ({contentRange})" : "";
+        _telemetry?.HttpEnded(context.Connection.RemoteIpAddress, path, response.StatusCode, bytes, started, null);
         HttpLog.Sent(_logger, method, path, client, response.StatusCode, file, bytes, range);
     }
 
     private async Task RefuseAsync(HttpContext context, string client, string path, int status, string reason)
     {
+        _telemetry?.HttpEnded(context.Connection.RemoteIpAddress, path, status, 0, System.Diagnostics.Stopwatch.GetTimestamp(), reason);
         HttpLog.Refused(_logger, context.Request.Method, path, client, status, reason);
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";

@@ -1,9 +1,12 @@
 using System.Collections.Immutable;
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NetBoot.Configuration.Model;
@@ -13,32 +16,105 @@ namespace NetBoot.Hosting.Http;
 
 /// <summary>Serves boot files over HTTP (<c>http-root</c>/<c>http-port</c>) with Kestrel, on the IPv4 addresses of
 /// the interfaces DHCP may use (as TFTP does), so iPXE and UEFI HTTP Boot fetch kernels and initrds at wire speed.</summary>
-public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootService> logger)
+public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootService> logger, Status.BootTelemetry? telemetry = null)
 {
     private readonly TaskCompletionSource<ImmutableArray<IPEndPoint>> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The endpoints actually bound (a port 0 request resolved), once listening.</summary>
     public Task<ImmutableArray<IPEndPoint>> Started => _started.Task;
 
-    public Task RunAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken)
+    /// <summary>Listens on each interface DHCP may use, on 0.0.0.0 bound to the device (SO_BINDTODEVICE) rather than on
+    /// the interface's address: a server renumbered while running (its address assigned by another DHCP server) keeps
+    /// serving on its new address, and nothing has to be bound again after privileges are dropped.</summary>
+    public async Task RunAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken)
     {
         var snapshot = config.Current;
         if (!snapshot.Http.IsEnabled)
         {
             _started.TrySetResult([]);
-            return Task.CompletedTask;
+            return;
         }
-        var endpoints = SelectInterfaces(snapshot, hostInterfaces)
-            .SelectMany(nic => nic.Addresses)
-            .Select(a => new IPEndPoint(a.Address.ToIPAddress(), snapshot.Http.Port))
-            .Distinct()
-            .ToImmutableArray();
-        return RunAsync(endpoints, cancellationToken);
+        var listeners = new List<(Socket Socket, HostInterface Nic)>();
+        try
+        {
+            foreach (var nic in SelectInterfaces(snapshot, hostInterfaces).Where(n => !n.Addresses.IsEmpty))
+            {
+                listeners.Add((OpenDeviceListener(nic.Name, snapshot.Http.Port), nic));
+            }
+        }
+        catch (SocketException e)
+        {
+            foreach (var (socket, _) in listeners)
+            {
+                socket.Dispose();
+            }
+            _started.TrySetException(e);
+            throw;
+        }
+        if (listeners.Count == 0)
+        {
+            // Kestrel with no listener would fall back to localhost:5000: never serve where nobody asked.
+            _started.TrySetResult([]);
+            return;
+        }
+        try
+        {
+            // What the log and Started report: each interface's addresses with the port its socket got.
+            var described = listeners
+                .SelectMany(l => l.Nic.Addresses.Select(a => new IPEndPoint(a.Address.ToIPAddress(), ((IPEndPoint)l.Socket.LocalEndPoint!).Port)))
+                .ToImmutableArray();
+            await RunAsync(options =>
+            {
+                foreach (var (socket, _) in listeners)
+                {
+                    // Kestrel wraps the descriptor without owning it: the socket is disposed below, after the app stopped.
+                    options.ListenHandle((ulong)socket.SafeHandle.DangerousGetHandle());
+                }
+            }, _ => described, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var (socket, _) in listeners)
+            {
+                socket.Dispose();
+            }
+        }
     }
+
+    private static Socket OpenDeviceListener(string interfaceName, int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.SetRawSocketOption(SolSocket, SoBindToDevice, Encoding.ASCII.GetBytes(interfaceName + "\0"));
+            socket.Bind(new IPEndPoint(IPAddress.Any, port));
+            socket.Listen(512);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private const int SolSocket = 1;
+    private const int SoBindToDevice = 25;
 
     /// <summary>Listens on <paramref name="endpoints"/> until cancelled; throws at start-up when the root is missing
     /// or a port cannot be bound (the caller stops the other services: never half a server).</summary>
-    public async Task RunAsync(ImmutableArray<IPEndPoint> endpoints, CancellationToken cancellationToken)
+    public Task RunAsync(ImmutableArray<IPEndPoint> endpoints, CancellationToken cancellationToken) =>
+        RunAsync(options =>
+        {
+            foreach (var endpoint in endpoints)
+            {
+                options.Listen(endpoint);
+            }
+        }, BoundEndpoints, cancellationToken);
+
+    private async Task RunAsync(Action<KestrelServerOptions> listen, Func<WebApplication, ImmutableArray<IPEndPoint>> bound,
+        CancellationToken cancellationToken)
     {
         var snapshot = config.Current;
         var root = snapshot.Http.EffectiveRoot(snapshot.Tftp);
@@ -49,8 +125,8 @@ public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootServi
             _started.TrySetException(failure);
             throw failure;
         }
-        var handler = new HttpBootHandler(Path.GetFullPath(root), logger);
-        var app = Build(endpoints, handler);
+        var handler = new HttpBootHandler(Path.GetFullPath(root), logger, telemetry: telemetry);
+        var app = Build(listen, handler);
         await using (app.ConfigureAwait(false))
         {
             try
@@ -62,9 +138,9 @@ public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootServi
                 _started.TrySetException(e);
                 throw;
             }
-            var bound = BoundEndpoints(app);
-            HttpLog.Listening(logger, string.Join(" ", bound), handler.Root);
-            _started.TrySetResult(bound);
+            var endpoints = bound(app);
+            HttpLog.Listening(logger, string.Join(" ", endpoints), handler.Root);
+            _started.TrySetResult(endpoints);
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
@@ -80,7 +156,7 @@ public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootServi
     internal static IEnumerable<HostInterface> SelectInterfaces(ServerConfig config, IEnumerable<HostInterface> interfaces) =>
         interfaces.Where(nic => config.Interfaces.Allows(nic.Name) && (!nic.IsLoopback || config.Interfaces.Include.Contains(nic.Name)));
 
-    private static WebApplication Build(ImmutableArray<IPEndPoint> endpoints, HttpBootHandler handler)
+    private static WebApplication Build(Action<KestrelServerOptions> listen, HttpBootHandler handler)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         // Kestrel's own logs are not wanted: the handler writes one line per transfer.
@@ -88,10 +164,7 @@ public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootServi
         builder.WebHost.UseKestrelCore().ConfigureKestrel(options =>
         {
             options.AddServerHeader = false;
-            foreach (var endpoint in endpoints)
-            {
-                options.Listen(endpoint);
-            }
+            listen(options);
         });
         var app = builder.Build();
         app.Run(handler.HandleAsync);

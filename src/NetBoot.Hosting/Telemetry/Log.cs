@@ -51,8 +51,8 @@ internal static partial class Log
     [LoggerMessage(1204, LogLevel.Warning, "TFTP request for {File} from {Client} refused: {Reason}")]
     public static partial void TftpRefused(ILogger logger, string file, string client, string reason);
 
-    [LoggerMessage(1205, LogLevel.Warning, "TFTP request for {File} from {Client} refused: already {Max} transfers running (tftp-max)")]
-    public static partial void TftpTooMany(ILogger logger, string file, string client, int max);
+    [LoggerMessage(1205, LogLevel.Warning, "TFTP request for {File} from {Client} refused: already {Max} transfers running (tftp-max); {Suppressed} more refused since the last such line (one line per 10 s)")]
+    public static partial void TftpTooMany(ILogger logger, string file, string client, int max, int suppressed);
 
     [LoggerMessage(1206, LogLevel.Warning, "cannot read {File} for {Client}: {Reason}")]
     public static partial void TftpReadFailed(ILogger logger, string file, string client, string reason);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using NetBoot.Configuration.Model;
 using NetBoot.Engine.Tftp;
 using NetBoot.Hosting.Net;
+using NetBoot.Hosting.Status;
 using NetBoot.Hosting.Telemetry;
 using NetBoot.Hosting.Udp;
 using NetBoot.Wire.Net;
@@ -16,20 +17,42 @@ namespace NetBoot.Hosting.Tftp;
 
 /// <summary>Serves read requests on UDP 69 of each TFTP interface; every transfer runs on its own ephemeral
 /// socket (its TID, RFC 1350 §4) driven by the pure <see cref="TftpTransfer"/> state machine.</summary>
-public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logger, TimeProvider time)
+public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logger, TimeProvider time, BootTelemetry? telemetry = null)
 {
     public const int Port = 69;
 
     private int _activeTransfers;
 
+    /// <summary>A flood of requests beyond tftp-max must not flood the log too.</summary>
+    private readonly LogThrottle _tooManyLog = new(time, TimeSpan.FromSeconds(10));
+
     /// <summary>Transfers currently running (bounded by <c>tftp-max</c>).</summary>
     public int ActiveTransfers => Volatile.Read(ref _activeTransfers);
 
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once port 69 is bound on every TFTP interface (or TFTP is off); privileges drop after it.</summary>
+    public Task Listening => _listening.Task;
+
     public async Task RunAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ServeAsync(hostInterfaces, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A start-up failure leaves Listening faulted through the service's own task (the caller stops everything).
+            _listening.TrySetCanceled(CancellationToken.None);
+        }
+    }
+
+    private async Task ServeAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken)
     {
         var snapshot = config.Current;
         if (!snapshot.Tftp.IsEnabled)
         {
+            _listening.TrySetResult();
             return;
         }
         CheckRoot(snapshot.Tftp);
@@ -48,6 +71,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                 listeners.Add(socket);
                 loops.Add(ListenAsync(socket, nic, cache, cancellationToken));
             }
+            _listening.TrySetResult();
             await Task.WhenAll(loops).ConfigureAwait(false);
         }
         finally
@@ -172,13 +196,18 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         if (!decision.IsAccepted)
         {
             LogRefusal(tftp, request, client, decision);
+            telemetry?.TftpRefused(client.Address, request.Filename, decision.ErrorCode == TftpErrorCode.FileNotFound ? "not_found" : "refused", decision.ErrorMessage);
             await SendErrorAsync(link, decision.ErrorCode, decision.ErrorMessage).ConfigureAwait(false);
             return;
         }
         if (Interlocked.Increment(ref _activeTransfers) > tftp.MaxTransfers)
         {
             Interlocked.Decrement(ref _activeTransfers);
-            Log.TftpTooMany(logger, request.Filename, client.Address.ToString(), tftp.MaxTransfers);
+            if (_tooManyLog.ShouldLog(out var suppressed))
+            {
+                Log.TftpTooMany(logger, request.Filename, client.Address.ToString(), tftp.MaxTransfers, suppressed);
+            }
+            telemetry?.TftpRefused(client.Address, request.Filename, "too_many", "too many simultaneous transfers (tftp-max)");
             await SendErrorAsync(link, TftpErrorCode.NotDefined, "too many simultaneous transfers, try again").ConfigureAwait(false);
             return;
         }
@@ -189,6 +218,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             var options = TftpNegotiation.Negotiate(request.Options.AsSpan(), decision.Mode, content.TransferSize, tftp, nic.Mtu > 0 ? nic.Mtu : 1500);
             var transfer = new TftpTransfer(content.Length, options);
             using var runner = new TftpTransferRunner(link, content, transfer, time);
+            using var tracked = telemetry?.TftpStarted(client.Address, request.Filename, content.Length, () => runner.DataBytesSent);
             // A transfer with its own socket runs on its own thread with blocking calls (tftpd-hpa's model, and the
             // fastest lock-step); tftp-single-port transfers share port 69 and are fed by the listener instead.
             var step = link is IBlockingTftpTransferLink blocking
@@ -196,6 +226,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                     TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false)
                 : await runner.RunAsync(cancellationToken).ConfigureAwait(false);
             LogEnd(tftp, decision.FullPath!, client, step, runner.DataBytesSent);
+            tracked?.Ended(step);
         }
         catch (IOException e)
         {
@@ -250,7 +281,10 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             TftpLog.NoFreePort(logger, first, last, file, client.Address.ToString());
             return null;
         }
-        return new SocketTransferLink(socket, client, stranger => TftpLog.TidMismatch(logger, Describe(stranger)));
+        // Polling for the ACK before sleeping pays only while a CPU would otherwise idle (lock-step with few clients);
+        // in a boot storm every CPU is busy and the transfers sleep at once.
+        return new SocketTransferLink(socket, client, stranger => TftpLog.TidMismatch(logger, Describe(stranger)),
+            () => AckSpinPolicy.SpinTicks > 0 && ActiveTransfers < Environment.ProcessorCount);
     }
 
     private static string Describe(SocketAddress address)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -70,14 +71,18 @@ internal sealed class SocketTransferLink : ITftpTransferLink, IBlockingTftpTrans
     private readonly SocketAddress _from;
     private readonly byte[] _receiveBuffer = new byte[1024];
     private readonly Action<SocketAddress> _onStranger;
+    private readonly Func<bool> _maySpin;
+    private readonly AckSpinPolicy _spin = new();
 
     /// <param name="onStranger">Called with a datagram's source when it is not the client (after ERROR 5 was sent).</param>
-    public SocketTransferLink(Socket socket, IPEndPoint client, Action<SocketAddress> onStranger)
+    /// <param name="maySpin">Whether a CPU is free to poll for the ACK before sleeping (few transfers active); null: never.</param>
+    public SocketTransferLink(Socket socket, IPEndPoint client, Action<SocketAddress> onStranger, Func<bool>? maySpin = null)
     {
         _socket = socket;
         _client = client.Serialize();
         _from = new SocketAddress(client.AddressFamily);
         _onStranger = onStranger;
+        _maySpin = maySpin ?? (static () => false);
     }
 
     public async ValueTask SendAsync(ReadOnlyMemory<byte> datagram)
@@ -141,6 +146,10 @@ internal sealed class SocketTransferLink : ITftpTransferLink, IBlockingTftpTrans
             _socket.ReceiveTimeout = milliseconds;
             _receiveTimeoutMilliseconds = milliseconds;
         }
+        if (_spin.ShouldSpin() && _maySpin())
+        {
+            _spin.Record(SpinUntilReadable(AckSpinPolicy.SpinTicks));
+        }
         int received;
         try
         {
@@ -174,6 +183,37 @@ internal sealed class SocketTransferLink : ITftpTransferLink, IBlockingTftpTrans
         return true;
     }
 
+    /// <summary>Polls the socket (FIONREAD, no sleep) for up to <paramref name="ticks"/>: on a LAN the ACK usually
+    /// comes back within a few tens of µs, and catching it awake saves the wake-up of a thread asleep in
+    /// <c>recvfrom</c>, which is most of the server's share of a lock-step round trip. Each empty poll yields the
+    /// CPU to whatever is runnable on it (often the client itself), so the spin never delays anyone.</summary>
+    private AckSpinOutcome SpinUntilReadable(long ticks)
+    {
+        var until = Stopwatch.GetTimestamp() + ticks;
+        try
+        {
+            while (true)
+            {
+                if (_socket.Available > 0)
+                {
+                    return AckSpinOutcome.Caught;
+                }
+                if (Stopwatch.GetTimestamp() >= until)
+                {
+                    return AckSpinOutcome.Missed;
+                }
+                // sched_yield: a socket wake-up is "sync", so the client is often queued on THIS CPU behind us; let
+                // it run (and send its ACK) at once instead of after the spin. Returns at once when nothing waits.
+                Thread.Yield();
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Interrupted, or an ICMP error pending: the blocking receive reports it.
+            return AckSpinOutcome.Caught;
+        }
+    }
+
     public void Interrupt()
     {
         _interrupted = true;
@@ -202,6 +242,60 @@ internal sealed class SocketTransferLink : ITftpTransferLink, IBlockingTftpTrans
     }
 
     public void Dispose() => _socket.Dispose();
+}
+
+internal enum AckSpinOutcome
+{
+    /// <summary>A datagram arrived while polling: the receive will not sleep.</summary>
+    Caught,
+    /// <summary>Nothing within the spin time (a slow client or a long round trip).</summary>
+    Missed,
+}
+
+/// <summary>When a transfer polls for the ACK before it sleeps (pure, per transfer): always at first; after
+/// <see cref="MissesBeforeBackoff"/> polls in a row that saw nothing (a slow client, a long round trip) only once
+/// every <see cref="BackoffWaits"/> waits, so a transfer the spin cannot help costs almost no extra CPU.</summary>
+internal sealed class AckSpinPolicy
+{
+    /// <summary>Environment variable that sets the poll time in µs (0: never poll), for benchmarking the two ways.</summary>
+    public const string SpinVariable = "NETBOOT_TFTP_SPIN_US";
+    public const int DefaultSpinMicroseconds = 100;
+
+    /// <summary>How long one poll lasts: longer than a veth or LAN round trip through an awake client.</summary>
+    public static readonly long SpinTicks = Stopwatch.Frequency * SpinMicroseconds(Environment.GetEnvironmentVariable(SpinVariable)) / 1_000_000;
+    public const int MissesBeforeBackoff = 4;
+    public const int BackoffWaits = 64;
+
+    private int _misses;
+    private int _skip;
+
+    /// <summary>The poll time from <see cref="SpinVariable"/>: a number of µs up to 1000, else the default.</summary>
+    public static int SpinMicroseconds(string? setting) =>
+        int.TryParse(setting, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var us) && us <= 1000
+            ? us : DefaultSpinMicroseconds;
+
+    public bool ShouldSpin()
+    {
+        if (_skip > 0)
+        {
+            _skip--;
+            return false;
+        }
+        return true;
+    }
+
+    public void Record(AckSpinOutcome outcome)
+    {
+        if (outcome == AckSpinOutcome.Caught)
+        {
+            _misses = 0;
+        }
+        else if (++_misses >= MissesBeforeBackoff)
+        {
+            _misses = 0;
+            _skip = BackoffWaits;
+        }
+    }
 }
 
 /// <summary><c>tftp-single-port</c>: the transfer shares the listening socket; the listener hands it the client's

@@ -108,7 +108,7 @@ public class DirectiveErrorTests
 
     [Theory]
     [InlineData("dhcp-circuitid=set:c,01:02")]
-    [InlineData("user=root")]
+    [InlineData("pid-file=/run/netboot.pid")]
     public void Directives_not_acted_on_yet_carry_a_notice(string line)
     {
         var config = ConfigAssert.Valid(line);
@@ -122,17 +122,24 @@ public class DirectiveErrorTests
     [InlineData("dhcp-leasefile=/var/lib/misc/dnsmasq.leases")]
     [InlineData("dhcp-sequential-ip")]
     [InlineData("no-ping")]
+    [InlineData("bootp-dynamic")]
+    [InlineData("bootp-dynamic=tag:lab,old")]
     [InlineData("dhcp-host=00:11:22:33:44:55,10.0.0.5")]
     public void Full_dhcp_directives_are_in_effect(string line) =>
         Assert.DoesNotContain(ConfigAssert.Valid(line).Notices, n => n.Kind == ConfigNoticeKind.NotYetInEffect);
 
     [Fact]
-    public void A_leasing_range_without_no_ping_says_no_ping_check_is_made()
+    public void Bootp_dynamic_lists_the_tags_a_bootp_client_needs_or_none()
     {
-        var notice = Assert.Single(ConfigAssert.Valid("dhcp-range=10.0.0.10,10.0.0.20").Notices, n => n.Kind == ConfigNoticeKind.NotYetInEffect);
-        Assert.Contains("no-ping", notice.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(ConfigAssert.Valid("dhcp-range=10.0.0.10,10.0.0.20\nno-ping").Notices, n => n.Kind == ConfigNoticeKind.NotYetInEffect);
+        var config = ConfigAssert.Valid("bootp-dynamic\nbootp-dynamic=tag:lab,old");
+        Assert.Equal(2, config.BootpDynamic.Length);
+        Assert.True(config.BootpDynamic[0].IsEmpty);
+        Assert.Equal("tag:lab,tag:old", config.BootpDynamic[1].ToString());
     }
+
+    [Fact]
+    public void A_leasing_range_without_no_ping_is_in_effect_since_the_ping_check_is_made() =>
+        Assert.DoesNotContain(ConfigAssert.Valid("dhcp-range=10.0.0.10,10.0.0.20").Notices, n => n.Kind == ConfigNoticeKind.NotYetInEffect);
 
     [Fact]
     public void Keep_in_foreground_is_ignored_with_a_notice()

@@ -277,6 +277,162 @@ public class FullDhcpResponderTests
     }
 
     [Fact]
+    public void A_newly_allocated_address_is_pinged_before_the_offer_unless_no_ping()
+    {
+        var harness = Harness();
+        var outcome = harness.Send(Discover(Mac(1)));
+        Assert.Equal(Reply(outcome.Decision).Message.YourAddress, outcome.ProbeFirst);
+
+        var quiet = Harness(c => c with { NoPing = true });
+        Assert.Null(quiet.Send(Discover(Mac(1))).ProbeFirst);
+    }
+
+    [Fact]
+    public void The_clients_own_held_or_fixed_address_is_not_pinged()
+    {
+        var harness = Harness(c => c with { Hosts = [LeaseHarness.Host("52:54:00:12:00:05", "192.168.67.5")] });
+        Assert.Null(harness.Send(Discover(Mac(5))).ProbeFirst);
+
+        var first = harness.Send(Discover(Mac(1)));
+        Assert.NotNull(first.ProbeFirst);
+        // A retransmitted DISCOVER finds its hold: the same address, no second ping (dnsmasq caches its ping results).
+        var again = harness.Send(Discover(Mac(1)));
+        Assert.Equal(first.ProbeFirst, Reply(again.Decision).Message.YourAddress);
+        Assert.Null(again.ProbeFirst);
+    }
+
+    [Fact]
+    public void An_address_that_answers_ping_is_quarantined_and_the_client_is_offered_another()
+    {
+        var harness = Harness(c => c with { SequentialIp = true });
+        var first = harness.Send(Discover(Mac(1)));
+        var inUse = first.ProbeFirst!.Value;
+
+        var recorded = FullDhcpResponder.AddressInUse(inUse, Mac(1), harness.Now);
+        harness.Leases.Apply(recorded.Change!);
+        var retry = harness.Send(Discover(Mac(1)));
+
+        var quarantine = Assert.IsType<LeaseUpsert>(recorded.Change).Lease;
+        Assert.Equal(LeaseState.Declined, quarantine.State);
+        Assert.Equal(harness.Now + FullDhcpResponder.InUseQuarantine, quarantine.Expires);
+        var other = Reply(retry.Decision).Message.YourAddress;
+        Assert.NotEqual(inUse, other);
+        Assert.Equal(other, retry.ProbeFirst);
+        // Nobody else gets it during the quarantine either.
+        Assert.NotEqual(inUse, Reply(harness.Send(Discover(Mac(2))).Decision).Message.YourAddress);
+    }
+
+    private static DhcpMessage Bootp(HardwareAddress client) =>
+        DhcpMessage.CreateRequest(DhcpMessageType.Discover, client, 0x3000) is var m
+            ? m with { Options = m.Options.Without(DhcpOptionCode.DhcpMessageType) }
+            : m;
+
+    [Fact]
+    public void Bootp_client_with_a_host_address_gets_it_with_an_infinite_durable_lease_and_no_dhcp_options()
+    {
+        var harness = Harness(c => c with { Hosts = [LeaseHarness.Host("52:54:00:12:00:05", "192.168.67.5", "bootp5")] });
+
+        var outcome = harness.Send(Bootp(Mac(5)));
+
+        var reply = Reply(outcome.Decision);
+        Assert.Equal(BootOperation.BootReply, reply.Message.Operation);
+        Assert.Equal(IPv4Address.Parse("192.168.67.5"), reply.Message.YourAddress);
+        Assert.Null(reply.Message.MessageType);
+        Assert.False(reply.Message.Options.Contains(DhcpOptionCode.ServerIdentifier));
+        Assert.False(reply.Message.Options.Contains(DhcpOptionCode.IPAddressLeaseTime));
+        Assert.Equal(IPv4Address.Parse("255.255.255.0").ToBytes(), Option(reply, DhcpOptionCode.SubnetMask).ToArray());
+        Assert.Equal(300, reply.MaximumLength);
+        Assert.Contains("bootp", reply.Tags);
+        var change = Assert.IsType<LeaseUpsert>(outcome.Change);
+        Assert.True(change.MustBeDurableBeforeReply);
+        Assert.Equal(LeaseState.Bound, change.Lease.State);
+        Assert.True(change.Lease.IsInfinite);
+        Assert.Null(outcome.ProbeFirst);
+    }
+
+    [Fact]
+    public void Bootp_client_without_a_host_address_is_answered_only_with_bootp_dynamic()
+    {
+        Silent(Harness().Send(Bootp(Mac(1))).Decision, NoReplyReason.NoAddressAvailable);
+
+        var harness = Harness(c => c with { BootpDynamic = [TagFilter.None] });
+        var first = Reply(harness.Send(Bootp(Mac(1))).Decision).Message.YourAddress;
+        var again = Reply(harness.Send(Bootp(Mac(1))).Decision).Message.YourAddress;
+
+        Assert.InRange(first.Value, IPv4Address.Parse("192.168.67.20").Value, IPv4Address.Parse("192.168.67.250").Value);
+        Assert.Equal(first, again);
+        Assert.True(harness.Leases.ByAddress(first)!.IsInfinite);
+    }
+
+    [Fact]
+    public void Bootp_dynamic_with_a_tag_serves_only_clients_with_that_tag()
+    {
+        var harness = Harness(c => c with
+        {
+            BootpDynamic = [new TagFilter([new TagCondition("lab", false)])],
+            Hosts = [LeaseHarness.Host("52:54:00:12:00:07") with { SetTags = ["lab"] }],
+        });
+
+        Reply(harness.Send(Bootp(Mac(7))).Decision);
+        Silent(harness.Send(Bootp(Mac(8))).Decision, NoReplyReason.NoAddressAvailable);
+    }
+
+    [Fact]
+    public void Bootp_host_address_leased_to_another_client_is_not_given()
+    {
+        var harness = Harness(c => c with { SequentialIp = true });
+        var taken = harness.Dora(Mac(1));
+        harness.Config = harness.Config with { Hosts = [LeaseHarness.Host("52:54:00:12:00:05", taken.ToString())] };
+
+        Silent(harness.Send(Bootp(Mac(5))).Decision, NoReplyReason.NoAddressAvailable);
+    }
+
+    [Fact]
+    public void Host_with_an_address_on_another_network_is_known_othernet_and_its_settings_are_not_used()
+    {
+        // dnsmasq dhcp_reply: find_config with the context fails, without it succeeds: tag known-othernet, no config.
+        var host = LeaseHarness.Host("52:54:00:12:00:05", "10.1.2.3", "elsewhere") with { SetTags = ["fixed"] };
+        var harness = Harness(c => c with { Hosts = [host] });
+
+        var offer = Reply(harness.Send(Discover(Mac(5))).Decision);
+
+        Assert.Contains("known-othernet", offer.Tags);
+        Assert.DoesNotContain("known", offer.Tags);
+        Assert.DoesNotContain("fixed", offer.Tags);
+        Assert.InRange(offer.Message.YourAddress.Value, IPv4Address.Parse("192.168.67.20").Value, IPv4Address.Parse("192.168.67.250").Value);
+        Assert.False(offer.Message.Options.Contains(DhcpOptionCode.HostName));
+    }
+
+    [Fact]
+    public void Host_in_context_is_preferred_over_an_earlier_one_for_another_network()
+    {
+        var other = LeaseHarness.Host("52:54:00:12:00:05", "10.1.2.3");
+        var here = LeaseHarness.Host("52:54:00:12:00:05", "192.168.67.9");
+        var harness = Harness(c => c with { Hosts = [other, here] });
+
+        var offer = Reply(harness.Send(Discover(Mac(5))).Decision);
+
+        Assert.Equal(IPv4Address.Parse("192.168.67.9"), offer.Message.YourAddress);
+        Assert.Contains("known", offer.Tags);
+        Assert.DoesNotContain("known-othernet", offer.Tags);
+    }
+
+    [Fact]
+    public void Dhcp_ignore_of_known_othernet_drops_the_client()
+    {
+        var host = LeaseHarness.Host("52:54:00:12:00:05", "10.1.2.3");
+        var ignore = new DhcpIgnoreConfig
+        {
+            Filter = new TagFilter([new TagCondition("known-othernet", false)]),
+            Source = new SourceLocation("/etc/netboot.conf", 6),
+        };
+        var harness = Harness(c => c with { Hosts = [host], Ignores = [ignore] });
+
+        Silent(harness.Send(Discover(Mac(5))).Decision, NoReplyReason.Ignored);
+        Reply(harness.Send(Discover(Mac(6))).Decision);
+    }
+
+    [Fact]
     public void Static_host_address_is_never_given_to_another_client()
     {
         var host = LeaseHarness.Host("52:54:00:12:00:05", "192.168.67.20");

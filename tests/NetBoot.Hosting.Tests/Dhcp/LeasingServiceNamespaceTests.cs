@@ -28,7 +28,7 @@ public sealed class LeasingServiceNamespaceTests : IDisposable
 
     private Task StartServer(ILeaseStore store)
     {
-        var loaded = DnsmasqConfigReader.Parse("port=0\ndhcp-range=10.98.0.50,10.98.0.60,1h\n", "leasing.conf");
+        var loaded = DnsmasqConfigReader.Parse("port=0\ndhcp-range=10.98.0.50,10.98.0.60,1h\nno-ping\n", "leasing.conf");
         Assert.True(loaded.IsValid, string.Join("; ", loaded.Errors));
         var service = new DhcpService(new ConfigSnapshot(loaded.Config!), NullLogger<DhcpService>.Instance, TimeProvider.System, store);
         return _server.Run(() => service.RunAsync(HostInterface.Enumerate(), _stop.Token));

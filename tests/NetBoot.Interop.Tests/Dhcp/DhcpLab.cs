@@ -42,6 +42,9 @@ public sealed class DhcpLab : IAsyncDisposable
 
     public bool Keep { get; set; }
 
+    /// <summary>The published <c>netboot</c> folder (NETBOOT_PUBLISH_DIR, or published once per test run).</summary>
+    public static Task<string> PublishDirectory => s_publishDirectory.Value;
+
     public static DhcpLab Create() => new(Directory.CreateTempSubdirectory("netboot-dhcp-lab-").FullName);
 
     /// <summary>A second NIC: <paramref name="serverInterface"/> in the server namespace with <paramref name="serverCidr"/>,
@@ -69,20 +72,30 @@ public sealed class DhcpLab : IAsyncDisposable
 
     /// <summary>Writes the configuration (plus the lease file line) and starts <c>netboot serve</c> in the server
     /// namespace; returns once it has opened its sockets.</summary>
-    public async Task StartServerAsync(string config)
+    public Task StartServerAsync(string config) => StartServerAsync(config, [], DatabasePath);
+
+    /// <summary>As above, with <paramref name="wrapper"/> run before netboot inside the namespace (e.g. <c>unshare
+    /// --mount</c> and a tmpfs for the lease database at <paramref name="databasePath"/>); the wrapper must exec its
+    /// arguments so the process id stays netboot's.</summary>
+    public async Task StartServerAsync(string config, string[] wrapper, string databasePath, bool waitForStart = true)
     {
         var path = Path.Combine(WorkDirectory, "netboot.conf");
         await File.WriteAllTextAsync(path, config + $"\ndhcp-leasefile={LeaseFilePath}\n");
         var directory = await s_publishDirectory.Value;
-        var name = _server is null ? "server" : "server-restarted";
+        var name = _starts++ == 0 ? "server" : $"server-{_starts}";
         _server = LabProcess.Start(name, Path.Combine(WorkDirectory, name + ".log"), "ip",
         [
-            "netns", "exec", Server.Name, "env", $"NETBOOT_LEASE_DB={DatabasePath}", "NETBOOT_LOG_LEVEL=Information",
+            "netns", "exec", Server.Name, .. wrapper, "env", $"NETBOOT_LEASE_DB={databasePath}", "NETBOOT_LOG_LEVEL=Information",
             Path.Combine(directory, "netboot"), "serve", "-C", path,
         ]);
-        // "started" is logged after every service has opened its sockets.
-        await _server.Log.WaitForAsync(new Regex(@"started, version"), TimeSpan.FromSeconds(30), 0, _server.EnsureRunning);
+        if (waitForStart)
+        {
+            // "started" is logged after every service has opened its sockets.
+            await _server.Log.WaitForAsync(new Regex(@"started, version"), TimeSpan.FromSeconds(30), 0, _server.EnsureRunning);
+        }
     }
+
+    private int _starts;
 
     /// <summary>Ends the server at once, as a crash would (SIGKILL: no shutdown code runs).</summary>
     public async Task KillServerAsync()

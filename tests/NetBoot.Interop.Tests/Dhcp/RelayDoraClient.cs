@@ -14,6 +14,7 @@ public sealed class RelayDoraClient : IDisposable
     private readonly IPv4Address _relay;
     private readonly IPEndPoint _server;
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<DhcpMessage>> _waiting = new();
+    private readonly ConcurrentDictionary<uint, int> _lengths = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _receiver;
 
@@ -47,7 +48,8 @@ public sealed class RelayDoraClient : IDisposable
         return await ExchangeAsync(request, timeout) is { MessageType: DhcpMessageType.Ack } ack ? ack.YourAddress : null;
     }
 
-    private async Task<DhcpMessage?> ExchangeAsync(DhcpMessage message, TimeSpan timeout)
+    /// <summary>Sends <paramref name="message"/> to the server; its reply (matched by xid), or null after <paramref name="timeout"/>.</summary>
+    public async Task<DhcpMessage?> ExchangeAsync(DhcpMessage message, TimeSpan timeout)
     {
         var reply = new TaskCompletionSource<DhcpMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiting[message.TransactionId] = reply;
@@ -63,6 +65,26 @@ public sealed class RelayDoraClient : IDisposable
         finally
         {
             _waiting.TryRemove(message.TransactionId, out _);
+        }
+    }
+
+    /// <summary>The reply with <paramref name="xid"/> to a datagram sent some other way, with its length on the wire.</summary>
+    public async Task<(DhcpMessage Message, int Length)?> WaitForAsync(uint xid, TimeSpan timeout)
+    {
+        var reply = new TaskCompletionSource<DhcpMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiting[xid] = reply;
+        try
+        {
+            var message = await reply.Task.WaitAsync(timeout);
+            return (message, _lengths.TryGetValue(xid, out var length) ? length : 0);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+        finally
+        {
+            _waiting.TryRemove(xid, out _);
         }
     }
 
@@ -83,6 +105,7 @@ public sealed class RelayDoraClient : IDisposable
             if (DhcpMessageDecoder.TryDecode(buffer.AsSpan(0, received.ReceivedBytes), out var reply, out _)
                 && _waiting.TryGetValue(reply.TransactionId, out var waiter))
             {
+                _lengths[reply.TransactionId] = received.ReceivedBytes;
                 waiter.TrySetResult(reply);
             }
         }

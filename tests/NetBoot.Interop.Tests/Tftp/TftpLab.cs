@@ -138,7 +138,7 @@ public sealed class TftpLab : IAsyncDisposable
             "bind-interfaces",
             "enable-tftp",
             $"tftp-root={Root}",
-            "tftp-max=300",
+            .. extraDirectives.Any(d => d.StartsWith("tftp-max=", StringComparison.Ordinal)) ? Array.Empty<string>() : ["tftp-max=300"],
             .. extraDirectives,
         ]);
         var directory = await NetBootServer.PublishDirectoryAsync();

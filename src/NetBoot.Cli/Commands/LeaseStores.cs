@@ -1,0 +1,86 @@
+using Microsoft.Extensions.Logging;
+using NetBoot.Configuration.Model;
+using NetBoot.Engine.Leases;
+using NetBoot.Leases;
+using NetBoot.Leases.Postgres;
+using Npgsql;
+
+namespace NetBoot.Cli.Commands;
+
+/// <summary>Opens the lease store <c>dhcp-lease-db</c> names: SQLite by default (<c>NETBOOT_LEASE_DB</c> still overrides
+/// its path), or the shared PostgreSQL store (migrated on start unless <c>?migrate=never</c>).</summary>
+internal static class LeaseStores
+{
+    public static bool IsPostgres(ServerConfig config) => config.LeaseDatabase is { Kind: LeaseDatabaseKind.Postgres };
+
+    public static string SqlitePath(ServerConfig config) =>
+        Environment.GetEnvironmentVariable(LeaseDatabase.EnvironmentVariable) is { Length: > 0 } overridden ? overridden
+        : config.LeaseDatabase is { Kind: LeaseDatabaseKind.Sqlite, Path: { } path } ? path
+        : LeaseDatabase.PathFor(config);
+
+    public static string Describe(ServerConfig config) =>
+        IsPostgres(config) ? config.LeaseDatabase!.ToString() : SqlitePath(config);
+
+    /// <summary>The store, or null when no range leases addresses; an error message (what, where, what to do) on failure.</summary>
+    public static async Task<(ILeaseStore? Store, string? Error)> OpenAsync(ServerConfig config, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        if (!LeaseDatabase.IsNeeded(config))
+        {
+            return (null, null);
+        }
+        if (!IsPostgres(config))
+        {
+            var path = SqlitePath(config);
+            try
+            {
+                return (SqliteLeaseStore.Open(path), null);
+            }
+            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+            {
+                return (null, e is LeaseDatabaseCorruptException
+                    ? e.Message
+                    : $"cannot open the lease database {path}: {e.Message}: check that its folder exists, is writable by netboot (not a read-only mount) and has free space, or set another path with {LeaseDatabase.EnvironmentVariable}");
+            }
+        }
+        var db = config.LeaseDatabase!;
+        try
+        {
+            var dataSource = PostgresConnection.Open(db, Environment.GetEnvironmentVariable);
+            try
+            {
+                var store = await PostgresLeaseStore.OpenAsync(dataSource, db.ToString(), loggers.CreateLogger("netboot.leases"),
+                    TimeProvider.System, db.MigratesOnStart, cancellationToken).ConfigureAwait(false);
+                return (store, null);
+            }
+            catch
+            {
+                await dataSource.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException or IOException)
+        {
+            return (null, $"cannot open the lease database {db} ({db.Source}): {e.Message}; check that PostgreSQL runs and that the password is in NETBOOT_DB_PASSWORD, PGPASSWORD or the passfile");
+        }
+    }
+
+    /// <summary>The leases for <c>netboot leases</c>; null with an error when the database cannot be read.</summary>
+    public static async Task<(IReadOnlyList<Lease>? Leases, string? Error)> ReadAsync(ServerConfig config, CancellationToken cancellationToken)
+    {
+        if (!IsPostgres(config))
+        {
+            var path = SqlitePath(config);
+            return File.Exists(path) ? (SqliteLeaseStore.Read(path), null) : (null, $"no lease database at {path}");
+        }
+        var db = config.LeaseDatabase!;
+        try
+        {
+            await using var dataSource = PostgresConnection.Open(db, Environment.GetEnvironmentVariable);
+            return (await PostgresLeaseStore.ReadAllAsync(dataSource, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException or IOException)
+        {
+            return (null, $"cannot read the lease database {db}: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,313 @@
+using System.Collections.Frozen;
+using System.Diagnostics;
+using System.Net;
+using NetBoot.Engine;
+using NetBoot.Engine.Tftp;
+using NetBoot.Hosting.Telemetry;
+using NetBoot.Wire.Dhcp;
+using NetBoot.Wire.Net;
+
+namespace NetBoot.Hosting.Status;
+
+/// <summary>What the services report, in one call each: counts it on <see cref="NetBootMetrics"/> and, when the
+/// dashboard is on, folds it into the <see cref="BootTracker"/> state. The services never know who listens.</summary>
+public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, bool trackClients)
+{
+    /// <summary>Clients not heard from for this long leave the dashboard; at most this many are kept.</summary>
+    public static readonly TimeSpan ClientMaxAge = TimeSpan.FromMinutes(30);
+    public const int MaxClients = 256;
+
+    private readonly Lock _lock = new();
+    private readonly List<TrackedTransfer> _active = [];
+    private BootTrackerState _state = BootTrackerState.Empty;
+    private long _version;
+
+    public NetBootMetrics Metrics { get; } = metrics;
+
+    /// <summary>Grows with every change to the tracked clients.</summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    public BootTrackerState Clients => Volatile.Read(ref _state);
+
+    // ---- DHCP ----
+
+    /// <summary>A request NetBoot did not even decide on (malformed, not a BOOTREQUEST, send failed, lease not durable…).</summary>
+    public void DhcpDropped(string reason) => Metrics.DhcpDrops.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>A decision on a request: counts request, reply or drop, and moves the client's stage.</summary>
+    /// <param name="durable">The lease change's durability, when the decision made one (its commit latency is recorded).</param>
+    public void DhcpDecided(DhcpRequest request, Decision decision, bool hasLeaseStore, Task? durable = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (durable is not null && Metrics.LeaseCommitDuration.Enabled)
+        {
+            LeaseCommitting(durable);
+        }
+        var message = request.Message;
+        var mode = request.ArrivedOnPxePort ? "4011"
+            : decision is SendReply reply ? (reply.Message.YourAddress.IsZero ? "proxy" : "full")
+            : hasLeaseStore ? "full" : "proxy";
+        var requestType = TypeName(message.MessageType);
+        Metrics.DhcpRequests.Add(1, new("message_type", requestType), new("mode", mode));
+        string? replyType = null;
+        switch (decision)
+        {
+            case SendReply sent:
+                replyType = TypeName(sent.Message.MessageType);
+                Metrics.DhcpReplies.Add(1, new("message_type", replyType), new("mode", mode));
+                break;
+            case NoReply none:
+                Metrics.DhcpDrops.Add(1, new KeyValuePair<string, object?>("reason", ReasonName(none.Reason)));
+                break;
+            default:
+                return;
+        }
+        if (!trackClients)
+        {
+            return;
+        }
+        var detail = decision is SendReply answer
+            ? answer.Summary + (answer.Message.YourAddress.IsZero ? "" : " " + answer.Message.YourAddress)
+            : ((NoReply)decision).Detail;
+        var addresses = new List<IPv4Address>(3) { message.ClientAddress };
+        if (request.ArrivedOnPxePort)
+        {
+            addresses.Add(request.SourceAddress);
+        }
+        if (decision is SendReply { Message.YourAddress: { IsZero: false } yiaddr })
+        {
+            addresses.Add(yiaddr);
+        }
+        var architecture = message.Options.TryGetUInt16(DhcpOptionCode.ClientSystemArchitecture, out var arch) ? ArchitectureName(arch) : null;
+        Apply(new DhcpExchanged(time.GetUtcNow(), message.ClientHardwareAddress.ToString(), requestType.ToUpperInvariant(), mode,
+            addresses, replyType?.ToUpperInvariant(), detail, architecture));
+    }
+
+    /// <summary>Lease-store commit latency: from the decision until its change is durable.</summary>
+    public void LeaseCommitting(Task durable)
+    {
+        ArgumentNullException.ThrowIfNull(durable);
+        var started = Stopwatch.GetTimestamp();
+        durable.ContinueWith(static (t, state) =>
+        {
+            var (self, started) = ((BootTelemetry, long))state!;
+            if (t.IsCompletedSuccessfully)
+            {
+                self.Metrics.LeaseCommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            }
+        }, (this, started), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    // ---- TFTP ----
+
+    /// <summary>A TFTP transfer starts; dispose the handle when it ends (without <see cref="TrackedTransfer.Ended"/>: failed).</summary>
+    public TrackedTransfer TftpStarted(IPAddress client, string file, long size, Func<long> bytesSent)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        Metrics.TftpActive.Add(1);
+        var transfer = new TrackedTransfer(this, IPv4Address.FromIPAddress(client), file, size, bytesSent);
+        if (trackClients)
+        {
+            lock (_lock)
+            {
+                _active.Add(transfer);
+            }
+            Apply(new TransferStarted(time.GetUtcNow(), transfer.Client, "tftp", file, size));
+        }
+        return transfer;
+    }
+
+    /// <summary>A TFTP request refused before any data (not found, access, too many transfers).</summary>
+    public void TftpRefused(IPAddress client, string file, string result, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        Metrics.TftpTransfers.Add(1, new KeyValuePair<string, object?>("result", result));
+        if (trackClients)
+        {
+            Apply(new TransferRefused(time.GetUtcNow(), IPv4Address.FromIPAddress(client), "tftp", file, reason));
+        }
+    }
+
+    internal void TftpEnded(TrackedTransfer transfer, string result, string? failure, bool isProbe)
+    {
+        var seconds = Stopwatch.GetElapsedTime(transfer.StartedAt).TotalSeconds;
+        var bytes = transfer.BytesSent();
+        Metrics.TftpActive.Add(-1);
+        Metrics.TftpTransfers.Add(1, new KeyValuePair<string, object?>("result", result));
+        Metrics.TftpSent.Add(bytes);
+        Metrics.TftpDuration.Record(seconds, new KeyValuePair<string, object?>("result", result));
+        if (trackClients)
+        {
+            lock (_lock)
+            {
+                _active.Remove(transfer);
+            }
+            Apply(new TransferEnded(time.GetUtcNow(), transfer.Client, "tftp", transfer.File, bytes, failure, isProbe));
+        }
+    }
+
+    /// <summary>Folds the progress of running transfers into the tracker (called by the dashboard before it publishes).</summary>
+    public void SampleProgress()
+    {
+        TrackedTransfer[] active;
+        lock (_lock)
+        {
+            active = [.. _active];
+        }
+        foreach (var transfer in active)
+        {
+            var bytes = transfer.BytesSent();
+            if (bytes != transfer.LastReported)
+            {
+                transfer.LastReported = bytes;
+                Apply(new TransferProgressed(time.GetUtcNow(), transfer.Client, transfer.File, bytes));
+            }
+        }
+    }
+
+    // ---- HTTP ----
+
+    public void HttpStarted(IPAddress? client, string path, long size)
+    {
+        if (trackClients && client is not null && client.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            Apply(new TransferStarted(time.GetUtcNow(), IPv4Address.FromIPAddress(client), "http", path, size));
+        }
+    }
+
+    /// <summary>An HTTP request answered (or refused, or aborted); <paramref name="started"/> is a <see cref="Stopwatch"/> timestamp.</summary>
+    public void HttpEnded(IPAddress? client, string path, int status, long bytes, long started, string? failure)
+    {
+        var result = failure is not null && status < 400 ? "aborted" : status < 400 ? "ok" : status == 404 ? "not_found" : "refused";
+        var statusClass = status switch { < 300 => "2xx", < 400 => "3xx", < 500 => "4xx", _ => "5xx" };
+        Metrics.HttpRequests.Add(1, new("status", statusClass), new("result", result));
+        Metrics.HttpSent.Add(bytes);
+        Metrics.HttpDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("result", result));
+        if (trackClients && client is not null && client.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            var address = IPv4Address.FromIPAddress(client);
+            Apply(status >= 400
+                ? new TransferRefused(time.GetUtcNow(), address, "http", path, failure ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                : new TransferEnded(time.GetUtcNow(), address, "http", path, bytes, failure));
+        }
+    }
+
+    private void Apply(BootEvent e)
+    {
+        lock (_lock)
+        {
+            var next = BootTracker.Apply(_state, e);
+            // Pruned in batches (down to MaxClients once twice as many are known), so a storm of new clients costs
+            // one sort per MaxClients events, not one per event.
+            if (next.Clients.Count > 2 * MaxClients)
+            {
+                next = BootTracker.Prune(next, e.At, ClientMaxAge, MaxClients);
+            }
+            Volatile.Write(ref _state, next);
+        }
+        Interlocked.Increment(ref _version);
+    }
+
+    /// <summary>Forgets clients idle for longer than <see cref="ClientMaxAge"/>.</summary>
+    public void Prune()
+    {
+        lock (_lock)
+        {
+            Volatile.Write(ref _state, BootTracker.Prune(_state, time.GetUtcNow(), ClientMaxAge, MaxClients));
+        }
+    }
+
+    internal static string TypeName(DhcpMessageType? type) => type switch
+    {
+        null => "bootp",
+        DhcpMessageType.Discover => "discover",
+        DhcpMessageType.Offer => "offer",
+        DhcpMessageType.Request => "request",
+        DhcpMessageType.Decline => "decline",
+        DhcpMessageType.Ack => "ack",
+        DhcpMessageType.Nak => "nak",
+        DhcpMessageType.Release => "release",
+        DhcpMessageType.Inform => "inform",
+        _ => "other",
+    };
+
+    private static readonly FrozenDictionary<NoReplyReason, string> s_reasonNames =
+        Enum.GetValues<NoReplyReason>().ToDictionary(r => r, SnakeCase).ToFrozenDictionary();
+
+    /// <summary>snake_case of the engine's reason (a closed enum, so a bounded label set), computed once.</summary>
+    internal static string ReasonName(NoReplyReason reason) => s_reasonNames.TryGetValue(reason, out var name) ? name : SnakeCase(reason);
+
+    private static string SnakeCase(NoReplyReason reason)
+    {
+        var name = reason.ToString();
+        var text = new System.Text.StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0)
+            {
+                text.Append('_');
+            }
+            text.Append(char.ToLowerInvariant(name[i]));
+        }
+        return text.ToString();
+    }
+
+    /// <summary>RFC 4578 §2.1 / IANA processor architecture types, as dnsmasq's <c>client-arch</c> names them.</summary>
+    private static string ArchitectureName(ushort arch) => arch switch
+    {
+        0 => "bios",
+        6 => "uefi-ia32",
+        7 or 9 => "uefi-x64",
+        10 => "uefi-arm32",
+        11 => "uefi-arm64",
+        15 or 16 => "uefi-http",
+        _ => "arch " + arch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+}
+
+/// <summary>One running TFTP transfer. <see cref="Ended"/> reports how it ended; disposing without it counts a failure
+/// (an I/O error or shutdown cut it short; the service logged why).</summary>
+public sealed class TrackedTransfer : IDisposable
+{
+    private readonly BootTelemetry _owner;
+    private int _ended;
+
+    internal TrackedTransfer(BootTelemetry owner, IPv4Address client, string file, long size, Func<long> bytesSent)
+    {
+        _owner = owner;
+        Client = client;
+        File = file;
+        Size = size;
+        BytesSent = bytesSent;
+    }
+
+    public IPv4Address Client { get; }
+    public string File { get; }
+    public long Size { get; }
+    internal Func<long> BytesSent { get; }
+    internal long StartedAt { get; } = Stopwatch.GetTimestamp();
+    internal long LastReported { get; set; }
+
+    public void Ended(TftpStep step)
+    {
+        var (result, failure, isProbe) = step.End switch
+        {
+            TftpTransferEnd.Completed => ("completed", (string?)null, false),
+            TftpTransferEnd.ClientEndedAfterOptions => ("size_probe", null, true),
+            TftpTransferEnd.RetriesExhausted or TftpTransferEnd.Stalled => ("timed_out", $"timed out ({step.End})", false),
+            TftpTransferEnd.ClientError => ("client_error", "client sent ERROR: " + step.Detail, false),
+            _ => ("failed", $"{step.End}: {step.Detail}", false),
+        };
+        End(result, failure, isProbe);
+    }
+
+    public void Dispose() => End("failed", "transfer cut short (I/O error or shutdown: see the log)", false);
+
+    private void End(string result, string? failure, bool isProbe)
+    {
+        if (Interlocked.Exchange(ref _ended, 1) == 0)
+        {
+            _owner.TftpEnded(this, result, failure, isProbe);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Buffers;
+using System.Text.Json;
+using NetBoot.Engine.Leases;
+using NetBoot.Hosting.Telemetry;
+
+namespace NetBoot.Hosting.Status;
+
+/// <summary>The dashboard's state as JSON, written with <see cref="Utf8JsonWriter"/> (no reflection: NativeAOT-clean).</summary>
+internal static class DashboardJson
+{
+    /// <summary>The page lists at most this many leases (ordered by address).</summary>
+    public const int MaxLeases = 500;
+
+    public static byte[] Write(DateTimeOffset now, BootTrackerState clients, IReadOnlyList<Lease> leases, IReadOnlyList<PoolUsage> pools, IReadOnlyList<RecentLogLine> errors)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("now", now);
+            json.WriteStartArray("clients");
+            foreach (var client in clients.Clients.Values.OrderByDescending(c => c.LastSeen))
+            {
+                WriteClient(json, client);
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("leases");
+            foreach (var lease in leases.Where(l => l.IsActiveAt(now)).Take(MaxLeases))
+            {
+                json.WriteStartObject();
+                json.WriteString("address", lease.Address.ToString());
+                json.WriteString("mac", lease.HardwareAddress.ToString());
+                json.WriteString("hostName", lease.HostName ?? "");
+                json.WriteString("state", lease.State.ToString().ToLowerInvariant());
+                if (lease.IsInfinite)
+                {
+                    json.WriteNull("expires");
+                }
+                else
+                {
+                    json.WriteString("expires", lease.Expires);
+                }
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("pools");
+            foreach (var pool in pools)
+            {
+                json.WriteStartObject();
+                json.WriteString("range", pool.Range);
+                json.WriteNumber("size", pool.Size);
+                json.WriteNumber("used", pool.Used);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("errors");
+            foreach (var error in errors.Reverse())
+            {
+                json.WriteStartObject();
+                json.WriteString("at", error.At);
+                json.WriteString("level", error.Level);
+                json.WriteString("text", error.Text);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteClient(Utf8JsonWriter json, ClientBoot client)
+    {
+        json.WriteStartObject();
+        json.WriteString("key", client.Key);
+        json.WriteString("stage", client.Stage.ToString());
+        json.WriteString("stageText", client.StageText);
+        json.WriteString("detail", client.Detail);
+        json.WriteString("architecture", client.Architecture ?? "");
+        json.WriteString("addresses", string.Join(" ", client.Addresses));
+        json.WriteString("file", client.File ?? "");
+        if (client.Percent is { } percent)
+        {
+            json.WriteNumber("percent", percent);
+        }
+        json.WriteString("firstSeen", client.FirstSeen);
+        json.WriteString("lastSeen", client.LastSeen);
+        json.WriteStartArray("history");
+        foreach (var step in client.History)
+        {
+            json.WriteStartObject();
+            json.WriteString("at", step.At);
+            json.WriteString("text", step.Text);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+}

@@ -1,0 +1,205 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Text;
+
+namespace NetBoot.Hosting.Telemetry;
+
+/// <summary>Aggregates one <see cref="Meter"/>'s measurements with a <see cref="MeterListener"/> and writes them in
+/// Prometheus text exposition format 0.0.4. Written by hand rather than through prometheus-net or OpenTelemetry:
+/// a few hundred lines, no reflection (NativeAOT-clean), no dependency. Counters are cumulative, up-down counters and
+/// observable gauges are gauges, histograms use the instrument's advised bucket boundaries.</summary>
+public sealed class PrometheusExporter : IDisposable
+{
+    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    private static readonly double[] DefaultBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    private readonly MeterListener _listener = new();
+    private readonly ConcurrentDictionary<Instrument, InstrumentSeries> _instruments = new();
+    private readonly Lock _collect = new();
+
+    public PrometheusExporter(Meter meter)
+    {
+        ArgumentNullException.ThrowIfNull(meter);
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (ReferenceEquals(instrument.Meter, meter))
+            {
+                _instruments.TryAdd(instrument, new InstrumentSeries(instrument));
+                listener.EnableMeasurementEvents(instrument, _instruments[instrument]);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, state) => ((InstrumentSeries)state!).Record(value, tags));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, state) => ((InstrumentSeries)state!).Record(value, tags));
+        _listener.SetMeasurementEventCallback<int>((instrument, value, tags, state) => ((InstrumentSeries)state!).Record(value, tags));
+        _listener.Start();
+    }
+
+    /// <summary>The exposition text: one HELP/TYPE block per metric, series sorted by labels.</summary>
+    public string Collect()
+    {
+        var text = new StringBuilder();
+        lock (_collect)
+        {
+            _listener.RecordObservableInstruments();
+            foreach (var series in _instruments.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
+            {
+                series.WriteTo(text);
+            }
+        }
+        return text.ToString();
+    }
+
+    public void Dispose() => _listener.Dispose();
+
+    /// <summary>Prometheus name for a dotted instrument name and UCUM unit: <c>netboot.tftp.sent</c> + <c>By</c> as a counter →
+    /// <c>netboot_tftp_sent_bytes_total</c>.</summary>
+    internal static string MetricName(Instrument instrument)
+    {
+        var name = new StringBuilder();
+        foreach (var c in instrument.Name)
+        {
+            name.Append(char.IsAsciiLetterOrDigit(c) ? c : '_');
+        }
+        var unit = instrument.Unit switch
+        {
+            "s" => "_seconds",
+            "ms" => "_milliseconds",
+            "By" => "_bytes",
+            _ => "",
+        };
+        name.Append(unit);
+        if (IsCounter(instrument))
+        {
+            name.Append("_total");
+        }
+        return name.ToString();
+    }
+
+    private static bool IsCounter(Instrument instrument) =>
+        instrument is Counter<long> or Counter<int> or Counter<double> or ObservableCounter<long> or ObservableCounter<double>;
+
+    private static bool IsHistogram(Instrument instrument) => instrument is Histogram<double> or Histogram<long> or Histogram<int>;
+
+    private static bool IsObservableGauge(Instrument instrument) =>
+        instrument is ObservableGauge<long> or ObservableGauge<int> or ObservableGauge<double>;
+
+    /// <summary>Label values escaped as the format asks: backslash, double quote and line feed.</summary>
+    internal static string EscapeLabel(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+
+    internal static string Number(double value) => value switch
+    {
+        double.PositiveInfinity => "+Inf",
+        double.NegativeInfinity => "-Inf",
+        double.NaN => "NaN",
+        _ => value.ToString("R", CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Up to three tag values identify a series without allocating on the hot path (tag values are constants).</summary>
+    private readonly record struct SeriesKey(object? First, object? Second, object? Third, int Count);
+
+    private sealed class InstrumentSeries(Instrument instrument)
+    {
+        private readonly ConcurrentDictionary<SeriesKey, Cell> _cells = new();
+        private readonly bool _isHistogram = IsHistogram(instrument);
+        private readonly bool _isGauge = instrument.IsObservable;
+        private readonly double[] _buckets = Buckets(instrument);
+
+        public string Name { get; } = MetricName(instrument);
+
+        public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var key = new SeriesKey(
+                tags.Length > 0 ? tags[0].Value : null, tags.Length > 1 ? tags[1].Value : null, tags.Length > 2 ? tags[2].Value : null, tags.Length);
+            if (!_cells.TryGetValue(key, out var cell))
+            {
+                cell = _cells.GetOrAdd(key, new Cell(Labels(tags), _isHistogram ? new long[_buckets.Length] : null));
+            }
+            lock (cell)
+            {
+                if (cell.Buckets is { } buckets)
+                {
+                    var index = Array.BinarySearch(_buckets, value);
+                    index = index >= 0 ? index : ~index;
+                    if (index < buckets.Length)
+                    {
+                        buckets[index]++;
+                    }
+                    cell.Count++;
+                    cell.Value += value;
+                }
+                else if (_isGauge)
+                {
+                    cell.Value = value;
+                }
+                else
+                {
+                    cell.Value += value;
+                }
+            }
+        }
+
+        public void WriteTo(StringBuilder text)
+        {
+            var type = _isHistogram ? "histogram" : IsCounter(instrument) ? "counter" : "gauge";
+            text.Append("# HELP ").Append(Name).Append(' ').Append((instrument.Description ?? "").Replace("\n", " ", StringComparison.Ordinal)).Append('\n');
+            text.Append("# TYPE ").Append(Name).Append(' ').Append(type).Append('\n');
+            foreach (var cell in _cells.Values.OrderBy(c => c.Labels, StringComparer.Ordinal))
+            {
+                lock (cell)
+                {
+                    if (cell.Buckets is { } buckets)
+                    {
+                        WriteHistogram(text, cell, buckets);
+                    }
+                    else
+                    {
+                        text.Append(Name).Append(Braced(cell.Labels)).Append(' ').Append(Number(cell.Value)).Append('\n');
+                    }
+                }
+            }
+        }
+
+        private void WriteHistogram(StringBuilder text, Cell cell, long[] buckets)
+        {
+            long cumulative = 0;
+            var separator = cell.Labels.Length > 0 ? "," : "";
+            for (var i = 0; i < _buckets.Length; i++)
+            {
+                cumulative += buckets[i];
+                text.Append(Name).Append("_bucket{").Append(cell.Labels).Append(separator).Append("le=\"").Append(Number(_buckets[i])).Append("\"} ")
+                    .Append(cumulative.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
+            text.Append(Name).Append("_bucket{").Append(cell.Labels).Append(separator).Append("le=\"+Inf\"} ")
+                .Append(cell.Count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            text.Append(Name).Append("_sum").Append(Braced(cell.Labels)).Append(' ').Append(Number(cell.Value)).Append('\n');
+            text.Append(Name).Append("_count").Append(Braced(cell.Labels)).Append(' ').Append(cell.Count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        private static string Braced(string labels) => labels.Length == 0 ? "" : "{" + labels + "}";
+
+        private static string Labels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var labels = new List<string>(tags.Length);
+            foreach (var tag in tags)
+            {
+                var value = Convert.ToString(tag.Value, CultureInfo.InvariantCulture) ?? "";
+                labels.Add($"{tag.Key.Replace('.', '_')}=\"{EscapeLabel(value)}\"");
+            }
+            return string.Join(',', labels);
+        }
+
+        private static double[] Buckets(Instrument instrument) =>
+            instrument is Histogram<double> { Advice.HistogramBucketBoundaries: { Count: > 0 } advised } ? [.. advised] : DefaultBuckets;
+    }
+
+    private sealed class Cell(string labels, long[]? buckets)
+    {
+        public string Labels { get; } = labels;
+        public long[]? Buckets { get; } = buckets;
+        public double Value { get; set; }
+        public long Count { get; set; }
+    }
+}

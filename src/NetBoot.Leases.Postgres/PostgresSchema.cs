@@ -1,0 +1,96 @@
+using Npgsql;
+
+namespace NetBoot.Leases.Postgres;
+
+/// <summary>The lease schema, versioned: <c>netboot_schema.version</c> says which of <see cref="Migrations"/> ran.
+/// <c>netboot db migrate</c> (and <c>serve</c>, unless told not to) applies the missing ones in one transaction under an
+/// advisory lock, so two servers starting together do not race.</summary>
+public static class PostgresSchema
+{
+    /// <summary>Any constant: the advisory lock that serialises migrations across servers.</summary>
+    private const long MigrationLock = 0x4E6574426F6F74;
+
+    /// <summary>Migration N brings the schema from version N to N + 1. Append only; never edit a released one.</summary>
+    public static readonly IReadOnlyList<string> Migrations =
+    [
+        """
+        CREATE TABLE netboot_leases (
+            address bigint PRIMARY KEY,          -- IPv4 as an unsigned 32-bit number: one address, one lease
+            client text NOT NULL,                -- ClientKey: id:<option 61> or hw:<htype><chaddr>
+            htype smallint NOT NULL,
+            hwaddr bytea NOT NULL,
+            client_id bytea NOT NULL,
+            hostname text,
+            expires bigint NOT NULL,             -- Unix milliseconds; 9223372036854775807 = infinite
+            state smallint NOT NULL,             -- 1 bound, 2 declined (offers are not stored)
+            updated_by text NOT NULL,
+            CONSTRAINT netboot_leases_one_per_client UNIQUE (client));
+
+        -- Binds p_client to p_address unless another client holds it unexpired; false on conflict (the caller sends
+        -- no ACK). The address row is locked first, so two servers binding one address serialise here, and the
+        -- primary key and the client constraint stay the last line of defence.
+        CREATE FUNCTION netboot_put_lease(p_address bigint, p_client text, p_htype smallint, p_hwaddr bytea,
+            p_client_id bytea, p_hostname text, p_expires bigint, p_state smallint, p_now bigint, p_origin text)
+        RETURNS boolean LANGUAGE plpgsql AS $$
+        DECLARE
+            holder text;
+            holder_expires bigint;
+        BEGIN
+            SELECT client, expires INTO holder, holder_expires FROM netboot_leases WHERE address = p_address FOR UPDATE;
+            IF FOUND AND holder <> p_client AND holder_expires > p_now THEN
+                RETURN false;
+            END IF;
+            DELETE FROM netboot_leases WHERE client = p_client AND address <> p_address;
+            INSERT INTO netboot_leases (address, client, htype, hwaddr, client_id, hostname, expires, state, updated_by)
+            VALUES (p_address, p_client, p_htype, p_hwaddr, p_client_id, p_hostname, p_expires, p_state, p_origin)
+            ON CONFLICT (address) DO UPDATE SET client = EXCLUDED.client, htype = EXCLUDED.htype, hwaddr = EXCLUDED.hwaddr,
+                client_id = EXCLUDED.client_id, hostname = EXCLUDED.hostname, expires = EXCLUDED.expires,
+                state = EXCLUDED.state, updated_by = EXCLUDED.updated_by
+            WHERE netboot_leases.client = EXCLUDED.client OR netboot_leases.expires <= p_now;
+            RETURN FOUND;
+        END $$;
+        """,
+    ];
+
+    public static int CurrentVersion => Migrations.Count;
+
+    /// <summary>The schema version of the database (0 when NetBoot never migrated it).</summary>
+    public static async Task<int> VersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await using var command = new NpgsqlCommand("SELECT to_regclass('netboot_schema') IS NOT NULL", connection);
+        if (!(bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+        {
+            return 0;
+        }
+        command.CommandText = "SELECT max(version) FROM netboot_schema";
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int version ? version : 0;
+    }
+
+    /// <summary>Applies the missing migrations; returns the versions (from, to). Throws <see cref="InvalidOperationException"/>
+    /// when the database is newer than this NetBoot.</summary>
+    public static async Task<(int From, int To)> MigrateAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var command = new NpgsqlCommand(
+            $"SELECT pg_advisory_xact_lock({MigrationLock}); CREATE TABLE IF NOT EXISTS netboot_schema (version integer NOT NULL, applied timestamptz NOT NULL DEFAULT now())",
+            connection, transaction))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        var from = await VersionAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (from > CurrentVersion)
+        {
+            throw new InvalidOperationException($"the lease database has schema version {from}, newer than this NetBoot knows ({CurrentVersion}): upgrade NetBoot");
+        }
+        for (var version = from; version < CurrentVersion; version++)
+        {
+            await using var step = new NpgsqlCommand(Migrations[version] + $"\nINSERT INTO netboot_schema (version) VALUES ({version + 1});", connection, transaction);
+            await step.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return (from, CurrentVersion);
+    }
+}

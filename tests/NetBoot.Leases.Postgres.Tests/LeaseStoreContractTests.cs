@@ -1,0 +1,145 @@
+using NetBoot.Engine;
+using NetBoot.Engine.Leases;
+using NetBoot.Wire.Net;
+
+namespace NetBoot.Leases.Postgres.Tests;
+
+/// <summary>The lease store contract (DESIGN: one suite, both stores): decisions see each other's changes at once,
+/// acknowledged leases survive reopening, offers are not persisted, releases and expiry are durable, subscribers hear
+/// of changes once they are durable.</summary>
+public abstract class LeaseStoreContractTests
+{
+    internal static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+
+    /// <summary>Opens the store on the same backing database every time it is called.</summary>
+    protected abstract Task<ILeaseStore> OpenAsync();
+
+    internal static Lease LeaseFor(int n, LeaseState state = LeaseState.Bound, DateTimeOffset? expires = null) => new(
+        new IPv4Address(0x0A4D0000u + (uint)n),
+        new ClientKey($"hw:01525400{n:x6}"),
+        HardwareAddress.Ethernet([0x52, 0x54, 0, (byte)(n >> 16), (byte)(n >> 8), (byte)n]),
+        [],
+        $"host{n}",
+        expires ?? Now + TimeSpan.FromHours(1),
+        state);
+
+    internal static DhcpOutcome Bind(Lease lease) =>
+        new(new NoReply(NoReplyReason.Recorded, "test"), new LeaseUpsert(lease, LeaseEvent.Add) { MustBeDurableBeforeReply = true });
+
+    internal static DhcpOutcome Release(Lease lease) =>
+        new(new NoReply(NoReplyReason.Recorded, "test"), new LeaseRemoval(lease, LeaseEvent.Del));
+
+    [Fact]
+    public async Task Acknowledged_leases_survive_reopening()
+    {
+        await using (var store = await OpenAsync())
+        {
+            await store.Execute(_ => Bind(LeaseFor(1))).Durable;
+            await store.Execute(_ => Bind(LeaseFor(2) with { Expires = DateTimeOffset.MaxValue })).Durable;
+        }
+
+        await using var reopened = await OpenAsync();
+        var leases = reopened.Snapshot();
+        Assert.Equal([LeaseFor(1).Address, LeaseFor(2).Address], leases.Select(l => l.Address).ToArray());
+        Assert.True(leases[1].IsInfinite);
+        var expected = LeaseFor(1);
+        Assert.Equal((expected.Client, expected.HardwareAddress, expected.HostName, expected.Expires, expected.State),
+            (leases[0].Client, leases[0].HardwareAddress, leases[0].HostName, leases[0].Expires, leases[0].State));
+        Assert.Empty(leases[0].ClientId);
+    }
+
+    [Fact]
+    public async Task The_next_decision_sees_the_previous_change_before_it_is_durable()
+    {
+        await using var store = await OpenAsync();
+
+        var first = store.Execute(_ => Bind(LeaseFor(1)));
+        Lease? seen = null;
+        store.Execute(view =>
+        {
+            seen = view.ByAddress(LeaseFor(1).Address);
+            return new DhcpOutcome(new NoReply(NoReplyReason.Recorded, "test"));
+        });
+        await first.Durable;
+
+        Assert.Equal(LeaseFor(1), seen);
+    }
+
+    [Fact]
+    public async Task Offers_are_held_in_memory_only()
+    {
+        await using (var store = await OpenAsync())
+        {
+            var offer = store.Execute(_ => Bind(LeaseFor(3, LeaseState.Offered)));
+            Assert.True(offer.Durable.IsCompletedSuccessfully);
+            Assert.Equal(LeaseState.Offered, store.Snapshot().Single().State);
+            await store.FlushAsync();
+        }
+
+        await using var reopened = await OpenAsync();
+        Assert.Empty(reopened.Snapshot());
+    }
+
+    [Fact]
+    public async Task A_client_holds_one_address_and_a_release_is_durable()
+    {
+        await using (var store = await OpenAsync())
+        {
+            await store.Execute(_ => Bind(LeaseFor(4))).Durable;
+            // The same client moves to another address: its first lease goes.
+            await store.Execute(_ => Bind(LeaseFor(4) with { Address = LeaseFor(5).Address })).Durable;
+            await store.Execute(_ => Bind(LeaseFor(6))).Durable;
+            await store.Execute(_ => Release(LeaseFor(6))).Durable;
+        }
+
+        await using var reopened = await OpenAsync();
+        Assert.Equal([LeaseFor(5).Address], reopened.Snapshot().Select(l => l.Address).ToArray());
+    }
+
+    [Fact]
+    public async Task Expired_leases_are_removed_durably_and_reported()
+    {
+        await using (var store = await OpenAsync())
+        {
+            await store.Execute(_ => Bind(LeaseFor(7, expires: Now + TimeSpan.FromMinutes(1)))).Durable;
+            await store.Execute(_ => Bind(LeaseFor(8))).Durable;
+            var expired = store.Expire(Now + TimeSpan.FromMinutes(2));
+            Assert.Equal([LeaseFor(7).Address], expired.Select(l => l.Address).ToArray());
+            await store.FlushAsync();
+        }
+
+        await using var reopened = await OpenAsync();
+        Assert.Equal([LeaseFor(8).Address], reopened.Snapshot().Select(l => l.Address).ToArray());
+    }
+
+    [Fact]
+    public async Task Subscribers_hear_of_changes_once_durable()
+    {
+        await using var store = await OpenAsync();
+        var changes = store.Subscribe();
+
+        var decision = store.Execute(_ => Bind(LeaseFor(9)));
+        await decision.Durable;
+
+        var change = Assert.IsType<LeaseUpsert>(await changes.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(LeaseFor(9), change.Lease);
+    }
+}
+
+public sealed class SqliteLeaseStoreContractTests : LeaseStoreContractTests, IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("netboot-contract-").FullName;
+
+    protected override Task<ILeaseStore> OpenAsync() => Task.FromResult<ILeaseStore>(SqliteLeaseStore.Open(Path.Combine(_directory, "leases.sqlite")));
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}
+
+[Trait("Category", "Namespace")]
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresLeaseStoreContractTests(PostgresFixture postgres) : LeaseStoreContractTests
+{
+    private readonly string _database = postgres.NewDatabase();
+
+    protected override async Task<ILeaseStore> OpenAsync() => await postgres.OpenStoreAsync(_database);
+}

@@ -1,0 +1,219 @@
+using NetBoot.Configuration.Model;
+using NetBoot.Engine;
+using NetBoot.Engine.Leases;
+using NetBoot.Wire.Net;
+using Npgsql;
+using static NetBoot.Leases.Postgres.Tests.LeaseStoreContractTests;
+
+namespace NetBoot.Leases.Postgres.Tests;
+
+/// <summary>What only a shared store must do: two servers on one database see each other's leases, the table refuses
+/// an address another server's client holds (no ACK), expiry spares a lease renewed elsewhere, and an outage fails
+/// new leases until the database is back.</summary>
+[Trait("Category", "Namespace")]
+[Collection(PostgresCollection.Name)]
+public sealed class SharedLeaseTests(PostgresFixture postgres)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
+
+    [Fact]
+    public async Task A_lease_bound_by_one_server_reaches_the_others_view_and_either_can_release_it()
+    {
+        var database = postgres.NewDatabase();
+        await using var first = await postgres.OpenStoreAsync(database);
+        await using var second = await postgres.OpenStoreAsync(database);
+
+        await first.Execute(_ => Bind(LeaseFor(1))).Durable;
+        await Eventually(() => second.Snapshot().Any(l => l.Address == LeaseFor(1).Address));
+
+        await second.Execute(_ => Release(LeaseFor(1))).Durable;
+        await Eventually(() => first.Snapshot().Count == 0);
+        Assert.Equal("0", postgres.Server.Sql("SELECT count(*) FROM netboot_leases", database));
+    }
+
+    [Fact]
+    public async Task A_bind_of_an_address_another_client_holds_fails_and_refreshes_the_view()
+    {
+        var database = postgres.NewDatabase();
+        await using var store = await postgres.OpenStoreAsync(database);
+        var theirs = LeaseFor(2);
+        // Another server's commit that this one has not heard of (written behind its back, no notification).
+        postgres.Server.Sql($"""
+            INSERT INTO netboot_leases (address, client, htype, hwaddr, client_id, hostname, expires, state, updated_by)
+            VALUES ({theirs.Address.Value}, 'hw:01aabbccddeeff', 1, '\xaabbccddeeff', '', NULL, {(Now + TimeSpan.FromHours(1)).ToUnixTimeMilliseconds()}, 1, 'other')
+            """, database);
+
+        var mine = store.Execute(_ => Bind(theirs));
+
+        await Assert.ThrowsAsync<LeaseConflictException>(() => mine.Durable);
+        await Eventually(() => store.Snapshot().SingleOrDefault()?.Client.Value == "hw:01aabbccddeeff");
+        Assert.Equal("hw:01aabbccddeeff", postgres.Server.Sql($"SELECT client FROM netboot_leases WHERE address = {theirs.Address.Value}", database));
+    }
+
+    [Fact]
+    public async Task Two_servers_binding_the_same_addresses_to_different_clients_acknowledge_each_address_once()
+    {
+        var database = postgres.NewDatabase();
+        await using var first = await postgres.OpenStoreAsync(database);
+        await using var second = await postgres.OpenStoreAsync(database);
+        const int Addresses = 200;
+
+        // Each server binds every address to its own client, as two servers with stale views would.
+        var attempts = Enumerable.Range(0, Addresses).SelectMany(n => new[]
+        {
+            first.Execute(_ => Bind(LeaseFor(n))).Durable,
+            second.Execute(_ => Bind(LeaseFor(n) with { Client = new ClientKey($"hw:02{n:x12}") })).Durable,
+        }).ToArray();
+        var outcomes = await Task.WhenAll(attempts.Select(async t =>
+        {
+            try
+            {
+                await t;
+                return true;
+            }
+            catch (LeaseConflictException)
+            {
+                return false;
+            }
+        }));
+
+        Assert.Equal(Addresses, outcomes.Count(ok => ok));
+        Assert.Equal(Addresses.ToString(), postgres.Server.Sql("SELECT count(DISTINCT address) FROM netboot_leases", database));
+        for (var n = 0; n < Addresses; n++)
+        {
+            Assert.True(outcomes[2 * n] ^ outcomes[2 * n + 1], $"address {n}: exactly one server may acknowledge it");
+        }
+    }
+
+    [Fact]
+    public async Task Expiry_spares_a_lease_another_server_renewed()
+    {
+        var database = postgres.NewDatabase();
+        await using var store = await postgres.OpenStoreAsync(database);
+        var lease = LeaseFor(3, expires: Now + TimeSpan.FromMinutes(1));
+        await store.Execute(_ => Bind(lease)).Durable;
+        var renewed = (Now + TimeSpan.FromHours(2)).ToUnixTimeMilliseconds();
+        postgres.Server.Sql($"UPDATE netboot_leases SET expires = {renewed} WHERE address = {lease.Address.Value}", database);
+
+        store.Expire(Now + TimeSpan.FromMinutes(5));
+        await store.FlushAsync();
+
+        Assert.Equal(renewed.ToString(), postgres.Server.Sql($"SELECT expires FROM netboot_leases WHERE address = {lease.Address.Value}", database));
+    }
+
+    [Fact]
+    public async Task Without_the_database_no_lease_is_durable_and_leasing_resumes_when_it_is_back()
+    {
+        var database = postgres.NewDatabase();
+        await using var store = await postgres.OpenStoreAsync(database);
+        await store.Execute(_ => Bind(LeaseFor(10))).Durable;
+
+        postgres.Server.Stop();
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => store.Execute(_ => Bind(LeaseFor(11))).Durable);
+            Assert.False(store.IsAvailable);
+            // Cut off from the database, the server makes no offer to a new client (it could never ACK it).
+            var offer = store.Execute(_ => Bind(LeaseFor(13, LeaseState.Offered)));
+            Assert.Null(offer.Outcome.Change);
+            Assert.Equal(NoReplyReason.NoAddressAvailable, Assert.IsType<NoReply>(offer.Outcome.Decision).Reason);
+            Assert.DoesNotContain(store.Snapshot(), l => l.Address == LeaseFor(13).Address);
+        }
+        finally
+        {
+            postgres.Server.StartCluster();
+        }
+
+        // Clients ask again until the store is back (after its backoff): then the lease is durable.
+        await Eventually(async () =>
+        {
+            try
+            {
+                await store.Execute(_ => Bind(LeaseFor(12))).Durable;
+                return true;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException or InvalidOperationException)
+            {
+                return false;
+            }
+        });
+        Assert.True(store.IsAvailable);
+        Assert.Equal("2", postgres.Server.Sql($"SELECT count(*) FROM netboot_leases WHERE address IN ({LeaseFor(10).Address.Value}, {LeaseFor(12).Address.Value})", database));
+    }
+
+    [Fact]
+    public async Task Migration_is_versioned_idempotent_and_required()
+    {
+        var database = postgres.NewDatabase();
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => postgres.OpenStoreAsync(database, migrate: false));
+        Assert.Contains("netboot db migrate", error.Message, StringComparison.Ordinal);
+
+        await using var dataSource = PostgresConnection.CreateDataSource(postgres.Server.ConnectionString(database));
+        Assert.Equal((0, PostgresSchema.CurrentVersion), await PostgresSchema.MigrateAsync(dataSource, CancellationToken.None));
+        Assert.Equal((PostgresSchema.CurrentVersion, PostgresSchema.CurrentVersion), await PostgresSchema.MigrateAsync(dataSource, CancellationToken.None));
+        await using var store = await postgres.OpenStoreAsync(database, migrate: false);
+        Assert.Empty(store.Snapshot());
+    }
+
+    [Fact]
+    public async Task The_table_refuses_a_second_lease_for_one_address_or_one_client()
+    {
+        var database = postgres.NewDatabase();
+        await using (await postgres.OpenStoreAsync(database))
+        {
+        }
+        const string Insert = "INSERT INTO netboot_leases (address, client, htype, hwaddr, client_id, expires, state, updated_by) VALUES ";
+        postgres.Server.Sql(Insert + "(1, 'a', 1, '', '', 0, 1, 't')", database);
+
+        Assert.Throws<InvalidOperationException>(() => postgres.Server.Sql(Insert + "(1, 'b', 1, '', '', 0, 1, 't')", database));
+        Assert.Throws<InvalidOperationException>(() => postgres.Server.Sql(Insert + "(2, 'a', 1, '', '', 0, 1, 't')", database));
+    }
+
+    private static Task Eventually(Func<bool> condition) => Eventually(() => Task.FromResult(condition()));
+
+    /// <summary>Polls a condition that another process makes true (a notification, a reconnect), within a bound.</summary>
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within " + Patience);
+            await Task.Delay(50);
+        }
+    }
+}
+
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class PasswordTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("netboot-pw-").FullName;
+
+    private static readonly LeaseDatabaseConfig Config = new(LeaseDatabaseKind.Postgres, Host: "db", User: "netboot", Database: "netboot");
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void The_environment_gives_the_password_NetBoot_variable_first()
+    {
+        var environment = new Dictionary<string, string> { ["PGPASSWORD"] = "libpq", [PostgresConnection.PasswordVariable] = "mine" };
+        Assert.Equal("mine", PostgresConnection.ResolvePassword(Config, environment.GetValueOrDefault, out var error));
+        Assert.Null(error);
+        environment.Remove(PostgresConnection.PasswordVariable);
+        Assert.Equal("libpq", PostgresConnection.ResolvePassword(Config, environment.GetValueOrDefault, out _));
+    }
+
+    [Fact]
+    public void A_password_file_readable_by_others_is_refused_with_the_fix()
+    {
+        var file = Path.Combine(_directory, "db.password");
+        File.WriteAllText(file, "secret\n");
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+
+        Assert.Null(PostgresConnection.ResolvePassword(Config with { PasswordFile = file }, _ => null, out var error));
+        Assert.Contains("chmod 600", error, StringComparison.Ordinal);
+
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Assert.Equal("secret", PostgresConnection.ResolvePassword(Config with { PasswordFile = file }, _ => null, out error));
+        Assert.Null(error);
+    }
+}
