@@ -52,8 +52,8 @@ public sealed class HeadlessChromium : IAsyncDisposable
         return new HeadlessChromium(process, toBrowser, fromBrowser);
     }
 
-    /// <summary>Opens a new tab, attaches to it and navigates it to <paramref name="url"/> (the answer comes once the new
-    /// document is committed, so later evaluations run in it); later calls evaluate in that tab.</summary>
+    /// <summary>Opens a new tab, attaches to it, navigates it to <paramref name="url"/> and waits until the new document
+    /// is parsed (DOMContentLoaded), so later evaluations run in it and find its elements.</summary>
     public async Task OpenAsync(Uri url)
     {
         ArgumentNullException.ThrowIfNull(url);
@@ -65,6 +65,11 @@ public sealed class HeadlessChromium : IAsyncDisposable
         {
             throw new InvalidOperationException($"chromium could not open {url}: {error}");
         }
+        // Committed is not parsed: until the parser has built <html> and <body>, scripts see no elements to observe.
+        await EvaluateAsync("""
+            document.readyState !== 'loading' ||
+              new Promise(resolve => document.addEventListener('DOMContentLoaded', () => resolve(true), { once: true }))
+            """, TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Evaluates <paramref name="expression"/> in the page; a promise is awaited. Throws with the page's exception text.</summary>
