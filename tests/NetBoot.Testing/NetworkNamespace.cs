@@ -78,6 +78,13 @@ public sealed class NetworkNamespace : IDisposable
 
     public void Dispose()
     {
+        // Whatever still runs in the namespace was started by its test (dhclient, for one, forks into the background
+        // once bound): end it, or it would outlive the namespace.
+        var (_, pids, _) = Shell.Execute("ip", "netns", "pids", Name);
+        foreach (var pid in pids.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            Shell.TryRun("kill", "-9", pid);
+        }
         Shell.TryRun("ip", "netns", "delete", Name);
         try
         {
