@@ -18,29 +18,15 @@ namespace NetBoot.Hosting.Tests.Dhcp;
 [Trait("Category", "Namespace")]
 public sealed class BootpNamespaceTests : IDisposable
 {
-    private readonly NetworkNamespace _server = NetworkNamespace.Create("nbbsrv");
-    private readonly NetworkNamespace _client = NetworkNamespace.Create("nbbcli");
-    private readonly CancellationTokenSource _stop = new(TimeSpan.FromMinutes(1));
-    private readonly string _directory = Directory.CreateTempSubdirectory("netboot-bootp-").FullName;
+    private readonly RelayLab _lab = new("nb", 95);
 
-    public BootpNamespaceTests() =>
-        NetworkNamespace.Link(_server, "nb0", "10.95.0.1/24", _client, "nb1", "10.95.0.2/24");
 
     private Task StartServer(ILeaseStore store, string extra, CancellationToken? stop = null)
     {
-        var loaded = DnsmasqConfigReader.Parse(
-            $"port=0\nno-ping\ndhcp-range=10.95.0.50,10.95.0.60,1h\ndhcp-host=02:00:00:00:00:05,10.95.0.5\n{extra}", "bootp.conf");
-        Assert.True(loaded.IsValid, string.Join("; ", loaded.Errors));
-        var service = new DhcpService(new ConfigSnapshot(loaded.Config!), NullLogger<DhcpService>.Instance, TimeProvider.System, store);
-        return _server.Run(() => service.RunAsync(HostInterface.Enumerate(), stop ?? _stop.Token));
+        return _lab.Serve(RelayLab.Parse(
+            $"port=0\nno-ping\ndhcp-range=10.95.0.50,10.95.0.60,1h\ndhcp-host=02:00:00:00:00:05,10.95.0.5\n{extra}", "bootp.conf"), store, stop);
     }
 
-    private Socket RelaySocket() => _client.Run(() =>
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Parse("10.95.0.2"), 67));
-        return socket;
-    });
 
     /// <summary>RFC 951 BOOTREQUEST as old firmware sends it, relayed (giaddr 10.95.0.2).</summary>
     private static byte[] BootRequest(byte client)
@@ -58,9 +44,9 @@ public sealed class BootpNamespaceTests : IDisposable
 
     private async Task<DhcpMessage?> Exchange(Socket socket, byte[] request, TimeSpan wait)
     {
-        await socket.SendToAsync(request, new IPEndPoint(IPAddress.Parse("10.95.0.1"), 67), _stop.Token);
+        await socket.SendToAsync(request, new IPEndPoint(IPAddress.Parse("10.95.0.1"), 67), _lab.Stop.Token);
         var buffer = new byte[1500];
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(_lab.Stop.Token);
         limit.CancelAfter(wait);
         try
         {
@@ -68,7 +54,7 @@ public sealed class BootpNamespaceTests : IDisposable
             Assert.True(DhcpMessageDecoder.TryDecode(buffer.AsSpan(0, received.ReceivedBytes), out var reply, out var error), error.ToString());
             return reply;
         }
-        catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (!_lab.Stop.IsCancellationRequested)
         {
             return null;
         }
@@ -77,10 +63,10 @@ public sealed class BootpNamespaceTests : IDisposable
     [Fact]
     public async Task Bootp_request_gets_the_host_address_with_an_infinite_lease_already_stored()
     {
-        var path = Path.Combine(_directory, "leases.sqlite");
+        var path = Path.Combine(_lab.WorkDirectory, "leases.sqlite");
         await using var store = SqliteLeaseStore.Open(path);
         var server = StartServer(store, "");
-        using var socket = RelaySocket();
+        using var socket = _lab.RelaySocket();
 
         var reply = await Exchange(socket, BootRequest(5), TimeSpan.FromSeconds(20));
 
@@ -91,17 +77,17 @@ public sealed class BootpNamespaceTests : IDisposable
         var stored = Assert.Single(SqliteLeaseStore.Read(path));
         Assert.Equal(IPv4Address.Parse("10.95.0.5"), stored.Address);
         Assert.True(stored.IsInfinite);
-        await _stop.CancelAsync();
+        await _lab.Stop.CancelAsync();
         await server;
     }
 
     [Fact]
     public async Task Bootp_client_without_a_host_address_is_served_only_with_bootp_dynamic()
     {
-        using var socket = RelaySocket();
-        await using (var store = SqliteLeaseStore.Open(Path.Combine(_directory, "leases.sqlite")))
+        using var socket = _lab.RelaySocket();
+        await using (var store = SqliteLeaseStore.Open(Path.Combine(_lab.WorkDirectory, "leases.sqlite")))
         {
-            using var first = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            using var first = CancellationTokenSource.CreateLinkedTokenSource(_lab.Stop.Token);
             var server = StartServer(store, "", first.Token);
             // Unanswered (dnsmasq: "no address configured"); then the host client proves the server is up and answering.
             Assert.Null(await Exchange(socket, BootRequest(9), TimeSpan.FromSeconds(2)));
@@ -110,21 +96,15 @@ public sealed class BootpNamespaceTests : IDisposable
             await server;
         }
 
-        await using var dynamicStore = SqliteLeaseStore.Open(Path.Combine(_directory, "dynamic.sqlite"));
+        await using var dynamicStore = SqliteLeaseStore.Open(Path.Combine(_lab.WorkDirectory, "dynamic.sqlite"));
         var dynamicServer = StartServer(dynamicStore, "bootp-dynamic\n");
         var reply = await Exchange(socket, BootRequest(9), TimeSpan.FromSeconds(20));
 
         Assert.NotNull(reply);
         Assert.InRange(reply.YourAddress.Value, IPv4Address.Parse("10.95.0.50").Value, IPv4Address.Parse("10.95.0.60").Value);
-        await _stop.CancelAsync();
+        await _lab.Stop.CancelAsync();
         await dynamicServer;
     }
 
-    public void Dispose()
-    {
-        _stop.Dispose();
-        _client.Dispose();
-        _server.Dispose();
-        Directory.Delete(_directory, recursive: true);
-    }
+    public void Dispose() => _lab.Dispose();
 }

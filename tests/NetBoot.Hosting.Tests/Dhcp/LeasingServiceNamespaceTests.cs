@@ -18,28 +18,14 @@ namespace NetBoot.Hosting.Tests.Dhcp;
 [Trait("Category", "Namespace")]
 public sealed class LeasingServiceNamespaceTests : IDisposable
 {
-    private readonly NetworkNamespace _server = NetworkNamespace.Create("nblsrv");
-    private readonly NetworkNamespace _client = NetworkNamespace.Create("nblcli");
-    private readonly CancellationTokenSource _stop = new(TimeSpan.FromMinutes(1));
-    private readonly string _directory = Directory.CreateTempSubdirectory("netboot-leasing-").FullName;
+    private readonly RelayLab _lab = new("nl", 98);
 
-    public LeasingServiceNamespaceTests() =>
-        NetworkNamespace.Link(_server, "nl0", "10.98.0.1/24", _client, "nl1", "10.98.0.2/24");
 
     private Task StartServer(ILeaseStore store)
     {
-        var loaded = DnsmasqConfigReader.Parse("port=0\ndhcp-range=10.98.0.50,10.98.0.60,1h\nno-ping\n", "leasing.conf");
-        Assert.True(loaded.IsValid, string.Join("; ", loaded.Errors));
-        var service = new DhcpService(new ConfigSnapshot(loaded.Config!), NullLogger<DhcpService>.Instance, TimeProvider.System, store);
-        return _server.Run(() => service.RunAsync(HostInterface.Enumerate(), _stop.Token));
+        return _lab.Serve(RelayLab.Parse("port=0\ndhcp-range=10.98.0.50,10.98.0.60,1h\nno-ping\n", "leasing.conf"), store);
     }
 
-    private Socket RelaySocket() => _client.Run(() =>
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Parse("10.98.0.2"), 67));
-        return socket;
-    });
 
     private static DhcpMessage Relayed(DhcpMessageType type, int client, params (DhcpOptionCode Code, byte[] Data)[] options)
     {
@@ -50,9 +36,9 @@ public sealed class LeasingServiceNamespaceTests : IDisposable
 
     private async Task<DhcpMessage> Exchange(Socket socket, DhcpMessage message)
     {
-        await socket.SendToAsync(DhcpMessageEncoder.Encode(message), new IPEndPoint(IPAddress.Parse("10.98.0.1"), 67), _stop.Token);
+        await socket.SendToAsync(DhcpMessageEncoder.Encode(message), new IPEndPoint(IPAddress.Parse("10.98.0.1"), 67), _lab.Stop.Token);
         var buffer = new byte[1500];
-        var received = await socket.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), _stop.Token);
+        var received = await socket.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), _lab.Stop.Token);
         Assert.True(DhcpMessageDecoder.TryDecode(buffer.AsSpan(0, received.ReceivedBytes), out var reply, out var error), error.ToString());
         return reply;
     }
@@ -60,10 +46,10 @@ public sealed class LeasingServiceNamespaceTests : IDisposable
     [Fact]
     public async Task Dora_gets_an_address_whose_lease_is_durable_when_the_ack_arrives()
     {
-        var path = Path.Combine(_directory, "leases.sqlite");
+        var path = Path.Combine(_lab.WorkDirectory, "leases.sqlite");
         await using var store = SqliteLeaseStore.Open(path);
         var server = StartServer(store);
-        using var socket = RelaySocket();
+        using var socket = _lab.RelaySocket();
 
         var offer = await Exchange(socket, Relayed(DhcpMessageType.Discover, 1));
         var ack = await Exchange(socket, Relayed(DhcpMessageType.Request, 1,
@@ -75,7 +61,7 @@ public sealed class LeasingServiceNamespaceTests : IDisposable
         // Read by a second connection: what a restarted server would load.
         var stored = Assert.Single(SqliteLeaseStore.Read(path));
         Assert.Equal(ack.YourAddress, stored.Address);
-        await _stop.CancelAsync();
+        await _lab.Stop.CancelAsync();
         await server;
     }
 
@@ -84,19 +70,19 @@ public sealed class LeasingServiceNamespaceTests : IDisposable
     {
         await using var store = new FailingStore();
         var server = StartServer(store);
-        using var socket = RelaySocket();
+        using var socket = _lab.RelaySocket();
 
         var offer = await Exchange(socket, Relayed(DhcpMessageType.Discover, 1));
         await socket.SendToAsync(DhcpMessageEncoder.Encode(Relayed(DhcpMessageType.Request, 1,
             (DhcpOptionCode.RequestedIPAddress, offer.YourAddress.ToBytes()), (DhcpOptionCode.ServerIdentifier, [10, 98, 0, 1]))),
-            new IPEndPoint(IPAddress.Parse("10.98.0.1"), 67), _stop.Token);
-        await store.AckRefused.Task.WaitAsync(_stop.Token);
+            new IPEndPoint(IPAddress.Parse("10.98.0.1"), 67), _lab.Stop.Token);
+        await store.AckRefused.Task.WaitAsync(_lab.Stop.Token);
         // The ACK's send loop has dropped it; the next exchange's reply is the next datagram to arrive.
         var next = await Exchange(socket, Relayed(DhcpMessageType.Discover, 2));
 
         Assert.Equal(DhcpMessageType.Offer, next.MessageType);
         Assert.Equal((uint)0x5002, next.TransactionId);
-        await _stop.CancelAsync();
+        await _lab.Stop.CancelAsync();
         await server;
     }
 
@@ -138,11 +124,5 @@ public sealed class LeasingServiceNamespaceTests : IDisposable
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
-    public void Dispose()
-    {
-        _stop.Dispose();
-        _client.Dispose();
-        _server.Dispose();
-        Directory.Delete(_directory, recursive: true);
-    }
+    public void Dispose() => _lab.Dispose();
 }

@@ -8,7 +8,7 @@ using NetBoot.Hosting.Net;
 using NetBoot.Hosting.Status;
 using NetBoot.Hosting.Telemetry;
 using NetBoot.Leases;
-using NetBoot.Testing;
+using NetBoot.Hosting.Tests.Dhcp;
 using NetBoot.Wire.Dhcp;
 using NetBoot.Wire.Net;
 
@@ -20,22 +20,9 @@ namespace NetBoot.Hosting.Tests.Status;
 [Trait("Category", "Namespace")]
 public sealed class DhcpTelemetryNamespaceTests : IDisposable
 {
-    private readonly NetworkNamespace _server = NetworkNamespace.Create("nbtsrv");
-    private readonly NetworkNamespace _client = NetworkNamespace.Create("nbtcli");
-    private readonly CancellationTokenSource _stop = new(TimeSpan.FromMinutes(1));
-    private readonly string _directory = Directory.CreateTempSubdirectory("netboot-telemetry-").FullName;
+    private readonly RelayLab _lab = new("nt", 97);
 
-    public DhcpTelemetryNamespaceTests() =>
-        NetworkNamespace.Link(_server, "nt0", "10.97.0.1/24", _client, "nt1", "10.97.0.2/24");
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _stop.Dispose();
-        _client.Dispose();
-        _server.Dispose();
-        Directory.Delete(_directory, recursive: true);
-    }
+    public void Dispose() => _lab.Dispose();
 
     [Fact]
     public async Task A_dora_is_counted_in_full_mode_with_commit_latency_and_pool_use()
@@ -45,17 +32,12 @@ public sealed class DhcpTelemetryNamespaceTests : IDisposable
         var config = loaded.Config! with { Status = new StatusConfig { Dashboard = loaded.Config!.Status.Dashboard } };
         using var status = new StatusHost(config, TimeProvider.System);
         using var exporter = new PrometheusExporter(status.Metrics.Meter);
-        await using var store = SqliteLeaseStore.Open(Path.Combine(_directory, "leases.sqlite"));
+        await using var store = SqliteLeaseStore.Open(Path.Combine(_lab.WorkDirectory, "leases.sqlite"));
         var snapshot = new ConfigSnapshot(config with { Status = new StatusConfig() });
-        await status.RunAsync(snapshot, store, NullLogger.Instance, _stop.Token);
+        await status.RunAsync(snapshot, store, NullLogger.Instance, _lab.Stop.Token);
         var service = new DhcpService(snapshot, NullLogger<DhcpService>.Instance, TimeProvider.System, store, status.Telemetry);
-        var server = _server.Run(() => service.RunAsync(HostInterface.Enumerate(), _stop.Token));
-        using var socket = _client.Run(() =>
-        {
-            var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            s.Bind(new IPEndPoint(IPAddress.Parse("10.97.0.2"), 67));
-            return s;
-        });
+        var server = _lab.Server.Run(() => service.RunAsync(HostInterface.Enumerate(), _lab.Stop.Token));
+        using var socket = _lab.RelaySocket();
 
         var offer = await Exchange(socket, Relayed(DhcpMessageType.Discover));
         var ack = await Exchange(socket, Relayed(DhcpMessageType.Request,
@@ -73,7 +55,7 @@ public sealed class DhcpTelemetryNamespaceTests : IDisposable
         var client = status.Telemetry.Clients.Clients["02:00:00:00:00:07"];
         Assert.Equal("ack", client.StageText);
         Assert.Contains(ack.YourAddress, client.Addresses);
-        await _stop.CancelAsync();
+        await _lab.Stop.CancelAsync();
         await server;
     }
 
@@ -86,9 +68,9 @@ public sealed class DhcpTelemetryNamespaceTests : IDisposable
 
     private async Task<DhcpMessage> Exchange(Socket socket, DhcpMessage message)
     {
-        await socket.SendToAsync(DhcpMessageEncoder.Encode(message), new IPEndPoint(IPAddress.Parse("10.97.0.1"), 67), _stop.Token);
+        await socket.SendToAsync(DhcpMessageEncoder.Encode(message), new IPEndPoint(IPAddress.Parse("10.97.0.1"), 67), _lab.Stop.Token);
         var buffer = new byte[1500];
-        var received = await socket.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), _stop.Token);
+        var received = await socket.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), _lab.Stop.Token);
         Assert.True(DhcpMessageDecoder.TryDecode(buffer.AsSpan(0, received.ReceivedBytes), out var reply, out var error), error.ToString());
         return reply;
     }
