@@ -22,11 +22,19 @@ public static class AddressAllocator
             // lag each other by a notification do not all probe towards the same free address.
             hash = unchecked(hash + Hash(context.ServerAddress.ToBytes()) * 2654435761u);
         }
+        // A client without any lease sees the same range as every other new client: a range found full for one stays full
+        // for all until the table changes or a holder's time is up, so the scan is not repeated for each of a flood.
+        var isNewClient = context.Leases.ByClient(context.Client) is null;
         foreach (var range in ranges.Where(r => r.Range.Mode == DhcpRangeMode.Dynamic))
         {
+            if (isNewClient && context.Leases.FullUntil(range.Range.Start, range.Range.End, context.Config, context.ServerAddress) is { } until && context.Now < until)
+            {
+                continue;
+            }
             var start = range.Range.Start.Value;
             var size = (ulong)range.Range.End.Value - start + 1;
             var offset = hash % size;
+            var firstRelease = DateTimeOffset.MaxValue;
             for (ulong i = 0; i < size; i++)
             {
                 var candidate = new IPv4Address((uint)(start + ((offset + i) % size)));
@@ -34,6 +42,14 @@ public static class AddressAllocator
                 {
                     return candidate;
                 }
+                if (isNewClient && context.Leases.ByAddress(candidate) is { } held && held.IsActiveAt(context.Now) && held.Expires < firstRelease)
+                {
+                    firstRelease = held.Expires;
+                }
+            }
+            if (isNewClient)
+            {
+                context.Leases.NoteFull(range.Range.Start, range.Range.End, context.Config, context.ServerAddress, firstRelease);
             }
         }
         return null;

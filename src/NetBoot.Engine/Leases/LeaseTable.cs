@@ -8,6 +8,9 @@ public sealed class LeaseTable : ILeaseView
 {
     private readonly Dictionary<ClientKey, Lease> _byClient = [];
     private readonly Dictionary<IPv4Address, Lease> _byAddress = [];
+    private readonly List<FullNote> _fullNotes = [];
+
+    private readonly record struct FullNote(IPv4Address Start, IPv4Address End, object Config, IPv4Address Server, DateTimeOffset Until);
 
     public int Count => _byAddress.Count;
 
@@ -26,6 +29,24 @@ public sealed class LeaseTable : ILeaseView
         return _byAddress.Count;
     }
 
+    public DateTimeOffset? FullUntil(IPv4Address start, IPv4Address end, object config, IPv4Address server)
+    {
+        foreach (var note in _fullNotes)
+        {
+            if (note.Start == start && note.End == end && ReferenceEquals(note.Config, config) && note.Server == server)
+            {
+                return note.Until;
+            }
+        }
+        return null;
+    }
+
+    public void NoteFull(IPv4Address start, IPv4Address end, object config, IPv4Address server, DateTimeOffset until)
+    {
+        _fullNotes.RemoveAll(n => n.Start == start && n.End == end);
+        _fullNotes.Add(new FullNote(start, end, config, server, until));
+    }
+
     public void Apply(LeaseChange change)
     {
         switch (change)
@@ -42,6 +63,7 @@ public sealed class LeaseTable : ILeaseView
     /// <summary>Stores <paramref name="lease"/>; a client holds one address, an address one client.</summary>
     public void Put(Lease lease)
     {
+        _fullNotes.Clear();
         if (_byClient.TryGetValue(lease.Client, out var previous) && previous.Address != lease.Address)
         {
             _byAddress.Remove(previous.Address);
@@ -60,6 +82,7 @@ public sealed class LeaseTable : ILeaseView
         {
             return false;
         }
+        _fullNotes.Clear();
         if (_byClient.TryGetValue(lease.Client, out var current) && current.Address == address)
         {
             _byClient.Remove(lease.Client);
