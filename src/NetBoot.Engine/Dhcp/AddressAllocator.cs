@@ -38,11 +38,12 @@ public static class AddressAllocator
             for (ulong i = 0; i < size; i++)
             {
                 var candidate = new IPv4Address((uint)(start + ((offset + i) % size)));
-                if (context.IsFree(candidate, range))
+                var held = context.Leases.ByAddress(candidate);
+                if (context.IsFree(candidate, range, held))
                 {
                     return candidate;
                 }
-                if (isNewClient && context.Leases.ByAddress(candidate) is { } held && held.IsActiveAt(context.Now) && held.Expires < firstRelease)
+                if (held is not null && held.IsActiveAt(context.Now) && held.Expires < firstRelease)
                 {
                     firstRelease = held.Expires;
                 }
@@ -73,13 +74,16 @@ public sealed record AllocationContext(ILeaseView Leases, ClientKey Client, Date
     /// <summary>Free for this client: inside the range's subnet, not the network or broadcast address, not this server's
     /// address, not reserved by a <c>dhcp-host</c> for someone else, not held (offered, bound, quarantined) by another
     /// client.</summary>
-    public bool IsFree(IPv4Address address, RangeContext range)
+    public bool IsFree(IPv4Address address, RangeContext range) => IsFree(address, range, Leases.ByAddress(address));
+
+    /// <summary><see cref="IsFree(IPv4Address, RangeContext)"/> with the address's lease already looked up.</summary>
+    public bool IsFree(IPv4Address address, RangeContext range, Lease? held)
     {
         if (!range.Contains(address) || address == ServerAddress || IsNetworkOrBroadcast(address, range))
         {
             return false;
         }
-        if (Leases.ByAddress(address) is { } lease && lease.BlocksOthersAt(Now, Client))
+        if (held is not null && held.BlocksOthersAt(Now, Client))
         {
             return false;
         }
