@@ -162,7 +162,7 @@ public sealed class PostgresLeaseStore : ILeaseStore
         {
             copy = [.. _table.All];
         }
-        Array.Sort(copy, (a, b) => a.Address.CompareTo(b.Address));
+        LeaseTable.SortByAddress(copy);
         return copy;
     }
 

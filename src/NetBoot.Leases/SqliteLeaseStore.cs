@@ -171,13 +171,7 @@ public sealed class SqliteLeaseStore : ILeaseStore
         {
             copy = [.. _table.All];
         }
-        // Sorted outside the lock: decisions wait only for the copy. By key array: no delegate call per comparison.
-        var keys = new uint[copy.Length];
-        for (var i = 0; i < copy.Length; i++)
-        {
-            keys[i] = copy[i].Address.Value;
-        }
-        Array.Sort(keys, copy);
+        LeaseTable.SortByAddress(copy);
         return copy;
     }
 

@@ -90,6 +90,19 @@ public sealed class LeaseTable : ILeaseView
         return true;
     }
 
+    /// <summary>Sorts a copy of the leases by address (what snapshots and lease files show), by key array: no delegate
+    /// call per comparison. Stores copy under their lock and sort outside it, so decisions wait only for the copy.</summary>
+    public static void SortByAddress(Lease[] leases)
+    {
+        ArgumentNullException.ThrowIfNull(leases);
+        var keys = new uint[leases.Length];
+        for (var i = 0; i < leases.Length; i++)
+        {
+            keys[i] = leases[i].Address.Value;
+        }
+        Array.Sort(keys, leases);
+    }
+
     /// <summary>Leases whose time is up at <paramref name="now"/>.</summary>
     public List<Lease> Expired(DateTimeOffset now) => [.. _byAddress.Values.Where(l => !l.IsActiveAt(now))];
 }
