@@ -74,12 +74,8 @@ public sealed class Arm64UefiTests(ITestOutputHelper output)
         }
     }
 
-    private async Task<Match> WaitAsync(NamespaceLab lab, LogFile log, Regex pattern, TimeSpan timeout, string milestone)
-    {
-        var match = await log.WaitForAsync(pattern, timeout, 0, lab.EnsureAllRunning);
-        output.WriteLine($"         {milestone}");
-        return match;
-    }
+    private Task<Match> WaitAsync(NamespaceLab lab, LogFile log, Regex pattern, TimeSpan timeout, string milestone) =>
+        Milestones.WaitAsync(output, lab, log, pattern, timeout, milestone);
 
-    private static Regex Literal(string text) => new(Regex.Escape(text));
+    private static Regex Literal(string text) => Milestones.Literal(text);
 }

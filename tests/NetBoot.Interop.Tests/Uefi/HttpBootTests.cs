@@ -108,12 +108,8 @@ public sealed partial class HttpBootTests(ITestOutputHelper output)
         }
     }
 
-    private async Task<Match> WaitAsync(NamespaceLab lab, LogFile log, Regex pattern, TimeSpan timeout, string milestone)
-    {
-        var match = await log.WaitForAsync(pattern, timeout, 0, lab.EnsureAllRunning);
-        output.WriteLine($"         {milestone}");
-        return match;
-    }
+    private Task<Match> WaitAsync(NamespaceLab lab, LogFile log, Regex pattern, TimeSpan timeout, string milestone) =>
+        Milestones.WaitAsync(output, lab, log, pattern, timeout, milestone);
 
     private async Task<string> LeasedAddressAsync(NamespaceLab lab, string mac)
     {
@@ -126,7 +122,7 @@ public sealed partial class HttpBootTests(ITestOutputHelper output)
     private static async Task<int> CountAsync(NamespaceLab lab, string filter) =>
         (await lab.ReadCaptureAsync(filter)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
 
-    private static Regex Literal(string text) => new(Regex.Escape(text));
+    private static Regex Literal(string text) => Milestones.Literal(text);
 
     [GeneratedRegex(@"HTTP listening on \S+:8080")]
     private static partial Regex HttpListening();
