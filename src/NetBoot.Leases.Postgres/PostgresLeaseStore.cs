@@ -42,7 +42,7 @@ public sealed class PostgresLeaseStore : ILeaseStore
     private readonly Dictionary<IPv4Address, long> _touched = [];
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<IPv4Address> _stale = Channel.CreateUnbounded<IPv4Address>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly List<Channel<LeaseChange>> _subscribers = [];
+    private readonly LeaseChangeFeed _feed = new();
     private readonly CancellationTokenSource _stop = new();
     private long _epoch;
     private bool _available = true;
@@ -166,15 +166,7 @@ public sealed class PostgresLeaseStore : ILeaseStore
         return copy;
     }
 
-    public ChannelReader<LeaseChange> Subscribe()
-    {
-        var channel = Channel.CreateUnbounded<LeaseChange>(new UnboundedChannelOptions { SingleReader = true });
-        lock (_subscribers)
-        {
-            _subscribers.Add(channel);
-        }
-        return channel.Reader;
-    }
+    public ChannelReader<LeaseChange> Subscribe() => _feed.Subscribe();
 
     public Task FlushAsync()
     {
@@ -437,16 +429,7 @@ public sealed class PostgresLeaseStore : ILeaseStore
         {
             return;
         }
-        lock (_subscribers)
-        {
-            foreach (var change in changes)
-            {
-                foreach (var subscriber in _subscribers)
-                {
-                    subscriber.Writer.TryWrite(change);
-                }
-            }
-        }
+        _feed.Publish(changes);
     }
 
     private async Task ListenLoopAsync(TaskCompletionSource listening)
@@ -712,13 +695,7 @@ public sealed class PostgresLeaseStore : ILeaseStore
         await _writer.ConfigureAwait(false);
         await _stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_listener, _sync).ConfigureAwait(false);
-        lock (_subscribers)
-        {
-            foreach (var subscriber in _subscribers)
-            {
-                subscriber.Writer.TryComplete();
-            }
-        }
+        _feed.Complete();
         _stop.Dispose();
         await _dataSource.DisposeAsync().ConfigureAwait(false);
     }

@@ -35,7 +35,7 @@ public sealed class SqliteLeaseStore : ILeaseStore
     private readonly SemaphoreSlim _signal = new(0);
     private int _signalled;
     private volatile bool _disposing;
-    private readonly List<Channel<LeaseChange>> _subscribers = [];
+    private readonly LeaseChangeFeed _feed = new();
     private readonly SqliteConnection _connection;
     private readonly Task _writer;
     private SqliteCommand? _upsert;
@@ -175,15 +175,7 @@ public sealed class SqliteLeaseStore : ILeaseStore
         return copy;
     }
 
-    public ChannelReader<LeaseChange> Subscribe()
-    {
-        var channel = Channel.CreateUnbounded<LeaseChange>(new UnboundedChannelOptions { SingleReader = true });
-        lock (_subscribers)
-        {
-            _subscribers.Add(channel);
-        }
-        return channel.Reader;
-    }
+    public ChannelReader<LeaseChange> Subscribe() => _feed.Subscribe();
 
     /// <summary>Called on the writer thread when commits start failing (with the first error) and when one succeeds
     /// again (null): the host logs both, so a full disk or a read-only mount shows once, not once per ACK.</summary>
@@ -373,19 +365,7 @@ public sealed class SqliteLeaseStore : ILeaseStore
         return (_upsert, _upsertParameters, _delete);
     }
 
-    private void Publish(List<PendingWrite> batch)
-    {
-        lock (_subscribers)
-        {
-            foreach (var change in batch.Select(p => p.Change).OfType<LeaseChange>())
-            {
-                foreach (var subscriber in _subscribers)
-                {
-                    subscriber.Writer.TryWrite(change);
-                }
-            }
-        }
-    }
+    private void Publish(List<PendingWrite> batch) => _feed.Publish(batch.Select(p => p.Change).OfType<LeaseChange>());
 
     private static IEnumerable<Lease> ReadAll(SqliteConnection connection)
     {
@@ -445,13 +425,7 @@ public sealed class SqliteLeaseStore : ILeaseStore
         WakeWriter();
         _signal.Release();
         await _writer.ConfigureAwait(false);
-        lock (_subscribers)
-        {
-            foreach (var subscriber in _subscribers)
-            {
-                subscriber.Writer.TryComplete();
-            }
-        }
+        _feed.Complete();
         _upsert?.Dispose();
         _delete?.Dispose();
         await _connection.DisposeAsync().ConfigureAwait(false);

@@ -52,6 +52,26 @@ internal sealed class ConfigArguments
         };
     }
 
+    /// <summary>The configuration these arguments name (the embedded default when they name none), or null once the
+    /// reason it cannot be used is written to standard error (a bad argument, or each error with its file and line).
+    /// For the commands that only read the configuration (<c>leases</c>, <c>db migrate</c>).</summary>
+    public async Task<Configuration.Model.ServerConfig?> LoadOrReportAsync(ParseResult result)
+    {
+        var input = Read(result, out var error);
+        if (error is not null)
+        {
+            await Console.Error.WriteLineAsync("netboot: " + error).ConfigureAwait(false);
+            return null;
+        }
+        var loaded = DnsmasqConfigReader.Load(IsEmpty(input) ? EmbeddedDefault.Input(out _) : input);
+        if (!loaded.IsValid)
+        {
+            ReportErrors(Console.Error, loaded.Errors);
+            return null;
+        }
+        return loaded.Config!;
+    }
+
     public static bool IsEmpty(ConfigInput input) =>
         input.Files.IsEmpty && input.Directories.IsEmpty && input.CommandLine.IsEmpty;
 

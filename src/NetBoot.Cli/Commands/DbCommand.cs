@@ -18,19 +18,11 @@ internal static class DbCommand
         arguments.AddTo(migrate);
         migrate.SetAction(async (result, cancellationToken) =>
         {
-            var input = arguments.Read(result, out var error);
-            if (error is not null)
+            if (await arguments.LoadOrReportAsync(result).ConfigureAwait(false) is not { } loaded)
             {
-                await Console.Error.WriteLineAsync("netboot: " + error).ConfigureAwait(false);
                 return 1;
             }
-            var loaded = DnsmasqConfigReader.Load(ConfigArguments.IsEmpty(input) ? EmbeddedDefault.Input(out _) : input);
-            if (!loaded.IsValid)
-            {
-                ConfigArguments.ReportErrors(Console.Error, loaded.Errors);
-                return 1;
-            }
-            if (loaded.Config!.LeaseDatabase is not { Kind: LeaseDatabaseKind.Postgres } config)
+            if (loaded.LeaseDatabase is not { Kind: LeaseDatabaseKind.Postgres } config)
             {
                 await Console.Out.WriteLineAsync("netboot: the lease database is SQLite (no dhcp-lease-db=postgresql://…): nothing to migrate, its table is created on start").ConfigureAwait(false);
                 return 0;

@@ -20,19 +20,11 @@ internal static class LeasesCommand
         arguments.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
-            var input = arguments.Read(result, out var error);
-            if (error is not null)
+            if (await arguments.LoadOrReportAsync(result).ConfigureAwait(false) is not { } loaded)
             {
-                await Console.Error.WriteLineAsync("netboot: " + error).ConfigureAwait(false);
                 return 1;
             }
-            var loaded = DnsmasqConfigReader.Load(ConfigArguments.IsEmpty(input) ? EmbeddedDefault.Input(out _) : input);
-            if (!loaded.IsValid)
-            {
-                ConfigArguments.ReportErrors(Console.Error, loaded.Errors);
-                return 1;
-            }
-            var (all, readError) = await LeaseStores.ReadAsync(loaded.Config!, cancellationToken).ConfigureAwait(false);
+            var (all, readError) = await LeaseStores.ReadAsync(loaded, cancellationToken).ConfigureAwait(false);
             if (readError is not null)
             {
                 await Console.Error.WriteLineAsync("netboot: " + readError).ConfigureAwait(false);
