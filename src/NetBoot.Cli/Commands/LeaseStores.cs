@@ -8,7 +8,8 @@ using Npgsql;
 namespace NetBoot.Cli.Commands;
 
 /// <summary>Opens the lease store <c>dhcp-lease-db</c> names: SQLite by default (<c>NETBOOT_LEASE_DB</c> still overrides
-/// its path), or the shared PostgreSQL store (migrated on start unless <c>?migrate=never</c>).</summary>
+/// its path), or the shared PostgreSQL store (migrated on start unless <c>?migrate=never</c>; when it cannot be reached
+/// at start, the server starts anyway with DHCP leasing paused until it can).</summary>
 internal static class LeaseStores
 {
     public static bool IsPostgres(ServerConfig config) => config.LeaseDatabase is { Kind: LeaseDatabaseKind.Postgres };
@@ -48,7 +49,9 @@ internal static class LeaseStores
             var dataSource = PostgresConnection.Open(db, Environment.GetEnvironmentVariable);
             try
             {
-                var store = await PostgresLeaseStore.OpenAsync(dataSource, db.ToString(), loggers.CreateLogger("netboot.leases"),
+                // A database that is down at start does not stop the server: proxy/PXE/TFTP/HTTP serve at once and DHCP
+                // leasing waits for it (the store logs why and reconnects).
+                var store = await PostgresLeaseStore.OpenOrWaitAsync(dataSource, db.ToString(), loggers.CreateLogger("netboot.leases"),
                     TimeProvider.System, db.MigratesOnStart, cancellationToken).ConfigureAwait(false);
                 return (store, null);
             }
