@@ -275,18 +275,69 @@ public sealed class PasswordTests : IDisposable
         Assert.Equal("libpq", PostgresConnection.ResolvePassword(Config, environment.GetValueOrDefault, out _));
     }
 
+    [Theory]
+    [InlineData(UnixFileMode.GroupRead)]
+    [InlineData(UnixFileMode.OtherRead)]
+    [InlineData(UnixFileMode.GroupWrite)]
+    [InlineData(UnixFileMode.OtherExecute)]
+    public void A_password_file_open_to_group_or_others_is_refused_with_the_fix(UnixFileMode extra)
+    {
+        var file = PasswordFile(UnixFileMode.UserRead | UnixFileMode.UserWrite | extra);
+
+        Assert.Null(PostgresConnection.ResolvePassword(Config with { PasswordFile = file }, _ => null, out var error));
+        Assert.StartsWith(file + ":", error, StringComparison.Ordinal);
+        Assert.Contains($"run chmod 600 {file}", error, StringComparison.Ordinal);
+    }
+
     [Fact]
-    public void A_password_file_readable_by_others_is_refused_with_the_fix()
+    public void A_password_file_of_mode_600_owned_by_the_running_user_is_read()
+    {
+        var file = PasswordFile(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        Assert.Equal("secret", PostgresConnection.ResolvePassword(Config with { PasswordFile = file }, _ => null, out var error));
+        Assert.Null(error);
+        // Through a symbolic link too (the file it names is checked, as opening it would follow the link).
+        var link = Path.Combine(_directory, "link");
+        File.CreateSymbolicLink(link, file);
+        Assert.Equal("secret", PostgresConnection.ResolvePassword(Config with { PasswordFile = link }, _ => null, out error));
+        Assert.Null(error);
+    }
+
+    [Fact]
+    public void A_missing_password_file_or_a_folder_is_refused_with_its_name()
+    {
+        var missing = Path.Combine(_directory, "missing");
+        Assert.Null(PostgresConnection.ResolvePassword(Config with { PasswordFile = missing }, _ => null, out var error));
+        Assert.StartsWith(missing + ": cannot read the password file", error, StringComparison.Ordinal);
+
+        File.SetUnixFileMode(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Assert.Null(PostgresConnection.ResolvePassword(Config with { PasswordFile = _directory }, _ => null, out error));
+        Assert.Contains("not a regular file", error, StringComparison.Ordinal);
+    }
+
+    /// <summary>As root (CI runs this project as root): a file of another user is refused even with mode 600, since that
+    /// user could change the password NetBoot presents.</summary>
+    [Fact]
+    [Trait("Category", "Namespace")]
+    public void A_password_file_owned_by_another_user_is_refused_with_the_fix()
+    {
+        Assert.True(Environment.UserName == "root", "this test needs root (it gives the file to another user)");
+        var file = PasswordFile(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        NetBoot.Testing.Shell.Run("chown", "65534", file);
+
+        Assert.Null(PostgresConnection.ResolvePassword(Config with { PasswordFile = file }, _ => null, out var error));
+        Assert.Contains("owned by uid 65534", error, StringComparison.Ordinal);
+        Assert.Contains($"run chown 0 {file}", error, StringComparison.Ordinal);
+
+        NetBoot.Testing.Shell.Run("chown", "0", file);
+        Assert.Equal("secret", PostgresConnection.ResolvePassword(Config with { PasswordFile = file }, _ => null, out error));
+    }
+
+    private string PasswordFile(UnixFileMode mode)
     {
         var file = Path.Combine(_directory, "db.password");
         File.WriteAllText(file, "secret\n");
-        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
-
-        Assert.Null(PostgresConnection.ResolvePassword(Config with { PasswordFile = file }, _ => null, out var error));
-        Assert.Contains("chmod 600", error, StringComparison.Ordinal);
-
-        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        Assert.Equal("secret", PostgresConnection.ResolvePassword(Config with { PasswordFile = file }, _ => null, out error));
-        Assert.Null(error);
+        File.SetUnixFileMode(file, mode);
+        return file;
     }
 }

@@ -44,9 +44,15 @@ internal static class LeaseStores
             }
         }
         var db = config.LeaseDatabase!;
+        var password = PostgresConnection.ResolvePassword(db, Environment.GetEnvironmentVariable, out var passwordError);
+        if (passwordError is not null)
+        {
+            // Refused like libpq refuses a loose ~/.pgpass, but as an error: the message names the file and the fix.
+            return (null, $"lease database {db} ({db.Source}): {passwordError}");
+        }
         try
         {
-            var dataSource = PostgresConnection.Open(db, Environment.GetEnvironmentVariable);
+            var dataSource = PostgresConnection.CreateDataSource(PostgresConnection.ConnectionString(db, password));
             try
             {
                 // A database that is down at start does not stop the server: proxy/PXE/TFTP/HTTP serve at once and DHCP
