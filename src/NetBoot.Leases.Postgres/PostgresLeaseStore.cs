@@ -194,6 +194,9 @@ public sealed class PostgresLeaseStore : ILeaseStore
         await Task.WhenAll(_listener, _sync).ConfigureAwait(false);
     }
 
+    /// <summary>While the database is unavailable, DHCP for leases pauses: no offer (so that clients take another
+    /// server's, if one still has the database), no ACK (it could not be made durable) and no NAK (the view may be stale,
+    /// or empty when the table was never loaded). Replies that need no lease (proxy DHCP, PXE, INFORM) go on.</summary>
     public LeaseDecision Execute(Func<ILeaseView, DhcpOutcome> decide)
     {
         ArgumentNullException.ThrowIfNull(decide);
@@ -235,12 +238,13 @@ public sealed class PostgresLeaseStore : ILeaseStore
         return count;
     }
 
-    /// <summary>While the database is unavailable, DHCP for leases pauses: no offer (so that clients take another
-    /// server's, if one still has the database), no ACK (it could not be made durable) and no NAK (the view may be stale,
-    /// or empty when the table was never loaded). Replies that need no lease (proxy DHCP, PXE, INFORM) go on.</summary>
+    /// <summary>A lease change (every ACK of a lease carries one), an OFFER of an address (even one without a change:
+    /// its ACK would need the database), or a NAK. Not the boot server's ACK on 4011 (its yiaddr is the client's ciaddr,
+    /// with no lease behind it), nor a proxy offer (yiaddr 0), nor an INFORM's ACK.</summary>
     private static bool NeedsTheDatabase(DhcpOutcome outcome) =>
         outcome.Change is not null
-        || outcome.Decision is SendReply { Message.YourAddress.IsZero: false } or SendReply { Message.MessageType: Wire.Dhcp.DhcpMessageType.Nak };
+        || outcome.Decision is SendReply { Message.MessageType: Wire.Dhcp.DhcpMessageType.Nak }
+            or SendReply { Message: { MessageType: Wire.Dhcp.DhcpMessageType.Offer, YourAddress.IsZero: false } };
 
     public IReadOnlyList<Lease> Expire(DateTimeOffset now)
     {
@@ -663,7 +667,12 @@ public sealed class PostgresLeaseStore : ILeaseStore
                 MarkUnavailable(e);
                 attempts++;
                 var now = _time.GetUtcNow();
-                if (attempts > 1 && now >= nextRetryLog)
+                if (attempts == 1)
+                {
+                    // The outage itself was logged (MarkUnavailable, or at start): the next line only if it lasts.
+                    nextRetryLog = now + RetryLogInterval;
+                }
+                else if (now >= nextRetryLog)
                 {
                     PostgresLog.StillUnavailable(_logger, _name, attempts, e.Message, backoff.TotalSeconds);
                     nextRetryLog = now + RetryLogInterval;
