@@ -44,6 +44,7 @@ public sealed class PostgresLeaseStore : ILeaseStore
     private readonly Channel<IPv4Address> _stale = Channel.CreateUnbounded<IPv4Address>(new UnboundedChannelOptions { SingleReader = true });
     private readonly LeaseChangeFeed _feed = new();
     private readonly CancellationTokenSource _stop = new();
+    private TaskCompletionSource _reachableAgain = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _epoch;
     private bool _available;
     private bool _loaded;
@@ -577,15 +578,19 @@ public sealed class PostgresLeaseStore : ILeaseStore
                     MarkUnavailable(e);
                 }
                 connected = false;
-                try
+                // Wait out the backoff, unless the reload loop reaches the database first: then listen again at once,
+                // so that the view does not miss other servers' commits for up to a whole backoff after an outage.
+                var reachable = Volatile.Read(ref _reachableAgain).Task;
+                using (var wake = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
                 {
-                    await Task.Delay(backoff, _time, _stop.Token).ConfigureAwait(false);
+                    await Task.WhenAny(Task.Delay(backoff, _time, wake.Token), reachable).ConfigureAwait(false);
+                    await wake.CancelAsync().ConfigureAwait(false);
                 }
-                catch (OperationCanceledException)
+                if (_stop.IsCancellationRequested)
                 {
                     return;
                 }
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaximumBackoff.Ticks));
+                backoff = reachable.IsCompleted ? MinimumBackoff : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaximumBackoff.Ticks));
             }
         }
     }
@@ -775,6 +780,7 @@ public sealed class PostgresLeaseStore : ILeaseStore
         }
         if (reconnected)
         {
+            Interlocked.Exchange(ref _reachableAgain, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             PostgresLog.Reconnected(_logger, _name, rows.Count);
         }
         return rows.Count;
