@@ -145,6 +145,7 @@ public sealed class SharedLeaseTests(ITestOutputHelper output)
         await client.SendToAsync(DhcpMessageEncoder.Encode(release), ServerB);
         await Eventually(() => postgres.Sql($"SELECT count(*) FROM netboot_leases WHERE address = {address.Value}", Database) == "0", "row removed" + log);
         await Eventually(async () => (await DiscoverAsking(viaA, 3, address))?.YourAddress == address, "server a offers the released address" + log);
+        lab.Keep = false;
     }
 
     /// <summary>A relayed DISCOVER from client <paramref name="n"/> asking for <paramref name="address"/> (option 50).</summary>
