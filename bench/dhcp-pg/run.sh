@@ -4,7 +4,12 @@
 # One throw-away PostgreSQL 15 cluster (initdb in /tmp, Unix socket only, fsync and synchronous_commit on) serves
 # all of them. perfdhcp (kea-admin package) plays a relay; with two instances, two perfdhcp relays each drive one
 # instance with their own clients, and their rates are added.
-# Usage: bench/dhcp-pg/run.sh [seconds per measurement, default 5]   (root; builds NetBoot unless NETBOOT_PUBLISH_DIR)
+# Usage: flock /tmp/netboot-bench.lock bench/dhcp-pg/run.sh [seconds per measurement, default 5]
+#   (root; builds NetBoot unless NETBOOT_PUBLISH_DIR; the lock keeps benchmarks on this shared machine from overlapping)
+# BENCH_INSTANCE_CPU=25% also measures one and two instances with each NetBoot instance in its own cgroup capped at that
+# share of one CPU (cgroup v2 cpu.max, or v1 cpu.cfs_quota_us), as if each ran on a machine of its own: the ratio then
+# shows whether the shared-database design scales, not how many cores this box has. BENCH_KEA=0 skips Kea,
+# BENCH_UNLIMITED=0 the unlimited NetBoot runs.
 set -euo pipefail
 
 PERIOD=${1:-5}
@@ -19,9 +24,50 @@ POOL_START=10.80.1.1; POOL_END=10.81.255.250; NETMASK=255.254.0.0
 declare -A SERVER_IP=([a]=10.80.0.1 [b]=10.80.0.3) RELAY_IP=([a]=10.80.0.2 [b]=10.80.0.4)
 declare -A MAC_BASE=([a]=02:00:00:00:00:00 [b]=06:00:00:00:00:00)   # distinct clients per relay
 PIDS=()
+declare -A SIDE_PID   # side -> the NetBoot instance's pid (for its CPU time)
+INSTANCE_CPU=${BENCH_INSTANCE_CPU:-}
+LIMIT=""              # the quota in effect for the servers being started ("" = none)
+CGROUPS=()
+
+# One cgroup per instance with a CPU quota: cgroup v2 (cpu.max) when mounted, else v1's cpu controller (plus a cgroup
+# in v1's cpuacct hierarchy, for an exact CPU time: /proc's tick-sampled one aliases with a short quota period).
+cgroup_v2() { [[ -f /sys/fs/cgroup/cgroup.controllers ]]; }
+cgroup_dir() { if cgroup_v2; then echo "/sys/fs/cgroup/$ID-$1"; else echo "/sys/fs/cgroup/cpu/$ID-$1"; fi; }
+acct_dir() { if cgroup_v2; then echo "/sys/fs/cgroup/$ID-$1"; else echo "/sys/fs/cgroup/cpuacct/$ID-$1"; fi; }
+cgroup_usage_us() { if cgroup_v2; then awk '/^usage_usec/ { print $2 }' "$(acct_dir "$1")/cpu.stat"; else echo $(( $(cat "$(acct_dir "$1")/cpuacct.usage") / 1000 )); fi; }
+cgroup_for() {  # $1 = side, $2 = percent of one CPU
+  # A 20 ms period (not the default 100 ms): the instance runs in short slices, as on a slower machine, rather than
+  # in 25 ms bursts followed by 75 ms of nothing, which would add tens of ms of latency no real machine has.
+  local period=20000 quota=$(( $2 * 200 )) dir acct
+  dir=$(cgroup_dir "$1"); acct=$(acct_dir "$1")
+  if cgroup_v2; then
+    grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control || echo +cpu >/sys/fs/cgroup/cgroup.subtree_control
+    mkdir -p "$dir"; echo "$quota $period" >"$dir/cpu.max"
+    CGROUPS+=("$dir")
+  elif [[ -d /sys/fs/cgroup/cpu && -d /sys/fs/cgroup/cpuacct ]]; then
+    mkdir -p "$dir" "$acct"; echo "$period" >"$dir/cpu.cfs_period_us"; echo "$quota" >"$dir/cpu.cfs_quota_us"
+    CGROUPS+=("$dir" "$acct")
+  else
+    echo "run.sh: no cgroup cpu controller for BENCH_INSTANCE_CPU" >&2; return 1
+  fi
+}
+
+# "nr_periods nr_throttled" of a cgroup (both versions name them so in cpu.stat): periods in which it wanted the CPU,
+# and those in which it used up its quota.
+throttling() { awk '/^nr_periods/ { p=$2 } /^nr_throttled/ { t=$2 } END { print p+0, t+0 }' "$1/cpu.stat"; }
+
+remove_cgroups() {
+  # A cgroup can be removed once its last task is gone, which may lag the reaping of the process by a moment.
+  for dir in "${CGROUPS[@]}"; do
+    for _ in $(seq 1 50); do rmdir "$dir" 2>/dev/null && break; [[ -d "$dir" ]] || break; sleep 0.1; done
+    [[ -d "$dir" ]] && echo "run.sh: could not remove the cgroup $dir" >&2
+  done
+  CGROUPS=()
+}
 
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  remove_cgroups
   for side in a b; do ip netns del "$ID-srv$side" 2>/dev/null || true; ip netns del "$ID-cli$side" 2>/dev/null || true; done
   [[ -f "$WORK/pg/postmaster.pid" ]] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -m immediate -w stop >/dev/null 2>&1 || true
   [[ -n "${KEEP:-}" ]] || rm -rf "$WORK"
@@ -83,8 +129,16 @@ wait_port67() {  # $1 = side
 }
 
 start_netboot() {  # $1 = side
-  ip netns exec "$ID-srv$1" env NETBOOT_LOG_LEVEL=Warning "$NETBOOT" serve -C "$WORK/netboot.conf" >"$WORK/netboot-$1.log" 2>&1 &
+  if [[ -n "$LIMIT" ]]; then
+    # The shell joins the cgroup, then execs: NetBoot and every thread it starts are in it from the first instruction.
+    cgroup_for "$1" "$LIMIT"
+    sh -c 'echo $$ >"$1/cgroup.procs"; echo $$ >"$2/cgroup.procs"; shift 2; exec "$@"' sh "$(cgroup_dir "$1")" "$(acct_dir "$1")" \
+      ip netns exec "$ID-srv$1" env NETBOOT_LOG_LEVEL=Warning "$NETBOOT" serve -C "$WORK/netboot.conf" >"$WORK/netboot-$1.log" 2>&1 &
+  else
+    ip netns exec "$ID-srv$1" env NETBOOT_LOG_LEVEL=Warning "$NETBOOT" serve -C "$WORK/netboot.conf" >"$WORK/netboot-$1.log" 2>&1 &
+  fi
   PIDS+=($!)
+  SIDE_PID[$1]=$!
   wait_port67 "$1"
 }
 
@@ -100,12 +154,22 @@ start_kea() {  # $1 = extra top-level Dhcp4 settings
 CONF
   ip netns exec "$ID-srva" env KEA_LOCKFILE_DIR="$WORK" KEA_PIDFILE_DIR="$WORK" kea-dhcp4 -c "$WORK/kea.json" >"$WORK/kea.out" 2>&1 &
   PIDS+=($!)
+  SIDE_PID[a]=$!
   wait_port67 a
 }
 
 stop_servers() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   PIDS=()
+  SIDE_PID=()
+  remove_cgroups
+}
+
+# An instance's CPU time in µs: exact from its cgroup when it has one, else /proc's (tick-sampled).
+instance_cpu_us() {  # $1 = side
+  if [[ -n "$LIMIT" ]]; then cgroup_usage_us "$1"; else
+    echo $(( $(awk '{ print $14 + $15 }' "/proc/${SIDE_PID[$1]}/stat" 2>/dev/null || echo 0) * 1000000 / TICK ))
+  fi
 }
 
 # CPU time in ms (user + system) of the servers started for this measurement, and of the PostgreSQL cluster (the
@@ -152,12 +216,37 @@ measure() {  # $1 = name, $2 = how to start, $3 = sides driven
     local pg_before
     pg_before=$(pg_cpu)
     $start
-    local total=0 detail="" perfs=()
+    local total=0 detail="" perfs=() usage=""
+    declare -A cpu_before=() throttle_before=()
+    for side in $sides; do
+      [[ -n "${SIDE_PID[$side]:-}" ]] && cpu_before[$side]=$(instance_cpu_us "$side")
+      [[ -n "$LIMIT" && -n "${SIDE_PID[$side]:-}" ]] && throttle_before[$side]=$(throttling "$(cgroup_dir "$side")")
+    done
+    local pg_run_before wall_before
+    pg_run_before=$(pg_cpu); wall_before=$(date +%s%N)
     for side in $sides; do
       perf "$side" "${MAC_BASE[$side]}" "$rate" >"$WORK/perf-$name-$rate-$side.txt" &
       perfs+=($!)
     done
     wait "${perfs[@]}" || true
+    local wall_ms=$(( ($(date +%s%N) - wall_before) / 1000000 ))
+    # Each NetBoot instance's CPU during the load, as a share of one CPU (with a quota: ~ the quota when CPU-bound),
+    # and how often the quota throttled it; PostgreSQL's the same way (it must not be the bottleneck).
+    for side in $sides; do
+      [[ -n "${cpu_before[$side]:-}" ]] || continue
+      local used_us=$(( $(instance_cpu_us "$side") - cpu_before[$side] ))
+      usage="$usage $side $(echo "scale=1; $used_us / (10 * $wall_ms)" | bc -l)% CPU"
+      if [[ -n "$LIMIT" ]]; then
+        read -r p0 t0 <<<"${throttle_before[$side]}"
+        read -r p1 t1 < <(throttling "$(cgroup_dir "$side")")
+        # Over the periods in which it had work (perfdhcp starts and stops inside the wall time), a CPU-bound
+        # instance uses its whole quota and is throttled in nearly every period.
+        local periods=$(( p1 - p0 > 0 ? p1 - p0 : 1 ))
+        usage="$usage (quota $LIMIT%: $(echo "scale=1; $used_us * 100 / ($periods * 20000)" | bc -l)% over its $periods busy periods of 20 ms, throttled in $(( (t1 - t0) * 100 / periods ))% of them)"
+      fi
+      usage="$usage,"
+    done
+    usage="$usage PostgreSQL $(( ($(pg_cpu) - pg_run_before) * 100 / wall_ms ))% CPU"
     for side in $sides; do
       read -r r ddo dra ado ara < <(summarise <"$WORK/perf-$name-$rate-$side.txt")
       total=$(echo "$total + $r" | bc -l)
@@ -171,8 +260,8 @@ measure() {  # $1 = name, $2 = how to start, $3 = sides driven
     local conflicts=0
     [[ $name == netboot* ]] && conflicts=$(cat "$WORK"/netboot-*.log | grep -c "lease conflict" || true)
     [[ -n "${KEEP:-}" ]] && for f in "$WORK"/netboot-*.log; do mv "$f" "${f%.log}-$name-$rate.keep"; done; rm -f "$WORK"/netboot-*.log
-    printf "   offered %5d/s per relay: %8.0f DORA/s%s; leases in the table: %s; conflicts (no ACK): %s; CPU per 1000 leases: server %s ms, PostgreSQL %s ms\n" \
-      "$rate" "$total" "$detail" "$stored" "$conflicts" "$(( stored > 0 ? server_ms * 1000 / stored : 0 ))" "$(( stored > 0 ? pg_ms * 1000 / stored : 0 ))"
+    printf "   offered %5d/s per relay: %8.0f DORA/s%s; leases in the table: %s; conflicts (no ACK): %s; CPU per 1000 leases: server %s ms, PostgreSQL %s ms; during the load:%s\n" \
+      "$rate" "$total" "$detail" "$stored" "$conflicts" "$(( stored > 0 ? server_ms * 1000 / stored : 0 ))" "$(( stored > 0 ? pg_ms * 1000 / stored : 0 ))" "$usage"
     if [[ $(echo "$total > $best" | bc -l) == 1 ]]; then best=$total; BEST_LINE[$name]="offered $rate/s per relay"; fi
   done
   BEST[$name]=$best
@@ -181,21 +270,44 @@ measure() {  # $1 = name, $2 = how to start, $3 = sides driven
 start_one() { start_netboot a; }
 start_two() { start_netboot a; start_netboot b; }
 
-measure netboot-1 start_one "a"
-measure netboot-2 start_two "a b"
-measure kea-pgsql start_kea "a"
-# Kea's default (2.2) is one thread, one transaction per lease; with multi-threading several leases commit at once.
-start_kea_mt() { start_kea '"multi-threading": { "enable-multi-threading": true, "thread-pool-size": 8, "packet-queue-size": 256 },'; }
-measure kea-pgsql-mt start_kea_mt "a"
+UNLIMITED_NAMES=()
+if [[ "${BENCH_UNLIMITED:-1}" != 0 ]]; then
+  measure netboot-1 start_one "a"
+  measure netboot-2 start_two "a b"
+  UNLIMITED_NAMES=(netboot-1 netboot-2)
+fi
+QUOTA_NAMES=()
+if [[ -n "$INSTANCE_CPU" ]]; then
+  LIMIT=${INSTANCE_CPU%\%}
+  measure "netboot-1-cpu$LIMIT" start_one "a"
+  measure "netboot-2-cpu$LIMIT" start_two "a b"
+  QUOTA_NAMES=("netboot-1-cpu$LIMIT" "netboot-2-cpu$LIMIT")
+  LIMIT=""
+fi
+KEA_NAMES=()
+if [[ "${BENCH_KEA:-1}" != 0 ]]; then
+  measure kea-pgsql start_kea "a"
+  # Kea's default (2.2) is one thread, one transaction per lease; with multi-threading several leases commit at once.
+  start_kea_mt() { start_kea '"multi-threading": { "enable-multi-threading": true, "thread-pool-size": 8, "packet-queue-size": 256 },'; }
+  measure kea-pgsql-mt start_kea_mt "a"
+  KEA_NAMES=(kea-pgsql kea-pgsql-mt)
+fi
 
 ratio() { if [[ "${2%.*}" =~ ^0*$ ]]; then echo "n/a"; else echo "scale=2; $1 / $2" | bc -l; fi; }
 echo
-printf "%-10s %10s   %s\n" server "DORA/s" "(best of the offered rates)"
-for name in netboot-1 netboot-2 kea-pgsql kea-pgsql-mt; do printf "%-10s %10.0f   %s\n" "$name" "${BEST[$name]}" "${BEST_LINE[$name]:-}"; done
+printf "%-16s %10s   %s\n" server "DORA/s" "(best of the offered rates)"
+for name in "${UNLIMITED_NAMES[@]}" "${QUOTA_NAMES[@]}" "${KEA_NAMES[@]}"; do printf "%-16s %10.0f   %s\n" "$name" "${BEST[$name]}" "${BEST_LINE[$name]:-}"; done
 echo
 echo "targets (issue 6):"
-best_kea=$(printf '%s\n' "${BEST[kea-pgsql]}" "${BEST[kea-pgsql-mt]}" | sort -g | tail -1)
-echo "  NetBoot 1 instance / Kea PostgreSQL = $(ratio "${BEST[netboot-1]}" "$best_kea")   (target >= 1.00; Kea's better of single- and multi-threaded)"
-echo "  NetBoot 2 instances / 1 instance    = $(ratio "${BEST[netboot-2]}" "${BEST[netboot-1]}")   (target >= 1.50)"
+if [[ ${#KEA_NAMES[@]} -gt 0 && ${#UNLIMITED_NAMES[@]} -gt 0 ]]; then
+  best_kea=$(printf '%s\n' "${BEST[kea-pgsql]}" "${BEST[kea-pgsql-mt]}" | sort -g | tail -1)
+  echo "  NetBoot 1 instance / Kea PostgreSQL = $(ratio "${BEST[netboot-1]}" "$best_kea")   (target >= 1.00; Kea's better of single- and multi-threaded)"
+fi
+if [[ ${#UNLIMITED_NAMES[@]} -gt 0 ]]; then
+  echo "  NetBoot 2 instances / 1 instance, unlimited (all share this machine's $(nproc) CPUs) = $(ratio "${BEST[netboot-2]}" "${BEST[netboot-1]}")   (target >= 1.50)"
+fi
+if [[ ${#QUOTA_NAMES[@]} -gt 0 ]]; then
+  echo "  NetBoot 2 instances / 1 instance, each instance capped at $INSTANCE_CPU of a CPU (separate machines emulated) = $(ratio "${BEST[${QUOTA_NAMES[1]}]}" "${BEST[${QUOTA_NAMES[0]}]}")   (target >= 1.50)"
+fi
 echo "$PERIOD s per measurement, nothing pinned: PostgreSQL, the servers and perfdhcp share $(nproc) CPUs;"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared)"

@@ -59,4 +59,6 @@ public enum NoReplyReason
     ForAnotherServer,
     /// <summary>Full DHCP: DHCPDECLINE / DHCPRELEASE, which get no reply by design (RFC 2131 §4.3.3–4.3.4).</summary>
     Recorded,
+    /// <summary>Full DHCP: the lease store cannot make a lease durable now (shared database unreachable): leasing pauses.</summary>
+    LeaseStoreUnavailable,
 }

@@ -34,10 +34,9 @@ public static class PostgresConnection
         }
         try
         {
-            var mode = OperatingSystem.IsWindows() ? UnixFileMode.None : File.GetUnixFileMode(file);
-            if ((mode & GroupOrOthers) != 0)
+            if (!OperatingSystem.IsWindows() && PasswordFileProblem(file) is { } problem)
             {
-                error = $"{file}: the password file is readable by group or others (mode {Convert.ToString((int)mode, 8)}); run chmod 600 {file} (owner: NetBoot's user)";
+                error = problem;
                 return null;
             }
             return File.ReadAllText(file).TrimEnd('\r', '\n');
@@ -47,6 +46,32 @@ public static class PostgresConnection
             error = $"{file}: cannot read the password file: {e.Message}";
             return null;
         }
+    }
+
+    /// <summary>libpq's rule for <c>~/.pgpass</c>, made a hard error: a regular file, no access for group or others, and
+    /// owned by the user NetBoot runs as (or by root). Null when the file may be used.</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    internal static string? PasswordFileProblem(string file)
+    {
+        if (!FileOwner.TryGet(file, out var owner, out var mode, out var errno))
+        {
+            return $"{file}: cannot read the password file: {new System.ComponentModel.Win32Exception(errno).Message}; check the path in dhcp-lease-db's passfile=";
+        }
+        if (!FileOwner.IsRegularFile(mode))
+        {
+            return $"{file}: the password file is not a regular file; point passfile= at a file (chmod 600, owned by the user NetBoot runs as)";
+        }
+        var permissions = (UnixFileMode)(mode & 0xFFF);
+        if ((permissions & GroupOrOthers) != 0)
+        {
+            return $"{file}: the password file can be read or changed by group or others (mode {Convert.ToString((int)permissions, 8)}); run chmod 600 {file}";
+        }
+        var user = FileOwner.EffectiveUserId;
+        if (owner != user && owner != 0)
+        {
+            return $"{file}: the password file is owned by uid {owner}, not by the user NetBoot runs as (uid {user}) or root; run chown {user} {file} (and chmod 600 {file})";
+        }
+        return null;
     }
 
     /// <summary>The connection string (with the resolved password) for <paramref name="config"/>.</summary>

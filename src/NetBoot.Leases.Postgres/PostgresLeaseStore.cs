@@ -44,14 +44,23 @@ public sealed class PostgresLeaseStore : ILeaseStore
     private readonly Channel<IPv4Address> _stale = Channel.CreateUnbounded<IPv4Address>(new UnboundedChannelOptions { SingleReader = true });
     private readonly LeaseChangeFeed _feed = new();
     private readonly CancellationTokenSource _stop = new();
+    private TaskCompletionSource _reachableAgain = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _epoch;
-    private bool _available = true;
+    private bool _available;
+    private bool _loaded;
     private bool _resyncAfterOutage;
-    private TimeSpan _backoff = MinimumBackoff;
-    private DateTimeOffset _retryAt = DateTimeOffset.MinValue;
+    private bool _migrate;
+    private int _paused;
+    private DateTimeOffset _nextPausedLog = DateTimeOffset.MinValue;
     private Task _writer = Task.CompletedTask;
     private Task _listener = Task.CompletedTask;
     private Task _sync = Task.CompletedTask;
+
+    /// <summary>How often, at most, the "DHCP paused" summary is logged while the database is unavailable.</summary>
+    private static readonly TimeSpan PausedLogInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often, at most, a failed reconnection attempt is logged after the first.</summary>
+    private static readonly TimeSpan RetryLogInterval = TimeSpan.FromSeconds(30);
 
     private PostgresLeaseStore(NpgsqlDataSource dataSource, string name, ILogger logger, TimeProvider time)
     {
@@ -65,7 +74,7 @@ public sealed class PostgresLeaseStore : ILeaseStore
     /// <summary>This server's id in <c>updated_by</c> and in notifications (its own are ignored).</summary>
     public string Origin { get; }
 
-    /// <summary>False while the database cannot be reached (new leases are refused until it is back).</summary>
+    /// <summary>False while the database cannot be reached: DHCP for leases pauses until it is back.</summary>
     public bool IsAvailable
     {
         get
@@ -77,17 +86,88 @@ public sealed class PostgresLeaseStore : ILeaseStore
         }
     }
 
+    /// <summary>True once the table has been loaded (false while a server that started without its database waits).</summary>
+    public bool IsLoaded
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _loaded;
+            }
+        }
+    }
+
     /// <summary>Checks (or, with <paramref name="migrate"/>, brings up to date) the schema, loads every lease and starts the
-    /// writer, the listener and the periodic reload. Takes ownership of <paramref name="dataSource"/>.</summary>
+    /// writer, the listener and the periodic reload; throws when the database cannot be used. Takes ownership of
+    /// <paramref name="dataSource"/> when it returns (the caller disposes it when this throws).</summary>
     public static async Task<PostgresLeaseStore> OpenAsync(NpgsqlDataSource dataSource, string name, ILogger logger, TimeProvider time, bool migrate, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
-        if (migrate)
+        var store = new PostgresLeaseStore(dataSource, name, logger, time) { _migrate = migrate };
+        try
         {
-            await PostgresSchema.MigrateAsync(dataSource, cancellationToken).ConfigureAwait(false);
+            var count = await store.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            PostgresLog.Opened(logger, name, count, PostgresSchema.CurrentVersion, store.Origin);
+            var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            store.StartLoops(listening);
+            // Changes committed between the load and LISTEN would be missed until the next reload: wait for LISTEN, then
+            // reload once.
+            await listening.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            await store.ResyncAsync(cancellationToken).ConfigureAwait(false);
+            return store;
+        }
+        catch
+        {
+            await store.StopLoopsAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>As <see cref="OpenAsync"/>, but a database that cannot be reached now (stopped, starting, failing over,
+    /// network down) does not stop the server: the store starts empty and unavailable (no lease is offered, acknowledged
+    /// or refused), logs one error saying so, and keeps connecting with backoff; once it can, it migrates (when allowed),
+    /// loads the table and takes leases. Errors a retry cannot mend (authentication, no such database, a schema this
+    /// NetBoot cannot use) still throw.</summary>
+    public static async Task<PostgresLeaseStore> OpenOrWaitAsync(NpgsqlDataSource dataSource, string name, ILogger logger, TimeProvider time, bool migrate, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await OpenAsync(dataSource, name, logger, time, migrate, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUnreachable(e) && !cancellationToken.IsCancellationRequested)
+        {
+            var store = new PostgresLeaseStore(dataSource, name, logger, time) { _migrate = migrate, _resyncAfterOutage = true };
+            PostgresLog.UnavailableAtStart(logger, name, e.Message, MaximumBackoff.TotalSeconds);
+            store.StartLoops(new TaskCompletionSource());
+            store._stale.Writer.TryWrite(default);
+            return store;
+        }
+    }
+
+    /// <summary>True for failures that waiting can mend: no connection (refused, timed out, reset), or a server that
+    /// is shutting down, starting up or full.</summary>
+    public static bool IsUnreachable(Exception exception) => exception switch
+    {
+        PostgresException e => e.SqlState.StartsWith("08", StringComparison.Ordinal) || e.SqlState is PostgresErrorCodes.AdminShutdown
+            or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections,
+        NpgsqlException or TimeoutException or IOException or System.Net.Sockets.SocketException => true,
+        _ => false,
+    };
+
+    /// <summary>Migrates (when allowed), checks the schema version and loads the whole table; the number of leases.</summary>
+    private async Task<int> ConnectAsync(CancellationToken cancellationToken)
+    {
+        if (_migrate)
+        {
+            var (from, to) = await PostgresSchema.MigrateAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+            if (from != to)
+            {
+                PostgresLog.Migrated(_logger, _name, from, to);
+            }
         }
         int version;
-        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+        await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
         {
             version = await PostgresSchema.VersionAsync(connection, cancellationToken).ConfigureAwait(false);
         }
@@ -97,45 +177,75 @@ public sealed class PostgresLeaseStore : ILeaseStore
                 ? $"the lease database has schema version {version}, this NetBoot needs {PostgresSchema.CurrentVersion}: run 'netboot db migrate' (or let serve migrate it)"
                 : $"the lease database has schema version {version}, newer than this NetBoot knows ({PostgresSchema.CurrentVersion}): upgrade NetBoot");
         }
-        var store = new PostgresLeaseStore(dataSource, name, logger, time);
-        var leases = await store.ReadAsync(null, cancellationToken).ConfigureAwait(false);
-        foreach (var lease in leases)
-        {
-            store._table.Put(lease);
-        }
-        PostgresLog.Opened(logger, name, leases.Count, version, store.Origin);
-        store._writer = Task.Run(store.WriteLoopAsync, CancellationToken.None);
-        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        store._listener = Task.Run(() => store.ListenLoopAsync(listening), CancellationToken.None);
-        store._sync = Task.Run(store.SyncLoopAsync, CancellationToken.None);
-        // Changes committed between the load and LISTEN would be missed until the next reload: wait for LISTEN, then
-        // reload once.
-        await listening.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
-        await store.ResyncAsync(cancellationToken).ConfigureAwait(false);
-        return store;
+        return await ResyncAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    private void StartLoops(TaskCompletionSource listening)
+    {
+        _writer = Task.Run(WriteLoopAsync, CancellationToken.None);
+        _listener = Task.Run(() => ListenLoopAsync(listening), CancellationToken.None);
+        _sync = Task.Run(SyncLoopAsync, CancellationToken.None);
+    }
+
+    private async Task StopLoopsAsync()
+    {
+        _writes.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_listener, _sync).ConfigureAwait(false);
+    }
+
+    /// <summary>While the database is unavailable, DHCP for leases pauses: no offer (so that clients take another
+    /// server's, if one still has the database), no ACK (it could not be made durable) and no NAK (the view may be stale,
+    /// or empty when the table was never loaded). Replies that need no lease (proxy DHCP, PXE, INFORM) go on.</summary>
     public LeaseDecision Execute(Func<ILeaseView, DhcpOutcome> decide)
     {
         ArgumentNullException.ThrowIfNull(decide);
+        int paused;
         lock (_lock)
         {
             var outcome = decide(_table);
-            if (outcome.Change is not { } change)
+            if (_available || !NeedsTheDatabase(outcome))
             {
-                return new LeaseDecision(outcome, Task.CompletedTask);
+                if (outcome.Change is not { } change)
+                {
+                    return new LeaseDecision(outcome, Task.CompletedTask);
+                }
+                _table.Apply(change);
+                return new LeaseDecision(outcome, IsStored(change) ? PersistLocked(change, expiredBefore: null) : Task.CompletedTask);
             }
-            if (!_available && change is LeaseUpsert { Lease.State: LeaseState.Offered } offer)
-            {
-                // No offer that could never be acknowledged: a server cut off from the database stays silent to new
-                // clients, so that they take another server's offer instead of waiting on this one.
-                return new LeaseDecision(new DhcpOutcome(new NoReply(NoReplyReason.NoAddressAvailable,
-                    $"no offer of {offer.Lease.Address} to {offer.Lease.HardwareAddress}: the lease database {_name} is unavailable")), Task.CompletedTask);
-            }
-            _table.Apply(change);
-            return new LeaseDecision(outcome, IsStored(change) ? PersistLocked(change, expiredBefore: null) : Task.CompletedTask);
+            paused = CountPausedLocked();
         }
+        if (paused > 0)
+        {
+            PostgresLog.Paused(_logger, paused, _name, PausedLogInterval.TotalSeconds);
+        }
+        return new LeaseDecision(new DhcpOutcome(new NoReply(NoReplyReason.LeaseStoreUnavailable,
+            $"DHCP paused: the lease database {_name} is unavailable (no lease can be made durable)")), Task.CompletedTask);
     }
+
+    /// <summary>Counts a request left unanswered; the count to log now (once per <see cref="PausedLogInterval"/>), else 0.</summary>
+    private int CountPausedLocked()
+    {
+        _paused++;
+        var now = _time.GetUtcNow();
+        if (now < _nextPausedLog)
+        {
+            return 0;
+        }
+        var count = _paused;
+        _paused = 0;
+        _nextPausedLog = now + PausedLogInterval;
+        return count;
+    }
+
+    /// <summary>A lease change (every ACK of a lease carries one), an OFFER of an address (even one without a change:
+    /// its ACK would need the database), or a NAK. Not the boot server's ACK on 4011 (its yiaddr is the client's ciaddr,
+    /// with no lease behind it), nor a proxy offer (yiaddr 0), nor an INFORM's ACK.</summary>
+    private static bool NeedsTheDatabase(DhcpOutcome outcome) =>
+        outcome.Change is not null
+        || outcome.Decision is SendReply { Message.MessageType: Wire.Dhcp.DhcpMessageType.Nak }
+            or SendReply { Message: { MessageType: Wire.Dhcp.DhcpMessageType.Offer, YourAddress.IsZero: false } };
 
     public IReadOnlyList<Lease> Expire(DateTimeOffset now)
     {
@@ -222,14 +332,10 @@ public sealed class PostgresLeaseStore : ILeaseStore
 
     private async Task WriteBatchAsync(List<PendingWrite> batch)
     {
-        DateTimeOffset retryAt;
-        lock (_lock)
+        if (!IsAvailable)
         {
-            retryAt = _retryAt;
-        }
-        if (_time.GetUtcNow() < retryAt)
-        {
-            // Backing off: fail at once rather than hold the clients; they ask again and will be served once it is back.
+            // Known to be down: fail at once rather than hold the clients; the reload loop reconnects, and clients that
+            // ask again are served once it has.
             Finish(batch, null, new NpgsqlException($"the lease database {_name} is unavailable"));
             return;
         }
@@ -249,32 +355,26 @@ public sealed class PostgresLeaseStore : ILeaseStore
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException or InvalidOperationException)
         {
-            TimeSpan wait;
-            lock (_lock)
-            {
-                wait = _available ? MinimumBackoff : TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, MaximumBackoff.Ticks));
-                _available = false;
-                _backoff = wait;
-                _retryAt = _time.GetUtcNow() + wait;
-                _resyncAfterOutage = true;
-            }
-            PostgresLog.Unavailable(_logger, _name, e.Message, wait.TotalSeconds);
+            MarkUnavailable(e);
             Finish(batch, null, e);
-            // The reload loop probes the database until a reload succeeds, even if no lease is asked for meanwhile.
-            _stale.Writer.TryWrite(default);
             return;
         }
-        bool recovered;
+        Finish(batch, accepted, null);
+    }
+
+    /// <summary>The database cannot be used: pause leasing (logged once per outage) and let the reload loop reconnect.</summary>
+    private void MarkUnavailable(Exception e)
+    {
+        bool first;
         lock (_lock)
         {
-            recovered = !_available;
-            _available = true;
-            _backoff = MinimumBackoff;
-            _retryAt = DateTimeOffset.MinValue;
+            first = _available;
+            _available = false;
+            _resyncAfterOutage = true;
         }
-        Finish(batch, accepted, null);
-        if (recovered)
+        if (first)
         {
+            PostgresLog.Unavailable(_logger, _name, e.Message, MaximumBackoff.TotalSeconds);
             _stale.Writer.TryWrite(default);
         }
     }
@@ -435,24 +535,26 @@ public sealed class PostgresLeaseStore : ILeaseStore
     private async Task ListenLoopAsync(TaskCompletionSource listening)
     {
         var backoff = MinimumBackoff;
-        var first = true;
+        var listened = false;
+        var connected = false;
         while (!_stop.IsCancellationRequested)
         {
             try
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(_stop.Token).ConfigureAwait(false);
+                connected = true;
                 connection.Notification += OnNotification;
                 await using (var listen = new NpgsqlCommand($"LISTEN {NotifyChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(_stop.Token).ConfigureAwait(false);
                 }
                 listening.TrySetResult();
-                if (!first)
+                if (listened || !IsLoaded)
                 {
                     // Notifications sent while we were not listening are lost: reload everything.
                     _stale.Writer.TryWrite(default);
                 }
-                first = false;
+                listened = true;
                 backoff = MinimumBackoff;
                 while (true)
                 {
@@ -465,16 +567,30 @@ public sealed class PostgresLeaseStore : ILeaseStore
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException or InvalidOperationException)
             {
-                PostgresLog.ListenLost(_logger, _name, e.Message, backoff.TotalSeconds);
-                try
+                if (connected)
                 {
-                    await Task.Delay(backoff, _time, _stop.Token).ConfigureAwait(false);
+                    // The listening connection dropped: say so once, then reconnect.
+                    PostgresLog.ListenLost(_logger, _name, e.Message, backoff.TotalSeconds);
                 }
-                catch (OperationCanceledException)
+                else if (IsUnreachable(e))
+                {
+                    // Cannot even connect: the database is down (logged once per outage by MarkUnavailable).
+                    MarkUnavailable(e);
+                }
+                connected = false;
+                // Wait out the backoff, unless the reload loop reaches the database first: then listen again at once,
+                // so that the view does not miss other servers' commits for up to a whole backoff after an outage.
+                var reachable = Volatile.Read(ref _reachableAgain).Task;
+                using (var wake = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+                {
+                    await Task.WhenAny(Task.Delay(backoff, _time, wake.Token), reachable).ConfigureAwait(false);
+                    await wake.CancelAsync().ConfigureAwait(false);
+                }
+                if (_stop.IsCancellationRequested)
                 {
                     return;
                 }
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaximumBackoff.Ticks));
+                backoff = reachable.IsCompleted ? MinimumBackoff : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaximumBackoff.Ticks));
             }
         }
     }
@@ -497,10 +613,15 @@ public sealed class PostgresLeaseStore : ILeaseStore
     }
 
     /// <summary>Re-reads the addresses other servers changed (or that we lost a race for); 0.0.0.0 in the queue, or
-    /// <see cref="ResyncInterval"/> without news, asks for a full reload.</summary>
+    /// <see cref="ResyncInterval"/> without news, asks for a full reload. While the database is unavailable this loop is
+    /// the one that reconnects: a full reload (or, if the table was never loaded, migration and load) with backoff from
+    /// <see cref="MinimumBackoff"/> to <see cref="MaximumBackoff"/>.</summary>
     private async Task SyncLoopAsync()
     {
         var addresses = new HashSet<IPv4Address>();
+        var backoff = MinimumBackoff;
+        var attempts = 0;
+        var nextRetryLog = DateTimeOffset.MinValue;
         while (!_stop.IsCancellationRequested)
         {
             var full = false;
@@ -525,7 +646,11 @@ public sealed class PostgresLeaseStore : ILeaseStore
             }
             try
             {
-                if (full)
+                if (!IsLoaded)
+                {
+                    await ConnectAsync(_stop.Token).ConfigureAwait(false);
+                }
+                else if (full || !IsAvailable)
                 {
                     await ResyncAsync(_stop.Token).ConfigureAwait(false);
                 }
@@ -534,6 +659,9 @@ public sealed class PostgresLeaseStore : ILeaseStore
                     await RefreshAsync(addresses, _stop.Token).ConfigureAwait(false);
                 }
                 addresses.Clear();
+                backoff = MinimumBackoff;
+                attempts = 0;
+                nextRetryLog = DateTimeOffset.MinValue;
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
@@ -541,16 +669,29 @@ public sealed class PostgresLeaseStore : ILeaseStore
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException or InvalidOperationException)
             {
-                // The writer reports the outage; keep probing (about once a second) until a reload succeeds.
+                MarkUnavailable(e);
+                attempts++;
+                var now = _time.GetUtcNow();
+                if (attempts == 1)
+                {
+                    // The outage itself was logged (MarkUnavailable, or at start): the next line only if it lasts.
+                    nextRetryLog = now + RetryLogInterval;
+                }
+                else if (now >= nextRetryLog)
+                {
+                    PostgresLog.StillUnavailable(_logger, _name, attempts, e.Message, backoff.TotalSeconds);
+                    nextRetryLog = now + RetryLogInterval;
+                }
                 _stale.Writer.TryWrite(default);
                 try
                 {
-                    await Task.Delay(MinimumBackoff * 4, _time, _stop.Token).ConfigureAwait(false);
+                    await Task.Delay(backoff, _time, _stop.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
                     return;
                 }
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaximumBackoff.Ticks));
             }
         }
     }
@@ -595,7 +736,7 @@ public sealed class PostgresLeaseStore : ILeaseStore
     }
 
     /// <summary>Reloads the whole table into the cache, keeping this server's offer holds and its newer changes.</summary>
-    private async Task ResyncAsync(CancellationToken cancellationToken)
+    private async Task<int> ResyncAsync(CancellationToken cancellationToken)
     {
         long start;
         lock (_lock)
@@ -631,17 +772,18 @@ public sealed class PostgresLeaseStore : ILeaseStore
             {
                 _touched.Remove(address);
             }
-            // A successful reload means the database is back: leases are accepted again without waiting for the backoff.
+            // A successful reload means the database is back: leases are accepted again.
             _available = true;
-            _backoff = MinimumBackoff;
-            _retryAt = DateTimeOffset.MinValue;
+            _loaded = true;
             reconnected = _resyncAfterOutage;
             _resyncAfterOutage = false;
         }
         if (reconnected)
         {
+            Interlocked.Exchange(ref _reachableAgain, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             PostgresLog.Reconnected(_logger, _name, rows.Count);
         }
+        return rows.Count;
     }
 
     private bool IsLocallyNewer(IPv4Address address, long start) =>
@@ -691,10 +833,7 @@ public sealed class PostgresLeaseStore : ILeaseStore
 
     public async ValueTask DisposeAsync()
     {
-        _writes.Writer.TryComplete();
-        await _writer.ConfigureAwait(false);
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_listener, _sync).ConfigureAwait(false);
+        await StopLoopsAsync().ConfigureAwait(false);
         _feed.Complete();
         _stop.Dispose();
         await _dataSource.DisposeAsync().ConfigureAwait(false);

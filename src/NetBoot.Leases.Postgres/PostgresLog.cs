@@ -5,8 +5,20 @@ namespace NetBoot.Leases.Postgres;
 /// <summary>The PostgreSQL store's log lines (event ids 4100-4119): greppable for "lease database".</summary>
 internal static partial class PostgresLog
 {
-    [LoggerMessage(4100, LogLevel.Error, "lease database {Database} unavailable: {Reason}; new DHCP clients wait (no ACK without a durable lease), retrying in {RetrySeconds} s")]
-    public static partial void Unavailable(ILogger logger, string database, string reason, double retrySeconds);
+    [LoggerMessage(4100, LogLevel.Error, "lease database {Database} unavailable: {Reason}; DHCP leasing paused (no OFFER, ACK or NAK without the database), proxyDHCP, PXE, TFTP and HTTP go on; reconnecting with backoff (at most every {MaximumSeconds} s): check that PostgreSQL runs and accepts connections at {Database}")]
+    public static partial void Unavailable(ILogger logger, string database, string reason, double maximumSeconds);
+
+    [LoggerMessage(4105, LogLevel.Error, "lease database {Database} unreachable at start: {Reason}; serving proxyDHCP, PXE, TFTP and HTTP now, DHCP leasing paused until it is reachable (reconnecting with backoff, at most every {MaximumSeconds} s; the schema is checked, and migrated if allowed, then): start PostgreSQL or fix the host/port in dhcp-lease-db")]
+    public static partial void UnavailableAtStart(ILogger logger, string database, string reason, double maximumSeconds);
+
+    [LoggerMessage(4106, LogLevel.Warning, "lease database {Database} still unavailable after {Attempts} attempts: {Reason}; next attempt in {RetrySeconds} s")]
+    public static partial void StillUnavailable(ILogger logger, string database, int attempts, string reason, double retrySeconds);
+
+    [LoggerMessage(4107, LogLevel.Warning, "DHCP paused: {Count} lease request(s) left unanswered because the lease database {Database} is unavailable (this line at most every {IntervalSeconds} s)")]
+    public static partial void Paused(ILogger logger, int count, string database, double intervalSeconds);
+
+    [LoggerMessage(4108, LogLevel.Information, "lease database {Database}: schema migrated from version {From} to {To}")]
+    public static partial void Migrated(ILogger logger, string database, int from, int to);
 
     [LoggerMessage(4101, LogLevel.Warning, "lease database {Database} reachable again; leases reloaded ({Count})")]
     public static partial void Reconnected(ILogger logger, string database, int count);

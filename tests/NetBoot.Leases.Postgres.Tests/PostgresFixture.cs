@@ -17,9 +17,9 @@ public sealed class PostgresFixture : IDisposable
         return name;
     }
 
-    public async Task<PostgresLeaseStore> OpenStoreAsync(string database, bool migrate = true) =>
+    public async Task<PostgresLeaseStore> OpenStoreAsync(string database, bool migrate = true, Microsoft.Extensions.Logging.ILogger? logger = null) =>
         await PostgresLeaseStore.OpenAsync(PostgresConnection.CreateDataSource(Server.ConnectionString(database)), database,
-            NullLogger.Instance, TimeProvider.System, migrate, CancellationToken.None);
+            logger ?? NullLogger.Instance, TimeProvider.System, migrate, CancellationToken.None);
 
     public void Dispose() => Server.Dispose();
 }

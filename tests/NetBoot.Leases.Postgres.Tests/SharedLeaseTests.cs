@@ -2,6 +2,8 @@ using NetBoot.Configuration.Model;
 using NetBoot.Engine;
 using NetBoot.Engine.Leases;
 using NetBoot.Wire.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using static NetBoot.Leases.Postgres.Tests.LeaseStoreContractTests;
 
@@ -102,43 +104,99 @@ public sealed class SharedLeaseTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task Without_the_database_no_lease_is_durable_and_leasing_resumes_when_it_is_back()
+    public async Task Without_the_database_leasing_pauses_and_resumes_when_it_is_back()
     {
         var database = postgres.NewDatabase();
-        await using var store = await postgres.OpenStoreAsync(database);
+        var log = new ListLogger();
+        await using var store = await postgres.OpenStoreAsync(database, logger: log);
         await store.Execute(_ => Bind(LeaseFor(10))).Durable;
 
         postgres.Server.Stop();
         try
         {
-            await Assert.ThrowsAnyAsync<Exception>(() => store.Execute(_ => Bind(LeaseFor(11))).Durable);
-            Assert.False(store.IsAvailable);
-            // Cut off from the database, the server makes no offer to a new client (it could never ACK it).
-            var offer = store.Execute(_ => Bind(LeaseFor(13, LeaseState.Offered)));
-            Assert.Null(offer.Outcome.Change);
-            Assert.Equal(NoReplyReason.NoAddressAvailable, Assert.IsType<NoReply>(offer.Outcome.Decision).Reason);
-            Assert.DoesNotContain(store.Snapshot(), l => l.Address == LeaseFor(13).Address);
+            // The notification connection drops at once; the first failed reconnection marks the store unavailable.
+            await Eventually(() => !store.IsAvailable);
+            Assert.Single(log.Lines, l => l.Contains("unavailable", StringComparison.Ordinal) && l.Contains("reconnecting with backoff", StringComparison.Ordinal));
+            // Cut off from the database, the server makes no offer (new clients take another server's) and no ACK.
+            for (var n = 0; n < 50; n++)
+            {
+                AssertPaused(store.Execute(_ => Bind(LeaseFor(13, LeaseState.Offered))));
+                AssertPaused(store.Execute(_ => Bind(LeaseFor(11))));
+            }
+            Assert.DoesNotContain(store.Snapshot(), l => l.Address == LeaseFor(13).Address || l.Address == LeaseFor(11).Address);
+            // Rate-limited: one summary line for the 100 refusals, not one per request.
+            Assert.Single(log.Lines, l => l.StartsWith("DHCP paused", StringComparison.Ordinal));
+            // A decision that needs no lease (proxy DHCP, PXE) is untouched.
+            var proxy = store.Execute(_ => new DhcpOutcome(new NoReply(NoReplyReason.NotForUs, "proxy")));
+            Assert.Equal(NoReplyReason.NotForUs, Assert.IsType<NoReply>(proxy.Outcome.Decision).Reason);
         }
         finally
         {
             postgres.Server.StartCluster();
         }
 
-        // Clients ask again until the store is back (after its backoff): then the lease is durable.
-        await Eventually(async () =>
-        {
-            try
-            {
-                await store.Execute(_ => Bind(LeaseFor(12))).Durable;
-                return true;
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException or InvalidOperationException)
-            {
-                return false;
-            }
-        });
-        Assert.True(store.IsAvailable);
+        // The store reconnects by itself (backoff at most 10 s), without any request asking it to.
+        await Eventually(() => store.IsAvailable);
+        Assert.Contains(log.Lines, l => l.Contains("reachable again", StringComparison.Ordinal));
+        await store.Execute(_ => Bind(LeaseFor(12))).Durable;
         Assert.Equal("2", postgres.Server.Sql($"SELECT count(*) FROM netboot_leases WHERE address IN ({LeaseFor(10).Address.Value}, {LeaseFor(12).Address.Value})", database));
+    }
+
+    [Fact]
+    public async Task A_server_started_while_the_database_is_down_waits_for_it_then_migrates_and_loads_the_table()
+    {
+        var database = postgres.NewDatabase();
+        await using (var other = await postgres.OpenStoreAsync(database))
+        {
+            await other.Execute(_ => Bind(LeaseFor(20))).Durable;
+        }
+        postgres.Server.Sql("DROP TABLE netboot_leases; DROP TABLE netboot_schema; DROP FUNCTION netboot_put_lease", database);
+        var log = new ListLogger();
+        PostgresLeaseStore store;
+        postgres.Server.Stop();
+        try
+        {
+            store = await PostgresLeaseStore.OpenOrWaitAsync(PostgresConnection.CreateDataSource(postgres.Server.ConnectionString(database)), database,
+                log, TimeProvider.System, migrate: true, CancellationToken.None);
+            Assert.False(store.IsAvailable);
+            Assert.False(store.IsLoaded);
+            Assert.Contains(log.Lines, l => l.Contains("unreachable at start", StringComparison.Ordinal) && l.Contains(database, StringComparison.Ordinal));
+            // The view is empty because it was never loaded, not because the pool is free: no offer, no ACK, no NAK.
+            AssertPaused(store.Execute(_ => Bind(LeaseFor(21, LeaseState.Offered))));
+            AssertPaused(store.Execute(_ => Bind(LeaseFor(21))));
+        }
+        finally
+        {
+            postgres.Server.StartCluster();
+        }
+        await using (store)
+        {
+            await Eventually(() => store.IsLoaded && store.IsAvailable);
+            Assert.Contains(log.Lines, l => l.Contains("schema migrated from version 0", StringComparison.Ordinal));
+            await store.Execute(_ => Bind(LeaseFor(21))).Durable;
+            Assert.Equal("1", postgres.Server.Sql($"SELECT count(*) FROM netboot_leases WHERE address = {LeaseFor(21).Address.Value}", database));
+        }
+    }
+
+    [Fact]
+    public async Task A_database_that_answers_but_cannot_be_used_still_fails_start_up()
+    {
+        var database = postgres.NewDatabase();
+        await using var dataSource = PostgresConnection.CreateDataSource(postgres.Server.ConnectionString(database));
+        // Reachable, but without the schema and not allowed to migrate: waiting would not help, so serve must say so.
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => PostgresLeaseStore.OpenOrWaitAsync(dataSource, database,
+            NullLogger.Instance, TimeProvider.System, migrate: false, CancellationToken.None));
+        Assert.Contains("netboot db migrate", error.Message, StringComparison.Ordinal);
+        await using var missing = PostgresConnection.CreateDataSource(postgres.Server.ConnectionString("no_such_database"));
+        await Assert.ThrowsAsync<PostgresException>(() => PostgresLeaseStore.OpenOrWaitAsync(missing, "no_such_database",
+            NullLogger.Instance, TimeProvider.System, migrate: true, CancellationToken.None));
+    }
+
+    private static void AssertPaused(LeaseDecision decision)
+    {
+        Assert.Null(decision.Outcome.Change);
+        Assert.Equal(NoReplyReason.LeaseStoreUnavailable, Assert.IsType<NoReply>(decision.Outcome.Decision).Reason);
+        Assert.True(decision.Durable.IsCompletedSuccessfully);
     }
 
     [Fact]
@@ -183,6 +241,21 @@ public sealed class SharedLeaseTests(PostgresFixture postgres)
     }
 }
 
+/// <summary>Keeps every formatted line, for tests that assert what an administrator would read.</summary>
+internal sealed class ListLogger : ILogger
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyList<string> Lines => [.. _lines];
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        _lines.Enqueue(formatter(state, exception));
+}
+
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class PasswordTests : IDisposable
 {
@@ -202,18 +275,69 @@ public sealed class PasswordTests : IDisposable
         Assert.Equal("libpq", PostgresConnection.ResolvePassword(Config, environment.GetValueOrDefault, out _));
     }
 
+    [Theory]
+    [InlineData(UnixFileMode.GroupRead)]
+    [InlineData(UnixFileMode.OtherRead)]
+    [InlineData(UnixFileMode.GroupWrite)]
+    [InlineData(UnixFileMode.OtherExecute)]
+    public void A_password_file_open_to_group_or_others_is_refused_with_the_fix(UnixFileMode extra)
+    {
+        var file = PasswordFile(UnixFileMode.UserRead | UnixFileMode.UserWrite | extra);
+
+        Assert.Null(PostgresConnection.ResolvePassword(Config with { PasswordFile = file }, _ => null, out var error));
+        Assert.StartsWith(file + ":", error, StringComparison.Ordinal);
+        Assert.Contains($"run chmod 600 {file}", error, StringComparison.Ordinal);
+    }
+
     [Fact]
-    public void A_password_file_readable_by_others_is_refused_with_the_fix()
+    public void A_password_file_of_mode_600_owned_by_the_running_user_is_read()
+    {
+        var file = PasswordFile(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        Assert.Equal("secret", PostgresConnection.ResolvePassword(Config with { PasswordFile = file }, _ => null, out var error));
+        Assert.Null(error);
+        // Through a symbolic link too (the file it names is checked, as opening it would follow the link).
+        var link = Path.Combine(_directory, "link");
+        File.CreateSymbolicLink(link, file);
+        Assert.Equal("secret", PostgresConnection.ResolvePassword(Config with { PasswordFile = link }, _ => null, out error));
+        Assert.Null(error);
+    }
+
+    [Fact]
+    public void A_missing_password_file_or_a_folder_is_refused_with_its_name()
+    {
+        var missing = Path.Combine(_directory, "missing");
+        Assert.Null(PostgresConnection.ResolvePassword(Config with { PasswordFile = missing }, _ => null, out var error));
+        Assert.StartsWith(missing + ": cannot read the password file", error, StringComparison.Ordinal);
+
+        File.SetUnixFileMode(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Assert.Null(PostgresConnection.ResolvePassword(Config with { PasswordFile = _directory }, _ => null, out error));
+        Assert.Contains("not a regular file", error, StringComparison.Ordinal);
+    }
+
+    /// <summary>As root (CI runs this project as root): a file of another user is refused even with mode 600, since that
+    /// user could change the password NetBoot presents.</summary>
+    [Fact]
+    [Trait("Category", "Namespace")]
+    public void A_password_file_owned_by_another_user_is_refused_with_the_fix()
+    {
+        Assert.True(Environment.UserName == "root", "this test needs root (it gives the file to another user)");
+        var file = PasswordFile(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        NetBoot.Testing.Shell.Run("chown", "65534", file);
+
+        Assert.Null(PostgresConnection.ResolvePassword(Config with { PasswordFile = file }, _ => null, out var error));
+        Assert.Contains("owned by uid 65534", error, StringComparison.Ordinal);
+        Assert.Contains($"run chown 0 {file}", error, StringComparison.Ordinal);
+
+        NetBoot.Testing.Shell.Run("chown", "0", file);
+        Assert.Equal("secret", PostgresConnection.ResolvePassword(Config with { PasswordFile = file }, _ => null, out error));
+    }
+
+    private string PasswordFile(UnixFileMode mode)
     {
         var file = Path.Combine(_directory, "db.password");
         File.WriteAllText(file, "secret\n");
-        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
-
-        Assert.Null(PostgresConnection.ResolvePassword(Config with { PasswordFile = file }, _ => null, out var error));
-        Assert.Contains("chmod 600", error, StringComparison.Ordinal);
-
-        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        Assert.Equal("secret", PostgresConnection.ResolvePassword(Config with { PasswordFile = file }, _ => null, out error));
-        Assert.Null(error);
+        File.SetUnixFileMode(file, mode);
+        return file;
     }
 }

@@ -8,7 +8,8 @@ using Npgsql;
 namespace NetBoot.Cli.Commands;
 
 /// <summary>Opens the lease store <c>dhcp-lease-db</c> names: SQLite by default (<c>NETBOOT_LEASE_DB</c> still overrides
-/// its path), or the shared PostgreSQL store (migrated on start unless <c>?migrate=never</c>).</summary>
+/// its path), or the shared PostgreSQL store (migrated on start unless <c>?migrate=never</c>; when it cannot be reached
+/// at start, the server starts anyway with DHCP leasing paused until it can).</summary>
 internal static class LeaseStores
 {
     public static bool IsPostgres(ServerConfig config) => config.LeaseDatabase is { Kind: LeaseDatabaseKind.Postgres };
@@ -43,12 +44,20 @@ internal static class LeaseStores
             }
         }
         var db = config.LeaseDatabase!;
+        var password = PostgresConnection.ResolvePassword(db, Environment.GetEnvironmentVariable, out var passwordError);
+        if (passwordError is not null)
+        {
+            // Refused like libpq refuses a loose ~/.pgpass, but as an error: the message names the file and the fix.
+            return (null, $"lease database {db} ({db.Source}): {passwordError}");
+        }
         try
         {
-            var dataSource = PostgresConnection.Open(db, Environment.GetEnvironmentVariable);
+            var dataSource = PostgresConnection.CreateDataSource(PostgresConnection.ConnectionString(db, password));
             try
             {
-                var store = await PostgresLeaseStore.OpenAsync(dataSource, db.ToString(), loggers.CreateLogger("netboot.leases"),
+                // A database that is down at start does not stop the server: proxy/PXE/TFTP/HTTP serve at once and DHCP
+                // leasing waits for it (the store logs why and reconnects).
+                var store = await PostgresLeaseStore.OpenOrWaitAsync(dataSource, db.ToString(), loggers.CreateLogger("netboot.leases"),
                     TimeProvider.System, db.MigratesOnStart, cancellationToken).ConfigureAwait(false);
                 return (store, null);
             }
