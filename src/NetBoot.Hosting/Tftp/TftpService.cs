@@ -16,12 +16,31 @@ using NetBoot.Wire.Tftp;
 namespace NetBoot.Hosting.Tftp;
 
 /// <summary>Serves read requests on UDP 69 of each TFTP interface; every transfer runs on its own ephemeral
-/// socket (its TID, RFC 1350 §4) driven by the pure <see cref="TftpTransfer"/> state machine.</summary>
+/// socket (its TID, RFC 1350 §4) driven by the pure <see cref="TftpTransfer"/> state machine, all of them in a few
+/// event loops (<see cref="TftpReactor"/>, one per CPU at most).</summary>
 public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logger, TimeProvider time, BootTelemetry? telemetry = null)
 {
     public const int Port = 69;
 
     private int _activeTransfers;
+
+    /// <summary>Clients (address and port) with a transfer on its own socket that has not yet heard from them: a
+    /// second RRQ from one of them is the same request sent again (our answer is late or lost), not a new one.</summary>
+    private readonly ConcurrentDictionary<IPEndPoint, ClientTransfer> _transferClients = new();
+
+    /// <summary>The transfer serving one client endpoint (null while the request is still being decided).</summary>
+    private sealed class ClientTransfer
+    {
+        public volatile TftpTransfer? Transfer;
+
+        /// <summary>Nothing heard from the client yet: a repeated RRQ is a retransmission of the one being served.
+        /// (Read from the listener while the reactor moves the transfer: a stale answer only delays a retransmission.)</summary>
+        public bool IsAwaitingClient => Transfer is not { } transfer
+            || transfer.State == TftpTransferState.AwaitingOptionAcknowledgment
+            || (transfer.State == TftpTransferState.Transferring && transfer.AcknowledgedBlocks == 0);
+    }
+
+    private readonly LogThrottle _repeatedLog = new(time, TimeSpan.FromSeconds(10));
 
     /// <summary>A flood of requests beyond tftp-max must not flood the log too.</summary>
     private readonly LogThrottle _tooManyLog = new(time, TimeSpan.FromSeconds(10));
@@ -63,13 +82,21 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             : snapshot.Tftp.PortRange is { } range ? $"on ports {range.Start}-{range.End}" : "on ephemeral ports");
         var listeners = new List<Socket>();
         var loops = new List<Task>();
+        // Polling for ACKs before sleeping pays only while a CPU would otherwise idle (lock-step with few clients);
+        // in a boot storm every CPU is busy and the reactors sleep at once.
+        using var reactors = new TftpReactorPool(
+            TftpReactorPool.DefaultCount(Environment.GetEnvironmentVariable(TftpReactorPool.ReactorsVariable), Environment.ProcessorCount),
+            time, () => ActiveTransfers < Environment.ProcessorCount);
+        // Cancellation ends the reactors' transfers (each one's owner logs it), so the listeners' wait for them ends.
+        using var stopReactors = cancellationToken.UnsafeRegister(static state => ((TftpReactorPool)state!).Stop(), reactors);
         try
         {
             foreach (var nic in SelectInterfaces(snapshot, hostInterfaces))
             {
                 var socket = BoundUdpSocket.OpenListener(logger, "TFTP", nic.Name, string.Join(" ", nic.Addresses.Select(a => a.Address)), Port, allowBroadcast: false);
                 listeners.Add(socket);
-                loops.Add(ListenAsync(socket, nic, cache, cancellationToken));
+                TftpListenerBuffer.Enlarge(socket);
+                loops.Add(ListenAsync(socket, nic, cache, reactors, cancellationToken));
             }
             _listening.TrySetResult();
             await Task.WhenAll(loops).ConfigureAwait(false);
@@ -116,12 +143,13 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         }
     }
 
-    private async Task ListenAsync(Socket listener, HostInterface nic, TftpBlockCache cache, CancellationToken cancellationToken)
+    private async Task ListenAsync(Socket listener, HostInterface nic, TftpBlockCache cache, TftpReactorPool reactors, CancellationToken cancellationToken)
     {
         var buffer = new byte[2048];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
         var transfers = new List<Task>();
         var singlePort = new ConcurrentDictionary<IPEndPoint, SinglePortTransferLink>();
+        var drops = new TftpListenerBuffer(listener, time);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -139,6 +167,10 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                 {
                     // ICMP unreachable from a single-port client that went away.
                     continue;
+                }
+                if (drops.CheckNewDrops() is > 0 and var dropped)
+                {
+                    TftpLog.ListenerDrops(logger, nic.Name, dropped);
                 }
                 var client = (IPEndPoint)received.RemoteEndPoint;
                 var datagram = buffer.AsSpan(0, received.ReceivedBytes);
@@ -160,15 +192,55 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                 var localAddress = received.PacketInformation.Address is { } local && !local.Equals(IPAddress.Broadcast)
                     ? local
                     : nic.Addresses[0].Address.ToIPAddress();
-                var link = config.Current.Tftp.SinglePort ? OpenSinglePortLink(listener, client, singlePort) : null;
+                var singlePortMode = config.Current.Tftp.SinglePort;
+                ClientTransfer? entry = null;
+                if (!singlePortMode)
+                {
+                    entry = new ClientTransfer();
+                    if (!_transferClients.TryAdd(client, entry))
+                    {
+                        if (_transferClients.TryGetValue(client, out var starting) && starting.IsAwaitingClient)
+                        {
+                            // The client sent its request again before our answer reached it: the transfer already
+                            // running answers it (its retransmission timer resends the OACK or DATA 1). A second
+                            // transfer to the same port would send it two interleaved streams from two TIDs.
+                            if (_repeatedLog.ShouldLog(out var suppressed))
+                            {
+                                TftpLog.RepeatedRequest(logger, request.Filename, client.ToString(), suppressed);
+                            }
+                            continue;
+                        }
+                        // The old transfer heard from the client, which has moved on: a new request from a client
+                        // reusing its port (after a tsize probe, say). The newer transfer owns the entry.
+                        _transferClients[client] = entry;
+                    }
+                }
+                var link = singlePortMode ? OpenSinglePortLink(listener, client, singlePort) : null;
                 transfers.RemoveAll(t => t.IsCompleted);
-                transfers.Add(ServeAsync(request, client, localAddress, nic, cache, link, cancellationToken));
+                transfers.Add(ServeAndForgetAsync(request, client, localAddress, nic, cache, reactors, link, entry, cancellationToken));
             }
         }
         finally
         {
             // Transfers end on cancellation within one timeout; wait for them so none outlives the service.
             await Task.WhenAll(transfers).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ServeAndForgetAsync(
+        TftpRequestPacket request, IPEndPoint client, IPAddress localAddress, HostInterface nic, TftpBlockCache cache,
+        TftpReactorPool reactors, SinglePortTransferLink? singlePortLink, ClientTransfer? entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ServeAsync(request, client, localAddress, nic, cache, reactors, singlePortLink, entry, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (entry is not null)
+            {
+                _transferClients.TryRemove(KeyValuePair.Create(client, entry));
+            }
         }
     }
 
@@ -181,7 +253,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
 
     private async Task ServeAsync(
         TftpRequestPacket request, IPEndPoint client, IPAddress localAddress, HostInterface nic, TftpBlockCache cache,
-        SinglePortTransferLink? singlePortLink, CancellationToken cancellationToken)
+        TftpReactorPool reactors, SinglePortTransferLink? singlePortLink, ClientTransfer? entry, CancellationToken cancellationToken)
     {
         var snapshot = config.Current;
         var tftp = snapshot.Tftp;
@@ -217,16 +289,27 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             // RFC 2348 + dnsmasq: blksize ≤ the arrival interface's MTU − 32, the MTU capped by tftp-mtu.
             var options = TftpNegotiation.Negotiate(request.Options.AsSpan(), decision.Mode, content.TransferSize, tftp, nic.Mtu > 0 ? nic.Mtu : 1500);
             var transfer = new TftpTransfer(content.Length, options);
-            using var runner = new TftpTransferRunner(link, content, transfer, time);
-            using var tracked = telemetry?.TftpStarted(client.Address, request.Filename, content.Length, () => runner.DataBytesSent);
-            // A transfer with its own socket runs on its own thread with blocking calls (tftpd-hpa's model, and the
-            // fastest lock-step); tftp-single-port transfers share port 69 and are fed by the listener instead.
-            var step = link is IBlockingTftpTransferLink blocking
-                ? await Task.Factory.StartNew(() => runner.Run(blocking, cancellationToken), CancellationToken.None,
-                    TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false)
-                : await runner.RunAsync(cancellationToken).ConfigureAwait(false);
-            LogEnd(tftp, decision.FullPath!, client, step, runner.DataBytesSent);
-            tracked?.Ended(step);
+            TftpStep step;
+            long bytesSent;
+            if (link is SocketTransferLink own)
+            {
+                entry?.Transfer = transfer;
+                var driven = new TftpReactorTransfer(own.Socket, client, content, transfer, stranger => TftpLog.TidMismatch(logger, stranger));
+                using var tracked = telemetry?.TftpStarted(client.Address, request.Filename, content.Length, () => driven.DataBytesSent);
+                step = await reactors.Add(driven).ConfigureAwait(false);
+                bytesSent = driven.DataBytesSent;
+                tracked?.Ended(step);
+            }
+            else
+            {
+                // tftp-single-port: the transfer shares port 69 and is fed by the listener.
+                using var runner = new TftpTransferRunner(link, content, transfer, time);
+                using var tracked = telemetry?.TftpStarted(client.Address, request.Filename, content.Length, () => runner.DataBytesSent);
+                step = await runner.RunAsync(cancellationToken).ConfigureAwait(false);
+                bytesSent = runner.DataBytesSent;
+                tracked?.Ended(step);
+            }
+            LogEnd(tftp, decision.FullPath!, client, step, bytesSent);
         }
         catch (IOException e)
         {
@@ -281,10 +364,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             TftpLog.NoFreePort(logger, first, last, file, client.Address.ToString());
             return null;
         }
-        // Polling for the ACK before sleeping pays only while a CPU would otherwise idle (lock-step with few clients);
-        // in a boot storm every CPU is busy and the transfers sleep at once.
-        return new SocketTransferLink(socket, client, stranger => TftpLog.TidMismatch(logger, Describe(stranger)),
-            () => AckSpinPolicy.SpinTicks > 0 && ActiveTransfers < Environment.ProcessorCount);
+        return new SocketTransferLink(socket, client, stranger => TftpLog.TidMismatch(logger, Describe(stranger)));
     }
 
     private static string Describe(SocketAddress address)
