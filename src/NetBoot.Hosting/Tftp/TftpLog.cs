@@ -20,9 +20,6 @@ internal static partial class TftpLog
     [LoggerMessage(1214, LogLevel.Warning, "restricting maximum simultaneous TFTP transfers to {Max} (tftp-port-range holds {Ports} ports)")]
     public static partial void RestrictingMax(ILogger logger, int max, int ports);
 
-    [LoggerMessage(1216, LogLevel.Information, "repeated request for {File} from {Client} ignored: its transfer is starting ({Suppressed} more not logged)")]
-    public static partial void RepeatedRequest(ILogger logger, string file, string client, int suppressed);
-
     [LoggerMessage(1217, LogLevel.Warning, "TFTP port 69 on {Interface}: {Dropped} datagrams dropped, the socket receive buffer was full (requests lost: clients retry after their timeout)")]
     public static partial void ListenerDrops(ILogger logger, string @interface, long dropped);
 

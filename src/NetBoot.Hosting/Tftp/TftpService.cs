@@ -24,24 +24,6 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
 
     private int _activeTransfers;
 
-    /// <summary>Clients (address and port) with a transfer on its own socket that has not yet heard from them: a
-    /// second RRQ from one of them is the same request sent again (our answer is late or lost), not a new one.</summary>
-    private readonly ConcurrentDictionary<IPEndPoint, ClientTransfer> _transferClients = new();
-
-    /// <summary>The transfer serving one client endpoint (null while the request is still being decided).</summary>
-    private sealed class ClientTransfer
-    {
-        public volatile TftpTransfer? Transfer;
-
-        /// <summary>Nothing heard from the client yet: a repeated RRQ is a retransmission of the one being served.
-        /// (Read from the listener while the reactor moves the transfer: a stale answer only delays a retransmission.)</summary>
-        public bool IsAwaitingClient => Transfer is not { } transfer
-            || transfer.State == TftpTransferState.AwaitingOptionAcknowledgment
-            || (transfer.State == TftpTransferState.Transferring && transfer.AcknowledgedBlocks == 0);
-    }
-
-    private readonly LogThrottle _repeatedLog = new(time, TimeSpan.FromSeconds(10));
-
     /// <summary>A flood of requests beyond tftp-max must not flood the log too.</summary>
     private readonly LogThrottle _tooManyLog = new(time, TimeSpan.FromSeconds(10));
 
@@ -192,55 +174,15 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                 var localAddress = received.PacketInformation.Address is { } local && !local.Equals(IPAddress.Broadcast)
                     ? local
                     : nic.Addresses[0].Address.ToIPAddress();
-                var singlePortMode = config.Current.Tftp.SinglePort;
-                ClientTransfer? entry = null;
-                if (!singlePortMode)
-                {
-                    entry = new ClientTransfer();
-                    if (!_transferClients.TryAdd(client, entry))
-                    {
-                        if (_transferClients.TryGetValue(client, out var starting) && starting.IsAwaitingClient)
-                        {
-                            // The client sent its request again before our answer reached it: the transfer already
-                            // running answers it (its retransmission timer resends the OACK or DATA 1). A second
-                            // transfer to the same port would send it two interleaved streams from two TIDs.
-                            if (_repeatedLog.ShouldLog(out var suppressed))
-                            {
-                                TftpLog.RepeatedRequest(logger, request.Filename, client.ToString(), suppressed);
-                            }
-                            continue;
-                        }
-                        // The old transfer heard from the client, which has moved on: a new request from a client
-                        // reusing its port (after a tsize probe, say). The newer transfer owns the entry.
-                        _transferClients[client] = entry;
-                    }
-                }
-                var link = singlePortMode ? OpenSinglePortLink(listener, client, singlePort) : null;
+                var link = config.Current.Tftp.SinglePort ? OpenSinglePortLink(listener, client, singlePort) : null;
                 transfers.RemoveAll(t => t.IsCompleted);
-                transfers.Add(ServeAndForgetAsync(request, client, localAddress, nic, cache, reactors, link, entry, cancellationToken));
+                transfers.Add(ServeAsync(request, client, localAddress, nic, cache, reactors, link, cancellationToken));
             }
         }
         finally
         {
             // Transfers end on cancellation within one timeout; wait for them so none outlives the service.
             await Task.WhenAll(transfers).ConfigureAwait(false);
-        }
-    }
-
-    private async Task ServeAndForgetAsync(
-        TftpRequestPacket request, IPEndPoint client, IPAddress localAddress, HostInterface nic, TftpBlockCache cache,
-        TftpReactorPool reactors, SinglePortTransferLink? singlePortLink, ClientTransfer? entry, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await ServeAsync(request, client, localAddress, nic, cache, reactors, singlePortLink, entry, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            if (entry is not null)
-            {
-                _transferClients.TryRemove(KeyValuePair.Create(client, entry));
-            }
         }
     }
 
@@ -253,7 +195,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
 
     private async Task ServeAsync(
         TftpRequestPacket request, IPEndPoint client, IPAddress localAddress, HostInterface nic, TftpBlockCache cache,
-        TftpReactorPool reactors, SinglePortTransferLink? singlePortLink, ClientTransfer? entry, CancellationToken cancellationToken)
+        TftpReactorPool reactors, SinglePortTransferLink? singlePortLink, CancellationToken cancellationToken)
     {
         var snapshot = config.Current;
         var tftp = snapshot.Tftp;
@@ -293,7 +235,6 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             long bytesSent;
             if (link is SocketTransferLink own)
             {
-                entry?.Transfer = transfer;
                 var driven = new TftpReactorTransfer(own.Socket, client, content, transfer, stranger => TftpLog.TidMismatch(logger, stranger));
                 using var tracked = telemetry?.TftpStarted(client.Address, request.Filename, content.Length, () => driven.DataBytesSent);
                 step = await reactors.Add(driven).ConfigureAwait(false);
