@@ -75,5 +75,11 @@ internal static unsafe partial class TftpNative
 
     [LibraryImport("libc")]
     public static partial int sched_yield();
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int setpriority(int which, int who, int priority);
+
+    [LibraryImport("libc")]
+    public static partial int gettid();
 #pragma warning restore CA5392
 }

@@ -68,7 +68,8 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         // in a boot storm every CPU is busy and the reactors sleep at once.
         using var reactors = new TftpReactorPool(
             TftpReactorPool.DefaultCount(Environment.GetEnvironmentVariable(TftpReactorPool.ReactorsVariable), Environment.ProcessorCount),
-            time, () => ActiveTransfers < Environment.ProcessorCount);
+            time, () => ActiveTransfers < Environment.ProcessorCount,
+            TftpReactorPool.NiceValue(Environment.GetEnvironmentVariable(TftpReactorPool.NiceVariable)));
         // Cancellation ends the reactors' transfers (each one's owner logs it), so the listeners' wait for them ends.
         using var stopReactors = cancellationToken.UnsafeRegister(static state => ((TftpReactorPool)state!).Stop(), reactors);
         try

@@ -136,9 +136,9 @@ internal enum AckSpinOutcome
     Missed,
 }
 
-/// <summary>When a transfer polls for the ACK before it sleeps (pure, per transfer): always at first; after
-/// <see cref="MissesBeforeBackoff"/> polls in a row that saw nothing (a slow client, a long round trip) only once
-/// every <see cref="BackoffWaits"/> waits, so a transfer the spin cannot help costs almost no extra CPU.</summary>
+/// <summary>When a <see cref="TftpReactor"/> polls for ACKs before it sleeps (pure, per reactor): always at first;
+/// after <see cref="MissesBeforeBackoff"/> polls in a row that saw nothing (a slow client, a long round trip) only once
+/// every <see cref="BackoffWaits"/> waits, so a poll that cannot help costs almost no extra CPU.</summary>
 internal sealed class AckSpinPolicy
 {
     /// <summary>Environment variable that sets the poll time in µs (0: never poll), for benchmarking the two ways.</summary>

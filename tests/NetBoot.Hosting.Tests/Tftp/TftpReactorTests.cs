@@ -354,4 +354,13 @@ public sealed class TftpReactorTests : IDisposable
         Assert.Equal(4, TftpReactorPool.DefaultCount("zero", 8));
         Assert.Equal(4, TftpReactorPool.DefaultCount("0", 8));
     }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("-10", -10)]
+    [InlineData("19", 19)]
+    [InlineData("-21", null)]
+    [InlineData("high", null)]
+    public void The_loop_nice_value_comes_from_the_environment_setting(string? setting, int? expected) =>
+        Assert.Equal(expected, TftpReactorPool.NiceValue(setting));
 }
