@@ -554,9 +554,13 @@ internal sealed unsafe class TftpReactor : IDisposable
 }
 
 /// <summary>The service's reactors, one per CPU at most (<c>NETBOOT_TFTP_REACTORS</c> overrides, for benchmarks);
-/// a new transfer goes to the one with the fewest.</summary>
+/// a new transfer goes to the one with the fewest. Used only with <c>NETBOOT_TFTP_REACTOR=1</c>: measured on the
+/// 2-vCPU benchmark VM, a boot storm took longer with reactors than with one thread per transfer (bench/tftp/README.md).</summary>
 internal sealed class TftpReactorPool : IDisposable
 {
+    /// <summary>Set to 1 to run transfers on their own socket in reactors (default: one thread per transfer).</summary>
+    public const string EnableVariable = "NETBOOT_TFTP_REACTOR";
+
     public const string ReactorsVariable = "NETBOOT_TFTP_REACTORS";
 
     /// <summary>Nice value for the loop threads (benchmarks: in a storm a loop serving fifty clients otherwise gets the
@@ -573,6 +577,8 @@ internal sealed class TftpReactorPool : IDisposable
             _reactors[i] = new TftpReactor($"tftp-reactor-{i}", time, mayPoll, nice: nice);
         }
     }
+
+    public static bool IsEnabled(string? setting) => setting == "1";
 
     /// <summary>The nice value from <see cref="NiceVariable"/>: -20 to 19, else none.</summary>
     public static int? NiceValue(string? setting) =>

@@ -16,8 +16,8 @@ using NetBoot.Wire.Tftp;
 namespace NetBoot.Hosting.Tftp;
 
 /// <summary>Serves read requests on UDP 69 of each TFTP interface; every transfer runs on its own ephemeral
-/// socket (its TID, RFC 1350 §4) driven by the pure <see cref="TftpTransfer"/> state machine, all of them in a few
-/// event loops (<see cref="TftpReactor"/>, one per CPU at most).</summary>
+/// socket (its TID, RFC 1350 §4) driven by the pure <see cref="TftpTransfer"/> state machine: on a thread of its own,
+/// or with <c>NETBOOT_TFTP_REACTOR=1</c> in a few event loops (<see cref="TftpReactor"/>, one per CPU at most).</summary>
 public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logger, TimeProvider time, BootTelemetry? telemetry = null)
 {
     public const int Port = 69;
@@ -64,14 +64,17 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             : snapshot.Tftp.PortRange is { } range ? $"on ports {range.Start}-{range.End}" : "on ephemeral ports");
         var listeners = new List<Socket>();
         var loops = new List<Task>();
-        // Polling for ACKs before sleeping pays only while a CPU would otherwise idle (lock-step with few clients);
-        // in a boot storm every CPU is busy and the reactors sleep at once.
-        using var reactors = new TftpReactorPool(
-            TftpReactorPool.DefaultCount(Environment.GetEnvironmentVariable(TftpReactorPool.ReactorsVariable), Environment.ProcessorCount),
-            time, () => ActiveTransfers < Environment.ProcessorCount,
-            TftpReactorPool.NiceValue(Environment.GetEnvironmentVariable(TftpReactorPool.NiceVariable)));
+        // NETBOOT_TFTP_REACTOR=1: transfers on their own socket run in event loops instead of one thread each (not the
+        // default: slower in a boot storm on a 2-CPU VM, see bench/tftp/README.md). Polling for ACKs before sleeping
+        // pays only while a CPU would otherwise idle (lock-step with few clients).
+        using var reactors = TftpReactorPool.IsEnabled(Environment.GetEnvironmentVariable(TftpReactorPool.EnableVariable))
+            ? new TftpReactorPool(
+                TftpReactorPool.DefaultCount(Environment.GetEnvironmentVariable(TftpReactorPool.ReactorsVariable), Environment.ProcessorCount),
+                time, () => ActiveTransfers < Environment.ProcessorCount,
+                TftpReactorPool.NiceValue(Environment.GetEnvironmentVariable(TftpReactorPool.NiceVariable)))
+            : null;
         // Cancellation ends the reactors' transfers (each one's owner logs it), so the listeners' wait for them ends.
-        using var stopReactors = cancellationToken.UnsafeRegister(static state => ((TftpReactorPool)state!).Stop(), reactors);
+        using var stopReactors = reactors is null ? default : cancellationToken.UnsafeRegister(static state => ((TftpReactorPool)state!).Stop(), reactors);
         try
         {
             foreach (var nic in SelectInterfaces(snapshot, hostInterfaces))
@@ -126,7 +129,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         }
     }
 
-    private async Task ListenAsync(Socket listener, HostInterface nic, TftpBlockCache cache, TftpReactorPool reactors, CancellationToken cancellationToken)
+    private async Task ListenAsync(Socket listener, HostInterface nic, TftpBlockCache cache, TftpReactorPool? reactors, CancellationToken cancellationToken)
     {
         var buffer = new byte[2048];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
@@ -196,7 +199,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
 
     private async Task ServeAsync(
         TftpRequestPacket request, IPEndPoint client, IPAddress localAddress, HostInterface nic, TftpBlockCache cache,
-        TftpReactorPool reactors, SinglePortTransferLink? singlePortLink, CancellationToken cancellationToken)
+        TftpReactorPool? reactors, SinglePortTransferLink? singlePortLink, CancellationToken cancellationToken)
     {
         var snapshot = config.Current;
         var tftp = snapshot.Tftp;
@@ -234,7 +237,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             var transfer = new TftpTransfer(content.Length, options);
             TftpStep step;
             long bytesSent;
-            if (link is SocketTransferLink own)
+            if (reactors is not null && link is SocketTransferLink own)
             {
                 var driven = new TftpReactorTransfer(own.Socket, client, content, transfer, stranger => TftpLog.TidMismatch(logger, stranger));
                 using var tracked = telemetry?.TftpStarted(client.Address, request.Filename, content.Length, () => driven.DataBytesSent);
@@ -244,10 +247,14 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             }
             else
             {
-                // tftp-single-port: the transfer shares port 69 and is fed by the listener.
                 using var runner = new TftpTransferRunner(link, content, transfer, time);
                 using var tracked = telemetry?.TftpStarted(client.Address, request.Filename, content.Length, () => runner.DataBytesSent);
-                step = await runner.RunAsync(cancellationToken).ConfigureAwait(false);
+                // A transfer with its own socket runs on its own thread with blocking calls (tftpd-hpa's model, and the
+                // fastest lock-step); tftp-single-port transfers share port 69 and are fed by the listener instead.
+                step = link is IBlockingTftpTransferLink blocking
+                    ? await Task.Factory.StartNew(() => runner.Run(blocking, cancellationToken), CancellationToken.None,
+                        TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false)
+                    : await runner.RunAsync(cancellationToken).ConfigureAwait(false);
                 bytesSent = runner.DataBytesSent;
                 tracked?.Ended(step);
             }
@@ -306,7 +313,10 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             TftpLog.NoFreePort(logger, first, last, file, client.Address.ToString());
             return null;
         }
-        return new SocketTransferLink(socket, client, stranger => TftpLog.TidMismatch(logger, Describe(stranger)));
+        // Polling for the ACK before sleeping pays only while a CPU would otherwise idle (lock-step with few clients);
+        // in a boot storm every CPU is busy and the transfers sleep at once.
+        return new SocketTransferLink(socket, client, stranger => TftpLog.TidMismatch(logger, Describe(stranger)),
+            () => AckSpinPolicy.SpinTicks > 0 && ActiveTransfers < Environment.ProcessorCount);
     }
 
     private static string Describe(SocketAddress address)

@@ -43,27 +43,50 @@ internal interface ITftpTransferLink : IDisposable
     ValueTask<TftpIncoming> ReceiveAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>A transfer's own socket (its TID). A running transfer is driven by a <see cref="TftpReactor"/> on the raw
-/// descriptor; this link sends the errors before and after (refusals, read failures) and serves the async loop.
-/// Sends and receives go through pre-serialised <see cref="SocketAddress"/>es, so neither allocates per packet.</summary>
-internal sealed class SocketTransferLink : ITftpTransferLink
+/// <summary>The blocking form of a link, for a transfer driven by its own thread (see
+/// <see cref="TftpTransferRunner.Run"/>): one <c>recvfrom</c> that sleeps until the ACK comes, as tftpd-hpa does,
+/// instead of a round trip through epoll and the thread pool for every packet.</summary>
+internal interface IBlockingTftpTransferLink
 {
+    void Send(ReadOnlySpan<byte> datagram);
+
+    /// <summary>Waits up to <paramref name="wait"/> for a datagram from the client; false when none came.</summary>
+    bool TryReceive(TimeSpan wait, out TftpIncoming incoming);
+
+    /// <summary>Ends a blocked <see cref="TryReceive"/> from another thread (service shutdown).</summary>
+    void Interrupt();
+}
+
+/// <summary>A transfer on its own socket. Sends and receives go through pre-serialised
+/// <see cref="SocketAddress"/>es, so neither allocates per packet.</summary>
+internal sealed class SocketTransferLink : ITftpTransferLink, IBlockingTftpTransferLink
+{
+    /// <summary>SO_RCVTIMEO is set again only when the wait moves by more than this (one syscall saved per ACK).</summary>
+    private const int TimeoutSlackMilliseconds = 20;
+    private int _receiveTimeoutMilliseconds = -1;
+    private volatile bool _interrupted;
+
     private readonly Socket _socket;
     private readonly SocketAddress _client;
     private readonly SocketAddress _from;
     private readonly byte[] _receiveBuffer = new byte[1024];
     private readonly Action<SocketAddress> _onStranger;
+    private readonly Func<bool> _maySpin;
+    private readonly AckSpinPolicy _spin = new();
 
     /// <param name="onStranger">Called with a datagram's source when it is not the client (after ERROR 5 was sent).</param>
-    public SocketTransferLink(Socket socket, IPEndPoint client, Action<SocketAddress> onStranger)
+    /// <param name="maySpin">Whether a CPU is free to poll for the ACK before sleeping (few transfers active); null: never.</param>
+    public SocketTransferLink(Socket socket, IPEndPoint client, Action<SocketAddress> onStranger, Func<bool>? maySpin = null)
     {
         _socket = socket;
         Client = client;
         _client = client.Serialize();
         _from = new SocketAddress(client.AddressFamily);
         _onStranger = onStranger;
+        _maySpin = maySpin ?? (static () => false);
     }
 
+    /// <summary>The socket, for a <see cref="TftpReactor"/> to drive the transfer on (NETBOOT_TFTP_REACTOR=1).</summary>
     public Socket Socket => _socket;
 
     public IPEndPoint Client { get; }
@@ -104,6 +127,105 @@ internal sealed class SocketTransferLink : ITftpTransferLink
         }
     }
 
+    public void Send(ReadOnlySpan<byte> datagram)
+    {
+        try
+        {
+            _socket.SendTo(datagram, SocketFlags.None, _client);
+        }
+        catch (SocketException) when (!_interrupted)
+        {
+            // A lost send is a lost packet.
+        }
+        catch (Exception e) when (_interrupted && e is ObjectDisposedException or SocketException)
+        {
+            throw new OperationCanceledException("the TFTP service is stopping", e);
+        }
+    }
+
+    public bool TryReceive(TimeSpan wait, out TftpIncoming incoming)
+    {
+        incoming = default;
+        var milliseconds = (int)Math.Clamp(Math.Ceiling(wait.TotalMilliseconds), 1, int.MaxValue);
+        if (Math.Abs(milliseconds - _receiveTimeoutMilliseconds) > TimeoutSlackMilliseconds)
+        {
+            _socket.ReceiveTimeout = milliseconds;
+            _receiveTimeoutMilliseconds = milliseconds;
+        }
+        if (_spin.ShouldSpin() && _maySpin())
+        {
+            _spin.Record(SpinUntilReadable(AckSpinPolicy.SpinTicks));
+        }
+        int received;
+        try
+        {
+            received = _socket.ReceiveFrom(_receiveBuffer, SocketFlags.None, _from);
+        }
+        catch (Exception e) when (_interrupted && e is ObjectDisposedException or SocketException)
+        {
+            throw new OperationCanceledException("the TFTP service is stopping", e);
+        }
+        catch (SocketException)
+        {
+            // Timed out, or an ICMP error (port unreachable from a client that went away): the deadline decides.
+            return false;
+        }
+        if (!_from.Equals(_client))
+        {
+            // RFC 1350 §4: a packet from a wrong TID gets ERROR 5 and does not disturb the transfer.
+            var stranger = CopyOfSource();
+            var length = TftpPacketEncoder.WriteError(_receiveBuffer, TftpErrorCode.UnknownTransferId, "unknown transfer ID");
+            try
+            {
+                _socket.SendTo(_receiveBuffer.AsSpan(0, length), SocketFlags.None, stranger);
+            }
+            catch (SocketException)
+            {
+            }
+            _onStranger(stranger);
+            return false;
+        }
+        incoming = TftpIncoming.Classify(_receiveBuffer.AsSpan(0, received));
+        return true;
+    }
+
+    /// <summary>Polls the socket (FIONREAD, no sleep) for up to <paramref name="ticks"/>: on a LAN the ACK usually
+    /// comes back within a few tens of µs, and catching it awake saves the wake-up of a thread asleep in
+    /// <c>recvfrom</c>, which is most of the server's share of a lock-step round trip. Each empty poll yields the
+    /// CPU to whatever is runnable on it (often the client itself), so the spin never delays anyone.</summary>
+    private AckSpinOutcome SpinUntilReadable(long ticks)
+    {
+        var until = Stopwatch.GetTimestamp() + ticks;
+        try
+        {
+            while (true)
+            {
+                if (_socket.Available > 0)
+                {
+                    return AckSpinOutcome.Caught;
+                }
+                if (Stopwatch.GetTimestamp() >= until)
+                {
+                    return AckSpinOutcome.Missed;
+                }
+                // sched_yield: a socket wake-up is "sync", so the client is often queued on THIS CPU behind us; let
+                // it run (and send its ACK) at once instead of after the spin. Returns at once when nothing waits.
+                Thread.Yield();
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Interrupted, or an ICMP error pending: the blocking receive reports it.
+            return AckSpinOutcome.Caught;
+        }
+    }
+
+    public void Interrupt()
+    {
+        _interrupted = true;
+        _socket.Dispose();
+    }
+
     private SocketAddress CopyOfSource()
     {
         var copy = new SocketAddress(_from.Family, _from.Size);
@@ -130,15 +252,16 @@ internal sealed class SocketTransferLink : ITftpTransferLink
 
 internal enum AckSpinOutcome
 {
-    /// <summary>A datagram arrived while polling: the wait will not sleep.</summary>
+    /// <summary>A datagram arrived while polling: the receive will not sleep.</summary>
     Caught,
     /// <summary>Nothing within the spin time (a slow client or a long round trip).</summary>
     Missed,
 }
 
-/// <summary>When a <see cref="TftpReactor"/> polls for ACKs before it sleeps (pure, per reactor): always at first;
-/// after <see cref="MissesBeforeBackoff"/> polls in a row that saw nothing (a slow client, a long round trip) only once
-/// every <see cref="BackoffWaits"/> waits, so a poll that cannot help costs almost no extra CPU.</summary>
+/// <summary>When a transfer (or a <see cref="TftpReactor"/>) polls for the ACK before it sleeps (pure, per transfer or
+/// loop): always at first; after
+/// <see cref="MissesBeforeBackoff"/> polls in a row that saw nothing (a slow client, a long round trip) only once
+/// every <see cref="BackoffWaits"/> waits, so a transfer the spin cannot help costs almost no extra CPU.</summary>
 internal sealed class AckSpinPolicy
 {
     /// <summary>Environment variable that sets the poll time in µs (0: never poll), for benchmarking the two ways.</summary>

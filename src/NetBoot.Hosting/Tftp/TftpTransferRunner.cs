@@ -3,8 +3,8 @@ using NetBoot.Wire.Tftp;
 
 namespace NetBoot.Hosting.Tftp;
 
-/// <summary>Drives one <see cref="TftpTransfer"/> on an async link (tftp-single-port transfers, fed by the port-69
-/// listener; transfers on their own socket run in a <see cref="TftpReactor"/>): sends what each step lists, waits for the client until the
+/// <summary>Drives one <see cref="TftpTransfer"/> (on its own thread, or async for tftp-single-port; the other way is
+/// a <see cref="TftpReactor"/>): sends what each step lists, waits for the client until the
 /// step's deadline, and feeds ACKs, errors and timeouts back. The send path allocates nothing per packet: one send
 /// buffer per transfer, block bytes copied from the shared cache, pre-serialised addresses, and one timeout source
 /// re-armed for each wait (a new one only after it fired).</summary>
@@ -84,6 +84,48 @@ internal sealed class TftpTransferRunner : IDisposable
                     continue;
                 }
                 if (TryApply(incoming, out step))
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>The same loop on the caller's thread with blocking socket calls (a transfer on its own socket runs on
+    /// a dedicated thread: lock-step speed is one round trip per block, and a sleeping <c>recvfrom</c> answers
+    /// fastest). Throws <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires.</summary>
+    public TftpStep Run(IBlockingTftpTransferLink link, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        using var stop = cancellationToken.UnsafeRegister(static state => ((IBlockingTftpTransferLink)state!).Interrupt(), link);
+        var step = _transfer.Start(_time.GetUtcNow());
+        while (true)
+        {
+            if (step.SendOptionAcknowledgment)
+            {
+                PacketsSent++;
+                link.Send(_sendBuffer.AsSpan(0, TftpPacketEncoder.WriteOack(_sendBuffer, _transfer.Options.Acknowledged.AsSpan())));
+            }
+            for (var i = 0; i < step.DataBlocks.Count; i++)
+            {
+                PacketsSent++;
+                link.Send(_sendBuffer.AsSpan(0, WriteData(step.DataBlocks[i])));
+            }
+            if (step.IsFinished)
+            {
+                return step;
+            }
+            var deadline = step.Deadline!.Value;
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var wait = deadline - _time.GetUtcNow();
+                if (wait <= TimeSpan.Zero)
+                {
+                    step = _transfer.OnTimeout(_time.GetUtcNow());
+                    break;
+                }
+                if (link.TryReceive(wait, out var incoming) && TryApply(incoming, out step))
                 {
                     break;
                 }

@@ -62,4 +62,32 @@ public sealed class AckSpinPolicyTests
     [InlineData("abc", AckSpinPolicy.DefaultSpinMicroseconds)]
     public void Poll_time_comes_from_the_environment_setting(string? setting, int expected) =>
         Assert.Equal(expected, AckSpinPolicy.SpinMicroseconds(setting));
+
+    [Fact]
+    public void A_polling_link_receives_the_ACK_and_rejects_a_stranger()
+    {
+        using var server = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        server.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        using var stranger = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        stranger.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        stranger.ReceiveTimeout = 5000;
+        var strangers = 0;
+        using var link = new SocketTransferLink(server, (IPEndPoint)client.LocalEndPoint!, _ => strangers++, () => true);
+        var ack = new byte[4];
+
+        TftpPacketEncoder.WriteAck(ack, 7);
+        stranger.SendTo(ack, server.LocalEndPoint!);
+        Assert.False(link.TryReceive(TimeSpan.FromSeconds(5), out _));
+        Assert.Equal(1, strangers);
+        var reply = new byte[64];
+        var length = stranger.Receive(reply);
+        Assert.True(TftpPacketDecoder.TryDecode(reply.AsSpan(0, length), out var packet, out _));
+        Assert.Equal(TftpErrorCode.UnknownTransferId, Assert.IsType<TftpErrorPacket>(packet).Code);
+
+        client.SendTo(ack, server.LocalEndPoint!);
+        Assert.True(link.TryReceive(TimeSpan.FromSeconds(5), out var incoming));
+        Assert.Equal(new TftpIncoming(TftpIncomingKind.Acknowledgment, 7), incoming);
+    }
 }

@@ -345,7 +345,7 @@ public sealed class TftpReactorTests : IDisposable
     }
 
     [Fact]
-    public void The_default_reactor_count_is_one_per_cpu_up_to_four_unless_set()
+    public void Reactors_are_opt_in_and_one_per_cpu_up_to_four_unless_set()
     {
         Assert.Equal(2, TftpReactorPool.DefaultCount(null, 2));
         Assert.Equal(1, TftpReactorPool.DefaultCount(null, 1));
@@ -353,6 +353,9 @@ public sealed class TftpReactorTests : IDisposable
         Assert.Equal(1, TftpReactorPool.DefaultCount("1", 8));
         Assert.Equal(4, TftpReactorPool.DefaultCount("zero", 8));
         Assert.Equal(4, TftpReactorPool.DefaultCount("0", 8));
+        Assert.True(TftpReactorPool.IsEnabled("1"));
+        Assert.False(TftpReactorPool.IsEnabled(null));
+        Assert.False(TftpReactorPool.IsEnabled("0"));
     }
 
     [Theory]

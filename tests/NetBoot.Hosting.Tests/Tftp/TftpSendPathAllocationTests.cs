@@ -8,8 +8,7 @@ namespace NetBoot.Hosting.Tests.Tftp;
 /// <summary>DESIGN "no per-packet allocation on the hot paths": a whole transfer driven through the real runner,
 /// content and cache against a link that answers every window at once (so the run stays on this thread and
 /// <see cref="GC.GetAllocatedBytesForCurrentThread"/> sees all of it) allocates the same whether it sends 200 or
-/// 20 000 packets, on the async loop (tftp-single-port). The reactor's send path (a transfer's own socket) is checked
-/// in <see cref="TftpReactorTests"/>.</summary>
+/// 20 000 packets, on both the async loop (tftp-single-port) and the blocking one (a transfer's own socket).</summary>
 public sealed class TftpSendPathAllocationTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("netboot-alloc-").FullName;
@@ -17,7 +16,7 @@ public sealed class TftpSendPathAllocationTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     /// <summary>Acknowledges the last DATA block it was handed; completes synchronously.</summary>
-    private sealed class AcknowledgingLink : ITftpTransferLink
+    private sealed class AcknowledgingLink : ITftpTransferLink, IBlockingTftpTransferLink
     {
         private ushort _lastBlock;
 
@@ -36,12 +35,31 @@ public sealed class TftpSendPathAllocationTests : IDisposable
         public ValueTask<TftpIncoming> ReceiveAsync(CancellationToken cancellationToken) =>
             new(new TftpIncoming(TftpIncomingKind.Acknowledgment, _lastBlock));
 
+        public void Send(ReadOnlySpan<byte> datagram)
+        {
+            Packets++;
+            if (TftpPacketDecoder.TryReadData(datagram, out var block, out _))
+            {
+                _lastBlock = block;
+            }
+        }
+
+        public bool TryReceive(TimeSpan wait, out TftpIncoming incoming)
+        {
+            incoming = new TftpIncoming(TftpIncomingKind.Acknowledgment, _lastBlock);
+            return true;
+        }
+
+        public void Interrupt()
+        {
+        }
+
         public void Dispose()
         {
         }
     }
 
-    private long MeasureTransfer(string path, int blockSize, int windowSize, TftpBlockCache cache, out long packets)
+    private long MeasureTransfer(string path, int blockSize, int windowSize, TftpBlockCache cache, bool blocking, out long packets)
     {
         var link = new AcknowledgingLink();
         using var content = TftpContent.Open(path, TftpTransferMode.Octet, cache);
@@ -52,9 +70,17 @@ public sealed class TftpSendPathAllocationTests : IDisposable
         var transfer = new TftpTransfer(content.Length, options);
         using var runner = new TftpTransferRunner(link, content, transfer, TimeProvider.System);
         var before = GC.GetAllocatedBytesForCurrentThread();
-        var run = runner.RunAsync(CancellationToken.None);
-        Assert.True(run.IsCompletedSuccessfully);
-        var end = run.Result;
+        TftpStep end;
+        if (blocking)
+        {
+            end = runner.Run(link, CancellationToken.None);
+        }
+        else
+        {
+            var run = runner.RunAsync(CancellationToken.None);
+            Assert.True(run.IsCompletedSuccessfully);
+            end = run.Result;
+        }
         var after = GC.GetAllocatedBytesForCurrentThread();
         Assert.Equal(TftpTransferEnd.Completed, end.End);
         packets = link.Packets;
@@ -62,9 +88,11 @@ public sealed class TftpSendPathAllocationTests : IDisposable
     }
 
     [Theory]
-    [InlineData(512, 1)]
-    [InlineData(1468, 16)]
-    public void Allocation_does_not_grow_with_the_number_of_packets(int blockSize, int windowSize)
+    [InlineData(512, 1, false)]
+    [InlineData(1468, 16, false)]
+    [InlineData(512, 1, true)]
+    [InlineData(1468, 16, true)]
+    public void Allocation_does_not_grow_with_the_number_of_packets(int blockSize, int windowSize, bool blocking)
     {
         var small = Path.Combine(_directory, "small");
         var large = Path.Combine(_directory, "large");
@@ -72,11 +100,11 @@ public sealed class TftpSendPathAllocationTests : IDisposable
         File.WriteAllBytes(large, new byte[20_000 * blockSize]);
         var cache = new TftpBlockCache(64L * 1024 * 1024);
         // Warm up: JIT, the cache's buffers, the timer behind the timeout source.
-        MeasureTransfer(large, blockSize, windowSize, cache, out _);
-        MeasureTransfer(small, blockSize, windowSize, cache, out _);
+        MeasureTransfer(large, blockSize, windowSize, cache, blocking, out _);
+        MeasureTransfer(small, blockSize, windowSize, cache, blocking, out _);
 
-        var smallBytes = MeasureTransfer(small, blockSize, windowSize, cache, out var smallPackets);
-        var largeBytes = MeasureTransfer(large, blockSize, windowSize, cache, out var largePackets);
+        var smallBytes = MeasureTransfer(small, blockSize, windowSize, cache, blocking, out var smallPackets);
+        var largeBytes = MeasureTransfer(large, blockSize, windowSize, cache, blocking, out var largePackets);
 
         Assert.True(largePackets > 100 * smallPackets / 2);
         var perPacket = (double)(largeBytes - smallBytes) / (largePackets - smallPackets);
