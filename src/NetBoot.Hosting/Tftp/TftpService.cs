@@ -59,9 +59,6 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         CheckRoot(snapshot.Tftp);
         var cache = new TftpBlockCache(snapshot.Tftp.CacheMegabytes * 1024L * 1024L);
         CheckPortRange(snapshot.Tftp);
-        TftpLog.Started(logger, snapshot.Tftp.CacheMegabytes,
-            snapshot.Tftp.SinglePort ? "on port 69 (tftp-single-port)"
-            : snapshot.Tftp.PortRange is { } range ? $"on ports {range.Start}-{range.End}" : "on ephemeral ports");
         var listeners = new List<Socket>();
         var loops = new List<Task>();
         // NETBOOT_TFTP_REACTOR=1: transfers on their own socket run in event loops instead of one thread each (not the
@@ -75,6 +72,10 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             : null;
         // Cancellation ends the reactors' transfers (each one's owner logs it), so the listeners' wait for them ends.
         using var stopReactors = reactors is null ? default : cancellationToken.UnsafeRegister(static state => ((TftpReactorPool)state!).Stop(), reactors);
+        TftpLog.Started(logger, snapshot.Tftp.CacheMegabytes,
+            (snapshot.Tftp.SinglePort ? "on port 69 (tftp-single-port)"
+            : snapshot.Tftp.PortRange is { } range ? $"on ports {range.Start}-{range.End}" : "on ephemeral ports")
+            + (reactors is null || snapshot.Tftp.SinglePort ? "" : $", driven by {reactors.Reactors.Count} event loops ({TftpReactorPool.EnableVariable})"));
         try
         {
             foreach (var nic in SelectInterfaces(snapshot, hostInterfaces))
