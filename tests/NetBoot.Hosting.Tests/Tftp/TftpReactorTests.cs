@@ -202,8 +202,9 @@ public sealed class TftpReactorTests : IDisposable
 
         Assert.Equal(TftpTransferEnd.RetriesExhausted, end.End);
         Assert.Equal(3, arrivals.Count); // the block and two retransmissions, no more
-        Assert.True(arrivals[1] - arrivals[0] >= TimeSpan.FromMilliseconds(40), $"first wait: {string.Join(", ", arrivals)}");
-        Assert.True(ended - arrivals[2] > TimeSpan.FromMilliseconds(800), $"backoff after the second retransmission: {string.Join(", ", arrivals)}, ended {ended}");
+        // Lower bounds only (a busy machine can delay the reader, never the server's timers into the past).
+        Assert.True(arrivals[2] >= TimeSpan.FromMilliseconds(90), $"two waits of 50 ms: {string.Join(", ", arrivals)}");
+        Assert.True(ended >= TimeSpan.FromMilliseconds(1100), $"the third wait backs off to 1.05 s: {string.Join(", ", arrivals)}, ended {ended}");
         Assert.Equal(2, end.Statistics!.Retransmissions);
     }
 
