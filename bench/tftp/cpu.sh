@@ -68,7 +68,10 @@ spid=$server_pid
 # perf stat over the server (and, for tftpd-hpa, the children it forks) while "$@" runs; prints "msec switches".
 measure() {
   local out="$work/perf.$RANDOM" rec=""
-  perf stat -x, -e task-clock,context-switches -p "$spid" -o "$out" &
+  local events=task-clock,context-switches
+  # SYSCALLS=1: also count the server's main system calls (tracepoints), printed per phase on stderr.
+  [ "${SYSCALLS:-0}" = 1 ] && events="$events,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_recvfrom,syscalls:sys_enter_sendmsg,syscalls:sys_enter_sendto,syscalls:sys_enter_sched_yield,syscalls:sys_enter_recvmsg"
+  perf stat -x, -e "$events" -p "$spid" -o "$out" &
   local perf_pid=$!
   sleep 0.3
   local before; before=$(awk '{print $14, $15}' "/proc/$spid/stat")
@@ -83,6 +86,7 @@ measure() {
   local after; after=$(awk '{print $14, $15}' "/proc/$spid/stat")
   echo "   server ticks during $1 (user sys, 1/100 s): $before -> $after" >&2
   kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true
+  [ "${SYSCALLS:-0}" = 1 ] && awk -F, -v p="$1" '/syscalls:/ {printf "   %s %s %s\n", p, $3, $1}' "$out" >&2
   awk -F, '/task-clock/ {t=$1} /context-switches/ {c=$1} END {printf "%.0f %d\n", t, c}' "$out"
 }
 

@@ -6,14 +6,17 @@ namespace NetBoot.Hosting.Tftp;
 
 /// <summary>The bytes a transfer sends: the file itself (octet: copied out of the shared
 /// <see cref="TftpBlockCache"/>, or read at an offset when the cache is full), or its netascii conversion held in
-/// memory. One instance per transfer; it pins at most one cache segment at a time.</summary>
+/// memory. One instance per transfer; it pins at most two cache segments at a time (a block may straddle two).</summary>
 internal sealed class TftpContent : IDisposable
 {
     private readonly SafeFileHandle? _file;
     private readonly byte[]? _converted;
     private readonly TftpBlockCache? _cache;
     private readonly TftpFileKey _key;
+    /// <summary>The two pinned segments; <see cref="_recent"/> says which was used last (the other is replaced first).</summary>
     private TftpCacheSegment? _segment;
+    private TftpCacheSegment? _other;
+    private bool _recentIsOther;
 
     private TftpContent(SafeFileHandle? file, byte[]? converted, long length, TftpBlockCache? cache, TftpFileKey key)
     {
@@ -61,7 +64,7 @@ internal sealed class TftpContent : IDisposable
         while (!destination.IsEmpty)
         {
             var index = offset / TftpBlockCache.SegmentSize;
-            if (SegmentAt(index) is not { } segment)
+            if (SegmentAt(index, keep: null) is not { } segment)
             {
                 if (!TryReadExactly(_file!, destination, offset))
                 {
@@ -81,27 +84,91 @@ internal sealed class TftpContent : IDisposable
         }
     }
 
-    private TftpCacheSegment? SegmentAt(long index)
+    /// <summary>Maps <paramref name="length"/> bytes at <paramref name="offset"/> onto the memory the content holds (one
+    /// or two cache segments, or the netascii conversion) without copying, for a gathered send (sendmsg with an iovec
+    /// per piece). The spans stay valid until the next call. False when the cache has no buffer free: then
+    /// <see cref="Read"/> into a buffer of the caller's.</summary>
+    public bool TryMap(long offset, int length, out ReadOnlySpan<byte> first, out ReadOnlySpan<byte> second)
     {
-        if (_segment is { } current && current.Index == index)
+        second = default;
+        if (_converted is not null)
         {
-            return current;
+            first = _converted.AsSpan((int)offset, length);
+            return true;
+        }
+        first = default;
+        if (length == 0)
+        {
+            return true;
+        }
+        var firstIndex = offset / TftpBlockCache.SegmentSize;
+        var lastIndex = (offset + length - 1) / TftpBlockCache.SegmentSize;
+        if (SegmentAt(firstIndex, keep: null) is not { } head)
+        {
+            return false;
+        }
+        var within = (int)(offset - firstIndex * TftpBlockCache.SegmentSize);
+        if (firstIndex == lastIndex)
+        {
+            first = Slice(head, within, length);
+            return true;
+        }
+        if (SegmentAt(lastIndex, keep: head) is not { } tail)
+        {
+            return false;
+        }
+        first = Slice(head, within, TftpBlockCache.SegmentSize - within);
+        second = Slice(tail, 0, length - first.Length);
+        return true;
+    }
+
+    private static ReadOnlySpan<byte> Slice(TftpCacheSegment segment, int start, int length) =>
+        start + length <= segment.Length
+            ? segment.Content.Slice(start, length)
+            : throw new IOException("the file became shorter during the transfer");
+
+    /// <summary>Segment <paramref name="index"/>, pinned in one of the two slots (never the one holding
+    /// <paramref name="keep"/>); null without a cache or when every buffer is pinned.</summary>
+    private TftpCacheSegment? SegmentAt(long index, TftpCacheSegment? keep)
+    {
+        if (_segment is { } a && a.Index == index)
+        {
+            _recentIsOther = false;
+            return a;
+        }
+        if (_other is { } b && b.Index == index)
+        {
+            _recentIsOther = true;
+            return b;
         }
         if (_cache is null)
         {
             return null;
         }
-        ReleaseSegment();
-        _segment = _cache.Acquire(_key, _file!, index);
-        return _segment;
+        // Replace an empty slot, else the one not used last, never the one the caller still needs.
+        var useOther = _segment is not null && (_other is null || (!_recentIsOther && !ReferenceEquals(_other, keep)) || ReferenceEquals(_segment, keep));
+        ref var slot = ref useOther ? ref _other : ref _segment;
+        if (slot is { } old)
+        {
+            slot = null;
+            _cache.Release(old);
+        }
+        slot = _cache.Acquire(_key, _file!, index);
+        _recentIsOther = useOther;
+        return slot;
     }
 
-    private void ReleaseSegment()
+    private void ReleaseSegments()
     {
         if (_segment is { } segment)
         {
             _segment = null;
             _cache!.Release(segment);
+        }
+        if (_other is { } other)
+        {
+            _other = null;
+            _cache!.Release(other);
         }
     }
 
@@ -123,7 +190,7 @@ internal sealed class TftpContent : IDisposable
 
     public void Dispose()
     {
-        ReleaseSegment();
+        ReleaseSegments();
         _file?.Dispose();
     }
 }

@@ -20,6 +20,9 @@ internal static partial class TftpLog
     [LoggerMessage(1214, LogLevel.Warning, "restricting maximum simultaneous TFTP transfers to {Max} (tftp-port-range holds {Ports} ports)")]
     public static partial void RestrictingMax(ILogger logger, int max, int ports);
 
+    [LoggerMessage(1217, LogLevel.Warning, "TFTP port 69 on {Interface}: {Dropped} datagrams dropped, the socket receive buffer was full (requests lost: clients retry after their timeout)")]
+    public static partial void ListenerDrops(ILogger logger, string @interface, long dropped);
+
     [LoggerMessage(1215, LogLevel.Information, "TFTP block cache of {Megabytes} MiB shared by all transfers; transfers {Mode}")]
     public static partial void Started(ILogger logger, int megabytes, string mode);
 }

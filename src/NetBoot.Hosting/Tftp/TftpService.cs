@@ -16,7 +16,8 @@ using NetBoot.Wire.Tftp;
 namespace NetBoot.Hosting.Tftp;
 
 /// <summary>Serves read requests on UDP 69 of each TFTP interface; every transfer runs on its own ephemeral
-/// socket (its TID, RFC 1350 §4) driven by the pure <see cref="TftpTransfer"/> state machine.</summary>
+/// socket (its TID, RFC 1350 §4) driven by the pure <see cref="TftpTransfer"/> state machine: on a thread of its own,
+/// or with <c>NETBOOT_TFTP_REACTOR=1</c> in a few event loops (<see cref="TftpReactor"/>, one per CPU at most).</summary>
 public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logger, TimeProvider time, BootTelemetry? telemetry = null)
 {
     public const int Port = 69;
@@ -58,18 +59,31 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         CheckRoot(snapshot.Tftp);
         var cache = new TftpBlockCache(snapshot.Tftp.CacheMegabytes * 1024L * 1024L);
         CheckPortRange(snapshot.Tftp);
-        TftpLog.Started(logger, snapshot.Tftp.CacheMegabytes,
-            snapshot.Tftp.SinglePort ? "on port 69 (tftp-single-port)"
-            : snapshot.Tftp.PortRange is { } range ? $"on ports {range.Start}-{range.End}" : "on ephemeral ports");
         var listeners = new List<Socket>();
         var loops = new List<Task>();
+        // NETBOOT_TFTP_REACTOR=1: transfers on their own socket run in event loops instead of one thread each (not the
+        // default: slower in a boot storm on a 2-CPU VM, see bench/tftp/README.md). Polling for ACKs before sleeping
+        // pays only while a CPU would otherwise idle (lock-step with few clients).
+        using var reactors = TftpReactorPool.IsEnabled(Environment.GetEnvironmentVariable(TftpReactorPool.EnableVariable))
+            ? new TftpReactorPool(
+                TftpReactorPool.DefaultCount(Environment.GetEnvironmentVariable(TftpReactorPool.ReactorsVariable), Environment.ProcessorCount),
+                time, () => ActiveTransfers < Environment.ProcessorCount,
+                TftpReactorPool.NiceValue(Environment.GetEnvironmentVariable(TftpReactorPool.NiceVariable)))
+            : null;
+        // Cancellation ends the reactors' transfers (each one's owner logs it), so the listeners' wait for them ends.
+        using var stopReactors = reactors is null ? default : cancellationToken.UnsafeRegister(static state => ((TftpReactorPool)state!).Stop(), reactors);
+        TftpLog.Started(logger, snapshot.Tftp.CacheMegabytes,
+            (snapshot.Tftp.SinglePort ? "on port 69 (tftp-single-port)"
+            : snapshot.Tftp.PortRange is { } range ? $"on ports {range.Start}-{range.End}" : "on ephemeral ports")
+            + (reactors is null || snapshot.Tftp.SinglePort ? "" : $", driven by {reactors.Reactors.Count} event loops ({TftpReactorPool.EnableVariable})"));
         try
         {
             foreach (var nic in SelectInterfaces(snapshot, hostInterfaces))
             {
                 var socket = BoundUdpSocket.OpenListener(logger, "TFTP", nic.Name, string.Join(" ", nic.Addresses.Select(a => a.Address)), Port, allowBroadcast: false);
                 listeners.Add(socket);
-                loops.Add(ListenAsync(socket, nic, cache, cancellationToken));
+                TftpListenerBuffer.Enlarge(socket);
+                loops.Add(ListenAsync(socket, nic, cache, reactors, cancellationToken));
             }
             _listening.TrySetResult();
             await Task.WhenAll(loops).ConfigureAwait(false);
@@ -116,12 +130,13 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         }
     }
 
-    private async Task ListenAsync(Socket listener, HostInterface nic, TftpBlockCache cache, CancellationToken cancellationToken)
+    private async Task ListenAsync(Socket listener, HostInterface nic, TftpBlockCache cache, TftpReactorPool? reactors, CancellationToken cancellationToken)
     {
         var buffer = new byte[2048];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
         var transfers = new List<Task>();
         var singlePort = new ConcurrentDictionary<IPEndPoint, SinglePortTransferLink>();
+        var drops = new TftpListenerBuffer(listener, time);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -139,6 +154,10 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                 {
                     // ICMP unreachable from a single-port client that went away.
                     continue;
+                }
+                if (drops.CheckNewDrops() is > 0 and var dropped)
+                {
+                    TftpLog.ListenerDrops(logger, nic.Name, dropped);
                 }
                 var client = (IPEndPoint)received.RemoteEndPoint;
                 var datagram = buffer.AsSpan(0, received.ReceivedBytes);
@@ -162,7 +181,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                     : nic.Addresses[0].Address.ToIPAddress();
                 var link = config.Current.Tftp.SinglePort ? OpenSinglePortLink(listener, client, singlePort) : null;
                 transfers.RemoveAll(t => t.IsCompleted);
-                transfers.Add(ServeAsync(request, client, localAddress, nic, cache, link, cancellationToken));
+                transfers.Add(ServeAsync(request, client, localAddress, nic, cache, reactors, link, cancellationToken));
             }
         }
         finally
@@ -181,7 +200,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
 
     private async Task ServeAsync(
         TftpRequestPacket request, IPEndPoint client, IPAddress localAddress, HostInterface nic, TftpBlockCache cache,
-        SinglePortTransferLink? singlePortLink, CancellationToken cancellationToken)
+        TftpReactorPool? reactors, SinglePortTransferLink? singlePortLink, CancellationToken cancellationToken)
     {
         var snapshot = config.Current;
         var tftp = snapshot.Tftp;
@@ -217,16 +236,30 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             // RFC 2348 + dnsmasq: blksize ≤ the arrival interface's MTU − 32, the MTU capped by tftp-mtu.
             var options = TftpNegotiation.Negotiate(request.Options.AsSpan(), decision.Mode, content.TransferSize, tftp, nic.Mtu > 0 ? nic.Mtu : 1500);
             var transfer = new TftpTransfer(content.Length, options);
-            using var runner = new TftpTransferRunner(link, content, transfer, time);
-            using var tracked = telemetry?.TftpStarted(client.Address, request.Filename, content.Length, () => runner.DataBytesSent);
-            // A transfer with its own socket runs on its own thread with blocking calls (tftpd-hpa's model, and the
-            // fastest lock-step); tftp-single-port transfers share port 69 and are fed by the listener instead.
-            var step = link is IBlockingTftpTransferLink blocking
-                ? await Task.Factory.StartNew(() => runner.Run(blocking, cancellationToken), CancellationToken.None,
-                    TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false)
-                : await runner.RunAsync(cancellationToken).ConfigureAwait(false);
-            LogEnd(tftp, decision.FullPath!, client, step, runner.DataBytesSent);
-            tracked?.Ended(step);
+            TftpStep step;
+            long bytesSent;
+            if (reactors is not null && link is SocketTransferLink own)
+            {
+                var driven = new TftpReactorTransfer(own.Socket, client, content, transfer, stranger => TftpLog.TidMismatch(logger, stranger));
+                using var tracked = telemetry?.TftpStarted(client.Address, request.Filename, content.Length, () => driven.DataBytesSent);
+                step = await reactors.Add(driven).ConfigureAwait(false);
+                bytesSent = driven.DataBytesSent;
+                tracked?.Ended(step);
+            }
+            else
+            {
+                using var runner = new TftpTransferRunner(link, content, transfer, time);
+                using var tracked = telemetry?.TftpStarted(client.Address, request.Filename, content.Length, () => runner.DataBytesSent);
+                // A transfer with its own socket runs on its own thread with blocking calls (tftpd-hpa's model, and the
+                // fastest lock-step); tftp-single-port transfers share port 69 and are fed by the listener instead.
+                step = link is IBlockingTftpTransferLink blocking
+                    ? await Task.Factory.StartNew(() => runner.Run(blocking, cancellationToken), CancellationToken.None,
+                        TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false)
+                    : await runner.RunAsync(cancellationToken).ConfigureAwait(false);
+                bytesSent = runner.DataBytesSent;
+                tracked?.Ended(step);
+            }
+            LogEnd(tftp, decision.FullPath!, client, step, bytesSent);
         }
         catch (IOException e)
         {

@@ -79,11 +79,17 @@ internal sealed class SocketTransferLink : ITftpTransferLink, IBlockingTftpTrans
     public SocketTransferLink(Socket socket, IPEndPoint client, Action<SocketAddress> onStranger, Func<bool>? maySpin = null)
     {
         _socket = socket;
+        Client = client;
         _client = client.Serialize();
         _from = new SocketAddress(client.AddressFamily);
         _onStranger = onStranger;
         _maySpin = maySpin ?? (static () => false);
     }
+
+    /// <summary>The socket, for a <see cref="TftpReactor"/> to drive the transfer on (NETBOOT_TFTP_REACTOR=1).</summary>
+    public Socket Socket => _socket;
+
+    public IPEndPoint Client { get; }
 
     public async ValueTask SendAsync(ReadOnlyMemory<byte> datagram)
     {
@@ -252,7 +258,8 @@ internal enum AckSpinOutcome
     Missed,
 }
 
-/// <summary>When a transfer polls for the ACK before it sleeps (pure, per transfer): always at first; after
+/// <summary>When a transfer (or a <see cref="TftpReactor"/>) polls for the ACK before it sleeps (pure, per transfer or
+/// loop): always at first; after
 /// <see cref="MissesBeforeBackoff"/> polls in a row that saw nothing (a slow client, a long round trip) only once
 /// every <see cref="BackoffWaits"/> waits, so a transfer the spin cannot help costs almost no extra CPU.</summary>
 internal sealed class AckSpinPolicy

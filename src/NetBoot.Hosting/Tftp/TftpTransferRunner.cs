@@ -3,7 +3,8 @@ using NetBoot.Wire.Tftp;
 
 namespace NetBoot.Hosting.Tftp;
 
-/// <summary>Drives one <see cref="TftpTransfer"/>: sends what each step lists, waits for the client until the
+/// <summary>Drives one <see cref="TftpTransfer"/> (on its own thread, or async for tftp-single-port; the other way is
+/// a <see cref="TftpReactor"/>): sends what each step lists, waits for the client until the
 /// step's deadline, and feeds ACKs, errors and timeouts back. The send path allocates nothing per packet: one send
 /// buffer per transfer, block bytes copied from the shared cache, pre-serialised addresses, and one timeout source
 /// re-armed for each wait (a new one only after it fired).</summary>
