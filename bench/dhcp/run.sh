@@ -11,6 +11,7 @@ RATES=${BENCH_RATES:-"2000 5000 10000 15000 20000"}   # offered loads tried on a
 FILL=50000
 SERVERS=${BENCH_SERVERS:-"netboot dnsmasq kea"}   # a subset for quick comparisons
 SKIP_FULL=${BENCH_SKIP_FULL:-}                   # set: skip the 50 000-lease measurement
+PERF_DIR=${BENCH_PERF_DIR:-}                     # set: `perf record -g` the server during each measurement, into this directory
 ID="nbb$$"
 SRV="$ID-srv"; CLI="$ID-cli"
 WORK=$(mktemp -d /tmp/netboot-dhcp-bench-XXXXXX)
@@ -101,6 +102,19 @@ CONF
   wait_port67
 }
 
+PERF_PID=""
+perf_start() {  # $1 = output name; only with BENCH_PERF_DIR
+  [[ -n "$PERF_DIR" ]] || return 0
+  mkdir -p "$PERF_DIR"
+  command perf record -q -g -p "$SERVER_PID" -o "$PERF_DIR/$1.data" >/dev/null 2>&1 &
+  PERF_PID=$!
+  sleep 0.2
+}
+perf_stop() {
+  [[ -n "$PERF_PID" ]] || return 0
+  kill -INT "$PERF_PID" 2>/dev/null || true; wait "$PERF_PID" 2>/dev/null || true; PERF_PID=""
+}
+
 stop_server() {
   kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 }
@@ -136,9 +150,11 @@ for server in $SERVERS; do
   best_any=""; best_any_rate=0
   for rate in $RATES; do
     start_server "$server"
+    perf_start "$server-empty-$rate"
     cpu0=$(server_cpu_ticks)
     line=$(perf 02:00:00:00:00:00 -r "$rate" -R 1000000 -p "$PERIOD" | summarise)
     cpu1=$(server_cpu_ticks)
+    perf_stop
     stop_server
     read -r achieved ddo dra _ <<<"$line"
     pct=$(echo "($ddo + $dra) * 100 / ($rate * $PERIOD)" | bc -l)
@@ -165,9 +181,11 @@ PY
     start_server "$server"
     perf 04:00:00:00:00:00 -r 4000 -R "$FILL" -n $((FILL * 12 / 10)) >/dev/null
   fi
+  perf_start "$server-full"
   cpu0=$(server_cpu_ticks)
   LINE_FULL[$server]=$(perf 06:00:00:00:00:00 -r "${BEST[$server]}" -R 1000000 -p "$PERIOD" | summarise)
   cpu1=$(server_cpu_ticks)
+  perf_stop
   read -r achieved _ <<<"${LINE_FULL[$server]}"
   printf "   with 50 000 leases at %d/s: %8.0f DORA/s, server CPU %5.1f us/DORA\n" "${BEST[$server]}" "$achieved" \
     "$(echo "($cpu1 - $cpu0) * 1000000 / $(getconf CLK_TCK) / ($achieved * $PERIOD + 1)" | bc -l)"
