@@ -182,4 +182,32 @@ public sealed class SqliteLeaseStoreTests : IDisposable
             "0 52:54:00:00:00:02 192.168.67.2 * 01:52:54:00:00:00:02\n",
             text);
     }
+
+    [Fact]
+    public async Task A_lease_file_larger_than_the_write_buffer_has_every_line_in_dnsmasqs_format_and_replaces_the_old_one_whole()
+    {
+        // 3 000 leases (~200 KB, several buffers), some with a non-Ethernet hardware type, a non-ASCII host name or a
+        // long client-id; offered and expired ones are left out, as dnsmasq lists only bound leases.
+        var leases = Enumerable.Range(1, 3000).Select(n => n % 7 == 0
+            ? LeaseFor(n) with { HardwareAddress = new HardwareAddress(6, [0x52, 0x54, 0, 0, (byte)(n >> 8), (byte)n]), HostName = $"hôte-{n}" }
+            : n % 11 == 0 ? LeaseFor(n) with { ClientId = [.. Enumerable.Range(0, 200).Select(i => (byte)i)], HostName = null }
+            : n % 13 == 0 ? LeaseFor(n, LeaseState.Offered)
+            : n % 17 == 0 ? LeaseFor(n, expires: Now - TimeSpan.FromSeconds(1))
+            : LeaseFor(n)).ToArray();
+        var expected = new System.Text.StringBuilder();
+        foreach (var lease in leases.Where(l => l.State == LeaseState.Bound && l.IsActiveAt(Now)))
+        {
+            var hardware = lease.HardwareAddress.HardwareType == 1 ? "" : $"{lease.HardwareAddress.HardwareType:x2}-";
+            hardware += string.Join(':', lease.HardwareAddress.Bytes.Select(b => $"{b:x2}"));
+            var id = lease.ClientId.IsDefaultOrEmpty ? "*" : string.Join(':', lease.ClientId.Select(b => $"{b:x2}"));
+            expected.Append($"{lease.Expires.ToUnixTimeSeconds()} {hardware} {lease.Address} {lease.HostName ?? "*"} {id}\n");
+        }
+        var path = Path.Combine(_directory, "dnsmasq.leases");
+        await File.WriteAllTextAsync(path, "an older, longer file\n" + new string('x', 300_000));
+
+        await DnsmasqLeaseFile.WriteAsync(path, leases, Now, CancellationToken.None);
+
+        Assert.Equal(expected.ToString(), await File.ReadAllTextAsync(path));
+        Assert.False(File.Exists(path + ".tmp"));
+    }
 }
