@@ -210,4 +210,38 @@ public sealed class SqliteLeaseStoreTests : IDisposable
         Assert.Equal(expected.ToString(), await File.ReadAllTextAsync(path));
         Assert.False(File.Exists(path + ".tmp"));
     }
+
+    [Fact]
+    public async Task A_commit_sqlite_refuses_fails_the_durability_of_its_changes_and_the_next_commit_succeeds()
+    {
+        // A trigger makes SQLite refuse one address, as a full disk or a read-only mount refuses every write.
+        using (var setup = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            setup.Open();
+            using var command = setup.CreateCommand();
+            command.CommandText = $"""
+                CREATE TABLE leases (address INTEGER PRIMARY KEY, client TEXT NOT NULL, htype INTEGER NOT NULL,
+                    hwaddr BLOB NOT NULL, client_id BLOB NOT NULL, hostname TEXT, expires INTEGER NOT NULL, state INTEGER NOT NULL);
+                CREATE TRIGGER refuse BEFORE INSERT ON leases WHEN NEW.address = {LeaseFor(1).Address.Value}
+                    BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
+                """;
+            command.ExecuteNonQuery();
+        }
+        await using (var store = SqliteLeaseStore.Open(DatabasePath))
+        {
+            var refused = store.Execute(_ => Bind(LeaseFor(1)));
+            var error = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => refused.Durable);
+            Assert.Contains("refused by the test", error.Message, StringComparison.Ordinal);
+
+            await store.Execute(_ => Bind(LeaseFor(2))).Durable;
+            await store.Execute(_ => Bind(LeaseFor(3) with { HostName = null, ClientId = [1, 2, 3] })).Durable;
+        }
+        var stored = SqliteLeaseStore.Read(DatabasePath);
+        Assert.Equal([LeaseFor(2), LeaseFor(3) with { HostName = null, ClientId = [1, 2, 3] }], stored, LeaseComparer);
+    }
+
+    private static readonly IEqualityComparer<Lease> LeaseComparer = EqualityComparer<Lease>.Create(
+        (a, b) => a!.Address == b!.Address && a.Client == b.Client && a.HardwareAddress.ToString() == b.HardwareAddress.ToString()
+            && a.ClientId.SequenceEqual(b.ClientId) && a.HostName == b.HostName && a.Expires == b.Expires && a.State == b.State,
+        l => l.Address.GetHashCode());
 }
