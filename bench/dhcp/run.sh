@@ -7,7 +7,7 @@
 set -euo pipefail
 
 PERIOD=${1:-5}
-RATES=${BENCH_RATES:-"2000 5000 10000 15000 20000"}   # offered loads tried on a fresh server each
+RATES=${BENCH_RATES:-"5000 10000 15000 20000 25000 30000"}   # offered loads tried on a fresh server each
 FILL=50000
 SERVERS=${BENCH_SERVERS:-"netboot dnsmasq kea"}   # a subset for quick comparisons
 SKIP_FULL=${BENCH_SKIP_FULL:-}                   # set: skip the 50 000-lease measurement
