@@ -30,22 +30,6 @@ public sealed class LeaseTable : ILeaseView
 
     public IEnumerable<Lease> All => _byAddress.Values;
 
-    /// <summary>Copies every lease for which <paramref name="include"/> holds into <paramref name="into"/> (cleared
-    /// first): what a snapshot takes under its owner's lock, without a LINQ pipeline.</summary>
-    public void CopyTo(List<Lease> into, Func<Lease, bool>? include = null)
-    {
-        ArgumentNullException.ThrowIfNull(into);
-        into.Clear();
-        into.EnsureCapacity(_byAddress.Count);
-        foreach (var lease in _byAddress.Values)
-        {
-            if (include is null || include(lease))
-            {
-                into.Add(lease);
-            }
-        }
-    }
-
     public Lease? ByClient(ClientKey client) => _byClient.GetValueOrDefault(client);
 
     public Lease? ByAddress(IPv4Address address) => _byAddress.GetValueOrDefault(address);
