@@ -107,6 +107,47 @@ public class AllocatorEquivalenceTests
             AddressAllocator.Allocate([Wide], context with { Now = Epoch.AddHours(2) }, [2, 1, 2, 3, 4, 5], sequential: false));
     }
 
+    [Fact]
+    public void A_run_of_held_addresses_is_skipped_without_asking_about_each()
+    {
+        // 50 000 held addresses from the start of a /14 pool, then one free: sequential allocation starts at the start.
+        var range = new RangeContext(new DhcpRangeConfig
+        {
+            Start = IPv4Address.Parse("10.80.1.1"),
+            End = IPv4Address.Parse("10.83.255.250"),
+            Source = new SourceLocation("test.conf", 3),
+        }, IPv4Address.Parse("255.252.0.0"));
+        var table = new LeaseTable();
+        for (uint i = 0; i < 50_000; i++)
+        {
+            table.Put(new Lease(new IPv4Address(range.Range.Start.Value + i), new ClientKey($"hw:h{i}"),
+                HardwareAddress.Ethernet([2, 0, 0, (byte)(i >> 16), (byte)(i >> 8), (byte)i]), [], null, Epoch.AddHours(1), LeaseState.Bound));
+        }
+        var view = new LookupCountingView(table);
+        var context = new AllocationContext(view, new ClientKey("hw:new"), Epoch, new ServerConfig(), IPv4Address.Parse("10.80.0.1"));
+
+        Assert.Equal(new IPv4Address(range.Range.Start.Value + 50_000), AddressAllocator.Allocate([range], context, [2, 1, 2, 3, 4, 5], sequential: true));
+        Assert.True(view.AddressLookups <= 2, $"{view.AddressLookups} address lookups");
+    }
+
+    /// <summary>The table (with its bitmap), counting the allocator's questions about single addresses.</summary>
+    private sealed class LookupCountingView(LeaseTable table) : ILeaseView
+    {
+        public int AddressLookups { get; private set; }
+
+        public Lease? ByClient(ClientKey client) => table.ByClient(client);
+
+        public Lease? ByAddress(IPv4Address address)
+        {
+            AddressLookups++;
+            return table.ByAddress(address);
+        }
+
+        public int ActiveCount(DateTimeOffset now) => table.ActiveCount(now);
+
+        public IPv4Address? FirstUnheld(IPv4Address from, IPv4Address to, DateTimeOffset now) => table.FirstUnheld(from, to, now);
+    }
+
     private static ServerConfig Config(Random random, IPv4Address[] addresses) => new()
     {
         Hosts = [.. Enumerable.Range(0, random.Next(4)).Select(i => new DhcpHostConfig
