@@ -40,7 +40,13 @@ public sealed class SqliteLeaseStore : ILeaseStore
     private readonly LeaseChangeFeed _feed = new();
     private readonly SqliteConnection _connection;
     private readonly Task _writer;
-    private sqlite3_stmt? _moveAway;
+    /// <summary>Which client each row of the database belongs to, and where each client's row is: what the database
+    /// holds, known without asking it (an index on the client column doubled the pages each commit writes). Only the
+    /// committing thread uses them; after a failed commit they are read again from the database.</summary>
+    private readonly Dictionary<uint, string> _rowClient = [];
+    private readonly Dictionary<string, uint> _rowAddress = new(StringComparer.Ordinal);
+    private bool _rowsStale;
+
     private sqlite3_stmt? _upsert;
     private sqlite3_stmt? _delete;
 
@@ -83,7 +89,7 @@ public sealed class SqliteLeaseStore : ILeaseStore
                 hostname TEXT,
                 expires INTEGER NOT NULL,
                 state INTEGER NOT NULL);
-            CREATE INDEX IF NOT EXISTS leases_client ON leases(client);
+            DROP INDEX IF EXISTS leases_client;
             """);
         // A damaged page would otherwise surface later, one failed ACK at a time: refuse to start on it instead.
         if (QuickCheck(connection) is { } damage)
@@ -107,6 +113,7 @@ public sealed class SqliteLeaseStore : ILeaseStore
         {
             store._table.Put(lease);
         }
+        store.LoadRows();
         return store;
     }
 
@@ -316,27 +323,97 @@ public sealed class SqliteLeaseStore : ILeaseStore
 
     private void Commit(List<PendingWrite> batch)
     {
-        using var transaction = _connection.BeginTransaction();
-        Prepare();
-        foreach (var pending in batch)
+        try
         {
-            switch (pending.Change)
+            if (_rowsStale)
             {
-                case LeaseUpsert { Lease.State: not LeaseState.Offered } write:
-                    Upsert(write.Lease);
-                    break;
-                case LeaseRemoval removal:
-                    Run(_delete!, removal.Lease.Address, removal.Lease.Client);
-                    break;
+                LoadRows();
             }
+            using var transaction = _connection.BeginTransaction();
+            Prepare();
+            foreach (var pending in batch)
+            {
+                switch (pending.Change)
+                {
+                    case LeaseUpsert { Lease.State: not LeaseState.Offered } write:
+                        Upsert(write.Lease);
+                        break;
+                    case LeaseRemoval removal:
+                        Run(_delete!, removal.Lease.Address, removal.Lease.Client);
+                        if (_rowClient.TryGetValue(removal.Lease.Address.Value, out var holder) && holder == removal.Lease.Client.Value)
+                        {
+                            _rowClient.Remove(removal.Lease.Address.Value);
+                            _rowAddress.Remove(holder);
+                        }
+                        break;
+                }
+            }
+            transaction.Commit();
         }
-        transaction.Commit();
+        catch
+        {
+            // Rolled back: the row maps may describe rows that were never written.
+            _rowsStale = true;
+            throw;
+        }
     }
 
-    /// <summary>A client holds one address: its row elsewhere goes, then the lease's row is written.</summary>
+    /// <summary>Reads which client holds which row, and removes any second row of a client (a client holds one
+    /// address; the lease table kept the last one read, so the database keeps that one too).</summary>
+    private void LoadRows()
+    {
+        _rowClient.Clear();
+        _rowAddress.Clear();
+        var extra = new List<long>();
+        using (var command = _connection.CreateCommand())
+        {
+            command.CommandText = "SELECT address, client FROM leases ORDER BY address";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var address = (uint)reader.GetInt64(0);
+                var client = reader.GetString(1);
+                if (_rowAddress.Remove(client, out var earlier))
+                {
+                    _rowClient.Remove(earlier);
+                    extra.Add(earlier);
+                }
+                _rowClient[address] = client;
+                _rowAddress[client] = address;
+            }
+        }
+        foreach (var address in extra)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "DELETE FROM leases WHERE address = $address";
+            command.Parameters.AddWithValue("$address", address);
+            command.ExecuteNonQuery();
+        }
+        _rowsStale = false;
+    }
+
+    /// <summary>A client holds one address: its row elsewhere goes, then the lease's row is written (replacing any row
+    /// of another client on that address).</summary>
     private void Upsert(Lease lease)
     {
-        Run(_moveAway!, lease.Address, lease.Client);
+        var address = lease.Address.Value;
+        var client = lease.Client.Value;
+        if (_rowAddress.TryGetValue(client, out var previous) && previous != address)
+        {
+            Run(_delete!, new IPv4Address(previous), lease.Client);
+            _rowClient.Remove(previous);
+        }
+        if (_rowClient.TryGetValue(address, out var displaced) && displaced != client)
+        {
+            _rowAddress.Remove(displaced);
+        }
+        WriteRow(lease);
+        _rowClient[address] = client;
+        _rowAddress[client] = address;
+    }
+
+    private void WriteRow(Lease lease)
+    {
         var statement = _upsert!;
         Bind(statement, raw.sqlite3_bind_int64(statement, 1, lease.Address.Value));
         BindText(statement, 2, lease.Client.Value);
@@ -392,11 +469,10 @@ public sealed class SqliteLeaseStore : ILeaseStore
         }
     }
 
-    /// <summary>The three statements, prepared once and bound by position (only the committing thread uses them, under
+    /// <summary>The two statements, prepared once and bound by position (only the committing thread uses them, under
     /// the commit lock): binding by name through <see cref="SqliteCommand"/> cost more than the writes themselves.</summary>
     private void Prepare()
     {
-        _moveAway ??= PrepareOne("DELETE FROM leases WHERE client = ?2 AND address <> ?1");
         _upsert ??= PrepareOne("""
             INSERT OR REPLACE INTO leases (address, client, htype, hwaddr, client_id, hostname, expires, state)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -476,7 +552,6 @@ public sealed class SqliteLeaseStore : ILeaseStore
         _signal.Release();
         await _writer.ConfigureAwait(false);
         _feed.Complete();
-        _moveAway?.Dispose();
         _upsert?.Dispose();
         _delete?.Dispose();
         await _connection.DisposeAsync().ConfigureAwait(false);
