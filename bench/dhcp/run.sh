@@ -187,7 +187,12 @@ PY
   perf_start "$server-full"
   cpu0=$(server_cpu_ticks)
   LINE_FULL[$server]=$(perf 06:00:00:00:00:00 -r "${BEST[$server]}" -R 1000000 -p "$PERIOD" | tee "$WORK/$server-full.perfdhcp" | summarise)
-  [[ -n "${BENCH_VERBOSE:-}" ]] && sed 's/^/      | /' "$WORK/$server-full.perfdhcp"
+  if [[ -n "${BENCH_VERBOSE:-}" ]]; then
+    sed 's/^/      | /' "$WORK/$server-full.perfdhcp"
+    for ns in "$SRV" "$CLI"; do  # datagrams each side's kernel dropped for a full socket buffer (whole run so far)
+      echo "      | $ns: $(ip netns exec "$ns" awk '/^Udp:/ { if (h) { print "UDP RcvbufErrors " $6 ", InErrors " $4 } else h = 1 }' /proc/net/snmp)"
+    done
+  fi
   cpu1=$(server_cpu_ticks)
   perf_stop
   read -r achieved _ <<<"${LINE_FULL[$server]}"
