@@ -7,16 +7,20 @@
 set -euo pipefail
 
 PERIOD=${1:-5}
-RATES=${BENCH_RATES:-"2000 5000 10000 15000 20000"}   # offered loads tried on a fresh server each
+RATES=${BENCH_RATES:-"5000 10000 15000 20000 25000 30000"}   # offered loads tried on a fresh server each
 FILL=50000
 SERVERS=${BENCH_SERVERS:-"netboot dnsmasq kea"}   # a subset for quick comparisons
 SKIP_FULL=${BENCH_SKIP_FULL:-}                   # set: skip the 50 000-lease measurement
+PERF_DIR=${BENCH_PERF_DIR:-}                     # set: `perf record -g` the server during each measurement, into this directory
 ID="nbb$$"
 SRV="$ID-srv"; CLI="$ID-cli"
 WORK=$(mktemp -d /tmp/netboot-dhcp-bench-XXXXXX)
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SERVER_IP=10.80.0.1; RELAY_IP=10.80.0.2
-POOL_START=10.80.1.1; POOL_END=10.81.255.250; NETMASK=255.254.0.0   # 131 000 addresses
+# 262 000 addresses: 50 000 leases plus 5 s of new clients at the highest rates stay well inside the pool, and the
+# lease limit (NetBoot, dnsmasq; Kea has none) is above the pool, so neither the pool nor a limit is what is measured.
+POOL_START=10.80.1.1; POOL_END=10.83.255.250; NETMASK=255.252.0.0; PREFIX=14; SUBNET=10.80.0.0/14
+LEASE_MAX=300000
 SERVER_PID=""
 
 cleanup() {
@@ -47,7 +51,7 @@ fi
 
 ip netns add "$SRV"; ip netns add "$CLI"
 ip link add "$ID-s" netns "$SRV" type veth peer name "$ID-c" netns "$CLI"
-ip -n "$SRV" addr add $SERVER_IP/15 dev "$ID-s"; ip -n "$CLI" addr add $RELAY_IP/15 dev "$ID-c"
+ip -n "$SRV" addr add $SERVER_IP/$PREFIX dev "$ID-s"; ip -n "$CLI" addr add $RELAY_IP/$PREFIX dev "$ID-c"
 for ns in "$SRV" "$CLI"; do ip -n "$ns" link set lo up; done
 ip -n "$SRV" link set "$ID-s" up; ip -n "$CLI" link set "$ID-c" up
 
@@ -68,7 +72,7 @@ start_server() {  # $1 = netboot|dnsmasq|kea; a fresh lease store unless $2 = ke
       cat >"$dir/netboot.conf" <<CONF
 port=0
 dhcp-range=$POOL_START,$POOL_END,$NETMASK,12h
-dhcp-lease-max=100000
+dhcp-lease-max=$LEASE_MAX
 dhcp-leasefile=$dir/dnsmasq.leases
 no-ping
 # The load generator is one flood of new clients: measure throughput, not the flood gate (docs/hostile-input.md).
@@ -79,7 +83,7 @@ CONF
       ;;
     dnsmasq)
       touch "$dir/dnsmasq.leases"
-      ip netns exec "$SRV" taskset -c 0 dnsmasq -d -p 0 --no-ping --quiet-dhcp --dhcp-lease-max=100000 \
+      ip netns exec "$SRV" taskset -c 0 dnsmasq -d -p 0 --no-ping --quiet-dhcp --dhcp-lease-max=$LEASE_MAX \
         --dhcp-range=$POOL_START,$POOL_END,$NETMASK,12h --dhcp-leasefile="$dir/dnsmasq.leases" \
         --pid-file="$dir/pid" >"$dir/log" 2>&1 &
       ;;
@@ -89,7 +93,7 @@ CONF
     "interfaces-config": { "interfaces": [ "$ID-s" ], "dhcp-socket-type": "udp" },
     "lease-database": { "type": "memfile", "persist": true, "name": "$dir/kea-leases4.csv", "lfc-interval": 0 },
     "valid-lifetime": 43200,
-    "subnet4": [ { "id": 1, "subnet": "10.80.0.0/15", "pools": [ { "pool": "$POOL_START - $POOL_END" } ] } ],
+    "subnet4": [ { "id": 1, "subnet": "$SUBNET", "pools": [ { "pool": "$POOL_START - $POOL_END" } ] } ],
     "loggers": [ { "name": "kea-dhcp4", "output_options": [ { "output": "$dir/kea.log" } ], "severity": "WARN" } ]
 } }
 CONF
@@ -99,6 +103,19 @@ CONF
   esac
   SERVER_PID=$!
   wait_port67
+}
+
+PERF_PID=""
+perf_start() {  # $1 = output name; only with BENCH_PERF_DIR
+  [[ -n "$PERF_DIR" ]] || return 0
+  mkdir -p "$PERF_DIR"
+  command perf record -q -g -p "$SERVER_PID" -o "$PERF_DIR/$1.data" >/dev/null 2>&1 &
+  PERF_PID=$!
+  sleep 0.2
+}
+perf_stop() {
+  [[ -n "$PERF_PID" ]] || return 0
+  kill -INT "$PERF_PID" 2>/dev/null || true; wait "$PERF_PID" 2>/dev/null || true; PERF_PID=""
 }
 
 stop_server() {
@@ -136,9 +153,11 @@ for server in $SERVERS; do
   best_any=""; best_any_rate=0
   for rate in $RATES; do
     start_server "$server"
+    perf_start "$server-empty-$rate"
     cpu0=$(server_cpu_ticks)
     line=$(perf 02:00:00:00:00:00 -r "$rate" -R 1000000 -p "$PERIOD" | summarise)
     cpu1=$(server_cpu_ticks)
+    perf_stop
     stop_server
     read -r achieved ddo dra _ <<<"$line"
     pct=$(echo "($ddo + $dra) * 100 / ($rate * $PERIOD)" | bc -l)
@@ -165,9 +184,17 @@ PY
     start_server "$server"
     perf 04:00:00:00:00:00 -r 4000 -R "$FILL" -n $((FILL * 12 / 10)) >/dev/null
   fi
+  perf_start "$server-full"
   cpu0=$(server_cpu_ticks)
-  LINE_FULL[$server]=$(perf 06:00:00:00:00:00 -r "${BEST[$server]}" -R 1000000 -p "$PERIOD" | summarise)
+  LINE_FULL[$server]=$(perf 06:00:00:00:00:00 -r "${BEST[$server]}" -R 1000000 -p "$PERIOD" | tee "$WORK/$server-full.perfdhcp" | summarise)
+  if [[ -n "${BENCH_VERBOSE:-}" ]]; then
+    sed 's/^/      | /' "$WORK/$server-full.perfdhcp"
+    for ns in "$SRV" "$CLI"; do  # datagrams each side's kernel dropped for a full socket buffer (whole run so far)
+      echo "      | $ns: $(ip netns exec "$ns" awk '/^Udp:/ { if (h) { print "UDP RcvbufErrors " $6 ", InErrors " $4 } else h = 1 }' /proc/net/snmp)"
+    done
+  fi
   cpu1=$(server_cpu_ticks)
+  perf_stop
   read -r achieved _ <<<"${LINE_FULL[$server]}"
   printf "   with 50 000 leases at %d/s: %8.0f DORA/s, server CPU %5.1f us/DORA\n" "${BEST[$server]}" "$achieved" \
     "$(echo "($cpu1 - $cpu0) * 1000000 / $(getconf CLK_TCK) / ($achieved * $PERIOD + 1)" | bc -l)"

@@ -182,4 +182,146 @@ public sealed class SqliteLeaseStoreTests : IDisposable
             "0 52:54:00:00:00:02 192.168.67.2 * 01:52:54:00:00:00:02\n",
             text);
     }
+
+    [Fact]
+    public async Task A_lease_file_larger_than_the_write_buffer_has_every_line_in_dnsmasqs_format_and_replaces_the_old_one_whole()
+    {
+        // 3 000 leases (~200 KB, several buffers), some with a non-Ethernet hardware type, a non-ASCII host name or a
+        // long client-id; offered and expired ones are left out, as dnsmasq lists only bound leases.
+        var leases = Enumerable.Range(1, 3000).Select(n => n % 7 == 0
+            ? LeaseFor(n) with { HardwareAddress = new HardwareAddress(6, [0x52, 0x54, 0, 0, (byte)(n >> 8), (byte)n]), HostName = $"hôte-{n}" }
+            : n % 11 == 0 ? LeaseFor(n) with { ClientId = [.. Enumerable.Range(0, 200).Select(i => (byte)i)], HostName = null }
+            : n % 13 == 0 ? LeaseFor(n, LeaseState.Offered)
+            : n % 17 == 0 ? LeaseFor(n, expires: Now - TimeSpan.FromSeconds(1))
+            : LeaseFor(n)).ToArray();
+        var expected = new System.Text.StringBuilder();
+        foreach (var lease in leases.Where(l => l.State == LeaseState.Bound && l.IsActiveAt(Now)))
+        {
+            var hardware = lease.HardwareAddress.HardwareType == 1 ? "" : $"{lease.HardwareAddress.HardwareType:x2}-";
+            hardware += string.Join(':', lease.HardwareAddress.Bytes.Select(b => $"{b:x2}"));
+            var id = lease.ClientId.IsDefaultOrEmpty ? "*" : string.Join(':', lease.ClientId.Select(b => $"{b:x2}"));
+            expected.Append($"{lease.Expires.ToUnixTimeSeconds()} {hardware} {lease.Address} {lease.HostName ?? "*"} {id}\n");
+        }
+        var path = Path.Combine(_directory, "dnsmasq.leases");
+        await File.WriteAllTextAsync(path, "an older, longer file\n" + new string('x', 300_000));
+
+        await DnsmasqLeaseFile.WriteAsync(path, leases, Now, CancellationToken.None);
+
+        Assert.Equal(expected.ToString(), await File.ReadAllTextAsync(path));
+        Assert.False(File.Exists(path + ".tmp"));
+    }
+
+    [Fact]
+    public async Task A_commit_sqlite_refuses_fails_the_durability_of_its_changes_and_the_next_commit_succeeds()
+    {
+        // A trigger makes SQLite refuse one address, as a full disk or a read-only mount refuses every write.
+        using (var setup = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            setup.Open();
+            using var command = setup.CreateCommand();
+            command.CommandText = $"""
+                CREATE TABLE leases (address INTEGER PRIMARY KEY, client TEXT NOT NULL, htype INTEGER NOT NULL,
+                    hwaddr BLOB NOT NULL, client_id BLOB NOT NULL, hostname TEXT, expires INTEGER NOT NULL, state INTEGER NOT NULL);
+                CREATE TRIGGER refuse BEFORE INSERT ON leases WHEN NEW.address = {LeaseFor(1).Address.Value}
+                    BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
+                """;
+            command.ExecuteNonQuery();
+        }
+        await using (var store = SqliteLeaseStore.Open(DatabasePath))
+        {
+            var refused = store.Execute(_ => Bind(LeaseFor(1)));
+            var error = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => refused.Durable);
+            Assert.Contains("refused by the test", error.Message, StringComparison.Ordinal);
+
+            await store.Execute(_ => Bind(LeaseFor(2))).Durable;
+            await store.Execute(_ => Bind(LeaseFor(3) with { HostName = null, ClientId = [1, 2, 3] })).Durable;
+        }
+        var stored = SqliteLeaseStore.Read(DatabasePath);
+        Assert.Equal([LeaseFor(2), LeaseFor(3) with { HostName = null, ClientId = [1, 2, 3] }], stored, LeaseComparer);
+    }
+
+    [Fact]
+    public async Task After_a_refused_commit_a_client_moving_again_still_keeps_one_row()
+    {
+        CreateRefusingDatabase(LeaseFor(1).Address);
+        await using (var store = SqliteLeaseStore.Open(DatabasePath))
+        {
+            await store.Execute(_ => Bind(LeaseFor(2))).Durable;
+            // One commit: the client's move to address 3, then a row SQLite refuses. The whole commit is rolled back, so
+            // the client's row is still on address 2.
+            var moved = store.ExecuteDeferred(_ => Bind(LeaseFor(2) with { Address = LeaseFor(3).Address }));
+            var refused = store.ExecuteDeferred(_ => Bind(LeaseFor(4) with { Address = LeaseFor(1).Address }));
+            var committed = new TaskCompletionSource();
+            store.CommitDeferred(committed.SetResult);
+            await committed.Task;
+            await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => moved.Durable);
+            await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => refused.Durable);
+
+            await store.Execute(_ => Bind(LeaseFor(2) with { Address = LeaseFor(5).Address })).Durable;
+        }
+
+        Assert.Equal([LeaseFor(5).Address], SqliteLeaseStore.Read(DatabasePath).Select(l => l.Address).ToArray());
+    }
+
+    [Fact]
+    public async Task A_client_taking_over_an_address_leaves_the_previous_holder_its_next_row()
+    {
+        var first = LeaseFor(1);
+        var second = LeaseFor(2) with { Address = first.Address };
+        await using (var store = SqliteLeaseStore.Open(DatabasePath))
+        {
+            await store.Execute(_ => Bind(first)).Durable;
+            await store.Execute(_ => Bind(second)).Durable;
+            await store.Execute(_ => Bind(first with { Address = LeaseFor(5).Address })).Durable;
+            await store.Execute(_ => Bind(second with { Address = LeaseFor(6).Address })).Durable;
+        }
+
+        var rows = SqliteLeaseStore.Read(DatabasePath);
+        Assert.Equal([(LeaseFor(5).Address, first.Client), (LeaseFor(6).Address, second.Client)], rows.Select(l => (l.Address, l.Client)).ToArray());
+    }
+
+    [Fact]
+    public async Task A_second_row_of_one_client_left_by_an_older_writer_is_removed_at_open()
+    {
+        CreateRefusingDatabase(IPv4Address.Parse("0.0.0.1"));
+        using (var setup = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            setup.Open();
+            using var command = setup.CreateCommand();
+            command.CommandText = "INSERT INTO leases VALUES ($a1, $c, 1, x'525400000001', x'', NULL, $e, 1), ($a2, $c, 1, x'525400000001', x'', NULL, $e, 1)";
+            command.Parameters.AddWithValue("$a1", (long)LeaseFor(1).Address.Value);
+            command.Parameters.AddWithValue("$a2", (long)LeaseFor(2).Address.Value);
+            command.Parameters.AddWithValue("$c", LeaseFor(1).Client.Value);
+            command.Parameters.AddWithValue("$e", (Now + TimeSpan.FromHours(1)).ToUnixTimeMilliseconds());
+            command.ExecuteNonQuery();
+        }
+        await using (var store = SqliteLeaseStore.Open(DatabasePath))
+        {
+            Assert.Equal([LeaseFor(2).Address], store.Snapshot().Select(l => l.Address).ToArray());
+            await store.Execute(_ => Bind(LeaseFor(1) with { Address = LeaseFor(7).Address })).Durable;
+        }
+
+        Assert.Equal([LeaseFor(7).Address], SqliteLeaseStore.Read(DatabasePath).Select(l => l.Address).ToArray());
+    }
+
+    /// <summary>The store's table, with a trigger that makes SQLite refuse a row on <paramref name="refused"/> (as a
+    /// full disk or a read-only mount refuses every write).</summary>
+    private void CreateRefusingDatabase(IPv4Address refused)
+    {
+        using var setup = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        setup.Open();
+        using var command = setup.CreateCommand();
+        command.CommandText = $"""
+            CREATE TABLE leases (address INTEGER PRIMARY KEY, client TEXT NOT NULL, htype INTEGER NOT NULL,
+                hwaddr BLOB NOT NULL, client_id BLOB NOT NULL, hostname TEXT, expires INTEGER NOT NULL, state INTEGER NOT NULL);
+            CREATE TRIGGER refuse BEFORE INSERT ON leases WHEN NEW.address = {refused.Value}
+                BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    private static readonly IEqualityComparer<Lease> LeaseComparer = EqualityComparer<Lease>.Create(
+        (a, b) => a!.Address == b!.Address && a.Client == b.Client && a.HardwareAddress.ToString() == b.HardwareAddress.ToString()
+            && a.ClientId.SequenceEqual(b.ClientId) && a.HostName == b.HostName && a.Expires == b.Expires && a.State == b.State,
+        l => l.Address.GetHashCode());
 }

@@ -24,36 +24,76 @@ public static class AddressAllocator
         }
         // A client without any lease sees the same range as every other new client: a range found full for one stays full
         // for all until the table changes or a holder's time is up, so the scan is not repeated for each of a flood.
-        var isNewClient = context.Leases.ByClient(context.Client) is null;
+        var own = context.Leases.ByClient(context.Client)?.Address;
+        var isNewClient = own is null;
         foreach (var range in ranges.Where(r => r.Range.Mode == DhcpRangeMode.Dynamic))
         {
             if (isNewClient && context.Leases.FullUntil(range.Range.Start, range.Range.End, context.Config, context.ServerAddress) is { } until && context.Now < until)
             {
                 continue;
             }
+            // Probe order as dnsmasq's: from the hash's place to the end of the range, then from its start. The view
+            // skips held addresses many at a time, so the cost does not grow with how full the range is.
             var start = range.Range.Start.Value;
-            var size = (ulong)range.Range.End.Value - start + 1;
-            var offset = hash % size;
-            var firstRelease = DateTimeOffset.MaxValue;
-            for (ulong i = 0; i < size; i++)
+            var end = range.Range.End.Value;
+            var first = (uint)(start + (hash % ((ulong)end - start + 1)));
+            if (FirstFree(context, range, first, end, own) is { } found)
             {
-                var candidate = new IPv4Address((uint)(start + ((offset + i) % size)));
-                var held = context.Leases.ByAddress(candidate);
-                if (context.IsFree(candidate, range, held))
-                {
-                    return candidate;
-                }
-                if (held is not null && held.IsActiveAt(context.Now) && held.Expires < firstRelease)
-                {
-                    firstRelease = held.Expires;
-                }
+                return found;
+            }
+            if (first > start && FirstFree(context, range, start, first - 1, own) is { } wrapped)
+            {
+                return wrapped;
             }
             if (isNewClient)
             {
-                context.Leases.NoteFull(range.Range.Start, range.Range.End, context.Config, context.ServerAddress, firstRelease);
+                context.Leases.NoteFull(range.Range.Start, range.Range.End, context.Config, context.ServerAddress, FirstRelease(context, range));
             }
         }
         return null;
+    }
+
+    /// <summary>The first address of <paramref name="from"/>..<paramref name="to"/> free for this client: the view's
+    /// candidates (addresses no active lease holds) and the client's own address (held, by itself), in address order.</summary>
+    private static IPv4Address? FirstFree(AllocationContext context, RangeContext range, uint from, uint to, IPv4Address? own)
+    {
+        var current = from;
+        while (true)
+        {
+            var candidate = context.Leases.FirstUnheld(new IPv4Address(current), new IPv4Address(to), context.Now);
+            if (own is { } mine && mine.Value >= current && mine.Value <= to
+                && (candidate is not { } next || mine.Value < next.Value) && context.IsFree(mine, range))
+            {
+                return mine;
+            }
+            if (candidate is not { } address)
+            {
+                return null;
+            }
+            if (context.IsFree(address, range, context.Leases.ByAddress(address)))
+            {
+                return address;
+            }
+            if (address.Value == to)
+            {
+                return null;
+            }
+            current = address.Value + 1;
+        }
+    }
+
+    /// <summary>When the first holder of a full range lets go (its lease ends): how long the range's full note lasts.</summary>
+    private static DateTimeOffset FirstRelease(AllocationContext context, RangeContext range)
+    {
+        var firstRelease = DateTimeOffset.MaxValue;
+        for (ulong address = range.Range.Start.Value; address <= range.Range.End.Value; address++)
+        {
+            if (context.Leases.ByAddress(new IPv4Address((uint)address)) is { } held && held.IsActiveAt(context.Now) && held.Expires < firstRelease)
+            {
+                firstRelease = held.Expires;
+            }
+        }
+        return firstRelease;
     }
 
     /// <summary>dnsmasq's hash of <c>chaddr</c> (<c>j = hwaddr[i] + (j &lt;&lt; 6) + (j &lt;&lt; 16) - j</c>).</summary>

@@ -141,6 +141,11 @@ public static class ClientClassifier
     /// allowed); with <paramref name="ownedRanges"/>, only hosts in context (<see cref="IsInContext"/>).</summary>
     public static DhcpHostConfig? FindHost(DhcpMessage message, ServerConfig config, TagSet tags, ImmutableArray<RangeContext> ownedRanges = default)
     {
+        if (config.Hosts.IsDefaultOrEmpty)
+        {
+            // Without dhcp-host lines (the common pool-only server) no closure nor enumerator per request.
+            return null;
+        }
         var hasClientId = message.Options.TryGet(DhcpOptionCode.ClientIdentifier, out var clientId) && clientId.Length > 0;
         if (hasClientId)
         {

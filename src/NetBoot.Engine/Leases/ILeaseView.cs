@@ -20,6 +20,24 @@ public interface ILeaseView
     /// race for the same free addresses.</summary>
     bool IsShared => false;
 
+    /// <summary>A candidate for the allocator: the lowest address in <paramref name="from"/>..<paramref name="to"/> that
+    /// may be free at <paramref name="now"/>; every address before it is held by a lease active at <paramref name="now"/>
+    /// (the caller still checks the candidate itself). Null when every address of the span is held.</summary>
+    /// <remarks>This default asks <see cref="ByAddress"/> address by address; <see cref="LeaseTable"/> answers from a
+    /// bitmap of held addresses, 64 addresses per step, however full the range is.</remarks>
+    IPv4Address? FirstUnheld(IPv4Address from, IPv4Address to, DateTimeOffset now)
+    {
+        for (ulong address = from.Value; address <= to.Value; address++)
+        {
+            var candidate = new IPv4Address((uint)address);
+            if (ByAddress(candidate) is not { } lease || !lease.IsActiveAt(now))
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
     /// <summary>The allocator's note that the range <paramref name="start"/>–<paramref name="end"/> had no address for a
     /// new client under <paramref name="config"/> (compared by reference) and this server's address until <see cref="NoteFull"/>'s time; null
     /// when there is no note. Any change to the table forgets every note.</summary>

@@ -10,6 +10,17 @@ public sealed class LeaseTable : ILeaseView
     private readonly Dictionary<IPv4Address, Lease> _byAddress = [];
     private readonly List<FullNote> _fullNotes = [];
 
+    /// <summary>Held addresses: a bit is set only while a lease on the address expires after <see cref="_heldAsOf"/>
+    /// (so a set bit is held at any time the allocator asks about); a clear bit may still be held at an earlier time,
+    /// which the allocator's own check of each candidate catches.</summary>
+    private readonly AddressBitmap _held = new();
+
+    /// <summary>When the set bits' leases end (address, expiry ticks), earliest first; an entry whose lease has changed
+    /// since is skipped when it comes up.</summary>
+    private readonly PriorityQueue<uint, long> _ends = new();
+
+    private long _heldAsOf = long.MinValue;
+
     private readonly record struct FullNote(IPv4Address Start, IPv4Address End, object Config, IPv4Address Server, DateTimeOffset Until);
 
     public int Count => _byAddress.Count;
@@ -27,6 +38,60 @@ public sealed class LeaseTable : ILeaseView
     {
         // Expired leases are swept by the store; between sweeps the count errs on the side of "full".
         return _byAddress.Count;
+    }
+
+    public IPv4Address? FirstUnheld(IPv4Address from, IPv4Address to, DateTimeOffset now)
+    {
+        AdvanceTo(now.UtcTicks);
+        return _held.FirstClear(from.Value, to.Value) is { } free ? new IPv4Address(free) : null;
+    }
+
+    /// <summary>Clears the bits of leases that have ended by <paramref name="ticks"/>. Time going back (two receive
+    /// threads reading the clock in one order and deciding in the other) changes nothing: a bit set is still held then.</summary>
+    private void AdvanceTo(long ticks)
+    {
+        if (ticks <= _heldAsOf)
+        {
+            return;
+        }
+        _heldAsOf = ticks;
+        while (_ends.TryPeek(out var address, out var ends) && ends <= ticks)
+        {
+            _ends.Dequeue();
+            if (!_byAddress.TryGetValue(new IPv4Address(address), out var lease) || lease.Expires.UtcTicks <= ticks)
+            {
+                _held.Clear(address);
+            }
+        }
+    }
+
+    private void MarkHeld(Lease lease)
+    {
+        var ends = lease.Expires.UtcTicks;
+        if (ends <= _heldAsOf)
+        {
+            _held.Clear(lease.Address.Value);
+            return;
+        }
+        _held.Set(lease.Address.Value);
+        if (lease.IsInfinite)
+        {
+            return;
+        }
+        _ends.Enqueue(lease.Address.Value, ends);
+        if (_ends.Count > 2 * _byAddress.Count + 4096)
+        {
+            // Renewals leave the entries of earlier expiries behind: rebuild from the leases, so the queue stays
+            // proportional to the table.
+            _ends.Clear();
+            foreach (var held in _byAddress.Values)
+            {
+                if (!held.IsInfinite && held.Expires.UtcTicks > _heldAsOf)
+                {
+                    _ends.Enqueue(held.Address.Value, held.Expires.UtcTicks);
+                }
+            }
+        }
     }
 
     public DateTimeOffset? FullUntil(IPv4Address start, IPv4Address end, object config, IPv4Address server)
@@ -67,6 +132,7 @@ public sealed class LeaseTable : ILeaseView
         if (_byClient.TryGetValue(lease.Client, out var previous) && previous.Address != lease.Address)
         {
             _byAddress.Remove(previous.Address);
+            _held.Clear(previous.Address.Value);
         }
         if (_byAddress.TryGetValue(lease.Address, out var displaced) && displaced.Client != lease.Client)
         {
@@ -74,6 +140,7 @@ public sealed class LeaseTable : ILeaseView
         }
         _byClient[lease.Client] = lease;
         _byAddress[lease.Address] = lease;
+        MarkHeld(lease);
     }
 
     public bool Remove(IPv4Address address)
@@ -83,6 +150,7 @@ public sealed class LeaseTable : ILeaseView
             return false;
         }
         _fullNotes.Clear();
+        _held.Clear(address.Value);
         if (_byClient.TryGetValue(lease.Client, out var current) && current.Address == address)
         {
             _byClient.Remove(lease.Client);

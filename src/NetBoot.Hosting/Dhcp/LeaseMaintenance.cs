@@ -18,6 +18,14 @@ internal sealed class LeaseMaintenance(ILeaseStore store, ServerConfig config, I
     /// its rate: spec §4).</summary>
     public static readonly TimeSpan LeaseFileInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>A rewrite takes at most this share of the time: with a large table (100 000 leases) the pause after a
+    /// write grows with the time the write took, so the file never costs DHCP more than a few per cent of a CPU.</summary>
+    public const int LeaseFileDutyDivisor = 40;
+
+    /// <summary>The pause before the next rewrite of the lease file, after one that took <paramref name="took"/>.</summary>
+    public static TimeSpan LeaseFilePause(TimeSpan took) =>
+        took * LeaseFileDutyDivisor > LeaseFileInterval ? took * LeaseFileDutyDivisor : LeaseFileInterval;
+
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(30);
 
     public Task RunAsync(CancellationToken cancellationToken)
@@ -59,8 +67,8 @@ internal sealed class LeaseMaintenance(ILeaseStore store, ServerConfig config, I
                 while (changes.TryRead(out _))
                 {
                 }
-                await WriteLeaseFileAsync(path, cancellationToken).ConfigureAwait(false);
-                if (!await DelayAsync(LeaseFileInterval, cancellationToken).ConfigureAwait(false))
+                var took = await WriteLeaseFileAsync(path, cancellationToken).ConfigureAwait(false);
+                if (!await DelayAsync(LeaseFilePause(took), cancellationToken).ConfigureAwait(false))
                 {
                     break;
                 }
@@ -72,8 +80,10 @@ internal sealed class LeaseMaintenance(ILeaseStore store, ServerConfig config, I
         await WriteLeaseFileAsync(path, CancellationToken.None).ConfigureAwait(false);
     }
 
-    private async Task WriteLeaseFileAsync(string path, CancellationToken cancellationToken)
+    /// <summary>Rewrites the file and returns how long that took (snapshot, sort, format and write).</summary>
+    private async Task<TimeSpan> WriteLeaseFileAsync(string path, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         try
         {
             await DnsmasqLeaseFile.WriteAsync(path, store.Snapshot(), time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
@@ -82,6 +92,7 @@ internal sealed class LeaseMaintenance(ILeaseStore store, ServerConfig config, I
         {
             LeaseLog.LeaseFileFailed(logger, path, e.Message);
         }
+        return Stopwatch.GetElapsedTime(started);
     }
 
     private async Task ScriptLoopAsync(ChannelReader<LeaseChange> changes, string script, CancellationToken cancellationToken)

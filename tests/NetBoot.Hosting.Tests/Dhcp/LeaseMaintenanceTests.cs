@@ -44,4 +44,13 @@ public class LeaseMaintenanceTests
         Assert.Equal("0", start.Environment["DNSMASQ_LEASE_EXPIRES"]);
         Assert.False(start.Environment.ContainsKey("DNSMASQ_CLIENT_ID"));
     }
+
+    [Fact]
+    public void The_lease_file_pause_is_a_second_or_long_enough_that_rewriting_takes_a_small_share_of_the_time()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(1), LeaseMaintenance.LeaseFilePause(TimeSpan.FromMilliseconds(2)));
+        var slow = TimeSpan.FromMilliseconds(200);
+        var pause = LeaseMaintenance.LeaseFilePause(slow);
+        Assert.True(slow / (slow + pause) < 0.03, $"a 200 ms rewrite every {pause}");
+    }
 }
