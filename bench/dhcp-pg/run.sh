@@ -27,47 +27,13 @@ PIDS=()
 declare -A SIDE_PID   # side -> the NetBoot instance's pid (for its CPU time)
 INSTANCE_CPU=${BENCH_INSTANCE_CPU:-}
 LIMIT=""              # the quota in effect for the servers being started ("" = none)
-CGROUPS=()
-
-# One cgroup per instance with a CPU quota: cgroup v2 (cpu.max) when mounted, else v1's cpu controller (plus a cgroup
-# in v1's cpuacct hierarchy, for an exact CPU time: /proc's tick-sampled one aliases with a short quota period).
-cgroup_v2() { [[ -f /sys/fs/cgroup/cgroup.controllers ]]; }
-cgroup_dir() { if cgroup_v2; then echo "/sys/fs/cgroup/$ID-$1"; else echo "/sys/fs/cgroup/cpu/$ID-$1"; fi; }
-acct_dir() { if cgroup_v2; then echo "/sys/fs/cgroup/$ID-$1"; else echo "/sys/fs/cgroup/cpuacct/$ID-$1"; fi; }
-cgroup_usage_us() { if cgroup_v2; then awk '/^usage_usec/ { print $2 }' "$(acct_dir "$1")/cpu.stat"; else echo $(( $(cat "$(acct_dir "$1")/cpuacct.usage") / 1000 )); fi; }
-cgroup_for() {  # $1 = side, $2 = percent of one CPU
-  # A 20 ms period (not the default 100 ms): the instance runs in short slices, as on a slower machine, rather than
-  # in 25 ms bursts followed by 75 ms of nothing, which would add tens of ms of latency no real machine has.
-  local period=20000 quota=$(( $2 * 200 )) dir acct
-  dir=$(cgroup_dir "$1"); acct=$(acct_dir "$1")
-  if cgroup_v2; then
-    grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control || echo +cpu >/sys/fs/cgroup/cgroup.subtree_control
-    mkdir -p "$dir"; echo "$quota $period" >"$dir/cpu.max"
-    CGROUPS+=("$dir")
-  elif [[ -d /sys/fs/cgroup/cpu && -d /sys/fs/cgroup/cpuacct ]]; then
-    mkdir -p "$dir" "$acct"; echo "$period" >"$dir/cpu.cfs_period_us"; echo "$quota" >"$dir/cpu.cfs_quota_us"
-    CGROUPS+=("$dir" "$acct")
-  else
-    echo "run.sh: no cgroup cpu controller for BENCH_INSTANCE_CPU" >&2; return 1
-  fi
-}
-
-# "nr_periods nr_throttled" of a cgroup (both versions name them so in cpu.stat): periods in which it wanted the CPU,
-# and those in which it used up its quota.
-throttling() { awk '/^nr_periods/ { p=$2 } /^nr_throttled/ { t=$2 } END { print p+0, t+0 }' "$1/cpu.stat"; }
-
-remove_cgroups() {
-  # A cgroup can be removed once its last task is gone, which may lag the reaping of the process by a moment.
-  for dir in "${CGROUPS[@]}"; do
-    for _ in $(seq 1 50); do rmdir "$dir" 2>/dev/null && break; [[ -d "$dir" ]] || break; sleep 0.1; done
-    [[ -d "$dir" ]] && echo "run.sh: could not remove the cgroup $dir" >&2
-  done
-  CGROUPS=()
-}
+CGROUP_PREFIX=$ID
+# One cgroup per instance with a CPU quota (BENCH_INSTANCE_CPU).
+source "$ROOT/bench/lib/cgroup.sh"
 
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  remove_cgroups
+  cgroup_remove_all
   for side in a b; do ip netns del "$ID-srv$side" 2>/dev/null || true; ip netns del "$ID-cli$side" 2>/dev/null || true; done
   [[ -f "$WORK/pg/postmaster.pid" ]] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -m immediate -w stop >/dev/null 2>&1 || true
   [[ -n "${KEEP:-}" ]] || rm -rf "$WORK"
@@ -132,8 +98,7 @@ start_netboot() {  # $1 = side
   if [[ -n "$LIMIT" ]]; then
     # The shell joins the cgroup, then execs: NetBoot and every thread it starts are in it from the first instruction.
     cgroup_for "$1" "$LIMIT"
-    sh -c 'echo $$ >"$1/cgroup.procs"; echo $$ >"$2/cgroup.procs"; shift 2; exec "$@"' sh "$(cgroup_dir "$1")" "$(acct_dir "$1")" \
-      ip netns exec "$ID-srv$1" env NETBOOT_LOG_LEVEL=Warning "$NETBOOT" serve -C "$WORK/netboot.conf" >"$WORK/netboot-$1.log" 2>&1 &
+    cgroup_exec "$1" ip netns exec "$ID-srv$1" env NETBOOT_LOG_LEVEL=Warning "$NETBOOT" serve -C "$WORK/netboot.conf" >"$WORK/netboot-$1.log" 2>&1 &
   else
     ip netns exec "$ID-srv$1" env NETBOOT_LOG_LEVEL=Warning "$NETBOOT" serve -C "$WORK/netboot.conf" >"$WORK/netboot-$1.log" 2>&1 &
   fi
@@ -162,7 +127,7 @@ stop_servers() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   PIDS=()
   SIDE_PID=()
-  remove_cgroups
+  cgroup_remove_all
 }
 
 # An instance's CPU time in µs: exact from its cgroup when it has one, else /proc's (tick-sampled).
@@ -220,7 +185,7 @@ measure() {  # $1 = name, $2 = how to start, $3 = sides driven
     declare -A cpu_before=() throttle_before=()
     for side in $sides; do
       [[ -n "${SIDE_PID[$side]:-}" ]] && cpu_before[$side]=$(instance_cpu_us "$side")
-      [[ -n "$LIMIT" && -n "${SIDE_PID[$side]:-}" ]] && throttle_before[$side]=$(throttling "$(cgroup_dir "$side")")
+      [[ -n "$LIMIT" && -n "${SIDE_PID[$side]:-}" ]] && throttle_before[$side]=$(throttling "$side")
     done
     local pg_run_before wall_before
     pg_run_before=$(pg_cpu); wall_before=$(date +%s%N)
@@ -238,11 +203,11 @@ measure() {  # $1 = name, $2 = how to start, $3 = sides driven
       usage="$usage $side $(echo "scale=1; $used_us / (10 * $wall_ms)" | bc -l)% CPU"
       if [[ -n "$LIMIT" ]]; then
         read -r p0 t0 <<<"${throttle_before[$side]}"
-        read -r p1 t1 < <(throttling "$(cgroup_dir "$side")")
+        read -r p1 t1 < <(throttling "$side")
         # Over the periods in which it had work (perfdhcp starts and stops inside the wall time), a CPU-bound
         # instance uses its whole quota and is throttled in nearly every period.
         local periods=$(( p1 - p0 > 0 ? p1 - p0 : 1 ))
-        usage="$usage (quota $LIMIT%: $(echo "scale=1; $used_us * 100 / ($periods * 20000)" | bc -l)% over its $periods busy periods of 20 ms, throttled in $(( (t1 - t0) * 100 / periods ))% of them)"
+        usage="$usage (quota $LIMIT%: $(echo "scale=1; $used_us * 100 / ($periods * $CGROUP_PERIOD_US)" | bc -l)% over its $periods busy periods of 20 ms, throttled in $(( (t1 - t0) * 100 / periods ))% of them)"
       fi
       usage="$usage,"
     done

@@ -12,6 +12,9 @@ FILL=50000
 SERVERS=${BENCH_SERVERS:-"netboot dnsmasq kea"}   # a subset for quick comparisons
 SKIP_FULL=${BENCH_SKIP_FULL:-}                   # set: skip the 50 000-lease measurement
 PERF_DIR=${BENCH_PERF_DIR:-}                     # set: `perf record -g` the server during each measurement, into this directory
+SERVER_CPU=${BENCH_SERVER_CPU:-}                 # e.g. 50%: each server capped at that share of CPU 0 (cgroup), so that
+                                                 # the server, not perfdhcp, is what saturates (see README)
+SERVER_CPU=${SERVER_CPU%\%}
 ID="nbb$$"
 SRV="$ID-srv"; CLI="$ID-cli"
 WORK=$(mktemp -d /tmp/netboot-dhcp-bench-XXXXXX)
@@ -22,9 +25,12 @@ SERVER_IP=10.80.0.1; RELAY_IP=10.80.0.2
 POOL_START=10.80.1.1; POOL_END=10.83.255.250; NETMASK=255.252.0.0; PREFIX=14; SUBNET=10.80.0.0/14
 LEASE_MAX=300000
 SERVER_PID=""
+CGROUP_PREFIX=$ID
+source "$ROOT/bench/lib/cgroup.sh"
 
 cleanup() {
   [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  cgroup_remove_all
   ip netns del "$SRV" 2>/dev/null || true
   ip netns del "$CLI" 2>/dev/null || true
   [[ -n "${KEEP:-}" ]] || rm -rf "$WORK"
@@ -63,10 +69,17 @@ wait_port67() {
   echo "server did not bind port 67" >&2; return 1
 }
 
+# Runs a server in the background (`server_exec cmd... &`; $! is its pid): as is, or inside the cgroup "server", capped
+# at BENCH_SERVER_CPU of one CPU (created by start_server).
+server_exec() {
+  if [[ -n "$SERVER_CPU" ]]; then cgroup_exec server "$@"; else exec "$@"; fi
+}
+
 start_server() {  # $1 = netboot|dnsmasq|kea; a fresh lease store unless $2 = keep
   local dir="$WORK/$1"
   [[ "${2:-}" == keep ]] || rm -rf "$dir"
   mkdir -p "$dir"
+  [[ -n "$SERVER_CPU" ]] && cgroup_for server "$SERVER_CPU"
   case "$1" in
     netboot)
       cat >"$dir/netboot.conf" <<CONF
@@ -78,12 +91,12 @@ no-ping
 # The load generator is one flood of new clients: measure throughput, not the flood gate (docs/hostile-input.md).
 dhcp-rate-limit=off
 CONF
-      ip netns exec "$SRV" env NETBOOT_LEASE_DB="$dir/leases.sqlite" NETBOOT_LOG_LEVEL=Warning \
+      server_exec ip netns exec "$SRV" env NETBOOT_LEASE_DB="$dir/leases.sqlite" NETBOOT_LOG_LEVEL=Warning \
         taskset -c 0 "$NETBOOT" serve -C "$dir/netboot.conf" >"$dir/log" 2>&1 &
       ;;
     dnsmasq)
       touch "$dir/dnsmasq.leases"
-      ip netns exec "$SRV" taskset -c 0 dnsmasq -d -p 0 --no-ping --quiet-dhcp --dhcp-lease-max=$LEASE_MAX \
+      server_exec ip netns exec "$SRV" taskset -c 0 dnsmasq -d -p 0 --no-ping --quiet-dhcp --dhcp-lease-max=$LEASE_MAX \
         --dhcp-range=$POOL_START,$POOL_END,$NETMASK,12h --dhcp-leasefile="$dir/dnsmasq.leases" \
         --pid-file="$dir/pid" >"$dir/log" 2>&1 &
       ;;
@@ -97,7 +110,7 @@ CONF
     "loggers": [ { "name": "kea-dhcp4", "output_options": [ { "output": "$dir/kea.log" } ], "severity": "WARN" } ]
 } }
 CONF
-      ip netns exec "$SRV" env KEA_LOCKFILE_DIR="$dir" KEA_PIDFILE_DIR="$dir" \
+      server_exec ip netns exec "$SRV" env KEA_LOCKFILE_DIR="$dir" KEA_PIDFILE_DIR="$dir" \
         taskset -c 0 kea-dhcp4 -c "$dir/kea.json" >"$dir/log" 2>&1 &
       ;;
   esac
@@ -227,4 +240,5 @@ echo "  NetBoot / dnsmasq          = $(ratio "${EMPTY[netboot]}" "${EMPTY[dnsmas
 echo "  NetBoot 50k / empty        = $(ratio "${FULL[netboot]}" "${EMPTY[netboot]}")   (target >= 0.80)"
 echo "  (dnsmasq 50k / empty       = $(ratio "${FULL[dnsmasq]}" "${EMPTY[dnsmasq]}"); Kea 50k / empty = $(ratio "${FULL[kea]}" "${EMPTY[kea]}"))"
 echo "offered rate giving the highest DORA/s per server: netboot ${BEST[netboot]}, dnsmasq ${BEST[dnsmasq]}, kea ${BEST[kea]}; $PERIOD s per measurement"
+[[ -n "$SERVER_CPU" ]] && echo "each server capped at $SERVER_CPU % of one CPU (cgroup quota, BENCH_SERVER_CPU): the server saturates, not perfdhcp"
 echo "server pinned to CPU 0, perfdhcp to CPU 1; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared)"
