@@ -60,15 +60,8 @@ netboot_dir="$(publish_netboot)"
 netboot="$netboot_dir/netboot"
 
 echo "== setup: namespaces $srv / $cli, files in $tftproot"
-ip netns add "$srv"; ip netns add "$cli"
-ip -n "$srv" link set lo up; ip -n "$cli" link set lo up
-ip link add sv0 netns "$srv" type veth peer name cl0 netns "$cli"
-ip -n "$srv" addr add 10.79.0.2/24 dev sv0; ip -n "$cli" addr add 10.79.0.1/24 dev cl0
-ip -n "$srv" link set sv0 up; ip -n "$cli" link set cl0 up
-mkdir -p "$tftproot"
-head -c "$((BIG_MB * 1024 * 1024))" /dev/urandom > "$tftproot/big.bin"
-head -c "$((STORM_MB * 1024 * 1024))" /dev/urandom > "$tftproot/storm.bin"
-chmod 644 "$tftproot"/*.bin
+source "$root_dir/bench/tftp/lab.sh"
+tftp_lab_setup "$BIG_MB" "$STORM_MB"
 big_bytes=$((BIG_MB * 1024 * 1024)); storm_bytes=$((STORM_MB * 1024 * 1024))
 
 start_server() {

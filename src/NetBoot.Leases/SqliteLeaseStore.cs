@@ -173,16 +173,7 @@ public sealed class SqliteLeaseStore : ILeaseStore
         return bound;
     }
 
-    public IReadOnlyList<Lease> Snapshot()
-    {
-        Lease[] copy;
-        lock (_lock)
-        {
-            copy = [.. _table.All];
-        }
-        LeaseTable.SortByAddress(copy);
-        return copy;
-    }
+    public IReadOnlyList<Lease> Snapshot() => _table.SnapshotByAddress(_lock);
 
     public ChannelReader<LeaseChange> Subscribe() => _feed.Subscribe();
 

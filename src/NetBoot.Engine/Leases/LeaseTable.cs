@@ -158,11 +158,22 @@ public sealed class LeaseTable : ILeaseView
         return true;
     }
 
-    /// <summary>Sorts a copy of the leases by address (what snapshots and lease files show), by key array: no delegate
-    /// call per comparison. Stores copy under their lock and sort outside it, so decisions wait only for the copy.</summary>
-    public static void SortByAddress(Lease[] leases)
+    /// <summary>Every lease in address order, for listings and the lease file: copied while <paramref name="gate"/> (the
+    /// owning store's lock) is held, sorted after it is released, so the hot path waits only for the copy.</summary>
+    public Lease[] SnapshotByAddress(Lock gate)
     {
-        ArgumentNullException.ThrowIfNull(leases);
+        Lease[] copy;
+        lock (gate)
+        {
+            copy = [.. All];
+        }
+        SortByAddress(copy);
+        return copy;
+    }
+
+    /// <summary>Sorts by address through a key array: no delegate call per comparison.</summary>
+    private static void SortByAddress(Lease[] leases)
+    {
         var keys = new uint[leases.Length];
         for (var i = 0; i < leases.Length; i++)
         {
