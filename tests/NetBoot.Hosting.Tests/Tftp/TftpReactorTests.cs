@@ -319,12 +319,22 @@ public sealed class TftpReactorTests : IDisposable
         // Warm up: the slot table, the timer heap, the cache's buffers.
         await MeasureAsync(large);
         await MeasureAsync(small);
-        var (smallBytes, smallPackets) = await MeasureAsync(small);
-        var (largeBytes, largePackets) = await MeasureAsync(large);
-
-        Assert.True(largePackets > 20 * smallPackets);
-        var perPacket = (double)(largeBytes - smallBytes) / (largePackets - smallPackets);
-        Assert.True(perPacket < 0.5, $"{smallBytes} B for {smallPackets} packets, {largeBytes} B for {largePackets} packets: {perPacket:0.00} B per extra packet");
+        // A one-off growth (the timer heap doubling after a retransmission on a busy machine) keeps its capacity and
+        // does not come back; a cost per packet shows in every attempt. So the best of three attempts decides.
+        var attempts = new List<string>();
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var (smallBytes, smallPackets) = await MeasureAsync(small);
+            var (largeBytes, largePackets) = await MeasureAsync(large);
+            Assert.True(largePackets > 20 * smallPackets);
+            var perPacket = (double)(largeBytes - smallBytes) / (largePackets - smallPackets);
+            attempts.Add($"{smallBytes} B for {smallPackets} packets, {largeBytes} B for {largePackets} packets: {perPacket:0.00} B per extra packet");
+            if (perPacket < 0.5)
+            {
+                return;
+            }
+        }
+        Assert.Fail(string.Join("; ", attempts));
     }
 
     [Fact]
