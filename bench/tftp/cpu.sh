@@ -3,7 +3,7 @@
 # CPU time and context switches per MB are not). Same namespace pair as run.sh. Needs root, curl, perf.
 #
 #   bench/tftp/cpu.sh                         NetBoot: lock-step 256 MiB, storm 50 x 32 MiB
-#   SERVER=tftpd-hpa bench/tftp/cpu.sh        the same against tftpd-hpa
+#   SERVER=tftpd-hpa bench/tftp/cpu.sh        the same against tftpd-hpa (or dnsmasq, or floor: see floor.c)
 #   LOCK_MB=64 STORM_CLIENTS=100 STORM_MB=16 STRACE=1 bench/tftp/cpu.sh   (STRACE=1: syscall counts of the lock-step)
 #
 # Prints, per phase: wall time, MB/s, the server's CPU (task-clock from perf stat over all its threads), its
@@ -49,6 +49,9 @@ case "$SERVER" in
     ip netns exec "$srv" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --user=root --pid-file= \
       --interface=sv0 --bind-interfaces --enable-tftp --tftp-root="$tftproot" \
       --tftp-max="$((STORM_CLIENTS + 50))" --log-facility="$work/dnsmasq.log" > "$work/server.log" 2>&1 & ;;
+  floor)   # the least a lock-step server does (see floor.c)
+    gcc -O2 -pthread -o "$work/floor" "$root_dir/bench/tftp/floor.c"
+    ip netns exec "$srv" "$work/floor" 10.79.0.2 "$tftproot" > "$work/server.log" 2>&1 & ;;
 esac
 server_pid=$!
 for _ in $(seq 1 100); do
