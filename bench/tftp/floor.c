@@ -1,7 +1,7 @@
 /* A floor for the TFTP storm, not a server to use: the least a lock-step TFTP server can do per block.
  *
  * bench/tftp/run.sh and cpu.sh build it (gcc -O2 -pthread) and run it like the other servers. It answers a read
- * request with the file of that name in its folder (mapped into memory; no path checks: a plain name is expected),
+ * request with the file of that name in its folder (mapped into memory once; no path checks: a plain name is expected),
  * grants blksize (at most 1468) and tsize and nothing else, and then, on one thread per transfer blocked in recvfrom on that transfer's own socket (NetBoot's default
  * design, the fastest one measured here), sends each DATA straight from memory. No path checks, no logging, no
  * option checks, no retransmission beyond a plain resend after a second of silence, no windowsize.
@@ -31,6 +31,35 @@ static struct in_addr local_address;
 
 struct request { struct sockaddr_in client; int blksize; char name[256]; };
 
+/* Each file is mapped once, on its first request, and stays mapped: a storm reads one mapping. */
+static struct { char name[256]; const unsigned char *data; size_t size; } files[16];
+static pthread_mutex_t files_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const unsigned char *mapped(const char *name, size_t *size)
+{
+    const unsigned char *data = NULL;
+    pthread_mutex_lock(&files_lock);
+    for (int i = 0; i < 16; i++) {
+        if (files[i].data && strcmp(files[i].name, name) == 0) { data = files[i].data; *size = files[i].size; break; }
+        if (!files[i].data) {
+            int fd = openat(root, name, O_RDONLY);
+            struct stat st;
+            if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0) {
+                void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+                if (p != MAP_FAILED) {
+                    snprintf(files[i].name, sizeof files[i].name, "%s", name);
+                    files[i].data = data = p;
+                    files[i].size = *size = (size_t)st.st_size;
+                }
+            }
+            if (fd >= 0) close(fd);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&files_lock);
+    return data;
+}
+
 static int option_blksize(const unsigned char *p, ssize_t n)
 {
     /* RRQ: opcode, filename NUL, mode NUL, then name NUL value NUL pairs. */
@@ -56,16 +85,12 @@ static void *transfer(void *arg)
 {
     struct request r = *(struct request *)arg;
     free(arg);
-    int fd = openat(root, r.name, O_RDONLY);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0 || st.st_size == 0) { if (fd >= 0) close(fd); return NULL; }
-    size_t file_size = (size_t)st.st_size;
-    const unsigned char *file_data = mmap(NULL, file_size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
-    close(fd);
-    if (file_data == MAP_FAILED) return NULL;
+    size_t file_size;
+    const unsigned char *file_data = mapped(r.name, &file_size);
+    if (!file_data) return NULL;
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     struct sockaddr_in me = { .sin_family = AF_INET, .sin_addr = local_address };
-    if (s < 0 || bind(s, (struct sockaddr *)&me, sizeof me) < 0) { if (s >= 0) close(s); munmap((void *)file_data, file_size); return NULL; }
+    if (s < 0 || bind(s, (struct sockaddr *)&me, sizeof me) < 0) { if (s >= 0) close(s); return NULL; }
     struct timeval tv = { .tv_sec = 1 };
     setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 
@@ -102,7 +127,6 @@ static void *transfer(void *arg)
         message.msg_iovlen = 2;
     }
     close(s);
-    munmap((void *)file_data, file_size);
     return NULL;
 }
 
