@@ -33,11 +33,8 @@ if [ -n "${NETBOOT_PUBLISH_DIR:-}" ]; then netboot_dir="$NETBOOT_PUBLISH_DIR"; e
   dotnet publish "$root_dir/src/NetBoot.Cli" -c Release -o "$netboot_dir" --nologo -v quiet >&2
 fi
 
-ip netns add "$srv"; ip netns add "$cli"
-ip -n "$srv" link set lo up; ip -n "$cli" link set lo up
-ip link add sv0 netns "$srv" type veth peer name cl0 netns "$cli"
-ip -n "$srv" addr add 10.80.0.2/24 dev sv0; ip -n "$cli" addr add 10.80.0.1/24 dev cl0
-ip -n "$srv" link set sv0 up; ip -n "$cli" link set cl0 up
+source "$root_dir/bench/lib/netns.sh"
+bench_veth_pair "$srv" "$cli" 10.80.0
 mkdir -p "$root"
 head -c "$((FILE_MB * 1024 * 1024))" /dev/urandom > "$root/initrd.img"; chmod 644 "$root/initrd.img"
 bytes=$((FILE_MB * 1024 * 1024))
