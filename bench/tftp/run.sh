@@ -136,41 +136,33 @@ windowed() {  # netboot tftp-get --windowsize 16; prints "seconds windowsize"
   echo "$seconds $ws"
 }
 
-storm() {  # prints "wall_seconds failures"
-  local dir="$work/storm"; rm -rf "$dir"; mkdir -p "$dir"
-  local started; started=$(date +%s.%N)
-  for i in $(seq 1 "$STORM_CLIENTS"); do
-    ip netns exec "$cli" curl -sS --tftp-blksize "$BLKSIZE" --max-time 900 -o /dev/null -w '%{size_download}\n' \
-      "tftp://10.79.0.2/storm.bin" > "$dir/$i.out" 2> "$dir/$i.err" &
-  done
-  wait $(jobs -p | grep -v "^$server_pid\$" | grep -v "^${sampler_pid:-none}\$") 2>/dev/null || true
-  local ended; ended=$(date +%s.%N)
-  local failures=0
-  for i in $(seq 1 "$STORM_CLIENTS"); do
-    if ! [ "$(cat "$dir/$i.out" 2>/dev/null)" = "$storm_bytes" ]; then
-      [ "$failures" -gt 0 ] || echo "   first failed client: $(cat "$dir/$i.out" 2>/dev/null) bytes: $(tr '\n' ' ' < "$dir/$i.err" | cut -c1-300)" >&2
-      failures=$((failures + 1))
-    fi
-  done
-  echo "$(awk -v a="$started" -v b="$ended" 'BEGIN { printf "%.2f", b - a }') $failures"
+# Starts storm client $2 of kind $1 in the background, writing to $3/$2.out the bytes it received (and, for atftp,
+# to $3/$2.rc its exit status) and to $3/$2.err what it said.
+storm_client() {
+  local kind="$1" i="$2" dir="$3"
+  case "$kind" in
+    curl)   # lock-step, as BIOS PXE ROMs and iPXE fetch
+      ip netns exec "$cli" curl -sS --tftp-blksize "$BLKSIZE" --max-time 900 -o /dev/null -w '%{size_download}\n' \
+        "tftp://10.79.0.2/storm.bin" > "$dir/$i.out" 2> "$dir/$i.err" & ;;
+    atftp)  # asking windowsize STORM_WINDOW, as EDK2 UEFI firmware does; atftp exits 255 on an error or a time-out
+      ( ip netns exec "$cli" timeout 900 atftp --option "blksize $BLKSIZE" --option "windowsize $STORM_WINDOW" \
+          -g -r storm.bin -l /dev/stdout 10.79.0.2 2> "$dir/$i.err" | wc -c > "$dir/$i.out"
+        echo "${PIPESTATUS[0]}" > "$dir/$i.rc" ) & ;;
+  esac
 }
 
-storm_windowed() {  # atftp clients asking windowsize STORM_WINDOW; prints "wall_seconds failures"
-  local dir="$work/storm-w"; rm -rf "$dir"; mkdir -p "$dir"
+storm() {  # $1 = curl | atftp; prints "wall_seconds failures"
+  local dir="$work/storm-$1"; rm -rf "$dir"; mkdir -p "$dir"
   local started; started=$(date +%s.%N)
-  for i in $(seq 1 "$STORM_CLIENTS"); do
-    # A failure: atftp's exit status (it exits 255 on an error or a time-out) or not exactly the file's size.
-    ( ip netns exec "$cli" timeout 900 atftp --option "blksize $BLKSIZE" --option "windowsize $STORM_WINDOW" \
-        -g -r storm.bin -l /dev/stdout 10.79.0.2 2> "$dir/$i.err" | wc -c > "$dir/$i.out"
-      echo "${PIPESTATUS[0]}" > "$dir/$i.rc" ) &
-  done
+  for i in $(seq 1 "$STORM_CLIENTS"); do storm_client "$1" "$i" "$dir"; done
   wait $(jobs -p | grep -v "^$server_pid\$" | grep -v "^${sampler_pid:-none}\$") 2>/dev/null || true
   local ended; ended=$(date +%s.%N)
   local failures=0
   for i in $(seq 1 "$STORM_CLIENTS"); do
-    if ! [ "$(cat "$dir/$i.out" 2>/dev/null)" = "$storm_bytes" ] || ! [ "$(cat "$dir/$i.rc" 2>/dev/null)" = 0 ]; then
-      # The first failure's own words, for the log (atftp prints its options first, then what went wrong).
-      [ "$failures" -gt 0 ] || echo "   first failed client: $(cat "$dir/$i.out" 2>/dev/null) bytes, exit $(cat "$dir/$i.rc" 2>/dev/null): $(grep -v '^Option' "$dir/$i.err" | tr '\n' ' ' | cut -c1-300)" >&2
+    # A failure: not exactly the file's size received, or a non-zero exit status where one is recorded.
+    if [ "$(cat "$dir/$i.out" 2>/dev/null)" != "$storm_bytes" ] || { [ -f "$dir/$i.rc" ] && [ "$(cat "$dir/$i.rc")" != 0 ]; }; then
+      # The first failed client's own words, for the log (atftp prints its options first).
+      [ "$failures" -gt 0 ] || echo "   first failed client: $(cat "$dir/$i.out" 2>/dev/null) bytes, exit $(cat "$dir/$i.rc" 2>/dev/null || echo -): $(grep -v '^Option' "$dir/$i.err" | tr '\n' ' ' | cut -c1-300)" >&2
       failures=$((failures + 1))
     fi
   done
@@ -197,14 +189,14 @@ for name in $SERVERS; do
   fi
   stop_server; start_server "$name"   # fresh process: the storm's peak RSS is the storm's own
   rm -f "$work/rss.peak"; sample_rss & sampler_pid=$!
-  read -r WALL[$name] FAIL[$name] < <(storm)
+  read -r WALL[$name] FAIL[$name] < <(storm curl)
   kill "$sampler_pid"; wait "$sampler_pid" 2>/dev/null || true; sampler_pid=""
   RSS[$name]=$(( $(cat "$work/rss.peak") / 1024 ))
   echo "   (b) storm, lock-step (curl): $STORM_CLIENTS clients x ${STORM_MB} MiB: ${WALL[$name]} s wall, ${FAIL[$name]} failures"
   echo "   (c) peak RSS during the storm: ${RSS[$name]} MiB"
   stop_server; start_server "$name"
   WGRANT[$name]=$(granted_window)
-  read -r WWALL[$name] WFAIL[$name] < <(storm_windowed)
+  read -r WWALL[$name] WFAIL[$name] < <(storm atftp)
   echo "   (b) storm, atftp asking windowsize $STORM_WINDOW (granted ${WGRANT[$name]}): $STORM_CLIENTS clients x ${STORM_MB} MiB: ${WWALL[$name]} s wall, ${WFAIL[$name]} failures"
   stop_server
 done
