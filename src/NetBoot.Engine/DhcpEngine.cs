@@ -46,9 +46,6 @@ public static class DhcpEngine
             ? config
             : config with { Ranges = [.. config.Ranges.Select(r => r with { Mode = DhcpRangeMode.Proxy })] };
 
-    /// <summary>RFC 2131 §2: <c>chaddr</c> is 16 bytes.</summary>
-    private const int MaximumHardwareAddressLength = 16;
-
     /// <summary>The proxy path without a lease view: proxy offers on 67 and the boot server on 4011. A request on a
     /// network with only owned ranges gets no reply here (the full-DHCP overload serves it, BOOTP included).</summary>
     public static Decision Decide(DhcpRequest request, ServerConfig config)
@@ -106,10 +103,9 @@ public static class DhcpEngine
         {
             return new NoReply(NoReplyReason.NotADhcpMessage, "the datagram is a BOOTREPLY, not a request");
         }
-        if (message.HardwareAddressLength > MaximumHardwareAddressLength || (message.HardwareType == 0 && message.HardwareAddressLength != 0))
+        if (ClientIdentity.Malformation(message.HardwareType, message.HardwareAddressLength) is { } why)
         {
-            return new NoReply(NoReplyReason.NotADhcpMessage,
-                $"hardware type {message.HardwareType} with address length {message.HardwareAddressLength} is not a valid chaddr");
+            return new NoReply(NoReplyReason.NotADhcpMessage, $"htype {message.HardwareType} hlen {message.HardwareAddressLength}: {why}, not a client NetBoot can tell apart");
         }
         return null;
     }

@@ -300,6 +300,10 @@ public sealed class PostgresLeaseStore : ILeaseStore
         return pending.Done.Task;
     }
 
+    /// <summary>Every address a change writes: its own and those of the leases it replaces.</summary>
+    private static IEnumerable<IPv4Address> AddressesOf(LeaseChange change) =>
+        change is LeaseUpsert upsert ? upsert.Replaces.Select(r => r.Address).Prepend(upsert.Lease.Address).Distinct() : [AddressOf(change)];
+
     private static IPv4Address AddressOf(LeaseChange change) => change switch
     {
         LeaseUpsert upsert => upsert.Lease.Address,
@@ -443,7 +447,7 @@ public sealed class PostgresLeaseStore : ILeaseStore
         {
             command.BatchCommands.Add(ToCommand(batch[i], now));
         }
-        foreach (var payload in NotifyPayloads(order.Select(i => AddressOf(batch[i].Change!))))
+        foreach (var payload in NotifyPayloads(order.SelectMany(i => AddressesOf(batch[i].Change!))))
         {
             var notify = new NpgsqlBatchCommand($"SELECT count(*)::int > 0 FROM pg_notify('{NotifyChannel}', $1)");
             notify.Parameters.Add(new NpgsqlParameter { Value = payload, NpgsqlDbType = NpgsqlDbType.Text });
@@ -465,8 +469,8 @@ public sealed class PostgresLeaseStore : ILeaseStore
     {
         switch (pending.Change)
         {
-            case LeaseUpsert { Lease: var lease }:
-                var put = new NpgsqlBatchCommand("SELECT netboot_put_lease($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
+            case LeaseUpsert { Lease: var lease } upsert:
+                var put = new NpgsqlBatchCommand("SELECT netboot_put_lease($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
                 put.Parameters.Add(new NpgsqlParameter { Value = (long)lease.Address.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
                 put.Parameters.Add(new NpgsqlParameter { Value = lease.Client.Value, NpgsqlDbType = NpgsqlDbType.Text });
                 put.Parameters.Add(new NpgsqlParameter { Value = (short)lease.HardwareAddress.HardwareType, NpgsqlDbType = NpgsqlDbType.Smallint });
@@ -477,6 +481,13 @@ public sealed class PostgresLeaseStore : ILeaseStore
                 put.Parameters.Add(new NpgsqlParameter { Value = (short)lease.State, NpgsqlDbType = NpgsqlDbType.Smallint });
                 put.Parameters.Add(new NpgsqlParameter { Value = now, NpgsqlDbType = NpgsqlDbType.Bigint });
                 put.Parameters.Add(new NpgsqlParameter { Value = Origin, NpgsqlDbType = NpgsqlDbType.Text });
+                // The holders this write may replace (another identity of the same machine); any other unexpired holder
+                // still refuses it.
+                put.Parameters.Add(new NpgsqlParameter
+                {
+                    Value = upsert.Replaces.Select(r => r.Client.Value).ToArray(),
+                    NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text,
+                });
                 return put;
             case LeaseRemoval { Lease: var removed }:
                 var delete = new NpgsqlBatchCommand(

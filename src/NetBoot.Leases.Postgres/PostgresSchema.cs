@@ -50,6 +50,34 @@ public static class PostgresSchema
             RETURN FOUND;
         END $$;
         """,
+        """
+        -- Client identity (docs/client-identity.md): a write may replace the leases of other identities of the same
+        -- machine, named by the server in p_replaces (a reservation taken over by the next boot stage, or a lease whose
+        -- client started sending option 61). Any other unexpired holder still refuses it. An overload, so that servers
+        -- not yet upgraded keep calling the ten-argument function during a rolling upgrade.
+        CREATE FUNCTION netboot_put_lease(p_address bigint, p_client text, p_htype smallint, p_hwaddr bytea,
+            p_client_id bytea, p_hostname text, p_expires bigint, p_state smallint, p_now bigint, p_origin text,
+            p_replaces text[])
+        RETURNS boolean LANGUAGE plpgsql AS $$
+        DECLARE
+            holder text;
+            holder_expires bigint;
+        BEGIN
+            SELECT client, expires INTO holder, holder_expires FROM netboot_leases WHERE address = p_address FOR UPDATE;
+            IF FOUND AND holder <> p_client AND NOT (holder = ANY(p_replaces)) AND holder_expires > p_now THEN
+                RETURN false;
+            END IF;
+            DELETE FROM netboot_leases WHERE (client = p_client OR client = ANY(p_replaces)) AND address <> p_address;
+            INSERT INTO netboot_leases (address, client, htype, hwaddr, client_id, hostname, expires, state, updated_by)
+            VALUES (p_address, p_client, p_htype, p_hwaddr, p_client_id, p_hostname, p_expires, p_state, p_origin)
+            ON CONFLICT (address) DO UPDATE SET client = EXCLUDED.client, htype = EXCLUDED.htype, hwaddr = EXCLUDED.hwaddr,
+                client_id = EXCLUDED.client_id, hostname = EXCLUDED.hostname, expires = EXCLUDED.expires,
+                state = EXCLUDED.state, updated_by = EXCLUDED.updated_by
+            WHERE netboot_leases.client = EXCLUDED.client OR netboot_leases.client = ANY(p_replaces)
+                OR netboot_leases.expires <= p_now;
+            RETURN FOUND;
+        END $$;
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Count;

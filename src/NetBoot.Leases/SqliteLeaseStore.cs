@@ -327,15 +327,14 @@ public sealed class SqliteLeaseStore : ILeaseStore
                 switch (pending.Change)
                 {
                     case LeaseUpsert { Lease.State: not LeaseState.Offered } write:
+                        foreach (var replaced in write.Replaces)
+                        {
+                            DeleteRow(replaced);
+                        }
                         Upsert(write.Lease);
                         break;
                     case LeaseRemoval removal:
-                        Run(_delete!, removal.Lease.Address, removal.Lease.Client);
-                        if (_rowClient.TryGetValue(removal.Lease.Address.Value, out var holder) && holder == removal.Lease.Client.Value)
-                        {
-                            _rowClient.Remove(removal.Lease.Address.Value);
-                            _rowAddress.Remove(holder);
-                        }
+                        DeleteRow(removal.Lease);
                         break;
                 }
             }
@@ -346,6 +345,17 @@ public sealed class SqliteLeaseStore : ILeaseStore
             // Rolled back: the row maps may describe rows that were never written.
             _rowsStale = true;
             throw;
+        }
+    }
+
+    /// <summary>Deletes <paramref name="lease"/>'s row if its client still holds the address.</summary>
+    private void DeleteRow(Lease lease)
+    {
+        Run(_delete!, lease.Address, lease.Client);
+        if (_rowClient.TryGetValue(lease.Address.Value, out var holder) && holder == lease.Client.Value)
+        {
+            _rowClient.Remove(lease.Address.Value);
+            _rowAddress.Remove(holder);
         }
     }
 

@@ -6,11 +6,13 @@ namespace NetBoot.Configuration.Model;
 /// <summary><c>dhcp-host=[mac…][,id:…][,set:t][,tag:t][,address][,hostname][,lease|infinite][,ignore]</c>.</summary>
 public sealed record DhcpHostConfig
 {
-    /// <summary>Hardware addresses; a null byte is a <c>*</c> wildcard.</summary>
-    public ImmutableArray<ImmutableArray<byte?>> HardwareAddresses { get; init; } = [];
+    /// <summary>Hardware addresses (type and bytes; a null byte is a <c>*</c> wildcard). Several addresses name one
+    /// machine (a laptop's wired and wireless NICs): one of them holds the address at a time.</summary>
+    public ImmutableArray<HardwareAddressPattern> HardwareAddresses { get; init; } = [];
     /// <summary><c>id:</c> client identifiers (option 61 bytes).</summary>
     public ImmutableArray<ImmutableArray<byte>> ClientIds { get; init; } = [];
-    /// <summary><c>id:*</c>: match on hardware address even if the client sends a client-id.</summary>
+    /// <summary><c>id:*</c>: match on hardware address even if the client sends a client-id, and keep no client-id on
+    /// its lease, so that every boot stage of the machine finds the same lease by its hardware address.</summary>
     public bool IgnoresClientId { get; init; }
     public IPv4Address? Address { get; init; }
     public string? HostName { get; init; }

@@ -89,12 +89,12 @@ internal static class DhcpHostParser
 
     private static bool TryHardwareAddress(DirectiveContext d, string field, ref DhcpHostConfig host)
     {
-        if (!HardwareAddressSyntax.TryParse(field, out _, out var pattern))
+        if (!HardwareAddressSyntax.TryParse(field, out var type, out var pattern))
         {
             d.Error("bad hex constant", $"'{QuotedText.Reveal(field)}' is not a MAC address: write aa:bb:cc:dd:ee:ff (* for any byte; a dash only before an ARP type, 06-aa:bb:…)");
             return false;
         }
-        host = host with { HardwareAddresses = host.HardwareAddresses.Add(pattern) };
+        host = host with { HardwareAddresses = host.HardwareAddresses.Add(new HardwareAddressPattern(type ?? HardwareAddressPattern.Ethernet, pattern)) };
         return true;
     }
 

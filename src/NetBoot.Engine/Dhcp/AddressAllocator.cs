@@ -24,7 +24,7 @@ public static class AddressAllocator
         }
         // A client without any lease sees the same range as every other new client: a range found full for one stays full
         // for all until the table changes or a holder's time is up, so the scan is not repeated for each of a flood.
-        var own = context.Leases.ByClient(context.Client)?.Address;
+        var own = context.OwnAddress ?? context.Leases.ByClient(context.Client)?.Address;
         var isNewClient = own is null;
         foreach (var range in ranges.Where(r => r.Range.Mode == DhcpRangeMode.Dynamic))
         {
@@ -111,6 +111,10 @@ public static class AddressAllocator
 /// <summary>What makes an address unavailable to one client at one moment.</summary>
 public sealed record AllocationContext(ILeaseView Leases, ClientKey Client, DateTimeOffset Now, ServerConfig Config, IPv4Address ServerAddress)
 {
+    /// <summary>The address of the client's own lease (found by <see cref="ILeaseView.Find"/>, possibly under another
+    /// key than <see cref="Client"/>): free for it.</summary>
+    public IPv4Address? OwnAddress { get; init; }
+
     /// <summary>Free for this client: inside the range's subnet, not the network or broadcast address, not this server's
     /// address, not reserved by a <c>dhcp-host</c> for someone else, not held (offered, bound, quarantined) by another
     /// client.</summary>
@@ -123,7 +127,7 @@ public sealed record AllocationContext(ILeaseView Leases, ClientKey Client, Date
         {
             return false;
         }
-        if (held is not null && held.BlocksOthersAt(Now, Client))
+        if (held is not null && held.BlocksOthersAt(Now, Client) && held.Address != OwnAddress)
         {
             return false;
         }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using NetBoot.Configuration.Model;
 using NetBoot.Wire.Dhcp;
+using NetBoot.Wire.Net;
 
 namespace NetBoot.Engine.Dhcp;
 
@@ -79,7 +80,15 @@ public static class ClientClassifier
         {
             return false;
         }
-        return PatternMatches(match.Pattern, address.Bytes);
+        var bytes = address.Bytes;
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            if (match.Pattern[i] is { } b && b != bytes[i])
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary><c>dhcp-vendorclass</c>: the pattern occurs anywhere in option 60.</summary>
@@ -137,8 +146,10 @@ public static class ClientClassifier
     public static bool IsInContext(DhcpHostConfig host, ImmutableArray<RangeContext> ownedRanges) =>
         ownedRanges.IsDefault || host.Address is not { } address || ownedRanges.Any(r => !r.IsProxy && r.Contains(address));
 
-    /// <summary>The <c>dhcp-host</c> naming this client: by client identifier first, then by hardware address (wildcards
-    /// allowed); with <paramref name="ownedRanges"/>, only hosts in context (<see cref="IsInContext"/>).</summary>
+    /// <summary>The <c>dhcp-host</c> naming this client (dnsmasq <c>find_config</c>): by client identifier first (also
+    /// without the zero byte dhcpcd puts before a text identifier), then by exact hardware address, then by the
+    /// wildcard pattern with the most named bytes; a hardware address matches only a request of the same
+    /// <c>htype</c>. With <paramref name="ownedRanges"/>, only hosts in context (<see cref="IsInContext"/>).</summary>
     public static DhcpHostConfig? FindHost(DhcpMessage message, ServerConfig config, TagSet tags, ImmutableArray<RangeContext> ownedRanges = default)
     {
         if (config.Hosts.IsDefaultOrEmpty)
@@ -146,31 +157,58 @@ public static class ClientClassifier
             // Without dhcp-host lines (the common pool-only server) no closure nor enumerator per request.
             return null;
         }
-        var hasClientId = message.Options.TryGet(DhcpOptionCode.ClientIdentifier, out var clientId) && clientId.Length > 0;
-        if (hasClientId)
-        {
-            var byId = config.Hosts.FirstOrDefault(h => tags.Matches(h.Filter) && IsInContext(h, ownedRanges)
-                && h.ClientIds.Any(id => id.AsSpan().SequenceEqual(clientId.AsSpan())));
-            if (byId is not null)
-            {
-                return byId;
-            }
-        }
-        var address = message.ClientHardwareAddress;
-        return config.Hosts.FirstOrDefault(h => tags.Matches(h.Filter) && IsInContext(h, ownedRanges)
-            && (h.ClientIds.IsDefaultOrEmpty || h.IgnoresClientId || !hasClientId)
-            && h.HardwareAddresses.Any(p => p.Length == address.Length && PatternMatches(p, address.Bytes)));
+        var clientId = message.Options.TryGet(DhcpOptionCode.ClientIdentifier, out var id) && id.Length > 0 ? id : [];
+        return FindHost(message.ClientHardwareAddress, clientId.AsSpan(), config.Hosts, h => tags.Matches(h.Filter) && IsInContext(h, ownedRanges));
     }
 
-    private static bool PatternMatches(ImmutableArray<byte?> pattern, ImmutableArray<byte> bytes)
+    /// <summary>The host lookup itself, for any caller that knows a client's identity (admission, the engine).</summary>
+    public static DhcpHostConfig? FindHost(HardwareAddress hardware, ReadOnlySpan<byte> clientId, ImmutableArray<DhcpHostConfig> hosts, Func<DhcpHostConfig, bool> applies)
     {
-        for (var i = 0; i < pattern.Length; i++)
+        if (!clientId.IsEmpty)
         {
-            if (pattern[i] is { } b && b != bytes[i])
+            foreach (var host in hosts)
             {
-                return false;
+                if (!host.ClientIds.IsDefaultOrEmpty && HasClientId(host, clientId) && applies(host))
+                {
+                    return host;
+                }
             }
         }
-        return true;
+        foreach (var host in hosts)
+        {
+            if (host.HardwareAddresses.Any(p => p.MatchesExactly(hardware)) && applies(host))
+            {
+                return host;
+            }
+        }
+        DhcpHostConfig? best = null;
+        var bestNamed = 0;
+        foreach (var host in hosts)
+        {
+            foreach (var pattern in host.HardwareAddresses)
+            {
+                var named = pattern.Bytes.Count(b => b is not null);
+                if (pattern.HasWildcard && named > bestNamed && pattern.Matches(hardware) && applies(host))
+                {
+                    best = host;
+                    bestNamed = named;
+                }
+            }
+        }
+        return best;
+    }
+
+    /// <summary>dnsmasq: an <c>id:</c> equal to the client identifier, or to it without a leading zero byte (dhcpcd
+    /// sends a text identifier as 00 + text).</summary>
+    private static bool HasClientId(DhcpHostConfig host, ReadOnlySpan<byte> clientId)
+    {
+        foreach (var id in host.ClientIds)
+        {
+            if (id.AsSpan().SequenceEqual(clientId) || (clientId[0] == 0 && id.AsSpan().SequenceEqual(clientId[1..])))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -35,7 +35,7 @@ public static class FullDhcpResponder
         // dnsmasq adds the chosen context's set: tag and re-runs tag-if; the first owned range stands for the network.
         classification = classification.WithRangeTag(owned[0].Range.SetTag, config);
         // dnsmasq: a dhcp-host whose address is on another network is not this client's host here (known-othernet).
-        var host = ClientClassifier.FindHost(message, config, classification.Tags, owned);
+        var host = ClientClassifier.FindHost(message, config, classification.Tags, owned) ?? HostByRememberedClientId(message, config, classification, owned, leases);
         var exchange = new LeaseExchange(request, config, classification, owned, host, leases, now);
         if (host is { IsIgnored: true } || classification.IsIgnored)
         {
@@ -53,6 +53,20 @@ public static class FullDhcpResponder
             _ => Silent(classification.Tags, NoReplyReason.UnsupportedMessageType,
                 $"{message.MessageType} from {message.ClientHardwareAddress} is not a client message"),
         };
+    }
+
+    /// <summary>dnsmasq: a request without option 61 whose lease has one is matched against <c>dhcp-host=id:…</c> with the
+    /// lease's (GRUB's <c>net_bootp</c> after iPXE, the initramfs after the PXE ROM).</summary>
+    private static DhcpHostConfig? HostByRememberedClientId(
+        DhcpMessage message, ServerConfig config, Classification classification, ImmutableArray<RangeContext> owned, ILeaseView leases)
+    {
+        if (config.Hosts.IsDefaultOrEmpty || message.Options.Contains(DhcpOptionCode.ClientIdentifier)
+            || leases.Find(ClientIdentity.Of(message)) is not { ClientId.IsDefaultOrEmpty: false } lease)
+        {
+            return null;
+        }
+        return ClientClassifier.FindHost(message.ClientHardwareAddress, lease.ClientId.AsSpan(), config.Hosts,
+            h => classification.Tags.Matches(h.Filter) && ClientClassifier.IsInContext(h, owned));
     }
 
     /// <summary>RFC 2131 §4.3.1: choose the address (the client's fixed one, its current or previous one, the one it asks
@@ -73,9 +87,13 @@ public static class FullDhcpResponder
         var leaseTime = exchange.LeaseTimeFor(range);
         var reply = LeaseReplyBuilder.Build(exchange, DhcpMessageType.Offer, address, range, leaseTime);
         var current = exchange.CurrentLease;
-        LeaseChange? change = current is { State: LeaseState.Bound } && current.Address == address && current.IsActiveAt(exchange.Now)
-            ? null
-            : new LeaseUpsert(exchange.LeaseOn(address, exchange.Now + OfferHold, LeaseState.Offered), LeaseEvent.None);
+        var holder = exchange.Leases.ByAddress(address);
+        // No hold over a bound lease of the client's own, nor over the lease of another identity of the same machine:
+        // dnsmasq moves that one at the REQUEST ("abandoning lease"), so an OFFER the client never takes changes nothing.
+        // A hold replaces nothing else either: holds are not persisted, so what they replaced would come back.
+        var keep = (current is { State: LeaseState.Bound } && current.Address == address && current.IsActiveAt(exchange.Now))
+            || (holder is not null && holder.Client != exchange.Client && exchange.MayTakeOver(holder) && holder.IsActiveAt(exchange.Now));
+        LeaseChange? change = keep ? null : new LeaseUpsert(exchange.LeaseOn(address, exchange.Now + OfferHold, LeaseState.Offered), LeaseEvent.None);
         // dnsmasq address_allocate: a new address from the pool is pinged first unless no-ping; fixed, current and
         // requested addresses are not.
         return new DhcpOutcome(Send(exchange, reply, address.ToString()), change)
@@ -179,12 +197,8 @@ public static class FullDhcpResponder
         TimeSpan? leaseTime = exchange.Host is { IsInfinite: false, LeaseTime: { } time } ? time : null;
         var reply = LeaseReplyBuilder.Build(exchange, DhcpMessageType.Ack, address, range, leaseTime: null, includeLeaseTimes: false);
         reply = reply with { Options = reply.Options.Without(DhcpOptionCode.DhcpMessageType).Without(DhcpOptionCode.ServerIdentifier) };
-        var current = exchange.CurrentLease;
         var bound = exchange.LeaseOn(address, exchange.ExpiryFor(leaseTime), LeaseState.Bound);
-        var change = new LeaseUpsert(bound, current is { State: LeaseState.Bound } && current.Address == address ? LeaseEvent.Old : LeaseEvent.Add)
-        {
-            MustBeDurableBeforeReply = true,
-        };
+        var change = exchange.Upsert(bound, exchange.IsRenewalOf(address) ? LeaseEvent.Old : LeaseEvent.Add) with { MustBeDurableBeforeReply = true };
         var send = Send(exchange, reply, address.ToString()) with { MaximumLength = BootpMessageLength, AllowOverload = false };
         return new DhcpOutcome(send, change);
     }
@@ -216,6 +230,12 @@ public static class FullDhcpResponder
     {
         var tags = exchange.Classification.Tags;
         var address = exchange.Message.ClientAddress;
+        if (exchange.Message.Options.TryGetAddress(DhcpOptionCode.ServerIdentifier, out var server) && server != exchange.Local)
+        {
+            return Silent(tags, NoReplyReason.ForAnotherServer, $"DHCPRELEASE from {exchange.Message.ClientHardwareAddress} is for server {server}");
+        }
+        // Only the sender's own lease (found by its identity, docs/client-identity.md) is freed: a RELEASE naming
+        // another machine's address, or sent under another identity, frees nothing.
         if (exchange.CurrentLease is not { } lease || lease.Address != address)
         {
             return Silent(tags, NoReplyReason.Recorded, $"DHCPRELEASE from {exchange.Message.ClientHardwareAddress} for {address}: no such lease (unknown lease)");

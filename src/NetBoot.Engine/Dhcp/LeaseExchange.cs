@@ -22,11 +22,36 @@ public sealed record LeaseExchange(
 
     public DhcpMessage Message => Request.Message;
 
-    public ClientKey Client { get; } = ClientKey.Of(Request.Message);
+    /// <summary>Who the request says it is (<c>htype</c> + <c>chaddr</c>, option 61).</summary>
+    public ClientIdentity Identity { get; } = ClientIdentity.Of(Request.Message);
 
-    public Lease? CurrentLease => Leases.ByClient(Client);
+    /// <summary>The request's own lease, found by dnsmasq's rules (<see cref="ILeaseView.Find"/>): by client identifier,
+    /// else by hardware address when the lease or the request has none.</summary>
+    public Lease? CurrentLease { get; } = Leases.Find(ClientIdentity.Of(Request.Message));
 
-    public AllocationContext Allocation => new(Leases, Client, Now, Config, Local);
+    /// <summary>The identity a lease granted now is stored under. Under <c>dhcp-host=…,id:*</c>, without the client
+    /// identifier (dnsmasq <c>CONFIG_NOCLID</c>), so every boot stage finds the lease by its hardware address. A request
+    /// without one keeps the one its lease has (dnsmasq <c>lease_set_hwaddr</c> never clears it).</summary>
+    public ClientIdentity StoredIdentity
+    {
+        get
+        {
+            if (Host is { IgnoresClientId: true })
+            {
+                return Identity.WithoutClientId();
+            }
+            if (!Identity.HasClientId && CurrentLease is { ClientId.IsDefaultOrEmpty: false } lease)
+            {
+                return Identity with { ClientId = lease.ClientId };
+            }
+            return Identity;
+        }
+    }
+
+    /// <summary>The key of the lease this request holds or will hold.</summary>
+    public ClientKey Client => StoredIdentity.Key;
+
+    public AllocationContext Allocation => new(Leases, Client, Now, Config, Local) { OwnAddress = CurrentLease?.Address };
 
     /// <summary>The <c>dhcp-host</c> address, when it lies on one of the client's networks (dnsmasq: else the host is
     /// <c>known-othernet</c> and its address is not used).</summary>
@@ -48,16 +73,46 @@ public sealed record LeaseExchange(
         {
             return false;
         }
-        if (HostAddress is { } fixedAddress)
+        if (HostAddress is { } fixedAddress && address == fixedAddress)
         {
-            return address == fixedAddress && !HeldByAnother(address);
+            return !HeldByAnother(address);
         }
         var inPool = range.Range.Mode == DhcpRangeMode.Dynamic && range.Range.Start <= address && address <= range.Range.End;
         var alreadyOurs = CurrentLease is { } lease && lease.Address == address;
         return (inPool || alreadyOurs) && Allocation.IsFree(address, range);
     }
 
-    public bool HeldByAnother(IPv4Address address) => Leases.ByAddress(address) is { } lease && lease.BlocksOthersAt(Now, Client);
+    /// <summary>Held now by a lease that is neither this request's own nor one it may take over.</summary>
+    public bool HeldByAnother(IPv4Address address) =>
+        Leases.ByAddress(address) is { } lease && lease.IsActiveAt(Now) && !IsOwn(lease) && !MayTakeOver(lease);
+
+    private bool IsOwn(Lease lease) => CurrentLease is { } own && own.Address == lease.Address;
+
+    /// <summary>A reservation by MAC belongs to the machine (dnsmasq: "abandoning lease to … of …"): the lease on the
+    /// <c>dhcp-host</c> address held by another identity of one of its configured hardware addresses (exact, same
+    /// <c>htype</c>) moves to this request instead of refusing it. That other identity is an earlier boot stage of the
+    /// same machine, or the other NIC of a host with several MACs (one holder at a time).</summary>
+    public bool MayTakeOver(Lease lease) =>
+        lease.State != LeaseState.Declined && Host is { } host && host.Address == lease.Address && HostAddress == lease.Address
+        && host.HardwareAddresses.Any(p => p.MatchesExactly(lease.HardwareAddress));
+
+    /// <summary>The lease a write of <paramref name="address"/> for this request replaces, besides any lease under the
+    /// same key: its own lease when stored under another key (its identity gained a client identifier, or it moves), and
+    /// a lease of another identity of the same machine on the address (a take-over).</summary>
+    public System.Collections.Immutable.ImmutableArray<Lease> Replaced(IPv4Address address)
+    {
+        var replaced = System.Collections.Immutable.ImmutableArray.CreateBuilder<Lease>();
+        var key = Client;
+        if (CurrentLease is { } own && own.Client != key)
+        {
+            replaced.Add(own);
+        }
+        if (Leases.ByAddress(address) is { } held && held.Client != key && !IsOwn(held) && MayTakeOver(held))
+        {
+            replaced.Add(held);
+        }
+        return replaced.ToImmutable();
+    }
 
     /// <summary><c>dhcp-lease-max</c>: a client without a lease may not get one when the table is full.</summary>
     public bool IsAtLeaseLimit => CurrentLease is null && Leases.ActiveCount(Now) >= Config.LeaseMax;
@@ -82,10 +137,18 @@ public sealed record LeaseExchange(
 
     public Lease LeaseOn(IPv4Address address, DateTimeOffset expires, LeaseState state)
     {
-        var clientId = Message.Options.TryGet(DhcpOptionCode.ClientIdentifier, out var id) ? id : [];
+        var identity = StoredIdentity;
         var hostName = Host?.HostName ?? (Message.Options.TryGetString(DhcpOptionCode.HostName, out var name) ? CleanHostName(name) : null);
-        return new Lease(address, Client, Message.ClientHardwareAddress, clientId, hostName, expires, state);
+        return new Lease(address, identity.Key, identity.Hardware, identity.ClientId, hostName, expires, state);
     }
+
+    /// <summary>Whether binding <paramref name="address"/> continues a bound lease (<c>dhcp-script old</c>) rather than
+    /// starting one (<c>add</c>): the client's own, or the one it takes over from another identity of the machine.</summary>
+    public bool IsRenewalOf(IPv4Address address) =>
+        Leases.ByAddress(address) is { State: LeaseState.Bound } held && held.IsActiveAt(Now) && (IsOwn(held) || MayTakeOver(held));
+
+    /// <summary>The write that gives <paramref name="lease"/> to this request, with the leases it replaces.</summary>
+    public LeaseUpsert Upsert(Lease lease, LeaseEvent leaseEvent) => new(lease, leaseEvent) { Replaces = Replaced(lease.Address) };
 
     /// <summary>dnsmasq keeps only the first label of a client's option 12, made of letters, digits and '-'; anything
     /// else would corrupt the leases file.</summary>

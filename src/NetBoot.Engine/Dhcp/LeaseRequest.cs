@@ -68,26 +68,32 @@ public static class LeaseRequest
             return FullDhcpResponder.Silent(tags, NoReplyReason.Ignored,
                 $"DHCPREQUEST({exchange.Request.Interface.Name}) {requested} {message.ClientHardwareAddress}: no lease on record and not dhcp-authoritative");
         }
+        if (exchange.HostAddress is { } fixedAddress && fixedAddress != requested && !exchange.HeldByAnother(fixedAddress))
+        {
+            // dnsmasq: a client renewing or rebooting into another address while its dhcp-host address is free is sent
+            // back to DISCOVER, where it is offered the reserved one. (dnsmasq skips this when SELECTING, having offered the
+            // reserved address itself; NetBoot asks it there too, so no other offer is ever bound while it is free.)
+            return Nak(exchange, requested, "static lease available");
+        }
         if (!exchange.MayHave(requested))
         {
             return Nak(exchange, requested, exchange.HeldByAnother(requested) ? "address in use" : "address not available");
         }
-        if (!hasRecord && exchange.IsAtLeaseLimit)
+        if (!hasRecord && exchange.IsAtLeaseLimit && !exchange.IsRenewalOf(requested))
         {
             return Nak(exchange, requested, "no leases left (dhcp-lease-max)");
         }
-        return Ack(exchange, requested, lease);
+        return Ack(exchange, requested);
     }
 
-    private static DhcpOutcome Ack(LeaseExchange exchange, IPv4Address address, Lease? previous)
+    private static DhcpOutcome Ack(LeaseExchange exchange, IPv4Address address)
     {
         var range = exchange.RangeOf(address)!;
         var leaseTime = exchange.LeaseTimeFor(range);
         // RFC 2131 table 3: a DHCPACK keeps the request's ciaddr (a renewing client is answered at it).
         var reply = LeaseReplyBuilder.Build(exchange, DhcpMessageType.Ack, address, range, leaseTime) with { ClientAddress = exchange.Message.ClientAddress };
-        var renewed = previous is { State: LeaseState.Bound } && previous.Address == address && previous.IsActiveAt(exchange.Now);
         var lease = exchange.LeaseOn(address, exchange.ExpiryFor(leaseTime), LeaseState.Bound);
-        var change = new LeaseUpsert(lease, renewed ? LeaseEvent.Old : LeaseEvent.Add) { MustBeDurableBeforeReply = true };
+        var change = exchange.Upsert(lease, exchange.IsRenewalOf(address) ? LeaseEvent.Old : LeaseEvent.Add) with { MustBeDurableBeforeReply = true };
         return new DhcpOutcome(FullDhcpResponder.Send(exchange, reply, address.ToString()), change);
     }
 

@@ -9,6 +9,40 @@ public interface ILeaseView
     /// <summary>The lease (any state, possibly expired) held by <paramref name="client"/>, if any.</summary>
     Lease? ByClient(ClientKey client);
 
+    /// <summary>The leases (any state, possibly expired) granted to <paramref name="hardware"/>, newest first, with or
+    /// without a client identifier. The default knows only the one stored without a client identifier.</summary>
+    IEnumerable<Lease> ByHardware(HardwareAddress hardware) =>
+        ByClient(ClientKey.ForHardware(hardware)) is { } lease ? [lease] : [];
+
+    /// <summary>The lease of a request (dnsmasq <c>lease_find_by_client</c>): the lease stored under its client
+    /// identifier when it sends one; failing that, a lease of its <c>htype</c> + <c>chaddr</c> when the lease or the
+    /// request has no client identifier (so the PXE ROM without option 61, iPXE with 01:MAC and the booted system with
+    /// a DUID share one lease as long as one of each pair has none).</summary>
+    Lease? Find(ClientIdentity identity)
+    {
+        if (identity.HasClientId && ByClient(identity.ClientIdKey) is { } byId)
+        {
+            return byId;
+        }
+        if (identity.Hardware.Length == 0)
+        {
+            return null;
+        }
+        if (ByClient(identity.HardwareKey) is { } byHardware)
+        {
+            return byHardware;
+        }
+        if (identity.HasClientId)
+        {
+            return null;
+        }
+        foreach (var lease in ByHardware(identity.Hardware))
+        {
+            return lease;
+        }
+        return null;
+    }
+
     /// <summary>The lease (any state, possibly expired) on <paramref name="address"/>, if any.</summary>
     Lease? ByAddress(IPv4Address address);
 

@@ -8,15 +8,13 @@ namespace NetBoot.Engine.Leases;
 /// <c>htype</c> + <c>chaddr</c>. The text form is stable and is what the lease store keys on.</summary>
 public readonly record struct ClientKey(string Value)
 {
-    public static ClientKey Of(DhcpMessage message)
-    {
-        if (message.Options.TryGet(DhcpOptionCode.ClientIdentifier, out var id) && id.Length > 0)
-        {
-            return new ClientKey("id:" + Convert.ToHexStringLower(id.AsSpan()));
-        }
-        var hardware = message.ClientHardwareAddress;
-        return new ClientKey($"hw:{hardware.HardwareType:x2}" + Convert.ToHexStringLower(hardware.Bytes.AsSpan()));
-    }
+    /// <summary>The key a request's lease is stored under (<see cref="ClientIdentity.Key"/>). Finding a request's lease
+    /// takes more than this key: see <see cref="ILeaseView.Find"/>.</summary>
+    public static ClientKey Of(DhcpMessage message) => ClientIdentity.Of(message).Key;
+
+    /// <summary>The key of a lease held by a hardware address with no client identifier.</summary>
+    public static ClientKey ForHardware(HardwareAddress hardware) =>
+        new($"hw:{hardware.HardwareType:x2}" + Convert.ToHexStringLower(hardware.Bytes.AsSpan()));
 
     /// <summary>The owner of a declined address during its quarantine.</summary>
     public static ClientKey Declined(IPv4Address address) => new("declined:" + address);
@@ -52,4 +50,7 @@ public sealed record Lease(
 
     /// <summary>Holds the address at <paramref name="now"/> against anyone but <paramref name="client"/>.</summary>
     public bool BlocksOthersAt(DateTimeOffset now, ClientKey client) => IsActiveAt(now) && Client != client;
+
+    /// <summary>The identity this lease was granted to.</summary>
+    public ClientIdentity Identity => new(HardwareAddress, ClientId.IsDefault ? [] : ClientId);
 }

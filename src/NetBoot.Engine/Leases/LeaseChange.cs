@@ -9,7 +9,14 @@ public abstract record LeaseChange
 }
 
 /// <summary>Create or replace the lease on <see cref="Lease.Address"/> (and drop any other lease of the same client).</summary>
-public sealed record LeaseUpsert(Lease Lease, LeaseEvent Event) : LeaseChange;
+public sealed record LeaseUpsert(Lease Lease, LeaseEvent Event) : LeaseChange
+{
+    /// <summary>Leases this write replaces besides those under <see cref="Lease.Client"/>: the client's own lease found
+    /// under another key (its identity changed between boot stages) and the lease of another identity of the same
+    /// machine on this address (a reservation taken over). The stores remove them in the same write; a shared store
+    /// lets the write over an unexpired holder only when the holder is one of these.</summary>
+    public System.Collections.Immutable.ImmutableArray<Lease> Replaces { get; init; } = [];
+}
 
 /// <summary>Delete the lease on an address (DHCPRELEASE, a client that chose another server, expiry).</summary>
 public sealed record LeaseRemoval(Lease Lease, LeaseEvent Event) : LeaseChange;

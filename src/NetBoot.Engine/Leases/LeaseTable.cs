@@ -8,6 +8,10 @@ public sealed class LeaseTable : ILeaseView
 {
     private readonly Dictionary<ClientKey, Lease> _byClient = [];
     private readonly Dictionary<IPv4Address, Lease> _byAddress = [];
+
+    /// <summary>The addresses of the leases (not quarantines) of each hardware address, oldest first: how a request
+    /// without a client identifier finds a lease granted with one (<see cref="ILeaseView.Find"/>). Usually one.</summary>
+    private readonly Dictionary<HardwareAddress, List<IPv4Address>> _byHardware = [];
     private readonly List<FullNote> _fullNotes = [];
 
     /// <summary>Held addresses: a bit is set only while a lease on the address expires after <see cref="_heldAsOf"/>
@@ -33,6 +37,39 @@ public sealed class LeaseTable : ILeaseView
     public Lease? ByClient(ClientKey client) => _byClient.GetValueOrDefault(client);
 
     public Lease? ByAddress(IPv4Address address) => _byAddress.GetValueOrDefault(address);
+
+    public IEnumerable<Lease> ByHardware(HardwareAddress hardware)
+    {
+        if (!_byHardware.TryGetValue(hardware, out var addresses))
+        {
+            yield break;
+        }
+        for (var i = addresses.Count - 1; i >= 0; i--)
+        {
+            yield return _byAddress[addresses[i]];
+        }
+    }
+
+    private void IndexHardware(Lease lease)
+    {
+        if (lease.State == LeaseState.Declined || lease.HardwareAddress.Length == 0)
+        {
+            return;
+        }
+        if (!_byHardware.TryGetValue(lease.HardwareAddress, out var addresses))
+        {
+            _byHardware[lease.HardwareAddress] = addresses = new List<IPv4Address>(1);
+        }
+        addresses.Add(lease.Address);
+    }
+
+    private void UnindexHardware(Lease lease)
+    {
+        if (_byHardware.TryGetValue(lease.HardwareAddress, out var addresses) && addresses.Remove(lease.Address) && addresses.Count == 0)
+        {
+            _byHardware.Remove(lease.HardwareAddress);
+        }
+    }
 
     public int ActiveCount(DateTimeOffset now)
     {
@@ -117,6 +154,10 @@ public sealed class LeaseTable : ILeaseView
         switch (change)
         {
             case LeaseUpsert upsert:
+                foreach (var replaced in upsert.Replaces)
+                {
+                    RemoveIfHeldBy(replaced);
+                }
                 Put(upsert.Lease);
                 break;
             case LeaseRemoval removal:
@@ -132,16 +173,26 @@ public sealed class LeaseTable : ILeaseView
         if (_byClient.TryGetValue(lease.Client, out var previous) && previous.Address != lease.Address)
         {
             _byAddress.Remove(previous.Address);
+            UnindexHardware(previous);
             _held.Clear(previous.Address.Value);
         }
-        if (_byAddress.TryGetValue(lease.Address, out var displaced) && displaced.Client != lease.Client)
+        if (_byAddress.TryGetValue(lease.Address, out var displaced))
         {
-            _byClient.Remove(displaced.Client);
+            UnindexHardware(displaced);
+            if (displaced.Client != lease.Client && _byClient.TryGetValue(displaced.Client, out var holder) && holder.Address == lease.Address)
+            {
+                _byClient.Remove(displaced.Client);
+            }
         }
         _byClient[lease.Client] = lease;
         _byAddress[lease.Address] = lease;
+        IndexHardware(lease);
         MarkHeld(lease);
     }
+
+    /// <summary>Removes <paramref name="lease"/>'s address only while the same client still holds it.</summary>
+    public bool RemoveIfHeldBy(Lease lease) =>
+        _byAddress.TryGetValue(lease.Address, out var current) && current.Client == lease.Client && Remove(lease.Address);
 
     public bool Remove(IPv4Address address)
     {
@@ -151,6 +202,7 @@ public sealed class LeaseTable : ILeaseView
         }
         _fullNotes.Clear();
         _held.Clear(address.Value);
+        UnindexHardware(lease);
         if (_byClient.TryGetValue(lease.Client, out var current) && current.Address == address)
         {
             _byClient.Remove(lease.Client);

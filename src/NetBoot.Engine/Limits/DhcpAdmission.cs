@@ -9,7 +9,8 @@ namespace NetBoot.Engine.Limits;
 public enum Admission
 {
     Admitted,
-    /// <summary>This client (chaddr) sent more than its <c>dhcp-rate-limit</c> per-client budget.</summary>
+    /// <summary>This client (its hardware address, or its client identifier) sent more than its <c>dhcp-rate-limit</c>
+    /// per-client budget.</summary>
     ClientOverLimit,
     /// <summary>A client NetBoot does not know (no lease, no dhcp-host) while the interface's new-client budget is spent.</summary>
     NewClientsOverLimit,
@@ -24,7 +25,7 @@ public sealed class DhcpAdmission
     /// <summary>Clients tracked per socket at most (about 100 bytes each).</summary>
     public const int ClientCapacity = 4096;
 
-    private readonly TokenBucketTable<HardwareAddress>? _clients;
+    private readonly TokenBucketTable<ClientKey>? _clients;
     private readonly TokenBucket? _newClients;
 
     public DhcpAdmission(DhcpRateLimitConfig limits, int clientCapacity = ClientCapacity)
@@ -46,12 +47,23 @@ public sealed class DhcpAdmission
     /// <summary>Clients currently tracked (for tests: bounded by the capacity).</summary>
     public int TrackedClients => _clients?.Count ?? 0;
 
-    /// <summary><paramref name="isKnown"/>: see <see cref="IsKnown"/>.</summary>
-    public Admission Admit(HardwareAddress client, bool isKnown, DateTimeOffset now)
+    /// <summary>A client known only by its hardware address (tests, and callers without option 61).</summary>
+    public Admission Admit(HardwareAddress client, bool isKnown, DateTimeOffset now) => Admit(new ClientIdentity(client, []), isKnown, now);
+
+    /// <summary>Charges the request to every identity it could be matched by (docs/client-identity.md): its hardware
+    /// address whatever <c>htype</c> it claims (so cycling <c>htype</c> does not multiply the budget), and its client
+    /// identifier when it sends one (so cycling <c>chaddr</c> behind a copied identifier does not either). Both buckets
+    /// must have a token. <paramref name="isKnown"/>: see <see cref="IsKnown"/>.</summary>
+    public Admission Admit(ClientIdentity client, bool isKnown, DateTimeOffset now)
     {
-        if (_clients is not null && !_clients.TryTake(client, now))
+        if (_clients is not null)
         {
-            return Admission.ClientOverLimit;
+            var byHardware = _clients.TryTake(HardwareBucket(client.Hardware), now);
+            var byClientId = !client.HasClientId || _clients.TryTake(client.ClientIdKey, now);
+            if (!byHardware || !byClientId)
+            {
+                return Admission.ClientOverLimit;
+            }
         }
         if (!isKnown && _newClients is not null && !_newClients.TryTake(now))
         {
@@ -60,13 +72,18 @@ public sealed class DhcpAdmission
         return Admission.Admitted;
     }
 
+    /// <summary>The rate bucket of a hardware address: its bytes, not its type.</summary>
+    private static ClientKey HardwareBucket(HardwareAddress hardware) => new("mac:" + Convert.ToHexStringLower(hardware.Bytes.AsSpan()));
+
     /// <summary>A client NetBoot already knows: it holds a lease in any state (bound, offered, expired, so renewals and
-    /// the REQUEST after an OFFER pass) or a <c>dhcp-host</c> names its hardware address or client identifier.</summary>
+    /// the REQUEST after an OFFER pass), found by the lease rules (<see cref="ILeaseView.Find"/>), or a <c>dhcp-host</c>
+    /// names it (by client identifier, or by hardware address of the same <c>htype</c>).</summary>
     public static bool IsKnown(DhcpMessage message, ServerConfig config, ILeaseView? leases)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(config);
-        if (leases?.ByClient(ClientKey.Of(message)) is not null)
+        var identity = ClientIdentity.Of(message);
+        if (leases?.Find(identity) is not null)
         {
             return true;
         }
@@ -74,34 +91,6 @@ public sealed class DhcpAdmission
         {
             return false;
         }
-        var hasClientId = message.Options.TryGet(DhcpOptionCode.ClientIdentifier, out var clientId) && clientId.Length > 0;
-        var address = message.ClientHardwareAddress.Bytes;
-        foreach (var host in config.Hosts)
-        {
-            if (hasClientId && host.ClientIds.Any(id => id.AsSpan().SequenceEqual(clientId.AsSpan())))
-            {
-                return true;
-            }
-            foreach (var pattern in host.HardwareAddresses)
-            {
-                if (pattern.Length == address.Length && Matches(pattern.AsSpan(), address.AsSpan()))
-                {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static bool Matches(ReadOnlySpan<byte?> pattern, ReadOnlySpan<byte> bytes)
-    {
-        for (var i = 0; i < pattern.Length; i++)
-        {
-            if (pattern[i] is { } b && b != bytes[i])
-            {
-                return false;
-            }
-        }
-        return true;
+        return Dhcp.ClientClassifier.FindHost(identity.Hardware, identity.ClientId.AsSpan(), config.Hosts, static _ => true) is not null;
     }
 }

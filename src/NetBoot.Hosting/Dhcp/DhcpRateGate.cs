@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using NetBoot.Configuration.Model;
+using NetBoot.Engine.Leases;
 using NetBoot.Engine.Limits;
 using NetBoot.Wire.Net;
 
@@ -15,7 +16,7 @@ internal sealed partial class DhcpRateGate(ILogger logger, TimeProvider time)
     private readonly Lock _lock = new();
 
     /// <summary>True when the request may be processed; otherwise it is counted and dropped silently.</summary>
-    public bool Admit(string @interface, ushort port, DhcpRateLimitConfig limits, HardwareAddress client, bool isKnown)
+    public bool Admit(string @interface, ushort port, DhcpRateLimitConfig limits, ClientIdentity client, bool isKnown)
     {
         if (limits.IsOff)
         {

@@ -326,6 +326,16 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
             telemetry?.DhcpDropped("not_a_request");
             return null;
         }
+        if (ClientIdentity.Malformation(message.HardwareType, message.HardwareAddressLength) is { } malformation)
+        {
+            // No lease, lease-file line, script call or rate bucket for a client without a usable hardware address.
+            if (_malformed.ShouldLog(sourceAddress))
+            {
+                Log.Malformed(logger, $"{sourceAddress}:{sourcePort}", arrival.Name, malformation, (int)MalformedLogInterval.TotalMinutes);
+            }
+            telemetry?.DhcpDropped("malformed");
+            return null;
+        }
         var snapshot = config.Current;
         var request = new DhcpRequest(message, arrival, sourceAddress, sourcePort, localPort);
         if (leases is not null)
@@ -359,7 +369,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
 
     private bool Admit(DhcpRequest request, Configuration.Model.ServerConfig snapshot, ILeaseView? view) =>
         snapshot.DhcpRateLimit.IsOff || _rateGate.Admit(request.Interface.Name, request.LocalPort, snapshot.DhcpRateLimit,
-            request.Message.ClientHardwareAddress, DhcpAdmission.IsKnown(request.Message, snapshot, view));
+            ClientIdentity.Of(request.Message), DhcpAdmission.IsKnown(request.Message, snapshot, view));
 
     /// <summary>A full-DHCP decision: logged as dnsmasq does (<c>DHCPACK(eth1) 192.168.67.20 52:54:…</c>).</summary>
     private Outgoing? HandleLeased(DhcpRequest request, Configuration.Model.ServerConfig snapshot, LeaseDecision leased, Span<byte> sendBuffer)

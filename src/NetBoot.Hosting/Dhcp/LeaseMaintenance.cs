@@ -101,7 +101,7 @@ internal sealed class LeaseMaintenance(ILeaseStore store, ServerConfig config, I
         {
             await foreach (var change in changes.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (ScriptCall(change) is { } call)
+                foreach (var call in ScriptCalls(change))
                 {
                     await RunScriptAsync(script, call.Action, call.Lease, cancellationToken).ConfigureAwait(false);
                 }
@@ -109,6 +109,26 @@ internal sealed class LeaseMaintenance(ILeaseStore store, ServerConfig config, I
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary><see cref="ScriptCall"/>, preceded by <c>del</c> for each bound lease the change replaces on another
+    /// address (a client whose identity changed between boot stages moved: its old address is gone).</summary>
+    public static IEnumerable<(string Action, Lease Lease)> ScriptCalls(LeaseChange change)
+    {
+        if (change is LeaseUpsert upsert)
+        {
+            foreach (var replaced in upsert.Replaces)
+            {
+                if (replaced.State == LeaseState.Bound && replaced.Address != upsert.Lease.Address)
+                {
+                    yield return ("del", replaced);
+                }
+            }
+        }
+        if (ScriptCall(change) is { } call)
+        {
+            yield return call;
         }
     }
 

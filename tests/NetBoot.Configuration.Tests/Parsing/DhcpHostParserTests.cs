@@ -11,7 +11,7 @@ public class DhcpHostParserTests
     public void Mac_address_name_and_infinite_lease()
     {
         var host = Host("00:20:e0:3b:13:af,192.168.67.111,thin01,infinite");
-        Assert.Equal([(byte?)0x00, 0x20, 0xe0, 0x3b, 0x13, 0xaf], host.HardwareAddresses.Single().ToArray());
+        Assert.Equal([(byte?)0x00, 0x20, 0xe0, 0x3b, 0x13, 0xaf], host.HardwareAddresses.Single().Bytes.ToArray());
         Assert.Equal(IPv4Address.Parse("192.168.67.111"), host.Address);
         Assert.Equal("thin01", host.HostName);
         Assert.True(host.IsInfinite);
@@ -33,7 +33,7 @@ public class DhcpHostParserTests
     {
         var host = Host("b8:27:eb:*:*:*,dc:a6:32:00:00:01,ignore");
         Assert.Equal(2, host.HardwareAddresses.Length);
-        Assert.Null(host.HardwareAddresses[0][3]);
+        Assert.Null(host.HardwareAddresses[0].Bytes[3]);
         Assert.True(host.IsIgnored);
     }
 

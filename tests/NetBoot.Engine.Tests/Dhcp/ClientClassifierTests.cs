@@ -149,7 +149,7 @@ public class ClientClassifierTests
     {
         var config = new ServerConfig
         {
-            Hosts = [new DhcpHostConfig { HardwareAddresses = [[0x52, 0x54, 0x00, 0xc0, 0xff, 0x01]], SetTags = ["lab"], Source = TestConfigs.Line(1) }],
+            Hosts = [new DhcpHostConfig { HardwareAddresses = [new HardwareAddressPattern(1, [0x52, 0x54, 0x00, 0xc0, 0xff, 0x01])], SetTags = ["lab"], Source = TestConfigs.Line(1) }],
         };
 
         var tags = Tags(config, Discover(0));

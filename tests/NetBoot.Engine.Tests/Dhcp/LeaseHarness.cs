@@ -57,7 +57,7 @@ internal sealed class LeaseHarness(ServerConfig config)
 
     public static DhcpHostConfig Host(string mac, string? address = null, string? name = null) => new()
     {
-        HardwareAddresses = [[.. mac.Split(':').Select(b => b == "*" ? (byte?)null : Convert.ToByte(b, 16))]],
+        HardwareAddresses = [new HardwareAddressPattern(1, [.. mac.Split(':').Select(b => b == "*" ? (byte?)null : Convert.ToByte(b, 16))])],
         Address = address is null ? null : IPv4Address.Parse(address),
         HostName = name,
         Source = new SourceLocation("/etc/netboot.conf", 5),

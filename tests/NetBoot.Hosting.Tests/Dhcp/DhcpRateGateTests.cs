@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using NetBoot.Configuration.Model;
+using NetBoot.Engine.Leases;
 using NetBoot.Hosting.Dhcp;
 using NetBoot.Hosting.Tests.Http;
 using NetBoot.Wire.Net;
@@ -8,7 +9,7 @@ namespace NetBoot.Hosting.Tests.Dhcp;
 
 public sealed class DhcpRateGateTests
 {
-    private static HardwareAddress Mac(int n) => HardwareAddress.Ethernet([2, 0, 0, (byte)(n >> 16), (byte)(n >> 8), (byte)n]);
+    private static ClientIdentity Mac(int n) => new(HardwareAddress.Ethernet([2, 0, 0, (byte)(n >> 16), (byte)(n >> 8), (byte)n]), []);
 
     [Fact]
     public void A_flood_logs_one_line_when_shedding_starts_then_one_summary_per_interval_and_other_interfaces_keep_their_budget()
