@@ -26,6 +26,30 @@ public abstract class LeaseStoreContractTests
     internal static DhcpOutcome Bind(Lease lease) =>
         new(new NoReply(NoReplyReason.Recorded, "test"), new LeaseUpsert(lease, LeaseEvent.Add) { MustBeDurableBeforeReply = true });
 
+    /// <summary>A bind that replaces <paramref name="replaced"/> (another identity of the same machine).</summary>
+    internal static DhcpOutcome TakeOver(Lease lease, Lease replaced) =>
+        new(new NoReply(NoReplyReason.Recorded, "test"), new LeaseUpsert(lease, LeaseEvent.Old) { MustBeDurableBeforeReply = true, Replaces = [replaced] });
+
+    [Fact]
+    public async Task A_take_over_and_the_lease_it_replaces_elsewhere_survive_reopening_as_one_lease()
+    {
+        var before = LeaseFor(8);
+        var after = LeaseFor(9) with { Client = new ClientKey("id:ff0102"), ClientId = [0xff, 0x01, 0x02] };
+        var other = LeaseFor(10);
+        var heir = LeaseFor(10) with { Client = new ClientKey("id:0152540000000a"), ClientId = [0x01, 0x52, 0x54, 0, 0, 0, 0x0a] };
+        await using (var store = await OpenAsync())
+        {
+            await store.Execute(_ => Bind(before)).Durable;
+            await store.Execute(_ => Bind(other)).Durable;
+            await store.Execute(_ => TakeOver(after, before)).Durable;  // moved: the old address goes
+            await store.Execute(_ => TakeOver(heir, other)).Durable;    // same address, new identity
+        }
+
+        await using var reopened = await OpenAsync();
+        Assert.Equal([(after.Address, after.Client), (heir.Address, heir.Client)],
+            reopened.Snapshot().Select(l => (l.Address, l.Client)).ToArray());
+    }
+
     internal static DhcpOutcome Release(Lease lease) =>
         new(new NoReply(NoReplyReason.Recorded, "test"), new LeaseRemoval(lease, LeaseEvent.Del));
 

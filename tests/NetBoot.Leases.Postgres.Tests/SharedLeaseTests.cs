@@ -53,6 +53,48 @@ public sealed class SharedLeaseTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task A_take_over_by_another_identity_of_the_machine_passes_but_a_real_second_holder_is_still_refused()
+    {
+        var database = postgres.NewDatabase();
+        await using var store = await postgres.OpenStoreAsync(database);
+        var address = LeaseFor(4).Address;
+        // iPXE's lease (option 61 = 01:MAC), committed by another server this one has not heard of.
+        postgres.Server.Sql($"""
+            INSERT INTO netboot_leases (address, client, htype, hwaddr, client_id, hostname, expires, state, updated_by)
+            VALUES ({address.Value}, 'id:01525400790081', 1, '\x525400790081', '\x01525400790081', NULL, {(Now + TimeSpan.FromHours(1)).ToUnixTimeMilliseconds()}, 1, 'other')
+            """, database);
+        var ipxe = LeaseFor(4) with { Client = new ClientKey("id:01525400790081"), ClientId = [0x01, 0x52, 0x54, 0x00, 0x79, 0x00, 0x81] };
+        var networkd = LeaseFor(4) with { Client = new ClientKey("id:ff9a1b2c3d"), ClientId = [0xff, 0x9a, 0x1b, 0x2c, 0x3d] };
+        var stranger = LeaseFor(4) with { Client = new ClientKey("hw:01020000000009") };
+
+        // A write naming another holder than the real one is refused: only the named identity may be replaced.
+        var refused = store.Execute(_ => TakeOver(stranger, LeaseFor(5)));
+        await Assert.ThrowsAsync<LeaseConflictException>(() => refused.Durable);
+
+        var moved = store.Execute(_ => TakeOver(networkd, ipxe));
+        await moved.Durable;
+
+        Assert.Equal("id:ff9a1b2c3d", postgres.Server.Sql($"SELECT client FROM netboot_leases WHERE address = {address.Value}", database));
+        Assert.Equal("1", postgres.Server.Sql("SELECT count(*) FROM netboot_leases", database));
+    }
+
+    [Fact]
+    public async Task A_replaced_lease_on_another_address_is_removed_with_the_write()
+    {
+        var database = postgres.NewDatabase();
+        await using var store = await postgres.OpenStoreAsync(database);
+        var before = LeaseFor(6);
+        await store.Execute(_ => Bind(before)).Durable;
+
+        // The same machine now sends option 61 and is given another address: its lease under the old key goes.
+        var after = LeaseFor(7) with { Client = new ClientKey("id:ff01"), ClientId = [0xff, 0x01] };
+        await store.Execute(_ => TakeOver(after, before)).Durable;
+
+        Assert.Equal(after.Address.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), postgres.Server.Sql("SELECT address FROM netboot_leases", database));
+        Assert.Equal(after.Address, Assert.Single(store.Snapshot()).Address);
+    }
+
+    [Fact]
     public async Task Two_servers_binding_the_same_addresses_to_different_clients_acknowledge_each_address_once()
     {
         var database = postgres.NewDatabase();
@@ -150,7 +192,7 @@ public sealed class SharedLeaseTests(PostgresFixture postgres)
         {
             await other.Execute(_ => Bind(LeaseFor(20))).Durable;
         }
-        postgres.Server.Sql("DROP TABLE netboot_leases; DROP TABLE netboot_schema; DROP FUNCTION netboot_put_lease", database);
+        postgres.Server.Sql("DROP TABLE netboot_leases; DROP TABLE netboot_schema; DROP FUNCTION netboot_put_lease(bigint, text, smallint, bytea, bytea, text, bigint, smallint, bigint, text); DROP FUNCTION netboot_put_lease(bigint, text, smallint, bytea, bytea, text, bigint, smallint, bigint, text, text[])", database);
         var log = new ListLogger();
         PostgresLeaseStore store;
         postgres.Server.Stop();
