@@ -27,6 +27,10 @@ public sealed class NetworkNamespace : IDisposable
         return ns;
     }
 
+    /// <summary>This namespace's <c>/etc</c> overlay: each entry replaces <c>/etc/&lt;entry&gt;</c> for the commands run by
+    /// <c>ip netns exec</c> (a client's configuration without touching the host's). Removed with the namespace.</summary>
+    public string EtcOverlay => EtcDirectory(Name);
+
     /// <summary>Runs a command inside the namespace and returns its standard output; throws when it fails.</summary>
     public string Exec(params string[] command) => Shell.Run(["ip", "netns", "exec", Name, .. command]);
 
