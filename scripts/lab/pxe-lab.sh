@@ -45,7 +45,7 @@ LABEL local
 CFG
 sed -e "s|^dhcp-range=192.168.1.0,proxy|dhcp-range=10.77.0.0,proxy|" \
     -e "s|^# enable-tftp|enable-tftp|" -e "s|^tftp-root=.*|tftp-root=$root|" \
-    /work/shared/examples/ltsp.conf > "$work/ltsp.conf"
+    "$(dirname "$0")/../../testdata/examples/ltsp.conf" > "$work/ltsp.conf"
 
 ip netns exec "$rt" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --user=root \
   --pid-file="$work/router.pid" --dhcp-leasefile="$work/router.leases" --log-facility=- --log-dhcp \

@@ -6,7 +6,7 @@ namespace NetBoot.Cli.Tests;
 /// <summary>The commands end to end through the real command tree, as an administrator types them.</summary>
 public class CommandTests
 {
-    private static string Example(string name) => Path.Combine(TestPaths.Shared, "examples", name);
+    private static string Example(string name) => Path.Combine(TestPaths.Examples, name);
 
     [Theory]
     [InlineData("ltsp.conf")]

@@ -9,7 +9,7 @@ namespace NetBoot.Configuration.Tests;
 public class ExampleConfigTests
 {
     internal static string ExamplePath(string name) =>
-        Path.Combine(TestPaths.RepositoryRoot, "tests", "NetBoot.Configuration.Tests", "Examples", name);
+        Path.Combine(TestPaths.Examples, name);
 
     private static ServerConfig Example(string name)
     {

@@ -17,7 +17,7 @@ internal static class FuzzSeeds
             .Select(d => d.Payload.ToArray())];
 
     public static readonly string[] ConfigTexts =
-        [.. Directory.GetFiles(Path.Combine(TestPaths.Shared, "examples"), "*.conf").Select(File.ReadAllText)];
+        [.. Directory.GetFiles(TestPaths.Examples, "*.conf").Select(File.ReadAllText)];
 
     public static readonly ServerConfig[] Configs = [.. ConfigTexts.Select(text => DnsmasqConfigReader.Parse(text, "seed.conf").Config!)];
 }

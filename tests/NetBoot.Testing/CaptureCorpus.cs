@@ -2,13 +2,12 @@ using NetBoot.Wire.Capture;
 
 namespace NetBoot.Testing;
 
-/// <summary>The packet captures the tests run over: <c>testdata/pcap/**</c>, <c>testdata/lab/*/capture.pcap</c> and every
-/// capture of the shared corpus (including the GPL/LGPL ones, which are read in place and never copied).
-/// Files are named by a short key, <c>testdata/pcap/dhcp/x.pcap</c> or <c>corpus/dhcp/x.pcap</c>, which reads well in test output.</summary>
+/// <summary>The packet captures the tests run over: <c>testdata/pcap/**</c> and <c>testdata/lab/*/capture.pcap</c>, the
+/// permissively licensed captures copied into the repository (testdata/PROVENANCE.md). Files are named by a short key,
+/// <c>testdata/pcap/dhcp/x.pcap</c>, which reads well in test output.</summary>
 public static class CaptureCorpus
 {
     private const string TestDataPrefix = "testdata/";
-    private const string CorpusPrefix = "corpus/";
 
     /// <summary>DHCP server, DHCP client and PXE boot server ports.</summary>
     public static readonly IReadOnlySet<ushort> DhcpPorts = new HashSet<ushort> { 67, 68, 4011 };
@@ -20,23 +19,17 @@ public static class CaptureCorpus
             .Concat(Directory.EnumerateFiles(Path.Combine(TestPaths.TestData, "lab"), "capture.pcap", SearchOption.AllDirectories))
             .Where(IsCapture)
             .Select(p => TestDataPrefix + Relative(TestPaths.TestData, p));
-        var corpus = Directory.EnumerateFiles(TestPaths.SharedCorpus, "*", SearchOption.AllDirectories)
-            .Where(IsCapture)
-            .Select(p => CorpusPrefix + Relative(TestPaths.SharedCorpus, p));
-        return [.. testData.Concat(corpus).Order(StringComparer.Ordinal)];
+        return [.. testData.Order(StringComparer.Ordinal)];
     }
 
     /// <summary>For <c>[MemberData]</c>: one row <c>{ key }</c> per capture file.</summary>
     public static IEnumerable<object[]> AllKeysData() => AllKeys().Select(k => new object[] { k });
 
-    public static string PathOf(string key) =>
-        key.StartsWith(CorpusPrefix, StringComparison.Ordinal) ? Path.Combine(TestPaths.SharedCorpus, key[CorpusPrefix.Length..])
-        : Path.Combine(TestPaths.RepositoryRoot, key);
+    public static string PathOf(string key) => Path.Combine(TestPaths.RepositoryRoot, key);
 
     /// <summary>The name PROVENANCE.md uses: <c>dhcp/x.pcap</c>, <c>pxe/x.pcapng</c>, <c>lab/bios-ipxe-proxy/capture.pcap</c>.</summary>
     public static string CorpusName(string key) =>
-        key.StartsWith(CorpusPrefix, StringComparison.Ordinal) ? key[CorpusPrefix.Length..]
-        : key.StartsWith(TestDataPrefix + "pcap/", StringComparison.Ordinal) ? key[(TestDataPrefix.Length + 5)..]
+        key.StartsWith(TestDataPrefix + "pcap/", StringComparison.Ordinal) ? key[(TestDataPrefix.Length + 5)..]
         : key[TestDataPrefix.Length..];
 
     /// <summary>Opens a capture file by key; throws (failing the test) with the reason when it cannot.</summary>

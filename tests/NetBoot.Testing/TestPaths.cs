@@ -7,13 +7,8 @@ public static class TestPaths
 
     public static string TestData => Path.Combine(RepositoryRoot, "testdata");
 
-    /// <summary>The project's shared folder, which CI lays beside the clone (<c>../shared</c>);
-    /// <c>NETBOOT_SHARED</c> overrides. Tests over the whole corpus read it; a missing folder fails them loudly.</summary>
-    public static string Shared =>
-        Environment.GetEnvironmentVariable("NETBOOT_SHARED") is { Length: > 0 } env ? env
-        : Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared"));
-
-    public static string SharedCorpus => Path.Combine(Shared, "corpus");
+    /// <summary>The reference configurations from the field (<c>testdata/examples/*.conf</c>).</summary>
+    public static string Examples => Path.Combine(TestData, "examples");
 
     private static string FindRoot()
     {

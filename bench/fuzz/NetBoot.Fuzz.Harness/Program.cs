@@ -6,7 +6,7 @@ using SharpFuzz;
 
 // netboot-fuzz run TARGET             the AFL loop (SharpFuzz persistent mode); without AFL it runs stdin once
 // netboot-fuzz replay TARGET PATH...  runs files (or every file of folders) and reports each exception
-// netboot-fuzz seed OUTDIR REPO       writes seed corpora for every target from REPO/testdata and shared/examples
+// netboot-fuzz seed OUTDIR REPO       writes seed corpora for every target from REPO/testdata (examples included)
 switch (args)
 {
     case ["run", var target]:
@@ -69,7 +69,7 @@ static int Replay(Action<ReadOnlySpan<byte>> action, string[] paths)
 
 /// <summary>Seed corpora from the repository's own test data: UDP payloads of the captures (DHCP on 67/68/4011, TFTP
 /// on 69 and the data ports), the option 43 values inside those DHCP messages, file names of the TFTP requests, and
-/// the configuration files of testdata/lab and shared/examples.</summary>
+/// the configuration files of testdata/lab and testdata/examples.</summary>
 internal static class Seeds
 {
     public static void Write(string outDirectory, string repository)
@@ -132,9 +132,7 @@ internal static class Seeds
         {
             Add("tftp-path", [0, .. System.Text.Encoding.UTF8.GetBytes(name)]);
         }
-        var configs = Directory.EnumerateFiles(Path.Combine(repository, "testdata"), "*.conf", SearchOption.AllDirectories)
-            .Concat(new[] { Path.Combine(repository, "shared", "examples"), Path.Combine(repository, "..", "shared", "examples") }
-                .Where(Directory.Exists).SelectMany(d => Directory.EnumerateFiles(d, "*.conf")));
+        var configs = Directory.EnumerateFiles(Path.Combine(repository, "testdata"), "*.conf", SearchOption.AllDirectories);
         foreach (var config in configs)
         {
             Add("config", File.ReadAllBytes(config));

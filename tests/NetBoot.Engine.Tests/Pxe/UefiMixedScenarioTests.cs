@@ -6,7 +6,7 @@ using static NetBoot.Engine.Tests.TestRequests;
 
 namespace NetBoot.Engine.Tests.Pxe;
 
-/// <summary>/work/shared/examples/uefi-mixed.conf, built by hand, answered for each kind of client:
+/// <summary>testdata/examples/uefi-mixed.conf, built by hand, answered for each kind of client:
 /// <code>
 /// 6  dhcp-range=192.168.1.0,proxy
 /// 7  dhcp-match=set:efi-x86_64,option:client-arch,7

@@ -205,7 +205,7 @@ public sealed class SharedLeaseTests(ITestOutputHelper output)
 
     private static Task Eventually(Func<bool> condition, string what) => Eventually(() => Task.FromResult(condition()), what);
 
-    /// <summary>Issue 6, "losing the database": ../shared/examples/ltsp-2nic.conf (proxyDHCP and PXE on the public NIC,
+    /// <summary>Issue 6, "losing the database": testdata/examples/ltsp-2nic.conf (proxyDHCP and PXE on the public NIC,
     /// leases on the private one, TFTP and HTTP) on PostgreSQL. Started while PostgreSQL is down, the server serves proxy,
     /// 4011, TFTP and HTTP at once and leases nothing (no OFFER, no ACK, no NAK); when PostgreSQL comes up it migrates the
     /// schema and a DORA completes, without a restart. Then the same while running: PostgreSQL stopped, leasing pauses

@@ -8,7 +8,7 @@ using NetBoot.Wire.Net;
 
 namespace NetBoot.Interop.Tests.Dhcp;
 
-/// <summary>../shared/examples/ltsp-2nic.conf as shipped (only tftp-root moved into the lab): proxyDHCP with the PXE
+/// <summary>testdata/examples/ltsp-2nic.conf as shipped (only tftp-root moved into the lab): proxyDHCP with the PXE
 /// menu on the public NIC and leases on the private one, served at the same time by one netboot.</summary>
 [Trait("Category", "Interop")]
 public sealed class TwoNicTests

@@ -18,7 +18,7 @@ public sealed partial record LtspScenario(string TftpRoot, string ConfigPath, st
     private const string PxelinuxSource = "/usr/lib/PXELINUX/pxelinux.0";
     private const string LdlinuxSource = "/usr/lib/syslinux/modules/bios/ldlinux.c32";
 
-    public static string ReferenceConfigPath => Path.Combine(TestPaths.Shared, "examples", "ltsp.conf");
+    public static string ReferenceConfigPath => Path.Combine(TestPaths.Examples, "ltsp.conf");
 
     public static LtspScenario Create(string workDirectory)
     {

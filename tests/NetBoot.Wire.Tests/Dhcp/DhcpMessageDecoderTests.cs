@@ -278,13 +278,15 @@ public sealed class DhcpMessageDecoderTests
     [Fact]
     public void Corpus_uefi_discover_asks_for_arch_7()
     {
-        var datagram = Assert.Single(CaptureCorpus.DhcpDatagrams("corpus/pxe/rs_pxe-amd_efi_dhcp.pcapng"));
+        // OVMF's first DISCOVER in the lab capture (EDK2's PXE base code).
+        var datagram = CaptureCorpus.DhcpDatagrams("testdata/lab/uefi-edk2-full/capture.pcap").First(d => d.DestinationPort == 67);
 
         var message = Decode(datagram.Payload.ToArray());
 
+        Assert.Equal(DhcpMessageType.Discover, message.MessageType);
         Assert.Equal([(ushort)7], message.Options.ClientArchitectures.ToArray());
         Assert.True(message.Options.TryGetString(DhcpOptionCode.VendorClassIdentifier, out var vendorClass));
-        Assert.Equal("PXEClient:Arch:00007:UNDI:003016", vendorClass);
+        Assert.Equal("PXEClient:Arch:00007:UNDI:003000", vendorClass);
         Assert.True(message.Options.TryGetUInt16(DhcpOptionCode.MaximumDhcpMessageSize, out _));
     }
 
