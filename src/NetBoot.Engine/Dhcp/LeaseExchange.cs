@@ -25,33 +25,38 @@ public sealed record LeaseExchange(
     /// <summary>Who the request says it is (<c>htype</c> + <c>chaddr</c>, option 61).</summary>
     public ClientIdentity Identity { get; } = ClientIdentity.Of(Request.Message);
 
+    private Lease? _currentLease;
+    private bool _currentLeaseFound;
+    private ClientIdentity? _storedIdentity;
+    private ClientKey? _client;
+    private AllocationContext? _allocation;
+
     /// <summary>The request's own lease, found by dnsmasq's rules (<see cref="ILeaseView.Find"/>): by client identifier,
     /// else by hardware address when the lease or the request has none.</summary>
-    public Lease? CurrentLease { get; } = Leases.Find(ClientIdentity.Of(Request.Message));
+    public Lease? CurrentLease
+    {
+        get
+        {
+            if (!_currentLeaseFound)
+            {
+                _currentLease = Leases.Find(Identity);
+                _currentLeaseFound = true;
+            }
+            return _currentLease;
+        }
+    }
 
     /// <summary>The identity a lease granted now is stored under. Under <c>dhcp-host=…,id:*</c>, without the client
     /// identifier (dnsmasq <c>CONFIG_NOCLID</c>), so every boot stage finds the lease by its hardware address. A request
     /// without one keeps the one its lease has (dnsmasq <c>lease_set_hwaddr</c> never clears it).</summary>
-    public ClientIdentity StoredIdentity
-    {
-        get
-        {
-            if (Host is { IgnoresClientId: true })
-            {
-                return Identity.WithoutClientId();
-            }
-            if (!Identity.HasClientId && CurrentLease is { ClientId.IsDefaultOrEmpty: false } lease)
-            {
-                return Identity with { ClientId = lease.ClientId };
-            }
-            return Identity;
-        }
-    }
+    public ClientIdentity StoredIdentity => _storedIdentity ??= Host is { IgnoresClientId: true } ? Identity.WithoutClientId()
+        : !Identity.HasClientId && CurrentLease is { ClientId.IsDefaultOrEmpty: false } lease ? Identity with { ClientId = lease.ClientId }
+        : Identity;
 
     /// <summary>The key of the lease this request holds or will hold.</summary>
-    public ClientKey Client => StoredIdentity.Key;
+    public ClientKey Client => _client ??= StoredIdentity.Key;
 
-    public AllocationContext Allocation => new(Leases, Client, Now, Config, Local) { OwnAddress = CurrentLease?.Address };
+    public AllocationContext Allocation => _allocation ??= new(Leases, Client, Now, Config, Local) { OwnAddress = CurrentLease?.Address };
 
     /// <summary>The <c>dhcp-host</c> address, when it lies on one of the client's networks (dnsmasq: else the host is
     /// <c>known-othernet</c> and its address is not used).</summary>

@@ -38,6 +38,29 @@ public sealed class LeaseTable : ILeaseView
 
     public Lease? ByAddress(IPv4Address address) => _byAddress.GetValueOrDefault(address);
 
+    /// <summary><see cref="ILeaseView.Find"/> from the indexes: one lookup by client identifier, then the hardware
+    /// address's few leases, newest first (dnsmasq's list order).</summary>
+    public Lease? Find(ClientIdentity identity)
+    {
+        if (identity.HasClientId && _byClient.TryGetValue(identity.ClientIdKey, out var byId))
+        {
+            return byId;
+        }
+        if (identity.Hardware.Length == 0 || !_byHardware.TryGetValue(identity.Hardware, out var addresses))
+        {
+            return null;
+        }
+        for (var i = addresses.Count - 1; i >= 0; i--)
+        {
+            var lease = _byAddress[addresses[i]];
+            if (identity.MatchesByHardware(lease))
+            {
+                return lease;
+            }
+        }
+        return null;
+    }
+
     public IEnumerable<Lease> ByHardware(HardwareAddress hardware)
     {
         if (!_byHardware.TryGetValue(hardware, out var addresses))
