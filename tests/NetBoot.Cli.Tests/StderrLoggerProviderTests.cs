@@ -31,4 +31,18 @@ public class StderrLoggerProviderTests
             $"{local} netboot-dhcp: PXE(eth0) 52:54:00:12:34:56 proxy\n{local} netboot-dhcp: warning: malformed DHCP packet\n",
             output.ToString().Replace("\r\n", "\n", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_control_character_left_in_a_message_cannot_start_a_line_of_its_own()
+    {
+        var output = new StringWriter();
+        using var provider = new StderrLoggerProvider(output, LogLevel.Information, new FakeTimeProvider());
+        var logger = provider.CreateLogger("NetBoot.Hosting.Tftp.TftpService");
+
+        logger.Log(LogLevel.Warning, 0, "cannot read x: disk said\nNov 25 21:50:48 netboot-dhcp: forged\u001b[2J", null, (s, _) => s);
+
+        var lines = output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        var line = Assert.Single(lines);
+        Assert.EndsWith("warning: cannot read x: disk said\\x0aNov 25 21:50:48 netboot-dhcp: forged\\x1b[2J", line, StringComparison.Ordinal);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using NetBoot.Wire.Rendering;
 
 namespace NetBoot.Cli.Commands;
 
@@ -26,6 +27,9 @@ internal sealed class StderrLoggerProvider(TextWriter output, LogLevel minimum, 
         _ => "netboot",
     };
 
+    /// <summary>One event, one line: client text is escaped where it enters a message (<see cref="LogText.Escape(string)"/>);
+    /// a control character still in the message (an exception's or a library's text) is escaped here, so nothing a
+    /// message holds can start a line of its own.</summary>
     internal static string Format(DateTimeOffset now, string tag, LogLevel level, string message) =>
         string.Create(CultureInfo.InvariantCulture, $"{now.ToLocalTime():MMM dd HH:mm:ss} {tag}: ") + level switch
         {
@@ -33,7 +37,7 @@ internal sealed class StderrLoggerProvider(TextWriter output, LogLevel minimum, 
             LogLevel.Error => "error: ",
             LogLevel.Critical => "FATAL: ",
             _ => "",
-        } + message;
+        } + LogText.EscapeControls(message);
 
     private void Write(string tag, LogLevel level, string message, Exception? exception)
     {

@@ -94,6 +94,7 @@ internal static class DirectiveTable
         new("metrics-listen", DirectiveArity.Required, StatusParser.ParseMetricsListen, IsSingleValued: true),
         new("dashboard-listen", DirectiveArity.Required, StatusParser.ParseDashboardListen, IsSingleValued: true),
         new("dashboard-token", DirectiveArity.Required, StatusParser.ParseDashboardToken, IsSingleValued: true),
+        new("status-host", DirectiveArity.Required, StatusParser.ParseStatusHost),
     ];
 
     private static readonly DirectiveSpec[] NotYet =

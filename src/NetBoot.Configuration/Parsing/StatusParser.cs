@@ -4,7 +4,8 @@ using NetBoot.Wire.Net;
 
 namespace NetBoot.Configuration.Parsing;
 
-/// <summary><c>metrics-listen</c>, <c>dashboard-listen</c> and <c>dashboard-token</c> (NetBoot's own directives).</summary>
+/// <summary><c>metrics-listen</c>, <c>dashboard-listen</c>, <c>dashboard-token</c> and <c>status-host</c> (NetBoot's own
+/// directives).</summary>
 internal static class StatusParser
 {
     public static void ParseMetricsListen(DirectiveContext d)
@@ -33,6 +34,22 @@ internal static class StatusParser
         }
         d.Config.Status = d.Config.Status with { DashboardToken = token };
     }
+
+    /// <summary><c>status-host=NAME[,NAME…]</c>, repeatable: DNS names the metrics and dashboard ports answer to
+    /// (a Host header naming anything else gets 421).</summary>
+    public static void ParseStatusHost(DirectiveContext d)
+    {
+        var names = FieldCursor.Split(d.Value).Select(QuotedText.Reveal).ToList();
+        if (names.Count == 0 || !names.All(IsHostName))
+        {
+            d.Error("bad status-host", "write status-host=<name>[,<name>...] with DNS names (letters, digits, '-', '.'), e.g. status-host=netboot.example.org");
+            return;
+        }
+        d.Config.Status = d.Config.Status with { HostNames = [.. d.Config.Status.HostNames, .. names.Select(n => n.TrimEnd('.').ToLowerInvariant())] };
+    }
+
+    private static bool IsHostName(string name) =>
+        name.TrimEnd('.').Length is > 0 and <= 253 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_');
 
     /// <summary><c>PORT</c> or <c>ADDRESS:PORT</c> (IPv4); the address defaults to 127.0.0.1 so nothing is exposed by accident.</summary>
     internal static ListenEndpoint? TryParseEndpoint(DirectiveContext d, string name, int example)

@@ -138,6 +138,8 @@ public static class ConfigSummary
             var access = status.DashboardToken is null ? "no token" : "token required (?token=…)";
             text.Item($"live dashboard at http://{dashboard}/, {access}" + (dashboard.IsLoopback ? " (this host only)" : ""));
         }
+        var names = string.Join(", ", ["its address", "localhost", "this host's name", .. status.HostNames]);
+        text.Item($"answers requests naming {names} (Host header; others get 421)");
     }
 
     private static void RenderClassification(SummaryWriter text, ServerConfig config)

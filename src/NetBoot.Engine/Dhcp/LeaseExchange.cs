@@ -143,7 +143,7 @@ public sealed record LeaseExchange(
     public Lease LeaseOn(IPv4Address address, DateTimeOffset expires, LeaseState state)
     {
         var identity = StoredIdentity;
-        var hostName = Host?.HostName ?? (Message.Options.TryGetString(DhcpOptionCode.HostName, out var name) ? CleanHostName(name) : null);
+        var hostName = Host?.HostName ?? (Message.Options.TryGetString(DhcpOptionCode.HostName, out var name) ? ClientHostName(name) : null);
         return new Lease(address, identity.Key, identity.Hardware, identity.ClientId, hostName, expires, state);
     }
 
@@ -155,12 +155,9 @@ public sealed record LeaseExchange(
     /// <summary>The write that gives <paramref name="lease"/> to this request, with the leases it replaces.</summary>
     public LeaseUpsert Upsert(Lease lease, LeaseEvent leaseEvent) => new(lease, leaseEvent) { Replaces = Replaced(lease.Address) };
 
-    /// <summary>dnsmasq keeps only the first label of a client's option 12, made of letters, digits and '-'; anything
-    /// else would corrupt the leases file.</summary>
-    public static string? CleanHostName(string name)
-    {
-        var label = name.Split('.')[0];
-        var clean = new string([.. label.Where(c => char.IsAsciiLetterOrDigit(c) || c == '-').Take(63)]);
-        return clean.Length == 0 ? null : clean;
-    }
+    /// <summary>dnsmasq keeps a client's option 12 only when it is a legal host name (<see cref="HostNameRules"/>), and
+    /// then only its host part; anything else is dropped rather than cleaned up (a name cleaned of its illegal characters
+    /// would be a name the client never gave).</summary>
+    public static string? ClientHostName(string name) =>
+        HostNameRules.IsLegal(name) ? HostNameRules.HostPart(name) : null;
 }

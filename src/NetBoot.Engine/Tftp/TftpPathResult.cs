@@ -1,3 +1,4 @@
+using NetBoot.Wire.Rendering;
 using NetBoot.Wire.Tftp;
 
 namespace NetBoot.Engine.Tftp;
@@ -57,12 +58,13 @@ public sealed record TftpPathResult
         _ => TftpErrorCode.AccessViolation,
     };
 
-    /// <summary>The ERROR message text for the client.</summary>
+    /// <summary>The ERROR message text for the client (and the log): the name escaped as <see cref="LogText"/> does,
+    /// so neither can be forged by it, and it stays ASCII as RFC 1350 asks of an error message (netascii).</summary>
     public string ErrorMessage => Refusal switch
     {
         TftpPathRefusal.None => "",
-        TftpPathRefusal.NotFound => $"file {Printable(RequestedName)} not found",
-        _ => $"cannot access {Printable(RequestedName)}: Permission denied",
+        TftpPathRefusal.NotFound => $"file {LogText.Escape(RequestedName)} not found",
+        _ => $"cannot access {LogText.Escape(RequestedName)}: Permission denied",
     };
 
     internal static TftpPathResult Allowed(string requestedName, string fullPath) => new(requestedName, fullPath, TftpPathRefusal.None);
@@ -70,14 +72,4 @@ public sealed record TftpPathResult
     internal static TftpPathResult Refused(string requestedName, TftpPathRefusal refusal) => new(requestedName, null, refusal);
 
     public override string ToString() => IsAllowed ? $"{RequestedName} -> {FullPath}" : $"{RequestedName}: {Refusal}";
-
-    /// <summary>Control characters are shown escaped, so an error or log line cannot be forged by the name.</summary>
-    private static string Printable(string name)
-    {
-        if (!name.Any(char.IsControl))
-        {
-            return name;
-        }
-        return string.Concat(name.Select(c => char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString()));
-    }
 }

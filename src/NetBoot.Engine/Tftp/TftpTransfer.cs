@@ -1,3 +1,4 @@
+using NetBoot.Wire.Rendering;
 using NetBoot.Wire.Tftp;
 
 namespace NetBoot.Engine.Tftp;
@@ -216,7 +217,8 @@ public sealed class TftpTransfer
         {
             return Ignored();
         }
-        var detail = $"client error {(int)code}: {message}";
+        // The client's own text: escaped here, where it becomes part of a log line.
+        var detail = $"client error {(int)code}: {LogText.Escape(message)}";
         var end = State == TftpTransferState.AwaitingOptionAcknowledgment
             ? TftpTransferEnd.ClientEndedAfterOptions
             : TftpTransferEnd.ClientError;

@@ -14,6 +14,7 @@ using NetBoot.Hosting.Telemetry;
 using NetBoot.Hosting.Udp;
 using NetBoot.Wire.Dhcp;
 using NetBoot.Wire.Net;
+using NetBoot.Wire.Rendering;
 
 namespace NetBoot.Hosting.Dhcp;
 
@@ -385,7 +386,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 {
                     // Built only when the line is written: at Warning the hot path formats nothing.
                     var type = "DHCP" + (reply.Message.MessageType?.ToString().ToUpperInvariant() ?? "REPLY");
-                    var hostName = reply.Message.Options.TryGetString(DhcpOptionCode.HostName, out var name) ? name : "";
+                    var hostName = ExchangeText.OptionText(reply.Message, DhcpOptionCode.HostName) ?? "";
                     LeaseLog.Reply(logger, prefix, type, request.Interface.Name, reply.Summary, client.ToString(), hostName);
                 }
                 var length = DhcpMessageEncoder.Encode(
@@ -447,13 +448,15 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
             return;
         }
         var xid = request.TransactionId;
-        if (request.Options.TryGetString(DhcpOptionCode.VendorClassIdentifier, out var vendorClass))
+        // The client's text, escaped (ExchangeText.OptionText): a newline in option 60 or 77 cannot forge a line.
+        if (ExchangeText.OptionText(request, DhcpOptionCode.VendorClassIdentifier) is { } vendorClass)
         {
             Log.Detail(logger, xid, "vendor class: " + vendorClass);
         }
-        if (request.Options.TryGetString(DhcpOptionCode.UserClass, out var userClass))
+        if (request.Options.TryGet(DhcpOptionCode.UserClass, out var userClass))
         {
-            Log.Detail(logger, xid, "user class: " + userClass.Trim('\u0004', '\0'));
+            // iPXE's RFC 3004 form "\x04iPXE" reads as "iPXE", as it did before.
+            Log.Detail(logger, xid, "user class: " + LogText.Escape(userClass.AsSpan().Trim((ReadOnlySpan<byte>)[4, 0])));
         }
         if (!decision.Tags.IsDefaultOrEmpty)
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using NetBoot.Engine;
 using NetBoot.Wire.Dhcp;
 using NetBoot.Wire.Pxe;
+using NetBoot.Wire.Rendering;
 
 namespace NetBoot.Hosting.Dhcp;
 
@@ -26,12 +27,17 @@ internal static class ExchangeText
         {
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"boot item 0x{item.Type:x4} layer {item.Layer}"));
         }
-        if (request.Options.TryGetString(DhcpOptionCode.VendorClassIdentifier, out var vendorClass))
+        if (OptionText(request, DhcpOptionCode.VendorClassIdentifier) is { } vendorClass)
         {
             parts.Add(vendorClass);
         }
         return string.Join(", ", parts);
     }
+
+    /// <summary>A text option the client sent (60, 77, 12…), escaped for the log (<see cref="LogText"/>): a newline or
+    /// an ESC in it cannot start a forged line. Trailing NULs (Windows terminates its strings) are left out.</summary>
+    public static string? OptionText(DhcpMessage request, DhcpOptionCode code) =>
+        request.Options.TryGet(code, out var data) ? LogText.Escape(ValueText.TrimTrailingNuls(data.AsSpan())) : null;
 
     private static string MessageName(DhcpMessageType? type) =>
         type is { } t ? "DHCP" + t.ToString().ToUpperInvariant() : "BOOTP";

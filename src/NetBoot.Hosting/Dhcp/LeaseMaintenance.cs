@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using NetBoot.Configuration.Model;
+using NetBoot.Engine.Dhcp;
 using NetBoot.Engine.Leases;
 using NetBoot.Leases;
 
@@ -141,16 +142,32 @@ internal sealed class LeaseMaintenance(ILeaseStore store, ServerConfig config, I
         _ => null,
     };
 
-    /// <summary>dnsmasq's arguments (<c>action mac ip [hostname]</c>) and the environment it sets for them.</summary>
+    /// <summary>The search path a script gets when NetBoot itself has none (systemd's default).</summary>
+    internal const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /// <summary>dnsmasq's arguments (<c>action mac ip [hostname]</c>) and the DNSMASQ_* variables it sets for them
+    /// (helper.c). The environment starts empty, with only <c>PATH</c> added: dnsmasq's script inherits dnsmasq's own
+    /// environment, but NetBoot's may hold secrets (<c>NETBOOT_DB_PASSWORD</c>, <c>PGPASSWORD</c>, a connection string)
+    /// that a lease hook has no business reading. The host name is passed only when it is legal
+    /// (<see cref="HostNameRules"/>), as helper.c does, so it can never read as an option (<c>-rf</c>): its host part as
+    /// the fourth argument, its domain in <c>DNSMASQ_DOMAIN</c>.</summary>
     public static ProcessStartInfo ScriptStart(string script, string action, Lease lease, DateTimeOffset now)
     {
         var start = new ProcessStartInfo(script) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment.Clear();
+        start.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH") is { Length: > 0 } path ? path : DefaultPath;
         start.ArgumentList.Add(action);
         start.ArgumentList.Add(DnsmasqLeaseFile.HardwareText(lease));
         start.ArgumentList.Add(lease.Address.ToString());
-        if (lease.HostName is { } name)
+        var name = HostNameRules.IsLegal(lease.HostName) ? lease.HostName : null;
+        if (name is not null)
         {
-            start.ArgumentList.Add(name);
+            start.ArgumentList.Add(HostNameRules.HostPart(name));
+            if (HostNameRules.DomainPart(name) is { } domain)
+            {
+                start.Environment["DNSMASQ_DOMAIN"] = domain;
+            }
+            start.Environment["DNSMASQ_SUPPLIED_HOSTNAME"] = name;
         }
         if (!lease.ClientId.IsDefaultOrEmpty)
         {
@@ -160,10 +177,6 @@ internal sealed class LeaseMaintenance(ILeaseStore store, ServerConfig config, I
         start.Environment["DNSMASQ_TIME_REMAINING"] = lease.IsInfinite
             ? "0"
             : Math.Max(0, (long)(lease.Expires - now).TotalSeconds).ToString(CultureInfo.InvariantCulture);
-        if (lease.HostName is { } supplied)
-        {
-            start.Environment["DNSMASQ_SUPPLIED_HOSTNAME"] = supplied;
-        }
         return start;
     }
 

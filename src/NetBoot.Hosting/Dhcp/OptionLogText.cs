@@ -1,12 +1,12 @@
 using System.Globalization;
-using System.Text;
 using NetBoot.Wire.Dhcp;
 using NetBoot.Wire.Rendering;
 
 namespace NetBoot.Hosting.Dhcp;
 
 /// <summary>One option as a <c>log-dhcp</c> line: <c>sent size:  4 option:  54 server-identifier  192.168.1.10</c>.
-/// Text is logged bare, as dnsmasq does; the value helpers are the packet renderer's.</summary>
+/// Printable text is logged bare, as dnsmasq does (through <see cref="LogText"/>, like every client-sent text), anything
+/// else as hex; the value helpers are the packet renderer's.</summary>
 internal static class OptionLogText
 {
     private const int MaximumHexBytes = 64;
@@ -33,7 +33,7 @@ internal static class OptionLogText
         }
         if (!data.IsEmpty && ValueText.IsPrintable(data))
         {
-            return Encoding.Latin1.GetString(ValueText.TrimTrailingNuls(data));
+            return LogText.Escape(ValueText.TrimTrailingNuls(data));
         }
         return data.Length > MaximumHexBytes
             ? Convert.ToHexStringLower(data[..MaximumHexBytes]) + "..."

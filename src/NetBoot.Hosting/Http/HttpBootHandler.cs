@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using NetBoot.Configuration.Model;
 using NetBoot.Engine.Tftp;
 using NetBoot.Hosting.Status;
+using NetBoot.Wire.Rendering;
 
 namespace NetBoot.Hosting.Http;
 
@@ -34,6 +35,7 @@ public sealed class HttpBootHandler
         var client = context.Connection.RemoteIpAddress?.ToString() ?? "?";
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         // Kestrel has decoded the path (except %2F) and removed dot segments; the policy checks again (defence in depth).
+        // A decoded path may hold any character (%0a, %1b): the log lines show it through LogText.Escape.
         var path = request.Path.Value ?? "/";
         if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
         {
@@ -87,20 +89,20 @@ public sealed class HttpBootHandler
         if (context.RequestAborted.IsCancellationRequested && !HttpMethods.IsHead(method))
         {
             _telemetry?.HttpEnded(context.Connection.RemoteIpAddress, path, context.Response.StatusCode, 0, started, "client went away");
-            HttpLog.Aborted(_logger, method, path, client, file);
+            HttpLog.Aborted(_logger, LogText.Escape(method), LogText.Escape(path), client, LogText.Escape(file));
             return;
         }
         var response = context.Response;
         var bytes = HttpMethods.IsHead(method) ? 0 : response.ContentLength ?? 0;
         var range = response.Headers.ContentRange is { Count: > 0 } contentRange ? $" ({contentRange})" : "";
         _telemetry?.HttpEnded(context.Connection.RemoteIpAddress, path, response.StatusCode, bytes, started, null);
-        HttpLog.Sent(_logger, method, path, client, response.StatusCode, file, bytes, range);
+        HttpLog.Sent(_logger, LogText.Escape(method), LogText.Escape(path), client, response.StatusCode, LogText.Escape(file), bytes, range);
     }
 
     private async Task RefuseAsync(HttpContext context, string client, string path, int status, string reason)
     {
         _telemetry?.HttpEnded(context.Connection.RemoteIpAddress, path, status, 0, System.Diagnostics.Stopwatch.GetTimestamp(), reason);
-        HttpLog.Refused(_logger, context.Request.Method, path, client, status, reason);
+        HttpLog.Refused(_logger, LogText.Escape(context.Request.Method), LogText.Escape(path), client, status, reason);
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
         if (!HttpMethods.IsHead(context.Request.Method))

@@ -1,7 +1,5 @@
 using System.Collections.Immutable;
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -18,7 +16,8 @@ namespace NetBoot.Hosting.Status;
 /// <summary>The observability endpoint (Kestrel): <c>/metrics</c> on <c>metrics-listen</c>; the dashboard page
 /// <c>/</c>, its snapshot <c>/state</c> and its server-sent events <c>/events</c> on <c>dashboard-listen</c>
 /// (one port may serve both). Read-only: GET and HEAD only. With <c>dashboard-token</c> every dashboard URL needs
-/// <c>?token=</c> or <c>Authorization: Bearer</c>.</summary>
+/// <c>?token=</c> or <c>Authorization: Bearer</c>. A request naming a host the server is not known by gets 421
+/// (<see cref="StatusAccess"/>).</summary>
 internal sealed class StatusWebService(StatusConfig status, StatusHost host, ConfigSnapshot config, ILeaseStore? leases, ILogger logger)
 {
     /// <summary>How often the event stream checks for changes (and samples transfer progress).</summary>
@@ -27,6 +26,8 @@ internal sealed class StatusWebService(StatusConfig status, StatusHost host, Con
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(5);
 
     private readonly PrometheusExporter? _exporter = status.Metrics is null ? null : new PrometheusExporter(host.Metrics.Meter);
+    /// <summary>Names a request may give in Host besides an address and localhost (<see cref="StatusAccess.IsAllowedHost"/>).</summary>
+    private readonly string[] _hostNames = [Dns.GetHostName(), .. status.HostNames];
     private CancellationToken _stopping;
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -91,6 +92,13 @@ internal sealed class StatusWebService(StatusConfig status, StatusHost host, Con
         var request = context.Request;
         var response = context.Response;
         response.Headers.CacheControl = "no-store";
+        if (!StatusAccess.IsAllowedHost(request.Headers.Host.ToString(), ArrivedOnLoopback(context), _hostNames))
+        {
+            // A DNS-rebinding page names its own host: nothing is served to it, not even metrics.
+            await PlainAsync(context, StatusAccess.RefusedHostStatus,
+                "misdirected request: this server does not answer to that Host name; use its address, or add the name with status-host=").ConfigureAwait(false);
+            return;
+        }
         if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
         {
             response.Headers.Allow = "GET, HEAD";
@@ -198,8 +206,11 @@ internal sealed class StatusWebService(StatusConfig status, StatusHost host, Con
         {
             given = header["Bearer ".Length..];
         }
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(token));
+        return StatusAccess.TokenMatches(given, token);
     }
+
+    private static bool ArrivedOnLoopback(HttpContext context) =>
+        context.Connection.LocalIpAddress is { } local && IPAddress.IsLoopback(local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local);
 
     private static async Task PlainAsync(HttpContext context, int status, string text)
     {

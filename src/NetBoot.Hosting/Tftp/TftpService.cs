@@ -11,6 +11,7 @@ using NetBoot.Hosting.Status;
 using NetBoot.Hosting.Telemetry;
 using NetBoot.Hosting.Udp;
 using NetBoot.Wire.Net;
+using NetBoot.Wire.Rendering;
 using NetBoot.Wire.Tftp;
 
 namespace NetBoot.Hosting.Tftp;
@@ -204,7 +205,9 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
     {
         var snapshot = config.Current;
         var tftp = snapshot.Tftp;
-        using var link = singlePortLink is not null ? (ITftpTransferLink)singlePortLink : OpenSocketLink(tftp, localAddress, client, request.Filename);
+        // The client's name as every log line (and error message) shows it: escaped once, here (LogText).
+        var name = LogText.Escape(request.Filename);
+        using var link = singlePortLink is not null ? (ITftpTransferLink)singlePortLink : OpenSocketLink(tftp, localAddress, client, name);
         if (link is null)
         {
             return;
@@ -214,7 +217,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         var decision = TftpRequestResponder.Decide(request, policy, nic.Name, clientIdentity);
         if (!decision.IsAccepted)
         {
-            LogRefusal(tftp, request, client, decision);
+            LogRefusal(tftp, name, client, decision);
             telemetry?.TftpRefused(client.Address, request.Filename, decision.ErrorCode == TftpErrorCode.FileNotFound ? "not_found" : "refused", decision.ErrorMessage);
             await SendErrorAsync(link, decision.ErrorCode, decision.ErrorMessage).ConfigureAwait(false);
             return;
@@ -224,7 +227,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             Interlocked.Decrement(ref _activeTransfers);
             if (_tooManyLog.ShouldLog(out var suppressed))
             {
-                Log.TftpTooMany(logger, request.Filename, client.Address.ToString(), tftp.MaxTransfers, suppressed);
+                Log.TftpTooMany(logger, name, client.Address.ToString(), tftp.MaxTransfers, suppressed);
             }
             telemetry?.TftpRefused(client.Address, request.Filename, "too_many", "too many simultaneous transfers (tftp-max)");
             await SendErrorAsync(link, TftpErrorCode.NotDefined, "too many simultaneous transfers, try again").ConfigureAwait(false);
@@ -263,17 +266,17 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         }
         catch (IOException e)
         {
-            Log.TftpReadFailed(logger, request.Filename, client.Address.ToString(), e.Message);
-            await SendErrorAsync(link, TftpErrorCode.AccessViolation, $"cannot read {request.Filename}").ConfigureAwait(false);
+            Log.TftpReadFailed(logger, name, client.Address.ToString(), e.Message);
+            await SendErrorAsync(link, TftpErrorCode.AccessViolation, $"cannot read {name}").ConfigureAwait(false);
         }
         catch (UnauthorizedAccessException e)
         {
-            Log.TftpReadFailed(logger, request.Filename, client.Address.ToString(), e.Message);
-            await SendErrorAsync(link, TftpErrorCode.AccessViolation, $"cannot access {request.Filename}: Permission denied").ConfigureAwait(false);
+            Log.TftpReadFailed(logger, name, client.Address.ToString(), e.Message);
+            await SendErrorAsync(link, TftpErrorCode.AccessViolation, $"cannot access {name}: Permission denied").ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Log.TftpCancelled(logger, request.Filename, client.Address.ToString());
+            Log.TftpCancelled(logger, name, client.Address.ToString());
         }
         finally
         {
@@ -290,16 +293,17 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         return new TftpClientIdentity(address, mac);
     }
 
-    private void LogRefusal(TftpConfig tftp, TftpRequestPacket request, IPEndPoint client, TftpRequestDecision decision)
+    /// <summary><paramref name="name"/>: the requested name, escaped (<see cref="LogText"/>).</summary>
+    private void LogRefusal(TftpConfig tftp, string name, IPEndPoint client, TftpRequestDecision decision)
     {
         if (decision.ErrorCode != TftpErrorCode.FileNotFound)
         {
-            Log.TftpRefused(logger, request.Filename, client.Address.ToString(), decision.ErrorMessage);
+            Log.TftpRefused(logger, name, client.Address.ToString(), decision.ErrorMessage);
         }
         else if (!tftp.Quiet)
         {
             // dnsmasq parity: "file %s not found for %s", silenced by quiet-tftp.
-            TftpLog.NotFound(logger, decision.Path?.RequestedName ?? request.Filename, client.Address.ToString());
+            TftpLog.NotFound(logger, name, client.Address.ToString());
         }
     }
 
@@ -326,8 +330,10 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         return endPoint.ToString();
     }
 
-    private void LogEnd(TftpConfig tftp, string file, IPEndPoint client, TftpStep step, long bytesSent)
+    private void LogEnd(TftpConfig tftp, string path, IPEndPoint client, TftpStep step, long bytesSent)
     {
+        // The path under the root is made of the client's name (control characters are refused, other text is not).
+        var file = LogText.Escape(path);
         var stats = step.Statistics;
         var seconds = Math.Max(stats?.Duration.TotalSeconds ?? 0, 1e-6);
         var bytes = stats?.Bytes ?? 0;

@@ -40,8 +40,18 @@ public class StatusParserTests
     [InlineData("dashboard-listen=99999", "bad dashboard-listen port")]
     [InlineData("dashboard-listen=", "bad dashboard-listen port")]
     [InlineData("dashboard-token=\"a b\"", "bad dashboard-token")]
+    [InlineData("status-host=", "bad status-host")]
+    [InlineData("status-host=evil.example:80", "bad status-host")]
+    [InlineData("status-host=a b", "bad status-host")]
     public void Bad_values_are_errors_with_line_and_hint(string line, string message) =>
         ConfigAssert.Error(line, message);
+
+    [Fact]
+    public void Status_host_names_add_up_lower_case_without_a_trailing_dot()
+    {
+        var config = ConfigAssert.Valid("metrics-listen=0.0.0.0:9167\nstatus-host=NetBoot.example.org.,netboot01\nstatus-host=metrics.lab");
+        Assert.Equal(["netboot.example.org", "netboot01", "metrics.lab"], config.Status.HostNames.ToArray());
+    }
 
     [Fact]
     public void Each_directive_may_be_given_once() =>
@@ -53,5 +63,6 @@ public class StatusParserTests
         var summary = ConfigSummary.Render(ConfigAssert.Valid("metrics-listen=9167\ndashboard-listen=0.0.0.0:9168\ndashboard-token=x"));
         Assert.Contains("Prometheus metrics at http://127.0.0.1:9167/metrics (this host only)", summary, StringComparison.Ordinal);
         Assert.Contains("live dashboard at http://0.0.0.0:9168/, token required (?token=…)", summary, StringComparison.Ordinal);
+        Assert.Contains("answers requests naming its address, localhost, this host's name (Host header; others get 421)", summary, StringComparison.Ordinal);
     }
 }

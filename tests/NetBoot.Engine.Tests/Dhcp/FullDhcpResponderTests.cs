@@ -608,14 +608,19 @@ public class FullDhcpResponderTests
         Assert.Equal(Seconds(120), Option(offer, DhcpOptionCode.IPAddressLeaseTime).ToArray());
     }
 
-    [Fact]
-    public void Client_host_name_is_recorded_cleaned()
+    [Theory]
+    [InlineData("pc-1.example.org", "pc-1")]
+    [InlineData("thin_01", "thin_01")]
+    [InlineData("pc 1,x.example.org", null)]
+    [InlineData("-rf", null)]
+    [InlineData("pc\n01", null)]
+    public void Client_host_name_is_recorded_only_when_dnsmasq_would_keep_it(string sent, string? recorded)
     {
         var harness = Harness();
 
-        var address = harness.Dora(Mac(1), m => With(m, DhcpOptionCode.HostName, Encoding.ASCII.GetBytes("pc 1,x.example.org")));
+        var address = harness.Dora(Mac(1), m => With(m, DhcpOptionCode.HostName, Encoding.ASCII.GetBytes(sent)));
 
-        Assert.Equal("pc1x", harness.Leases.ByAddress(address)!.HostName);
+        Assert.Equal(recorded, harness.Leases.ByAddress(address)!.HostName);
     }
 
     [Fact]

@@ -244,9 +244,11 @@ public class TftpPathPolicyTests(TftpRootFixture fixture) : IClassFixture<TftpRo
         Assert.Equal(expected, new TftpPathPolicy(new TftpConfig { Root = configured }, PhysicalTftpFileSystem.Instance).GetRoot(null));
 
     [Fact]
-    public void Error_text_escapes_control_characters()
+    public void Error_text_escapes_control_characters_and_stays_ascii()
     {
         Assert.Equal("cannot access a\\x0ab: Permission denied", Resolve("a\nb").ErrorMessage);
+        Assert.Equal("cannot access esc\\x1b[2J: Permission denied", Resolve("esc\u001b[2J").ErrorMessage);
+        Assert.Equal("file caf\\xc3\\xa9.efi not found", Resolve("caf\u00e9.efi").ErrorMessage);
         Assert.Equal("file missing.efi not found", Resolve("missing.efi").ErrorMessage);
     }
 }

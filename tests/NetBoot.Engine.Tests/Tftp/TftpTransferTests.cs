@@ -270,6 +270,15 @@ public class TftpTransferTests
     }
 
     [Fact]
+    public void A_client_error_message_cannot_forge_a_log_line()
+    {
+        var transfer = new TftpTransfer(65536, Options());
+        transfer.Start(T0);
+        var step = transfer.OnError(TftpErrorCode.NotDefined, "bye\nNov 25 21:50:48 netboot-tftp: sent /etc/shadow to 10.0.0.66\u001b[2J", T0);
+        Assert.Equal("client error 0: bye\\x0aNov 25 21:50:48 netboot-tftp: sent /etc/shadow to 10.0.0.66\\x1b[2J", step.Detail);
+    }
+
+    [Fact]
     public void Events_after_the_end_are_ignored()
     {
         var transfer = new TftpTransfer(10, Options());

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using NetBoot.Engine.Leases;
 using NetBoot.Hosting.Dhcp;
 using NetBoot.Wire.Net;
@@ -43,6 +44,69 @@ public class LeaseMaintenanceTests
         Assert.Equal(["del", "aa:bb:cc:dd:ee:ff", "192.168.67.20"], start.ArgumentList);
         Assert.Equal("0", start.Environment["DNSMASQ_LEASE_EXPIRES"]);
         Assert.False(start.Environment.ContainsKey("DNSMASQ_CLIENT_ID"));
+    }
+
+    [Fact]
+    public void Script_environment_starts_empty_with_only_path_and_dnsmasq_variables()
+    {
+        var start = LeaseMaintenance.ScriptStart("/usr/local/bin/lease-hook", "add", Bound with { HostName = "thin01.lab.example" }, Now);
+
+        Assert.All(start.Environment.Keys, key => Assert.True(key == "PATH" || key.StartsWith("DNSMASQ_", StringComparison.Ordinal), key));
+        Assert.False(string.IsNullOrEmpty(start.Environment["PATH"]));
+        Assert.Equal("thin01", start.ArgumentList[3]);
+        Assert.Equal("lab.example", start.Environment["DNSMASQ_DOMAIN"]);
+    }
+
+    [Theory]
+    [InlineData("-rf")]
+    [InlineData("--help")]
+    [InlineData("pc;reboot")]
+    [InlineData("pc\nX")]
+    public void An_illegal_host_name_is_not_passed_at_all(string name)
+    {
+        var start = LeaseMaintenance.ScriptStart("/usr/local/bin/lease-hook", "old", Bound with { HostName = name }, Now);
+
+        Assert.Equal(["old", "aa:bb:cc:dd:ee:ff", "192.168.67.20"], start.ArgumentList);
+        Assert.DoesNotContain(start.Environment.Values, v => v == name);
+    }
+
+    /// <summary>The real thing: a shell script started as the lease loop starts it writes out its environment and
+    /// arguments. The test process holds the secrets a NetBoot server may hold; the script sees none of them.</summary>
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task A_real_script_sees_no_server_secret_and_no_option_like_argument()
+    {
+        var folder = Directory.CreateTempSubdirectory("netboot-script-");
+        try
+        {
+            var script = Path.Combine(folder.FullName, "hook");
+            var dump = Path.Combine(folder.FullName, "dump");
+            await File.WriteAllTextAsync(script, $"#!/bin/sh\nenv > '{dump}'\necho \"ARGS $*\" >> '{dump}'\n");
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Environment.SetEnvironmentVariable("NETBOOT_DB_PASSWORD", "db-secret");
+            Environment.SetEnvironmentVariable("PGPASSWORD", "pg-secret");
+            try
+            {
+                using var process = Process.Start(LeaseMaintenance.ScriptStart(script, "add", Bound with { HostName = "-rf" }, Now))!;
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+                Assert.Equal(0, process.ExitCode);
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable("NETBOOT_DB_PASSWORD", null);
+                Environment.SetEnvironmentVariable("PGPASSWORD", null);
+            }
+            var lines = await File.ReadAllLinesAsync(dump);
+            Assert.Contains("ARGS add aa:bb:cc:dd:ee:ff 192.168.67.20", lines);
+            var names = lines.Where(l => !l.StartsWith("ARGS ", StringComparison.Ordinal)).Select(l => l.Split('=')[0]).ToList();
+            // The shell adds PWD (and may add SHLVL, _) itself; nothing of the server's environment comes through.
+            Assert.All(names, n => Assert.True(n is "PATH" or "PWD" or "SHLVL" or "_" || n.StartsWith("DNSMASQ_", StringComparison.Ordinal), n));
+            Assert.DoesNotContain(lines, l => l.Contains("secret", StringComparison.Ordinal));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     [Fact]

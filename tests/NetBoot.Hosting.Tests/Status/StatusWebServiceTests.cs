@@ -8,7 +8,8 @@ using NetBoot.Wire.Net;
 
 namespace NetBoot.Hosting.Tests.Status;
 
-/// <summary>The status endpoint on loopback: routes, read-only methods, the dashboard token, metrics after activity.</summary>
+/// <summary>The status endpoint on loopback: routes, read-only methods, the Host check, the dashboard token, metrics
+/// after activity.</summary>
 public sealed class StatusWebServiceTests : IAsyncLifetime
 {
     private const string Token = "t0ken";
@@ -31,6 +32,7 @@ public sealed class StatusWebServiceTests : IAsyncLifetime
                 Metrics = new ListenEndpoint(loopback, _metricsPort),
                 Dashboard = new ListenEndpoint(loopback, _dashboardPort),
                 DashboardToken = Token,
+                HostNames = ["example-status-name"],
             },
         };
         _host = new StatusHost(config, TimeProvider.System);
@@ -65,6 +67,48 @@ public sealed class StatusWebServiceTests : IAsyncLifetime
         var state = await _http.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, state.StatusCode);
         Assert.StartsWith("{\"now\":", await state.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("evil.example")]
+    [InlineData("evil.example:80")]
+    [InlineData("localhost.evil.example")]
+    public async Task A_request_naming_another_host_is_refused_on_both_ports(string host)
+    {
+        foreach (var url in new[] { Dashboard("/?token=" + Token), $"http://127.0.0.1:{_metricsPort}/metrics" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(url));
+            request.Headers.Host = host;
+            var response = await _http.SendAsync(request);
+            Assert.Equal((HttpStatusCode)421, response.StatusCode);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.DoesNotContain("netboot_", body, StringComparison.Ordinal);
+            Assert.DoesNotContain("<title>", body, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("localhost")]
+    [InlineData("127.0.0.1")]
+    [InlineData("example-status-name")]
+    public async Task A_request_naming_this_server_is_served(string host)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Dashboard("/?token=" + Token)));
+        request.Headers.Host = $"{host}:{_dashboardPort}";
+        var response = await _http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        using var scrape = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{_metricsPort}/metrics"));
+        scrape.Headers.Host = host;
+        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(scrape)).StatusCode);
+    }
+
+    [Fact]
+    public async Task This_machines_host_name_is_known()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{_metricsPort}/metrics"));
+        request.Headers.Host = Dns.GetHostName();
+        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(request)).StatusCode);
     }
 
     [Fact]
