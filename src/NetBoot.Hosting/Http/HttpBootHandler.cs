@@ -109,11 +109,13 @@ public sealed class HttpBootHandler
     {
         _telemetry?.HttpEnded(context.Connection.RemoteIpAddress, path, status, 0, System.Diagnostics.Stopwatch.GetTimestamp(), reason);
         HttpLog.Refused(_logger, context.Request.Method, TftpPathResult.Printable(path), client, status, reason);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(body);
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.ContentLength = bytes.Length;
         if (!HttpMethods.IsHead(context.Request.Method))
         {
-            await context.Response.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+            await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
         }
     }
 }
