@@ -46,7 +46,7 @@ public sealed class TftpPathPolicy
         var refusal = CheckFileSystem(lexical.Path!, root, out var realPath);
         return refusal == TftpPathRefusal.None
             ? TftpPathResult.Allowed(requestedName, realPath!)
-            : TftpPathResult.Refused(requestedName, refusal);
+            : TftpPathResult.Refused(requestedName, refusal, realPath);
     }
 
     private (string? Path, TftpPathRefusal Refusal) ResolveLexically(string requestedName, string root, TftpClientIdentity? client)

@@ -29,15 +29,24 @@ public enum TftpPathRefusal
     NotOwnedByServer,
 }
 
-/// <summary>The outcome of <see cref="TftpPathPolicy.Resolve"/>: the real path to open, or a refusal with the
-/// TFTP error to send. <see cref="RequestedName"/> is the client's name (the error text never reveals the root).</summary>
+/// <summary>The outcome of <see cref="TftpPathPolicy.Resolve"/>: the real path to open, or a refusal.</summary>
+/// <remarks>Every refusal gets one answer on the wire (<see cref="ErrorCode"/>, <see cref="ErrorMessage"/>; HTTP
+/// answers 404 with one body): "outside the root", "not found", "not readable" and the rest are indistinguishable to a
+/// client, so a client cannot probe which files exist outside the root (through a symlinked directory, say) or which
+/// exist but are unreadable (issue 14). The real reason stays for the administrator: <see cref="Refusal"/> and
+/// <see cref="Reason"/> go to the log. Unlike dnsmasq, which answers 2 "cannot access FILE: Permission denied" for
+/// everything but a missing file.</remarks>
 public sealed record TftpPathResult
 {
-    private TftpPathResult(string requestedName, string? fullPath, TftpPathRefusal refusal)
+    /// <summary>RFC 1350's own text for error code 1, the same for every refused name (it never echoes the name).</summary>
+    public const string RefusalMessage = "File not found";
+
+    private TftpPathResult(string requestedName, string? fullPath, TftpPathRefusal refusal, string? resolvedPath)
     {
         RequestedName = requestedName;
         FullPath = fullPath;
         Refusal = refusal;
+        ResolvedPath = resolvedPath;
     }
 
     public string RequestedName { get; }
@@ -47,29 +56,38 @@ public sealed record TftpPathResult
 
     public TftpPathRefusal Refusal { get; }
 
+    /// <summary>Where a refused name led, when the file system was asked (for the log only, never for the client).</summary>
+    public string? ResolvedPath { get; }
+
     public bool IsAllowed => Refusal == TftpPathRefusal.None;
 
-    /// <summary>dnsmasq parity (tftp.c): not found → 1 "file %s not found"; everything else → 2 "cannot access %s:
-    /// Permission denied".</summary>
-    public TftpErrorCode ErrorCode => Refusal switch
-    {
-        TftpPathRefusal.None => TftpErrorCode.NotDefined,
-        TftpPathRefusal.NotFound => TftpErrorCode.FileNotFound,
-        _ => TftpErrorCode.AccessViolation,
-    };
+    /// <summary>The ERROR code for the client: 1 (file not found) for every refusal.</summary>
+    public TftpErrorCode ErrorCode => IsAllowed ? TftpErrorCode.NotDefined : TftpErrorCode.FileNotFound;
 
-    /// <summary>The ERROR message text for the client (and the log): the name escaped as <see cref="LogText"/> does,
-    /// so neither can be forged by it, and it stays ASCII as RFC 1350 asks of an error message (netascii).</summary>
-    public string ErrorMessage => Refusal switch
+    /// <summary>The ERROR message text for the client: <see cref="RefusalMessage"/> for every refusal.</summary>
+    public string ErrorMessage => IsAllowed ? "" : RefusalMessage;
+
+    /// <summary>Why the name was refused, for the administrator's log (may name paths outside the root).</summary>
+    public string Reason => Refusal switch
     {
         TftpPathRefusal.None => "",
-        TftpPathRefusal.NotFound => $"file {LogText.Escape(RequestedName)} not found",
-        _ => $"cannot access {LogText.Escape(RequestedName)}: Permission denied",
+        TftpPathRefusal.EmptyName => "no file named (directories are not listed)",
+        TftpPathRefusal.NulCharacter => "NUL character in the name",
+        TftpPathRefusal.ControlCharacter => "control character in the name",
+        TftpPathRefusal.ParentSegment => "'..' in the name",
+        TftpPathRefusal.OutsideRoot => "outside the root",
+        TftpPathRefusal.SymlinkOutsideRoot => $"outside the root: a symlink leads to {ResolvedPath}",
+        TftpPathRefusal.NotFound => "file not found",
+        TftpPathRefusal.NotRegularFile => $"not a regular file: {ResolvedPath}",
+        TftpPathRefusal.NotReadable => $"permission denied: {ResolvedPath} is not readable by the server (as root: not world-readable)",
+        TftpPathRefusal.NotOwnedByServer => $"permission denied: {ResolvedPath} is not owned by the server's user (tftp-secure)",
+        _ => Refusal.ToString(),
     };
 
-    internal static TftpPathResult Allowed(string requestedName, string fullPath) => new(requestedName, fullPath, TftpPathRefusal.None);
+    internal static TftpPathResult Allowed(string requestedName, string fullPath) => new(requestedName, fullPath, TftpPathRefusal.None, null);
 
-    internal static TftpPathResult Refused(string requestedName, TftpPathRefusal refusal) => new(requestedName, null, refusal);
+    internal static TftpPathResult Refused(string requestedName, TftpPathRefusal refusal, string? resolvedPath = null) =>
+        new(requestedName, null, refusal, resolvedPath);
 
     public override string ToString() => IsAllowed ? $"{RequestedName} -> {FullPath}" : $"{RequestedName}: {Refusal}";
 }

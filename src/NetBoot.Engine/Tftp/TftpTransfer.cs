@@ -35,12 +35,17 @@ public enum TftpTransferState
 /// block 65535 roll over to 0 (what dnsmasq, iPXE and EDK2 do). The content is split into
 /// <c>length / blksize + 1</c> blocks, so the last block is always shorter than blksize — empty when the length
 /// is a multiple of blksize (RFC 1350 §6). Windows larger than 32768 blocks would make old and new ACKs
-/// ambiguous after roll-over; negotiation caps windows at <c>TftpConfig.MaxWindowSize</c> (32).</remarks>
+/// ambiguous after roll-over; negotiation caps windows at <c>TftpConfig.MaxWindowSize</c> (32).
+/// <para>The length may be unknown at the start (netascii, converted while it is sent: <see cref="NetasciiContent"/>).
+/// Every block is then described as a whole blksize; the service reads it, and the first read that comes back short
+/// (maybe empty) is the last block: the service sends what it read, sends no block after it, and reports the end with
+/// <see cref="OnContentEnd"/>. From then on the transfer is the same as one of that length from the start, block
+/// numbers and roll-over included.</para></remarks>
 /// <example>How a service drives one transfer (buffer = a pooled byte[] of 4 + blksize):
 /// <code>
 /// var decision = TftpRequestResponder.Decide(rrq, policy, arrival.Name, new TftpClientIdentity(clientIp));
 /// if (!decision.IsAccepted) { send(buffer[..TftpPacketEncoder.WriteError(buffer, decision.ErrorCode, decision.ErrorMessage)]); return; }
-/// var content = OpenShared(decision.FullPath!);                 // octet: the file; netascii: NetasciiEncoder.Encode(file)
+/// var content = OpenShared(decision.FullPath!);                 // octet: the file; netascii: a NetasciiContent over it
 /// var options = TftpNegotiation.Negotiate(rrq.Options.AsSpan(), decision.Mode, content.Length, config.Tftp, arrival.Mtu);
 /// var transfer = new TftpTransfer(content.Length, options);
 /// var step = transfer.Start(time.GetUtcNow());
@@ -50,8 +55,9 @@ public enum TftpTransferState
 ///     foreach (var block in step.DataBlocks)
 ///     {
 ///         TftpPacketEncoder.WriteDataHeader(buffer, block.BlockNumber);
-///         content.Read(block.Offset, buffer.AsSpan(4, block.Length));
-///         send(buffer.AsSpan(0, 4 + block.Length));
+///         var read = content.Read(block.Offset, buffer.AsSpan(4, block.Length));
+///         send(buffer.AsSpan(0, 4 + read));
+///         if (read &lt; block.Length) { transfer.OnContentEnd(block.Index, read); break; }   // netascii: the end found
 ///     }
 ///     if (step.IsFinished) { log(step.End, step.Statistics, step.Detail, quiet: step.IsQuietEnd); break; }
 ///     step = await ReceiveFromClientTidUntil(step.Deadline!.Value) is { } datagram
@@ -63,6 +69,7 @@ public sealed class TftpTransfer
 {
     private readonly TftpTransferLimits _limits;
     private readonly TimeSpan _timeout;
+    private long _totalBlocks;
     private long _acknowledged;
     private long _sentThrough;
     private int _retries;
@@ -71,13 +78,16 @@ public sealed class TftpTransfer
     private DateTimeOffset _lastProgress;
     private DateTimeOffset _deadline;
 
-    /// <param name="contentLength">Bytes to send: the file size, or for netascii the converted size
-    /// (<see cref="NetasciiEncoder.GetEncodedLength"/>).</param>
+    /// <param name="contentLength">Bytes to send (the file size); null when known only once the content has been
+    /// read to its end (netascii, see <see cref="OnContentEnd"/>).</param>
     /// <param name="options">The outcome of <see cref="TftpNegotiation.Negotiate"/>.</param>
     /// <param name="limits">Retry and stall limits; <see cref="TftpTransferLimits.Default"/> when null.</param>
-    public TftpTransfer(long contentLength, TftpNegotiatedOptions options, TftpTransferLimits? limits = null)
+    public TftpTransfer(long? contentLength, TftpNegotiatedOptions options, TftpTransferLimits? limits = null)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(contentLength);
+        if (contentLength is { } length)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(length);
+        }
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BlockSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WindowSize, 1);
@@ -85,10 +95,11 @@ public sealed class TftpTransfer
         Options = options;
         _limits = limits ?? TftpTransferLimits.Default;
         _timeout = options.Timeout ?? _limits.DefaultTimeout;
-        TotalBlocks = contentLength / options.BlockSize + 1;
+        _totalBlocks = contentLength is { } known ? known / options.BlockSize + 1 : long.MaxValue;
     }
 
-    public long ContentLength { get; }
+    /// <summary>Bytes in the content; null while unknown (netascii before its end was read).</summary>
+    public long? ContentLength { get; private set; }
 
     public TftpNegotiatedOptions Options { get; }
 
@@ -96,8 +107,8 @@ public sealed class TftpTransfer
 
     public int WindowSize => Options.WindowSize;
 
-    /// <summary>DATA blocks in the transfer, the final short (maybe empty) one included.</summary>
-    public long TotalBlocks { get; }
+    /// <summary>DATA blocks in the transfer, the final short (maybe empty) one included; null while the length is unknown.</summary>
+    public long? TotalBlocks => ContentLength is null ? null : _totalBlocks;
 
     public TftpTransferState State { get; private set; }
 
@@ -152,7 +163,7 @@ public sealed class TftpTransfer
         _retries = 0;
         _lastProgress = now;
         _deadline = now + _timeout;
-        if (_acknowledged == TotalBlocks)
+        if (_acknowledged == _totalBlocks)
         {
             State = TftpTransferState.Completed;
             return Finish(TftpStepKind.Completed, TftpTransferEnd.Completed, now, null);
@@ -225,6 +236,27 @@ public sealed class TftpTransfer
         return Abort(end, now, detail);
     }
 
+    /// <summary>The service read block <paramref name="index"/> (1-based) and got <paramref name="length"/> bytes, fewer
+    /// than it was described with: the content ends in that block, which is the last one (RFC 1350 §6: shorter than
+    /// blksize, maybe empty). It sent that block and none after it. Until the length is known every block is
+    /// described as a whole blksize; from now on the transfer is one of exactly this length. Sends nothing itself:
+    /// the last block's ACK completes the transfer as usual.</summary>
+    public void OnContentEnd(long index, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(index, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(length, BlockSize);
+        // A block the client has acknowledged cannot become the end (the file changed under the transfer): keep going
+        // and let the next read find the end again.
+        if (IsFinished || index <= _acknowledged)
+        {
+            return;
+        }
+        ContentLength = (index - 1) * BlockSize + length;
+        _totalBlocks = index;
+        _sentThrough = Math.Min(_sentThrough, index);
+    }
+
     /// <summary>Where block <paramref name="index"/> (1-based) lies in content of <paramref name="contentLength"/> bytes.</summary>
     public static TftpDataBlock DescribeBlock(long index, int blockSize, long contentLength)
     {
@@ -256,7 +288,7 @@ public sealed class TftpTransfer
     private TftpDataBlockRange SendWindow()
     {
         var first = _acknowledged + 1;
-        var last = Math.Min(_acknowledged + WindowSize, TotalBlocks);
+        var last = Math.Min(_acknowledged + WindowSize, _totalBlocks);
         if (_sentThrough >= first)
         {
             _retransmissions += Math.Min(_sentThrough, last) - first + 1;
@@ -265,7 +297,8 @@ public sealed class TftpTransfer
         return Blocks(first, (int)(last - first + 1));
     }
 
-    private TftpDataBlockRange Blocks(long first, int count) => new(first, count, BlockSize, ContentLength);
+    /// <remarks>An unknown length describes every block as a whole blksize (the read finds the end).</remarks>
+    private TftpDataBlockRange Blocks(long first, int count) => new(first, count, BlockSize, ContentLength ?? long.MaxValue);
 
     private TftpStep Continue(bool sendOptionAcknowledgment, TftpDataBlockRange blocks) =>
         new(TftpStepKind.Continue, sendOptionAcknowledgment, blocks, _deadline);
@@ -284,7 +317,7 @@ public sealed class TftpTransfer
         new(kind, false, Blocks(0, 0), null, end, Statistics(now), detail);
 
     private TftpTransferStatistics Statistics(DateTimeOffset now) => new(
-        Bytes: Math.Min(_acknowledged * BlockSize, ContentLength),
+        Bytes: Math.Min(_acknowledged * BlockSize, ContentLength ?? long.MaxValue),
         Blocks: _acknowledged,
         Retransmissions: _retransmissions,
         Duration: now - _started,

@@ -8,8 +8,9 @@ using NetBoot.Wire.Rendering;
 namespace NetBoot.Hosting.Http;
 
 /// <summary>Serves one request for a boot file: GET and HEAD only, the name resolved under the HTTP root by the same
-/// <see cref="TftpPathPolicy"/> as TFTP (no <c>..</c> segment, nothing outside the root, symlinks leaving it refused,
-/// regular readable files only), Range requests (RFC 9110 §14) and Content-Length by ASP.NET Core's file result.</summary>
+/// <see cref="TftpPathPolicy"/> as TFTP (no <c>..</c> segment, nothing outside the root, symlinks leaving it refused
+/// whatever <c>tftp-follow-symlinks</c> says, regular readable files only; every refusal answered 404 with one body),
+/// Range requests (RFC 9110 §14) and Content-Length by ASP.NET Core's file result.</summary>
 public sealed class HttpBootHandler
 {
     private readonly TftpPathPolicy _policy;
@@ -40,7 +41,8 @@ public sealed class HttpBootHandler
         if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
         {
             context.Response.Headers.Allow = "GET, HEAD";
-            await RefuseAsync(context, client, path, StatusCodes.Status405MethodNotAllowed, "method not allowed (boot files are read-only)").ConfigureAwait(false);
+            const string reason = "method not allowed (boot files are read-only)";
+            await RefuseAsync(context, client, path, StatusCodes.Status405MethodNotAllowed, reason, $"405 {reason}\n").ConfigureAwait(false);
             return;
         }
         var resolved = _policy.Resolve(path);
@@ -52,8 +54,9 @@ public sealed class HttpBootHandler
         }
         if (!resolved.IsAllowed)
         {
-            var status = resolved.Refusal is TftpPathRefusal.NotFound or TftpPathRefusal.EmptyName ? StatusCodes.Status404NotFound : StatusCodes.Status403Forbidden;
-            await RefuseAsync(context, client, path, status, Describe(resolved.Refusal)).ConfigureAwait(false);
+            // One answer for every refused name (see TftpPathResult): a client cannot tell "outside the root" or "not
+            // readable" from "not found"; the log keeps the real reason.
+            await RefuseAsync(context, client, path, StatusCodes.Status404NotFound, resolved.Reason, NotFoundBody).ConfigureAwait(false);
             return;
         }
         var file = resolved.FullPath!;
@@ -99,27 +102,22 @@ public sealed class HttpBootHandler
         HttpLog.Sent(_logger, LogText.Escape(method), LogText.Escape(path), client, response.StatusCode, LogText.Escape(file), bytes, range);
     }
 
-    private async Task RefuseAsync(HttpContext context, string client, string path, int status, string reason)
+    /// <summary>The body of every 404: the same bytes whatever the name and the reason.</summary>
+    internal const string NotFoundBody = "404 file not found\n";
+
+    /// <summary>Answers <paramref name="status"/> with <paramref name="body"/> (never naming the root); logs the real
+    /// <paramref name="reason"/>.</summary>
+    private async Task RefuseAsync(HttpContext context, string client, string path, int status, string reason, string body)
     {
         _telemetry?.HttpEnded(context.Connection.RemoteIpAddress, path, status, 0, System.Diagnostics.Stopwatch.GetTimestamp(), reason);
         HttpLog.Refused(_logger, LogText.Escape(context.Request.Method), LogText.Escape(path), client, status, reason);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(body);
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.ContentLength = bytes.Length;
         if (!HttpMethods.IsHead(context.Request.Method))
         {
-            // The reason never names the root: a client learns only what it asked for.
-            await context.Response.WriteAsync($"{status} {reason}\n", context.RequestAborted).ConfigureAwait(false);
+            await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
         }
     }
-
-    private static string Describe(TftpPathRefusal refusal) => refusal switch
-    {
-        TftpPathRefusal.NotFound => "file not found",
-        TftpPathRefusal.EmptyName => "no file named (directory listings are not served)",
-        TftpPathRefusal.NotRegularFile => "not a regular file",
-        TftpPathRefusal.ParentSegment => "'..' is not allowed in a path",
-        TftpPathRefusal.OutsideRoot or TftpPathRefusal.SymlinkOutsideRoot => "outside the HTTP root",
-        TftpPathRefusal.NotReadable => "permission denied",
-        _ => "invalid name",
-    };
 }

@@ -60,6 +60,9 @@ internal static partial class Log
     [LoggerMessage(1207, LogLevel.Information, "transfer of {File} to {Client} cut short: shutting down")]
     public static partial void TftpCancelled(ILogger logger, string file, string client);
 
+    [LoggerMessage(1209, LogLevel.Error, "internal error while serving {File} to {Client}; that transfer ended (ERROR 0 sent) and service continues")]
+    public static partial void TftpTransferCrashed(ILogger logger, Exception exception, string file, string client);
+
     [LoggerMessage(1208, LogLevel.Debug, "malformed TFTP packet from {Source} on {Interface} dropped: {Reason}")]
     public static partial void TftpMalformed(ILogger logger, string source, string @interface, string reason);
 }

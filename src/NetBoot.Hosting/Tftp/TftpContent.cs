@@ -4,69 +4,86 @@ using NetBoot.Wire.Tftp;
 
 namespace NetBoot.Hosting.Tftp;
 
-/// <summary>The bytes a transfer sends: the file itself (octet: copied out of the shared
-/// <see cref="TftpBlockCache"/>, or read at an offset when the cache is full), or its netascii conversion held in
-/// memory. One instance per transfer; it pins at most two cache segments at a time (a block may straddle two).</summary>
+/// <summary>The bytes a transfer sends: the file itself (octet: copied out of the shared <see cref="TftpBlockCache"/>,
+/// or read at an offset when the cache is full), or its netascii conversion, made block by block from the same
+/// reads (<see cref="NetasciiContent"/>: constant memory, whatever the file's size). One instance per transfer; it
+/// pins at most two cache segments at a time (a block may straddle two).</summary>
 internal sealed class TftpContent : IDisposable
 {
-    private readonly SafeFileHandle? _file;
-    private readonly byte[]? _converted;
+    private readonly SafeFileHandle _file;
+    private readonly NetasciiContent? _netascii;
     private readonly TftpBlockCache? _cache;
     private readonly TftpFileKey _key;
-    /// <summary>The two pinned segments; <see cref="_recent"/> says which was used last (the other is replaced first).</summary>
+    /// <summary>The two pinned segments; <see cref="_recentIsOther"/> says which was used last (the other is replaced first).</summary>
     private TftpCacheSegment? _segment;
     private TftpCacheSegment? _other;
     private bool _recentIsOther;
 
-    private TftpContent(SafeFileHandle? file, byte[]? converted, long length, TftpBlockCache? cache, TftpFileKey key)
+    private TftpContent(SafeFileHandle file, long fileLength, bool netascii, TftpBlockCache? cache, TftpFileKey key)
     {
         _file = file;
-        _converted = converted;
         _cache = cache;
         _key = key;
-        Length = length;
+        FileLength = fileLength;
+        _netascii = netascii ? new NetasciiContent(ReadSource) : null;
     }
 
-    public long Length { get; }
+    /// <summary>The file's size when it was opened.</summary>
+    public long FileLength { get; }
 
-    /// <summary>RFC 2349: tsize is offered for octet transfers only (a netascii size is not the file's).</summary>
-    public long? TransferSize => _file is not null ? Length : null;
+    /// <summary>Bytes the transfer sends: the file's size; null in netascii, where the converted size is known only
+    /// once the conversion reaches the end (a short <see cref="Read"/>).</summary>
+    public long? Length => _netascii is null ? FileLength : null;
+
+    /// <summary>RFC 2349: tsize is offered for octet transfers only (a netascii size is not the file's, and finding it
+    /// would cost a pass over the whole file before the first block).</summary>
+    public long? TransferSize => Length;
 
     public static TftpContent Open(string path, TftpTransferMode mode, TftpBlockCache? cache = null)
     {
         var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
-        if (mode != TftpTransferMode.Netascii)
+        try
         {
             var length = RandomAccess.GetLength(handle);
             var key = new TftpFileKey(path, length, File.GetLastWriteTimeUtc(handle).Ticks);
-            return new TftpContent(handle, null, length, cache, key);
+            return new TftpContent(handle, length, mode == TftpTransferMode.Netascii, cache, key);
         }
-        using (handle)
+        catch
         {
-            var raw = new byte[RandomAccess.GetLength(handle)];
-            if (!TryReadExactly(handle, raw, 0))
-            {
-                throw new IOException("the file became shorter while it was read");
-            }
-            var converted = NetasciiEncoder.Encode(raw);
-            return new TftpContent(null, converted, converted.Length, null, default);
+            handle.Dispose();
+            throw;
         }
     }
 
-    /// <summary>Copies <paramref name="destination"/>.Length bytes from <paramref name="offset"/>. Allocation-free.</summary>
-    public void Read(long offset, Span<byte> destination)
+    /// <summary>Copies the content from <paramref name="offset"/> into <paramref name="destination"/>; returns the
+    /// bytes copied: all of them, except at the end of a netascii content (see <see cref="Length"/>). Allocation-free.</summary>
+    public int Read(long offset, Span<byte> destination)
     {
-        if (_converted is not null)
+        if (_netascii is not null)
         {
-            _converted.AsSpan((int)offset, destination.Length).CopyTo(destination);
-            return;
+            return _netascii.Read(offset, destination);
         }
+        ReadFile(offset, destination);
+        return destination.Length;
+    }
+
+    /// <summary>The netascii conversion's source: up to <paramref name="destination"/>.Length bytes of the file as it
+    /// was opened (0 at its end).</summary>
+    private int ReadSource(long offset, Span<byte> destination)
+    {
+        var count = (int)Math.Clamp(FileLength - offset, 0, destination.Length);
+        ReadFile(offset, destination[..count]);
+        return count;
+    }
+
+    private void ReadFile(long offset, Span<byte> destination)
+    {
         while (!destination.IsEmpty)
         {
             var index = offset / TftpBlockCache.SegmentSize;
             if (SegmentAt(index, keep: null) is not { } segment)
             {
-                if (!TryReadExactly(_file!, destination, offset))
+                if (!TryReadExactly(_file, destination, offset))
                 {
                     throw new IOException("the file became shorter during the transfer");
                 }
@@ -85,18 +102,17 @@ internal sealed class TftpContent : IDisposable
     }
 
     /// <summary>Maps <paramref name="length"/> bytes at <paramref name="offset"/> onto the memory the content holds (one
-    /// or two cache segments, or the netascii conversion) without copying, for a gathered send (sendmsg with an iovec
-    /// per piece). The spans stay valid until the next call. False when the cache has no buffer free: then
-    /// <see cref="Read"/> into a buffer of the caller's.</summary>
+    /// or two cache segments) without copying, for a gathered send (sendmsg with an iovec per piece). The spans stay
+    /// valid until the next call. False in netascii (the bytes exist only once converted) and when the cache has no
+    /// buffer free: then <see cref="Read"/> into a buffer of the caller's.</summary>
     public bool TryMap(long offset, int length, out ReadOnlySpan<byte> first, out ReadOnlySpan<byte> second)
     {
         second = default;
-        if (_converted is not null)
-        {
-            first = _converted.AsSpan((int)offset, length);
-            return true;
-        }
         first = default;
+        if (_netascii is not null)
+        {
+            return false;
+        }
         if (length == 0)
         {
             return true;
@@ -153,7 +169,7 @@ internal sealed class TftpContent : IDisposable
             slot = null;
             _cache.Release(old);
         }
-        slot = _cache.Acquire(_key, _file!, index);
+        slot = _cache.Acquire(_key, _file, index);
         _recentIsOther = useOther;
         return slot;
     }
@@ -191,6 +207,6 @@ internal sealed class TftpContent : IDisposable
     public void Dispose()
     {
         ReleaseSegments();
-        _file?.Dispose();
+        _file.Dispose();
     }
 }

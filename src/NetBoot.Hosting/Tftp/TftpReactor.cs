@@ -432,7 +432,10 @@ internal sealed unsafe class TftpReactor : IDisposable
         var blocks = step.DataBlocks;
         for (var i = 0; i < blocks.Count; i++)
         {
-            SendBlock(transfer, blocks[i]);
+            if (!SendBlock(transfer, blocks[i]))
+            {
+                break;
+            }
         }
         if (step.IsFinished)
         {
@@ -448,8 +451,9 @@ internal sealed unsafe class TftpReactor : IDisposable
         }
     }
 
-    /// <summary>The 4-byte DATA header and the block's bytes where the cache holds them, gathered by one sendmsg.</summary>
-    private void SendBlock(TftpReactorTransfer transfer, TftpDataBlock block)
+    /// <summary>The 4-byte DATA header and the block's bytes where the cache holds them, gathered by one sendmsg.
+    /// False when the content ended in this block (netascii, whose length was not known): no block after it is sent.</summary>
+    private bool SendBlock(TftpReactorTransfer transfer, TftpDataBlock block)
     {
         TftpPacketEncoder.WriteDataHeader(new Span<byte>(_header, TftpPacketEncoder.HeaderLength), block.BlockNumber);
         if (transfer.Content.TryMap(block.Offset, block.Length, out var first, out var second))
@@ -459,15 +463,21 @@ internal sealed unsafe class TftpReactor : IDisposable
             {
                 Send(transfer, _header, TftpPacketEncoder.HeaderLength, a, first.Length, b, second.Length);
             }
+            transfer.CountData(block.Length);
+            return true;
         }
-        else
+        // Netascii (converted as it is sent), or every cache buffer is pinned: read the block into the scratch buffer
+        // behind a copy of the header.
+        new ReadOnlySpan<byte>(_header, TftpPacketEncoder.HeaderLength).CopyTo(new Span<byte>(_scratch, ScratchSize));
+        var read = transfer.Content.Read(block.Offset, new Span<byte>(_scratch + TftpPacketEncoder.HeaderLength, block.Length));
+        Send(transfer, _scratch, TftpPacketEncoder.HeaderLength + read, null, 0, null, 0);
+        transfer.CountData(read);
+        if (read < block.Length)
         {
-            // Every cache buffer is pinned: read the block into the scratch buffer behind a copy of the header.
-            new ReadOnlySpan<byte>(_header, TftpPacketEncoder.HeaderLength).CopyTo(new Span<byte>(_scratch, ScratchSize));
-            transfer.Content.Read(block.Offset, new Span<byte>(_scratch + TftpPacketEncoder.HeaderLength, block.Length));
-            Send(transfer, _scratch, TftpPacketEncoder.HeaderLength + block.Length, null, 0, null, 0);
+            transfer.Transfer.OnContentEnd(block.Index, read);
+            return false;
         }
-        transfer.CountData(block.Length);
+        return true;
     }
 
     /// <summary>One datagram to the client from up to three pieces. A send that fails (full buffer, ICMP error pending)

@@ -218,7 +218,8 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         if (!decision.IsAccepted)
         {
             LogRefusal(tftp, name, client, decision);
-            telemetry?.TftpRefused(client.Address, request.Filename, decision.ErrorCode == TftpErrorCode.FileNotFound ? "not_found" : "refused", decision.ErrorMessage);
+            telemetry?.TftpRefused(client.Address, request.Filename, decision.Path?.Refusal == TftpPathRefusal.NotFound ? "not_found" : "refused",
+                decision.Path?.Reason ?? decision.ErrorMessage);
             await SendErrorAsync(link, decision.ErrorCode, decision.ErrorMessage).ConfigureAwait(false);
             return;
         }
@@ -235,53 +236,81 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         }
         try
         {
-            using var content = TftpContent.Open(decision.FullPath!, decision.Mode, cache);
-            // RFC 2348 + dnsmasq: blksize ≤ the arrival interface's MTU − 32, the MTU capped by tftp-mtu.
-            var options = TftpNegotiation.Negotiate(request.Options.AsSpan(), decision.Mode, content.TransferSize, tftp, nic.Mtu > 0 ? nic.Mtu : 1500);
-            var transfer = new TftpTransfer(content.Length, options);
-            TftpStep step;
-            long bytesSent;
-            if (reactors is not null && link is SocketTransferLink own)
+            TftpContent content;
+            try
             {
-                var driven = new TftpReactorTransfer(own.Socket, client, content, transfer, stranger => TftpLog.TidMismatch(logger, stranger));
-                using var tracked = telemetry?.TftpStarted(client.Address, request.Filename, content.Length, () => driven.DataBytesSent);
-                step = await reactors.Add(driven).ConfigureAwait(false);
-                bytesSent = driven.DataBytesSent;
-                tracked?.Ended(step);
+                // O(1) in both modes (netascii is converted while it is sent), so the listener never waits on a file.
+                content = TftpContent.Open(decision.FullPath!, decision.Mode, cache);
             }
-            else
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                using var runner = new TftpTransferRunner(link, content, transfer, time);
-                using var tracked = telemetry?.TftpStarted(client.Address, request.Filename, content.Length, () => runner.DataBytesSent);
-                // A transfer with its own socket runs on its own thread with blocking calls (tftpd-hpa's model, and the
-                // fastest lock-step); tftp-single-port transfers share port 69 and are fed by the listener instead.
-                step = link is IBlockingTftpTransferLink blocking
-                    ? await Task.Factory.StartNew(() => runner.Run(blocking, cancellationToken), CancellationToken.None,
-                        TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false)
-                    : await runner.RunAsync(cancellationToken).ConfigureAwait(false);
-                bytesSent = runner.DataBytesSent;
-                tracked?.Ended(step);
+                // The policy found the file readable a moment ago; it changed since. Same answer as any refusal.
+                Log.TftpRefused(logger, name, client.Address.ToString(), $"cannot open {decision.FullPath}: {e.Message}{AnsweredAsNotFound}");
+                telemetry?.TftpRefused(client.Address, request.Filename, "refused", e.Message);
+                await SendErrorAsync(link, TftpErrorCode.FileNotFound, TftpPathResult.RefusalMessage).ConfigureAwait(false);
+                return;
             }
-            LogEnd(tftp, decision.FullPath!, client, step, bytesSent);
+            using (content)
+            {
+                await TransferAsync(request, client, nic, tftp, decision, content, reactors, link, cancellationToken).ConfigureAwait(false);
+            }
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Log.TftpReadFailed(logger, name, client.Address.ToString(), e.Message);
             await SendErrorAsync(link, TftpErrorCode.AccessViolation, $"cannot read {name}").ConfigureAwait(false);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            Log.TftpReadFailed(logger, name, client.Address.ToString(), e.Message);
-            await SendErrorAsync(link, TftpErrorCode.AccessViolation, $"cannot access {name}: Permission denied").ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             Log.TftpCancelled(logger, name, client.Address.ToString());
         }
+#pragma warning disable CA1031 // The last guard of one transfer: whatever failed (a bug included) is answered and logged, not lost with the task.
+        catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            Log.TftpTransferCrashed(logger, e, name, client.Address.ToString());
+            await SendErrorAsync(link, TftpErrorCode.NotDefined, "internal error").ConfigureAwait(false);
+        }
         finally
         {
             Interlocked.Decrement(ref _activeTransfers);
         }
+    }
+
+    /// <summary>Negotiates, runs the transfer (on a reactor, its own thread, or async for tftp-single-port) and logs its end.</summary>
+    private async Task TransferAsync(
+        TftpRequestPacket request, IPEndPoint client, HostInterface nic, TftpConfig tftp, TftpRequestDecision decision, TftpContent content,
+        TftpReactorPool? reactors, ITftpTransferLink link, CancellationToken cancellationToken)
+    {
+        // RFC 2348 + dnsmasq: blksize ≤ the arrival interface's MTU − 32, the MTU capped by tftp-mtu.
+        var options = TftpNegotiation.Negotiate(request.Options.AsSpan(), decision.Mode, content.TransferSize, tftp, nic.Mtu > 0 ? nic.Mtu : 1500);
+        // Netascii: the length is found when the conversion reaches the end of the file.
+        var transfer = new TftpTransfer(content.Length, options);
+        var size = content.Length ?? -1;
+        TftpStep step;
+        long bytesSent;
+        if (reactors is not null && link is SocketTransferLink own)
+        {
+            var driven = new TftpReactorTransfer(own.Socket, client, content, transfer, stranger => TftpLog.TidMismatch(logger, stranger));
+            using var tracked = telemetry?.TftpStarted(client.Address, request.Filename, size, () => driven.DataBytesSent);
+            step = await reactors.Add(driven).ConfigureAwait(false);
+            bytesSent = driven.DataBytesSent;
+            tracked?.Ended(step);
+        }
+        else
+        {
+            using var runner = new TftpTransferRunner(link, content, transfer, time);
+            using var tracked = telemetry?.TftpStarted(client.Address, request.Filename, size, () => runner.DataBytesSent);
+            // A transfer with its own socket runs on its own thread with blocking calls (tftpd-hpa's model, and the
+            // fastest lock-step); tftp-single-port transfers share port 69 and are fed by the listener instead.
+            step = link is IBlockingTftpTransferLink blocking
+                ? await Task.Factory.StartNew(() => runner.Run(blocking, cancellationToken), CancellationToken.None,
+                    TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false)
+                : await runner.RunAsync(cancellationToken).ConfigureAwait(false);
+            bytesSent = runner.DataBytesSent;
+            tracked?.Ended(step);
+        }
+        LogEnd(tftp, decision.FullPath!, client, step, bytesSent);
     }
 
     /// <summary>tftp-unique-root=mac needs the client's MAC: the kernel's ARP table has it (the client just sent us
@@ -293,12 +322,20 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         return new TftpClientIdentity(address, mac);
     }
 
-    /// <summary><paramref name="name"/>: the requested name, escaped (<see cref="LogText"/>).</summary>
+    /// <summary>Appended to a refusal's log line: the client hears the same for every refused name.</summary>
+    private const string AnsweredAsNotFound = " (answered \"" + TftpPathResult.RefusalMessage + "\", as for a missing file)";
+
+    /// <summary>The real reason, for the administrator (the client got the single answer of <see cref="TftpPathResult"/>).</summary>
     private void LogRefusal(TftpConfig tftp, string name, IPEndPoint client, TftpRequestDecision decision)
     {
-        if (decision.ErrorCode != TftpErrorCode.FileNotFound)
+        if (decision.Path is not { } path)
         {
+            // Refused before the name was looked at (a write, an unknown mode): the client was told why.
             Log.TftpRefused(logger, name, client.Address.ToString(), decision.ErrorMessage);
+        }
+        else if (path.Refusal != TftpPathRefusal.NotFound)
+        {
+            Log.TftpRefused(logger, name, client.Address.ToString(), path.Reason + AnsweredAsNotFound);
         }
         else if (!tftp.Quiet)
         {

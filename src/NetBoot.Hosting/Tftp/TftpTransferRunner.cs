@@ -52,8 +52,12 @@ internal sealed class TftpTransferRunner : IDisposable
             for (var i = 0; i < step.DataBlocks.Count; i++)
             {
                 PacketsSent++;
-                var length = WriteData(step.DataBlocks[i]);
+                var length = WriteData(step.DataBlocks[i], out var isEnd);
                 await _link.SendAsync(_sendBuffer.AsMemory(0, length)).ConfigureAwait(false);
+                if (isEnd)
+                {
+                    break;
+                }
             }
             if (step.IsFinished)
             {
@@ -109,7 +113,11 @@ internal sealed class TftpTransferRunner : IDisposable
             for (var i = 0; i < step.DataBlocks.Count; i++)
             {
                 PacketsSent++;
-                link.Send(_sendBuffer.AsSpan(0, WriteData(step.DataBlocks[i])));
+                link.Send(_sendBuffer.AsSpan(0, WriteData(step.DataBlocks[i], out var isEnd)));
+                if (isEnd)
+                {
+                    break;
+                }
             }
             if (step.IsFinished)
             {
@@ -151,13 +159,20 @@ internal sealed class TftpTransferRunner : IDisposable
         }
     }
 
-    /// <summary>DATA header and payload (copied from the shared cache) into the send buffer; returns the length.</summary>
-    private int WriteData(TftpDataBlock block)
+    /// <summary>DATA header and payload (copied from the shared cache, or converted to netascii) into the send
+    /// buffer; returns the length. <paramref name="isEnd"/>: the content ended in this block (netascii: its length
+    /// was not known), so no block after it is sent.</summary>
+    private int WriteData(TftpDataBlock block, out bool isEnd)
     {
         var header = TftpPacketEncoder.WriteDataHeader(_sendBuffer, block.BlockNumber);
-        _content.Read(block.Offset, _sendBuffer.AsSpan(header, block.Length));
-        DataBytesSent += block.Length;
-        return header + block.Length;
+        var read = _content.Read(block.Offset, _sendBuffer.AsSpan(header, block.Length));
+        isEnd = read < block.Length;
+        if (isEnd)
+        {
+            _transfer.OnContentEnd(block.Index, read);
+        }
+        DataBytesSent += read;
+        return header + read;
     }
 
     private CancellationTokenSource NewTimeoutSource() => new(Timeout.InfiniteTimeSpan, _time);

@@ -28,14 +28,15 @@ public class TftpDirectivePolicyTests
     private static readonly HardwareAddress Mac = HardwareAddress.TryParse("52:54:00:AB:cd:01", out var mac) ? mac : throw new FormatException();
 
     [Fact]
-    public void Tftp_secure_refuses_a_file_owned_by_another_user_with_error_2()
+    public void Tftp_secure_refuses_a_file_owned_by_another_user_with_the_single_answer()
     {
         var fs = new FakeFileSystem(["/srv/tftp/a", "/srv/tftp/b"], ["/srv/tftp"], notOwned: ["/srv/tftp/b"]);
         var policy = new TftpPathPolicy(new TftpConfig { Root = "/srv/tftp", IsSecure = true }, fs);
         Assert.True(policy.Resolve("a").IsAllowed);
         var refused = policy.Resolve("b");
         Assert.Equal(TftpPathRefusal.NotOwnedByServer, refused.Refusal);
-        Assert.Equal(TftpErrorCode.AccessViolation, refused.ErrorCode);
+        Assert.Equal(TftpErrorCode.FileNotFound, refused.ErrorCode);
+        Assert.Equal("permission denied: /srv/tftp/b is not owned by the server's user (tftp-secure)", refused.Reason);
     }
 
     [Fact]

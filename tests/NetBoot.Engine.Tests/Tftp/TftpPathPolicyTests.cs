@@ -138,15 +138,25 @@ public class TftpPathPolicyTests(TftpRootFixture fixture) : IClassFixture<TftpRo
 
     [Theory]
     [MemberData(nameof(HostileNames))]
-    public void Hostile_name_is_refused_with_the_right_error(string name, TftpPathRefusal expected)
+    public void Hostile_name_is_refused_for_its_reason_with_the_single_answer(string name, TftpPathRefusal expected)
     {
         var result = Resolve(name);
         Assert.False(result.IsAllowed);
         Assert.Null(result.FullPath);
         Assert.Equal(expected, result.Refusal);
-        var code = expected == TftpPathRefusal.NotFound ? TftpErrorCode.FileNotFound : TftpErrorCode.AccessViolation;
-        Assert.Equal(code, result.ErrorCode);
-        Assert.DoesNotContain(fixture.Root, result.ErrorMessage, StringComparison.Ordinal);
+        // Whatever the reason, the client hears ERROR 1 "File not found" (issue 14: no probing outside the root).
+        Assert.Equal(TftpErrorCode.FileNotFound, result.ErrorCode);
+        Assert.Equal("File not found", result.ErrorMessage);
+        Assert.NotEmpty(result.Reason);
+    }
+
+    [Fact]
+    public void Log_reason_names_where_a_refused_name_led()
+    {
+        Assert.Equal("outside the root: a symlink leads to /etc/passwd", Resolve("passwd").Reason);
+        Assert.StartsWith("permission denied: " + Path.Combine(fixture.Root, "unreadable"), Resolve("unreadable").Reason, StringComparison.Ordinal);
+        Assert.Equal("file not found", Resolve("missing.efi").Reason);
+        Assert.Equal("'..' in the name", Resolve("../etc/passwd").Reason);
     }
 
     [Theory]
@@ -244,12 +254,9 @@ public class TftpPathPolicyTests(TftpRootFixture fixture) : IClassFixture<TftpRo
         Assert.Equal(expected, new TftpPathPolicy(new TftpConfig { Root = configured }, PhysicalTftpFileSystem.Instance).GetRoot(null));
 
     [Fact]
-    public void Error_text_escapes_control_characters_and_stays_ascii()
+    public void A_name_with_control_characters_gets_the_single_answer()
     {
-        Assert.Equal("cannot access a\\x0ab: Permission denied", Resolve("a\nb").ErrorMessage);
-        Assert.Equal("cannot access esc\\x1b[2J: Permission denied", Resolve("esc\u001b[2J").ErrorMessage);
-        Assert.Equal("file caf\\xc3\\xa9.efi not found", Resolve("caf\u00e9.efi").ErrorMessage);
-        Assert.Equal("file missing.efi not found", Resolve("missing.efi").ErrorMessage);
+        Assert.Equal("File not found", Resolve("a\nb").ErrorMessage);
     }
 }
 
@@ -288,6 +295,6 @@ public class TftpRequestResponderTests(TftpRootFixture fixture) : IClassFixture<
     {
         var decision = TftpRequestResponder.Decide(new TftpReadRequest("nope", "octet", []), Policy);
         Assert.Equal(TftpErrorCode.FileNotFound, decision.ErrorCode);
-        Assert.Equal("file nope not found", decision.ErrorMessage);
+        Assert.Equal("File not found", decision.ErrorMessage);
     }
 }

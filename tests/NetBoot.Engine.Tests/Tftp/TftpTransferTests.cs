@@ -307,6 +307,67 @@ public class TftpTransferTests
         var step = new TftpTransfer(10, Options(timeoutSeconds: 5)).Start(T0);
         Assert.Equal(T0 + TimeSpan.FromSeconds(5), step.Deadline);
     }
+
+    [Fact]
+    public void Unknown_length_describes_whole_blocks_until_the_end_is_reported()
+    {
+        var transfer = new TftpTransfer(null, Options(blockSize: 8, windowSize: 4));
+        Assert.Null(transfer.ContentLength);
+        Assert.Null(transfer.TotalBlocks);
+        var step = transfer.Start(T0);
+        Assert.Equal([1L, 2, 3, 4], Indexes(step));
+        Assert.All(step.DataBlocks, b => Assert.Equal((8, false), (b.Length, b.IsLast)));
+        // The service read block 3 short (5 bytes) and sent nothing after it.
+        transfer.OnContentEnd(3, 5);
+        Assert.Equal(2 * 8 + 5, transfer.ContentLength);
+        Assert.Equal(3, transfer.TotalBlocks);
+        // A timeout resends only what exists; block 3 is now described as the short last one.
+        var resent = transfer.OnTimeout(T0 + TimeSpan.FromSeconds(2));
+        Assert.Equal([1L, 2, 3], Indexes(resent));
+        Assert.Equal((5, true), (resent.DataBlocks[2].Length, resent.DataBlocks[2].IsLast));
+        var end = transfer.OnAck(3, T0 + TimeSpan.FromSeconds(3));
+        Assert.Equal(TftpTransferEnd.Completed, end.End);
+        Assert.Equal(21, end.Statistics!.Bytes);
+    }
+
+    [Fact]
+    public void Unknown_length_rolls_over_past_block_65535_exactly_as_a_known_one()
+    {
+        const long blocks = 70_000;
+        var known = RunToEnd(new TftpTransfer(blocks * 8 - 1, Options(blockSize: 8, windowSize: 32))).Sent;
+        var transfer = new TftpTransfer(null, Options(blockSize: 8, windowSize: 32));
+        var sent = new List<TftpDataBlock>();
+        var step = transfer.Start(T0);
+        while (!step.IsFinished)
+        {
+            foreach (var block in step.DataBlocks)
+            {
+                // The content: blocks * 8 - 1 bytes, so the read of the last block comes back one byte short.
+                var read = (int)Math.Clamp(blocks * 8 - 1 - block.Offset, 0, block.Length);
+                sent.Add(block with { Length = read, IsLast = read < 8 });
+                if (read < block.Length)
+                {
+                    transfer.OnContentEnd(block.Index, read);
+                    break;
+                }
+            }
+            step = transfer.OnAck(sent[^1].BlockNumber, T0);
+        }
+        Assert.Equal(TftpTransferEnd.Completed, step.End);
+        Assert.Equal(known, sent);
+        Assert.Equal((ushort)0, sent[65535].BlockNumber);
+    }
+
+    [Fact]
+    public void End_reported_for_an_acknowledged_block_is_ignored()
+    {
+        var transfer = new TftpTransfer(null, Options(blockSize: 8));
+        transfer.Start(T0);
+        transfer.OnAck(1, T0);
+        transfer.OnContentEnd(1, 3);
+        Assert.Null(transfer.ContentLength);
+        Assert.Throws<ArgumentOutOfRangeException>(() => transfer.OnContentEnd(2, 8));
+    }
 }
 
 public class TftpTransferDatagramTests

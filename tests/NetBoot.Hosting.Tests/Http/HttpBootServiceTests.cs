@@ -31,6 +31,14 @@ public sealed class HttpBootServiceTests : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(Root, "host.ipxe.tmpl"), "#!ipxe\necho {{client}} {{mac}} {{arch}}\nchain http://{{server}}/hosts/{{mac-hyphen}}.ipxe\n");
         await File.WriteAllTextAsync(Path.Combine(_top, "secret"), "do not serve");
         File.CreateSymbolicLink(Path.Combine(Root, "escape"), Path.Combine(_top, "secret"));
+        Directory.CreateSymbolicLink(Path.Combine(Root, "escape-dir"), _top);
+        await File.WriteAllTextAsync(Path.Combine(Root, "unreadable"), "locked");
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("the HTTP root fixture needs POSIX files");
+        }
+        // Mode 000: refused as root too (as dnsmasq, a server running as root serves only world-readable files).
+        File.SetUnixFileMode(Path.Combine(Root, "unreadable"), UnixFileMode.None);
         var config = new ServerConfig { Http = new HttpConfig { IsEnabled = true, Root = Root, Port = 0 } };
         var service = new HttpBootService(new ConfigSnapshot(config), _log);
         _running = service.RunAsync([new IPEndPoint(IPAddress.Loopback, 0)], _stop.Token);
@@ -117,9 +125,9 @@ public sealed class HttpBootServiceTests : IAsyncLifetime
 
     [Theory]
     [InlineData("missing.efi", HttpStatusCode.NotFound)]
-    [InlineData("efi", HttpStatusCode.Forbidden)]
+    [InlineData("efi", HttpStatusCode.NotFound)]
     [InlineData("", HttpStatusCode.NotFound)]
-    [InlineData("escape", HttpStatusCode.Forbidden)]
+    [InlineData("escape", HttpStatusCode.NotFound)]
     public async Task Missing_files_directories_and_symlinks_out_of_the_root_are_refused(string name, HttpStatusCode status)
     {
         using var response = await _client.GetAsync(new Uri(name, UriKind.Relative));
@@ -143,8 +151,41 @@ public sealed class HttpBootServiceTests : IAsyncLifetime
         var response = await RawRequestAsync($"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 
         Assert.DoesNotContain("do not serve", response, StringComparison.Ordinal);
-        Assert.Matches("^HTTP/1.1 (400|403|404) ", response);
+        Assert.Matches("^HTTP/1.1 (400|404) ", response);
     }
+
+    /// <summary>Issue 14 item 7: outside the root (a symlinked file, a symlinked directory, '..'), missing, unreadable
+    /// or a directory: the client receives the same bytes (status, headers but the date, body); the log line for each
+    /// names the real reason.</summary>
+    [Fact]
+    public async Task Every_refused_name_gets_the_same_answer_and_the_log_keeps_the_reason()
+    {
+        (string Target, string Reason)[] cases =
+        [
+            ("/missing.efi", "404 file not found"),
+            ("/escape-dir/nothing", "404 file not found"),
+            ("/escape", "404 outside the root: a symlink leads to "),
+            ("/escape-dir/secret", "404 outside the root: a symlink leads to "),
+            ("/unreadable", "404 permission denied: "),
+            ("/efi", "404 not a regular file: "),
+            ("/efi/", "404 not a regular file"),
+        ];
+        var answers = new List<string>();
+        foreach (var (target, reason) in cases)
+        {
+            answers.Add(WithoutDate(await RawRequestAsync($"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")));
+            await _log.WaitForAsync(l => l.StartsWith($"HTTP GET {target} from 127.0.0.1: {reason}", StringComparison.Ordinal));
+        }
+        // '..' never reaches the handler as such (Kestrel removes dot segments): the same bytes as well.
+        answers.Add(WithoutDate(await RawRequestAsync("GET /../secret HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")));
+
+        Assert.StartsWith("HTTP/1.1 404 Not Found\r\n", answers[0], StringComparison.Ordinal);
+        Assert.EndsWith("\r\n\r\n404 file not found\n", answers[0], StringComparison.Ordinal);
+        Assert.All(answers, answer => Assert.Equal(answers[0], answer));
+    }
+
+    private static string WithoutDate(string response) =>
+        string.Join("\r\n", response.Split("\r\n").Where(line => !line.StartsWith("Date:", StringComparison.OrdinalIgnoreCase)));
 
     [Fact]
     public async Task Other_methods_are_refused_with_allow()

@@ -20,10 +20,10 @@ public sealed class TftpBlockCacheTests : IDisposable
 
     private static byte[] ReadAll(TftpContent content, int chunk)
     {
-        var result = new byte[content.Length];
-        for (long offset = 0; offset < content.Length; offset += chunk)
+        var result = new byte[content.FileLength];
+        for (long offset = 0; offset < content.FileLength; offset += chunk)
         {
-            content.Read(offset, result.AsSpan((int)offset, (int)Math.Min(chunk, content.Length - offset)));
+            content.Read(offset, result.AsSpan((int)offset, (int)Math.Min(chunk, content.FileLength - offset)));
         }
         return result;
     }

@@ -32,13 +32,13 @@ public sealed class TftpReactorTests : IDisposable
     /// <summary>A transfer's two ends on loopback: the server socket (handed to the reactor) and the client's.</summary>
     private sealed class Ends : IDisposable
     {
-        public Ends(string path, TftpBlockCache cache, int blockSize, int windowSize, TftpTransferLimits? limits = null)
+        public Ends(string path, TftpBlockCache cache, int blockSize, int windowSize, TftpTransferLimits? limits = null, TftpTransferMode mode = TftpTransferMode.Octet)
         {
             Client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
             Client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
             Server = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
             Server.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            Content = TftpContent.Open(path, TftpTransferMode.Octet, cache);
+            Content = TftpContent.Open(path, mode, cache);
             // Without options in the request there is no OACK: DATA 1 comes first (lock-step, blksize 512 unless asked).
             var asked = new List<TftpOption>();
             if (blockSize != 512)
@@ -49,7 +49,7 @@ public sealed class TftpReactorTests : IDisposable
             {
                 asked.Add(new TftpOption("windowsize", windowSize.ToString(CultureInfo.InvariantCulture)));
             }
-            var options = TftpNegotiation.Negotiate(asked.ToArray(), TftpTransferMode.Octet, Content.Length, new TftpConfig(), 9000);
+            var options = TftpNegotiation.Negotiate(asked.ToArray(), mode, Content.TransferSize, new TftpConfig(), 9000);
             Transfer = new TftpTransfer(Content.Length, options, limits);
             Driven = new TftpReactorTransfer(Server, (IPEndPoint)Client.LocalEndPoint!, Content, Transfer, stranger => Strangers.Add(stranger));
         }
@@ -138,6 +138,28 @@ public sealed class TftpReactorTests : IDisposable
         Assert.Equal(File.ReadAllBytes(path), bytes);
         Assert.Equal(TftpTransferEnd.Completed, end.End);
         Assert.Equal(200_000, ends.Driven.DataBytesSent);
+    }
+
+    [Theory]
+    [InlineData(512)]
+    [InlineData(1468)]
+    public async Task A_netascii_transfer_is_converted_as_it_is_sent_and_ends_where_the_conversion_ends(int blockSize)
+    {
+        var text = TftpNetasciiContentTests.Text(100_000, seed: 3);
+        var path = Path.Combine(_directory, "text");
+        File.WriteAllBytes(path, text);
+        using var reactor = new TftpReactor("test-reactor", TimeProvider.System);
+        using var ends = new Ends(path, _cache, blockSize, 1, mode: TftpTransferMode.Netascii);
+
+        var completion = reactor.Add(ends.Driven);
+        var bytes = await Task.Run(() => Fetch(ends, blockSize, 1));
+        var end = await completion.WaitAsync(s_testTimeout);
+
+        var expected = TftpNetasciiContentTests.Netascii(text);
+        Assert.Equal(expected, bytes);
+        Assert.Equal(TftpTransferEnd.Completed, end.End);
+        Assert.Equal(expected.Length, ends.Transfer.ContentLength);
+        Assert.Equal(expected.Length, end.Statistics!.Bytes);
     }
 
     [Fact]

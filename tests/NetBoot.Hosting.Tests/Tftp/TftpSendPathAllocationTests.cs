@@ -59,14 +59,14 @@ public sealed class TftpSendPathAllocationTests : IDisposable
         }
     }
 
-    private long MeasureTransfer(string path, int blockSize, int windowSize, TftpBlockCache cache, bool blocking, out long packets)
+    private static long MeasureTransfer(string path, int blockSize, int windowSize, TftpBlockCache cache, bool blocking, TftpTransferMode mode, out long packets)
     {
         var link = new AcknowledgingLink();
-        using var content = TftpContent.Open(path, TftpTransferMode.Octet, cache);
+        using var content = TftpContent.Open(path, mode, cache);
         var options = TftpNegotiation.Negotiate(
             [new TftpOption("blksize", blockSize.ToString(System.Globalization.CultureInfo.InvariantCulture)),
              new TftpOption("windowsize", windowSize.ToString(System.Globalization.CultureInfo.InvariantCulture))],
-            TftpTransferMode.Octet, content.Length, new TftpConfig(), 9000);
+            mode, content.TransferSize, new TftpConfig(), 9000);
         var transfer = new TftpTransfer(content.Length, options);
         using var runner = new TftpTransferRunner(link, content, transfer, TimeProvider.System);
         var before = GC.GetAllocatedBytesForCurrentThread();
@@ -88,23 +88,27 @@ public sealed class TftpSendPathAllocationTests : IDisposable
     }
 
     [Theory]
-    [InlineData(512, 1, false)]
-    [InlineData(1468, 16, false)]
-    [InlineData(512, 1, true)]
-    [InlineData(1468, 16, true)]
-    public void Allocation_does_not_grow_with_the_number_of_packets(int blockSize, int windowSize, bool blocking)
+    [InlineData(512, 1, false, TftpTransferMode.Octet)]
+    [InlineData(1468, 16, false, TftpTransferMode.Octet)]
+    [InlineData(512, 1, true, TftpTransferMode.Octet)]
+    [InlineData(1468, 16, true, TftpTransferMode.Octet)]
+    [InlineData(512, 1, false, TftpTransferMode.Netascii)]
+    [InlineData(1468, 1, true, TftpTransferMode.Netascii)]
+    public void Allocation_does_not_grow_with_the_number_of_packets(int blockSize, int windowSize, bool blocking, TftpTransferMode mode)
     {
         var small = Path.Combine(_directory, "small");
         var large = Path.Combine(_directory, "large");
-        File.WriteAllBytes(small, new byte[100 * blockSize]);
-        File.WriteAllBytes(large, new byte[20_000 * blockSize]);
+        // Text with line ends, so netascii expands (and splits pairs across blocks).
+        var line = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789a\r\n"u8.ToArray();
+        File.WriteAllBytes(small, [.. Enumerable.Repeat(line, 100 * blockSize / line.Length).SelectMany(l => l)]);
+        File.WriteAllBytes(large, [.. Enumerable.Repeat(line, 20_000 * blockSize / line.Length).SelectMany(l => l)]);
         var cache = new TftpBlockCache(64L * 1024 * 1024);
         // Warm up: JIT, the cache's buffers, the timer behind the timeout source.
-        MeasureTransfer(large, blockSize, windowSize, cache, blocking, out _);
-        MeasureTransfer(small, blockSize, windowSize, cache, blocking, out _);
+        MeasureTransfer(large, blockSize, windowSize, cache, blocking, mode, out _);
+        MeasureTransfer(small, blockSize, windowSize, cache, blocking, mode, out _);
 
-        var smallBytes = MeasureTransfer(small, blockSize, windowSize, cache, blocking, out var smallPackets);
-        var largeBytes = MeasureTransfer(large, blockSize, windowSize, cache, blocking, out var largePackets);
+        var smallBytes = MeasureTransfer(small, blockSize, windowSize, cache, blocking, mode, out var smallPackets);
+        var largeBytes = MeasureTransfer(large, blockSize, windowSize, cache, blocking, mode, out var largePackets);
 
         Assert.True(largePackets > 100 * smallPackets / 2);
         var perPacket = (double)(largeBytes - smallBytes) / (largePackets - smallPackets);

@@ -84,6 +84,24 @@ public sealed class TftpClientInteropTests(TftpLabFixture fixture, ITestOutputHe
         Assert.Matches($@"received {TftpLab.WrapFile} from .*: {TftpLab.WrapFileLength} bytes .* blksize 512, windowsize 16, tsize {TftpLab.WrapFileLength}", stderr);
     }
 
+    /// <summary>Netascii is converted while it is sent and its length found at its end: past block 65535 the block
+    /// number rolls over as in octet. curl keeps the wire bytes (about 70 200 blocks of 512 for the 34 MiB file), tftp-hpa
+    /// converts them back to the file itself.</summary>
+    [Fact]
+    public async Task Netascii_runs_past_the_block_wrap_and_converts_back_to_the_file()
+    {
+        var wire = Lab.OutputPath(TftpLab.WrapFile + ".netascii");
+        await FetchAsync(["curl", "-sS", $"tftp://{TftpLab.ServerAddress}/{TftpLab.WrapFile};mode=netascii", "-o", wire]);
+        var expected = Netascii(await File.ReadAllBytesAsync(Lab.PathInRoot(TftpLab.WrapFile)));
+        Assert.True(expected.Length / 512 > 65_536, "the conversion must run past block 65535");
+        Assert.Equal(TftpLab.Sha256(expected), TftpLab.Sha256File(wire));
+        File.Delete(wire);
+
+        var back = Lab.OutputPath(TftpLab.WrapFile);
+        await FetchAsync(["tftp", "-m", "netascii", TftpLab.ServerAddress, "-c", "get", TftpLab.WrapFile, back]);
+        AssertSameFile(TftpLab.WrapFile, back);
+    }
+
     private async Task<(int ExitCode, string Stdout, string Stderr)> FetchAsync(string[] command)
     {
         var result = await Lab.RunClientAsync(command);

@@ -49,7 +49,11 @@ public sealed class TftpLab : IAsyncDisposable
     public static byte[] TextContent => s_text;
 
     /// <summary>Creates the namespaces and the root, and starts netboot with <paramref name="extraDirectives"/>.</summary>
-    public static async Task<TftpLab> StartAsync(params string[] extraDirectives)
+    public static Task<TftpLab> StartAsync(params string[] extraDirectives) => StartAsync(null, extraDirectives);
+
+    /// <summary>As <see cref="StartAsync(string[])"/>, with both ends of the link at <paramref name="mtu"/> (set before
+    /// netboot starts: blksize is capped at the interface's MTU − 32; 65535 allows the largest, 65464).</summary>
+    public static async Task<TftpLab> StartAsync(int? mtu, params string[] extraDirectives)
     {
         var server = NetworkNamespace.Create("nbt-srv");
         var client = NetworkNamespace.Create("nbt-cli");
@@ -58,6 +62,11 @@ public sealed class TftpLab : IAsyncDisposable
         try
         {
             NetworkNamespace.Link(server, ServerInterface, ServerAddress + "/24", client, ClientInterface, ClientAddress + "/24");
+            if (mtu is { } size)
+            {
+                server.Exec("ip", "link", "set", ServerInterface, "mtu", size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                client.Exec("ip", "link", "set", ClientInterface, "mtu", size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
             lab.CreateRoot();
             await lab.StartServerAsync(extraDirectives);
         }
