@@ -151,11 +151,13 @@ internal sealed class BudgetedConnectionListener(
         {
             inner = create(accepted);
         }
-        catch
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
+            // Reset by the peer before Kestrel took it. Never thrown out of AcceptAsync: Kestrel would end its accept
+            // loop for good ("The connection listener failed to accept any new connections").
             table.Release(slot!);
             accepted.Dispose();
-            throw;
+            return null;
         }
         inner.Features.Set(slot);
         slot!.AttachClose(() => inner.Abort(new ConnectionAbortedException("closed to make room for a new client (http-max-connections)")));

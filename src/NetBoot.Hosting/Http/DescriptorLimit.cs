@@ -4,7 +4,7 @@ namespace NetBoot.Hosting.Http;
 
 /// <summary>The process's file descriptor limit (<c>RLIMIT_NOFILE</c>) and how many descriptors are open, for
 /// <see cref="HttpConnectionBudget"/>. Linux only; the <c>struct rlimit</c> layout is LP64 (x86-64, arm64).</summary>
-internal static unsafe partial class DescriptorLimit
+public static unsafe partial class DescriptorLimit
 {
     private const int ResourceOpenFiles = 7; // RLIMIT_NOFILE on Linux (x86-64, arm64)
 

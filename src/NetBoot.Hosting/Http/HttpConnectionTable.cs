@@ -13,23 +13,29 @@ internal enum HttpAdmission
 }
 
 /// <summary>One admitted connection's place in <see cref="HttpConnectionTable"/>. The transport attaches how to close
-/// it, so the table can close it to make room while the caller holds no lock.</summary>
+/// it, so the table can have it closed to make room while nobody holds the table's lock.</summary>
 internal sealed class HttpConnectionSlot
 {
     private readonly Lock _gate = new();
     private Action? _abort;
     private bool _abortRequested;
 
-    internal HttpConnectionSlot(IPAddress source)
+    internal HttpConnectionSlot(HttpConnectionTable.Holder holder)
     {
-        Source = source;
-        Node = new LinkedListNode<HttpConnectionSlot>(this);
+        Holder = holder;
+        IdleNode = new LinkedListNode<HttpConnectionSlot>(this);
+        HolderIdleNode = new LinkedListNode<HttpConnectionSlot>(this);
     }
 
-    public IPAddress Source { get; }
+    public IPAddress Source => Holder.Address;
 
-    /// <summary>In the table's idle queue while no request is being answered on the connection.</summary>
-    internal LinkedListNode<HttpConnectionSlot> Node { get; }
+    internal HttpConnectionTable.Holder Holder { get; }
+
+    /// <summary>In the table's idle queue (longest idle first) while no request is answered on the connection.</summary>
+    internal LinkedListNode<HttpConnectionSlot> IdleNode { get; }
+
+    /// <summary>In its address's own idle queue at the same time.</summary>
+    internal LinkedListNode<HttpConnectionSlot> HolderIdleNode { get; }
 
     internal SlotState State { get; set; }
 
@@ -37,7 +43,7 @@ internal sealed class HttpConnectionSlot
     /// close at any time (RFC 9112 §9.5); the client opens another.</summary>
     internal bool HasServedRequest { get; set; }
 
-    internal bool IsIdle => Node.List is not null;
+    internal bool IsIdle => IdleNode.List is not null;
 
     /// <summary>Gives the slot the means to close its connection; closes it at once if the table already chose it.</summary>
     public void AttachClose(Action abort)
@@ -77,15 +83,17 @@ internal enum SlotState
 
 /// <summary>The HTTP connections held, per client address, with the budget's two limits: a client address holds at
 /// most <see cref="PerClient"/>, and all together at most <see cref="Capacity"/>. When the table is full a new
-/// connection takes the place of an idle one (no request in progress): a keep-alive connection left over from an
-/// answered request, or a connection of an address holding at least two more than the newcomer's, the busiest address
-/// first, then the longest idle. So a flood from a few addresses, or idle connections held open by many, displaces
-/// itself and not the machine that arrives to boot; only when every connection is busy, or held one per address, is a
-/// newcomer refused. All operations are O(1) but the search for room, which looks at the
-/// <see cref="EvictionScan"/> longest idle connections at most.</summary>
+/// connection takes the place of an idle one (no request in progress): the longest idle connection of the address
+/// holding the most, provided it holds at least two more than the newcomer's address (else the exchange would only
+/// churn), or failing that a keep-alive connection left over from an answered request, the longest idle first. So a
+/// flood from a few addresses, or idle connections held open by many, displaces itself and not the machine that
+/// arrives to boot; only when every connection is busy, or held one per address, is a newcomer refused. Addresses are
+/// kept in buckets by how many connections they hold, so the busiest is found at once; the search for room looks at
+/// <see cref="EvictionScan"/> addresses and idle connections at most.</summary>
 internal sealed class HttpConnectionTable
 {
-    /// <summary>How many idle connections, longest idle first, a full table considers to make room.</summary>
+    /// <summary>How many addresses (busiest first), then idle connections (longest idle first), a full table looks at
+    /// to make room.</summary>
     public const int EvictionScan = 64;
 
     /// <summary>Connections closed to make room whose sockets may still be open; beyond it, newcomers are refused
@@ -93,8 +101,11 @@ internal sealed class HttpConnectionTable
     public const int ClosingAllowance = 32;
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<IPAddress, int> _perSource = [];
+    private readonly Dictionary<IPAddress, Holder> _holders = [];
+    /// <summary>Addresses by the number of connections they hold (only non-empty buckets).</summary>
+    private readonly Dictionary<int, LinkedList<Holder>> _byCount = [];
     private readonly LinkedList<HttpConnectionSlot> _idle = new();
+    private int _mostHeld;
     private int _live;
     private int _closing;
 
@@ -127,7 +138,7 @@ internal sealed class HttpConnectionTable
     {
         lock (_gate)
         {
-            return _perSource.GetValueOrDefault(source);
+            return _holders.TryGetValue(source, out var holder) ? holder.Count : 0;
         }
     }
 
@@ -139,7 +150,7 @@ internal sealed class HttpConnectionTable
         slot = evicted = null;
         lock (_gate)
         {
-            var held = _perSource.GetValueOrDefault(source);
+            var held = _holders.TryGetValue(source, out var existing) ? existing.Count : 0;
             if (held >= PerClient)
             {
                 return HttpAdmission.OverClientLimit;
@@ -155,10 +166,17 @@ internal sealed class HttpConnectionTable
                 _closing++;
                 evicted = victim;
             }
-            slot = new HttpConnectionSlot(source);
-            _perSource[source] = held + 1;
+            // Looked up again: the room may have come from the newcomer's own address (a keep-alive connection it left).
+            if (!_holders.TryGetValue(source, out var holder))
+            {
+                holder = new Holder(source);
+                _holders[source] = holder;
+            }
+            slot = new HttpConnectionSlot(holder);
+            Recount(holder, holder.Count + 1);
             _live++;
-            _idle.AddLast(slot.Node);
+            _idle.AddLast(slot.IdleNode);
+            holder.Idle.AddLast(slot.HolderIdleNode);
             return HttpAdmission.Admitted;
         }
     }
@@ -169,14 +187,11 @@ internal sealed class HttpConnectionTable
         ArgumentNullException.ThrowIfNull(slot);
         lock (_gate)
         {
-            if (slot.IsIdle)
-            {
-                _idle.Remove(slot.Node);
-            }
+            LeaveIdle(slot);
         }
     }
 
-    /// <summary>The request is answered: the connection waits for the next one (keep-alive), at the back of the queue.</summary>
+    /// <summary>The request is answered: the connection waits for the next one (keep-alive), at the back of the queues.</summary>
     public void MarkIdle(HttpConnectionSlot slot)
     {
         ArgumentNullException.ThrowIfNull(slot);
@@ -185,7 +200,8 @@ internal sealed class HttpConnectionTable
             slot.HasServedRequest = true;
             if (slot.State == SlotState.Live && !slot.IsIdle)
             {
-                _idle.AddLast(slot.Node);
+                _idle.AddLast(slot.IdleNode);
+                slot.Holder.Idle.AddLast(slot.HolderIdleNode);
             }
         }
     }
@@ -208,42 +224,103 @@ internal sealed class HttpConnectionTable
         }
     }
 
-    /// <summary>The idle connection to close for a newcomer whose address holds <paramref name="held"/>: among the
-    /// longest idle, one that has answered a request or whose address holds at least two more, the busiest address
-    /// first (the oldest on a tie). Null when none may go.</summary>
+    /// <summary>The idle connection to close for a newcomer whose address holds <paramref name="held"/>: the longest
+    /// idle of the busiest address holding at least two more; else the longest idle keep-alive connection left from an
+    /// answered request. Null when none may go.</summary>
     private HttpConnectionSlot? FindRoom(int held)
     {
-        HttpConnectionSlot? best = null;
-        var bestCount = -1;
-        var node = _idle.First;
-        for (var looked = 0; node is not null && looked < EvictionScan; looked++, node = node.Next)
+        var looked = 0;
+        for (var count = _mostHeld; count >= held + 2 && looked < EvictionScan; count--)
         {
-            var count = _perSource[node.Value.Source];
-            var mayGo = node.Value.HasServedRequest || count >= held + 2;
-            if (mayGo && count > bestCount)
+            if (!_byCount.TryGetValue(count, out var holders))
             {
-                best = node.Value;
-                bestCount = count;
+                looked++;
+                continue;
+            }
+            for (var node = holders.First; node is not null && looked < EvictionScan; node = node.Next, looked++)
+            {
+                if (node.Value.Idle.First is { } longestIdle)
+                {
+                    return longestIdle.Value;
+                }
             }
         }
-        return best;
+        looked = 0;
+        for (var node = _idle.First; node is not null && looked < EvictionScan; node = node.Next, looked++)
+        {
+            if (node.Value.HasServedRequest)
+            {
+                return node.Value;
+            }
+        }
+        return null;
     }
 
     private void Remove(HttpConnectionSlot slot)
     {
+        LeaveIdle(slot);
+        Recount(slot.Holder, slot.Holder.Count - 1);
+        _live--;
+    }
+
+    private static void LeaveIdle(HttpConnectionSlot slot)
+    {
         if (slot.IsIdle)
         {
-            _idle.Remove(slot.Node);
+            slot.IdleNode.List!.Remove(slot.IdleNode);
+            slot.HolderIdleNode.List!.Remove(slot.HolderIdleNode);
         }
-        var count = _perSource[slot.Source] - 1;
-        if (count == 0)
+    }
+
+    /// <summary>Moves <paramref name="holder"/> to the bucket of <paramref name="count"/>; forgets an address holding none.</summary>
+    private void Recount(Holder holder, int count)
+    {
+        if (holder.Count > 0)
         {
-            _perSource.Remove(slot.Source);
+            var bucket = _byCount[holder.Count];
+            bucket.Remove(holder.BucketNode);
+            if (bucket.Count == 0)
+            {
+                _byCount.Remove(holder.Count);
+            }
+        }
+        holder.Count = count;
+        if (count > 0)
+        {
+            if (!_byCount.TryGetValue(count, out var bucket))
+            {
+                bucket = new LinkedList<Holder>();
+                _byCount[count] = bucket;
+            }
+            bucket.AddLast(holder.BucketNode);
+            _mostHeld = Math.Max(_mostHeld, count);
         }
         else
         {
-            _perSource[slot.Source] = count;
+            _holders.Remove(holder.Address);
         }
-        _live--;
+        while (_mostHeld > 0 && !_byCount.ContainsKey(_mostHeld))
+        {
+            _mostHeld--;
+        }
+    }
+
+    /// <summary>A client address with connections in the table: how many, which are idle (longest first), and its
+    /// place in the bucket of its count.</summary>
+    internal sealed class Holder
+    {
+        public Holder(IPAddress address)
+        {
+            Address = address;
+            BucketNode = new LinkedListNode<Holder>(this);
+        }
+
+        public IPAddress Address { get; }
+
+        public int Count { get; set; }
+
+        public LinkedList<HttpConnectionSlot> Idle { get; } = new();
+
+        public LinkedListNode<Holder> BucketNode { get; }
     }
 }

@@ -57,6 +57,24 @@ public sealed class HttpConnectionTableTests
     }
 
     [Fact]
+    public void The_busiest_address_is_found_even_when_its_connections_are_the_newest()
+    {
+        var table = new HttpConnectionTable(capacity: 100, perClient: 32);
+        for (var i = 0; i < 70; i++)
+        {
+            table.TryAdmit(IPAddress.Parse($"10.3.0.{i + 1}"), out _, out _);
+        }
+        for (var i = 0; i < 30; i++)
+        {
+            table.TryAdmit(A, out _, out _);
+        }
+
+        Assert.Equal(HttpAdmission.Admitted, table.TryAdmit(B, out _, out var evicted));
+        Assert.Equal(A, evicted!.Source);
+        Assert.Equal(29, table.CountFrom(A));
+    }
+
+    [Fact]
     public void Connections_held_one_per_address_are_not_displaced_by_a_newcomer()
     {
         var table = new HttpConnectionTable(capacity: 3, perClient: 4);
@@ -109,6 +127,23 @@ public sealed class HttpConnectionTableTests
 
         Assert.Equal(HttpAdmission.Admitted, table.TryAdmit(C, out _, out var evicted));
         Assert.Same(answered, evicted);
+    }
+
+    [Fact]
+    public void Room_made_from_the_newcomers_own_keep_alive_connection_keeps_its_count_exact()
+    {
+        var table = new HttpConnectionTable(capacity: 2, perClient: 4);
+        table.TryAdmit(A, out var leftOver, out _);
+        table.TryAdmit(B, out _, out _);
+        table.MarkBusy(leftOver!);
+        table.MarkIdle(leftOver!);
+
+        Assert.Equal(HttpAdmission.Admitted, table.TryAdmit(A, out var again, out var evicted));
+        Assert.Same(leftOver, evicted);
+        Assert.Equal((1, 2), (table.CountFrom(A), table.Count));
+        table.Release(evicted!);
+        table.Release(again!);
+        Assert.Equal(0, table.CountFrom(A));
     }
 
     [Fact]
