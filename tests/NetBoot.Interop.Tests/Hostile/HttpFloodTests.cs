@@ -42,6 +42,8 @@ public sealed partial class HttpFloodTests(ITestOutputHelper output)
         var pid = lab.ServerProcess.Id;
         var before = HostileLab.Memory(pid);
         var cpuBefore = CpuSeconds(pid);
+        // Sockets before the flood (DHCP, TFTP, HTTP listeners, netlink): what HTTP connections add is counted from here.
+        var socketsBefore = SocketCount(pid);
 
         await using var flood = new HttpConnectionFlood(lab.Client, HttpServer, sources) { Wanted = FloodConnections };
         using var stop = new CancellationTokenSource();
@@ -61,8 +63,9 @@ public sealed partial class HttpFloodTests(ITestOutputHelper output)
         {
             rounds++;
             var peers = EstablishedOnPort80(lab);
-            heldSamples.Add(peers.Count);
-            heldMax = Math.Max(heldMax, peers.Count);
+            var held = SocketCount(pid) - socketsBefore;
+            heldSamples.Add(held);
+            heldMax = Math.Max(heldMax, held);
             perAddressMax = Math.Max(perAddressMax, peers.GroupBy(Address).Select(g => g.Count()).DefaultIfEmpty().Max());
             descriptorsMax = Math.Max(descriptorsMax, Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length);
             var mac = HardwareAddress.Ethernet([0x52, 0x54, 0, 0x44, 0, (byte)rounds]);
@@ -115,7 +118,7 @@ public sealed partial class HttpFloodTests(ITestOutputHelper output)
         output.WriteLine($"budget: {budget.Capacity} connections, {budget.PerClient} per client, reserve {budget.Reserve} of {DescriptorLimit} descriptors");
         output.WriteLine($"flood: {flood.Attempts} connection attempts in {elapsed.TotalSeconds:0.0}s from {sources.Count} addresses (wanting {FloodConnections} open), {flood.Connected} handshakes, {flood.Failed} failed, {flood.ClosedByServer} closed by the server; table full after {fullAfter.TotalSeconds:0.0}s");
         var heldFull = heldSamples.Count(h => h >= budget.Capacity * 8 / 10);
-        output.WriteLine($"server side: {heldSamples.Min()}-{heldMax} established connections on port 80 during the probes (at least 80% of the capacity in {heldFull} of {heldSamples.Count}), at most {perAddressMax} from one address; at most {descriptorsMax} descriptors open; {cpu:0.0} s CPU over {elapsed.TotalSeconds:0.0} s");
+        output.WriteLine($"server side: {heldSamples.Min()}-{heldMax} connection sockets held during the probes (at least 80% of the capacity in {heldFull} of {heldSamples.Count}), at most {perAddressMax} established from one address; at most {descriptorsMax} descriptors open; {cpu:0.0} s CPU over {elapsed.TotalSeconds:0.0} s");
         output.WriteLine($"after the flood, GET from 5 of its addresses: {string.Join(" ", afterwards)}");
         output.WriteLine($"probe rounds {rounds}, failed {failures.Count}; server RSS before {before.Rss:0.0} MiB, after {after.Rss:0.0} MiB, VmHWM (peak) {after.Peak:0.0} MiB");
         output.WriteLine($"{limitLines} limit log lines: {string.Join(" | ", log.Where(l => l.Contains("HTTP connection", StringComparison.Ordinal)).Take(4))}");
@@ -128,7 +131,8 @@ public sealed partial class HttpFloodTests(ITestOutputHelper output)
         // connections all at once (the flood refills within a second), and never went past the budget.
         Assert.True(heldFull >= heldSamples.Count * 9 / 10, $"the table was full in only {heldFull} of {heldSamples.Count} probes ({string.Join(' ', heldSamples)}), capacity {budget.Capacity}");
         Assert.True(perAddressMax <= budget.PerClient, $"{perAddressMax} connections from one address");
-        Assert.True(heldMax <= budget.Capacity + 64, $"{heldMax} connections established, capacity {budget.Capacity}");
+        // Beyond the capacity: connections displaced but still closing (32 at most), and a TFTP transfer of a probe.
+        Assert.True(heldMax <= budget.Capacity + 32 + 2, $"{heldMax} connection sockets held, capacity {budget.Capacity}");
         Assert.True(descriptorsMax < DescriptorLimit - 2 * TftpMax, $"{descriptorsMax} descriptors open of {DescriptorLimit}");
         Assert.DoesNotContain(log, l => l.Contains("HTTP cannot accept", StringComparison.Ordinal));
         Assert.True(after.Peak < MemoryCeilingMiB, $"peak RSS {after.Peak:0.0} MiB over the {MemoryCeilingMiB} MiB ceiling");
@@ -221,6 +225,10 @@ public sealed partial class HttpFloodTests(ITestOutputHelper output)
         [.. lab.Server.Exec("ss", "-Htn", "state", "established", "( sport = :80 )")
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1])];
+
+    /// <summary>The process's socket descriptors (links to <c>socket:[inode]</c> in /proc/PID/fd).</summary>
+    private static int SocketCount(int pid) =>
+        Directory.GetFileSystemEntries($"/proc/{pid}/fd").Count(fd => new FileInfo(fd).LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true);
 
     private static string Address(string peer) => peer[..peer.LastIndexOf(':')];
 
