@@ -24,4 +24,7 @@ internal static partial class CliLog
 
     [LoggerMessage(7, LogLevel.Information, "configuration reloaded from {Sources}")]
     public static partial void Reloaded(ILogger logger, string sources);
+
+    [LoggerMessage(8, LogLevel.Information, "file descriptor limit raised from {Before} to the hard limit {After}")]
+    public static partial void DescriptorLimitRaised(ILogger logger, ulong before, ulong after);
 }

@@ -63,6 +63,12 @@ internal static class ServeCommand
         using var loggerFactory = CreateLoggerFactory(status.RecentLog);
         var logger = loggerFactory.CreateLogger("netboot");
         LogNotices(logger, config);
+        // Before any socket: the HTTP connection budget is derived from the soft limit (docs/hostile-input.md).
+        var (softBefore, softAfter) = DescriptorLimit.RaiseSoftToHard();
+        if (softAfter > softBefore)
+        {
+            CliLog.DescriptorLimitRaised(logger, softBefore, softAfter);
+        }
         var snapshot = new ConfigSnapshot(config);
         using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
         {

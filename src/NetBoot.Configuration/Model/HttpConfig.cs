@@ -13,6 +13,23 @@ public sealed record HttpConfig
     public int Port { get; init; } = DefaultPort;
     public SourceLocation? Source { get; init; }
 
+    /// <summary><c>http-max-connections=&lt;total&gt;[,&lt;per client&gt;]</c> (NetBoot only): a ceiling on concurrent
+    /// connections, 0 = none but the file descriptors. The server lowers it to what its file descriptors allow
+    /// (docs/hostile-input.md, "HTTP connection budget").</summary>
+    public int MaxConnections { get; init; } = DefaultMaxConnections;
+
+    /// <summary>The second value of <c>http-max-connections</c>: concurrent connections one client address may hold,
+    /// 0 = no limit of its own (the total still applies).</summary>
+    public int MaxConnectionsPerClient { get; init; } = DefaultMaxConnectionsPerClient;
+
+    /// <summary>Firmware fetches its files one after another on one connection (iPXE, UEFI HTTP Boot), so 2048 clients
+    /// may boot at the same moment; idle keep-alive connections make room for new clients when the table is full.</summary>
+    public const int DefaultMaxConnections = 2048;
+
+    /// <summary>A booting machine needs one or two connections; 32 leaves room for an installer fetching in parallel,
+    /// and one address can then hold at most 1/64 of the default table.</summary>
+    public const int DefaultMaxConnectionsPerClient = 32;
+
     /// <summary>The directory served: <see cref="Root"/>, else the TFTP root; null when neither is configured (the
     /// server then refuses to start rather than serve from '/').</summary>
     public string? EffectiveRoot(TftpConfig tftp) => Root ?? tftp?.Root;

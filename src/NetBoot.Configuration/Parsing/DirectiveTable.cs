@@ -89,6 +89,8 @@ internal static class DirectiveTable
         new("port", DirectiveArity.Required, ParsePort, IsSingleValued: true),
         new("http-root", DirectiveArity.Required, HttpBootParser.ParseRoot, IsSingleValued: true),
         new("http-port", DirectiveArity.Required, HttpBootParser.ParsePort, IsSingleValued: true),
+        // NetBoot's own: concurrent HTTP connections in all and per client address (docs/hostile-input.md).
+        new("http-max-connections", DirectiveArity.Required, HttpBootParser.ParseMaxConnections, IsSingleValued: true),
         new("pxe-uefi-direct", DirectiveArity.Optional, HttpBootParser.ParseUefiDirect),
         // NetBoot's own: Prometheus metrics and the live dashboard, loopback unless an address is written.
         new("metrics-listen", DirectiveArity.Required, StatusParser.ParseMetricsListen, IsSingleValued: true),

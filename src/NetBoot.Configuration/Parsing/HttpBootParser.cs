@@ -31,6 +31,27 @@ internal static class HttpBootParser
         d.Config.Http = d.Config.Http with { IsEnabled = true, Port = port, Source = d.Config.Http.Source ?? d.Source };
     }
 
+    /// <summary><c>http-max-connections=&lt;total&gt;[,&lt;per client address&gt;]</c>, 0 = no ceiling of its own: bounds
+    /// what idle or hostile connections can hold (docs/hostile-input.md). Does not turn the HTTP server on.</summary>
+    public static void ParseMaxConnections(DirectiveContext d)
+    {
+        const int Maximum = 1_000_000;
+        var numbers = FieldCursor.Split(d.Value).Select(QuotedText.Reveal)
+            .Select(f => f.Length is > 0 and <= 7 && f.All(char.IsAsciiDigit) ? int.Parse(f, System.Globalization.CultureInfo.InvariantCulture) : -1)
+            .ToList();
+        if (numbers.Count is 0 or > 2 || numbers.Any(n => n is < 0 or > Maximum))
+        {
+            d.Error("bad http-max-connections",
+                $"write http-max-connections=<connections in all>[,<connections per client address>] (0 = no limit of its own), e.g. http-max-connections={HttpConfig.DefaultMaxConnections},{HttpConfig.DefaultMaxConnectionsPerClient}");
+            return;
+        }
+        d.Config.Http = d.Config.Http with
+        {
+            MaxConnections = numbers[0],
+            MaxConnectionsPerClient = numbers.Count == 2 ? numbers[1] : HttpConfig.DefaultMaxConnectionsPerClient,
+        };
+    }
+
     /// <summary><c>pxe-uefi-direct[=tag:x[,tag:y…]]</c>: only tag conditions are allowed.</summary>
     public static void ParseUefiDirect(DirectiveContext d)
     {

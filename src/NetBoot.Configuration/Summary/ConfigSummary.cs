@@ -113,6 +113,12 @@ public static class ConfigSummary
         {
             text.Item(string.Create(CultureInfo.InvariantCulture,
                 $"HTTP boot server on port {config.Http.Port}, root {config.Http.EffectiveRoot(config.Tftp) ?? "(none: set http-root or tftp-root)"}"));
+            if (config.Http.MaxConnections != HttpConfig.DefaultMaxConnections || config.Http.MaxConnectionsPerClient != HttpConfig.DefaultMaxConnectionsPerClient)
+            {
+                var total = config.Http.MaxConnections == 0 ? "as many as the file descriptors allow" : string.Create(CultureInfo.InvariantCulture, $"at most {config.Http.MaxConnections}");
+                var perClient = config.Http.MaxConnectionsPerClient == 0 ? "no limit" : config.Http.MaxConnectionsPerClient.ToString(CultureInfo.InvariantCulture);
+                text.Item($"HTTP connections: {total} in all, {perClient} per client address (the file descriptor limit may lower the total)");
+            }
         }
         foreach (var direct in config.UefiDirectOffers)
         {

@@ -3,11 +3,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using NetBoot.Configuration.Model;
 using NetBoot.Hosting.Net;
@@ -16,8 +18,11 @@ namespace NetBoot.Hosting.Http;
 
 /// <summary>Serves boot files over HTTP (<c>http-root</c>/<c>http-port</c>) with Kestrel, on the IPv4 addresses of
 /// the interfaces DHCP may use (as TFTP does), so iPXE and UEFI HTTP Boot fetch kernels and initrds at wire speed.</summary>
-public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootService> logger, Status.BootTelemetry? telemetry = null)
+public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootService> logger, Status.BootTelemetry? telemetry = null,
+    TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     private readonly TaskCompletionSource<ImmutableArray<IPEndPoint>> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The endpoints actually bound (a port 0 request resolved), once listening.</summary>
@@ -68,7 +73,7 @@ public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootServi
                 foreach (var (socket, _) in listeners)
                 {
                     // Kestrel wraps the descriptor without owning it: the socket is disposed below, after the app stopped.
-                    options.ListenHandle((ulong)socket.SafeHandle.DangerousGetHandle());
+                    options.ListenHandle((ulong)socket.SafeHandle.DangerousGetHandle(), HttpLimits.Configure);
                 }
             }, _ => described, cancellationToken).ConfigureAwait(false);
         }
@@ -109,7 +114,7 @@ public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootServi
         {
             foreach (var endpoint in endpoints)
             {
-                options.Listen(endpoint);
+                options.Listen(endpoint, HttpLimits.Configure);
             }
         }, BoundEndpoints, cancellationToken);
 
@@ -126,7 +131,12 @@ public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootServi
             throw failure;
         }
         var handler = new HttpBootHandler(Path.GetFullPath(root), logger, telemetry: telemetry);
-        var app = Build(listen, handler);
+        // The listeners are bound by now: what is open is what the process holds before any client arrives.
+        var budget = HttpConnectionBudget.Derive(snapshot.Http, snapshot.Tftp, DescriptorLimit.SoftLimit(), DescriptorLimit.OpenCount());
+        LogBudget(snapshot.Http, budget);
+        var table = new HttpConnectionTable(budget.Capacity, budget.PerClient);
+        using var transport = new BudgetedSocketTransport(table, new HttpConnectionReport(logger, _time, budget.Capacity, budget.PerClient), logger, _time);
+        var app = Build(listen, handler, budget, table, transport);
         await using (app.ConfigureAwait(false))
         {
             try
@@ -156,7 +166,20 @@ public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootServi
     internal static IEnumerable<HostInterface> SelectInterfaces(ServerConfig config, IEnumerable<HostInterface> interfaces) =>
         interfaces.Where(nic => config.Interfaces.Allows(nic.Name) && (!nic.IsLoopback || config.Interfaces.Include.Contains(nic.Name)));
 
-    private static WebApplication Build(Action<KestrelServerOptions> listen, HttpBootHandler handler)
+    private void LogBudget(HttpConfig http, HttpConnectionBudget budget)
+    {
+        var why = budget.IsLimitedByDescriptors ? "lowered to what the file descriptors allow"
+            : http.MaxConnections == HttpConfig.DefaultMaxConnections && http.MaxConnectionsPerClient == HttpConfig.DefaultMaxConnectionsPerClient
+                ? "the defaults" : "http-max-connections";
+        HttpLog.Budget(logger, budget.Capacity, budget.PerClient, why, budget.DescriptorLimit, budget.Reserve);
+        if (budget.IsDescriptorLimitTooLow)
+        {
+            HttpLog.DescriptorLimitTooLow(logger, budget.DescriptorLimit, budget.Reserve, budget.Capacity);
+        }
+    }
+
+    private static WebApplication Build(Action<KestrelServerOptions> listen, HttpBootHandler handler, HttpConnectionBudget budget,
+        HttpConnectionTable table, BudgetedSocketTransport transport)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         // Kestrel's own logs are not wanted: the handler writes one line per transfer.
@@ -164,9 +187,15 @@ public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootServi
         builder.WebHost.UseKestrelCore().ConfigureKestrel(options =>
         {
             options.AddServerHeader = false;
+            HttpLimits.Apply(options.Limits, budget);
             listen(options);
         });
+        // In place of Kestrel's socket transport (registered by UseKestrelCore), never beside it: every connection is
+        // admitted by the budget, and accept failures back off.
+        builder.Services.RemoveAll<IConnectionListenerFactory>();
+        builder.Services.AddSingleton<IConnectionListenerFactory>(transport);
         var app = builder.Build();
+        app.UseConnectionTracking(table);
         app.Run(handler.HandleAsync);
         return app;
     }

@@ -20,4 +20,24 @@ internal static partial class HttpLog
 
     [LoggerMessage(1304, LogLevel.Error, "HTTP root {Root} inaccessible: the HTTP server does not start")]
     public static partial void RootMissing(ILogger logger, string root);
+
+    [LoggerMessage(1340, LogLevel.Information,
+        "HTTP connection budget: {Capacity} connections, {PerClient} per client address ({Why}; file descriptors: soft limit {Limit}, {Reserve} kept for DHCP, TFTP and the rest)")]
+    public static partial void Budget(ILogger logger, int capacity, int perClient, string why, long limit, long reserve);
+
+    [LoggerMessage(1341, LogLevel.Warning,
+        "HTTP connection budget: the file descriptor limit {Limit} leaves too few beside the {Reserve} kept for DHCP, TFTP and the rest; HTTP keeps {Capacity} connections anyway; raise LimitNOFILE (systemd) or ulimit -n")]
+    public static partial void DescriptorLimitTooLow(ILogger logger, long limit, long reserve, int capacity);
+
+    [LoggerMessage(1342, LogLevel.Warning,
+        "HTTP connection limit reached ({What}, from {Client}): connections beyond {PerClient} per client address or {Capacity} in all are refused, idle ones make room for new clients; a summary follows every {Seconds}s while it lasts; tune with http-max-connections=")]
+    public static partial void LimitReached(ILogger logger, string what, string client, int perClient, int capacity, int seconds);
+
+    [LoggerMessage(1343, LogLevel.Warning,
+        "HTTP connection limit: {Refused} connections refused in the last {Seconds}s ({OverClient} over {PerClient} per client address, the last from {Client}; {Full} with all {Capacity} busy); {Evicted} idle connections closed to make room")]
+    public static partial void LimitSummary(ILogger logger, int refused, int seconds, int overClient, int perClient, string client, int full, int capacity, int evicted);
+
+    [LoggerMessage(1344, LogLevel.Error,
+        "HTTP cannot accept connections: {Error} ({Code}; {Suppressed} more since the last line); retrying in {Delay} ms; {Open} HTTP connections open, file descriptor limit {Limit}")]
+    public static partial void AcceptFailed(ILogger logger, string error, string code, int suppressed, int delay, int open, long limit);
 }
