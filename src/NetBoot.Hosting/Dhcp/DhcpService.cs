@@ -173,8 +173,13 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 probing.Socket.SendTo(probing.Reply, new IPEndPoint(probing.ReplyAddress.ToIPAddress(), probing.ReplyPort));
                 return;
             }
+            var verdict = leases!.Execute(view => FullDhcpResponder.AddressInUse(view, probing.Address, probing.Client, time.GetUtcNow()));
+            if (verdict.Outcome.Change is null)
+            {
+                // Bound meanwhile (the client retried its DISCOVER and took the address): the answer was its own.
+                return;
+            }
             LeaseLog.AddressInUse(logger, probing.Address.ToString(), probing.Client.ToString(), (int)FullDhcpResponder.InUseQuarantine.TotalMinutes);
-            leases!.Execute(_ => FullDhcpResponder.AddressInUse(probing.Address, probing.Client, time.GetUtcNow()));
             var buffer = new byte[DatagramBatch.BufferSize];
             if (Handle(probing.Datagram, probing.SourceAddress, probing.SourcePort, probing.Arrival, probing.LocalPort, buffer) is not { } reply
                 || Address(probing.Socket, reply, probing.Arrival) is not { } address)
