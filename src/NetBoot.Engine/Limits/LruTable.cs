@@ -48,8 +48,6 @@ public sealed class LruTable<TKey, TValue> where TKey : notnull
         return false;
     }
 
-    public bool ContainsKey(TKey key) => _slots.ContainsKey(key);
-
     /// <summary>Sets <paramref name="key"/> to <paramref name="value"/> and makes it the most recent. When the key is new
     /// and the table is full, the least recently used entry is removed first and returned in <paramref name="evicted"/>
     /// (so its owner can drop what pointed at it); true then.</summary>

@@ -68,9 +68,6 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
     /// folding side).</summary>
     internal Lock FoldLock => _fold;
 
-    /// <summary>The tracker itself (tests read its bounds; only under <see cref="FoldLock"/>).</summary>
-    internal BootTracker Tracker => _tracker;
-
     /// <summary>Folds the waiting events every <see cref="FoldInterval"/> until cancelled (run by <see cref="StatusHost"/>
     /// when the dashboard is on), so the queue drains whether or not a page is open.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
