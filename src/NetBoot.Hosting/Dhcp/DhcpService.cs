@@ -160,7 +160,15 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         Socket Socket, ArrivalInterface Arrival, ushort LocalPort, byte[] Datagram, IPv4Address SourceAddress, ushort SourcePort,
         HardwareAddress Client, IPv4Address Address, byte[] Reply, IPv4Address ReplyAddress, ushort ReplyPort, int Attempt);
 
-    private void StartProbe(PingCheck ping, Probing probing) => ping.Probe(probing.Address, inUse => OnProbed(ping, probing, inUse));
+    /// <summary>Pings the candidate; when the checker already has <see cref="PingCheck.MaxPending"/> probes waiting, the
+    /// DISCOVER is dropped instead (counted; the client retries), never offered unchecked.</summary>
+    private void StartProbe(PingCheck ping, Probing probing)
+    {
+        if (!ping.Probe(probing.Address, inUse => OnProbed(ping, probing, inUse)))
+        {
+            telemetry?.DhcpDropped("ping_check_busy");
+        }
+    }
 
     /// <summary>The ping check's verdict, on its thread: no answer, the OFFER leaves; an answer, the address is quarantined
     /// and the DISCOVER decided again (another address, probed in turn).</summary>
