@@ -42,6 +42,12 @@ public sealed class PrometheusExporter : IDisposable
         var text = new StringBuilder();
         lock (_collect)
         {
+            // An observable instrument reports every series it has at each observation: a series it no longer reports
+            // (the pool of a dhcp-range removed by a reload) must vanish, not keep its last value forever.
+            foreach (var observed in _instruments.Values)
+            {
+                observed.ForgetObservations();
+            }
             _listener.RecordObservableInstruments();
             foreach (var series in _instruments.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
             {
@@ -108,6 +114,16 @@ public sealed class PrometheusExporter : IDisposable
         private readonly double[] _buckets = Buckets(instrument);
 
         public string Name { get; } = MetricName(instrument);
+
+        /// <summary>Drops the series of an observable instrument before it is observed again (measurements of observable
+        /// instruments arrive only inside <see cref="Collect"/>, under its lock).</summary>
+        public void ForgetObservations()
+        {
+            if (instrument.IsObservable)
+            {
+                _cells.Clear();
+            }
+        }
 
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
