@@ -225,7 +225,7 @@ public sealed class SharedLeaseTests(ITestOutputHelper output)
         Directory.CreateDirectory(Path.Combine(tftpRoot, "ltsp", "amd64"));
         var marker = "pxelinux " + Guid.NewGuid().ToString("N");
         await File.WriteAllTextAsync(Path.Combine(tftpRoot, "ltsp", "amd64", "pxelinux.0"), marker);
-        var config = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "tests", "NetBoot.Configuration.Tests", "Examples", "ltsp-2nic.conf"))
+        var config = File.ReadAllText(Path.Combine(TestPaths.Examples, "ltsp-2nic.conf"))
             .Replace("tftp-root=/var/lib/tftpboot", $"tftp-root={tftpRoot}", StringComparison.Ordinal)
             + $"\nhttp-port={HttpPort}\ndhcp-lease-db={postgres.LeaseDbUrl(Database)}\n";
         await lab.StartServerAsync(config);
