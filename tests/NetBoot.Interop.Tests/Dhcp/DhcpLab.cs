@@ -138,11 +138,14 @@ public sealed class DhcpLab : IAsyncDisposable
     public void Owns(string path) => _createdFiles.Add(path);
 
     /// <summary><c>netboot leases --json</c> against this lab's database.</summary>
-    public async Task<List<LeaseRow>> LeasesAsync()
+    public Task<List<LeaseRow>> LeasesAsync() => LeasesAsync(DatabasePath, Path.Combine(WorkDirectory, "netboot.conf"));
+
+    /// <summary><c>netboot leases --json</c> against any lease database and configuration.</summary>
+    public static async Task<List<LeaseRow>> LeasesAsync(string database, string configPath)
     {
         var directory = await s_publishDirectory.Value;
-        var (code, stdout, stderr) = Shell.Execute("env", $"NETBOOT_LEASE_DB={DatabasePath}", Path.Combine(directory, "netboot"), "leases", "--json",
-            "-C", Path.Combine(WorkDirectory, "netboot.conf"));
+        var (code, stdout, stderr) = Shell.Execute("env", $"NETBOOT_LEASE_DB={database}", Path.Combine(directory, "netboot"), "leases", "--json",
+            "-C", configPath);
         Assert.True(code == 0, stderr);
         return JsonSerializer.Deserialize<List<LeaseRow>>(stdout, new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
     }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using NetBoot.Interop.Tests.Lab;
 using NetBoot.Interop.Tests.Servers;
@@ -45,7 +44,7 @@ public sealed class GrubAfterIpxeTests(ITestOutputHelper output)
                 dhcp-boot=grub/i386-pc/core.0
                 """);
             var database = Path.Combine(lab.WorkDirectory, "leases.sqlite");
-            StartRaOnlyRouter(lab);
+            lab.StartRaOnlyRouter();
             server = lab.Start("server", lab.ServerNamespace, "env",
             [
                 $"NETBOOT_LEASE_DB={database}", "NETBOOT_LOG_LEVEL=Information",
@@ -71,7 +70,7 @@ public sealed class GrubAfterIpxeTests(ITestOutputHelper output)
             Assert.DoesNotMatch(Literal("DHCPNAK"), log);
             // Two stages, two DHCP clients: iPXE (option 61) and GRUB (none), both acknowledged with the reserved address.
             Assert.True(Regex.Count(log, $@"DHCPACK\({LabNetwork.ServerInterface}\) {Regex.Escape(Reserved)} ") >= 2, server.Log.Tail(60));
-            var lease = Assert.Single(await LeasesAsync(database, configPath));
+            var lease = Assert.Single(await DhcpLab.LeasesAsync(database, configPath));
             Assert.Equal(Reserved, lease.Address);
         }
         catch (Exception exception)
@@ -101,23 +100,6 @@ public sealed class GrubAfterIpxeTests(ITestOutputHelper output)
             echo {marker} $result
             sleep 600
             """);
-    }
-
-    /// <summary>dnsmasq in the router namespace with IPv6 router advertisements only (iPXE otherwise waits for one).</summary>
-    private static void StartRaOnlyRouter(NamespaceLab lab) => lab.Start("router", lab.RouterNamespace, "dnsmasq",
-    [
-        "--no-daemon", "--conf-file=/dev/null", "--port=0", "--log-facility=-", "--pid-file=",
-        $"--interface={LabNetwork.RouterInterface}", "--bind-interfaces",
-        "--enable-ra", $"--dhcp-range={LabNetwork.Ipv6Prefix},ra-only",
-    ]);
-
-    private static async Task<List<DhcpLab.LeaseRow>> LeasesAsync(string database, string configPath)
-    {
-        var directory = await NetBootServer.PublishDirectoryAsync();
-        var (code, stdout, stderr) = Shell.Execute("env", $"NETBOOT_LEASE_DB={database}", Path.Combine(directory, "netboot"),
-            "leases", "--json", "-C", configPath);
-        Assert.True(code == 0, stderr);
-        return JsonSerializer.Deserialize<List<DhcpLab.LeaseRow>>(stdout, new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
     }
 
     private static Regex Literal(string text) => new(Regex.Escape(text));

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using NetBoot.Interop.Tests.Lab;
 using NetBoot.Interop.Tests.Servers;
@@ -35,7 +34,7 @@ public sealed partial class IpxeLeaseTests(ITestOutputHelper output)
             var database = Path.Combine(lab.WorkDirectory, "leases.sqlite");
 
             lab.StartCapture();
-            var router = StartRaOnlyRouter(lab);
+            var router = lab.StartRaOnlyRouter();
             server = lab.Start("server", lab.ServerNamespace, "env",
             [
                 $"NETBOOT_LEASE_DB={database}", "NETBOOT_LOG_LEVEL=Information",
@@ -58,7 +57,7 @@ public sealed partial class IpxeLeaseTests(ITestOutputHelper output)
             var ip = ack.Groups["ip"].Value;
             Milestone(clock, $"netboot acknowledged {ip}");
             Assert.InRange(Version.Parse(ip), Version.Parse(LabNetwork.PoolStart), Version.Parse(LabNetwork.PoolEnd));
-            var leases = await LeasesAsync(database, configPath);
+            var leases = await DhcpLab.LeasesAsync(database, configPath);
             Assert.Contains(leases, lease => lease.Address == ip
                 && string.Equals(lease.HardwareAddress, LabNetwork.ClientMac, StringComparison.OrdinalIgnoreCase) && lease.Active);
             Assert.DoesNotMatch(new Regex(@"DHCP(OFFER|ACK)"), router.Log.ReadAll());
@@ -97,23 +96,6 @@ public sealed partial class IpxeLeaseTests(ITestOutputHelper output)
         Assert.Equal(1, Regex.Count(adapted, $"^{Regex.Escape(proxy)}$", RegexOptions.Multiline));
         return Regex.Replace(adapted, $"^{Regex.Escape(proxy)}$",
             $"dhcp-range={LabNetwork.PoolStart},{LabNetwork.PoolEnd},1h", RegexOptions.Multiline);
-    }
-
-    /// <summary>dnsmasq in the router namespace with IPv6 router advertisements only: no DHCPv4 at all.</summary>
-    private static LabProcess StartRaOnlyRouter(NamespaceLab lab) => lab.Start("router", lab.RouterNamespace, "dnsmasq",
-    [
-        "--no-daemon", "--conf-file=/dev/null", "--port=0", "--log-facility=-", "--pid-file=",
-        $"--interface={LabNetwork.RouterInterface}", "--bind-interfaces",
-        "--enable-ra", $"--dhcp-range={LabNetwork.Ipv6Prefix},ra-only",
-    ]);
-
-    private static async Task<List<DhcpLab.LeaseRow>> LeasesAsync(string database, string configPath)
-    {
-        var directory = await NetBootServer.PublishDirectoryAsync();
-        var (code, stdout, stderr) = Shell.Execute("env", $"NETBOOT_LEASE_DB={database}", Path.Combine(directory, "netboot"),
-            "leases", "--json", "-C", configPath);
-        Assert.True(code == 0, stderr);
-        return JsonSerializer.Deserialize<List<DhcpLab.LeaseRow>>(stdout, new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
     }
 
     private static async Task<int> CountAsync(NamespaceLab lab, string filter) =>
