@@ -78,9 +78,16 @@ internal static class ServeCommand
             Reload(input, snapshot, logger);
             systemd.Notify("READY=1");
         });
-        // Watched from the start: a DHCP-assigned server address may change while serving (replies follow it).
+        // Watched from the start: a DHCP-assigned server address may change while serving (replies follow it), and
+        // interfaces may appear, come up or go (each service follows them, except under bind-interfaces).
         using var addresses = InterfaceAddresses.Watch(logger);
-        var interfaces = addresses.Current.Interfaces;
+        if (InterfacePresence.Check(config.Interfaces, addresses.Initial, logger) is { } unknown)
+        {
+            // dnsmasq parity: bind-interfaces with an interface that does not exist is fatal (its exit code 2, EC_BADNET).
+            CliLog.FailedToStart(logger, unknown);
+            return 2;
+        }
+        using var unfollowed = InterfacePresence.ReportUnfollowed(config.Interfaces, addresses, logger);
         var (opened, leaseError) = await LeaseStores.OpenAsync(config, loggerFactory, cancellationToken).ConfigureAwait(false);
         if (leaseError is not null)
         {
@@ -103,8 +110,8 @@ internal static class ServeCommand
         var services = new List<Task>
         {
             StopAllOnFailure(dhcp.RunAsync(addresses, stopOnFailure.Token), stopOnFailure),
-            StopAllOnFailure(tftp.RunAsync(interfaces, stopOnFailure.Token), stopOnFailure),
-            StopAllOnFailure(http.RunAsync(interfaces, stopOnFailure.Token), stopOnFailure),
+            StopAllOnFailure(tftp.RunAsync(addresses, stopOnFailure.Token), stopOnFailure),
+            StopAllOnFailure(http.RunAsync(addresses, stopOnFailure.Token), stopOnFailure),
             StopAllOnFailure(status.RunAsync(snapshot, leases, loggerFactory.CreateLogger("netboot.status"), stopOnFailure.Token), stopOnFailure),
         };
         if (!await DropPrivilegesWhenBoundAsync(logger, config, target, [dhcp.Listening, tftp.Listening, http.Started], services).ConfigureAwait(false))
@@ -126,6 +133,12 @@ internal static class ServeCommand
         catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException)
         {
             CliLog.FailedToStart(logger, e.Message);
+            return 2;
+        }
+        if (!stopOnFailure.IsCancellationRequested)
+        {
+            // Every service ended by itself: nothing is served. Never a clean exit 0, which systemd would not restart.
+            CliLog.FailedToStart(logger, "nothing to serve: no dhcp-range, enable-tftp or http-port/http-root is in effect");
             return 2;
         }
         systemd.Notify("STOPPING=1");
