@@ -23,7 +23,7 @@ internal static partial class RuntimeLog
     [LoggerMessage(1704, LogLevel.Warning, "{Service}({Interface}) request from {Source} not answered: the interface has no address in a dhcp-range subnet (logged once until the address changes)")]
     public static partial void NotAnsweringWithoutAddress(ILogger logger, string service, string @interface, string source);
 
-    [LoggerMessage(1706, LogLevel.Information, "interface {Interface} is gone ({Addresses}): no longer listening on it")]
+    [LoggerMessage(1706, LogLevel.Information, "interface {Interface} is gone (it had {Addresses}); any sockets on it are closed")]
     public static partial void InterfaceGone(ILogger logger, string @interface, string addresses);
 
     [LoggerMessage(1707, LogLevel.Warning, "waiting for interface {Interface}: it does not currently exist ({Mode}); it is served as soon as it appears")]
