@@ -19,9 +19,10 @@ internal static class ProbeCommand
         archOption.AcceptOnlyFromAmong("bios", "uefi", "arm64", "ipxe");
         var waitOption = new Option<double>("--wait") { Description = "Seconds to collect answers after each request.", DefaultValueFactory = _ => 3 };
         var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Also print every answer decoded in full." };
+        var noFetchOption = new Option<bool>("--no-fetch") { Description = "Do not fetch the first block of the boot file (no TFTP or HTTP request)." };
         var command = new Command("probe", "Act as a PXE client: list every DHCP and proxyDHCP offer and say what firmware would do.")
         {
-            interfaceOption, archOption, waitOption, verboseOption,
+            interfaceOption, archOption, waitOption, verboseOption, noFetchOption,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -32,7 +33,10 @@ internal static class ProbeCommand
                 return 1;
             }
             var firmware = Enum.Parse<ProbeFirmware>(result.GetValue(archOption)!, ignoreCase: true);
-            var probe = new PxeProbe(nic, firmware, TimeSpan.FromSeconds(result.GetValue(waitOption)), TimeProvider.System);
+            var probe = new PxeProbe(nic, firmware, TimeSpan.FromSeconds(result.GetValue(waitOption)), TimeProvider.System)
+            {
+                FetchesBootFile = !result.GetValue(noFetchOption),
+            };
             ProbeResult outcome;
             try
             {

@@ -23,6 +23,9 @@ public sealed class PxeProbe(HostInterface nic, ProbeFirmware firmware, TimeSpan
     /// <summary>A locally administered MAC derived from the interface name, so repeated probes look like one client.</summary>
     public HardwareAddress ClientAddress { get; init; } = HardwareAddress.Ethernet([0x02, 0x4e, 0x42, .. SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(nic.Name)).AsSpan(0, 3)]);
 
+    /// <summary>Whether to fetch the first block of the boot file the firmware would load (on by default).</summary>
+    public bool FetchesBootFile { get; init; } = true;
+
     public async Task<ProbeResult> RunAsync(CancellationToken cancellationToken)
     {
         using var socket = BoundUdpSocket.Open(nic.Name, IPAddress.Any, ClientPort, allowBroadcast: true);
@@ -37,7 +40,7 @@ public sealed class PxeProbe(HostInterface nic, ProbeFirmware firmware, TimeSpan
             : await Task.Run(() => Collect(link, discover.TransactionId, listenTime, cancellationToken), cancellationToken).ConfigureAwait(false);
 
         var result = await FollowUpAsync(socket, discover, offers, cancellationToken).ConfigureAwait(false);
-        if (ProbeVerdict.BootFileToLoad(result) is not { } target)
+        if (!FetchesBootFile || ProbeVerdict.BootFileToLoad(result) is not { } target)
         {
             return result;
         }
