@@ -32,6 +32,7 @@ internal static class ProbeCommand
                 await Console.Error.WriteLineAsync("netboot: " + problem).ConfigureAwait(false);
                 return 1;
             }
+            nic = await WaitForCarrierAsync(nic, cancellationToken).ConfigureAwait(false);
             var firmware = Enum.Parse<ProbeFirmware>(result.GetValue(archOption)!, ignoreCase: true);
             var probe = new PxeProbe(nic, firmware, TimeSpan.FromSeconds(result.GetValue(waitOption)), TimeProvider.System)
             {
@@ -51,6 +52,34 @@ internal static class ProbeCommand
             return outcome.Offers.IsEmpty ? 3 : outcome.BootFileFailed ? 4 : 0;
         });
         return command;
+    }
+
+    /// <summary>How long the probe waits for the link of an interface just brought up (a NIC negotiating its link takes a
+    /// second or three), as firmware waits for its link before the first DISCOVER.</summary>
+    private static readonly TimeSpan CarrierPatience = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan CarrierPoll = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>A DISCOVER sent before the link is there is lost: wait for the carrier (IFF_LOWER_UP), bounded; the
+    /// interface read again, as its addresses may have come meanwhile.</summary>
+    private static async Task<HostInterface> WaitForCarrierAsync(HostInterface nic, CancellationToken cancellationToken)
+    {
+        if (nic.HasCarrier)
+        {
+            return nic;
+        }
+        await Console.Error.WriteLineAsync($"netboot: waiting for the link of {nic.Name} (no carrier yet)").ConfigureAwait(false);
+        var deadline = DateTime.UtcNow + CarrierPatience;
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(CarrierPoll, cancellationToken).ConfigureAwait(false);
+            if (HostInterface.ReadAll().FirstOrDefault(n => n.Index == nic.Index) is { HasCarrier: true } now)
+            {
+                return now;
+            }
+        }
+        await Console.Error.WriteLineAsync($"netboot: no carrier on {nic.Name} after {CarrierPatience.TotalSeconds:0} s; probing anyway").ConfigureAwait(false);
+        return nic;
     }
 
     /// <summary>The interface named (it must exist and be up: IFF_UP, decided on the flag, not on the operstate, which

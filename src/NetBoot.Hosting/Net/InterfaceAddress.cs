@@ -3,15 +3,17 @@ using NetBoot.Wire.Net;
 
 namespace NetBoot.Hosting.Net;
 
-/// <summary>An interface as the sockets see it: name, kernel index, MTU, its IPv4 addresses with masks, and whether it is
-/// up (<c>IFF_UP</c>, set the moment <c>ip link set up</c> returns; not the operstate, which lags).</summary>
+/// <summary>An interface as the sockets see it: name, kernel index, MTU, its IPv4 addresses with masks, whether it is
+/// up (<c>IFF_UP</c>, set the moment <c>ip link set up</c> returns; not the operstate, which lags) and whether it has a
+/// carrier (<c>IFF_LOWER_UP</c>: the link itself; a NIC negotiating its link has none for a second or more).</summary>
 public sealed record HostInterface(
     string Name,
     int Index,
     int Mtu,
     bool IsLoopback,
     ImmutableArray<(IPv4Address Address, IPv4Address Netmask)> Addresses,
-    bool IsUp = true)
+    bool IsUp = true,
+    bool HasCarrier = true)
 {
     public bool HasIPv4 => !Addresses.IsDefaultOrEmpty;
 
@@ -27,6 +29,6 @@ public sealed record HostInterface(
     {
         ArgumentNullException.ThrowIfNull(other);
         return Name == other.Name && Index == other.Index && Mtu == other.Mtu && IsLoopback == other.IsLoopback && IsUp == other.IsUp
-            && Addresses.AsSpan().SequenceEqual(other.Addresses.AsSpan());
+            && HasCarrier == other.HasCarrier && Addresses.AsSpan().SequenceEqual(other.Addresses.AsSpan());
     }
 }

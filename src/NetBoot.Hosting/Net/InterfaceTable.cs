@@ -19,6 +19,8 @@ internal static unsafe partial class InterfaceTable
     private const ushort FamilyPacket = 17;
     private const uint FlagUp = 0x1;
     private const uint FlagLoopback = 0x8;
+    /// <summary>linux/if.h: IFF_LOWER_UP, the carrier (netlink reports it; the old ioctl flags did not).</summary>
+    private const uint FlagLowerUp = 0x10000;
     /// <summary>linux/sockios.h: SIOCGIFMTU.</summary>
     private const uint GetMtu = 0x8921;
     /// <summary><c>struct ifreq</c>: the name (16 bytes), then a union whose <c>ifr_mtu</c> is an int.</summary>
@@ -75,7 +77,7 @@ internal static unsafe partial class InterfaceTable
                 continue;
             }
             result.Add(new HostInterface(nic.Name, index, Mtu(nic.Name), (nic.Flags & FlagLoopback) != 0, nic.Addresses.ToImmutable(),
-                IsUp: (nic.Flags & FlagUp) != 0));
+                IsUp: (nic.Flags & FlagUp) != 0, HasCarrier: (nic.Flags & FlagLowerUp) != 0));
         }
         return result.ToImmutable();
     }
