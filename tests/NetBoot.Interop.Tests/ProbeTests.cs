@@ -131,7 +131,7 @@ public class ProbeTests
         Assert.Contains($"sends no option 43: UEFI firmware asks {LabNetwork.ServerAddress}:4011", arm64, StringComparison.Ordinal);
         Assert.Contains($"answers the ProxyDHCPREQUEST with boot file arm64/grubaa64.efi on {LabNetwork.ServerAddress}", arm64, StringComparison.Ordinal);
         Assert.Contains($"fetched the first TFTP block of arm64/grubaa64.efi from {LabNetwork.ServerAddress} (512 bytes; file size 700 bytes): the boot file is there", arm64, StringComparison.Ordinal);
-        await process.Log.WaitForAsync(new Regex(@"PXE\(\w+\) \S+ \S+ arm64/grubaa64\.efi \[DHCPREQUEST on 4011, arch 11 Arm64Uefi"), TimeSpan.FromSeconds(10), stillAlive: process.EnsureRunning);
+        await process.Log.WaitForAsync(new Regex(@"PXE\(\w+\) .*\[DHCPREQUEST on 4011, arch 11 Arm64Uefi, PXEClient:Arch:00011:UNDI:003000\]"), TimeSpan.FromSeconds(10), stillAlive: process.EnsureRunning);
 
         var (failed, uefi) = ProbeAs(lab, "uefi");
 
