@@ -236,4 +236,23 @@ public sealed class InterfaceFollowTests(ITestOutputHelper output)
         Assert.DoesNotContain("%nbs0:", lab.Server.Exec("ss", "-H", "-a", "-n", "-u", "-t"), StringComparison.Ordinal);
         lab.Keep = false;
     }
+
+    /// <summary>The "started, exiting on request, exit 0" for a server with nothing to serve: now a failure that
+    /// systemd shows (and restarts), never a clean stop.</summary>
+    [Fact]
+    public async Task A_server_with_nothing_to_serve_exits_2_and_says_why()
+    {
+        await using var lab = DhcpLab.Create();
+        lab.Keep = true;
+        await lab.StartServerAsync("port=0\nlog-dhcp", [], lab.DatabasePath, waitForStart: false);
+        var server = lab.ServerProcess;
+
+        Assert.Equal(2, await server.WaitForExitAsync(Patience));
+
+        var log = server.Log.ReadAll();
+        Assert.Contains("FAILED to start up: nothing to serve", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("started, version", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("exiting on request", log, StringComparison.Ordinal);
+        lab.Keep = false;
+    }
 }

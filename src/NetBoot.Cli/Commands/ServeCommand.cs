@@ -120,6 +120,12 @@ internal static class ServeCommand
             await Task.WhenAll(services.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
             return 2;
         }
+        if (services.All(t => t.IsCompletedSuccessfully))
+        {
+            // Every service found nothing to do: never "started" and then a clean exit 0 that systemd would not restart.
+            CliLog.FailedToStart(logger, NothingToServe);
+            return 2;
+        }
         CliLog.Started(logger, typeof(ServeCommand).Assembly.GetName().Version?.ToString() ?? "?");
         var systemd = SystemdNotifier.FromEnvironment();
         systemd.Notify($"READY=1\nSTATUS=serving {config.Ranges.Length} range(s)\nMAINPID={Environment.ProcessId}");
@@ -138,13 +144,15 @@ internal static class ServeCommand
         if (!stopOnFailure.IsCancellationRequested)
         {
             // Every service ended by itself: nothing is served. Never a clean exit 0, which systemd would not restart.
-            CliLog.FailedToStart(logger, "nothing to serve: no dhcp-range, enable-tftp or http-port/http-root is in effect");
+            CliLog.FailedToStart(logger, NothingToServe);
             return 2;
         }
         systemd.Notify("STOPPING=1");
         CliLog.Exiting(logger);
         return 0;
     }
+
+    private const string NothingToServe = "nothing to serve: no dhcp-range, enable-tftp, http-port/http-root or status endpoint is in effect";
 
     /// <summary><c>user=</c>: once every socket is bound (DHCP, 4011, TFTP, HTTP), switch to the account; say clearly
     /// when that cannot be done because NetBoot is not root. False when the switch failed (the server must not go on
