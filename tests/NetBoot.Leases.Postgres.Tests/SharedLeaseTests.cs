@@ -5,7 +5,7 @@ using NetBoot.Wire.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using static NetBoot.Leases.Postgres.Tests.LeaseStoreContractTests;
+using static NetBoot.Testing.LeaseStoreContractTests;
 
 namespace NetBoot.Leases.Postgres.Tests;
 

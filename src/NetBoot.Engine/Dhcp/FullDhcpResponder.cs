@@ -104,8 +104,17 @@ public static class FullDhcpResponder
 
     /// <summary>The ping check found <paramref name="address"/> answering: quarantine it (held by nobody, as a declined
     /// address) so the next decision for the client picks another one.</summary>
-    public static DhcpOutcome AddressInUse(IPv4Address address, HardwareAddress offeredTo, DateTimeOffset now)
+    /// <remarks>The answer may come from the client itself: a client that retried its DISCOVER while the first one's
+    /// probe was out is offered the held address at once (it is its own now), may be bound to it, and then answers the
+    /// probe. An address no longer held as an offer (bound, or another client's) is therefore kept as it is.</remarks>
+    public static DhcpOutcome AddressInUse(ILeaseView leases, IPv4Address address, HardwareAddress offeredTo, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(leases);
+        if (leases.ByAddress(address) is { } held && held.IsActiveAt(now) && held.State != LeaseState.Offered)
+        {
+            return new DhcpOutcome(new NoReply(NoReplyReason.Recorded,
+                $"{address} answers ping, but is {held.State.ToString().ToLowerInvariant()} to {held.HardwareAddress} since it was probed for {offeredTo}: kept (the answer may be its own)"));
+        }
         var quarantine = new Lease(address, ClientKey.Declined(address), offeredTo, [], null, now + InUseQuarantine, LeaseState.Declined);
         return new DhcpOutcome(
             new NoReply(NoReplyReason.Recorded, $"{address} answers ping: in use by another host, not offered for {InUseQuarantine.TotalMinutes} min"),

@@ -22,7 +22,8 @@ public enum Admission
 /// passed in) and not thread-safe: one per socket, or behind a lock.</summary>
 public sealed class DhcpAdmission
 {
-    /// <summary>Clients tracked per socket at most (about 100 bytes each).</summary>
+    /// <summary>Clients tracked per socket at most (about 100 bytes each; up to about 1 KiB for a 255-byte client
+    /// identifier). Beyond it the client heard from least recently is forgotten (<see cref="LruTable{TKey, TValue}"/>).</summary>
     public const int ClientCapacity = 4096;
 
     private readonly TokenBucketTable<ClientKey>? _clients;

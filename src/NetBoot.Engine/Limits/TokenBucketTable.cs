@@ -2,63 +2,34 @@ namespace NetBoot.Engine.Limits;
 
 /// <summary>A token bucket per key (<paramref name="ratePerSecond"/> refill, <paramref name="burst"/> capacity) in a
 /// table of at most <paramref name="capacity"/> keys. Pure: the caller passes the time; not thread-safe.</summary>
-/// <remarks>Memory stays bounded under a flood of new keys: a bucket that lost at most one token says little more than a
-/// new one would, so when the table is full those keys are dropped (a flood of random keys, one packet each, is swept
-/// away; a noisy key with an emptied bucket stays). A sweep runs at most every 100 ms; a key that finds the table still
-/// full is not tracked until the next one (it passes; the caller's shared limit still applies to it).</remarks>
+/// <remarks>Memory stays bounded under a flood of new keys: the table is an <see cref="LruTable{TKey, TValue}"/>, so a new
+/// key takes the place of the key heard from least recently, in O(1). A noisy key is heard from all the time and so
+/// stays tracked (its bucket empty) while a flood of random keys, one packet each, churns through the rest; a key that is
+/// forgotten comes back with a full bucket, as a new key would (the caller's shared new-client limit still applies).</remarks>
 public sealed class TokenBucketTable<TKey>(double ratePerSecond, double burst, int capacity) where TKey : notnull
 {
-    private readonly Dictionary<TKey, Bucket> _buckets = [];
-    private static readonly long SweepInterval = TimeSpan.TicksPerMillisecond * 100;
-    private long _lastSweep = long.MinValue;
+    private readonly LruTable<TKey, Bucket> _buckets = new(capacity);
 
     public int Count => _buckets.Count;
+
+    public int Capacity => _buckets.Capacity;
 
     /// <summary>Takes one token for <paramref name="key"/> at <paramref name="now"/>; false when its bucket is empty.</summary>
     public bool TryTake(TKey key, DateTimeOffset now)
     {
         var ticks = now.UtcTicks;
-        if (_buckets.TryGetValue(key, out var bucket))
+        var tokens = _buckets.TryGetValue(key, out var bucket) ? Refilled(bucket, ticks) : burst;
+        if (tokens < 1)
         {
-            var tokens = Refilled(bucket, ticks);
-            if (tokens < 1)
-            {
-                _buckets[key] = new Bucket(tokens, ticks);
-                return false;
-            }
-            _buckets[key] = new Bucket(tokens - 1, ticks);
-            return true;
+            _buckets.Set(key, new Bucket(tokens, ticks));
+            return false;
         }
-        if (_buckets.Count >= capacity && !Sweep(ticks))
-        {
-            return true;
-        }
-        _buckets[key] = new Bucket(burst - 1, ticks);
+        _buckets.Set(key, new Bucket(tokens - 1, ticks));
         return true;
     }
 
     private double Refilled(Bucket bucket, long ticks) =>
         Math.Min(burst, bucket.Tokens + Math.Max(0, ticks - bucket.Stamp) * ratePerSecond / TimeSpan.TicksPerSecond);
-
-    /// <summary>Drops the keys that spent at most one token; true when room was made.</summary>
-    private bool Sweep(long ticks)
-    {
-        if (ticks - _lastSweep < SweepInterval)
-        {
-            return false;
-        }
-        _lastSweep = ticks;
-        var idle = _buckets.Where(b => Refilled(b.Value, ticks) >= burst - 1).Select(b => b.Key).ToList();
-        foreach (var key in idle)
-        {
-            _buckets.Remove(key);
-        }
-        if (_buckets.Count < capacity)
-        {
-            return true;
-        }
-        return false;
-    }
 
     private readonly record struct Bucket(double Tokens, long Stamp);
 }

@@ -7,13 +7,26 @@ using NetBoot.Wire.Net;
 namespace NetBoot.Hosting.Dhcp;
 
 /// <summary>The <c>dhcp-rate-limit</c> gates of every listening socket (one <see cref="DhcpAdmission"/> per interface
-/// and port), and one summary line per socket and interval for what they shed, so a flood cannot flood the log.</summary>
+/// and port: as many as the configuration opens sockets), and one summary line per socket and interval for what they
+/// shed, so a flood cannot flood the log. The lock is shared by the receive threads only, held for O(1) work.</summary>
 internal sealed partial class DhcpRateGate(ILogger logger, TimeProvider time)
 {
     private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(10);
 
     private readonly Dictionary<(string Interface, ushort Port), Gate> _gates = [];
     private readonly Lock _lock = new();
+
+    /// <summary>Clients tracked by every socket's gate (each at most <see cref="DhcpAdmission.ClientCapacity"/>).</summary>
+    internal int TrackedClients
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _gates.Values.Sum(g => g.Admission.TrackedClients);
+            }
+        }
+    }
 
     /// <summary>True when the request may be processed; otherwise it is counted and dropped silently.</summary>
     public bool Admit(string @interface, ushort port, DhcpRateLimitConfig limits, ClientIdentity client, bool isKnown)

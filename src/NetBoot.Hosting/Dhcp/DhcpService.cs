@@ -242,7 +242,15 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         Socket Socket, ArrivalInterface Arrival, ushort LocalPort, byte[] Datagram, IPv4Address SourceAddress, ushort SourcePort,
         HardwareAddress Client, IPv4Address Address, byte[] Reply, IPv4Address ReplyAddress, ushort ReplyPort, int Attempt);
 
-    private void StartProbe(PingCheck ping, Probing probing) => ping.Probe(probing.Address, inUse => OnProbed(ping, probing, inUse));
+    /// <summary>Pings the candidate; when the checker already has <see cref="PingCheck.MaxPending"/> probes waiting, the
+    /// DISCOVER is dropped instead (counted; the client retries), never offered unchecked.</summary>
+    private void StartProbe(PingCheck ping, Probing probing)
+    {
+        if (!ping.Probe(probing.Address, inUse => OnProbed(ping, probing, inUse)))
+        {
+            telemetry?.DhcpDropped("ping_check_busy");
+        }
+    }
 
     /// <summary>The ping check's verdict, on its thread: no answer, the OFFER leaves; an answer, the address is quarantined
     /// and the DISCOVER decided again (another address, probed in turn).</summary>
@@ -255,8 +263,13 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 probing.Socket.SendTo(probing.Reply, new IPEndPoint(probing.ReplyAddress.ToIPAddress(), probing.ReplyPort));
                 return;
             }
+            var verdict = leases!.Execute(view => FullDhcpResponder.AddressInUse(view, probing.Address, probing.Client, time.GetUtcNow()));
+            if (verdict.Outcome.Change is null)
+            {
+                // Bound meanwhile (the client retried its DISCOVER and took the address): the answer was its own.
+                return;
+            }
             LeaseLog.AddressInUse(logger, probing.Address.ToString(), probing.Client.ToString(), (int)FullDhcpResponder.InUseQuarantine.TotalMinutes);
-            leases!.Execute(_ => FullDhcpResponder.AddressInUse(probing.Address, probing.Client, time.GetUtcNow()));
             var buffer = new byte[DatagramBatch.BufferSize];
             if (Handle(probing.Datagram, probing.SourceAddress, probing.SourcePort, probing.Arrival, probing.LocalPort, buffer) is not { } reply
                 || Address(probing.Socket, reply, probing.Arrival) is not { } address)

@@ -11,12 +11,18 @@ namespace NetBoot.Hosting.Dhcp;
 /// <see cref="Wait"/> has passed without one (free). Never blocks a caller: the verdict arrives on this checker's own
 /// thread, so other clients are served meanwhile.</summary>
 /// <remarks>A raw ICMP socket (root or CAP_NET_RAW) when it can be opened, else an unprivileged ICMP datagram socket
-/// (<c>net.ipv4.ping_group_range</c>). Opened once at start in the serving network namespace.</remarks>
+/// (<c>net.ipv4.ping_group_range</c>). Opened once at start in the serving network namespace. At most
+/// <see cref="MaxPending"/> probes wait at once, each O(1) to start, settle or expire (<see cref="PingProbes"/>), so a
+/// flood of DISCOVERs or of echo replies (a raw socket sees every one on the host) costs the same per packet as a quiet
+/// network.</remarks>
 internal sealed class PingCheck : IDisposable
 {
     /// <summary>How long to wait for an echo reply. dnsmasq waits up to 3 s (blocking its loop); ISC dhcpd's
     /// ping-timeout is 1 s; a host on the link answers in well under a millisecond.</summary>
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(1);
+
+    /// <summary>Probes waiting at most: a second of new-client DISCOVERs at twice <c>dhcp-rate-limit</c>'s default.</summary>
+    public const int MaxPending = 4096;
 
     private const int EchoRequest = 8;
     private const int EchoReply = 0;
@@ -25,10 +31,9 @@ internal sealed class PingCheck : IDisposable
     private readonly bool _raw;
     private readonly ushort _identifier;
     private readonly TimeProvider _time;
-    private readonly Dictionary<ushort, Pending> _pending = [];
+    private readonly PingProbes _probes = new(MaxPending);
     private readonly Lock _lock = new();
     private readonly Thread _thread;
-    private ushort _sequence;
     private volatile bool _disposed;
 
     private PingCheck(Socket socket, bool raw, TimeProvider time)
@@ -71,18 +76,17 @@ internal sealed class PingCheck : IDisposable
     }
 
     /// <summary>Sends one echo request to <paramref name="address"/>; <paramref name="verdict"/> gets true when it
-    /// answered (in use), false after <see cref="Wait"/> without an answer. Runs on the checker's thread.</summary>
-    public void Probe(IPv4Address address, Action<bool> verdict)
+    /// answered (in use), false after <see cref="Wait"/> without an answer. Runs on the checker's thread. False (and no
+    /// verdict) when <see cref="MaxPending"/> probes already wait: the caller drops the request, the client retries.</summary>
+    public bool Probe(IPv4Address address, Action<bool> verdict)
     {
         ushort sequence;
         lock (_lock)
         {
-            do
+            if (!_probes.TryAdd(address, _time.GetUtcNow() + Wait, verdict, out sequence))
             {
-                sequence = ++_sequence;
+                return false;
             }
-            while (_pending.ContainsKey(sequence));
-            _pending[sequence] = new Pending(address, _time.GetUtcNow() + Wait, verdict);
         }
         var packet = new byte[16];
         packet[0] = EchoRequest;
@@ -98,6 +102,7 @@ internal sealed class PingCheck : IDisposable
         {
             // Unreachable or refused: nobody answers; the timeout gives the verdict "free", as dnsmasq would.
         }
+        return true;
     }
 
     private void ReceiveLoop()
@@ -149,36 +154,25 @@ internal sealed class PingCheck : IDisposable
 
     private void Settle(ushort sequence, IPv4Address source)
     {
-        Pending? pending;
+        Action<bool>? verdict;
         lock (_lock)
         {
-            if (!_pending.TryGetValue(sequence, out pending) || pending.Address != source)
-            {
-                return;
-            }
-            _pending.Remove(sequence);
+            verdict = _probes.Settle(sequence, source);
         }
-        pending.Verdict(true);
+        verdict?.Invoke(true);
     }
 
+    /// <summary>Gives the verdict "free" to the probes whose time is up.</summary>
     private void ExpireDue()
     {
-        List<Pending>? due = null;
-        var now = _time.GetUtcNow();
+        List<Action<bool>>? due;
         lock (_lock)
         {
-            foreach (var (sequence, pending) in _pending)
-            {
-                if (pending.Deadline <= now)
-                {
-                    (due ??= []).Add(pending);
-                    _pending.Remove(sequence);
-                }
-            }
+            due = _probes.TakeDue(_time.GetUtcNow());
         }
-        foreach (var pending in due ?? [])
+        foreach (var verdict in due ?? [])
         {
-            pending.Verdict(false);
+            verdict(false);
         }
     }
 
@@ -207,6 +201,4 @@ internal sealed class PingCheck : IDisposable
         _socket.Dispose();
         _thread.Join(TimeSpan.FromSeconds(1));
     }
-
-    private sealed record Pending(IPv4Address Address, DateTimeOffset Deadline, Action<bool> Verdict);
 }

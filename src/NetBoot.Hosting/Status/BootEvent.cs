@@ -6,14 +6,14 @@ namespace NetBoot.Hosting.Status;
 public abstract record BootEvent(DateTimeOffset At);
 
 /// <summary>A DHCP or PXE request and what NetBoot did with it.</summary>
-/// <param name="Client">chaddr, as text (<c>52:54:00:…</c>).</param>
+/// <param name="Client">htype and chaddr: the client's key in the tracker, as its lease's (see <see cref="BootClientId"/>).</param>
 /// <param name="RequestType">DISCOVER, REQUEST, INFORM… (upper case, as in the log).</param>
 /// <param name="Mode"><c>proxy</c>, <c>4011</c> or <c>full</c>.</param>
 /// <param name="Addresses">Addresses the client is known by after this exchange (ciaddr, source on 4011, yiaddr).</param>
 /// <param name="ReplyType">OFFER, ACK, NAK…; null when not answered.</param>
 /// <param name="Detail">The reply's summary (boot file, address) or why it was not answered.</param>
 public sealed record DhcpExchanged(
-    DateTimeOffset At, string Client, string RequestType, string Mode, IReadOnlyList<IPv4Address> Addresses,
+    DateTimeOffset At, HardwareAddress Client, string RequestType, string Mode, IReadOnlyList<IPv4Address> Addresses,
     string? ReplyType, string Detail, string? Architecture = null) : BootEvent(At);
 
 /// <summary>A TFTP or HTTP transfer began (<paramref name="Size"/> bytes; -1 when unknown).</summary>

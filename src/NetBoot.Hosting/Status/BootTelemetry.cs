@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Net;
@@ -10,24 +11,92 @@ using NetBoot.Wire.Net;
 namespace NetBoot.Hosting.Status;
 
 /// <summary>What the services report, in one call each: counts it on <see cref="NetBootMetrics"/> and, when the
-/// dashboard is on, folds it into the <see cref="BootTracker"/> state. The services never know who listens.</summary>
-public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, bool trackClients)
+/// dashboard is on, hands it to the <see cref="BootTracker"/>. The services never know who listens, and never wait for
+/// it: an event goes into a bounded lock-free queue (<see cref="BoundedEventQueue{T}"/>; when it is full the event is
+/// dropped and counted), and is folded into the tracker off the receive paths, by <see cref="RunAsync"/> every
+/// <see cref="FoldInterval"/> and by the dashboard before it reads (<see cref="Clients"/>).</summary>
+public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, bool trackClients, int queueCapacity = BootTelemetry.QueueCapacity)
 {
     /// <summary>Clients not heard from for this long leave the dashboard; at most this many are kept.</summary>
-    public static readonly TimeSpan ClientMaxAge = TimeSpan.FromMinutes(30);
-    public const int MaxClients = 256;
+    public static readonly TimeSpan ClientMaxAge = BootTracker.DefaultMaxAge;
+    public const int MaxClients = BootTracker.DefaultCapacity;
 
-    private readonly Lock _lock = new();
-    private readonly List<TrackedTransfer> _active = [];
-    private BootTrackerState _state = BootTrackerState.Empty;
+    /// <summary>Events waiting to be folded at most: <see cref="FoldInterval"/> of 40 000 events a second.</summary>
+    public const int QueueCapacity = 4096;
+
+    /// <summary>How often <see cref="RunAsync"/> folds the waiting events.</summary>
+    public static readonly TimeSpan FoldInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly BoundedEventQueue<BootEvent> _events = new(queueCapacity);
+    private readonly ConcurrentDictionary<TrackedTransfer, bool> _active = new();
+    private readonly Lock _fold = new();
+    private readonly BootTracker _tracker = new();
+    private BootTrackerState _snapshot = BootTrackerState.Empty;
+    private long _snapshotVersion;
     private long _version;
 
     public NetBootMetrics Metrics { get; } = metrics;
 
-    /// <summary>Grows with every change to the tracked clients.</summary>
+    /// <summary>Grows with every change folded into the tracked clients.</summary>
     public long Version => Interlocked.Read(ref _version);
 
-    public BootTrackerState Clients => Volatile.Read(ref _state);
+    /// <summary>The tracked clients, with every event reported so far folded in.</summary>
+    public BootTrackerState Clients
+    {
+        get
+        {
+            lock (_fold)
+            {
+                FoldPending();
+                if (_snapshotVersion != _tracker.Version)
+                {
+                    _snapshot = _tracker.Snapshot();
+                    _snapshotVersion = _tracker.Version;
+                }
+                return _snapshot;
+            }
+        }
+    }
+
+    /// <summary>Events dropped because the queue was full (also counted as <c>netboot.status.events.dropped</c>).</summary>
+    public long EventsDropped => _events.Dropped;
+
+    /// <summary>Events waiting to be folded.</summary>
+    internal int EventsWaiting => _events.Count;
+
+    /// <summary>The lock held while folding and reading; the reporting side never takes it (tests hold it to stall the
+    /// folding side).</summary>
+    internal Lock FoldLock => _fold;
+
+    /// <summary>Folds the waiting events every <see cref="FoldInterval"/> until cancelled (run by <see cref="StatusHost"/>
+    /// when the dashboard is on), so the queue drains whether or not a page is open.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (!trackClients)
+        {
+            return;
+        }
+        using var timer = new PeriodicTimer(FoldInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                Fold();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Folds the waiting events into the tracker, and forgets clients idle for longer than <see cref="ClientMaxAge"/>.</summary>
+    public void Fold()
+    {
+        lock (_fold)
+        {
+            FoldPending();
+        }
+    }
 
     // ---- DHCP ----
 
@@ -49,12 +118,10 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
             : hasLeaseStore ? "full" : "proxy";
         var requestType = TypeName(message.MessageType);
         Metrics.DhcpRequests.Add(1, new("message_type", requestType), new("mode", mode));
-        string? replyType = null;
         switch (decision)
         {
             case SendReply sent:
-                replyType = TypeName(sent.Message.MessageType);
-                Metrics.DhcpReplies.Add(1, new("message_type", replyType), new("mode", mode));
+                Metrics.DhcpReplies.Add(1, new("message_type", TypeName(sent.Message.MessageType)), new("mode", mode));
                 break;
             case NoReply none:
                 Metrics.DhcpDrops.Add(1, new KeyValuePair<string, object?>("reason", ReasonName(none.Reason)));
@@ -66,21 +133,17 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
         {
             return;
         }
-        var detail = decision is SendReply answer
-            ? answer.Summary + (answer.Message.YourAddress.IsZero ? "" : " " + answer.Message.YourAddress)
-            : ((NoReply)decision).Detail;
-        var addresses = new List<IPv4Address>(3) { message.ClientAddress };
-        if (request.ArrivedOnPxePort)
-        {
-            addresses.Add(request.SourceAddress);
-        }
-        if (decision is SendReply { Message.YourAddress: { IsZero: false } yiaddr })
-        {
-            addresses.Add(yiaddr);
-        }
+        // Only what is at hand: the text is put together by the folding side.
+        var answered = decision as SendReply;
+        var yiaddr = answered?.Message.YourAddress ?? default;
+        var detail = answered is null ? ((NoReply)decision).Detail
+            : yiaddr.IsZero ? answered.Summary : answered.Summary + " " + yiaddr;
+        IPv4Address[] addresses = request.ArrivedOnPxePort
+            ? [message.ClientAddress, request.SourceAddress, yiaddr]
+            : [message.ClientAddress, yiaddr];
         var architecture = message.Options.TryGetUInt16(DhcpOptionCode.ClientSystemArchitecture, out var arch) ? ArchitectureName(arch) : null;
-        Apply(new DhcpExchanged(time.GetUtcNow(), message.ClientHardwareAddress.ToString(), requestType.ToUpperInvariant(), mode,
-            addresses, replyType?.ToUpperInvariant(), detail, architecture));
+        Record(new DhcpExchanged(time.GetUtcNow(), message.ClientHardwareAddress, UpperTypeName(message.MessageType), mode,
+            addresses, answered is null ? null : UpperTypeName(answered.Message.MessageType), detail, architecture));
     }
 
     /// <summary>Lease-store commit latency: from the decision until its change is durable.</summary>
@@ -108,11 +171,8 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
         var transfer = new TrackedTransfer(this, IPv4Address.FromIPAddress(client), file, size, bytesSent);
         if (trackClients)
         {
-            lock (_lock)
-            {
-                _active.Add(transfer);
-            }
-            Apply(new TransferStarted(time.GetUtcNow(), transfer.Client, "tftp", file, size));
+            _active.TryAdd(transfer, true);
+            Record(new TransferStarted(time.GetUtcNow(), transfer.Client, "tftp", file, size));
         }
         return transfer;
     }
@@ -124,7 +184,7 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
         Metrics.TftpTransfers.Add(1, new KeyValuePair<string, object?>("result", result));
         if (trackClients)
         {
-            Apply(new TransferRefused(time.GetUtcNow(), IPv4Address.FromIPAddress(client), "tftp", file, reason));
+            Record(new TransferRefused(time.GetUtcNow(), IPv4Address.FromIPAddress(client), "tftp", file, reason));
         }
     }
 
@@ -138,29 +198,32 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
         Metrics.TftpDuration.Record(seconds, new KeyValuePair<string, object?>("result", result));
         if (trackClients)
         {
-            lock (_lock)
-            {
-                _active.Remove(transfer);
-            }
-            Apply(new TransferEnded(time.GetUtcNow(), transfer.Client, "tftp", transfer.File, bytes, failure, isProbe));
+            _active.TryRemove(transfer, out _);
+            Record(new TransferEnded(time.GetUtcNow(), transfer.Client, "tftp", transfer.File, bytes, failure, isProbe));
         }
     }
 
-    /// <summary>Folds the progress of running transfers into the tracker (called by the dashboard before it publishes).</summary>
+    /// <summary>Folds the waiting events and the progress of running transfers into the tracker (called by the dashboard
+    /// before it publishes).</summary>
     public void SampleProgress()
     {
-        TrackedTransfer[] active;
-        lock (_lock)
+        lock (_fold)
         {
-            active = [.. _active];
-        }
-        foreach (var transfer in active)
-        {
-            var bytes = transfer.BytesSent();
-            if (bytes != transfer.LastReported)
+            FoldPending();
+            var changed = false;
+            foreach (var (transfer, _) in _active)
             {
-                transfer.LastReported = bytes;
-                Apply(new TransferProgressed(time.GetUtcNow(), transfer.Client, transfer.File, bytes));
+                var bytes = transfer.BytesSent();
+                if (bytes != transfer.LastReported)
+                {
+                    transfer.LastReported = bytes;
+                    _tracker.Apply(new TransferProgressed(time.GetUtcNow(), transfer.Client, transfer.File, bytes));
+                    changed = true;
+                }
+            }
+            if (changed)
+            {
+                Interlocked.Exchange(ref _version, _tracker.Version);
             }
         }
     }
@@ -171,7 +234,7 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
     {
         if (trackClients && client is not null && client.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
         {
-            Apply(new TransferStarted(time.GetUtcNow(), IPv4Address.FromIPAddress(client), "http", path, size));
+            Record(new TransferStarted(time.GetUtcNow(), IPv4Address.FromIPAddress(client), "http", path, size));
         }
     }
 
@@ -186,36 +249,47 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
         if (trackClients && client is not null && client.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
         {
             var address = IPv4Address.FromIPAddress(client);
-            Apply(status >= 400
+            Record(status >= 400
                 ? new TransferRefused(time.GetUtcNow(), address, "http", path, failure ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 : new TransferEnded(time.GetUtcNow(), address, "http", path, bytes, failure));
         }
     }
 
-    private void Apply(BootEvent e)
+    /// <summary>Hands an event to the folding side without waiting: dropped and counted when the queue is full.</summary>
+    private void Record(BootEvent e)
     {
-        lock (_lock)
+        if (!_events.TryEnqueue(e))
         {
-            var next = BootTracker.Apply(_state, e);
-            // Pruned in batches (down to MaxClients once twice as many are known), so a storm of new clients costs
-            // one sort per MaxClients events, not one per event.
-            if (next.Clients.Count > 2 * MaxClients)
-            {
-                next = BootTracker.Prune(next, e.At, ClientMaxAge, MaxClients);
-            }
-            Volatile.Write(ref _state, next);
+            Metrics.StatusEventsDropped.Add(1);
         }
-        Interlocked.Increment(ref _version);
     }
 
-    /// <summary>Forgets clients idle for longer than <see cref="ClientMaxAge"/>.</summary>
-    public void Prune()
+    /// <summary>Under <see cref="_fold"/>: every waiting event into the tracker (at most the queue's capacity, so a
+    /// reader is not held up by writers that keep adding), then the idle clients out.</summary>
+    private void FoldPending()
     {
-        lock (_lock)
+        for (var n = 0; n < _events.Capacity && _events.TryDequeue(out var e); n++)
         {
-            Volatile.Write(ref _state, BootTracker.Prune(_state, time.GetUtcNow(), ClientMaxAge, MaxClients));
+            _tracker.Apply(e);
         }
+        _tracker.Expire(time.GetUtcNow());
+        Interlocked.Exchange(ref _version, _tracker.Version);
     }
+
+    /// <summary>The message type as the log and the dashboard write it (constants: nothing allocated per request).</summary>
+    internal static string UpperTypeName(DhcpMessageType? type) => type switch
+    {
+        null => "BOOTP",
+        DhcpMessageType.Discover => "DISCOVER",
+        DhcpMessageType.Offer => "OFFER",
+        DhcpMessageType.Request => "REQUEST",
+        DhcpMessageType.Decline => "DECLINE",
+        DhcpMessageType.Ack => "ACK",
+        DhcpMessageType.Nak => "NAK",
+        DhcpMessageType.Release => "RELEASE",
+        DhcpMessageType.Inform => "INFORM",
+        _ => "OTHER",
+    };
 
     internal static string TypeName(DhcpMessageType? type) => type switch
     {

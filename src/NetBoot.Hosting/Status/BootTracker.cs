@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using NetBoot.Engine.Limits;
 using NetBoot.Wire.Net;
 
 namespace NetBoot.Hosting.Status;
@@ -29,7 +30,9 @@ public enum BootStage
 public sealed record BootStep(DateTimeOffset At, string Text);
 
 /// <summary>What the dashboard shows for one client.</summary>
-/// <param name="Key">The MAC, or <c>ip:ADDRESS</c> for a client seen only by TFTP/HTTP.</param>
+/// <param name="Key">The client as the page names it (<see cref="BootClientId.Text"/>): the MAC, or <c>ip:ADDRESS</c> for a
+/// client seen only by TFTP/HTTP.</param>
+/// <param name="Addresses">The last <see cref="BootTracker.MaxAddresses"/> addresses it was known by, oldest first.</param>
 public sealed record ClientBoot(
     string Key,
     BootStage Stage,
@@ -61,100 +64,175 @@ public sealed record ClientBoot(
     };
 }
 
-/// <summary>Every client seen recently, and which address belongs to which MAC (TFTP and HTTP see only addresses).</summary>
-public sealed record BootTrackerState(ImmutableDictionary<string, ClientBoot> Clients, ImmutableDictionary<IPv4Address, string> Owners)
+/// <summary>Who a tracked client is: its hardware address (<c>htype</c> + <c>chaddr</c>, as its lease is keyed, so a
+/// client that changes <c>htype</c> is another client, as it is for the leases), or, for a client seen only by TFTP or
+/// HTTP, its IPv4 address.</summary>
+public readonly record struct BootClientId(HardwareAddress Hardware, IPv4Address Address)
 {
-    public static readonly BootTrackerState Empty = new(
-        ImmutableDictionary.Create<string, ClientBoot>(StringComparer.Ordinal), ImmutableDictionary<IPv4Address, string>.Empty);
+    public static BootClientId Of(HardwareAddress hardware) => new(hardware, default);
+
+    public static BootClientId ByAddress(IPv4Address address) => new(default, address);
+
+    /// <summary>Known only by its address (no DHCP request of it seen yet, or forgotten since).</summary>
+    public bool IsAddressOnly => Hardware.Length == 0;
+
+    /// <summary>As the page shows it: the MAC as dnsmasq logs it, prefixed with the type when it is not Ethernet (as in
+    /// dnsmasq's lease file: <c>06-aa:bb:…</c>); or <c>ip:ADDRESS</c>.</summary>
+    public string Text => IsAddressOnly ? "ip:" + Address
+        : Hardware.HardwareType == 1 ? Hardware.ToString()
+        : Hardware.HardwareType.ToString("x2", CultureInfo.InvariantCulture) + "-" + Hardware;
 }
 
-/// <summary>Folds <see cref="BootEvent"/>s into per-client boot stages: a pure function of (state, event), so the
-/// dashboard's logic is tested without sockets, and the services only report what they did.</summary>
-public static class BootTracker
+/// <summary>What the dashboard reads: the clients tracked when it was taken, by <see cref="ClientBoot.Key"/>.</summary>
+public sealed record BootTrackerState(IReadOnlyDictionary<string, ClientBoot> Clients)
+{
+    public static readonly BootTrackerState Empty = new(new Dictionary<string, ClientBoot>(StringComparer.Ordinal));
+}
+
+/// <summary>Folds <see cref="BootEvent"/>s into per-client boot stages, so the dashboard's logic is tested without sockets
+/// and the services only report what they did. Bounded and O(1) per event whatever clients send: at most
+/// <see cref="Capacity"/> clients (the one heard from least recently is forgotten first, and any not heard from for
+/// <see cref="MaxAge"/>), each with its last <see cref="MaxAddresses"/> addresses and <see cref="HistoryLength"/> history
+/// lines of at most <see cref="MaxTextLength"/> characters; the address index holds only addresses some client lists.
+/// Not thread-safe: <see cref="BootTelemetry"/> folds on one thread at a time, off the receive paths.</summary>
+public sealed class BootTracker
 {
     /// <summary>Lines of history kept per client.</summary>
     public const int HistoryLength = 12;
 
-    public static BootTrackerState Apply(BootTrackerState state, BootEvent e)
+    /// <summary>Addresses kept per client (its newest): a PXE boot knows a client by one or two; a client that sends a
+    /// new <c>ciaddr</c> with every request must not grow a list that each request walks.</summary>
+    public const int MaxAddresses = 4;
+
+    /// <summary>Characters kept of any text a client can influence (file names, details).</summary>
+    public const int MaxTextLength = 200;
+
+    public const int DefaultCapacity = 256;
+
+    public static readonly TimeSpan DefaultMaxAge = TimeSpan.FromMinutes(30);
+
+    private readonly LruTable<BootClientId, ClientBoot> _clients;
+    private readonly Dictionary<IPv4Address, BootClientId> _owners;
+
+    public BootTracker(int capacity = DefaultCapacity, TimeSpan? maxAge = null)
     {
-        ArgumentNullException.ThrowIfNull(state);
-        return e switch
-        {
-            DhcpExchanged d => ApplyDhcp(state, d),
-            TransferStarted s => Update(state, s.Client, s.At, c => c with
-            {
-                Stage = BootStage.Transferring, File = s.File, FileSize = s.Size, FileBytes = 0, Detail = $"{s.Protocol} {s.File}",
-            }, $"{s.Protocol} {s.File} started" + (s.Size >= 0 ? string.Create(CultureInfo.InvariantCulture, $" ({s.Size} bytes)") : "")),
-            TransferProgressed p => Update(state, p.Client, p.At,
-                c => c.Stage == BootStage.Transferring && c.File == p.File ? c with { FileBytes = p.Bytes } : c, history: null),
-            TransferEnded { IsProbe: true } t => Update(state, t.Client, t.At, c => c with { Detail = $"{t.Protocol} {t.File}: size asked" },
-                $"{t.Protocol} {t.File}: size asked, client ended (normal for PXE ROMs)"),
-            TransferEnded { Failure: null } t => Update(state, t.Client, t.At,
-                c => c with { Stage = BootStage.Done, File = t.File, FileBytes = t.Bytes, FileSize = Math.Max(c.FileSize, t.Bytes), Detail = $"{t.Protocol} {t.File}" },
-                string.Create(CultureInfo.InvariantCulture, $"{t.Protocol} {t.File} done ({t.Bytes} bytes)")),
-            TransferEnded t => Update(state, t.Client, t.At,
-                c => c with { Stage = BootStage.Failed, File = t.File, FileBytes = t.Bytes, Detail = $"{t.Protocol} {t.File}: {t.Failure}" },
-                $"{t.Protocol} {t.File} failed: {t.Failure}"),
-            TransferRefused r => Update(state, r.Client, r.At,
-                c => c with { Stage = BootStage.Failed, File = r.File, FileBytes = 0, FileSize = -1, Detail = $"{r.Protocol} {r.File}: {r.Reason}" },
-                $"{r.Protocol} {r.File} refused: {r.Reason}"),
-            _ => state,
-        };
+        _clients = new LruTable<BootClientId, ClientBoot>(capacity);
+        _owners = new Dictionary<IPv4Address, BootClientId>(capacity * MaxAddresses);
+        MaxAge = maxAge ?? DefaultMaxAge;
     }
 
-    /// <summary>Forgets clients not heard from since <paramref name="maxAge"/>, and the oldest beyond <paramref name="maxClients"/>.</summary>
-    public static BootTrackerState Prune(BootTrackerState state, DateTimeOffset now, TimeSpan maxAge, int maxClients)
+    public int Capacity => _clients.Capacity;
+
+    public TimeSpan MaxAge { get; }
+
+    public int Count => _clients.Count;
+
+    /// <summary>Entries of the address → client index (at most <see cref="MaxAddresses"/> × <see cref="Capacity"/>).</summary>
+    public int OwnerCount => _owners.Count;
+
+    /// <summary>Grows with every change.</summary>
+    public long Version { get; private set; }
+
+    /// <summary>Units of work done so far: events, addresses compared or moved, clients forgotten. Tests read it to show
+    /// that an event costs the same however many clients are tracked.</summary>
+    internal long Steps { get; private set; }
+
+    public void Apply(BootEvent e)
     {
-        ArgumentNullException.ThrowIfNull(state);
-        var keep = state.Clients.Values
-            .Where(c => now - c.LastSeen <= maxAge)
-            .OrderByDescending(c => c.LastSeen)
-            .Take(maxClients)
-            .Select(c => c.Key)
-            .ToHashSet(StringComparer.Ordinal);
-        if (keep.Count == state.Clients.Count)
+        ArgumentNullException.ThrowIfNull(e);
+        Steps++;
+        switch (e)
         {
-            return state;
+            case DhcpExchanged d:
+                ApplyDhcp(d);
+                break;
+            case TransferStarted s:
+                Update(s.Client, s.At, c => c with
+                {
+                    Stage = BootStage.Transferring, File = Cut(s.File), FileSize = s.Size, FileBytes = 0, Detail = Cut($"{s.Protocol} {s.File}"),
+                }, $"{s.Protocol} {s.File} started" + (s.Size >= 0 ? string.Create(CultureInfo.InvariantCulture, $" ({s.Size} bytes)") : ""));
+                break;
+            case TransferProgressed p:
+                Update(p.Client, p.At, c => c.Stage == BootStage.Transferring && c.File == Cut(p.File) ? c with { FileBytes = p.Bytes } : c, history: null);
+                break;
+            case TransferEnded { IsProbe: true } t:
+                Update(t.Client, t.At, c => c with { Detail = Cut($"{t.Protocol} {t.File}: size asked") },
+                    $"{t.Protocol} {t.File}: size asked, client ended (normal for PXE ROMs)");
+                break;
+            case TransferEnded { Failure: null } t:
+                Update(t.Client, t.At,
+                    c => c with { Stage = BootStage.Done, File = Cut(t.File), FileBytes = t.Bytes, FileSize = Math.Max(c.FileSize, t.Bytes), Detail = Cut($"{t.Protocol} {t.File}") },
+                    string.Create(CultureInfo.InvariantCulture, $"{t.Protocol} {t.File} done ({t.Bytes} bytes)"));
+                break;
+            case TransferEnded t:
+                Update(t.Client, t.At,
+                    c => c with { Stage = BootStage.Failed, File = Cut(t.File), FileBytes = t.Bytes, Detail = Cut($"{t.Protocol} {t.File}: {t.Failure}") },
+                    $"{t.Protocol} {t.File} failed: {t.Failure}");
+                break;
+            case TransferRefused r:
+                Update(r.Client, r.At,
+                    c => c with { Stage = BootStage.Failed, File = Cut(r.File), FileBytes = 0, FileSize = -1, Detail = Cut($"{r.Protocol} {r.File}: {r.Reason}") },
+                    $"{r.Protocol} {r.File} refused: {r.Reason}");
+                break;
+            default:
+                return;
         }
-        return new BootTrackerState(
-            state.Clients.Where(kv => keep.Contains(kv.Key)).ToImmutableDictionary(StringComparer.Ordinal),
-            state.Owners.Where(kv => keep.Contains(kv.Value)).ToImmutableDictionary());
+        Version++;
     }
 
-    private static BootTrackerState ApplyDhcp(BootTrackerState state, DhcpExchanged d)
+    /// <summary>Forgets the clients not heard from for longer than <see cref="MaxAge"/>: they are the least recently used,
+    /// so this looks only at the ones it forgets (and one more).</summary>
+    public void Expire(DateTimeOffset now)
     {
-        var clients = state.Clients;
-        var owners = state.Owners;
-        var existing = clients.GetValueOrDefault(d.Client)
-            ?? new ClientBoot(d.Client, BootStage.Discover, "", d.At, d.At, [], []);
+        while (_clients.TryPeekOldest(out var id, out var oldest) && now - oldest.LastSeen > MaxAge)
+        {
+            Forget(id, oldest);
+            Version++;
+        }
+    }
+
+    /// <summary>The clients now, for the dashboard (O(<see cref="Capacity"/>); taken only when it asks).</summary>
+    public BootTrackerState Snapshot()
+    {
+        var clients = new Dictionary<string, ClientBoot>(_clients.Count, StringComparer.Ordinal);
+        foreach (var (_, client) in _clients.NewestFirst())
+        {
+            clients[client.Key] = client;
+        }
+        return new BootTrackerState(clients);
+    }
+
+    private void ApplyDhcp(DhcpExchanged d)
+    {
+        if (d.Client.Length == 0)
+        {
+            // Dropped before any decision (hlen 0); never tracked under an empty key.
+            return;
+        }
+        var id = BootClientId.Of(d.Client);
+        var existing = _clients.TryGetValue(id, out var known) ? known : new ClientBoot(id.Text, BootStage.Discover, "", d.At, d.At, [], []);
         var addresses = existing.Addresses;
-        foreach (var address in d.Addresses.Where(a => !a.IsZero && !addresses.Contains(a)))
+        foreach (var address in d.Addresses)
         {
-            addresses = addresses.Add(address);
-        }
-        foreach (var address in addresses)
-        {
-            // A client seen first by address (TFTP before any DHCP we saw) is merged into its MAC's entry.
-            if (owners.GetValueOrDefault(address) is { } previous && previous != d.Client && previous.StartsWith("ip:", StringComparison.Ordinal))
+            if (!address.IsZero)
             {
-                clients = clients.Remove(previous);
+                addresses = Remember(addresses, address, id);
+                Claim(address, id);
             }
-            owners = owners.SetItem(address, d.Client);
         }
         var (stage, detail) = Next(existing, d);
         var step = d.ReplyType is null
             ? $"{d.RequestType} ({d.Mode}): not answered: {d.Detail}"
             : $"{d.RequestType} ({d.Mode}) -> {d.ReplyType} {d.Detail}";
-        var updated = existing with
+        Put(id, existing with
         {
             Stage = stage,
-            Detail = detail,
+            Detail = Cut(detail),
             LastSeen = d.At,
             Addresses = addresses,
             Architecture = d.Architecture ?? existing.Architecture,
-            History = Append(existing.History, new BootStep(d.At, step)),
-        };
-        return new BootTrackerState(clients.SetItem(d.Client, updated), owners);
+            History = Append(existing.History, new BootStep(d.At, Cut(step))),
+        });
     }
 
     private static (BootStage Stage, string Detail) Next(ClientBoot client, DhcpExchanged d)
@@ -179,20 +257,95 @@ public static class BootTracker
         };
     }
 
-    private static BootTrackerState Update(BootTrackerState state, IPv4Address address, DateTimeOffset at, Func<ClientBoot, ClientBoot> change, string? history)
+    private void Update(IPv4Address address, DateTimeOffset at, Func<ClientBoot, ClientBoot> change, string? history)
     {
-        var key = state.Owners.GetValueOrDefault(address) ?? "ip:" + address;
-        var owners = state.Owners.ContainsKey(address) ? state.Owners : state.Owners.SetItem(address, key);
-        var existing = state.Clients.GetValueOrDefault(key)
-            ?? new ClientBoot(key, BootStage.Transferring, "", at, at, [address], []);
+        var id = _owners.TryGetValue(address, out var owner) ? owner : BootClientId.ByAddress(address);
+        if (!_clients.TryGetValue(id, out var existing))
+        {
+            // Seen first by address (TFTP before any DHCP we saw): its own entry, merged once DHCP names its MAC.
+            id = BootClientId.ByAddress(address);
+            existing = _clients.TryGetValue(id, out var byAddress) ? byAddress
+                : new ClientBoot(id.Text, BootStage.Transferring, "", at, at, [address], []);
+            _owners[address] = id;
+        }
         var updated = change(existing) with { LastSeen = at };
         if (history is not null)
         {
-            updated = updated with { History = Append(existing.History, new BootStep(at, history)) };
+            updated = updated with { History = Append(existing.History, new BootStep(at, Cut(history))) };
         }
-        return new BootTrackerState(state.Clients.SetItem(key, updated), owners);
+        Put(id, updated);
+    }
+
+    /// <summary><paramref name="address"/> as the newest of the list; the oldest goes beyond <see cref="MaxAddresses"/>.</summary>
+    private ImmutableArray<IPv4Address> Remember(ImmutableArray<IPv4Address> addresses, IPv4Address address, BootClientId id)
+    {
+        Steps += addresses.Length;
+        var index = addresses.IndexOf(address);
+        if (index == addresses.Length - 1 && index >= 0)
+        {
+            return addresses;
+        }
+        if (index >= 0)
+        {
+            return addresses.RemoveAt(index).Add(address);
+        }
+        if (addresses.Length >= MaxAddresses)
+        {
+            Release(addresses[0], id);
+            addresses = addresses.RemoveAt(0);
+        }
+        return addresses.Add(address);
+    }
+
+    /// <summary>The address is now <paramref name="id"/>'s; an entry that knew the client only by it is merged away.</summary>
+    private void Claim(IPv4Address address, BootClientId id)
+    {
+        Steps++;
+        if (_owners.TryGetValue(address, out var previous) && previous != id && previous.IsAddressOnly
+            && _clients.TryGetValue(previous, out var byAddress))
+        {
+            Forget(previous, byAddress);
+        }
+        _owners[address] = id;
+    }
+
+    private void Put(BootClientId id, ClientBoot client)
+    {
+        if (_clients.Set(id, client, out var evicted))
+        {
+            // The least recently used client made room: its addresses no longer lead anywhere.
+            ReleaseAll(evicted.Key, evicted.Value);
+        }
+    }
+
+    private void Forget(BootClientId id, ClientBoot client)
+    {
+        _clients.Remove(id);
+        ReleaseAll(id, client);
+    }
+
+    private void ReleaseAll(BootClientId id, ClientBoot client)
+    {
+        Steps++;
+        foreach (var address in client.Addresses)
+        {
+            Release(address, id);
+        }
+    }
+
+    /// <summary>Drops the index entry of <paramref name="address"/> when it still leads to <paramref name="id"/> (another
+    /// client may have claimed it since).</summary>
+    private void Release(IPv4Address address, BootClientId id)
+    {
+        Steps++;
+        if (_owners.TryGetValue(address, out var owner) && owner == id)
+        {
+            _owners.Remove(address);
+        }
     }
 
     private static ImmutableArray<BootStep> Append(ImmutableArray<BootStep> history, BootStep step) =>
         history.Length < HistoryLength ? history.Add(step) : history.RemoveAt(0).Add(step);
+
+    private static string Cut(string text) => text.Length <= MaxTextLength ? text : string.Concat(text.AsSpan(0, MaxTextLength - 1), "…");
 }

@@ -11,9 +11,11 @@ internal static class DashboardJson
     /// <summary>The page lists at most this many leases (ordered by address).</summary>
     public const int MaxLeases = 500;
 
-    public static byte[] Write(DateTimeOffset now, BootTrackerState clients, IReadOnlyList<Lease> leases, IReadOnlyList<PoolUsage> pools, IReadOnlyList<RecentLogLine> errors)
+    /// <summary>Appends the state to <paramref name="buffer"/> (the event stream reuses one buffer for every update).</summary>
+    public static void Write(IBufferWriter<byte> buffer, DateTimeOffset now, BootTrackerState clients, IReadOnlyList<Lease> leases,
+        IReadOnlyList<PoolUsage> pools, IReadOnlyList<RecentLogLine> errors)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
+        ArgumentNullException.ThrowIfNull(clients);
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
@@ -65,7 +67,6 @@ internal static class DashboardJson
             json.WriteEndArray();
             json.WriteEndObject();
         }
-        return buffer.WrittenSpan.ToArray();
     }
 
     private static void WriteClient(Utf8JsonWriter json, ClientBoot client)

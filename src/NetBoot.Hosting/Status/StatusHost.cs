@@ -55,8 +55,23 @@ public sealed class StatusHost : IDisposable
             OnStarted();
             return Task.CompletedTask;
         }
-        var service = new StatusWebService(config.Current.Status, this, config, leases, logger);
-        return service.RunAsync(cancellationToken);
+        return ServeAsync(new StatusWebService(config.Current.Status, this, config, leases, logger), cancellationToken);
+    }
+
+    /// <summary>The web endpoint, and beside it the tracker's fold loop (which ends with it, also when it fails).</summary>
+    private async Task ServeAsync(StatusWebService service, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var folding = Telemetry.RunAsync(stop.Token);
+        try
+        {
+            await service.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await folding.ConfigureAwait(false);
+        }
     }
 
     public void Dispose() => _services.Dispose();

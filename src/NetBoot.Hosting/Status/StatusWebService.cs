@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
@@ -137,7 +138,9 @@ internal sealed class StatusWebService(StatusConfig status, StatusHost host, Con
                 return;
             case "/state":
                 response.ContentType = "application/json";
-                await response.Body.WriteAsync(Snapshot(), context.RequestAborted).ConfigureAwait(false);
+                var state = new ArrayBufferWriter<byte>(SnapshotBufferSize);
+                Snapshot(state);
+                await response.Body.WriteAsync(state.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
                 return;
             default:
                 await StreamEventsAsync(context).ConfigureAwait(false);
@@ -157,6 +160,9 @@ internal sealed class StatusWebService(StatusConfig status, StatusHost host, Con
         var aborted = linked.Token;
         var time = host.Time;
         using var timer = new PeriodicTimer(EventInterval, time);
+        // One buffer for the stream's life: a snapshot of 256 clients with their history runs to hundreds of KiB, and a
+        // fresh one four times a second would churn the large-object heap (and the process's memory) for nothing.
+        var buffer = new ArrayBufferWriter<byte>(SnapshotBufferSize);
         (long, long) sent = (-1, -1);
         var sentAt = DateTimeOffset.MinValue;
         try
@@ -169,8 +175,10 @@ internal sealed class StatusWebService(StatusConfig status, StatusHost host, Con
                 {
                     sent = version;
                     sentAt = time.GetUtcNow();
+                    buffer.ResetWrittenCount();
+                    Snapshot(buffer);
                     await response.WriteAsync("event: state\ndata: ", aborted).ConfigureAwait(false);
-                    await response.Body.WriteAsync(Snapshot(), aborted).ConfigureAwait(false);
+                    await response.Body.WriteAsync(buffer.WrittenMemory, aborted).ConfigureAwait(false);
                     await response.WriteAsync("\n\n", aborted).ConfigureAwait(false);
                     await response.Body.FlushAsync(aborted).ConfigureAwait(false);
                 }
@@ -183,12 +191,14 @@ internal sealed class StatusWebService(StatusConfig status, StatusHost host, Con
         }
     }
 
-    private byte[] Snapshot()
+    private const int SnapshotBufferSize = 64 * 1024;
+
+    private void Snapshot(IBufferWriter<byte> buffer)
     {
         var now = host.Time.GetUtcNow();
         var leaseList = leases?.Snapshot() ?? [];
         var pools = PoolUsageCalculator.Compute(config.Current.Ranges, leaseList, now);
-        return DashboardJson.Write(now, host.Telemetry.Clients, leaseList, pools, host.RecentLog.Lines());
+        DashboardJson.Write(buffer, now, host.Telemetry.Clients, leaseList, pools, host.RecentLog.Lines());
     }
 
     private static bool Arrived(HttpContext context, ListenEndpoint? endpoint) =>

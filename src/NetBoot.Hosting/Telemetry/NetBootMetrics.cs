@@ -31,6 +31,8 @@ public sealed class NetBootMetrics
         HttpSent = Meter.CreateCounter<long>("netboot.http.sent", "By", "HTTP boot-file bytes sent");
         HttpDuration = Meter.CreateHistogram<double>("netboot.http.request.duration", "s", "HTTP boot-file request durations, by result",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = TransferBuckets });
+        StatusEventsDropped = Meter.CreateCounter<long>("netboot.status.events.dropped", "{event}",
+            "Client events the dashboard's tracker did not get because its queue was full (the services never wait for it)");
     }
 
     public Meter Meter { get; }
@@ -45,6 +47,7 @@ public sealed class NetBootMetrics
     public Counter<long> HttpRequests { get; }
     public Counter<long> HttpSent { get; }
     public Histogram<double> HttpDuration { get; }
+    public Counter<long> StatusEventsDropped { get; }
 
     /// <summary>Pool size and use per <c>dhcp-range</c>, read at each scrape from <paramref name="observe"/>.</summary>
     public void ObservePools(Func<IEnumerable<PoolUsage>> observe)

@@ -97,8 +97,16 @@ public sealed class PrometheusExporter : IDisposable
         _ => value.ToString("R", CultureInfo.InvariantCulture),
     };
 
+    /// <summary>Series kept per metric at most. NetBoot's tag values come from small fixed sets (see
+    /// <see cref="NetBootMetrics"/>), so this is never reached by design; it keeps the promise if a future tag carries
+    /// client data. Beyond it, measurements go to one series labelled <c>otel_metric_overflow="true"</c>, as
+    /// OpenTelemetry SDKs do.</summary>
+    public const int MaxSeriesPerMetric = 1000;
+
     /// <summary>Up to three tag values identify a series without allocating on the hot path (tag values are constants).</summary>
     private readonly record struct SeriesKey(object? First, object? Second, object? Third, int Count);
+
+    private static readonly SeriesKey s_overflowKey = new(typeof(PrometheusExporter), null, null, -1);
 
     private sealed class InstrumentSeries(Instrument instrument)
     {
@@ -106,20 +114,23 @@ public sealed class PrometheusExporter : IDisposable
         private readonly bool _isHistogram = IsHistogram(instrument);
         private readonly bool _isGauge = instrument.IsObservable;
         private readonly double[] _buckets = Buckets(instrument);
+        private int _series;
 
         public string Name { get; } = MetricName(instrument);
 
+        /// <summary>Counters and gauges are updated lock-free (a DHCP receive thread counts every request); histograms,
+        /// recorded off the receive paths, lock their cell so a scrape sees buckets and count agree.</summary>
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
             var key = new SeriesKey(
                 tags.Length > 0 ? tags[0].Value : null, tags.Length > 1 ? tags[1].Value : null, tags.Length > 2 ? tags[2].Value : null, tags.Length);
             if (!_cells.TryGetValue(key, out var cell))
             {
-                cell = _cells.GetOrAdd(key, new Cell(Labels(tags), _isHistogram ? new long[_buckets.Length] : null));
+                cell = NewCell(key, tags);
             }
-            lock (cell)
+            if (cell.Buckets is { } buckets)
             {
-                if (cell.Buckets is { } buckets)
+                lock (cell)
                 {
                     var index = Array.BinarySearch(_buckets, value);
                     index = index >= 0 ? index : ~index;
@@ -130,15 +141,32 @@ public sealed class PrometheusExporter : IDisposable
                     cell.Count++;
                     cell.Value += value;
                 }
-                else if (_isGauge)
-                {
-                    cell.Value = value;
-                }
-                else
-                {
-                    cell.Value += value;
-                }
             }
+            else if (_isGauge)
+            {
+                Volatile.Write(ref cell.Value, value);
+            }
+            else
+            {
+                cell.Add(value);
+            }
+        }
+
+        private Cell NewCell(SeriesKey key, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (Interlocked.Increment(ref _series) > MaxSeriesPerMetric)
+            {
+                Interlocked.Decrement(ref _series);
+                return _cells.GetOrAdd(s_overflowKey, _ => new Cell("otel_metric_overflow=\"true\"", _isHistogram ? new long[_buckets.Length] : null));
+            }
+            var added = new Cell(Labels(tags), _isHistogram ? new long[_buckets.Length] : null);
+            var cell = _cells.GetOrAdd(key, added);
+            if (!ReferenceEquals(cell, added))
+            {
+                // Another thread added the same series first.
+                Interlocked.Decrement(ref _series);
+            }
+            return cell;
         }
 
         public void WriteTo(StringBuilder text)
@@ -148,16 +176,16 @@ public sealed class PrometheusExporter : IDisposable
             text.Append("# TYPE ").Append(Name).Append(' ').Append(type).Append('\n');
             foreach (var cell in _cells.Values.OrderBy(c => c.Labels, StringComparer.Ordinal))
             {
-                lock (cell)
+                if (cell.Buckets is { } buckets)
                 {
-                    if (cell.Buckets is { } buckets)
+                    lock (cell)
                     {
                         WriteHistogram(text, cell, buckets);
                     }
-                    else
-                    {
-                        text.Append(Name).Append(Braced(cell.Labels)).Append(' ').Append(Number(cell.Value)).Append('\n');
-                    }
+                }
+                else
+                {
+                    text.Append(Name).Append(Braced(cell.Labels)).Append(' ').Append(Number(Volatile.Read(ref cell.Value))).Append('\n');
                 }
             }
         }
@@ -199,7 +227,22 @@ public sealed class PrometheusExporter : IDisposable
     {
         public string Labels { get; } = labels;
         public long[]? Buckets { get; } = buckets;
-        public double Value { get; set; }
-        public long Count { get; set; }
+        public double Value;
+        public long Count;
+
+        /// <summary>Adds without a lock: retried until no other thread added in between.</summary>
+        public void Add(double value)
+        {
+            var seen = Volatile.Read(ref Value);
+            while (true)
+            {
+                var found = Interlocked.CompareExchange(ref Value, seen + value, seen);
+                if (found.Equals(seen))
+                {
+                    return;
+                }
+                seen = found;
+            }
+        }
     }
 }

@@ -308,7 +308,7 @@ public class FullDhcpResponderTests
         var first = harness.Send(Discover(Mac(1)));
         var inUse = first.ProbeFirst!.Value;
 
-        var recorded = FullDhcpResponder.AddressInUse(inUse, Mac(1), harness.Now);
+        var recorded = FullDhcpResponder.AddressInUse(harness.Leases, inUse, Mac(1), harness.Now);
         harness.Leases.Apply(recorded.Change!);
         var retry = harness.Send(Discover(Mac(1)));
 
@@ -320,6 +320,22 @@ public class FullDhcpResponderTests
         Assert.Equal(other, retry.ProbeFirst);
         // Nobody else gets it during the quarantine either.
         Assert.NotEqual(inUse, Reply(harness.Send(Discover(Mac(2))).Decision).Message.YourAddress);
+    }
+
+    [Fact]
+    public void A_ping_answer_for_an_address_the_client_was_bound_to_meanwhile_keeps_the_lease()
+    {
+        // klibc ipconfig retries its DISCOVER after a second: the retry is offered the held address at once, the client
+        // is bound to it and configures it, and then answers the first DISCOVER's probe itself.
+        var harness = Harness(c => c with { SequentialIp = true });
+        var probed = harness.Send(Discover(Mac(1))).ProbeFirst!.Value;
+        Assert.Equal(probed, Reply(harness.Send(Discover(Mac(1))).Decision).Message.YourAddress);
+        Assert.Equal(DhcpMessageType.Ack, Reply(harness.Send(Selecting(Mac(1), probed, Server)).Decision).Message.MessageType);
+
+        var verdict = FullDhcpResponder.AddressInUse(harness.Leases, probed, Mac(1), harness.Now);
+
+        Assert.Null(verdict.Change);
+        Assert.Equal(LeaseState.Bound, harness.Leases.ByAddress(probed)!.State);
     }
 
     private static DhcpMessage Bootp(HardwareAddress client) =>

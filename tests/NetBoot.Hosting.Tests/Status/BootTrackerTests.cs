@@ -6,19 +6,32 @@ namespace NetBoot.Hosting.Tests.Status;
 public class BootTrackerTests
 {
     private const string Mac = "52:54:00:12:34:56";
+    private static readonly HardwareAddress MacAddress = HardwareAddress.Ethernet([0x52, 0x54, 0, 0x12, 0x34, 0x56]);
     private static readonly IPv4Address Leased = IPv4Address.Parse("10.0.0.50");
     private static readonly DateTimeOffset T0 = new(2026, 11, 26, 1, 0, 0, TimeSpan.Zero);
 
-    private static BootTrackerState Fold(params BootEvent[] events) => events.Aggregate(BootTrackerState.Empty, BootTracker.Apply);
+    private static BootTrackerState Fold(params BootEvent[] events) => Tracker(events).Snapshot();
+
+    private static BootTracker Tracker(params BootEvent[] events)
+    {
+        var tracker = new BootTracker();
+        foreach (var e in events)
+        {
+            tracker.Apply(e);
+        }
+        return tracker;
+    }
 
     private static DhcpExchanged Dhcp(int second, string request, string mode, string? reply, string detail, params IPv4Address[] addresses) =>
-        new(T0.AddSeconds(second), Mac, request, mode, addresses, reply, detail, "bios");
+        new(T0.AddSeconds(second), MacAddress, request, mode, addresses, reply, detail, "bios");
+
+    private static HardwareAddress Client(int n, byte type = 1) => new(type, [2, 0, 0, (byte)(n >> 16), (byte)(n >> 8), (byte)n]);
 
     [Fact]
     public void A_pxe_boot_goes_discover_offer_4011_file_done()
     {
         var stages = new List<string>();
-        var state = BootTrackerState.Empty;
+        var tracker = new BootTracker();
         BootEvent[] events =
         [
             Dhcp(0, "DISCOVER", "proxy", null, "waiting", []),
@@ -30,9 +43,10 @@ public class BootTrackerTests
         ];
         foreach (var e in events)
         {
-            state = BootTracker.Apply(state, e);
-            stages.Add(state.Clients[Mac].StageText);
+            tracker.Apply(e);
+            stages.Add(tracker.Snapshot().Clients[Mac].StageText);
         }
+        var state = tracker.Snapshot();
         Assert.Equal(["not answered: waiting", "offer", "4011", "file 0%", "file 42%", "done"], stages);
         var client = Assert.Single(state.Clients.Values);
         Assert.Equal("bios", client.Architecture);
@@ -95,38 +109,81 @@ public class BootTrackerTests
     [Fact]
     public void A_transfer_from_an_unknown_address_gets_its_own_entry_merged_once_dhcp_names_the_mac()
     {
-        var state = Fold(new TransferStarted(T0, Leased, "http", "/boot.ipxe", -1));
-        Assert.Equal("ip:10.0.0.50", Assert.Single(state.Clients.Keys));
-        Assert.Equal("file", state.Clients["ip:10.0.0.50"].StageText);
+        var tracker = Tracker(new TransferStarted(T0, Leased, "http", "/boot.ipxe", -1));
+        Assert.Equal("ip:10.0.0.50", Assert.Single(tracker.Snapshot().Clients.Keys));
+        Assert.Equal("file", tracker.Snapshot().Clients["ip:10.0.0.50"].StageText);
 
-        state = BootTracker.Apply(state, Dhcp(1, "REQUEST", "full", "ACK", "", Leased));
-        Assert.Equal(Mac, Assert.Single(state.Clients.Keys));
-        state = BootTracker.Apply(state, new TransferEnded(T0.AddSeconds(2), Leased, "http", "/boot.ipxe", 77, null));
-        Assert.Equal("done", state.Clients[Mac].StageText);
+        tracker.Apply(Dhcp(1, "REQUEST", "full", "ACK", "", Leased));
+        Assert.Equal(Mac, Assert.Single(tracker.Snapshot().Clients.Keys));
+        tracker.Apply(new TransferEnded(T0.AddSeconds(2), Leased, "http", "/boot.ipxe", 77, null));
+        Assert.Equal("done", tracker.Snapshot().Clients[Mac].StageText);
     }
 
     [Fact]
     public void History_is_bounded()
     {
-        var state = BootTrackerState.Empty;
+        var tracker = new BootTracker();
         for (var i = 0; i < 40; i++)
         {
-            state = BootTracker.Apply(state, Dhcp(i, "DISCOVER", "proxy", "OFFER", "proxy", []));
+            tracker.Apply(Dhcp(i, "DISCOVER", "proxy", "OFFER", "proxy", []));
         }
-        Assert.Equal(BootTracker.HistoryLength, state.Clients[Mac].History.Length);
+        Assert.Equal(BootTracker.HistoryLength, tracker.Snapshot().Clients[Mac].History.Length);
     }
 
     [Fact]
-    public void Prune_forgets_idle_clients_and_keeps_the_newest()
+    public void Idle_clients_are_forgotten_and_beyond_capacity_the_least_recently_seen_goes_first()
     {
-        var state = BootTrackerState.Empty;
+        var tracker = new BootTracker(capacity: 2, maxAge: TimeSpan.FromMinutes(3));
         for (var i = 0; i < 5; i++)
         {
-            state = BootTracker.Apply(state, new DhcpExchanged(T0.AddMinutes(i), $"52:54:00:00:00:0{i}", "DISCOVER", "proxy",
-                [IPv4Address.Parse($"10.0.0.{i + 1}")], "OFFER", "proxy"));
+            tracker.Apply(new DhcpExchanged(T0.AddMinutes(i), Client(i), "DISCOVER", "proxy", [IPv4Address.Parse($"10.0.0.{i + 1}")], "OFFER", "proxy"));
         }
-        var pruned = BootTracker.Prune(state, T0.AddMinutes(4), TimeSpan.FromMinutes(3), maxClients: 2);
-        Assert.Equal(["52:54:00:00:00:03", "52:54:00:00:00:04"], pruned.Clients.Keys.Order().ToArray());
-        Assert.Equal(2, pruned.Owners.Count);
+        Assert.Equal(["02:00:00:00:00:03", "02:00:00:00:00:04"], tracker.Snapshot().Clients.Keys.Order().ToArray());
+        Assert.Equal(2, tracker.OwnerCount);
+
+        tracker.Expire(T0.AddMinutes(6.5));
+        Assert.Equal("02:00:00:00:00:04", Assert.Single(tracker.Snapshot().Clients.Keys));
+        Assert.Equal(1, tracker.OwnerCount);
+        tracker.Expire(T0.AddMinutes(8));
+        Assert.Empty(tracker.Snapshot().Clients);
+        Assert.Equal(0, tracker.OwnerCount);
+    }
+
+    [Fact]
+    public void A_client_is_its_hardware_type_and_address_as_its_lease_is()
+    {
+        var tracker = Tracker(
+            new DhcpExchanged(T0, Client(7), "DISCOVER", "proxy", [], "OFFER", "proxy"),
+            new DhcpExchanged(T0, Client(7, type: 6), "DISCOVER", "proxy", [], null, "not a PXE client"));
+        Assert.Equal(["02:00:00:00:00:07", "06-02:00:00:00:00:07"], tracker.Snapshot().Clients.Keys.Order().ToArray());
+        Assert.Equal("offer", tracker.Snapshot().Clients["02:00:00:00:00:07"].StageText);
+    }
+
+    [Fact]
+    public void A_client_keeps_only_its_newest_addresses()
+    {
+        var tracker = new BootTracker();
+        for (var i = 0; i < 1000; i++)
+        {
+            tracker.Apply(new DhcpExchanged(T0.AddSeconds(i), MacAddress, "REQUEST", "proxy", [new IPv4Address((uint)(0x0a000000 + i))], null, "for the DHCP server"));
+            Assert.InRange(tracker.OwnerCount, 1, BootTracker.MaxAddresses);
+        }
+        var client = tracker.Snapshot().Clients[Mac];
+        Assert.Equal(["10.0.3.228", "10.0.3.229", "10.0.3.230", "10.0.3.231"], client.Addresses.Select(a => a.ToString()));
+        // A transfer from a forgotten address is another client; from a kept one, this one.
+        tracker.Apply(new TransferStarted(T0.AddSeconds(1000), IPv4Address.Parse("10.0.3.230"), "tftp", "pxelinux.0", 10));
+        tracker.Apply(new TransferStarted(T0.AddSeconds(1000), IPv4Address.Parse("10.0.0.1"), "tftp", "pxelinux.0", 10));
+        Assert.Equal("file 0%", tracker.Snapshot().Clients[Mac].StageText);
+        Assert.Equal("file 0%", tracker.Snapshot().Clients["ip:10.0.0.1"].StageText);
+    }
+
+    [Fact]
+    public void Text_a_client_influences_is_cut()
+    {
+        var name = new string('x', 5000);
+        var client = Assert.Single(Fold(new TransferRefused(T0, Leased, "http", name, "file not found")).Clients.Values);
+        Assert.Equal(BootTracker.MaxTextLength, client.File!.Length);
+        Assert.Equal(BootTracker.MaxTextLength, client.Detail.Length);
+        Assert.All(client.History, h => Assert.InRange(h.Text.Length, 1, BootTracker.MaxTextLength));
     }
 }

@@ -225,7 +225,7 @@ public sealed class SharedLeaseTests(ITestOutputHelper output)
         Directory.CreateDirectory(Path.Combine(tftpRoot, "ltsp", "amd64"));
         var marker = "pxelinux " + Guid.NewGuid().ToString("N");
         await File.WriteAllTextAsync(Path.Combine(tftpRoot, "ltsp", "amd64", "pxelinux.0"), marker);
-        var config = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "tests", "NetBoot.Configuration.Tests", "Examples", "ltsp-2nic.conf"))
+        var config = File.ReadAllText(Path.Combine(TestPaths.Examples, "ltsp-2nic.conf"))
             .Replace("tftp-root=/var/lib/tftpboot", $"tftp-root={tftpRoot}", StringComparison.Ordinal)
             + $"\nhttp-port={HttpPort}\ndhcp-lease-db={postgres.LeaseDbUrl(Database)}\n";
         await lab.StartServerAsync(config);
@@ -242,7 +242,7 @@ public sealed class SharedLeaseTests(ITestOutputHelper output)
 
         postgres.StartCluster();
         var back = await server.Log.WaitForAsync(new Regex("lease database .* reachable again"), TimeSpan.FromSeconds(30), 0, server.EnsureRunning);
-        Assert.True(server.Log.Contains(new Regex("schema migrated from version 0 to 1")), lab.Failure("no migration on reconnect"));
+        Assert.True(server.Log.Contains(new Regex("schema migrated from version 0 to 2")), lab.Failure("no migration on reconnect"));
         var first = await client.DoraAsync(Mac(1), TimeSpan.FromSeconds(3));
         Assert.True(first is not null, lab.Failure("no DORA after PostgreSQL came up"));
         Assert.Equal("1", postgres.Sql($"SELECT count(*) FROM netboot_leases WHERE address = {first.Value.Value}", Database));
@@ -434,7 +434,7 @@ public sealed class SharedLeaseTests(ITestOutputHelper output)
             lab.Netboot = Path.Combine(await DhcpLab.PublishDirectory, "netboot");
             var migrate = Shell.Execute(lab.Netboot, "db", "migrate", "-C", lab.ConfigPath);
             Assert.True(migrate.ExitCode == 0, migrate.Stderr);
-            Assert.Contains("schema migrated from version 0 to 1", migrate.Stdout, StringComparison.Ordinal);
+            Assert.Contains("schema migrated from version 0 to 2", migrate.Stdout, StringComparison.Ordinal);
             return lab;
         }
 

@@ -20,7 +20,7 @@ public sealed class TwoNicTests
         lab.Readdress("192.168.67.1/24");
         var publicSide = lab.AddLink("nbs1", "192.168.1.10/24", "nbp0");
         var tftpRoot = Directory.CreateDirectory(Path.Combine(lab.WorkDirectory, "tftp")).FullName;
-        var config = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "tests", "NetBoot.Configuration.Tests", "Examples", "ltsp-2nic.conf"))
+        var config = File.ReadAllText(Path.Combine(TestPaths.Examples, "ltsp-2nic.conf"))
             .Replace("tftp-root=/var/lib/tftpboot", $"tftp-root={tftpRoot}", StringComparison.Ordinal);
         await lab.StartServerAsync(config);
 

@@ -1,20 +1,23 @@
 using NetBoot.Engine;
+using NetBoot.Leases;
+using Xunit;
 using NetBoot.Engine.Leases;
 using NetBoot.Wire.Net;
 
-namespace NetBoot.Leases.Postgres.Tests;
+namespace NetBoot.Testing;
 
-/// <summary>The lease store contract (DESIGN: one suite, both stores): decisions see each other's changes at once,
+/// <summary>The lease store contract (DESIGN: one suite, both stores; SQLite in NetBoot.Leases.Tests, every unit run,
+/// PostgreSQL in NetBoot.Leases.Postgres.Tests): decisions see each other's changes at once,
 /// acknowledged leases survive reopening, offers are not persisted, releases and expiry are durable, subscribers hear
 /// of changes once they are durable.</summary>
 public abstract class LeaseStoreContractTests
 {
-    internal static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+    public static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
     /// <summary>Opens the store on the same backing database every time it is called.</summary>
     protected abstract Task<ILeaseStore> OpenAsync();
 
-    internal static Lease LeaseFor(int n, LeaseState state = LeaseState.Bound, DateTimeOffset? expires = null) => new(
+    public static Lease LeaseFor(int n, LeaseState state = LeaseState.Bound, DateTimeOffset? expires = null) => new(
         new IPv4Address(0x0A4D0000u + (uint)n),
         new ClientKey($"hw:01525400{n:x6}"),
         HardwareAddress.Ethernet([0x52, 0x54, 0, (byte)(n >> 16), (byte)(n >> 8), (byte)n]),
@@ -23,11 +26,11 @@ public abstract class LeaseStoreContractTests
         expires ?? Now + TimeSpan.FromHours(1),
         state);
 
-    internal static DhcpOutcome Bind(Lease lease) =>
+    public static DhcpOutcome Bind(Lease lease) =>
         new(new NoReply(NoReplyReason.Recorded, "test"), new LeaseUpsert(lease, LeaseEvent.Add) { MustBeDurableBeforeReply = true });
 
     /// <summary>A bind that replaces <paramref name="replaced"/> (another identity of the same machine).</summary>
-    internal static DhcpOutcome TakeOver(Lease lease, Lease replaced) =>
+    public static DhcpOutcome TakeOver(Lease lease, Lease replaced) =>
         new(new NoReply(NoReplyReason.Recorded, "test"), new LeaseUpsert(lease, LeaseEvent.Old) { MustBeDurableBeforeReply = true, Replaces = [replaced] });
 
     [Fact]
@@ -50,7 +53,7 @@ public abstract class LeaseStoreContractTests
             reopened.Snapshot().Select(l => (l.Address, l.Client)).ToArray());
     }
 
-    internal static DhcpOutcome Release(Lease lease) =>
+    public static DhcpOutcome Release(Lease lease) =>
         new(new NoReply(NoReplyReason.Recorded, "test"), new LeaseRemoval(lease, LeaseEvent.Del));
 
     [Fact]
@@ -148,22 +151,4 @@ public abstract class LeaseStoreContractTests
         var change = Assert.IsType<LeaseUpsert>(await changes.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(LeaseFor(9), change.Lease);
     }
-}
-
-public sealed class SqliteLeaseStoreContractTests : LeaseStoreContractTests, IDisposable
-{
-    private readonly string _directory = Directory.CreateTempSubdirectory("netboot-contract-").FullName;
-
-    protected override Task<ILeaseStore> OpenAsync() => Task.FromResult<ILeaseStore>(SqliteLeaseStore.Open(Path.Combine(_directory, "leases.sqlite")));
-
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
-}
-
-[Trait("Category", "Namespace")]
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresLeaseStoreContractTests(PostgresFixture postgres) : LeaseStoreContractTests
-{
-    private readonly string _database = postgres.NewDatabase();
-
-    protected override async Task<ILeaseStore> OpenAsync() => await postgres.OpenStoreAsync(_database);
 }

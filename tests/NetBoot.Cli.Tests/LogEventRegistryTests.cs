@@ -1,0 +1,76 @@
+using System.Reflection;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using NetBoot.Testing;
+
+namespace NetBoot.Cli.Tests;
+
+/// <summary>One registry of log event ids: every <c>[LoggerMessage]</c> of the product has its own id, and
+/// docs/log-events.md lists them all (regenerate with NETBOOT_UPDATE_GOLDEN=1), so an administrator can grep or filter
+/// by id and two kinds of line never share one.</summary>
+public sealed class LogEventRegistryTests
+{
+    private sealed record LogEvent(int Id, string Level, string Message, string Declared);
+
+    private static List<LogEvent> ProductEvents()
+    {
+        var assemblies = Directory.GetFiles(AppContext.BaseDirectory, "NetBoot.*.dll")
+            .Where(p => !Path.GetFileName(p).Contains(".Tests", StringComparison.Ordinal) && !Path.GetFileName(p).Contains("Testing", StringComparison.Ordinal))
+            .Select(p => Assembly.LoadFrom(p));
+        var events = new List<LogEvent>();
+        foreach (var assembly in assemblies)
+        {
+            foreach (var type in assembly.GetTypes())
+            {
+                foreach (var method in type.GetMethods(BindingFlags.Static | BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+                {
+                    if (method.GetCustomAttribute<LoggerMessageAttribute>() is { } attribute)
+                    {
+                        events.Add(new LogEvent(attribute.EventId, attribute.Level.ToString(), attribute.Message,
+                            $"{assembly.GetName().Name}: {type.Name}.{method.Name}"));
+                    }
+                }
+            }
+        }
+        return [.. events.OrderBy(e => e.Id).ThenBy(e => e.Declared, StringComparer.Ordinal)];
+    }
+
+    [Fact]
+    public void Every_log_event_id_is_used_once()
+    {
+        var events = ProductEvents();
+
+        Assert.True(events.Count > 50, $"only {events.Count} log events found");
+        var shared = events.GroupBy(e => e.Id).Where(g => g.Count() > 1)
+            .Select(g => $"{g.Key}: {string.Join(", ", g.Select(e => e.Declared))}").ToList();
+        Assert.True(shared.Count == 0, "log event ids used twice:\n" + string.Join('\n', shared));
+    }
+
+    [Fact]
+    public void The_registry_in_docs_lists_every_log_event()
+    {
+        var text = new StringBuilder("""
+            # Log events
+
+            Every kind of log line NetBoot writes, with its event id (the `EventId` of the structured log, stable across
+            versions). Generated from the code by `tests/NetBoot.Cli.Tests/LogEventRegistryTests.cs`; regenerate with
+            `NETBOOT_UPDATE_GOLDEN=1 dotnet test tests/NetBoot.Cli.Tests`.
+
+            | Id | Level | Message template | Declared in |
+            |---|---|---|---|
+
+            """);
+        foreach (var e in ProductEvents())
+        {
+            text.Append($"| {e.Id} | {e.Level} | `{e.Message.Replace("|", "\\|", StringComparison.Ordinal).Replace("`", "'", StringComparison.Ordinal)}` | {e.Declared} |\n");
+        }
+        var path = Path.Combine(TestPaths.RepositoryRoot, "docs", "log-events.md");
+        if (Environment.GetEnvironmentVariable("NETBOOT_UPDATE_GOLDEN") == "1")
+        {
+            File.WriteAllText(path, text.ToString());
+        }
+
+        Assert.True(File.Exists(path), $"{path} is missing; run with NETBOOT_UPDATE_GOLDEN=1");
+        Assert.Equal(File.ReadAllText(path), text.ToString());
+    }
+}
