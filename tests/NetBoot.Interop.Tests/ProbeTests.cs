@@ -176,4 +176,37 @@ public class ProbeTests
         Assert.True(failures.Count == 0, lab.Failure($"{20 - failures.Count} of 20 found and answered:\n{string.Join("\n", failures)}"));
         lab.Keep = false;
     }
+
+    /// <summary>iPXE is given an <c>http://</c> boot file (dnsmasq's iPXE idiom): the probe checks it with a HEAD to
+    /// NetBoot's HTTP server, as UEFI HTTP Boot does before its GET.</summary>
+    [Fact]
+    public async Task An_ipxe_probe_checks_an_http_boot_file_with_a_head_request()
+    {
+        await using var lab = await NamespaceLab.CreateAsync();
+        var root = Directory.CreateDirectory(Path.Combine(lab.WorkDirectory, "tftp")).FullName;
+        File.WriteAllText(Path.Combine(root, "boot.ipxe"), "#!ipxe\necho probe\n");
+        var config = Path.Combine(lab.WorkDirectory, "ipxe.conf");
+        File.WriteAllText(config, $"""
+            dhcp-range={LabNetwork.Subnet},proxy
+            enable-tftp
+            tftp-root={root}
+            http-port=8080
+            dhcp-userclass=set:ipxe,iPXE
+            pxe-service=tag:!ipxe,X86PC,"Network boot (BIOS)",undionly
+            dhcp-boot=tag:ipxe,http://{LabNetwork.ServerAddress}:8080/boot.ipxe
+            """);
+        var router = lab.StartRouter();
+        await lab.WaitForUdpPortsAsync(lab.RouterNamespace, [67], TimeSpan.FromSeconds(20), router);
+        var process = new NetBootServer().Start(lab, new LtspScenario(root, config, ""));
+        await lab.WaitForUdpPortsAsync(lab.ServerNamespace, [67, 4011, 69], TimeSpan.FromSeconds(60), process);
+        await process.Log.WaitForAsync(new Regex(@"HTTP listening on sv0\b"), TimeSpan.FromSeconds(30), stillAlive: process.EnsureRunning);
+        Shell.Run("ip", "-n", lab.LanNamespace, "addr", "replace", $"{ProbeAddress}/{LabNetwork.PrefixLength}", "dev", LabNetwork.Bridge);
+
+        var (code, report) = ProbeAs(lab, "ipxe");
+
+        Assert.True(code == 0, report);
+        Assert.Contains($"names boot file http://{LabNetwork.ServerAddress}:8080/boot.ipxe: the firmware loads it over HTTP", report, StringComparison.Ordinal);
+        Assert.True(report.Contains($"HTTP HEAD http://{LabNetwork.ServerAddress}:8080/boot.ipxe succeeded; file size {new FileInfo(Path.Combine(root, "boot.ipxe")).Length} bytes: the firmware can fetch it", StringComparison.Ordinal), report);
+        await process.Log.WaitForAsync(new Regex(@"HTTP HEAD /boot\.ipxe from 10\.77\.0\.9: 200"), TimeSpan.FromSeconds(10), stillAlive: process.EnsureRunning);
+    }
 }

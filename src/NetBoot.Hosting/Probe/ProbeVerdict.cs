@@ -64,6 +64,12 @@ public static class ProbeVerdict
         return result.FollowUp is { BootFile.Length: > 0 } ack ? new BootFileTarget(ack.BootFile, ack.NextServer) : null;
     }
 
+    /// <summary>"pxelinux.0 on 10.0.0.2: the firmware loads it by TFTP", or for a URL (iPXE, UEFI HTTP Boot) "… over HTTP".</summary>
+    private static string Loads(ProbeOffer offer) =>
+        new BootFileTarget(offer.BootFile, offer.NextServer).IsUrl
+            ? $"{offer.BootFile}: the firmware loads it over HTTP"
+            : $"{offer.BootFile} on {offer.NextServer}: the firmware loads it by TFTP";
+
     private static IEnumerable<string> BootFileLines(ProbeResult result)
     {
         if (result.FileCheckSkipped is { } skipped)
@@ -105,7 +111,7 @@ public static class ProbeVerdict
         if (pxe is null)
         {
             lines.Add(address.BootFile.Length > 0
-                ? $"no PXE answer, but the DHCP offer names boot file {address.BootFile} on {address.NextServer}: the firmware loads it by TFTP"
+                ? $"no PXE answer, but the DHCP offer names boot file {Loads(address)}"
                 : "no PXE answer and no boot file: the firmware stops with PXE-E53 (No boot filename received); is the proxyDHCP server on this network, and does its dhcp-range match?");
             return lines.ToImmutable();
         }
@@ -136,7 +142,7 @@ public static class ProbeVerdict
         }
         else if (pxe.BootFile.Length > 0)
         {
-            lines.Add($"the {kind} {pxe.Server} names boot file {pxe.BootFile} on {pxe.NextServer}: the firmware loads it by TFTP");
+            lines.Add($"the {kind} {pxe.Server} names boot file {Loads(pxe)}");
             return lines.ToImmutable();
         }
         else
@@ -166,7 +172,7 @@ public static class ProbeVerdict
             yield break;
         }
         yield return ack.BootFile.Length > 0
-            ? $"port 4011 ({ack.Server}) answers {asked} with boot file {ack.BootFile} on {ack.NextServer}: the firmware loads it by TFTP"
+            ? $"port 4011 ({ack.Server}) answers {asked} with boot file {Loads(ack)}"
             : $"port 4011 ({ack.Server}) answers without a boot file: the firmware stops with PXE-E53 (No boot filename received)";
     }
 }
