@@ -147,7 +147,9 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
     private DhcpListener Open(HostInterface nic, bool report, InterfaceAddresses addresses, List<Task> loops, CancellationToken cancellationToken)
     {
         var snapshot = config.Current;
-        var served = InterfaceSelection.ServingAddress(snapshot, nic)!.Value;
+        // Asked just before (qualifies); only a reload in between could change the answer.
+        var served = InterfaceSelection.ServingAddress(snapshot, nic)
+            ?? throw new InvalidOperationException($"{nic.Name} has no address in a dhcp-range subnet any more");
         var arrival = new ArrivalInterface(nic.Name, nic.Index, served.Address, served.Netmask, nic.Mtu);
         var serving = new ServingInterface(arrival, addresses);
         var ports = snapshot.IsPxeEnabled ? new[] { snapshot.DhcpServerPort, DhcpRequest.PxePort } : [snapshot.DhcpServerPort];

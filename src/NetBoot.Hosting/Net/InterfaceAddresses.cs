@@ -136,7 +136,32 @@ public sealed class InterfaceAddresses : IDisposable
                 Report(_logger, previous.Interfaces, read);
             }
         }
-        Changed?.Invoke(next);
+        Notify(next);
+    }
+
+    /// <summary>Each subscriber in turn. This runs on the BCL's netlink thread: an exception escaping here would end the
+    /// process, and one service's bug must not stop the others from following the change, so it is logged loudly.</summary>
+    private void Notify(InterfaceReading next)
+    {
+        if (Changed is not { } changed)
+        {
+            return;
+        }
+        foreach (var subscriber in changed.GetInvocationList().Cast<Action<InterfaceReading>>())
+        {
+            try
+            {
+                subscriber(next);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                if (_logger is null)
+                {
+                    throw;
+                }
+                RuntimeLog.ChangeHandlerFailed(_logger, e);
+            }
+        }
     }
 
     /// <summary>One line per interface that vanished (deleted, or moved to another namespace) and one per interface whose

@@ -55,12 +55,14 @@ internal static unsafe partial class InterfaceTable
         {
             throw new NetworkInformationException(Marshal.GetLastPInvokeError());
         }
+        // In the kernel's order; found by name (an interface has an entry per address).
         var builders = new List<Builder>();
+        var byName = new Dictionary<string, Builder>(StringComparer.Ordinal);
         try
         {
             for (var entry = list; entry != null; entry = entry->Next)
             {
-                Add(builders, entry);
+                Add(builders, byName, entry);
             }
         }
         finally
@@ -82,7 +84,7 @@ internal static unsafe partial class InterfaceTable
         return result.ToImmutable();
     }
 
-    private static void Add(List<Builder> builders, InterfaceAddressEntry* entry)
+    private static void Add(List<Builder> builders, Dictionary<string, Builder> byName, InterfaceAddressEntry* entry)
     {
         if (entry->Name == null)
         {
@@ -93,10 +95,10 @@ internal static unsafe partial class InterfaceTable
         {
             return;
         }
-        var nic = builders.Find(b => b.Name == name);
-        if (nic is null)
+        if (!byName.TryGetValue(name, out var nic))
         {
             nic = new Builder(name);
+            byName.Add(name, nic);
             builders.Add(nic);
         }
         // Every entry of one device carries the device's flags.

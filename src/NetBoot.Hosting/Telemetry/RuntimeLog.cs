@@ -35,6 +35,9 @@ internal static partial class RuntimeLog
     [LoggerMessage(1709, LogLevel.Debug, "{Service} stopped listening on {Interface}: the interface is gone")]
     public static partial void StoppedListening(ILogger logger, string service, string @interface);
 
+    [LoggerMessage(1713, LogLevel.Error, "internal error while following an interface change; the other services still follow it")]
+    public static partial void ChangeHandlerFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(1710, LogLevel.Information, "dropped privileges to user {User} (uid {Uid}), group {Group} (gid {Gid}); no capabilities kept")]
     public static partial void PrivilegesDropped(ILogger logger, string user, uint uid, string group, uint gid);
 

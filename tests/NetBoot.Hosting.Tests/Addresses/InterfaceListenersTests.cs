@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net.Sockets;
 using NetBoot.Hosting.Net;
+using NetBoot.Hosting.Tests.Http;
 using NetBoot.Wire.Net;
 
 namespace NetBoot.Hosting.Tests.Addresses;
@@ -151,5 +152,22 @@ public class InterfaceListenersTests
         ImmutableArray<HostInterface> after = [Nic("eth0", 2, false), Nic("veth1", 7)];
 
         Assert.Equal(["veth0", "veth1"], InterfaceAddresses.Vanished(before, after).Select(n => n.Name));
+    }
+
+    [Fact]
+    public void A_failing_subscriber_is_logged_and_the_others_still_follow_the_change()
+    {
+        ImmutableArray<HostInterface> now = [Nic("eth0", 2)];
+        var logger = new RecordingLogger<InterfaceListenersTests>();
+        using var addresses = InterfaceAddresses.FromReader(() => now, logger);
+        var followed = 0;
+        addresses.Changed += _ => throw new InvalidOperationException("a bug");
+        addresses.Changed += _ => followed++;
+
+        now = [Nic("eth0", 2), Nic("eth1", 3, true, "10.1.0.1")];
+        addresses.Refresh();
+
+        Assert.Equal(1, followed);
+        Assert.Contains("internal error while following an interface change; the other services still follow it", logger.Lines);
     }
 }
