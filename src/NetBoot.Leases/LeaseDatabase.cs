@@ -2,8 +2,9 @@ using NetBoot.Configuration.Model;
 
 namespace NetBoot.Leases;
 
-/// <summary>Where the SQLite lease database lives: next to <c>dhcp-leasefile</c> (<c>FILE.sqlite</c>) when one is
-/// configured, else <c>/var/lib/netboot/leases.sqlite</c>; <c>NETBOOT_LEASE_DB</c> overrides both.</summary>
+/// <summary>Where the SQLite lease database lives: <c>dhcp-lease-db=sqlite:///PATH</c>, else next to
+/// <c>dhcp-leasefile</c> (<c>FILE.sqlite</c>) when one is configured, else <c>/var/lib/netboot/leases.sqlite</c>;
+/// <c>NETBOOT_LEASE_DB</c> overrides them all.</summary>
 public static class LeaseDatabase
 {
     public const string DefaultPath = "/var/lib/netboot/leases.sqlite";
@@ -17,7 +18,9 @@ public static class LeaseDatabase
         {
             return overridePath;
         }
-        return config.LeaseFile is { Length: > 0 } file ? file + ".sqlite" : DefaultPath;
+        return config.LeaseDatabase is { Kind: LeaseDatabaseKind.Sqlite, Path: { } path } ? path
+            : config.LeaseFile is { Length: > 0 } file ? file + ".sqlite"
+            : DefaultPath;
     }
 
     /// <summary>Full DHCP is served (and a lease store needed) when some <c>dhcp-range</c> is not a proxy range.</summary>

@@ -4,25 +4,119 @@ using NetBoot.Testing;
 namespace NetBoot.Cli.Tests;
 
 /// <summary>The commands end to end through the real command tree, as an administrator types them.</summary>
-public class CommandTests
+public sealed class CommandTests : IDisposable
 {
+    private readonly string _work = Directory.CreateTempSubdirectory("netboot-cli-").FullName;
+
     private static string Example(string name) => Path.Combine(TestPaths.Examples, name);
+
+    /// <summary>A reference configuration with its tftp-root moved to <paramref name="tftpRoot"/> (the examples name
+    /// /var/lib/tftpboot and /srv/tftp, which a test machine need not have).</summary>
+    private string ExampleWithRoot(string name, string tftpRoot)
+    {
+        var text = File.ReadAllText(Example(name))
+            .Replace("tftp-root=/var/lib/tftpboot", $"tftp-root={tftpRoot}", StringComparison.Ordinal)
+            .Replace("tftp-root=/srv/tftp", $"tftp-root={tftpRoot}", StringComparison.Ordinal);
+        var path = Path.Combine(_work, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private string ExistingRoot() => Directory.CreateDirectory(Path.Combine(_work, "tftp")).FullName;
 
     [Theory]
     [InlineData("ltsp.conf")]
     [InlineData("ltsp-2nic.conf")]
     [InlineData("uefi-mixed.conf")]
-    public void Check_accepts_every_reference_configuration(string name)
+    public void Check_accepts_every_reference_configuration_when_its_tftp_root_exists(string name)
     {
-        var (exitCode, _, stderr) = RunCheck("-C", Example(name));
+        var (exitCode, stdout, stderr) = RunCheck("-C", ExampleWithRoot(name, ExistingRoot()));
         Assert.Equal(0, exitCode);
         Assert.Equal("", stderr);
+        // With enable-tftp and an empty root, every boot file the menu names is warned about, not silently offered
+        // (ltsp.conf leaves TFTP to another server, as the LTSP wiki does).
+        Assert.Equal(File.ReadAllText(Example(name)).Contains("\nenable-tftp", StringComparison.Ordinal),
+            stdout.Contains("is not in " + ExistingRoot(), StringComparison.Ordinal));
+    }
+
+    /// <summary>The LTSP example of the README, word for word but for the TFTP root.</summary>
+    private static string ReadmeLtsp(string tftpRoot) => $"""
+        port=0
+        log-dhcp
+        enable-tftp
+        tftp-root={tftpRoot}
+        dhcp-boot=/ltsp/i386/pxelinux.0
+        dhcp-option=17,/opt/ltsp/i386
+        dhcp-option=vendor:PXEClient,6,2b
+        dhcp-no-override
+        pxe-prompt="Press F8 for boot menu", 3
+        pxe-service=X86PC, "Boot from network", /ltsp/i386/pxelinux
+        pxe-service=X86PC, "Boot from local hard disk", 0
+        dhcp-range=192.168.1.0,proxy
+        """;
+
+    [Fact]
+    public void Check_refuses_the_readme_ltsp_configuration_on_a_machine_without_its_tftp_root_as_serve_would()
+    {
+        var missing = Path.Combine(_work, "no-such-tftpboot");
+        var file = Path.Combine(_work, "ltsp.conf");
+        File.WriteAllText(file, ReadmeLtsp(missing));
+
+        var (exitCode, stdout, stderr) = RunCheck("-C", file);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal("", stdout);
+        Assert.StartsWith($"netboot: tftp-root {missing} does not exist at line 4 of {file}\nnetboot:   hint: create it (mkdir -p {missing})", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_serve_and_serve_test_refuse_what_start_up_refuses_in_the_same_words()
+    {
+        var file = Path.Combine(_work, "bad.conf");
+        File.WriteAllText(file, $"port=0\nenable-tftp\ntftp-root={_work}/nonexistent/tftp\nuser=netbot\ndhcp-range=10.0.0.0,proxy\n");
+
+        var check = Run("check", "-C", file);
+        var test = Run("serve", "--test", "-C", file);
+        // Refused before any socket: the configuration is invalid, so serve returns without binding.
+        var serve = Run("serve", "-C", file);
+
+        Assert.Equal((1, 1, 1), (check.ExitCode, test.ExitCode, serve.ExitCode));
+        string[] expected =
+        [
+            $"netboot: tftp-root {_work}/nonexistent/tftp does not exist at line 3 of {file}",
+            $"netboot:   hint: create it (mkdir -p {_work}/nonexistent/tftp) and put the boot files there, correct the path, or add tftp-no-fail to serve without it",
+            $"netboot: unknown user netbot at line 4 of {file}",
+            "netboot:   hint: create it (useradd --system --no-create-home netbot) or name an existing account",
+        ];
+        Assert.Equal(expected, Lines(check.Stderr));
+        Assert.Equal(expected, Lines(test.Stderr));
+        Assert.Equal([.. expected, "netboot: FAILED to start up"], Lines(serve.Stderr));
+    }
+
+    [Fact]
+    public void Check_lists_each_dhcp_host_with_who_what_tags_lease_and_line()
+    {
+        var (exitCode, stdout, _) = RunCheck("--dhcp-range=10.0.0.10,10.0.0.50", "--dhcp-lease-db=sqlite://" + Path.Combine(_work, "leases.sqlite"),
+            "--dhcp-host=52:54:00:12:34:56,id:01:02:03,set:lab,tag:bios,10.0.0.5,pc1,12h", "--dhcp-host=00:11:22:33:44:55,ignore");
+        Assert.Equal(0, exitCode);
+        Assert.Contains("\ndhcp-host (2 hosts)\n"
+            + "  52:54:00:12:34:56,id:01:02:03  10.0.0.5  name pc1  lease 12h  sets tag lab  [tag:bios]  (on the command line)\n"
+            + "  00:11:22:33:44:55  ignored: never answered  (on the command line)\n", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_names_server_ip_address_as_the_siaddr_field_not_as_option_255()
+    {
+        var (exitCode, stdout, _) = RunCheck("--dhcp-range=10.0.0.0,proxy", "--pxe-prompt=Boot,3", "--dhcp-option=option:server-ip-address,10.0.0.9");
+        Assert.Equal(0, exitCode);
+        Assert.Contains("server-ip-address (siaddr, the next-server header field; not an option) = 10.0.0.9", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("End", stdout, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Check_of_the_ltsp_configuration_shows_the_menu_and_the_boot_file()
     {
-        var (_, stdout, _) = RunCheck("-C", Example("ltsp.conf"));
+        var (_, stdout, _) = RunCheck("-C", ExampleWithRoot("ltsp.conf", ExistingRoot()));
         Assert.Contains("\"Boot from network\"", stdout, StringComparison.Ordinal);
         Assert.Contains("/ltsp/i386/pxelinux.0", stdout, StringComparison.Ordinal);
         Assert.Contains("Press F8 for boot menu", stdout, StringComparison.Ordinal);
@@ -49,7 +143,7 @@ public class CommandTests
     [Fact]
     public void Check_takes_directives_from_the_command_line()
     {
-        var (exitCode, stdout, _) = RunCheck("--dhcp-range=10.0.0.0,proxy", "--pxe-service=x86PC,Boot,pxelinux", "--enable-tftp", "--tftp-root=/srv/tftp");
+        var (exitCode, stdout, _) = RunCheck("--dhcp-range=10.0.0.0,proxy", "--pxe-service=x86PC,Boot,pxelinux", "--enable-tftp", "--tftp-root=" + ExistingRoot());
         Assert.Equal(0, exitCode);
         Assert.Contains("10.0.0.0", stdout, StringComparison.Ordinal);
         Assert.Contains("pxelinux.0", stdout, StringComparison.Ordinal);
@@ -78,8 +172,12 @@ public class CommandTests
         Assert.Contains("RRQ", output.ToString(), StringComparison.Ordinal);
     }
 
-    /// <summary>check writes to Console; capture it by redirecting for the call.</summary>
-    private static (int ExitCode, string Stdout, string Stderr) RunCheck(params string[] args)
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    private static (int ExitCode, string Stdout, string Stderr) RunCheck(params string[] args) => Run(["check", .. args]);
+
+    /// <summary>The commands write to Console; capture it by redirecting for the call.</summary>
+    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
     {
         lock (ConsoleLock)
         {
@@ -91,7 +189,7 @@ public class CommandTests
             Console.SetError(stderr);
             try
             {
-                var exitCode = NetBootCommandLine.Build().Parse(["check", .. args]).Invoke();
+                var exitCode = NetBootCommandLine.Build().Parse(args).Invoke();
                 return (exitCode, stdout.ToString(), stderr.ToString());
             }
             finally
@@ -102,5 +200,8 @@ public class CommandTests
         }
     }
 
-    private static readonly Lock ConsoleLock = new();
+    /// <summary>Shared with every test class that redirects Console.</summary>
+    internal static readonly Lock ConsoleLock = new();
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
 }

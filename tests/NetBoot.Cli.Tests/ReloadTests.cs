@@ -15,13 +15,36 @@ public sealed class ReloadTests : IDisposable
         pxe-service=X86PC, "Boot from network", pxelinux
         """;
 
-    private (ConfigInput Input, ConfigSnapshot Snapshot) Start()
+    private (ConfigSource Input, ConfigSnapshot Snapshot) Start(string text = Valid)
     {
-        File.WriteAllText(_file, Valid);
-        var input = new ConfigInput { Files = [_file] };
-        var loaded = DnsmasqConfigReader.Load(input);
-        Assert.True(loaded.IsValid);
-        return (input, new ConfigSnapshot(loaded.Config!));
+        File.WriteAllText(_file, text);
+        var source = new ConfigSource(new ConfigInput { Files = [_file] });
+        var loaded = source.LoadForServe();
+        Assert.True(loaded.IsValid, string.Join("; ", loaded.Errors));
+        return (source, new ConfigSnapshot(loaded.Config!));
+    }
+
+    [Fact]
+    public void A_tftp_root_gone_since_start_is_refused_with_the_words_check_prints_and_the_old_configuration_keeps_serving()
+    {
+        var root = Directory.CreateTempSubdirectory("netboot-reload-root-").FullName;
+        var (input, snapshot) = Start(Valid + $"\nenable-tftp\ntftp-root={root}\n");
+        var before = snapshot.Current;
+        Directory.Delete(root);
+        var logger = new ListLogger();
+
+        var reloaded = ServeCommand.Reload(input, snapshot, logger);
+
+        Assert.False(reloaded);
+        Assert.Same(before, snapshot.Current);
+        var refused = $"tftp-root {root} does not exist at line 5 of {_file}";
+        Assert.Equal($"reload refused, still serving the previous configuration: {refused} (create it (mkdir -p {root}) and put the boot files there, correct the path, or add tftp-no-fail to serve without it)",
+            Assert.Single(logger.Lines));
+        Assert.DoesNotContain(logger.Lines, l => l.Contains("configuration reloaded", StringComparison.Ordinal));
+        // check says the same of the same file.
+        var check = new StringWriter();
+        ConfigArguments.ReportErrors(check, new ConfigSource(new ConfigInput { Files = [_file] }).LoadWithoutSideEffects().Errors);
+        Assert.StartsWith($"netboot: {refused}\n", check.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -28,7 +28,8 @@ public sealed partial class RepositoryTests
             }
             foreach (var file in directory.EnumerateFiles())
             {
-                if (file.Length < 4 << 20 && !IsBinary(file.FullName))
+                // A worktree's .git is a file naming the main checkout: git's, not the repository's content.
+                if (file.Name != ".git" && file.Length < 4 << 20 && !IsBinary(file.FullName))
                 {
                     yield return file.FullName;
                 }

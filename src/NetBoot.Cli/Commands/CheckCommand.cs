@@ -1,11 +1,11 @@
 using System.CommandLine;
 using NetBoot.Configuration.Parsing;
 using NetBoot.Configuration.Summary;
-using NetBoot.Hosting;
 
 namespace NetBoot.Cli.Commands;
 
-/// <summary><c>netboot check -C FILE</c>: parse, validate, print what would be served; exit 1 on bad input.</summary>
+/// <summary><c>netboot check -C FILE</c>: parse, validate as <c>serve</c> does (folders, accounts, addresses, lease database),
+/// print what would be served with the warnings; exit 1 with file and line on anything <c>serve</c> would refuse.</summary>
 internal static class CheckCommand
 {
     public static Command Create()
@@ -21,18 +21,19 @@ internal static class CheckCommand
                 Console.Error.WriteLine("netboot: " + error);
                 return 1;
             }
-            if (ConfigArguments.IsEmpty(input))
+            var source = new ConfigSource(input);
+            if (source.IsDefault)
             {
-                input = EmbeddedDefault.Input(out var note);
-                Console.Out.WriteLine(note);
+                Console.Out.WriteLine(EmbeddedDefault.Note(EmbeddedDefault.Text()));
             }
-            var loaded = DnsmasqConfigReader.Load(input);
+            // The validation serve runs before binding and reload runs on SIGHUP: what check accepts, serve accepts.
+            var loaded = source.LoadWithoutSideEffects();
             if (!loaded.IsValid)
             {
                 ConfigArguments.ReportErrors(Console.Error, loaded.Errors);
                 return 1;
             }
-            Console.Out.Write(ConfigSummary.Render(ServerNameResolution.ApplyHostsFile(loaded.Config!)));
+            Console.Out.Write(ConfigSummary.Render(loaded.Config!));
             return 0;
         });
         return command;

@@ -63,7 +63,8 @@ internal sealed class ConfigArguments
             await Console.Error.WriteLineAsync("netboot: " + error).ConfigureAwait(false);
             return null;
         }
-        var loaded = DnsmasqConfigReader.Load(IsEmpty(input) ? EmbeddedDefault.Input(out _) : input);
+        // Only read: the embedded default is parsed in memory, its folder is neither checked nor created.
+        var loaded = new ConfigSource(input).Parse();
         if (!loaded.IsValid)
         {
             ReportErrors(Console.Error, loaded.Errors);

@@ -15,9 +15,7 @@ internal static class LeaseStores
     public static bool IsPostgres(ServerConfig config) => config.LeaseDatabase is { Kind: LeaseDatabaseKind.Postgres };
 
     public static string SqlitePath(ServerConfig config) =>
-        Environment.GetEnvironmentVariable(LeaseDatabase.EnvironmentVariable) is { Length: > 0 } overridden ? overridden
-        : config.LeaseDatabase is { Kind: LeaseDatabaseKind.Sqlite, Path: { } path } ? path
-        : LeaseDatabase.PathFor(config);
+        LeaseDatabase.PathFor(config, Environment.GetEnvironmentVariable(LeaseDatabase.EnvironmentVariable));
 
     public static string Describe(ServerConfig config) =>
         IsPostgres(config) ? config.LeaseDatabase!.ToString() : SqlitePath(config);

@@ -10,6 +10,7 @@ using NetBoot.Hosting.Net;
 using NetBoot.Hosting.Privileges;
 using NetBoot.Hosting.Status;
 using NetBoot.Hosting.Tftp;
+using NetBoot.Hosting.Validation;
 
 namespace NetBoot.Cli.Commands;
 
@@ -19,7 +20,12 @@ internal static class ServeCommand
     public static Command Create()
     {
         var arguments = new ConfigArguments();
+        var test = new Option<bool>("--test")
+        {
+            Description = "Validate the configuration as start-up does, print \"netboot: syntax check OK.\" or the errors, and exit (dnsmasq's --test); binds nothing.",
+        };
         var command = new Command("serve", "Run the server in the foreground (logs to stderr).");
+        command.Options.Add(test);
         arguments.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -29,12 +35,17 @@ internal static class ServeCommand
                 await Console.Error.WriteLineAsync("netboot: " + error).ConfigureAwait(false);
                 return 1;
             }
-            if (ConfigArguments.IsEmpty(input))
+            var source = new ConfigSource(input);
+            if (source.IsDefault)
             {
-                input = EmbeddedDefault.Input(out var note);
-                await Console.Error.WriteLineAsync(note).ConfigureAwait(false);
+                await Console.Error.WriteLineAsync(EmbeddedDefault.Note(EmbeddedDefault.Text())).ConfigureAwait(false);
             }
-            var loaded = DnsmasqConfigReader.Load(input);
+            if (result.GetValue(test))
+            {
+                return SyntaxCheck(source);
+            }
+            // Before any socket: what check refuses (unknown user=, missing tftp-root, …) fails start-up here, same words.
+            var loaded = source.LoadForServe();
             if (!loaded.IsValid)
             {
                 ConfigArguments.ReportErrors(Console.Error, loaded.Errors);
@@ -44,7 +55,6 @@ internal static class ServeCommand
             PrivilegeTarget? target;
             try
             {
-                // Before any socket: an unknown user= fails start-up at once, with its file and line.
                 target = PrivilegeDrop.Resolve(loaded.Config!);
             }
             catch (PrivilegeException e)
@@ -52,12 +62,31 @@ internal static class ServeCommand
                 await Console.Error.WriteLineAsync($"netboot: {e.Message}\nnetboot:   hint: {e.Hint}\nnetboot: FAILED to start up").ConfigureAwait(false);
                 return 1;
             }
-            return await RunAsync(input, ServerNameResolution.ApplyHostsFile(loaded.Config!), target, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(source, loaded.Config!, target, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(ConfigInput input, ServerConfig config, PrivilegeTarget? target, CancellationToken cancellationToken)
+    /// <summary><c>serve --test</c>, dnsmasq's "validate only": the validation start-up runs, creating and binding nothing;
+    /// dnsmasq's words on stderr (<c>dnsmasq: syntax check OK.</c>, option.c) and exit 0, or the errors and exit 1.
+    /// Warnings (a missing boot file) are printed before the verdict; they do not fail it, as they do not stop start-up.</summary>
+    internal static int SyntaxCheck(ConfigSource source)
+    {
+        var loaded = source.LoadWithoutSideEffects();
+        if (!loaded.IsValid)
+        {
+            ConfigArguments.ReportErrors(Console.Error, loaded.Errors);
+            return 1;
+        }
+        foreach (var warning in loaded.Config!.Notices.Where(n => n.Kind == ConfigNoticeKind.Warning))
+        {
+            Console.Error.WriteLine($"netboot: warning: {warning.Directive} {warning.Source}: {warning.Message}");
+        }
+        Console.Error.WriteLine("netboot: syntax check OK.");
+        return 0;
+    }
+
+    private static async Task<int> RunAsync(ConfigSource source, ServerConfig config, PrivilegeTarget? target, CancellationToken cancellationToken)
     {
         using var status = new StatusHost(config, TimeProvider.System);
         using var loggerFactory = CreateLoggerFactory(status.RecentLog);
@@ -75,7 +104,7 @@ internal static class ServeCommand
             signal.Cancel = true;
             var systemd = SystemdNotifier.FromEnvironment();
             systemd.Notify("RELOADING=1");
-            Reload(input, snapshot, logger);
+            Reload(source, snapshot, logger);
             systemd.Notify("READY=1");
         });
         // Watched from the start: a DHCP-assigned server address may change while serving (replies follow it), and
@@ -192,13 +221,15 @@ internal static class ServeCommand
         }
     }
 
-    /// <summary>SIGHUP: parse the configuration again; swap it in only when it is valid, else keep serving the old one.
+    /// <summary>SIGHUP: load the configuration again, through the validation start-up and check run; swap it in only when
+    /// it is valid, else log each error (file and line, the words check prints) and keep serving the old one.
     /// Requests already being decided finish on the snapshot they read; TFTP transfers in flight are not touched.
     /// Changes to interfaces, ports or enable-tftp need a restart (the sockets stay as they are).</summary>
-    internal static bool Reload(ConfigInput input, ConfigSnapshot snapshot, ILogger logger)
+    internal static bool Reload(ConfigSource source, ConfigSnapshot snapshot, ILogger logger)
     {
-        var loaded = DnsmasqConfigReader.Load(input);
-        if (!loaded.IsValid)
+        var previous = snapshot.Current;
+        var loaded = source.LoadForServe();
+        if (!ConfigLoading.Reload(snapshot, loaded))
         {
             foreach (var error in loaded.Errors)
             {
@@ -206,14 +237,13 @@ internal static class ServeCommand
             }
             return false;
         }
-        var config = ServerNameResolution.ApplyHostsFile(loaded.Config!);
-        if (config.User != snapshot.Current.User || config.Group != snapshot.Current.Group)
+        var config = snapshot.Current;
+        if (config.User != previous.User || config.Group != previous.Group)
         {
             // The account was switched (or kept) at start-up: a running server cannot become another one.
             CliLog.Notice(logger, "user/group", (config.UserSource ?? config.GroupSource ?? SourceLocation.CommandLine).ToString(),
                 "a change of user= or group= takes effect at the next start; the rest of the configuration is reloaded");
         }
-        snapshot.Swap(config);
         CliLog.Reloaded(logger, string.Join(", ", config.SourceFiles.IsDefaultOrEmpty ? ["command line"] : config.SourceFiles));
         LogNotices(logger, config);
         return true;
@@ -223,7 +253,7 @@ internal static class ServeCommand
     {
         foreach (var notice in config.Notices)
         {
-            if (notice.Kind is ConfigNoticeKind.Warning or ConfigNoticeKind.NotYetInEffect)
+            if (notice.Kind is ConfigNoticeKind.Warning or ConfigNoticeKind.NotInEffect)
             {
                 CliLog.Notice(logger, notice.Directive, notice.Source.ToString(), notice.Message);
             }

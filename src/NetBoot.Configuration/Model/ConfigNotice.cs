@@ -4,8 +4,8 @@ public enum ConfigNoticeKind
 {
     /// <summary>A DNS-only directive dnsmasq accepts; NetBoot serves no DNS.</summary>
     NotServedDns,
-    /// <summary>Parsed and validated, but its behaviour is not implemented yet.</summary>
-    NotYetInEffect,
+    /// <summary>Accepted (and validated where it has a grammar), but NetBoot does not act on it.</summary>
+    NotInEffect,
     /// <summary>Accepted for compatibility; has no meaning for NetBoot.</summary>
     Ignored,
     /// <summary>A warning worth the administrator's attention (e.g. a repeated option).</summary>

@@ -10,6 +10,8 @@ public sealed record HttpConfig
     public bool IsEnabled { get; init; }
     /// <summary><c>http-root=DIR</c>; null = the global <c>tftp-root</c>.</summary>
     public string? Root { get; init; }
+    /// <summary>The <c>http-root</c> line, for errors about that folder.</summary>
+    public SourceLocation? RootSource { get; init; }
     public int Port { get; init; } = DefaultPort;
     public SourceLocation? Source { get; init; }
 

@@ -11,6 +11,8 @@ public sealed record InterfaceConfig
     public ImmutableArray<string> Exclude { get; init; } = [];
     public ImmutableArray<string> NoDhcp { get; init; } = [];
     public ImmutableArray<IPv4Address> ListenAddresses { get; init; } = [];
+    /// <summary>The first <c>listen-address</c> line, for warnings about its addresses.</summary>
+    public SourceLocation? ListenAddressSource { get; init; }
     public bool BindInterfaces { get; init; }
     /// <summary><c>bind-dynamic</c>: bind per interface and follow interfaces that appear later (implies <see cref="BindInterfaces"/>).</summary>
     public bool BindDynamic { get; init; }

@@ -16,6 +16,17 @@ public sealed record PxeServiceConfig
     public required SourceLocation Source { get; init; }
 
     public bool IsLocalBoot => BootServerType == 0;
+
+    /// <summary>The file a client asks for: dnsmasq parity (§1.7), a basename without any <c>.</c> gets <c>.0</c> (layer
+    /// 0); with one it is used as is. Null for local boot and integer types.</summary>
+    public string? BootFileName => BaseName is null ? null : FileNameOf(BaseName);
+
+    /// <summary>The <c>.0</c> rule of <see cref="BootFileName"/>.</summary>
+    public static string FileNameOf(string baseName)
+    {
+        ArgumentNullException.ThrowIfNull(baseName);
+        return baseName.Contains('.', StringComparison.Ordinal) ? baseName : baseName + ".0";
+    }
 }
 
 /// <summary><c>pxe-prompt=[tag:t,…]"prompt"[,timeout]</c>; timeout absent = 255 (wait for the user).</summary>

@@ -19,6 +19,10 @@ public sealed record TftpConfig
     public string? Root { get; init; }
     /// <summary><c>tftp-root=DIR,IFACE</c>: per-interface roots that override the global one.</summary>
     public ImmutableDictionary<string, string> InterfaceRoots { get; init; } = ImmutableDictionary<string, string>.Empty;
+    /// <summary>The <c>tftp-root</c> line that set <see cref="Root"/>, for errors about that folder.</summary>
+    public SourceLocation? RootSource { get; init; }
+    /// <summary>The line of each per-interface root, keyed as <see cref="InterfaceRoots"/>.</summary>
+    public ImmutableDictionary<string, SourceLocation> InterfaceRootSources { get; init; } = ImmutableDictionary<string, SourceLocation>.Empty;
     public TftpUniqueRoot UniqueRoot { get; init; }
     /// <summary><c>tftp-secure</c>: only files owned by the user NetBoot runs as are served (dnsmasq: when not root).</summary>
     public bool IsSecure { get; init; }

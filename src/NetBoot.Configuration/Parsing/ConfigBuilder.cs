@@ -34,6 +34,7 @@ internal sealed class ConfigBuilder
     public List<string> InterfacesExcluded { get; } = [];
     public List<string> InterfacesNoDhcp { get; } = [];
     public List<IPv4Address> ListenAddresses { get; } = [];
+    public SourceLocation? ListenAddressSource { get; set; }
     public bool BindInterfaces { get; set; }
     public bool BindDynamic { get; set; }
 
@@ -107,6 +108,7 @@ internal sealed class ConfigBuilder
             Exclude = [.. InterfacesExcluded],
             NoDhcp = [.. InterfacesNoDhcp],
             ListenAddresses = [.. ListenAddresses],
+            ListenAddressSource = ListenAddressSource,
             BindInterfaces = BindInterfaces || BindDynamic,
             BindDynamic = BindDynamic,
         },

@@ -64,7 +64,7 @@ public static class DnsmasqConfigReader
 
     private static ConfigLoadResult Finish(ConfigBuilder config)
     {
-        ConfigValidator.Validate(config);
+        ConfigConsistency.Validate(config);
         return config.Errors.Count > 0
             ? new ConfigLoadResult(null, [.. config.Errors])
             : new ConfigLoadResult(config.Build(), []);

@@ -33,8 +33,23 @@ internal static class GeneralParser
             d.Error("bad " + d.Name, $"write {d.Name}=<interface>[,<interface>…]");
             return;
         }
-        target(d.Config).AddRange(names);
+        if (names.All(name => CheckInterfaceName(d, name)))
+        {
+            target(d.Config).AddRange(names);
+        }
     };
+
+    /// <summary>An interface name the kernel could have (Linux <c>dev_valid_name</c>), else an error naming the problem.
+    /// Whether such an interface exists is checked when the server starts, not here.</summary>
+    private static bool CheckInterfaceName(DirectiveContext d, string name)
+    {
+        if (InterfaceNameSyntax.Problem(name) is not { } problem)
+        {
+            return true;
+        }
+        d.Error($"bad interface name '{name}'", problem);
+        return false;
+    }
 
     public static void ParseListenAddress(DirectiveContext d)
     {
@@ -44,6 +59,7 @@ internal static class GeneralParser
             if (IPv4Address.TryParse(text, out var address))
             {
                 d.Config.ListenAddresses.Add(address);
+                d.Config.ListenAddressSource ??= d.Source;
             }
             else if (System.Net.IPAddress.TryParse(text, out var other) && other.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
             {
@@ -120,7 +136,11 @@ internal static class GeneralParser
     /// <summary><c>enable-tftp[=IFACE,…]</c>.</summary>
     public static void ParseEnableTftp(DirectiveContext d)
     {
-        var interfaces = FieldCursor.Split(d.Value).Select(QuotedText.Reveal).Where(n => n.Length > 0);
+        var interfaces = FieldCursor.Split(d.Value).Select(QuotedText.Reveal).Where(n => n.Length > 0).ToList();
+        if (!interfaces.All(name => CheckInterfaceName(d, name)))
+        {
+            return;
+        }
         d.Config.Tftp = d.Config.Tftp with
         {
             IsEnabled = true,
@@ -140,16 +160,25 @@ internal static class GeneralParser
             d.Error("bad tftp-root", "write tftp-root=<directory>[,<interface>]");
             return;
         }
-        if (fields.Rest is { } interfaceName)
+        if (fields.Rest is { } rest)
         {
-            d.Config.Tftp = d.Config.Tftp with { InterfaceRoots = d.Config.Tftp.InterfaceRoots.SetItem(QuotedText.Reveal(interfaceName), directory) };
+            var interfaceName = QuotedText.Reveal(rest);
+            if (!CheckInterfaceName(d, interfaceName))
+            {
+                return;
+            }
+            d.Config.Tftp = d.Config.Tftp with
+            {
+                InterfaceRoots = d.Config.Tftp.InterfaceRoots.SetItem(interfaceName, directory),
+                InterfaceRootSources = d.Config.Tftp.InterfaceRootSources.SetItem(interfaceName, d.Source),
+            };
             return;
         }
         if (d.Config.Tftp.Root is { } earlier)
         {
             d.Notice(ConfigNoticeKind.Warning, $"tftp-root given again: {directory} replaces {earlier}");
         }
-        d.Config.Tftp = d.Config.Tftp with { Root = directory, Source = d.Config.Tftp.Source ?? d.Source };
+        d.Config.Tftp = d.Config.Tftp with { Root = directory, RootSource = d.Source, Source = d.Config.Tftp.Source ?? d.Source };
     }
 
     /// <summary><c>tftp-unique-root[=ip|mac]</c>.</summary>

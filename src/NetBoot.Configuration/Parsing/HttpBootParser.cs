@@ -15,7 +15,7 @@ internal static class HttpBootParser
             d.Error("bad http-root", "write http-root=<directory>");
             return;
         }
-        d.Config.Http = d.Config.Http with { IsEnabled = true, Root = directory, Source = d.Config.Http.Source ?? d.Source };
+        d.Config.Http = d.Config.Http with { IsEnabled = true, Root = directory, RootSource = d.Source, Source = d.Config.Http.Source ?? d.Source };
     }
 
     /// <summary><c>http-port=N</c>: serve boot files over HTTP on port N (the root is <c>http-root</c>, else <c>tftp-root</c>).</summary>

@@ -17,6 +17,7 @@ public static class ConfigSummary
         var text = new SummaryWriter();
         text.Line($"Configuration read from {Plural(config.SourceFiles.Length, "file")}: {(config.SourceFiles.IsEmpty ? "(command line only)" : string.Join(", ", config.SourceFiles))}");
         RenderRanges(text, config);
+        RenderHosts(text, config);
         PxeSummary.Render(text, config);
         RenderBootFiles(text, config);
         RenderTftp(text, config);
@@ -53,6 +54,48 @@ public static class ConfigSummary
             var set = range.SetTag is { } tag ? $"  sets tag {tag}" : "";
             text.Item(what + set + Tags(range.Filter));
         }
+    }
+
+    /// <summary><c>dhcp-host</c> lines: who (MACs, client ids), what they get (address, name, lease time), the tags they
+    /// set and need, and where each line is, so a reservation can be found and checked.</summary>
+    private static void RenderHosts(SummaryWriter text, ServerConfig config)
+    {
+        if (config.Hosts.IsEmpty)
+        {
+            return;
+        }
+        text.Section($"dhcp-host ({Plural(config.Hosts.Length, "host")})");
+        foreach (var host in config.Hosts)
+        {
+            text.Item(DescribeHost(host));
+        }
+    }
+
+    internal static string DescribeHost(DhcpHostConfig host)
+    {
+        var who = host.HardwareAddresses.Select(m => m.ToString())
+            .Concat(host.ClientIds.Select(id => "id:" + string.Join(':', id.Select(b => b.ToString("x2", CultureInfo.InvariantCulture)))))
+            .Concat(host.IgnoresClientId ? ["id:*"] : [])
+            .ToList();
+        var parts = new List<string> { who.Count == 0 ? "(any client)" : string.Join(",", who) };
+        if (host.IsIgnored)
+        {
+            parts.Add("ignored: never answered");
+        }
+        else
+        {
+            parts.Add(host.Address is { } address ? address.ToString() : "address from a range");
+            if (host.HostName is { } name)
+            {
+                parts.Add($"name {name}");
+            }
+            parts.Add(host.IsInfinite ? "lease infinite" : host.LeaseTime is { } lease ? $"lease {Lease(lease)}" : "lease of the range");
+        }
+        if (!host.SetTags.IsEmpty)
+        {
+            parts.Add($"sets tag {string.Join(", ", host.SetTags)}");
+        }
+        return string.Join("  ", parts) + Tags(host.Filter) + $"  ({host.Source})";
     }
 
     private static string Lease(TimeSpan? lease) => lease switch
@@ -190,7 +233,7 @@ public static class ConfigSummary
         (ConfigNoticeKind Kind, string Title)[] groups =
         [
             (ConfigNoticeKind.Warning, "Warnings"),
-            (ConfigNoticeKind.NotYetInEffect, "Accepted, not in effect yet"),
+            (ConfigNoticeKind.NotInEffect, "Accepted, not in effect"),
             (ConfigNoticeKind.NotServedDns, "DNS directives (NetBoot serves no DNS)"),
             (ConfigNoticeKind.Ignored, "Ignored (no meaning for NetBoot)"),
         ];

@@ -37,12 +37,26 @@ internal static class OptionSummary
         text.Item("proxy replies carry only dhcp-option-pxe options (and vendor: options inside option 43); these lines reach full-DHCP clients only:");
         foreach (var option in missed)
         {
-            text.Item($"{option.Code} {DhcpOptionCatalog.NameOf(option.Code)} ({option.Source}); use dhcp-option-pxe={option.Code},... to send it to proxy clients", 2);
+            text.Item(IsServerAddressField(option)
+                ? $"{ServerAddressFieldName} ({option.Source}); proxy replies carry this server's address in siaddr"
+                : $"{option.Code} {DhcpOptionCatalog.NameOf(option.Code)} ({option.Source}); use dhcp-option-pxe={option.Code},... to send it to proxy clients", 2);
         }
     }
 
+    /// <summary>dnsmasq's <c>option:server-ip-address</c> is not an option: its pseudo-code 255 (which is End on the
+    /// wire) sets the <c>siaddr</c> header field, the "next server" the client loads its boot file from.</summary>
+    private const string ServerAddressFieldName = "server-ip-address (siaddr, the next-server header field; not an option)";
+
+    private static bool IsServerAddressField(DhcpOptionConfig option) =>
+        option.Code == DhcpOptionCatalog.ServerIpAddressPseudoCode
+        && option.VendorClass is null && option.EncapsulatingOption is null && option.VendorIdentifyingEnterprise is null;
+
     private static string Describe(DhcpOptionConfig option)
     {
+        if (IsServerAddressField(option))
+        {
+            return $"{ServerAddressFieldName} = {Value(option)}";
+        }
         var directive = option.Directive switch
         {
             DhcpOptionDirective.Force => "dhcp-option-force ",

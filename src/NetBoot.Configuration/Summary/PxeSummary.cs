@@ -69,7 +69,5 @@ internal static class PxeSummary
             : $"{type}: discovered boot server (broadcast)";
     }
 
-    /// <summary>dnsmasq parity (§1.7): a basename without any <c>.</c> gets <c>.0</c> (layer 0); with one it is used as is.</summary>
-    public static string BootFileName(string baseName) =>
-        baseName.Contains('.', StringComparison.Ordinal) ? baseName : baseName + ".0";
+    public static string BootFileName(string baseName) => PxeServiceConfig.FileNameOf(baseName);
 }

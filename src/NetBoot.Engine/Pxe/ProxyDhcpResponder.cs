@@ -178,7 +178,7 @@ public static class ProxyDhcpResponder
         var network = request.Message.RelayAgentAddress.IsZero ? $"{request.Interface.Name}'s network" : $"relay {request.Message.RelayAgentAddress}'s network";
         if (!ranges.Any(r => r.IsProxy))
         {
-            return $"no dhcp-range with 'proxy' on {network} (full DHCP service is not implemented yet)";
+            return $"no dhcp-range with 'proxy' on {network}";
         }
         return $"the proxy dhcp-range on {network} has tag: conditions this client does not meet";
     }

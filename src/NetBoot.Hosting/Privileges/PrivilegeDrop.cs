@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using NetBoot.Configuration.Model;
+using NetBoot.Configuration.Parsing;
 
 namespace NetBoot.Hosting.Privileges;
 
@@ -32,36 +33,58 @@ public enum PrivilegePlan
 public static class PrivilegeDrop
 {
     /// <summary>Resolves <c>user=</c>/<c>group=</c> (null when no <c>user=</c>). Throws <see cref="PrivilegeException"/>
-    /// with the directive's file and line for an unknown name.</summary>
+    /// with the directive's file and line for an unknown name (<see cref="Problem"/>, which <c>check</c> and reload use).</summary>
     public static PrivilegeTarget? Resolve(ServerConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        if (config.User is not { Length: > 0 } user)
+        if (Problem(config, static name => Passwd.TryGetUser(name, out _, out _), static name => Passwd.TryGetGroup(name, out _)) is { } problem)
         {
-            if (config.Group is { Length: > 0 } lonely)
-            {
-                throw new PrivilegeException($"group={lonely} {Where(config.GroupSource)} needs user= as well",
-                    "name the account to run as with user=, e.g. user=netboot");
-            }
+            throw new PrivilegeException(problem.ToString(), problem.Hint ?? "");
+        }
+        if (config.User is not { Length: > 0 } user || !Passwd.TryGetUser(user, out var uid, out var primaryGid))
+        {
             return null;
         }
-        if (!Passwd.TryGetUser(user, out var uid, out var primaryGid))
-        {
-            throw new PrivilegeException($"unknown user {user} {Where(config.UserSource)}",
-                $"create it (useradd --system --no-create-home {user}) or name an existing account");
-        }
-        if (config.Group is not { Length: > 0 } group)
+        if (config.Group is not { Length: > 0 } group || !Passwd.TryGetGroup(group, out var gid))
         {
             // dnsmasq defaults to group "dip"; NetBoot uses the user's own primary group, which always exists.
             return new PrivilegeTarget(user, uid, Passwd.GroupName(primaryGid) ?? primaryGid.ToString(System.Globalization.CultureInfo.InvariantCulture), primaryGid);
         }
-        if (!Passwd.TryGetGroup(group, out var gid))
-        {
-            throw new PrivilegeException($"unknown group {group} {Where(config.GroupSource)}",
-                $"create it (groupadd --system {group}), name an existing group, or leave group= out to use {user}'s own group");
-        }
         return new PrivilegeTarget(user, uid, group, gid);
     }
+
+    /// <summary>Why <c>user=</c>/<c>group=</c> cannot be used (null when they can, or are absent): an unknown name, or
+    /// <c>group=</c> without <c>user=</c>. The one wording for <c>check</c>, start and reload.</summary>
+    public static ConfigDiagnostic? Problem(ServerConfig config, Func<string, bool> userExists, Func<string, bool> groupExists)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(userExists);
+        ArgumentNullException.ThrowIfNull(groupExists);
+        if (config.User is not { Length: > 0 } user)
+        {
+            return config.Group is { Length: > 0 } lonely
+                ? new ConfigDiagnostic($"group={lonely} needs user= as well", config.GroupSource ?? SourceLocation.CommandLine,
+                    "name the account to run as with user=, e.g. user=netboot")
+                : null;
+        }
+        if (!userExists(user))
+        {
+            return new ConfigDiagnostic($"unknown user {user}", config.UserSource ?? SourceLocation.CommandLine,
+                $"create it (useradd --system --no-create-home {user}) or name an existing account");
+        }
+        if (config.Group is { Length: > 0 } group && !groupExists(group))
+        {
+            return new ConfigDiagnostic($"unknown group {group}", config.GroupSource ?? SourceLocation.CommandLine,
+                $"create it (groupadd --system {group}), name an existing group, or leave group= out to use {user}'s own group");
+        }
+        return null;
+    }
+
+    /// <summary>Whether the account exists (NSS through the C library).</summary>
+    public static bool UserExists(string name) => Passwd.TryGetUser(name, out _, out _);
+
+    /// <summary>Whether the group exists (NSS through the C library).</summary>
+    public static bool GroupExists(string name) => Passwd.TryGetGroup(name, out _);
 
     /// <summary>What this process would do with <paramref name="target"/>.</summary>
     public static PrivilegePlan Plan(PrivilegeTarget? target, uint effectiveUid, uint effectiveGid) => target switch
@@ -100,8 +123,6 @@ public static class PrivilegeDrop
                 "NetBoot must be started as root to change user");
         }
     }
-
-    private static string Where(SourceLocation? source) => (source ?? SourceLocation.CommandLine).ToString();
 
     /// <summary>Account look-ups through the C library, so NSS (LDAP, systemd's DynamicUser) is honoured.</summary>
     private static class Passwd

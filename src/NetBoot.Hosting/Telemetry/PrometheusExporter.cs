@@ -42,6 +42,12 @@ public sealed class PrometheusExporter : IDisposable
         var text = new StringBuilder();
         lock (_collect)
         {
+            // An observable instrument reports every series it has at each observation: a series it no longer reports
+            // (the pool of a dhcp-range removed by a reload) must vanish, not keep its last value forever.
+            foreach (var observed in _instruments.Values)
+            {
+                observed.ForgetObservations();
+            }
             _listener.RecordObservableInstruments();
             foreach (var series in _instruments.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
             {
@@ -117,6 +123,17 @@ public sealed class PrometheusExporter : IDisposable
         private int _series;
 
         public string Name { get; } = MetricName(instrument);
+
+        /// <summary>Drops the series of an observable instrument before it is observed again (measurements of observable
+        /// instruments arrive only inside <see cref="Collect"/>, under its lock).</summary>
+        public void ForgetObservations()
+        {
+            if (instrument.IsObservable)
+            {
+                _cells.Clear();
+                Interlocked.Exchange(ref _series, 0);
+            }
+        }
 
         /// <summary>Counters and gauges are updated lock-free (a DHCP receive thread counts every request); histograms,
         /// recorded off the receive paths, lock their cell so a scrape sees buckets and count agree.</summary>

@@ -174,8 +174,10 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             }
             if (!tftp.NoFail)
             {
-                // dnsmasq parity: an inaccessible root is fatal unless tftp-no-fail.
-                throw new DirectoryNotFoundException($"TFTP directory {root} inaccessible: no such directory (create it, or add tftp-no-fail to start anyway)");
+                // dnsmasq parity: an inaccessible root is fatal unless tftp-no-fail. The validator refuses it before start;
+                // this catches a root removed since (same words).
+                throw new DirectoryNotFoundException(
+                    $"{Validation.ConfigValidator.MissingFolder("tftp-root", root, File.Exists(root))} (create it, or add tftp-no-fail to start anyway)");
             }
             Log.TftpRootMissing(logger, root);
         }

@@ -109,10 +109,11 @@ public class DirectiveErrorTests
     [Theory]
     [InlineData("dhcp-circuitid=set:c,01:02")]
     [InlineData("pid-file=/run/netboot.pid")]
-    public void Directives_not_acted_on_yet_carry_a_notice(string line)
+    [InlineData("dhcp-reply-delay=tag:slowfw,2")]
+    public void Directives_not_acted_on_carry_a_notice(string line)
     {
         var config = ConfigAssert.Valid(line);
-        Assert.Contains(config.Notices, n => n.Kind == ConfigNoticeKind.NotYetInEffect && n.Source.Line == 1);
+        Assert.Contains(config.Notices, n => n.Kind == ConfigNoticeKind.NotInEffect && n.Source.Line == 1);
     }
 
     [Theory]
@@ -126,7 +127,7 @@ public class DirectiveErrorTests
     [InlineData("bootp-dynamic=tag:lab,old")]
     [InlineData("dhcp-host=00:11:22:33:44:55,10.0.0.5")]
     public void Full_dhcp_directives_are_in_effect(string line) =>
-        Assert.DoesNotContain(ConfigAssert.Valid(line).Notices, n => n.Kind == ConfigNoticeKind.NotYetInEffect);
+        Assert.DoesNotContain(ConfigAssert.Valid(line).Notices, n => n.Kind == ConfigNoticeKind.NotInEffect);
 
     [Fact]
     public void Bootp_dynamic_lists_the_tags_a_bootp_client_needs_or_none()
@@ -139,7 +140,7 @@ public class DirectiveErrorTests
 
     [Fact]
     public void A_leasing_range_without_no_ping_is_in_effect_since_the_ping_check_is_made() =>
-        Assert.DoesNotContain(ConfigAssert.Valid("dhcp-range=10.0.0.10,10.0.0.20").Notices, n => n.Kind == ConfigNoticeKind.NotYetInEffect);
+        Assert.DoesNotContain(ConfigAssert.Valid("dhcp-range=10.0.0.10,10.0.0.20").Notices, n => n.Kind == ConfigNoticeKind.NotInEffect);
 
     [Fact]
     public void Keep_in_foreground_is_ignored_with_a_notice()

@@ -22,6 +22,39 @@ public class DirectiveTableTests
     public void Every_directive_netboot_promises_is_known(string name) => Assert.True(DirectiveTable.TryGet(name, out _));
 
     [Fact]
+    public void No_note_promises_a_later_version_or_calls_full_dhcp_not_in_effect()
+    {
+        foreach (var name in DirectiveTable.Names)
+        {
+            DirectiveTable.TryGet(name, out var spec);
+            var note = spec.Note ?? "";
+            Assert.DoesNotContain(" yet", note, StringComparison.Ordinal);
+            Assert.DoesNotContain("full DHCP", note, StringComparison.Ordinal);
+            Assert.DoesNotContain("lease scripts are not run", note, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("dhcp-host"), InlineData("dhcp-authoritative"), InlineData("dhcp-lease-max"), InlineData("dhcp-leasefile")]
+    [InlineData("dhcp-lease-db"), InlineData("dhcp-sequential-ip"), InlineData("no-ping"), InlineData("bootp-dynamic")]
+    [InlineData("dhcp-script"), InlineData("user"), InlineData("group")]
+    public void Full_dhcp_directives_are_served(string name)
+    {
+        DirectiveTable.TryGet(name, out var spec);
+        Assert.Equal(DirectiveEffect.Served, spec.Effect);
+    }
+
+    [Theory]
+    [InlineData("dhcp-reply-delay"), InlineData("dhcp-circuitid"), InlineData("dhcp-rapid-commit"), InlineData("dhcp-broadcast")]
+    [InlineData("pid-file"), InlineData("dhcp-hostsfile"), InlineData("dhcp-relay"), InlineData("script-arp")]
+    public void Directives_no_code_acts_on_say_so(string name)
+    {
+        DirectiveTable.TryGet(name, out var spec);
+        Assert.Equal(DirectiveEffect.NotInEffect, spec.Effect);
+        Assert.False(string.IsNullOrEmpty(spec.Note));
+    }
+
+    [Fact]
     public void Every_served_or_noted_directive_has_a_handler_or_a_note()
     {
         foreach (var name in DirectiveTable.Names)

@@ -63,6 +63,31 @@ public class ConfigSummaryTests
     }
 
     [Fact]
+    public void Server_ip_address_is_shown_as_the_siaddr_field_never_as_option_255_end()
+    {
+        var summary = Render("dhcp-range=10.0.0.10,10.0.0.50\ndhcp-option=option:server-ip-address,10.0.0.9", "t.conf");
+        Assert.Contains("  server-ip-address (siaddr, the next-server header field; not an option) = 10.0.0.9\n", summary, StringComparison.Ordinal);
+        Assert.DoesNotContain("255", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Dhcp_hosts_are_listed_with_who_what_tags_lease_and_line()
+    {
+        var summary = Render("dhcp-range=10.0.0.10,10.0.0.50\ndhcp-host=06-aa:bb:cc:dd:ee:ff,id:*,set:known-pc,infinite\ndhcp-host=id:01:02:03,10.0.0.7,tag:lab", "t.conf");
+        Assert.Contains("\ndhcp-host (2 hosts)\n"
+            + "  06-aa:bb:cc:dd:ee:ff,id:*  address from a range  lease infinite  sets tag known-pc  (at line 2 of t.conf)\n"
+            + "  id:01:02:03  10.0.0.7  lease of the range  [tag:lab]  (at line 3 of t.conf)\n", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Notices_of_directives_not_acted_on_are_titled_without_a_promise()
+    {
+        var summary = Render("dhcp-range=10.0.0.0,proxy\npxe-prompt=Boot,3\npid-file=/run/netboot.pid", "t.conf");
+        Assert.Contains("\nAccepted, not in effect\n  pid-file: no pid file is written", summary, StringComparison.Ordinal);
+        Assert.DoesNotContain("yet", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Summary_applies_the_dot_zero_rule_to_menu_files()
     {
         var summary = Render("dhcp-range=10.0.0.0,proxy\npxe-service=x86PC,\"Net\",/ltsp/i386/pxelinux", "t.conf");

@@ -19,7 +19,7 @@ public class TftpDirectiveEffectTests
     [InlineData("tftp-follow-symlinks")]
     [InlineData("tftp-cache-size=16")]
     public void Tftp_directives_are_in_effect_without_a_notice(string line) =>
-        Assert.DoesNotContain(ConfigAssert.Valid(line).Notices, n => n.Kind == ConfigNoticeKind.NotYetInEffect);
+        Assert.DoesNotContain(ConfigAssert.Valid(line).Notices, n => n.Kind == ConfigNoticeKind.NotInEffect);
 
     [Fact]
     public void Symlinks_outside_the_root_are_refused_unless_tftp_follow_symlinks()

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using NetBoot.Hosting.Status;
 using NetBoot.Hosting.Telemetry;
 
 namespace NetBoot.Hosting.Tests.Status;
@@ -84,6 +85,26 @@ public sealed class PrometheusExporterTests : IDisposable
         used = 7;
         Assert.Contains("netboot_dhcp_pool_used{range=\"10.0.0.100-10.0.0.199\"} 7", Samples(_exporter.Collect()));
     }
+
+    [Fact]
+    public void The_pool_series_of_a_range_removed_by_a_reload_vanish_and_the_new_range_appears()
+    {
+        var snapshot = new ConfigSnapshot(Config("dhcp-range=10.0.0.100,10.0.0.199\ndhcp-range=10.0.1.100,10.0.1.149"));
+        _metrics.ObservePools(() => PoolUsageCalculator.Compute(snapshot.Current.Ranges, [], DateTimeOffset.UnixEpoch));
+        var before = Samples(_exporter.Collect());
+        Assert.Contains("netboot_dhcp_pool_size{range=\"10.0.0.100-10.0.0.199\"} 100", before);
+        Assert.Contains("netboot_dhcp_pool_size{range=\"10.0.1.100-10.0.1.149\"} 50", before);
+
+        snapshot.Swap(Config("dhcp-range=10.0.1.100,10.0.1.149\ndhcp-range=10.0.2.10,10.0.2.19"));
+        var after = Samples(_exporter.Collect());
+
+        Assert.DoesNotContain(after, s => s.Contains("10.0.0.100-10.0.0.199", StringComparison.Ordinal));
+        Assert.Contains("netboot_dhcp_pool_size{range=\"10.0.1.100-10.0.1.149\"} 50", after);
+        Assert.Contains("netboot_dhcp_pool_size{range=\"10.0.2.10-10.0.2.19\"} 10", after);
+        Assert.Contains("netboot_dhcp_pool_used{range=\"10.0.2.10-10.0.2.19\"} 0", after);
+    }
+
+    private static Configuration.Model.ServerConfig Config(string text) => Configuration.Parsing.DnsmasqConfigReader.Parse(text).Config!;
 
     [Fact]
     public void Label_values_are_escaped()

@@ -358,8 +358,10 @@ public sealed class SharedLeaseTests(ITestOutputHelper output)
 
             var (code, _, stderr) = Shell.Execute("ip", "netns", "exec", ns.Name, "timeout", "-s", "KILL", "30", netboot, "serve", "-C", config);
 
-            Assert.Equal(2, code);
-            Assert.Contains($"{passfile}: the password file can be read or changed by group or others (mode 644); run chmod 600 {passfile}", stderr, StringComparison.Ordinal);
+            // Refused by the validation check and reload share, before anything is opened: a configuration error (1),
+            // with the directive's line.
+            Assert.Equal(1, code);
+            Assert.Contains($"{passfile}: the password file can be read or changed by group or others (mode 644); run chmod 600 {passfile} at line 3 of {config}", stderr, StringComparison.Ordinal);
             Assert.Contains("FAILED to start up", stderr, StringComparison.Ordinal);
         }
         finally

@@ -6,7 +6,9 @@ namespace NetBoot.Interop.Tests.Lab;
 
 /// <summary>A log file written by another process (a server's stderr, QEMU's serial console), read by
 /// polling: a wait is bounded by a timeout and fails with the file's tail, never a blind sleep.</summary>
-public sealed class LogFile(string path, string name)
+/// <param name="isTerminal">A console (QEMU's serial port): its text is matched as a person reads it, without terminal
+/// escapes, which firmware mirroring its VGA screen puts anywhere, even inside a word (<c>NET\e[25;03HBOOT</c>).</param>
+public sealed class LogFile(string path, string name, bool isTerminal = false)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
@@ -23,7 +25,8 @@ public sealed class LogFile(string path, string name)
         }
         using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         using var reader = new StreamReader(stream, Encoding.Latin1);
-        return reader.ReadToEnd();
+        var text = reader.ReadToEnd();
+        return isTerminal ? TerminalText.Clean(text) : text;
     }
 
     public Match Find(Regex pattern, int startAt = 0)

@@ -45,7 +45,7 @@ public sealed class QemuClient
             "-netdev", $"tap,id=lan,ifname={LabNetwork.Tap},script=no,downscript=no",
             "-device", $"e1000,netdev=lan,mac={mac}",
         ]);
-        return new QemuClient(process, new LogFile(serial, "serial console"), monitor);
+        return new QemuClient(process, new LogFile(serial, "serial console", isTerminal: true), monitor);
     }
 
     public Task<QemuMonitor> ConnectMonitorAsync() =>

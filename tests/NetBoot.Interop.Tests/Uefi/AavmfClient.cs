@@ -30,6 +30,6 @@ public static class AavmfClient
             "-netdev", $"tap,id=lan,ifname={LabNetwork.Tap},script=no,downscript=no",
             "-device", $"virtio-net-pci,netdev=lan,mac={mac},romfile=",
         ]);
-        return (process, new LogFile(serial, "serial console"));
+        return (process, new LogFile(serial, "serial console", isTerminal: true));
     }
 }

@@ -43,6 +43,6 @@ public static class OvmfClient
             "-netdev", $"tap,id=lan,ifname={LabNetwork.Tap},script=no,downscript=no",
             "-device", $"virtio-net-pci,netdev=lan,mac={mac},romfile=",
         ]);
-        return (process, new LogFile(serial, "serial console"));
+        return (process, new LogFile(serial, "serial console", isTerminal: true));
     }
 }

@@ -2,9 +2,10 @@ using NetBoot.Configuration.Model;
 
 namespace NetBoot.Configuration.Parsing;
 
-/// <summary>Checks that need the whole configuration: errors that dnsmasq would not catch but NetBoot refuses, and
-/// warnings about configurations that parse yet serve nobody.</summary>
-internal static class ConfigValidator
+/// <summary>Checks that need the whole configuration but not the machine: errors that dnsmasq would not catch but
+/// NetBoot refuses, and warnings about configurations that parse yet serve nobody. What needs the machine (folders,
+/// accounts, addresses) is checked by NetBoot.Hosting's ConfigValidator, after this.</summary>
+internal static class ConfigConsistency
 {
     public static void Validate(ConfigBuilder config)
     {
