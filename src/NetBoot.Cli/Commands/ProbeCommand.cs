@@ -6,35 +6,38 @@ using NetBoot.Wire.Rendering;
 
 namespace NetBoot.Cli.Commands;
 
-/// <summary><c>netboot probe</c>: see the boot from the client's side. Acts as PXE firmware on one interface, lists
-/// every offer, follows up on port 4011 and ends with what a real client would do.</summary>
+/// <summary><c>netboot probe</c>: see the boot from the client's side. Acts as PXE firmware on one interface (with or
+/// without an IPv4 address of its own), lists every offer, follows up on port 4011, fetches the first block of the boot
+/// file and ends with what a real client would do. Exit code 0: the boot file can be loaded (or nothing more could be
+/// checked); 3: no answer at all; 4: the boot file the firmware would load cannot be fetched.</summary>
 internal static class ProbeCommand
 {
     public static Command Create()
     {
-        var interfaceOption = new Option<string?>("--interface", "-i") { Description = "Interface to probe on (default: the first non-loopback one with IPv4)." };
-        var archOption = new Option<string>("--arch") { Description = "Firmware to act as: bios, uefi or ipxe.", DefaultValueFactory = _ => "bios" };
-        archOption.AcceptOnlyFromAmong("bios", "uefi", "ipxe");
+        var interfaceOption = new Option<string?>("--interface", "-i") { Description = "Interface to probe on, with or without an IPv4 address (default: the first non-loopback one that is up, preferring one with IPv4)." };
+        var archOption = new Option<string>("--arch") { Description = "Firmware to act as: bios, uefi (x86-64), arm64 (ARM64 UEFI) or ipxe.", DefaultValueFactory = _ => "bios" };
+        archOption.AcceptOnlyFromAmong("bios", "uefi", "arm64", "ipxe");
         var waitOption = new Option<double>("--wait") { Description = "Seconds to collect answers after each request.", DefaultValueFactory = _ => 3 };
         var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Also print every answer decoded in full." };
+        var noFetchOption = new Option<bool>("--no-fetch") { Description = "Do not fetch the first block of the boot file (no TFTP or HTTP request)." };
         var command = new Command("probe", "Act as a PXE client: list every DHCP and proxyDHCP offer and say what firmware would do.")
         {
-            interfaceOption, archOption, waitOption, verboseOption,
+            interfaceOption, archOption, waitOption, verboseOption, noFetchOption,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
-            var nics = HostInterface.Enumerate();
             var name = result.GetValue(interfaceOption);
-            var nic = name is null ? nics.FirstOrDefault(n => !n.IsLoopback) : nics.FirstOrDefault(n => n.Name == name);
-            if (nic is null)
+            if (ChooseInterface(HostInterface.ReadAll(), name, out var problem) is not { } nic)
             {
-                await Console.Error.WriteLineAsync(name is null
-                    ? "netboot: no interface with IPv4 to probe on; name one with --interface"
-                    : $"netboot: interface {name} not found or has no IPv4 address (interfaces: {string.Join(", ", nics.Select(n => n.Name))})").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync("netboot: " + problem).ConfigureAwait(false);
                 return 1;
             }
+            nic = await WaitForCarrierAsync(nic, cancellationToken).ConfigureAwait(false);
             var firmware = Enum.Parse<ProbeFirmware>(result.GetValue(archOption)!, ignoreCase: true);
-            var probe = new PxeProbe(nic, firmware, TimeSpan.FromSeconds(result.GetValue(waitOption)), TimeProvider.System);
+            var probe = new PxeProbe(nic, firmware, TimeSpan.FromSeconds(result.GetValue(waitOption)), TimeProvider.System)
+            {
+                FetchesBootFile = !result.GetValue(noFetchOption),
+            };
             ProbeResult outcome;
             try
             {
@@ -46,15 +49,61 @@ internal static class ProbeCommand
                 return 2;
             }
             Console.Out.Write(Render(nic.Name, probe.ClientAddress.ToString(), outcome, result.GetValue(verboseOption)));
-            return outcome.Offers.IsEmpty ? 3 : 0;
+            return outcome.Offers.IsEmpty ? 3 : outcome.BootFileFailed ? 4 : 0;
         });
         return command;
+    }
+
+    /// <summary>How long the probe waits for the link of an interface just brought up (a NIC negotiating its link takes a
+    /// second or three), as firmware waits for its link before the first DISCOVER.</summary>
+    private static readonly TimeSpan CarrierPatience = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan CarrierPoll = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>A DISCOVER sent before the link is there is lost: wait for the carrier (IFF_LOWER_UP), bounded; the
+    /// interface read again, as its addresses may have come meanwhile.</summary>
+    private static async Task<HostInterface> WaitForCarrierAsync(HostInterface nic, CancellationToken cancellationToken)
+    {
+        if (nic.HasCarrier)
+        {
+            return nic;
+        }
+        await Console.Error.WriteLineAsync($"netboot: waiting for the link of {nic.Name} (no carrier yet)").ConfigureAwait(false);
+        var deadline = DateTime.UtcNow + CarrierPatience;
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(CarrierPoll, cancellationToken).ConfigureAwait(false);
+            if (HostInterface.ReadAll().FirstOrDefault(n => n.Index == nic.Index) is { HasCarrier: true } now)
+            {
+                return now;
+            }
+        }
+        await Console.Error.WriteLineAsync($"netboot: no carrier on {nic.Name} after {CarrierPatience.TotalSeconds:0} s; probing anyway").ConfigureAwait(false);
+        return nic;
+    }
+
+    /// <summary>The interface named (it must exist and be up: IFF_UP, decided on the flag, not on the operstate, which
+    /// lags behind <c>ip link set up</c>), or the first non-loopback one that is up, preferring one with IPv4.</summary>
+    internal static HostInterface? ChooseInterface(IReadOnlyList<HostInterface> interfaces, string? name, out string? problem)
+    {
+        var names = string.Join(", ", interfaces.Select(n => n.Name));
+        if (name is null)
+        {
+            var up = interfaces.Where(n => n.IsUp && !n.IsLoopback).ToArray();
+            problem = up.Length == 0 ? $"no interface is up to probe on (interfaces: {names}); name one with --interface" : null;
+            return up.FirstOrDefault(n => n.HasIPv4) ?? up.FirstOrDefault();
+        }
+        var nic = interfaces.FirstOrDefault(n => n.Name == name);
+        problem = nic is null ? $"interface {name} not found (interfaces: {names})"
+            : !nic.IsUp ? $"interface {name} is down: bring it up first (ip link set {name} up)"
+            : null;
+        return problem is null ? nic : null;
     }
 
     internal static string Render(string interfaceName, string clientMac, ProbeResult result, bool verbose)
     {
         var text = new StringWriter(CultureInfo.InvariantCulture);
-        text.WriteLine($"probe on {interfaceName} as {result.Firmware.ToString().ToUpperInvariant()} firmware, MAC {clientMac}");
+        text.WriteLine($"probe on {interfaceName} as {FirmwareName(result.Firmware)} firmware, MAC {clientMac}");
         text.WriteLine();
         text.WriteLine($"answers to DHCPDISCOVER: {result.Offers.Length}");
         foreach (var offer in result.Offers)
@@ -84,6 +133,13 @@ internal static class ProbeCommand
         }
         return text.ToString();
     }
+
+    private static string FirmwareName(ProbeFirmware firmware) => firmware switch
+    {
+        ProbeFirmware.Arm64 => "ARM64 UEFI",
+        ProbeFirmware.Ipxe => "iPXE",
+        _ => firmware.ToString().ToUpperInvariant(),
+    };
 
     private static void WriteOffer(StringWriter text, ProbeOffer offer, bool verbose)
     {

@@ -107,9 +107,16 @@ internal static class ServeCommand
             Reload(source, snapshot, logger);
             systemd.Notify("READY=1");
         });
-        // Watched from the start: a DHCP-assigned server address may change while serving (replies follow it).
+        // Watched from the start: a DHCP-assigned server address may change while serving (replies follow it), and
+        // interfaces may appear, come up or go (each service follows them, except under bind-interfaces).
         using var addresses = InterfaceAddresses.Watch(logger);
-        var interfaces = addresses.Current.Interfaces;
+        if (InterfacePresence.Check(config.Interfaces, addresses.Initial, logger) is { } unknown)
+        {
+            // dnsmasq parity: bind-interfaces with an interface that does not exist is fatal (its exit code 2, EC_BADNET).
+            CliLog.FailedToStart(logger, unknown);
+            return 2;
+        }
+        using var unfollowed = InterfacePresence.ReportUnfollowed(config.Interfaces, addresses, logger);
         var (opened, leaseError) = await LeaseStores.OpenAsync(config, loggerFactory, cancellationToken).ConfigureAwait(false);
         if (leaseError is not null)
         {
@@ -132,14 +139,20 @@ internal static class ServeCommand
         var services = new List<Task>
         {
             StopAllOnFailure(dhcp.RunAsync(addresses, stopOnFailure.Token), stopOnFailure),
-            StopAllOnFailure(tftp.RunAsync(interfaces, stopOnFailure.Token), stopOnFailure),
-            StopAllOnFailure(http.RunAsync(interfaces, stopOnFailure.Token), stopOnFailure),
+            StopAllOnFailure(tftp.RunAsync(addresses, stopOnFailure.Token), stopOnFailure),
+            StopAllOnFailure(http.RunAsync(addresses, stopOnFailure.Token), stopOnFailure),
             StopAllOnFailure(status.RunAsync(snapshot, leases, loggerFactory.CreateLogger("netboot.status"), stopOnFailure.Token), stopOnFailure),
         };
         if (!await DropPrivilegesWhenBoundAsync(logger, config, target, [dhcp.Listening, tftp.Listening, http.Started], services).ConfigureAwait(false))
         {
             await stopOnFailure.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(services.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
+            return 2;
+        }
+        if (services.All(t => t.IsCompletedSuccessfully))
+        {
+            // Every service found nothing to do: never "started" and then a clean exit 0 that systemd would not restart.
+            CliLog.FailedToStart(logger, NothingToServe);
             return 2;
         }
         CliLog.Started(logger, typeof(ServeCommand).Assembly.GetName().Version?.ToString() ?? "?");
@@ -157,10 +170,18 @@ internal static class ServeCommand
             CliLog.FailedToStart(logger, e.Message);
             return 2;
         }
+        if (!stopOnFailure.IsCancellationRequested)
+        {
+            // Every service ended by itself: nothing is served. Never a clean exit 0, which systemd would not restart.
+            CliLog.FailedToStart(logger, NothingToServe);
+            return 2;
+        }
         systemd.Notify("STOPPING=1");
         CliLog.Exiting(logger);
         return 0;
     }
+
+    private const string NothingToServe = "nothing to serve: no dhcp-range, enable-tftp, http-port/http-root or status endpoint is in effect";
 
     /// <summary><c>user=</c>: once every socket is bound (DHCP, 4011, TFTP, HTTP), switch to the account; say clearly
     /// when that cannot be done because NetBoot is not root. False when the switch failed (the server must not go on

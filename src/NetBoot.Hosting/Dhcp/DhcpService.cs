@@ -44,36 +44,39 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
     public Task RunAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken) =>
         RunAsync(InterfaceAddresses.Fixed(hostInterfaces), cancellationToken);
 
-    /// <summary>Opens the sockets and serves until cancelled. Sockets are chosen from the interfaces at start-up; the
-    /// address each answers as follows <paramref name="addresses"/> (a DHCP-assigned server address may change).</summary>
+    /// <summary>Opens the sockets and serves until cancelled. A socket pair (67, and 4011 with PXE) is opened on every
+    /// interface allowed by <c>interface</c>/<c>except-interface</c> that is up and has an address in a <c>dhcp-range</c>
+    /// subnet, now or whenever <paramref name="addresses"/> says so later (an interface created, brought up or given an
+    /// address after start; not under <c>bind-interfaces</c> for interfaces absent at start), and closed when its
+    /// interface is gone. The address each answers as follows <paramref name="addresses"/> (a DHCP-assigned server
+    /// address may change). The sockets of the first reading are opened before this method first awaits, so that they
+    /// live in the caller's network namespace.</summary>
     public async Task RunAsync(InterfaceAddresses addresses, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(addresses);
         var snapshot = config.Current;
-        var hostInterfaces = addresses.Current.Interfaces;
-        var interfaces = InterfaceSelection.ForDhcp(snapshot, hostInterfaces);
-        if (interfaces.IsEmpty)
+        if (snapshot.Ranges.IsEmpty)
         {
-            Log.NoDhcpInterface(logger, string.Join(", ", hostInterfaces.Select(i => $"{i.Name} {string.Join(' ', i.Addresses.Select(a => a.Address))}")));
+            // Nothing to answer anywhere (a TFTP- or HTTP-only server).
             _listening.TrySetResult();
             return;
         }
-        var serving = interfaces.Select(arrival => new ServingInterface(arrival, addresses)).ToArray();
-        foreach (var nic in serving)
-        {
-            nic.AddressChanged += ReportAddressChange;
-        }
-        // Resolve at once on a change, so the log says what the server now answers as before the next client asks.
+        var policy = InterfacePolicy.Create(snapshot.Interfaces, addresses.Initial);
+        var loops = new List<Task>();
+        var listeners = new InterfaceListeners<DhcpListener>(
+            nic => nic.IsUp && policy.Covers(nic) && InterfaceSelection.ServingAddress(config.Current, nic) is not null,
+            (nic, report) => Open(nic, report, addresses, loops, cancellationToken),
+            (_, listener) => Close(listener));
+        // On a change: sockets for interfaces that now qualify, none for those gone; then resolve at once, so the log says
+        // what the server now answers as before the next client asks.
         void OnAddressesChanged(InterfaceReading reading)
         {
-            foreach (var nic in serving)
+            listeners.Update(reading);
+            foreach (var listener in listeners.Listeners)
             {
-                nic.Resolve(config.Current);
+                listener.Serving.Resolve(config.Current);
             }
         }
-        addresses.Changed += OnAddressesChanged;
-        var loops = new List<Task>();
-        var sockets = new List<Socket>();
         using var stopMaintenance = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var maintenance = leases is null
             ? Task.CompletedTask
@@ -83,23 +86,16 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         _ping = ping;
         try
         {
-            for (var i = 0; i < interfaces.Length; i++)
+            listeners.Update(addresses.Current, throwOnFailure: true);
+            addresses.Changed += OnAddressesChanged;
+            // A change between the first reading and the subscription is not lost: read again.
+            listeners.Update(addresses.Current);
+            if (listeners.Count == 0)
             {
-                var arrival = interfaces[i];
-                var ports = snapshot.IsPxeEnabled ? new[] { snapshot.DhcpServerPort, DhcpRequest.PxePort } : [snapshot.DhcpServerPort];
-                foreach (var port in ports)
-                {
-                    var service = port == DhcpRequest.PxePort ? "PXE boot server" : "DHCP";
-                    var socket = BoundUdpSocket.OpenListener(logger, service, arrival.Name, arrival.Address.ToString(), port, allowBroadcast: true);
-                    sockets.Add(socket);
-                    // Captured now: the loop's i has moved on by the time the thread starts.
-                    var nic = serving[i];
-                    loops.Add(Task.Factory.StartNew(() => ServeBatches(socket, nic, arrival, (ushort)port, cancellationToken),
-                        CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
-                }
+                Log.NoDhcpInterface(logger, Describe(addresses.Current));
             }
             _listening.TrySetResult();
-            await Task.WhenAll(loops).ConfigureAwait(false);
+            await WaitForCancellation(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -109,15 +105,103 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         finally
         {
             addresses.Changed -= OnAddressesChanged;
+            listeners.Stop();
+            Task[] running;
+            lock (loops)
+            {
+                running = [.. loops];
+            }
+            await Task.WhenAll(running).ConfigureAwait(false);
             // No verdict may reach a closed DHCP socket.
             _ping = null;
             ping?.Dispose();
             await stopMaintenance.CancelAsync().ConfigureAwait(false);
             await maintenance.ConfigureAwait(false);
-            foreach (var socket in sockets)
+        }
+    }
+
+    private static async Task WaitForCancellation(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static string Describe(InterfaceReading reading) =>
+        string.Join(", ", reading.Interfaces.Where(i => i.IsUp).Select(i => $"{i.Name} {string.Join(' ', i.Addresses.Select(a => a.Address))}".TrimEnd()));
+
+    /// <summary>The sockets of one interface (67, and 4011 when PXE is on), each served by its own thread until
+    /// <see cref="Close"/> or the service stops.</summary>
+    private sealed class DhcpListener(ServingInterface serving, CancellationTokenSource stop)
+    {
+        public ServingInterface Serving { get; } = serving;
+
+        /// <summary>Not linked to the service's token (nothing to unregister when an interface goes): each loop links both.</summary>
+        public CancellationTokenSource Stop { get; } = stop;
+    }
+
+    private DhcpListener Open(HostInterface nic, bool report, InterfaceAddresses addresses, List<Task> loops, CancellationToken cancellationToken)
+    {
+        var snapshot = config.Current;
+        // Asked just before (qualifies); only a reload in between could change the answer.
+        var served = InterfaceSelection.ServingAddress(snapshot, nic)
+            ?? throw new InvalidOperationException($"{nic.Name} has no address in a dhcp-range subnet any more");
+        var arrival = new ArrivalInterface(nic.Name, nic.Index, served.Address, served.Netmask, nic.Mtu);
+        var serving = new ServingInterface(arrival, addresses);
+        var ports = snapshot.IsPxeEnabled ? new[] { snapshot.DhcpServerPort, DhcpRequest.PxePort } : [snapshot.DhcpServerPort];
+        var sockets = new List<Socket>();
+        try
+        {
+            foreach (var port in ports)
             {
-                socket.Dispose();
+                sockets.Add(BoundUdpSocket.Open(logger, report, nic.Name, port, allowBroadcast: true));
             }
+        }
+        catch
+        {
+            foreach (var opened in sockets)
+            {
+                opened.Dispose();
+            }
+            throw;
+        }
+        var stop = new CancellationTokenSource();
+        serving.AddressChanged += ReportAddressChange;
+        for (var i = 0; i < sockets.Count; i++)
+        {
+            var socket = sockets[i];
+            var port = (ushort)ports[i];
+            Log.Listening(logger, port == DhcpRequest.PxePort ? "PXE boot server" : "DHCP", nic.Name, served.Address.ToString(), port);
+            var loop = Task.Factory.StartNew(() => ServeUntilStopped(socket, serving, arrival, port, cancellationToken, stop.Token),
+                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            lock (loops)
+            {
+                loops.RemoveAll(t => t.IsCompleted);
+                loops.Add(loop);
+            }
+        }
+        return new DhcpListener(serving, stop);
+    }
+
+    private void Close(DhcpListener listener)
+    {
+        listener.Serving.AddressChanged -= ReportAddressChange;
+        RuntimeLog.StoppedListening(logger, "DHCP", listener.Serving.Name);
+        // The loops see it within IdleWakeMilliseconds and close their sockets.
+        listener.Stop.Cancel();
+    }
+
+    private void ServeUntilStopped(Socket socket, ServingInterface serving, ArrivalInterface arrival, ushort localPort,
+        CancellationToken service, CancellationToken listener)
+    {
+        using (socket)
+        using (var stop = CancellationTokenSource.CreateLinkedTokenSource(service, listener))
+        {
+            ServeBatches(socket, serving, arrival, localPort, stop.Token);
         }
     }
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace NetBoot.Hosting.Http;
 
 /// <summary>Kestrel's transport for the boot port, in place of its socket transport: listens on the sockets NetBoot
-/// bound (or binds an address, for tests), admits every accepted connection through the
+/// bound (one per interface, through <see cref="DeviceSetEndPoint"/>; or binds an address, for tests), admits every accepted connection through the
 /// <see cref="HttpConnectionTable"/> before Kestrel allocates anything for it, and backs off when <c>accept</c> fails
 /// (<see cref="AcceptBackoff"/>). Connections are then Kestrel's own (<see cref="SocketConnectionContextFactory"/>).</summary>
 internal sealed class BudgetedSocketTransport(HttpConnectionTable table, HttpConnectionReport report, ILogger logger, TimeProvider time)
@@ -22,6 +22,12 @@ internal sealed class BudgetedSocketTransport(HttpConnectionTable table, HttpCon
 
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {
+        if (endpoint is DeviceSetEndPoint devices)
+        {
+            // The interfaces' sockets are NetBoot's own, opened and closed as interfaces come and go.
+            IConnectionListener set = new BudgetedConnectionListener(devices, null, devices.Queue.AcceptAsync, Create, table, report, time);
+            return ValueTask.FromResult(set);
+        }
         var socket = Listen(endpoint);
         IConnectionListener listener = new BudgetedConnectionListener(socket.LocalEndPoint ?? endpoint, socket, accept => socket.AcceptAsync(accept),
             Create, table, report, time);

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -13,6 +12,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using NetBoot.Configuration.Model;
 using NetBoot.Hosting.Net;
+using NetBoot.Hosting.Telemetry;
+using NetBoot.Hosting.Udp;
 
 namespace NetBoot.Hosting.Http;
 
@@ -28,84 +29,106 @@ public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootServi
     /// <summary>The endpoints actually bound (a port 0 request resolved), once listening.</summary>
     public Task<ImmutableArray<IPEndPoint>> Started => _started.Task;
 
-    /// <summary>Listens on each interface DHCP may use, on 0.0.0.0 bound to the device (SO_BINDTODEVICE) rather than on
-    /// the interface's address: a server renumbered while running (its address assigned by another DHCP server) keeps
-    /// serving on its new address, and nothing has to be bound again after privileges are dropped.</summary>
-    public async Task RunAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken)
+    /// <summary>Serves on a fixed set of interfaces until cancelled.</summary>
+    public Task RunAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken) =>
+        RunAsync(InterfaceAddresses.Fixed(hostInterfaces), cancellationToken);
+
+    /// <summary>Listens on each interface DHCP may use that is up and has IPv4, now or whenever <paramref name="addresses"/>
+    /// says so later, on 0.0.0.0 bound to the device (SO_BINDTODEVICE) rather than on the interface's address: a server
+    /// renumbered while running (its address assigned by another DHCP server) keeps serving on its new address, nothing
+    /// has to be bound again after privileges are dropped, and an interface that is gone takes only its own socket along.</summary>
+    public async Task RunAsync(InterfaceAddresses addresses, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(addresses);
         var snapshot = config.Current;
         if (!snapshot.Http.IsEnabled)
         {
             _started.TrySetResult([]);
             return;
         }
-        var listeners = new List<(Socket Socket, HostInterface Nic)>();
+        var policy = InterfacePolicy.Create(snapshot.Interfaces, addresses.Initial);
+        var queue = new DeviceAcceptQueue(_time);
+        var loops = new List<Task>();
+        var listeners = new InterfaceListeners<DeviceListener>(
+            nic => nic.IsUp && nic.HasIPv4 && policy.Covers(nic),
+            (nic, report) => OpenDevice(nic, report, snapshot.Http.Port, queue, loops, cancellationToken),
+            (nic, device) =>
+            {
+                RuntimeLog.StoppedListening(logger, "HTTP", nic.Name);
+                device.Stop.Cancel();
+            });
+        void OnAddressesChanged(InterfaceReading reading) => listeners.Update(reading);
         try
         {
-            foreach (var nic in SelectInterfaces(snapshot, hostInterfaces).Where(n => !n.Addresses.IsEmpty))
+            try
             {
-                listeners.Add((OpenDeviceListener(nic.Name, snapshot.Http.Port), nic));
+                listeners.Update(addresses.Current, throwOnFailure: true);
             }
-        }
-        catch (SocketException e)
-        {
-            foreach (var (socket, _) in listeners)
+            catch (SocketException e)
             {
-                socket.Dispose();
+                _started.TrySetException(e);
+                throw;
             }
-            _started.TrySetException(e);
-            throw;
-        }
-        if (listeners.Count == 0)
-        {
-            // Kestrel with no listener would fall back to localhost:5000: never serve where nobody asked.
-            _started.TrySetResult([]);
-            return;
-        }
-        try
-        {
-            // What the log and Started report: each interface's addresses with the port its socket got.
-            var described = listeners
-                .SelectMany(l => l.Nic.Addresses.Select(a => new IPEndPoint(a.Address.ToIPAddress(), ((IPEndPoint)l.Socket.LocalEndPoint!).Port)))
+            addresses.Changed += OnAddressesChanged;
+            listeners.Update(addresses.Current);
+            // What the log and Started report: each interface's addresses with the port.
+            var described = listeners.Listeners
+                .SelectMany(l => l.Nic.Addresses.Select(a => new IPEndPoint(a.Address.ToIPAddress(), snapshot.Http.Port)))
                 .ToImmutableArray();
-            await RunAsync(options =>
-            {
-                foreach (var (socket, _) in listeners)
-                {
-                    // Kestrel wraps the descriptor without owning it: the socket is disposed below, after the app stopped.
-                    options.ListenHandle((ulong)socket.SafeHandle.DangerousGetHandle(), HttpLimits.Configure);
-                }
-            }, _ => described, cancellationToken).ConfigureAwait(false);
+            var endpoint = new DeviceSetEndPoint(queue, snapshot.Http.Port);
+            await RunAsync(options => options.Listen(endpoint, HttpLimits.Configure), _ => described, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            foreach (var (socket, _) in listeners)
+            addresses.Changed -= OnAddressesChanged;
+            listeners.Stop();
+            Task[] running;
+            lock (loops)
             {
-                socket.Dispose();
+                running = [.. loops];
             }
+            await Task.WhenAll(running).ConfigureAwait(false);
         }
     }
 
-    private static Socket OpenDeviceListener(string interfaceName, int port)
+    /// <summary>One interface's listening socket and what stops its accept loop (not linked to the service's token:
+    /// nothing to unregister when the interface goes; the loop links both).</summary>
+    private sealed record DeviceListener(HostInterface Nic, CancellationTokenSource Stop);
+
+    private DeviceListener OpenDevice(HostInterface nic, bool report, int port, DeviceAcceptQueue queue, List<Task> loops, CancellationToken cancellationToken)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        Socket socket;
         try
         {
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            socket.SetRawSocketOption(SolSocket, SoBindToDevice, Encoding.ASCII.GetBytes(interfaceName + "\0"));
-            socket.Bind(new IPEndPoint(IPAddress.Any, port));
-            socket.Listen(512);
-            return socket;
+            socket = DeviceAcceptQueue.OpenDeviceListener(nic.Name, port);
         }
-        catch
+        catch (SocketException e)
         {
-            socket.Dispose();
+            if (report)
+            {
+                Log.CannotListen(logger, nic.Name, port, $"{e.Message}; {BoundUdpSocket.Hint(e)}");
+            }
             throw;
         }
+        Log.Listening(logger, "HTTP", nic.Name, string.Join(" ", nic.Addresses.Select(a => a.Address)), port);
+        var stop = new CancellationTokenSource();
+        var loop = AcceptUntilStoppedAsync(queue, socket, cancellationToken, stop.Token);
+        lock (loops)
+        {
+            loops.RemoveAll(t => t.IsCompleted);
+            loops.Add(loop);
+        }
+        return new DeviceListener(nic, stop);
     }
 
-    private const int SolSocket = 1;
-    private const int SoBindToDevice = 25;
+    private static async Task AcceptUntilStoppedAsync(DeviceAcceptQueue queue, Socket socket, CancellationToken service, CancellationToken listener)
+    {
+        using (socket)
+        using (var stop = CancellationTokenSource.CreateLinkedTokenSource(service, listener))
+        {
+            await queue.RunAsync(socket, stop.Token).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Listens on <paramref name="endpoints"/> until cancelled; throws at start-up when the root is missing
     /// or a port cannot be bound (the caller stops the other services: never half a server).</summary>
@@ -161,10 +184,6 @@ public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootServi
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
     }
-
-    /// <summary>As TFTP: every interface DHCP may use; loopback only when named by <c>interface=</c>.</summary>
-    internal static IEnumerable<HostInterface> SelectInterfaces(ServerConfig config, IEnumerable<HostInterface> interfaces) =>
-        interfaces.Where(nic => config.Interfaces.Allows(nic.Name) && (!nic.IsLoopback || config.Interfaces.Include.Contains(nic.Name)));
 
     private void LogBudget(HttpConfig http, HttpConnectionBudget budget)
     {

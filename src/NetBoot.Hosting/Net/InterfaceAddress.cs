@@ -1,44 +1,34 @@
 using System.Collections.Immutable;
-using System.Net.NetworkInformation;
-using System.Net.Sockets;
 using NetBoot.Wire.Net;
 
 namespace NetBoot.Hosting.Net;
 
-/// <summary>An interface as the sockets see it: name, kernel index, MTU and its IPv4 addresses with masks.</summary>
+/// <summary>An interface as the sockets see it: name, kernel index, MTU, its IPv4 addresses with masks, whether it is
+/// up (<c>IFF_UP</c>, set the moment <c>ip link set up</c> returns; not the operstate, which lags) and whether it has a
+/// carrier (<c>IFF_LOWER_UP</c>: the link itself; a NIC negotiating its link has none for a second or more).</summary>
 public sealed record HostInterface(
     string Name,
     int Index,
     int Mtu,
     bool IsLoopback,
-    ImmutableArray<(IPv4Address Address, IPv4Address Netmask)> Addresses)
+    ImmutableArray<(IPv4Address Address, IPv4Address Netmask)> Addresses,
+    bool IsUp = true,
+    bool HasCarrier = true)
 {
-    /// <summary>Reads the host's interfaces that are up and have IPv4.</summary>
-    public static ImmutableArray<HostInterface> Enumerate()
+    public bool HasIPv4 => !Addresses.IsDefaultOrEmpty;
+
+    /// <summary>Every interface of this network namespace, up or down, with or without IPv4.</summary>
+    public static ImmutableArray<HostInterface> ReadAll() => InterfaceTable.Read();
+
+    /// <summary>The interfaces that are up and have IPv4.</summary>
+    public static ImmutableArray<HostInterface> Enumerate() => [.. ReadAll().Where(n => n.IsUp && n.HasIPv4)];
+
+    /// <summary>Same interface, same state: what a reading is compared by (the record's own equality compares the
+    /// address arrays by reference).</summary>
+    public bool IsSameAs(HostInterface other)
     {
-        var result = ImmutableArray.CreateBuilder<HostInterface>();
-        foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
-        {
-            if (nic.OperationalStatus == OperationalStatus.Down)
-            {
-                continue;
-            }
-            var properties = nic.GetIPProperties();
-            var ipv4 = properties.GetIPv4Properties();
-            if (ipv4 is null)
-            {
-                continue;
-            }
-            var addresses = properties.UnicastAddresses
-                .Where(a => a.Address.AddressFamily == AddressFamily.InterNetwork)
-                .Select(a => (IPv4Address.FromIPAddress(a.Address), IPv4Address.MaskFromPrefix(a.PrefixLength)))
-                .ToImmutableArray();
-            if (addresses.IsEmpty)
-            {
-                continue;
-            }
-            result.Add(new HostInterface(nic.Name, ipv4.Index, ipv4.Mtu, nic.NetworkInterfaceType == NetworkInterfaceType.Loopback, addresses));
-        }
-        return result.ToImmutable();
+        ArgumentNullException.ThrowIfNull(other);
+        return Name == other.Name && Index == other.Index && Mtu == other.Mtu && IsLoopback == other.IsLoopback && IsUp == other.IsUp
+            && HasCarrier == other.HasCarrier && Addresses.AsSpan().SequenceEqual(other.Addresses.AsSpan());
     }
 }

@@ -1,34 +1,12 @@
-using System.Collections.Immutable;
 using NetBoot.Configuration.Model;
-using NetBoot.Engine;
 using NetBoot.Wire.Net;
 
 namespace NetBoot.Hosting.Net;
 
-/// <summary>Which interfaces DHCP and PXE listen on: those allowed by <c>interface</c>/<c>except-interface</c>
-/// that have an address in the subnet of some <c>dhcp-range</c> (dnsmasq answers only where it has a context).</summary>
+/// <summary>Where DHCP and PXE answer: on an interface with an address in the subnet of some <c>dhcp-range</c> (dnsmasq
+/// answers only where it has a context); which interfaces are allowed at all is <see cref="InterfacePolicy"/>'s.</summary>
 public static class InterfaceSelection
 {
-    public static ImmutableArray<ArrivalInterface> ForDhcp(ServerConfig config, IEnumerable<HostInterface> interfaces)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(interfaces);
-        var selected = ImmutableArray.CreateBuilder<ArrivalInterface>();
-        foreach (var nic in interfaces)
-        {
-            var explicitlyNamed = config.Interfaces.Include.Contains(nic.Name);
-            if (!config.Interfaces.Allows(nic.Name) || (nic.IsLoopback && !explicitlyNamed))
-            {
-                continue;
-            }
-            if (ServingAddress(config, nic) is { } served)
-            {
-                selected.Add(new ArrivalInterface(nic.Name, nic.Index, served.Address, served.Netmask, nic.Mtu));
-            }
-        }
-        return selected.ToImmutable();
-    }
-
     /// <summary>The interface's own address whose subnet holds a range (honouring a range's explicit netmask).</summary>
     public static (IPv4Address Address, IPv4Address Netmask)? ServingAddress(ServerConfig config, HostInterface nic)
     {

@@ -13,15 +13,25 @@ public enum ProbeFirmware
     Bios,
     Uefi,
     Ipxe,
+    /// <summary>ARM64 UEFI (AAVMF/EDK2): architecture 11, otherwise as x86-64 UEFI.</summary>
+    Arm64,
 }
 
 public static class ProbeProfile
 {
-    public static ushort Architecture(ProbeFirmware firmware) =>
-        firmware == ProbeFirmware.Uefi ? (ushort)ClientArchitecture.X64Uefi : (ushort)ClientArchitecture.X86Bios;
+    /// <summary>UEFI PXE firmware, of any architecture: it asks port 4011 when the offer on 67 has no option 43.</summary>
+    public static bool IsUefi(ProbeFirmware firmware) => firmware is ProbeFirmware.Uefi or ProbeFirmware.Arm64;
 
+    public static ushort Architecture(ProbeFirmware firmware) => firmware switch
+    {
+        ProbeFirmware.Uefi => (ushort)ClientArchitecture.X64Uefi,
+        ProbeFirmware.Arm64 => (ushort)ClientArchitecture.Arm64Uefi,
+        _ => (ushort)ClientArchitecture.X86Bios,
+    };
+
+    /// <summary>PXE 2.1 §2.2.4 and RFC 4578: "PXEClient:Arch:xxxxx:UNDI:yyyzzz", the architecture in five decimal digits.</summary>
     public static string VendorClass(ProbeFirmware firmware) =>
-        firmware == ProbeFirmware.Uefi ? "PXEClient:Arch:00007:UNDI:003000" : "PXEClient:Arch:00000:UNDI:002001";
+        $"PXEClient:Arch:{Architecture(firmware):D5}:UNDI:{(IsUefi(firmware) ? "003000" : "002001")}";
 
     /// <summary>A DISCOVER as the firmware sends it, with the broadcast flag set so every server's answer reaches a
     /// probe that has no address yet.</summary>
@@ -32,7 +42,7 @@ public static class ProbeProfile
             .With(DhcpOptionCode.DhcpMessageType, [(byte)DhcpMessageType.Discover])
             .With(DhcpOptionCode.MaximumDhcpMessageSize, [0x05, 0xC0])
             .With(DhcpOptionCode.ClientSystemArchitecture, [(byte)(architecture >> 8), (byte)architecture])
-            .With(DhcpOptionCode.ClientNetworkInterfaceIdentifier, firmware == ProbeFirmware.Uefi ? [1, 3, 0] : [1, 2, 1])
+            .With(DhcpOptionCode.ClientNetworkInterfaceIdentifier, IsUefi(firmware) ? [1, 3, 0] : [1, 2, 1])
             .With(DhcpOptionCode.VendorClassIdentifier, Encoding.ASCII.GetBytes(VendorClass(firmware)))
             .With(DhcpOptionCode.ParameterRequestList, [1, 3, 6, 12, 15, 17, 43, 60, 66, 67, 97, 128, 129, 130, 131, 132, 133, 134, 135, 175])
             .With(DhcpOptionCode.ClientMachineIdentifier, machineId.AsSpan());

@@ -9,13 +9,21 @@ namespace NetBoot.Hosting.Probe;
 /// server's answer.</summary>
 /// <param name="FollowUpItem">The boot item asked for on 4011 (null: a plain ProxyDHCPREQUEST, or none sent).</param>
 /// <param name="FollowUpSkipped">Why no follow-up was sent, when none was.</param>
+/// <param name="FileCheck">What fetching the start of the boot file showed (null: not fetched).</param>
+/// <param name="FileCheckSkipped">Why the boot file was not fetched although there is one to load.</param>
 public sealed record ProbeResult(
     ProbeFirmware Firmware,
     ImmutableArray<ProbeOffer> Offers,
     ProbeOffer? FollowUp,
     bool FollowUpSent,
     PxeBootItem? FollowUpItem,
-    string? FollowUpSkipped);
+    string? FollowUpSkipped,
+    BootFileCheck? FileCheck = null,
+    string? FileCheckSkipped = null)
+{
+    /// <summary>The boot file the firmware would load was asked for and could not be fetched.</summary>
+    public bool BootFileFailed => FileCheck is { IsSuccess: false };
+}
 
 /// <summary>The plain-language end of <c>netboot probe</c>: what real firmware would do with these answers, with
 /// the PXE error a user would see when it would not boot (PXE 2.1 appendix: PXE-E51, E53, E55).</summary>
@@ -24,6 +32,71 @@ public static class ProbeVerdict
     public static ImmutableArray<string> Explain(ProbeResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
+        return [.. Steps(result), .. BootFileLines(result)];
+    }
+
+    /// <summary>The boot file the firmware would go on to load, by the same path as the verdict (null where it stops
+    /// before: no address, local boot, no boot file, no answer on 4011).</summary>
+    public static BootFileTarget? BootFileToLoad(ProbeResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var address = result.Offers.FirstOrDefault(o => o.GivesAddress);
+        if (address is null)
+        {
+            return null;
+        }
+        var pxe = result.Offers.Where(o => o.IsPxe).OrderByDescending(o => o.GivesAddress).FirstOrDefault();
+        if (pxe is null)
+        {
+            return address.BootFile.Length > 0 ? new BootFileTarget(address.BootFile, address.NextServer) : null;
+        }
+        if (pxe.HasMenu && pxe.Menu[0].Type == 0)
+        {
+            return null;
+        }
+        var askedOn4011 = pxe.HasMenu
+            || (ProbeProfile.IsUefi(result.Firmware) && !pxe.Message.Options.Contains(DhcpOptionCode.VendorSpecificInformation))
+            || pxe.BootFile.Length == 0;
+        if (!askedOn4011)
+        {
+            return new BootFileTarget(pxe.BootFile, pxe.NextServer);
+        }
+        return result.FollowUp is { BootFile.Length: > 0 } ack ? new BootFileTarget(ack.BootFile, ack.NextServer) : null;
+    }
+
+    /// <summary>"pxelinux.0 on 10.0.0.2: the firmware loads it by TFTP", or for a URL (iPXE, UEFI HTTP Boot) "… over HTTP".</summary>
+    private static string Loads(ProbeOffer offer) =>
+        new BootFileTarget(offer.BootFile, offer.NextServer).IsUrl
+            ? $"{offer.BootFile}: the firmware loads it over HTTP"
+            : $"{offer.BootFile} on {offer.NextServer}: the firmware loads it by TFTP";
+
+    private static IEnumerable<string> BootFileLines(ProbeResult result)
+    {
+        if (result.FileCheckSkipped is { } skipped)
+        {
+            yield return $"(boot file not fetched: {skipped})";
+        }
+        if (result.FileCheck is not { } check)
+        {
+            yield break;
+        }
+        var target = check.Target;
+        var size = check.Size is { } known ? string.Create(CultureInfo.InvariantCulture, $"; file size {known} bytes") : "";
+        if (check.IsSuccess)
+        {
+            yield return target.IsUrl
+                ? $"HTTP HEAD {target.File} succeeded{size}: the firmware can fetch it"
+                : string.Create(CultureInfo.InvariantCulture, $"fetched the first TFTP block of {target.File} from {target.Server} ({check.Bytes} bytes{size}): the boot file is there");
+            yield break;
+        }
+        var source = target.IsUrl ? target.File : $"{target.File} from {target.Server}";
+        yield return check.FirmwareError is { } error
+            ? $"cannot fetch {source}: {check.Failure}: the firmware stops with {error}"
+            : $"cannot fetch {source}: {check.Failure}: the firmware cannot load its boot file";
+    }
+
+    private static ImmutableArray<string> Steps(ProbeResult result)
+    {
         var lines = ImmutableArray.CreateBuilder<string>();
         var address = result.Offers.FirstOrDefault(o => o.GivesAddress);
         var pxe = result.Offers.Where(o => o.IsPxe).OrderByDescending(o => o.GivesAddress).FirstOrDefault();
@@ -38,7 +111,7 @@ public static class ProbeVerdict
         if (pxe is null)
         {
             lines.Add(address.BootFile.Length > 0
-                ? $"no PXE answer, but the DHCP offer names boot file {address.BootFile} on {address.NextServer}: the firmware loads it by TFTP"
+                ? $"no PXE answer, but the DHCP offer names boot file {Loads(address)}"
                 : "no PXE answer and no boot file: the firmware stops with PXE-E53 (No boot filename received); is the proxyDHCP server on this network, and does its dhcp-range match?");
             return lines.ToImmutable();
         }
@@ -62,14 +135,14 @@ public static class ProbeVerdict
                 return lines.ToImmutable();
             }
         }
-        else if (result.Firmware == ProbeFirmware.Uefi && !pxe.Message.Options.Contains(DhcpOptionCode.VendorSpecificInformation))
+        else if (ProbeProfile.IsUefi(result.Firmware) && !pxe.Message.Options.Contains(DhcpOptionCode.VendorSpecificInformation))
         {
             // dnsmasq parity (spec §1.4): no option 43 on port 67 is what sends UEFI firmware to port 4011.
             lines.Add($"the {kind} {pxe.Server} sends no option 43: UEFI firmware asks {pxe.NextServer}:4011 for its boot file");
         }
         else if (pxe.BootFile.Length > 0)
         {
-            lines.Add($"the {kind} {pxe.Server} names boot file {pxe.BootFile} on {pxe.NextServer}: the firmware loads it by TFTP");
+            lines.Add($"the {kind} {pxe.Server} names boot file {Loads(pxe)}");
             return lines.ToImmutable();
         }
         else
@@ -99,7 +172,7 @@ public static class ProbeVerdict
             yield break;
         }
         yield return ack.BootFile.Length > 0
-            ? $"port 4011 ({ack.Server}) answers {asked} with boot file {ack.BootFile} on {ack.NextServer}: the firmware loads it by TFTP"
+            ? $"port 4011 ({ack.Server}) answers {asked} with boot file {Loads(ack)}"
             : $"port 4011 ({ack.Server}) answers without a boot file: the firmware stops with PXE-E53 (No boot filename received)";
     }
 }

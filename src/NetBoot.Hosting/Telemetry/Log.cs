@@ -9,7 +9,7 @@ internal static partial class Log
     [LoggerMessage(1000, LogLevel.Information, "{Service} listening on {Interface} {Address}:{Port}")]
     public static partial void Listening(ILogger logger, string service, string @interface, string address, int port);
 
-    [LoggerMessage(1001, LogLevel.Warning, "no interface has an address in any dhcp-range: nothing to serve by DHCP/PXE (interfaces: {Interfaces})")]
+    [LoggerMessage(1001, LogLevel.Warning, "no interface has an address in a dhcp-range subnet yet: DHCP/PXE starts answering on one as soon as it has (interfaces up: {Interfaces})")]
     public static partial void NoDhcpInterface(ILogger logger, string interfaces);
 
     [LoggerMessage(1002, LogLevel.Error, "cannot listen on {Interface} port {Port}: {Reason}")]

@@ -33,14 +33,22 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
 
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Completes once port 69 is bound on every TFTP interface (or TFTP is off); privileges drop after it.</summary>
+    /// <summary>Completes once port 69 is bound on every TFTP interface present at start (or TFTP is off); privileges
+    /// drop after it.</summary>
     public Task Listening => _listening.Task;
 
-    public async Task RunAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken)
+    /// <summary>Serves on a fixed set of interfaces until cancelled.</summary>
+    public Task RunAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken) =>
+        RunAsync(InterfaceAddresses.Fixed(hostInterfaces), cancellationToken);
+
+    /// <summary>Serves until cancelled on port 69 of every TFTP interface that is up and has IPv4, now or whenever
+    /// <paramref name="addresses"/> says so later; a listener is closed (its transfers ended) when its interface is gone.</summary>
+    public async Task RunAsync(InterfaceAddresses addresses, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(addresses);
         try
         {
-            await ServeAsync(hostInterfaces, cancellationToken).ConfigureAwait(false);
+            await ServeAsync(addresses, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -49,7 +57,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         }
     }
 
-    private async Task ServeAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken)
+    private async Task ServeAsync(InterfaceAddresses addresses, CancellationToken cancellationToken)
     {
         var snapshot = config.Current;
         if (!snapshot.Tftp.IsEnabled)
@@ -60,7 +68,6 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         CheckRoot(snapshot.Tftp);
         var cache = new TftpBlockCache(snapshot.Tftp.CacheMegabytes * 1024L * 1024L);
         CheckPortRange(snapshot.Tftp);
-        var listeners = new List<Socket>();
         var loops = new List<Task>();
         // NETBOOT_TFTP_REACTOR=1: transfers on their own socket run in event loops instead of one thread each (not the
         // default: slower in a boot storm on a 2-CPU VM, see bench/tftp/README.md). Polling for ACKs before sleeping
@@ -77,33 +84,76 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             (snapshot.Tftp.SinglePort ? "on port 69 (tftp-single-port)"
             : snapshot.Tftp.PortRange is { } range ? $"on ports {range.Start}-{range.End}" : "on ephemeral ports")
             + (reactors is null || snapshot.Tftp.SinglePort ? "" : $", driven by {reactors.Reactors.Count} event loops ({TftpReactorPool.EnableVariable})"));
+        var policy = InterfacePolicy.Create(snapshot.Interfaces, addresses.Initial);
+        var listeners = new InterfaceListeners<CancellationTokenSource>(
+            nic => nic.IsUp && nic.HasIPv4 && Selects(snapshot, policy, nic),
+            (nic, report) => Open(nic, report, addresses, cache, reactors, loops, cancellationToken),
+            (nic, stop) =>
+            {
+                RuntimeLog.StoppedListening(logger, "TFTP", nic.Name);
+                stop.Cancel();
+            });
+        void OnAddressesChanged(InterfaceReading reading) => listeners.Update(reading);
         try
         {
-            foreach (var nic in SelectInterfaces(snapshot, hostInterfaces))
-            {
-                var socket = BoundUdpSocket.OpenListener(logger, "TFTP", nic.Name, string.Join(" ", nic.Addresses.Select(a => a.Address)), Port, allowBroadcast: false);
-                listeners.Add(socket);
-                TftpListenerBuffer.Enlarge(socket);
-                loops.Add(ListenAsync(socket, nic, cache, reactors, cancellationToken));
-            }
+            listeners.Update(addresses.Current, throwOnFailure: true);
+            addresses.Changed += OnAddressesChanged;
+            listeners.Update(addresses.Current);
             _listening.TrySetResult();
-            await Task.WhenAll(loops).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
         }
         finally
         {
-            foreach (var socket in listeners)
+            addresses.Changed -= OnAddressesChanged;
+            listeners.Stop();
+            Task[] running;
+            lock (loops)
             {
-                socket.Dispose();
+                running = [.. loops];
             }
+            await Task.WhenAll(running).ConfigureAwait(false);
         }
     }
 
-    /// <summary><c>enable-tftp=if,…</c> names the interfaces; otherwise every interface DHCP may use, loopback only when named.</summary>
-    internal static IEnumerable<HostInterface> SelectInterfaces(ServerConfig config, IEnumerable<HostInterface> interfaces) =>
-        interfaces.Where(nic =>
-            config.Tftp.Interfaces.IsDefaultOrEmpty
-                ? config.Interfaces.Allows(nic.Name) && (!nic.IsLoopback || config.Interfaces.Include.Contains(nic.Name))
-                : config.Tftp.Interfaces.Contains(nic.Name));
+    /// <summary>Port 69 on one interface, served until the interface is gone or the service stops; returns what stops it.</summary>
+    private CancellationTokenSource Open(HostInterface nic, bool report, InterfaceAddresses addresses, TftpBlockCache cache,
+        TftpReactorPool? reactors, List<Task> loops, CancellationToken cancellationToken)
+    {
+        var socket = BoundUdpSocket.Open(logger, report, nic.Name, Port, allowBroadcast: false);
+        Log.Listening(logger, "TFTP", nic.Name, string.Join(" ", nic.Addresses.Select(a => a.Address)), Port);
+        TftpListenerBuffer.Enlarge(socket);
+        // Not linked to the service's token (nothing to unregister when an interface goes): the loop links both.
+        var stop = new CancellationTokenSource();
+        var loop = ListenUntilStoppedAsync(socket, nic, addresses, cache, reactors, cancellationToken, stop.Token);
+        lock (loops)
+        {
+            loops.RemoveAll(t => t.IsCompleted);
+            loops.Add(loop);
+        }
+        return stop;
+    }
+
+    private async Task ListenUntilStoppedAsync(Socket socket, HostInterface nic, InterfaceAddresses addresses, TftpBlockCache cache,
+        TftpReactorPool? reactors, CancellationToken service, CancellationToken listener)
+    {
+        using (socket)
+        using (var stop = CancellationTokenSource.CreateLinkedTokenSource(service, listener))
+        {
+            // Per request, the interface as it is now: its address (for a broadcast request) and MTU may have changed.
+            await ListenAsync(socket, () => addresses.Current.ByIndex(nic.Index) ?? nic, cache, reactors, stop.Token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary><c>enable-tftp=if,…</c> names the interfaces; otherwise every interface DHCP may use, loopback only when
+    /// named; under <c>bind-interfaces</c>, only those present at start.</summary>
+    internal static bool Selects(ServerConfig config, InterfacePolicy policy, HostInterface nic) =>
+        config.Tftp.Interfaces.IsDefaultOrEmpty ? policy.Covers(nic) : policy.IsCandidate(nic) && config.Tftp.Interfaces.Contains(nic.Name);
 
     /// <summary>dnsmasq parity: a port range smaller than tftp-max limits the transfers (logged once).</summary>
     private void CheckPortRange(TftpConfig tftp)
@@ -133,7 +183,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         }
     }
 
-    private async Task ListenAsync(Socket listener, HostInterface nic, TftpBlockCache cache, TftpReactorPool? reactors, CancellationToken cancellationToken)
+    private async Task ListenAsync(Socket listener, Func<HostInterface> currentNic, TftpBlockCache cache, TftpReactorPool? reactors, CancellationToken cancellationToken)
     {
         var buffer = new byte[2048];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
@@ -158,6 +208,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                     // ICMP unreachable from a single-port client that went away.
                     continue;
                 }
+                var nic = currentNic();
                 if (drops.CheckNewDrops() is > 0 and var dropped)
                 {
                     TftpLog.ListenerDrops(logger, nic.Name, dropped);
@@ -181,7 +232,12 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                 }
                 var localAddress = received.PacketInformation.Address is { } local && !local.Equals(IPAddress.Broadcast)
                     ? local
-                    : nic.Addresses[0].Address.ToIPAddress();
+                    : nic.HasIPv4 ? nic.Addresses[0].Address.ToIPAddress() : null;
+                if (localAddress is null)
+                {
+                    // A broadcast request while the interface has no address: nothing to answer from.
+                    continue;
+                }
                 var link = config.Current.Tftp.SinglePort ? OpenSinglePortLink(listener, client, singlePort) : null;
                 transfers.RemoveAll(t => t.IsCompleted);
                 transfers.Add(ServeAsync(request, client, localAddress, nic, cache, reactors, link, cancellationToken));

@@ -40,6 +40,33 @@ public static class BoundUdpSocket
         }
     }
 
+    /// <summary>Opens a listening socket on one interface (0.0.0.0, bound to the device); when it cannot be bound, logs
+    /// why and what usually holds the port if <paramref name="report"/> is set, then rethrows. The caller logs success.</summary>
+    public static Socket Open(ILogger logger, bool report, string interfaceName, int port, bool allowBroadcast)
+    {
+        try
+        {
+            return Open(interfaceName, IPAddress.Any, port, allowBroadcast);
+        }
+        catch (SocketException e)
+        {
+            if (report)
+            {
+                Log.CannotListen(logger, interfaceName, port, $"{e.Message}; {Hint(e)}");
+            }
+            throw;
+        }
+    }
+
+    /// <summary>What usually stands behind a failure to bind.</summary>
+    public static string Hint(SocketException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e.SocketErrorCode == SocketError.AddressAlreadyInUse
+            ? "another server holds the port (dnsmasq, tftpd-hpa, a DHCP server?): stop it or limit it to other interfaces"
+            : "run as root or with CAP_NET_BIND_SERVICE and CAP_NET_RAW (once user= has dropped privileges, interfaces that appear later cannot be bound: run through the systemd unit instead)";
+    }
+
     /// <summary>Opens a service's listening socket on one interface and logs the outcome: the "listening" line, or why
     /// it cannot listen and what usually holds the port (then rethrows: a server that cannot bind does not start).</summary>
     public static Socket OpenListener(ILogger logger, string service, string interfaceName, string addresses, int port, bool allowBroadcast)
@@ -52,10 +79,7 @@ public static class BoundUdpSocket
         }
         catch (SocketException e)
         {
-            var hint = e.SocketErrorCode == SocketError.AddressAlreadyInUse
-                ? "another server holds the port (dnsmasq, tftpd-hpa, a DHCP server?): stop it or limit it to other interfaces"
-                : "run as root or with CAP_NET_BIND_SERVICE and CAP_NET_RAW";
-            Log.CannotListen(logger, interfaceName, port, $"{e.Message}; {hint}");
+            Log.CannotListen(logger, interfaceName, port, $"{e.Message}; {Hint(e)}");
             throw;
         }
     }
