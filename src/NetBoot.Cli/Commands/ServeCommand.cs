@@ -113,7 +113,7 @@ internal static class ServeCommand
             await Task.WhenAll(services.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
             return 2;
         }
-        CliLog.Started(logger, typeof(ServeCommand).Assembly.GetName().Version?.ToString() ?? "?");
+        CliLog.Started(logger, NetBootVersion.Text);
         var systemd = SystemdNotifier.FromEnvironment();
         systemd.Notify($"READY=1\nSTATUS=serving {config.Ranges.Length} range(s)\nMAINPID={Environment.ProcessId}");
         try
