@@ -11,6 +11,9 @@ public static class BootMenus
     /// <c>$prefix/&lt;platform&gt;/grub.cfg</c> if it exists, else <c>$prefix/grub.cfg</c>: one file serves both.</summary>
     public const string GrubPath = "grub/grub.cfg";
 
+    /// <summary>The iPXE script x86-64 UEFI clients run next to another DHCP server (<c>dhcp-boot</c> for tag ipxe).</summary>
+    public const string IpxePath = "menu.ipxe";
+
     public static string Pxelinux() =>
         """
         # pxelinux.cfg/default, written by netboot bootfiles: the menu PXELINUX shows BIOS machines.
@@ -67,6 +70,34 @@ public static class BootMenus
         #     linux /debian-installer/amd64/linux ---
         #     initrd /debian-installer/amd64/initrd.gz
         # }
+
+        """;
+
+    /// <summary>iPXE's <c>menu</c>/<c>choose</c> (Debian's build has the Menu feature); <c>exit</c> hands back to the
+    /// firmware, which tries its next boot option, as GRUB's <c>exit 1</c> does.</summary>
+    public static string Ipxe() =>
+        """
+        #!ipxe
+        # menu.ipxe, written by netboot bootfiles: the menu iPXE (snponly.efi) shows x86-64 UEFI machines next to another
+        # DHCP server. File names are relative to the boot root (TFTP from this server). Kept as it is when netboot
+        # bootfiles runs again (unless --force).
+        menu NetBoot: network boot (UEFI)
+        item local Boot from local disk
+        item shell iPXE shell
+        choose --default local --timeout 10000 target || goto local
+        goto ${target}
+
+        :local
+        exit 1
+
+        :shell
+        shell
+
+        # A Linux entry: copy the kernel and initrd under the boot root, add "item debian Debian installer" above, then
+        # :debian
+        # kernel debian-installer/amd64/linux initrd=initrd.gz ---
+        # initrd debian-installer/amd64/initrd.gz
+        # boot
 
         """;
 }

@@ -90,6 +90,10 @@ public static class BootRootPlanner
         {
             menus.Add(Menu(request, disk, BootMenus.GrubPath, BootMenus.Grub()));
         }
+        if (chosen.Contains(BootFirmware.UefiX64))
+        {
+            menus.Add(Menu(request, disk, BootMenus.IpxePath, BootMenus.Ipxe()));
+        }
         return menus.ToImmutable();
     }
 

@@ -123,11 +123,11 @@ public class BootRootPlannerTests
     }
 
     [Fact]
-    public void Menus_are_written_for_bios_and_once_for_both_uefi_firmware()
+    public void Menus_are_written_for_bios_once_for_both_grubs_and_for_ipxe_with_x86_64_uefi()
     {
         var plan = BootRootPlanner.Plan(Request(), FakeBootFileSystem.Installed());
 
-        Assert.Equal(["pxelinux.cfg/default", "grub/grub.cfg"], plan.Menus.Select(m => m.RelativePath));
+        Assert.Equal(["pxelinux.cfg/default", "grub/grub.cfg", "menu.ipxe"], plan.Menus.Select(m => m.RelativePath));
         Assert.All(plan.Menus, m => Assert.False(m.IsKept));
     }
 
@@ -166,9 +166,35 @@ public class BootRootPlannerTests
         var copied = plan.Copies.Select(c => Path.GetFileName(c.Destination)).ToHashSet();
         // PXE 2.1 / dnsmasq: a BIOS basename without a dot gets ".0".
         var served = config.PxeServices.Select(s => s.BaseName!.Contains('.', StringComparison.Ordinal) ? s.BaseName : s.BaseName + ".0").ToArray();
-        Assert.Equal(["pxelinux.0", "bootx64.efi", "bootx64.efi", "bootaa64.efi"], served);
+        Assert.Equal(["pxelinux.0", "bootx64.efi", "bootx64.efi", "snponly.efi", "snponly.efi", "bootaa64.efi"], served);
         Assert.All(served, name => Assert.Contains(name, copied));
-        Assert.Equal([0, 7, 9, 11], config.PxeServices.Select(s => (int)s.Architecture));
+        Assert.Equal([0, 7, 9, 7, 9, 11], config.PxeServices.Select(s => (int)s.Architecture));
+        var ipxeScript = Assert.Single(config.BootFiles).FileName;
+        Assert.Contains(ipxeScript, plan.Menus.Select(m => m.RelativePath));
+    }
+
+    [Fact]
+    public void Uefi_x64_gets_shim_where_netboot_leases_and_ipxe_in_proxy_ranges_and_ipxe_itself_gets_its_menu_script()
+    {
+        var text = BootRootPlanner.Plan(Request(), FakeBootFileSystem.Installed()).Configuration;
+
+        Assert.Contains("\ndhcp-range=set:proxy,10.0.0.0,proxy\n", text, StringComparison.Ordinal);
+        Assert.Contains("\npxe-service=tag:!ipxe,tag:!proxy,X86-64_EFI,\"Network boot (UEFI)\",bootx64.efi\n", text, StringComparison.Ordinal);
+        Assert.Contains("\npxe-service=tag:!ipxe,tag:proxy,X86-64_EFI,\"Network boot (UEFI)\",snponly.efi\n", text, StringComparison.Ordinal);
+        Assert.Contains("\ndhcp-userclass=set:ipxe,iPXE\n", text, StringComparison.Ordinal);
+        Assert.Contains("\ndhcp-boot=tag:ipxe,tag:efi-x86_64,menu.ipxe\n", text, StringComparison.Ordinal);
+        // BIOS PXE ROMs that are iPXE (QEMU's) still get PXELINUX: the BIOS entry has no tag.
+        Assert.Contains("\npxe-service=X86PC,\"Network boot (BIOS)\",pxelinux\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_x86_64_uefi_no_ipxe_lines_are_printed()
+    {
+        var text = BootRootPlanner.Plan(Request("amd64", BootFirmware.Bios, BootFirmware.UefiArm64), FakeBootFileSystem.Installed()).Configuration;
+
+        Assert.DoesNotContain("tag:!ipxe", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("dhcp-userclass=", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("dhcp-boot=", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -177,9 +203,9 @@ public class BootRootPlannerTests
         var two = BootRootPlanner.Plan(Request() with { ProxyNetworks = [IPv4Address.Parse("10.0.0.0"), IPv4Address.Parse("192.168.7.0")] }, FakeBootFileSystem.Installed());
         var none = BootRootPlanner.Plan(Request() with { ProxyNetworks = [] }, FakeBootFileSystem.Installed());
 
-        Assert.Contains("dhcp-range=10.0.0.0,proxy\ndhcp-range=192.168.7.0,proxy\n", two.Configuration, StringComparison.Ordinal);
+        Assert.Contains("dhcp-range=set:proxy,10.0.0.0,proxy\ndhcp-range=set:proxy,192.168.7.0,proxy\n", two.Configuration, StringComparison.Ordinal);
         Assert.Contains("replace 192.168.1.0 with the network of the PXE clients", none.Configuration, StringComparison.Ordinal);
-        Assert.Contains("\ndhcp-range=192.168.1.0,proxy\n", none.Configuration, StringComparison.Ordinal);
+        Assert.Contains("\ndhcp-range=set:proxy,192.168.1.0,proxy\n", none.Configuration, StringComparison.Ordinal);
     }
 
     [Fact]

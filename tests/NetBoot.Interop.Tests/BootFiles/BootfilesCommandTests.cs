@@ -36,7 +36,7 @@ public sealed partial class BootfilesCommandTests : IDisposable
         { "bootaa64.efi", "/usr/lib/grub/arm64-efi/monolithic/grubnetaa64.efi" },
     };
 
-    [GeneratedRegex(@"^pxe-service=(?<csa>[^,]+),""[^""]*"",(?<base>[^,\s]+)$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^pxe-service=(tag:[^,]+,)*(?<csa>[^,]+),""[^""]*"",(?<base>[^,\s]+)$", RegexOptions.Multiline)]
     private static partial Regex PxeServiceLine();
 
     [Fact]
@@ -61,7 +61,9 @@ public sealed partial class BootfilesCommandTests : IDisposable
 
         // Every first-stage file the printed configuration names is in the root (".0" added to a BIOS basename).
         var services = PxeServiceLine().Matches(configuration).Select(m => (Csa: m.Groups["csa"].Value, File: m.Groups["base"].Value)).ToArray();
-        Assert.Equal(["X86PC", "X86-64_EFI", "BC_EFI", "ARM64_EFI"], services.Select(s => s.Csa));
+        Assert.Equal(["X86PC", "X86-64_EFI", "BC_EFI", "X86-64_EFI", "BC_EFI", "ARM64_EFI"], services.Select(s => s.Csa));
+        Assert.Contains("\ndhcp-boot=tag:ipxe,tag:efi-x86_64,menu.ipxe\n", configuration, StringComparison.Ordinal);
+        Assert.StartsWith("#!ipxe\n", File.ReadAllText(Path.Combine(root, "menu.ipxe")), StringComparison.Ordinal);
         Assert.All(services, s => Assert.True(File.Exists(Path.Combine(root, s.File.Contains('.', StringComparison.Ordinal) ? s.File : s.File + ".0")), $"{s.File} not in the root"));
         Assert.Contains($"\ntftp-root={root}\n", configuration, StringComparison.Ordinal);
 
