@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text;
 using NetBoot.Hosting.Net;
+using NetBoot.Wire.Net;
 
 namespace NetBoot.Hosting;
 
@@ -26,15 +27,18 @@ public static class DefaultConfiguration
         text.AppendLine("# Older x64 firmware sends 9 (BC_EFI) for x64 UEFI (RFC 4578 errata): give it the same file.");
         text.AppendLine("pxe-service=BC_EFI,\"Network boot (UEFI)\",bootx64.efi");
         text.AppendLine("pxe-service=ARM64_EFI,\"Network boot (UEFI ARM64)\",bootaa64.efi");
-        var networks = interfaces
-            .Where(i => !i.IsLoopback)
-            .SelectMany(i => i.Addresses.Select(a => a.Address.Mask(a.Netmask)))
-            .Distinct()
-            .ToImmutableArray();
-        foreach (var network in networks)
+        foreach (var network in ProxyNetworks(interfaces))
         {
             text.AppendLine($"dhcp-range={network},proxy");
         }
         return text.ToString();
     }
+
+    /// <summary>The network address of every subnet on a non-loopback interface: one <c>dhcp-range=…,proxy</c> each.</summary>
+    public static ImmutableArray<IPv4Address> ProxyNetworks(IEnumerable<HostInterface> interfaces) =>
+        interfaces
+            .Where(i => !i.IsLoopback)
+            .SelectMany(i => i.Addresses.Select(a => a.Address.Mask(a.Netmask)))
+            .Distinct()
+            .ToImmutableArray();
 }

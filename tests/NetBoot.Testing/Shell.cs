@@ -17,7 +17,11 @@ public static class Shell
 
     public static bool TryRun(params string[] command) => Execute(command).ExitCode == 0;
 
-    public static (int ExitCode, string Stdout, string Stderr) Execute(params string[] command)
+    public static (int ExitCode, string Stdout, string Stderr) Execute(params string[] command) =>
+        Execute(TimeSpan.FromMinutes(2), command);
+
+    /// <summary>As <see cref="Execute(string[])"/>, for commands that take longer (a NativeAOT build).</summary>
+    public static (int ExitCode, string Stdout, string Stderr) Execute(TimeSpan timeout, params string[] command)
     {
         ArgumentNullException.ThrowIfNull(command);
         var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -28,10 +32,10 @@ public static class Shell
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {command[0]}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{string.Join(' ', command)}' did not finish within 2 minutes");
+            throw new TimeoutException($"'{string.Join(' ', command)}' did not finish within {timeout.TotalMinutes:0.#} minutes");
         }
         return (process.ExitCode, stdout.Result, stderr.Result);
     }

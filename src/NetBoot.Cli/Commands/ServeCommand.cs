@@ -155,7 +155,7 @@ internal static class ServeCommand
             CliLog.FailedToStart(logger, NothingToServe);
             return 2;
         }
-        CliLog.Started(logger, typeof(ServeCommand).Assembly.GetName().Version?.ToString() ?? "?");
+        CliLog.Started(logger, NetBootVersion.Text);
         var systemd = SystemdNotifier.FromEnvironment();
         systemd.Notify($"READY=1\nSTATUS=serving {config.Ranges.Length} range(s)\nMAINPID={Environment.ProcessId}");
         try

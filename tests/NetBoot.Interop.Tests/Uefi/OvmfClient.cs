@@ -12,6 +12,11 @@ public static class OvmfClient
     public const string Code = "/usr/share/OVMF/OVMF_CODE_4M.fd";
     public const string Variables = "/usr/share/OVMF/OVMF_VARS_4M.fd";
 
+    /// <summary>Debian's Secure Boot build (needs SMM on q35) and a variable store with Microsoft's keys enrolled
+    /// and Secure Boot on: it runs only EFI programs signed by a key in db (Microsoft's UEFI CA signs shim).</summary>
+    public const string SecureBootCode = "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd";
+    public const string SecureBootVariables = "/usr/share/OVMF/OVMF_VARS_4M.ms.fd";
+
     /// <summary>Which of OVMF's network boot options run. OVMF tries PXEv4, PXEv6, HTTPv4, HTTPv6 in that order;
     /// its platform driver reads <c>opt/org.tianocore/IPv4PXESupport</c> and <c>IPv6Support</c> from fw_cfg,
     /// so HTTP Boot can be reached without waiting for PXE to time out.</summary>
@@ -21,12 +26,15 @@ public static class OvmfClient
         HttpOnly,
     }
 
-    public static (LabProcess Process, LogFile Serial) Start(NamespaceLab lab, string mac, BootPath path)
+    public static (LabProcess Process, LogFile Serial) Start(NamespaceLab lab, string mac, BootPath path, bool secureBoot = false)
     {
         ArgumentNullException.ThrowIfNull(lab);
         var serial = Path.Combine(lab.WorkDirectory, "serial.log");
         var variables = Path.Combine(lab.WorkDirectory, "OVMF_VARS_4M.fd");
-        File.Copy(Variables, variables, overwrite: true);
+        File.Copy(secureBoot ? SecureBootVariables : Variables, variables, overwrite: true);
+        string[] machine = secureBoot
+            ? ["-machine", "q35,smm=on,accel=tcg", "-global", "driver=cfi.pflash01,property=secure,value=on"]
+            : ["-machine", "q35,accel=tcg"];
         string[] only = path == BootPath.HttpOnly
             ? ["-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n", "-fw_cfg", "name=opt/org.tianocore/IPv6Support,string=n"]
             : ["-fw_cfg", "name=opt/org.tianocore/IPv6Support,string=n"];
@@ -34,10 +42,10 @@ public static class OvmfClient
         [
             "--kill-after=5", $"{(int)QemuClient.HardLimit.TotalSeconds}",
             "qemu-system-x86_64",
-            "-machine", "q35,accel=tcg", "-m", "256", "-nodefaults", "-no-user-config",
+            .. machine, "-m", "256", "-nodefaults", "-no-user-config",
             "-display", "none", "-vga", "none",
             "-serial", $"file:{serial}",
-            "-drive", $"if=pflash,format=raw,unit=0,readonly=on,file={Code}",
+            "-drive", $"if=pflash,format=raw,unit=0,readonly=on,file={(secureBoot ? SecureBootCode : Code)}",
             "-drive", $"if=pflash,format=raw,unit=1,file={variables}",
             .. only,
             "-netdev", $"tap,id=lan,ifname={LabNetwork.Tap},script=no,downscript=no",
