@@ -16,6 +16,7 @@ public static class NetBootCommandLine
         root.Subcommands.Add(TftpGetCommand.Create());
         root.Subcommands.Add(LeasesCommand.Create());
         root.Subcommands.Add(DbCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         return root;
     }
 }
