@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using NetBoot.Configuration.Model;
 using NetBoot.Engine.Leases;
 using NetBoot.Hosting.Telemetry;
 
@@ -11,13 +12,26 @@ internal static class DashboardJson
     /// <summary>The page lists at most this many leases (ordered by address).</summary>
     public const int MaxLeases = 500;
 
-    public static byte[] Write(DateTimeOffset now, BootTrackerState clients, IReadOnlyList<Lease> leases, IReadOnlyList<PoolUsage> pools, IReadOnlyList<RecentLogLine> errors)
+    public static byte[] Write(DateTimeOffset now, BootTrackerState clients, IReadOnlyList<Lease> leases, IReadOnlyList<PoolUsage> pools,
+        IReadOnlyList<RecentLogLine> errors, IReadOnlyList<DhcpRangeConfig>? ranges = null)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
             json.WriteString("now", now);
+            // The ranges being served (netboot status lists them; proxy ranges have no pool).
+            json.WriteStartArray("ranges");
+            foreach (var range in ranges ?? [])
+            {
+                json.WriteStartObject();
+                json.WriteString("start", range.Start.ToString());
+                json.WriteString("end", range.End.ToString());
+                json.WriteString("mode", range.Mode.ToString().ToLowerInvariant());
+                json.WriteString("source", range.Source.ToString());
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
             json.WriteStartArray("clients");
             foreach (var client in clients.Clients.Values.OrderByDescending(c => c.LastSeen))
             {
