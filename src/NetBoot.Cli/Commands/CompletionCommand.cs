@@ -22,7 +22,7 @@ internal static class CompletionCommand
         {
             // The command tree is the root of this command; a script for it is printed.
             var root = result.RootCommandResult.Command;
-            Console.Out.Write(BashScript(root));
+            result.InvocationConfiguration.Output.Write(BashScript(root));
             return 0;
         });
         return command;

@@ -26,16 +26,17 @@ public static class NetBootCommandLine
 
     /// <summary>Parses and runs. A command line that does not parse gets its errors and one line naming the help, not the
     /// whole help text (System.CommandLine's default): "--blksize 4: must be between 8 and 65464" stays visible.</summary>
-    public static async Task<int> InvokeAsync(string[] args)
+    public static async Task<int> InvokeAsync(string[] args, InvocationConfiguration? configuration = null)
     {
+        configuration ??= new InvocationConfiguration();
         var parse = Build().Parse(args);
         if (parse.Action is ParseErrorAction errors)
         {
             errors.ShowHelp = false;
-            var code = errors.Invoke(parse);
-            await Console.Error.WriteLineAsync($"Run '{HelpText.Path(parse.CommandResult.Command)} --help' for what it takes.").ConfigureAwait(false);
+            var code = await parse.InvokeAsync(configuration).ConfigureAwait(false);
+            await configuration.Error.WriteLineAsync($"Run '{HelpText.Path(parse.CommandResult.Command)} --help' for what it takes.").ConfigureAwait(false);
             return code;
         }
-        return await parse.InvokeAsync().ConfigureAwait(false);
+        return await parse.InvokeAsync(configuration).ConfigureAwait(false);
     }
 }

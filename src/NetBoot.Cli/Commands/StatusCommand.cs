@@ -31,32 +31,34 @@ internal static class StatusCommand
         arguments.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
+            var output = result.InvocationConfiguration.Output;
+            var errors = result.InvocationConfiguration.Error;
             var (baseUrl, secret, error) = await EndpointAsync(result, arguments, result.GetValue(url), result.GetValue(token)).ConfigureAwait(false);
             if (error is not null)
             {
-                await Console.Error.WriteLineAsync("netboot: status: " + error).ConfigureAwait(false);
+                await errors.WriteLineAsync("netboot: status: " + error).ConfigureAwait(false);
                 return 1;
             }
             var (body, fetchError) = await FetchAsync(baseUrl!, secret, cancellationToken).ConfigureAwait(false);
             if (fetchError is not null)
             {
-                await Console.Error.WriteLineAsync($"netboot: status: {baseUrl}/state: {fetchError}").ConfigureAwait(false);
+                await errors.WriteLineAsync($"netboot: status: {baseUrl}/state: {fetchError}").ConfigureAwait(false);
                 return 2;
             }
             if (result.GetValue(json))
             {
-                await Console.Out.WriteLineAsync(body).ConfigureAwait(false);
+                await output.WriteLineAsync(body).ConfigureAwait(false);
                 return 0;
             }
             try
             {
                 using var document = JsonDocument.Parse(body!);
-                await Console.Out.WriteAsync(Render(document.RootElement, baseUrl!)).ConfigureAwait(false);
+                await output.WriteAsync(Render(document.RootElement, baseUrl!)).ConfigureAwait(false);
                 return 0;
             }
             catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException)
             {
-                await Console.Error.WriteLineAsync($"netboot: status: {baseUrl}/state did not answer NetBoot's state: {e.Message}").ConfigureAwait(false);
+                await errors.WriteLineAsync($"netboot: status: {baseUrl}/state did not answer NetBoot's state: {e.Message}").ConfigureAwait(false);
                 return 2;
             }
         });

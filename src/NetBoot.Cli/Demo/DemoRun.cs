@@ -180,10 +180,13 @@ internal sealed partial class DemoRun(DemoOptions options, TextWriter output)
 
     private DemoProcess StartMachine(DemoLab lab, DemoTimeline timeline, string marker, TaskCompletionSource markerSeen)
     {
+        var consoleLog = Path.Combine(lab.WorkDirectory, "console.log");
         void OnConsole(string text)
         {
             lock (_console)
             {
+                // The console as the VM wrote it (escape sequences and all), for a look with --keep.
+                File.AppendAllText(consoleLog, text);
                 foreach (var line in _console.Feed(text))
                 {
                     OnConsoleLine(line, marker, timeline, markerSeen);

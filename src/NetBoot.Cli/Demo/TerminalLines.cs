@@ -4,15 +4,20 @@ namespace NetBoot.Cli.Demo;
 
 /// <summary>Turns what firmware writes to a serial console (a terminal's byte stream) into the lines a terminal would
 /// show: carriage return and backspace move the cursor and later characters overwrite (iPXE erases its prompts with
-/// "BS space BS"), escape sequences (colours, cursor moves) are dropped, and a cursor-position or clear-screen
-/// sequence ends the line (OVMF draws its screens that way). Blank lines are left out. Fed in chunks as they arrive;
-/// a sequence or line cut between two chunks is continued.</summary>
+/// "BS space BS"), escape sequences (colours) are dropped, a clear-screen sequence ends the line, and a cursor-position
+/// sequence (CSI row;col H) either moves along the line or starts a new one: a move to another row than the last one
+/// named, or to column 1 of a row not named yet, starts a new line (OVMF draws its screens that way), while SeaBIOS,
+/// copying the screen to the serial port, names the cursor's own row and column in the middle of a line. Blank lines
+/// are left out. Fed in chunks as they arrive; a sequence or line cut between two chunks is continued.</summary>
 internal sealed class TerminalLines
 {
     private const char Escape = '\x1b';
 
     private readonly StringBuilder _line = new();
+    private readonly StringBuilder _parameters = new();
     private int _column;
+    /// <summary>The row the last cursor-position sequence named since the last line end (0: none).</summary>
+    private int _row;
     private State _state;
 
     private enum State
@@ -36,6 +41,7 @@ internal sealed class TerminalLines
             {
                 case State.Escape:
                     _state = c switch { '[' => State.ControlSequence, '(' or ')' => State.CharacterSet, _ => State.Text };
+                    _parameters.Clear();
                     break;
                 case State.CharacterSet:
                     _state = State.Text;
@@ -65,7 +71,11 @@ internal sealed class TerminalLines
         if (c is >= '\x40' and <= '\x7e')
         {
             _state = State.Text;
-            if (c is 'H' or 'f' or 'J')
+            if (c is 'H' or 'f')
+            {
+                MoveCursor(lines);
+            }
+            else if (c == 'J')
             {
                 EndLine(lines);
             }
@@ -74,6 +84,24 @@ internal sealed class TerminalLines
         {
             _state = State.Text;
         }
+        else
+        {
+            _parameters.Append(c);
+        }
+    }
+
+    /// <summary>CSI row;col H (both default to 1).</summary>
+    private void MoveCursor(List<string> lines)
+    {
+        var parts = _parameters.ToString().Split(';');
+        var row = parts.Length > 0 && int.TryParse(parts[0], out var r) && r > 0 ? r : 1;
+        var column = parts.Length > 1 && int.TryParse(parts[1], out var col) && col > 0 ? col : 1;
+        if (_row != 0 ? row != _row : column == 1)
+        {
+            EndLine(lines);
+        }
+        _row = row;
+        _column = column - 1;
     }
 
     private void OnText(char c, List<string> lines)
@@ -109,6 +137,10 @@ internal sealed class TerminalLines
 
     private void Put(char c)
     {
+        while (_line.Length < _column)
+        {
+            _line.Append(' ');
+        }
         if (_column < _line.Length)
         {
             _line[_column] = c;
@@ -125,6 +157,7 @@ internal sealed class TerminalLines
         var text = _line.ToString().TrimEnd();
         _line.Clear();
         _column = 0;
+        _row = 0;
         if (text.Length > 0)
         {
             lines.Add(text);
