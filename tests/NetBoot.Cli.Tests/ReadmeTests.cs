@@ -46,10 +46,10 @@ public sealed partial class ReadmeTests
     }
 
     [Fact]
-    public void Every_inline_netboot_command_parses()
+    public void Every_netboot_command_it_shows_parses()
     {
-        var commands = InlineCommands().ToList();
-        Assert.True(commands.Count >= 5, "the README's prose shows netboot commands");
+        var commands = InlineCommands().Concat(BlockCommands()).ToList();
+        Assert.True(commands.Count >= 10, "the README shows netboot commands");
         foreach (var line in commands)
         {
             var parse = NetbootCommandLine(line);
@@ -57,17 +57,29 @@ public sealed partial class ReadmeTests
         }
     }
 
-    /// <summary>The Commands table: first cell <c>`netboot COMMAND …`</c>; the command is the words before the first option,
-    /// argument or bracket ("db migrate").</summary>
+    /// <summary>The Commands table: first cell <c>`netboot COMMAND …`</c>. The command is the words that name commands of
+    /// the tree from the root down ("db migrate"; "completion", not "completion bash"), or the first word when it names none.</summary>
     internal static IEnumerable<(string Command, string Synopsis)> TableRows()
     {
         var section = Readme[Readme.IndexOf("\n## Commands\n", StringComparison.Ordinal)..];
         section = section[..section.IndexOf("\n## ", 5, StringComparison.Ordinal)];
+        var root = NetBootCommandLine.Build();
         foreach (Match row in TableRow().Matches(section))
         {
             var synopsis = row.Groups["synopsis"].Value.Replace("\\|", "|", StringComparison.Ordinal);
-            var words = synopsis.Split(' ').Skip(1).TakeWhile(w => Regex.IsMatch(w, "^[a-z][a-z0-9-]*$"));
-            yield return (string.Join(' ', words), synopsis);
+            var words = synopsis.Split(' ').Skip(1).ToList();
+            var path = new List<string>();
+            Command current = root;
+            foreach (var word in words)
+            {
+                if (current.Subcommands.FirstOrDefault(c => c.Name == word) is not { } next)
+                {
+                    break;
+                }
+                path.Add(word);
+                current = next;
+            }
+            yield return (path.Count > 0 ? string.Join(' ', path) : words[0], synopsis);
         }
     }
 
@@ -84,6 +96,26 @@ public sealed partial class ReadmeTests
                 if (NetbootInvocation().IsMatch(text) && !text.Contains('[', StringComparison.Ordinal) && !text.Contains('…', StringComparison.Ordinal) && !text.Contains('|', StringComparison.Ordinal))
                 {
                     yield return text;
+                }
+            }
+        }
+    }
+
+    /// <summary>The netboot commands of every <c>sh</c> block, run in CI or not (<c>dotnet run … -- ARGS</c> is
+    /// <c>netboot ARGS</c>; in a pipe or <c>$(…)</c>, the netboot part).</summary>
+    private static IEnumerable<string> BlockCommands()
+    {
+        foreach (Match block in ShBlock().Matches(Readme))
+        {
+            foreach (var line in block.Groups["body"].Value.Split('\n'))
+            {
+                if (DotnetRun().Match(line) is { Success: true } run)
+                {
+                    yield return "netboot " + run.Groups["args"].Value;
+                }
+                foreach (Match part in NetbootInLine().Matches(line))
+                {
+                    yield return part.Groups["command"].Value.Trim();
                 }
             }
         }
@@ -124,6 +156,15 @@ public sealed partial class ReadmeTests
 
     [GeneratedRegex(@"^(sudo )?(\S*/)?netboot [a-z]")]
     private static partial Regex NetbootInvocation();
+
+    [GeneratedRegex(@"^```sh\n(?<body>.*?)^```$", RegexOptions.Multiline | RegexOptions.Singleline)]
+    private static partial Regex ShBlock();
+
+    [GeneratedRegex(@"dotnet run .*? -- (?<args>.+)$")]
+    private static partial Regex DotnetRun();
+
+    [GeneratedRegex(@"(?:^|[|(]\s*|sudo )(?<command>(?:\S*/)?netboot [a-z][^|)""]*)")]
+    private static partial Regex NetbootInLine();
 
     [GeneratedRegex(@"(?:[^\s""]+|""[^""]*"")+")]
     private static partial Regex ShellWord();
