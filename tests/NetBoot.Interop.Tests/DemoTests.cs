@@ -77,6 +77,19 @@ public sealed partial class DemoTests(ITestOutputHelper output)
         await AssertNothingLeftAsync(text, demo.Id);
     }
 
+    [Fact]
+    public async Task Without_root_it_says_so_and_exits_2_having_made_nothing()
+    {
+        // As nobody, through setpriv (util-linux): no namespace may be created, nothing is asked of apt.
+        using var demo = WatchedProcess.Start("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", await NetbootAsync(), "demo"], "/tmp");
+        var code = await demo.WaitForExitAsync(RunTimeout);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("netboot demo: needs root: it creates network namespaces", demo.Output, StringComparison.Ordinal);
+        Assert.Contains("sudo netboot demo", demo.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("nbdemo", await NamespaceLab.RunAsync("ip", ["netns", "list"]), StringComparison.Ordinal);
+    }
+
     private async Task<(int Code, string Text, int Pid)> RunDemoAsync(string[] arguments)
     {
         using var demo = WatchedProcess.Start(await NetbootAsync(), ["demo", .. arguments]);
