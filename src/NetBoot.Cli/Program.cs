@@ -1,3 +1,3 @@
 using NetBoot.Cli.Commands;
 
-return await NetBootCommandLine.Build().Parse(args).InvokeAsync().ConfigureAwait(false);
+return await NetBootCommandLine.InvokeAsync(args).ConfigureAwait(false);

@@ -5,23 +5,43 @@ namespace NetBoot.Cli.Commands;
 
 /// <summary><c>netboot decode FILE…</c>: renders every DHCP/BOOTP/PXE/TFTP packet of pcap/pcapng captures.
 /// Damaged packets are shown with their reason and the rest of the file is still decoded; a file that is not
-/// a readable capture is reported on stderr and makes the exit code 1 (the other files are still decoded).</summary>
+/// a readable capture is reported on stderr and makes the exit code 1 (the other files are still decoded).
+/// <c>-</c> reads a capture from standard input as it arrives, printing each packet at once:
+/// <c>tcpdump -i eth0 -U -w - port 67 or port 68 or port 4011 or port 69 | netboot decode -</c>.</summary>
 internal static class DecodeCommand
 {
     public static Command Create()
     {
-        var files = new Argument<string[]>("FILE") { Description = "pcap or pcapng captures", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<string[]>("FILE") { Description = "pcap or pcapng captures; - reads standard input as it arrives (tcpdump -U -w - | netboot decode -)", Arity = ArgumentArity.OneOrMore };
         var command = new Command("decode", "Render the DHCP, PXE and TFTP packets of pcap/pcapng captures as text.");
         command.Arguments.Add(files);
-        command.SetAction(result => Run(result.GetValue(files) ?? [], Console.Out, Console.Error));
+        command.SetAction(result => Run(result.GetValue(files) ?? [], Console.Out, Console.Error, Console.OpenStandardInput));
         return command;
     }
 
-    internal static int Run(IReadOnlyList<string> files, TextWriter output, TextWriter error)
+    internal static int Run(IReadOnlyList<string> files, TextWriter output, TextWriter error) =>
+        Run(files, output, error, Console.OpenStandardInput);
+
+    internal static int Run(IReadOnlyList<string> files, TextWriter output, TextWriter error, Func<Stream> standardInput)
     {
         var exitCode = 0;
         for (var i = 0; i < files.Count; i++)
         {
+            if (files[i] == "-")
+            {
+                if (i > 0)
+                {
+                    output.WriteLine();
+                }
+                using var input = standardInput();
+                var streamed = CaptureRenderer.Render(input, "- (standard input)", output);
+                if (!streamed.IsReadable)
+                {
+                    error.Write("netboot: " + streamed.Text.Replace("\n", " ", StringComparison.Ordinal).TrimEnd() + "\n");
+                    exitCode = 1;
+                }
+                continue;
+            }
             var rendering = CaptureRenderer.Render(files[i]);
             if (!rendering.IsReadable)
             {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 
 namespace NetBoot.Cli.Commands;
 
@@ -15,8 +16,28 @@ public static class NetBootCommandLine
         root.Subcommands.Add(ProbeCommand.Create());
         root.Subcommands.Add(TftpGetCommand.Create());
         root.Subcommands.Add(LeasesCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(DbCommand.Create());
         root.Subcommands.Add(BootfilesCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(CompletionCommand.Create());
+        HelpText.Install(root);
         return root;
+    }
+
+    /// <summary>Parses and runs. A command line that does not parse gets its errors and one line naming the help, not the
+    /// whole help text (System.CommandLine's default): "--blksize 4: must be between 8 and 65464" stays visible.</summary>
+    public static async Task<int> InvokeAsync(string[] args, InvocationConfiguration? configuration = null)
+    {
+        configuration ??= new InvocationConfiguration();
+        var parse = Build().Parse(args);
+        if (parse.Action is ParseErrorAction errors)
+        {
+            errors.ShowHelp = false;
+            var code = await parse.InvokeAsync(configuration).ConfigureAwait(false);
+            await configuration.Error.WriteLineAsync($"Run '{HelpText.Path(parse.CommandResult.Command)} --help' for what it takes.").ConfigureAwait(false);
+            return code;
+        }
+        return await parse.InvokeAsync(configuration).ConfigureAwait(false);
     }
 }

@@ -7,20 +7,25 @@ using NetBoot.Wire.Tftp;
 
 namespace NetBoot.Cli.Commands;
 
-/// <summary><c>netboot tftp-get [--blksize N] [--windowsize N] [--tsize] [--timeout N] SERVER FILE [-o OUT]</c>:
-/// downloads one file and prints its size, the time and the rate.</summary>
+/// <summary><c>netboot tftp-get [--blksize N] [--windowsize N] [--tsize] [--timeout N] [--netascii] SERVER FILE [-o OUT]</c>:
+/// downloads one file and prints its size, the time and the rate. Options outside their RFC's range are refused with
+/// exit code 1 before anything is sent; netascii is converted back to local line ends as it arrives.</summary>
 internal static class TftpGetCommand
 {
     public static Command Create()
     {
         var server = new Argument<string>("SERVER") { Description = "server address, optionally with :port (default 69)" };
         var file = new Argument<string>("FILE") { Description = "file name to ask for" };
-        var blockSize = new Option<int?>("--blksize") { Description = "ask for this block size (RFC 2348, 8..65464)" };
-        var windowSize = new Option<int?>("--windowsize") { Description = "ask for this window (RFC 7440, 1..65535)" };
+        var blockSize = InRange(new Option<int?>("--blksize") { Description = "ask for this block size (RFC 2348)", HelpName = "N" }, 8, 65464);
+        var windowSize = InRange(new Option<int?>("--windowsize") { Description = "ask for this window, in blocks (RFC 7440)", HelpName = "N" }, 1, 65535);
         var transferSize = new Option<bool>("--tsize") { Description = "ask for the file size (RFC 2349)" };
-        var timeout = new Option<int?>("--timeout") { Description = "retransmission timeout in seconds, also asked of the server (RFC 2349, 1..255)" };
-        var netascii = new Option<bool>("--netascii") { Description = "netascii mode (text; CR LF on the wire)" };
-        var output = new Option<string?>("--output", "-o") { Description = "where to write the file (default: FILE's last segment; - for stdout)" };
+        var timeout = InRange(new Option<int?>("--timeout")
+        {
+            Description = "retransmission timeout, also asked of the server (RFC 2349)",
+            HelpName = "SECONDS",
+        }, 1, 255);
+        var netascii = new Option<bool>("--netascii") { Description = "netascii mode, for text: the server sends CR LF line ends, written here as LF (and CR NUL as CR)" };
+        var output = new Option<string?>("--output", "-o") { Description = "where to write the file (default: FILE's last segment; - for stdout)", HelpName = "OUT" };
         var command = new Command("tftp-get", "Download a file by TFTP and print size, time and rate.");
         command.Arguments.Add(server);
         command.Arguments.Add(file);
@@ -41,6 +46,21 @@ internal static class TftpGetCommand
             return Run(request, result.GetValue(output) ?? DefaultOutput(name));
         });
         return command;
+    }
+
+    /// <summary>Refuses a value outside the range the option's RFC allows, before anything is sent: "--blksize 4: must be
+    /// between 8 and 65464". The range is also shown in <c>--help</c>.</summary>
+    internal static Option<int?> InRange(Option<int?> option, int minimum, int maximum)
+    {
+        option.Description += string.Create(CultureInfo.InvariantCulture, $", {minimum}..{maximum}");
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is { } value && (value < minimum || value > maximum))
+            {
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name} {value}: must be between {minimum} and {maximum}"));
+            }
+        });
+        return option;
     }
 
     private static int Run(TftpClientRequest request, string outputPath)

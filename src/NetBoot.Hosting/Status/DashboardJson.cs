@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using NetBoot.Configuration.Model;
 using NetBoot.Engine.Leases;
 using NetBoot.Hosting.Telemetry;
 
@@ -11,15 +12,28 @@ internal static class DashboardJson
     /// <summary>The page lists at most this many leases (ordered by address).</summary>
     public const int MaxLeases = 500;
 
-    /// <summary>Appends the state to <paramref name="buffer"/> (the event stream reuses one buffer for every update).</summary>
+    /// <summary>Appends the state to <paramref name="buffer"/> (the event stream reuses one buffer for every update); the
+    /// ranges being served are listed for <c>netboot status</c>.</summary>
     public static void Write(IBufferWriter<byte> buffer, DateTimeOffset now, BootTrackerState clients, IReadOnlyList<Lease> leases,
-        IReadOnlyList<PoolUsage> pools, IReadOnlyList<RecentLogLine> errors)
+        IReadOnlyList<PoolUsage> pools, IReadOnlyList<RecentLogLine> errors, IReadOnlyList<DhcpRangeConfig>? ranges = null)
     {
         ArgumentNullException.ThrowIfNull(clients);
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
             json.WriteString("now", now);
+            // The ranges being served (netboot status lists them; proxy ranges have no pool).
+            json.WriteStartArray("ranges");
+            foreach (var range in ranges ?? [])
+            {
+                json.WriteStartObject();
+                json.WriteString("start", range.Start.ToString());
+                json.WriteString("end", range.End.ToString());
+                json.WriteString("mode", range.Mode.ToString().ToLowerInvariant());
+                json.WriteString("source", range.Source.ToString());
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
             json.WriteStartArray("clients");
             foreach (var client in clients.Clients.Values.OrderByDescending(c => c.LastSeen))
             {

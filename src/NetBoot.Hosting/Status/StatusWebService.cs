@@ -198,7 +198,7 @@ internal sealed class StatusWebService(StatusConfig status, StatusHost host, Con
         var now = host.Time.GetUtcNow();
         var leaseList = leases?.Snapshot() ?? [];
         var pools = PoolUsageCalculator.Compute(config.Current.Ranges, leaseList, now);
-        DashboardJson.Write(buffer, now, host.Telemetry.Clients, leaseList, pools, host.RecentLog.Lines());
+        DashboardJson.Write(buffer, now, host.Telemetry.Clients, leaseList, pools, host.RecentLog.Lines(), config.Current.Ranges);
     }
 
     private static bool Arrived(HttpContext context, ListenEndpoint? endpoint) =>

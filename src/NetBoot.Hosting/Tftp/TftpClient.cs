@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using NetBoot.Engine.Tftp;
 using NetBoot.Wire.Tftp;
 
 namespace NetBoot.Hosting.Tftp;
@@ -16,7 +17,8 @@ public sealed record TftpClientRequest(
     int? TimeoutSeconds = null,
     string Mode = TftpModes.Octet);
 
-/// <summary>The outcome of a download: bytes, time, what the server granted, or the error.</summary>
+/// <summary>The outcome of a download: bytes received (on the wire: in netascii, before the conversion back), time, what
+/// the server granted, or the error.</summary>
 public sealed record TftpClientResult(
     bool IsSuccess, long Bytes, TimeSpan Duration, int BlockSize, int WindowSize, long? TransferSize, string? Error)
 {
@@ -24,7 +26,8 @@ public sealed record TftpClientResult(
 }
 
 /// <summary>A small read-only TFTP client (RFC 1350, 2347, 2348, 2349, 7440) for tests, benchmarks and
-/// administrators. Synchronous, one socket; DATA is written to the output stream as it arrives in order.</summary>
+/// administrators. Synchronous, one socket; DATA is written to the output stream as it arrives in order, in netascii
+/// converted back to local text (CR LF → LF, CR NUL → CR, <see cref="NetasciiDecoder"/>), as tftp-hpa and atftp do.</summary>
 /// <remarks>Window handling (RFC 7440 §4): an ACK after every windowsize in-order blocks and after the last one.
 /// Blocks that arrive ahead of a gap are kept (a window at most), so a reordered block costs nothing; when the
 /// window's last block arrives with a gap before it, one ACK of the last block received in order makes the server
@@ -68,6 +71,10 @@ public static class TftpClient
         private readonly Dictionary<long, byte[]> _pending = [];
         private long _bytes;
         private bool _duplicateAcknowledged;
+        /// <summary>Set in netascii mode (RFC 1350 §5: the mode name is case-insensitive).</summary>
+        private readonly NetasciiDecoder? _netascii =
+            string.Equals(request.Mode, TftpModes.Netascii, StringComparison.OrdinalIgnoreCase) ? new NetasciiDecoder() : null;
+        private byte[] _converted = [];
         private readonly Stopwatch _clock = Stopwatch.StartNew();
 
         public TftpClientResult Run()
@@ -206,7 +213,7 @@ public static class TftpClient
         /// <summary>Writes the next in-order block; true when it is the last one (shorter than blksize).</summary>
         private bool Accept(ReadOnlySpan<byte> payload)
         {
-            output.Write(payload);
+            Write(payload);
             _bytes += payload.Length;
             _lastIndex++;
             _duplicateAcknowledged = false;
@@ -231,9 +238,27 @@ public static class TftpClient
             SendAck(unchecked((ushort)_lastIndex));
         }
 
+        private void Write(ReadOnlySpan<byte> payload)
+        {
+            if (_netascii is null)
+            {
+                output.Write(payload);
+                return;
+            }
+            if (_converted.Length < NetasciiDecoder.MaxOutputLength(payload.Length))
+            {
+                _converted = new byte[NetasciiDecoder.MaxOutputLength(Math.Max(payload.Length, _blockSize))];
+            }
+            output.Write(_converted, 0, _netascii.Convert(payload, _converted));
+        }
+
         private TftpClientResult Finish()
         {
             SendAck(unchecked((ushort)_lastIndex));
+            if (_netascii is not null)
+            {
+                output.Write(_converted, 0, _netascii.Finish(_converted));
+            }
             output.Flush();
             return new TftpClientResult(true, _bytes, _clock.Elapsed, _blockSize, _windowSize, _transferSize, null);
         }

@@ -86,7 +86,7 @@ public sealed class CaptureFile
         return TryOpen(bytes, out file, out error);
     }
 
-    private static bool TryRecognisePcap(ReadOnlySpan<byte> span, out CaptureFormat format, out ByteOrder order)
+    internal static bool TryRecognisePcap(ReadOnlySpan<byte> span, out CaptureFormat format, out ByteOrder order)
     {
         var little = BinaryPrimitives.ReadUInt32LittleEndian(span);
         var big = BinaryPrimitives.ReadUInt32BigEndian(span);

@@ -13,8 +13,8 @@ internal static class PcapNgReader
     private const uint SimplePacketType = 3;
     private const uint EnhancedPacketType = 6;
     private const uint ByteOrderMagic = 0x1A2B3C4D;
-    private const int MinimumBlockLength = 12;
-    private const int SectionHeaderMinimumLength = 28;
+    internal const int MinimumBlockLength = 12;
+    internal const int SectionHeaderMinimumLength = 28;
 
     private sealed record Interface(CaptureLinkType LinkType, uint SnapLength, TimestampResolution Resolution, long OffsetSeconds);
 
@@ -36,63 +36,89 @@ internal static class PcapNgReader
 
     public static IEnumerable<CaptureFrame> ReadFrames(ReadOnlyMemory<byte> file)
     {
-        var order = ByteOrder.Little;
-        var interfaces = new List<Interface>();
+        var section = new Section();
         var position = 0;
-        var number = 0;
         while (position < file.Length)
         {
             var block = file.Slice(position);
             if (block.Length < MinimumBlockLength)
             {
-                yield return Damaged(++number, CaptureRecordError.TruncatedRecordHeader);
+                yield return section.Damaged(CaptureRecordError.TruncatedRecordHeader);
                 yield break;
             }
-            var type = order.UInt32(block.Span);
-            if (type == SectionHeaderType)
+            if (section.ReadHeader(block.Span, out var type, out var length) is not CaptureRecordError.None and var error)
             {
-                // pcapng §4.1: each section states its own byte order; interfaces are numbered afresh.
-                if (!TryByteOrder(block.Span, out order))
-                {
-                    yield return Damaged(++number, CaptureRecordError.BadBlockLength);
-                    yield break;
-                }
-                interfaces.Clear();
-            }
-            var length = order.UInt32(block.Span[4..]);
-            if (length < MinimumBlockLength || length % 4 != 0)
-            {
-                yield return Damaged(++number, CaptureRecordError.BadBlockLength);
+                yield return section.Damaged(error);
                 yield break;
             }
             if (length > (uint)block.Length)
             {
-                if (IsPacketBlock(type))
-                {
-                    yield return TruncatedPacket(++number, type, block, order, interfaces);
-                }
-                else
-                {
-                    yield return Damaged(++number, CaptureRecordError.TruncatedRecordData);
-                }
+                yield return section.Cut(type, block);
                 yield break;
             }
-            if (order.UInt32(block.Span[((int)length - 4)..]) != length)
+            var (frame, stop) = section.Accept(type, block[..(int)length]);
+            if (frame is not null)
             {
-                yield return Damaged(++number, CaptureRecordError.BadBlockLength);
+                yield return frame;
+            }
+            if (stop)
+            {
                 yield break;
-            }
-            var body = block.Slice(8, (int)length - MinimumBlockLength);
-            if (type == InterfaceDescriptionType)
-            {
-                interfaces.Add(ReadInterface(body.Span, order));
-            }
-            else if (IsPacketBlock(type))
-            {
-                yield return ReadPacket(++number, type, body, order, interfaces);
             }
             position += (int)length;
         }
+    }
+
+    /// <summary>The reading state of a pcapng stream: the current section's byte order and interfaces, and the number of
+    /// the last frame. Fed one block at a time, by <see cref="ReadFrames"/> from a file in memory and by
+    /// <see cref="CaptureStreamReader"/> from a stream as each block arrives.</summary>
+    internal sealed class Section
+    {
+        private readonly List<Interface> _interfaces = [];
+        private ByteOrder _order = ByteOrder.Little;
+        private int _number;
+
+        /// <summary>Reads a block's type and length from its first <see cref="MinimumBlockLength"/> bytes, in its section's
+        /// byte order (pcapng §4.1: a section header states its own, and interfaces are numbered afresh after it).</summary>
+        public CaptureRecordError ReadHeader(ReadOnlySpan<byte> head, out uint type, out uint length)
+        {
+            type = _order.UInt32(head);
+            length = 0;
+            if (type == SectionHeaderType)
+            {
+                if (!TryByteOrder(head, out _order))
+                {
+                    return CaptureRecordError.BadBlockLength;
+                }
+                _interfaces.Clear();
+            }
+            length = _order.UInt32(head[4..]);
+            return length < MinimumBlockLength || length % 4 != 0 ? CaptureRecordError.BadBlockLength : CaptureRecordError.None;
+        }
+
+        /// <summary>One whole block (its <c>length</c> bytes): an interface description is kept, a packet block becomes a
+        /// frame. <c>Stop</c> when the trailing length differs from the leading one: the framing is lost.</summary>
+        public (CaptureFrame? Frame, bool Stop) Accept(uint type, ReadOnlyMemory<byte> block)
+        {
+            var length = block.Length;
+            if (_order.UInt32(block.Span[(length - 4)..]) != (uint)length)
+            {
+                return (Damaged(CaptureRecordError.BadBlockLength), true);
+            }
+            var body = block.Slice(8, length - MinimumBlockLength);
+            if (type == InterfaceDescriptionType)
+            {
+                _interfaces.Add(ReadInterface(body.Span, _order));
+                return (null, false);
+            }
+            return IsPacketBlock(type) ? (ReadPacket(++_number, type, body, _order, _interfaces), false) : (null, false);
+        }
+
+        /// <summary>A block cut by the end of the capture: a packet block gives what it holds, any other a damaged frame.</summary>
+        public CaptureFrame Cut(uint type, ReadOnlyMemory<byte> partialBlock) =>
+            IsPacketBlock(type) ? TruncatedPacket(++_number, type, partialBlock, _order, _interfaces) : Damaged(CaptureRecordError.TruncatedRecordData);
+
+        public CaptureFrame Damaged(CaptureRecordError error) => PcapNgReader.Damaged(++_number, error);
     }
 
     private static bool IsPacketBlock(uint type) => type is EnhancedPacketType or SimplePacketType or ObsoletePacketType;

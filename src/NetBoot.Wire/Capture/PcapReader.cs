@@ -5,13 +5,11 @@ namespace NetBoot.Wire.Capture;
 internal static class PcapReader
 {
     public const int FileHeaderLength = 24;
-    private const int RecordHeaderLength = 16;
+    public const int RecordHeaderLength = 16;
 
     public static IEnumerable<CaptureFrame> ReadFrames(ReadOnlyMemory<byte> file, ByteOrder order, CaptureFormat format)
     {
-        var resolution = format == CaptureFormat.PcapNanosecond ? TimestampResolution.Nanoseconds : TimestampResolution.Microseconds;
-        // The LinkType field's upper 16 bits carry FCS information; the link type is the lower 16.
-        var linkType = (CaptureLinkType)(order.UInt32(file.Span.Slice(20, 4)) & 0xFFFF);
+        var linkType = LinkType(file.Span, order);
         var position = FileHeaderLength;
         var number = 0;
         while (position < file.Length)
@@ -24,20 +22,36 @@ internal static class PcapReader
                 yield break;
             }
             var header = file.Span.Slice(position, RecordHeaderLength);
-            var timestamp = resolution.ToTimestamp(order.UInt32(header), order.UInt32(header[4..]));
-            var capturedLength = order.UInt32(header[8..]);
-            var originalLength = (int)Math.Min(order.UInt32(header[12..]), int.MaxValue);
+            var capturedLength = CapturedLength(header, order);
             var dataStart = position + RecordHeaderLength;
             if (capturedLength > (uint)(file.Length - dataStart))
             {
-                yield return new CaptureFrame(number, timestamp, linkType, file.Slice(dataStart), originalLength, CaptureRecordError.TruncatedRecordData);
+                yield return Record(number, header, file.Slice(dataStart), order, format, linkType);
                 yield break;
             }
-            yield return new CaptureFrame(number, timestamp, linkType, file.Slice(dataStart, (int)capturedLength), originalLength);
+            yield return Record(number, header, file.Slice(dataStart, (int)capturedLength), order, format, linkType);
             position = dataStart + (int)capturedLength;
         }
     }
 
-    private static CaptureFrame Damaged(int number, CaptureLinkType linkType, ReadOnlyMemory<byte> rest, CaptureRecordError error) =>
+    /// <summary>The file's link type: the LinkType field's upper 16 bits carry FCS information, the type is the lower 16.</summary>
+    public static CaptureLinkType LinkType(ReadOnlySpan<byte> fileHeader, ByteOrder order) =>
+        (CaptureLinkType)(order.UInt32(fileHeader.Slice(20, 4)) & 0xFFFF);
+
+    /// <summary>The <c>incl_len</c> of a record header: how many captured bytes follow it.</summary>
+    public static uint CapturedLength(ReadOnlySpan<byte> recordHeader, ByteOrder order) => order.UInt32(recordHeader[8..]);
+
+    /// <summary>One record: its header and the bytes that followed it (fewer than <c>incl_len</c> when the capture ended
+    /// inside the record, which is then marked <see cref="CaptureRecordError.TruncatedRecordData"/>).</summary>
+    public static CaptureFrame Record(int number, ReadOnlySpan<byte> header, ReadOnlyMemory<byte> data, ByteOrder order, CaptureFormat format, CaptureLinkType linkType)
+    {
+        var resolution = format == CaptureFormat.PcapNanosecond ? TimestampResolution.Nanoseconds : TimestampResolution.Microseconds;
+        var timestamp = resolution.ToTimestamp(order.UInt32(header), order.UInt32(header[4..]));
+        var originalLength = (int)Math.Min(order.UInt32(header[12..]), int.MaxValue);
+        var error = CapturedLength(header, order) > (uint)data.Length ? CaptureRecordError.TruncatedRecordData : CaptureRecordError.None;
+        return new CaptureFrame(number, timestamp, linkType, data, originalLength, error);
+    }
+
+    public static CaptureFrame Damaged(int number, CaptureLinkType linkType, ReadOnlyMemory<byte> rest, CaptureRecordError error) =>
         new(number, DateTimeOffset.UnixEpoch, linkType, ReadOnlyMemory<byte>.Empty, rest.Length, error);
 }

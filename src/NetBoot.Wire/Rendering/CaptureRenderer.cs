@@ -49,13 +49,45 @@ public static class CaptureRenderer
             flow.Render(frame);
         }
         writer.BlankLine();
-        writer.Line(string.Create(CultureInfo.InvariantCulture,
-            $"summary {ValueText.Plural(frames.Count, "frame")}: {flow.DhcpCount} DHCP, {flow.TftpCount} TFTP, {flow.Others.Values.Sum()} not shown; {flow.DamagedCount} damaged"));
-        if (flow.Others.Count > 0)
-        {
-            writer.Line("not shown: " + string.Join(", ", flow.Others.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Key} x{o.Value}"))));
-        }
+        WriteSummary(writer, flow, frames.Count);
         return new CaptureRendering(writer.ToString(), IsReadable: true, frames.Count, flow.DhcpCount, flow.TftpCount, flow.DamagedCount);
+    }
+
+    /// <summary>Renders a capture read from a stream as it arrives (<c>netboot decode -</c> behind <c>tcpdump -U -w -</c>):
+    /// the heading once the file header is read, then each frame's text written to <paramref name="output"/> and flushed
+    /// as soon as the frame has arrived, then the summary when the stream ends. Frame numbers are not padded (their
+    /// count is not known in advance). The result's text holds the heading (or why the stream is not a capture).</summary>
+    public static CaptureRendering Render(Stream capture, string displayName, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (!CaptureStreamReader.TryOpen(capture, out var reader, out var error))
+        {
+            return Unreadable(displayName, Describe(error));
+        }
+        var writer = new RenderWriter();
+        var flow = new PacketFlowRenderer(writer);
+        writer.Line($"capture {displayName}");
+        writer.Line($"format  {FormatText(reader.Format, reader.LinkType == CaptureLinkType.Unknown ? [] : [reader.LinkType], isStream: true)}");
+        var heading = writer.Take();
+        output.Write(heading);
+        output.Flush();
+        var frames = 0;
+        foreach (var frame in reader.ReadFrames())
+        {
+            if (frames++ == 0)
+            {
+                writer.Line($"first frame at {frame.Timestamp.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)} UTC; times below are seconds since then");
+                writer.BlankLine();
+            }
+            flow.Render(frame);
+            output.Write(writer.Take());
+            output.Flush();
+        }
+        writer.BlankLine();
+        WriteSummary(writer, flow, frames);
+        output.Write(writer.Take());
+        output.Flush();
+        return new CaptureRendering(heading, IsReadable: true, frames, flow.DhcpCount, flow.TftpCount, flow.DamagedCount);
     }
 
     /// <summary>The result for a file that is not a readable capture: one clear line.</summary>
@@ -72,16 +104,31 @@ public static class CaptureRenderer
         _ => error.ToString(),
     };
 
-    private static string FormatText(CaptureFile file, List<CaptureFrame> frames)
+    private static void WriteSummary(RenderWriter writer, PacketFlowRenderer flow, int frames)
     {
-        var format = file.Format switch
+        writer.Line(string.Create(CultureInfo.InvariantCulture,
+            $"summary {ValueText.Plural(frames, "frame")}: {flow.DhcpCount} DHCP, {flow.TftpCount} TFTP, {flow.Others.Values.Sum()} not shown; {flow.DamagedCount} damaged"));
+        if (flow.Others.Count > 0)
+        {
+            writer.Line("not shown: " + string.Join(", ", flow.Others.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Key} x{o.Value}"))));
+        }
+    }
+
+    private static string FormatText(CaptureFile file, List<CaptureFrame> frames) =>
+        FormatText(file.Format, frames.Select(f => f.LinkType), isStream: false);
+
+    /// <summary>"pcap (microsecond timestamps), link Ethernet". A stream's pcapng link types are not known before its
+    /// frames, so none is named rather than "no frames".</summary>
+    private static string FormatText(CaptureFormat captureFormat, IEnumerable<CaptureLinkType> linkTypes, bool isStream)
+    {
+        var format = captureFormat switch
         {
             CaptureFormat.Pcap => "pcap (microsecond timestamps)",
             CaptureFormat.PcapNanosecond => "pcap (nanosecond timestamps)",
             _ => "pcapng",
         };
-        var links = frames.Select(f => f.LinkType).Where(t => t != CaptureLinkType.Unknown).Distinct().Select(LinkTypeName).ToList();
-        return links.Count == 0 ? format + ", no frames" : format + ", link " + string.Join(", ", links);
+        var links = linkTypes.Where(t => t != CaptureLinkType.Unknown).Distinct().Select(LinkTypeName).ToList();
+        return links.Count > 0 ? format + ", link " + string.Join(", ", links) : isStream ? format : format + ", no frames";
     }
 
     private static string LinkTypeName(CaptureLinkType type) => type switch

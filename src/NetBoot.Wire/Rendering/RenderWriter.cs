@@ -59,4 +59,12 @@ public sealed class RenderWriter
     }
 
     public override string ToString() => _text.ToString();
+
+    /// <summary>The text written since the last call, which is then forgotten (for output streamed as it is rendered).</summary>
+    public string Take()
+    {
+        var text = _text.ToString();
+        _text.Clear();
+        return text;
+    }
 }

@@ -84,6 +84,20 @@ public sealed class TftpClientInteropTests(TftpLabFixture fixture, ITestOutputHe
         Assert.Matches($@"received {TftpLab.WrapFile} from .*: {TftpLab.WrapFileLength} bytes .* blksize 512, windowsize 16, tsize {TftpLab.WrapFileLength}", stderr);
     }
 
+    /// <summary>Issue 16: <c>tftp-get --netascii</c> writes what it receives with local line ends (CR LF → LF, CR NUL → CR),
+    /// so the file arrives as it is on the server, as tftp-hpa and atftp give it; the figures count the bytes on the wire.</summary>
+    [Fact]
+    public async Task Netboot_tftp_get_netascii_writes_the_file_with_local_line_ends()
+    {
+        var netboot = Path.Combine(await NetBootServer.PublishDirectoryAsync(), "netboot");
+        var text = Lab.OutputPath(TftpLab.TextFile);
+        var (_, _, stderr) = await FetchAsync([netboot, "tftp-get", "--netascii", "--blksize", "512", TftpLab.ServerAddress, TftpLab.TextFile, "-o", text]);
+        Assert.Equal(TftpLab.Sha256(TftpLab.TextContent), TftpLab.Sha256File(text));
+        Assert.Contains($"received {TftpLab.TextFile} from ", stderr, StringComparison.Ordinal);
+        Assert.Contains($": {Netascii(TftpLab.TextContent).Length} bytes in ", stderr, StringComparison.Ordinal);
+        File.Delete(text);
+    }
+
     /// <summary>Netascii is converted while it is sent and its length found at its end: past block 65535 the block
     /// number rolls over as in octet. curl keeps the wire bytes (about 70 200 blocks of 512 for the 34 MiB file), tftp-hpa
     /// converts them back to the file itself.</summary>

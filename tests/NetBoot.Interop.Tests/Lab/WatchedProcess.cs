@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace NetBoot.Interop.Tests.Lab;
+
+/// <summary>A command the test runs to its end (or signals) while watching its output line by line: a wait for a line
+/// is completed by the line itself (no polling), bounded by a timeout that fails with the output so far.</summary>
+public sealed class WatchedProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly Lock _gate = new();
+    private readonly List<(Regex Pattern, TaskCompletionSource<Match> Seen)> _waits = [];
+
+    private WatchedProcess(Process process) => _process = process;
+
+    public int Id => _process.Id;
+
+    /// <summary>Everything written so far, stdout and stderr interleaved as the lines arrived.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static WatchedProcess Start(string fileName, IEnumerable<string> arguments, string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var info = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+        var process = new Process { StartInfo = info };
+        var watched = new WatchedProcess(process);
+        process.OutputDataReceived += (_, e) => watched.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => watched.OnLine(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return watched;
+    }
+
+    /// <summary>Completes when a line matching <paramref name="pattern"/> has been written (or already was).</summary>
+    public async Task<Match> WaitForLineAsync(Regex pattern, TimeSpan timeout)
+    {
+        var seen = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            foreach (var line in _output.ToString().Split('\n'))
+            {
+                if (pattern.Match(line) is { Success: true } match)
+                {
+                    return match;
+                }
+            }
+            _waits.Add((pattern, seen));
+        }
+        try
+        {
+            return await seen.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"no line /{pattern}/ within {timeout.TotalSeconds:0} s; output so far:\n{Output}");
+        }
+    }
+
+    /// <summary>Waits for the end; returns the exit code once all output is read. Kills it (and fails) on timeout.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            _process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{_process.StartInfo.FileName} did not end within {timeout.TotalSeconds:0} s; output:\n{Output}");
+        }
+        // WaitForExit without a timeout also waits for the redirected streams to reach their end.
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public void Signal(int signal)
+    {
+        if (kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Ends it and its descendants if it is still running (a failed test's clean-up).</summary>
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_gate)
+        {
+            _output.Append(line).Append('\n');
+            for (var i = _waits.Count - 1; i >= 0; i--)
+            {
+                if (_waits[i].Pattern.Match(line) is { Success: true } match)
+                {
+                    _waits[i].Seen.TrySetResult(match);
+                    _waits.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+}
