@@ -325,15 +325,20 @@ internal sealed class SinglePortTransferLink : ITftpTransferLink
     /// <summary>Called by the listener for each datagram from this client.</summary>
     public void Post(ReadOnlySpan<byte> datagram) => _queue.Writer.TryWrite(TftpIncoming.Classify(datagram));
 
-    public async ValueTask SendAsync(ReadOnlyMemory<byte> datagram)
+    /// <remarks>A synchronous sendto: every single-port transfer sends on the one listening socket, and concurrent
+    /// <c>SendToAsync</c> calls on one socket with a <see cref="SocketAddress"/> failed inside the runtime
+    /// (NullReferenceException in <c>DoOperationSendTo</c>, seen once in a full test run); a UDP send does not block for
+    /// long, and the synchronous call shares no state between callers.</remarks>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> datagram)
     {
         try
         {
-            await _listener.SendToAsync(datagram, SocketFlags.None, _client).ConfigureAwait(false);
+            _listener.SendTo(datagram.Span, SocketFlags.None, _client);
         }
         catch (SocketException)
         {
         }
+        return ValueTask.CompletedTask;
     }
 
     public ValueTask<TftpIncoming> ReceiveAsync(CancellationToken cancellationToken) => _queue.Reader.ReadAsync(cancellationToken);
