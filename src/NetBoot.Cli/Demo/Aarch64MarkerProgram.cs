@@ -6,11 +6,10 @@ namespace NetBoot.Cli.Demo;
 /// <summary>
 /// The smallest AArch64 UEFI application that proves it ran: it prints one line on the firmware console
 /// (<c>SystemTable->ConOut->OutputString</c>) and returns EFI_SUCCESS. Debian ships no ARM64 network boot
-/// program an amd64 host can install, so the demo builds this PE32+ image itself (no toolchain needed). The same
-/// builder as the interop tests' (tests/NetBoot.Interop.Tests/Uefi/Aarch64EfiApplication.cs), which the product
-/// cannot reference.
+/// program an amd64 host can install, so the demo builds this PE32+ image itself (no toolchain needed). The ARM64
+/// interop test boots the same program.
 /// </summary>
-internal static class Aarch64MarkerProgram
+public static class Aarch64MarkerProgram
 {
     private const int FileAlignment = 0x200;
     private const int SectionAlignment = 0x1000;

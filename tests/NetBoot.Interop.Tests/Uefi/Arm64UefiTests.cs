@@ -29,7 +29,7 @@ public sealed class Arm64UefiTests(ITestOutputHelper output)
         var root = Path.Combine(lab.WorkDirectory, "root");
         Directory.CreateDirectory(root);
         var marker = $"NETBOOT-ARM64-{Guid.NewGuid():N}"[..26];
-        File.WriteAllBytes(Path.Combine(root, BootFile), Aarch64EfiApplication.Build(marker));
+        File.WriteAllBytes(Path.Combine(root, BootFile), NetBoot.Cli.Demo.Aarch64MarkerProgram.Build(marker));
         // An x86-64 file too, so that choosing by architecture is what the test sees.
         File.Copy("/usr/lib/ipxe/ipxe.efi", Path.Combine(root, "ipxe.efi"));
         var config = Path.Combine(lab.WorkDirectory, "netboot.conf");
