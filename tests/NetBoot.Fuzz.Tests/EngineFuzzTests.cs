@@ -2,6 +2,7 @@ using CsCheck;
 using NetBoot.Configuration.Model;
 using NetBoot.Engine;
 using NetBoot.Engine.Tftp;
+using NetBoot.Hosting.Tftp;
 using NetBoot.Wire.Dhcp;
 using NetBoot.Wire.Net;
 using NetBoot.Wire.Tftp;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Security;
 using NetBoot.Wire.Rendering;
 
 namespace NetBoot.Cli.Commands;
@@ -42,7 +43,7 @@ internal static class DecodeCommand
                 }
                 continue;
             }
-            var rendering = CaptureRenderer.Render(files[i]);
+            var rendering = RenderFile(files[i]);
             if (!rendering.IsReadable)
             {
                 error.Write("netboot: " + rendering.Text.Replace("\n", " ", StringComparison.Ordinal).TrimEnd() + "\n");
@@ -56,5 +57,22 @@ internal static class DecodeCommand
             output.Write(rendering.Text);
         }
         return exitCode;
+    }
+
+    /// <summary>Reads and renders one file (the reading is here: Wire does no I/O). Never throws for a missing,
+    /// unreadable or foreign file: the result is then not readable and its text says why.</summary>
+    /// <param name="path">The file; shown in the heading as given.</param>
+    internal static CaptureRendering RenderFile(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SecurityException or ArgumentException or NotSupportedException)
+        {
+            return CaptureRenderer.Unreadable(path, "cannot read the file: " + e.Message);
+        }
+        return CaptureRenderer.Render(bytes, path);
     }
 }

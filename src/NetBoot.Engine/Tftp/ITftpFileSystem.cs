@@ -14,7 +14,7 @@ public enum TftpFileKind
 }
 
 /// <summary>The file-system questions the path policy asks. The engine stays pure: the real answers come from
-/// <see cref="PhysicalTftpFileSystem"/>, tests supply a fake.</summary>
+/// Hosting's <c>PhysicalTftpFileSystem</c>, tests supply a fake.</summary>
 public interface ITftpFileSystem
 {
     /// <summary>The canonical absolute path with every symlink resolved (POSIX <c>realpath</c>), or null when

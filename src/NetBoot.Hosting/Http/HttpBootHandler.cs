@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using NetBoot.Configuration.Model;
 using NetBoot.Engine.Tftp;
 using NetBoot.Hosting.Status;
+using NetBoot.Hosting.Tftp;
 using NetBoot.Wire.Rendering;
 
 namespace NetBoot.Hosting.Http;

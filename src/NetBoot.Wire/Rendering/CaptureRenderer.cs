@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security;
 using NetBoot.Wire.Capture;
 
 namespace NetBoot.Wire.Rendering;
@@ -9,24 +8,6 @@ namespace NetBoot.Wire.Rendering;
 /// The text is stable: the only absolute time shown is the first frame's, which is in the file.</summary>
 public static class CaptureRenderer
 {
-    /// <summary>Reads and renders one file. Never throws for a missing, unreadable or foreign file:
-    /// the result is then not readable and its text says why.</summary>
-    /// <param name="path">The file; shown in the heading as given.</param>
-    public static CaptureRendering Render(string path)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SecurityException or ArgumentException or NotSupportedException)
-        {
-            return Unreadable(path, "cannot read the file: " + e.Message);
-        }
-        return Render(bytes, path);
-    }
-
     /// <summary>Renders a capture held in memory; <paramref name="displayName"/> is shown in the heading.</summary>
     public static CaptureRendering Render(ReadOnlyMemory<byte> capture, string displayName)
     {

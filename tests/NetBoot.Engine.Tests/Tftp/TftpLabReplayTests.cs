@@ -20,7 +20,7 @@ public class TftpLabReplayTests
     {
         var root = Path.Combine(TestPaths.TestData, "lab", "tftp-root");
         var config = new TftpConfig { IsEnabled = true, Root = root };
-        var policy = new TftpPathPolicy(config, PhysicalTftpFileSystem.Instance);
+        var policy = new TftpPathPolicy(config, new LabRootFileSystem());
         var sessions = new Dictionary<(IPv4Address, ushort), Session>();
         var datagrams = TftpCaptureReader.ReadTftp(Path.Combine(TestPaths.TestData, "lab", lab, "capture.pcap"));
         var now = DateTimeOffset.UnixEpoch;
@@ -55,6 +55,17 @@ public class TftpLabReplayTests
             }
             Assert.True(session.Finished, "every lab transfer ends (completed or size probe)");
         }
+    }
+
+    /// <summary>The lab root holds plain files only, so every name is a readable regular file at itself (the real
+    /// file system is Hosting's, and its policy tests are there).</summary>
+    private sealed class LabRootFileSystem : ITftpFileSystem
+    {
+        public string? ResolveRealPath(string path) => File.Exists(path) ? path : null;
+
+        public TftpFileKind GetKind(string realPath) => TftpFileKind.RegularFile;
+
+        public bool IsReadable(string realPath) => true;
     }
 
     private sealed class Session

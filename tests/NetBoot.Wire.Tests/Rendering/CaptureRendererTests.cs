@@ -55,28 +55,6 @@ public class CaptureRendererTests
         Assert.Equal(1, rendering.DamagedCount);
     }
 
-    [Fact]
-    public void Text_file_is_not_a_capture_and_says_so()
-    {
-        var path = Path.Combine(TestPaths.TestData, "PROVENANCE.md");
-
-        var rendering = CaptureRenderer.Render(path);
-
-        Assert.False(rendering.IsReadable);
-        Assert.Equal($"capture {path}\nerror   not a readable pcap/pcapng capture: the first bytes are neither a pcap magic number nor a pcapng section header\n", rendering.Text);
-    }
-
-    [Fact]
-    public void Missing_file_gives_a_clear_error_instead_of_an_exception()
-    {
-        var path = Path.Combine(TestPaths.TestData, "no-such-capture.pcap");
-
-        var rendering = CaptureRenderer.Render(path);
-
-        Assert.False(rendering.IsReadable);
-        Assert.Contains("error   not a readable pcap/pcapng capture: cannot read the file:", rendering.Text);
-    }
-
     [Theory]
     [InlineData(new byte[0], "the file is empty")]
     [InlineData(new byte[] { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0 }, "the file ends inside its header")]

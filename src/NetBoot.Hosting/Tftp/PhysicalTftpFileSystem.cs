@@ -1,8 +1,9 @@
 using System.Runtime.InteropServices;
+using NetBoot.Engine.Tftp;
 
-namespace NetBoot.Engine.Tftp;
+namespace NetBoot.Hosting.Tftp;
 
-/// <summary>The real file system (the only I/O in the TFTP engine folder). <c>realpath</c> is computed by walking
+/// <summary>The real file system behind the engine's <see cref="ITftpFileSystem"/> (kept in Hosting: the engine does no I/O). <c>realpath</c> is computed by walking
 /// the components with <see cref="FileSystemInfo.LinkTarget"/>; the file type comes from Linux <c>statx</c>
 /// because .NET does not expose FIFO/device bits.</summary>
 public sealed class PhysicalTftpFileSystem : ITftpFileSystem

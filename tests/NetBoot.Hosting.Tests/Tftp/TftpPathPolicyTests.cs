@@ -2,12 +2,14 @@ using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using NetBoot.Configuration.Model;
 using NetBoot.Engine.Tftp;
+using NetBoot.Hosting.Tftp;
 using NetBoot.Wire.Net;
 using NetBoot.Wire.Tftp;
 
-namespace NetBoot.Engine.Tests.Tftp;
+namespace NetBoot.Hosting.Tests.Tftp;
 
-/// <summary>A real TFTP root in a temporary directory, with hostile neighbours:
+/// <summary>A real TFTP root in a temporary directory, with hostile neighbours, for the engine's path policy over
+/// <see cref="PhysicalTftpFileSystem"/>:
 /// <code>
 /// base/root/pxelinux.0, sub/file, Upper.EFI, 192.0.2.5/pxelinux.0, 01-02-03-04-05-06/pxelinux.0
 /// base/root/inner -> pxelinux.0        base/root/escape -> /etc        base/root/passwd -> /etc/passwd
