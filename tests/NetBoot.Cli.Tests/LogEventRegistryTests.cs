@@ -46,6 +46,20 @@ public sealed class LogEventRegistryTests
         Assert.True(shared.Count == 0, "log event ids used twice:\n" + string.Join('\n', shared));
     }
 
+    /// <summary>A template names its fields, so a structured sink sees them: no text assembled before the call
+    /// and handed in as one <c>{Prefix}</c>/<c>{Detail}</c>/<c>{Line}</c> field, no two fields glued together.</summary>
+    [Fact]
+    public void Templates_take_named_fields_not_pre_built_text()
+    {
+        string[] vague = ["Prefix", "Detail", "Line", "Text", "Xid"];
+        var offending = ProductEvents()
+            .Where(e => e.Message.Contains("}{", StringComparison.Ordinal)
+                || vague.Any(name => System.Text.RegularExpressions.Regex.IsMatch(e.Message, "\\{" + name + "[,:}]")))
+            .Select(e => $"{e.Id} {e.Declared}: {e.Message}")
+            .ToList();
+        Assert.True(offending.Count == 0, "templates that take pre-built text:\n" + string.Join('\n', offending));
+    }
+
     [Fact]
     public void The_registry_in_docs_lists_every_log_event()
     {

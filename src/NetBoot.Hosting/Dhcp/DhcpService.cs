@@ -473,7 +473,6 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
     private Outgoing? HandleLeased(DhcpRequest request, Configuration.Model.ServerConfig snapshot, LeaseDecision leased, Span<byte> sendBuffer)
     {
         var message = request.Message;
-        var prefix = snapshot.LogDhcp ? message.TransactionId.ToString(CultureInfo.InvariantCulture) + " " : "";
         var client = message.ClientHardwareAddress;
         switch (leased.Outcome.Decision)
         {
@@ -484,14 +483,28 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                     // Built only when the line is written: at Warning the hot path formats nothing.
                     var type = "DHCP" + (reply.Message.MessageType?.ToString().ToUpperInvariant() ?? "REPLY");
                     var hostName = ExchangeText.OptionText(reply.Message, DhcpOptionCode.HostName) ?? "";
-                    LeaseLog.Reply(logger, prefix, type, request.Interface.Name, reply.Summary, client.ToString(), hostName);
+                    if (snapshot.LogDhcp)
+                    {
+                        LeaseLog.ReplyVerbose(logger, message.TransactionId, type, request.Interface.Name, reply.Summary, client.ToString(), hostName);
+                    }
+                    else
+                    {
+                        LeaseLog.Reply(logger, type, request.Interface.Name, reply.Summary, client.ToString(), hostName);
+                    }
                 }
                 var length = DhcpMessageEncoder.Encode(
                     reply.Message, sendBuffer, new DhcpEncodeOptions(reply.MaximumLength, reply.AllowOverload), out _);
                 var mustWait = leased.Outcome.Change is { MustBeDurableBeforeReply: true };
                 return new Outgoing(length, reply.Destination, client, mustWait ? leased.Durable : Task.CompletedTask, leased.Outcome.ProbeFirst);
             case NoReply none:
-                LeaseLog.Recorded(logger, prefix, none.Detail);
+                if (snapshot.LogDhcp)
+                {
+                    LeaseLog.RecordedVerbose(logger, message.TransactionId, none.Detail);
+                }
+                else
+                {
+                    LeaseLog.Recorded(logger, none.Detail);
+                }
                 if (!leased.Durable.IsCompleted)
                 {
                     // A change without a reply (RELEASE, DECLINE): no reply will ask for the commit, so ask now.
@@ -509,20 +522,26 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         var arrival = request.Interface;
         var kind = localPort == DhcpRequest.PxePort || decision is SendReply { Message.YourAddress.IsZero: true } ? "PXE" : "DHCP";
         var client = message.ClientHardwareAddress.ToString();
-        var prefix = snapshot.LogDhcp ? message.TransactionId.ToString(CultureInfo.InvariantCulture) + " " : "";
         switch (decision)
         {
             case SendReply reply:
                 LogExchange(snapshot.LogDhcp, message, reply, decision);
                 if (logger.IsEnabled(LogLevel.Information))
                 {
-                    Log.Replied(logger, prefix, kind, arrival.Name, ClientText(message, localPort), reply.Summary, ExchangeText.Asked(message, localPort));
+                    if (snapshot.LogDhcp)
+                    {
+                        Log.RepliedVerbose(logger, message.TransactionId, kind, arrival.Name, ClientText(message, localPort), reply.Summary, ExchangeText.Asked(message, localPort));
+                    }
+                    else
+                    {
+                        Log.Replied(logger, kind, arrival.Name, ClientText(message, localPort), reply.Summary, ExchangeText.Asked(message, localPort));
+                    }
                 }
                 var length = DhcpMessageEncoder.Encode(
                     reply.Message, sendBuffer, new DhcpEncodeOptions(reply.MaximumLength, reply.AllowOverload), out _);
                 return new Outgoing(length, reply.Destination, message.ClientHardwareAddress, Task.CompletedTask);
             case NoReply none when snapshot.LogDhcp && none.Reason != NoReplyReason.RequestOnServerPort:
-                Log.NotAnsweredVerbose(logger, prefix, kind, arrival.Name, client, none.Detail, ExchangeText.Asked(message, localPort));
+                Log.NotAnsweredVerbose(logger, message.TransactionId, kind, arrival.Name, client, none.Detail, ExchangeText.Asked(message, localPort));
                 return null;
             case NoReply none:
                 Log.NotAnswered(logger, kind, arrival.Name, client, none.Detail, ExchangeText.Asked(message, localPort));
@@ -548,29 +567,29 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         // The client's text, escaped (ExchangeText.OptionText): a newline in option 60 or 77 cannot forge a line.
         if (ExchangeText.OptionText(request, DhcpOptionCode.VendorClassIdentifier) is { } vendorClass)
         {
-            Log.Detail(logger, xid, "vendor class: " + vendorClass);
+            Log.VendorClass(logger, xid, vendorClass);
         }
         if (request.Options.TryGet(DhcpOptionCode.UserClass, out var userClass))
         {
             // iPXE's RFC 3004 form "\x04iPXE" reads as "iPXE", as it did before.
-            Log.Detail(logger, xid, "user class: " + LogText.Escape(userClass.AsSpan().Trim((ReadOnlySpan<byte>)[4, 0])));
+            Log.UserClass(logger, xid, LogText.Escape(userClass.AsSpan().Trim((ReadOnlySpan<byte>)[4, 0])));
         }
         if (!decision.Tags.IsDefaultOrEmpty)
         {
-            Log.Detail(logger, xid, "tags: " + string.Join(", ", decision.Tags));
+            Log.Tags(logger, xid, decision.Tags);
         }
         var message = reply.Message;
         if (message.BootFileName.Length > 0)
         {
-            Log.Detail(logger, xid, "bootfile name: " + message.BootFileName);
+            Log.BootFileName(logger, xid, message.BootFileName);
         }
         if (!message.ServerAddress.IsZero)
         {
-            Log.Detail(logger, xid, "next server: " + message.ServerAddress);
+            Log.NextServer(logger, xid, message.ServerAddress.ToString());
         }
         foreach (var option in message.Options)
         {
-            Log.Detail(logger, xid, OptionLogText.Describe(option));
+            Log.OptionSent(logger, xid, option.Data.Length, (byte)option.Code, OptionLogText.Name(option), OptionLogText.Value(option));
         }
     }
 

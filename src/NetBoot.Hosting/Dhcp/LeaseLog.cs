@@ -5,11 +5,20 @@ namespace NetBoot.Hosting.Dhcp;
 /// <summary>Full-DHCP log lines in dnsmasq's wording: <c>DHCPACK(eth1) 192.168.67.20 52:54:00:12:34:56 host</c>.</summary>
 internal static partial class LeaseLog
 {
-    [LoggerMessage(1300, LogLevel.Information, "{Prefix}{Type}({Interface}) {Address} {Client} {Detail}")]
-    public static partial void Reply(ILogger logger, string prefix, string type, string @interface, string address, string client, string detail);
+    // With log-dhcp the line starts with the transaction id, so that variant is an event of its own.
+    [LoggerMessage(1300, LogLevel.Information, "{MessageType}({Interface}) {Address} {Client} {HostName}")]
+    public static partial void Reply(ILogger logger, string messageType, string @interface, string address, string client, string hostName);
 
-    [LoggerMessage(1301, LogLevel.Information, "{Prefix}{Detail}")]
-    public static partial void Recorded(ILogger logger, string prefix, string detail);
+    [LoggerMessage(1310, LogLevel.Information, "{TransactionId} {MessageType}({Interface}) {Address} {Client} {HostName}")]
+    public static partial void ReplyVerbose(ILogger logger, uint transactionId, string messageType, string @interface, string address, string client, string hostName);
+
+    /// <summary>A lease change without a reply (DHCPRELEASE, DHCPDECLINE, an address that answers ping), in the
+    /// engine's words.</summary>
+    [LoggerMessage(1301, LogLevel.Information, "{Outcome}")]
+    public static partial void Recorded(ILogger logger, string outcome);
+
+    [LoggerMessage(1311, LogLevel.Information, "{TransactionId} {Outcome}")]
+    public static partial void RecordedVerbose(ILogger logger, uint transactionId, string outcome);
 
     [LoggerMessage(1302, LogLevel.Warning, "cannot add the ARP entry for {Address} on {Interface} (errno {Error}); replying by broadcast")]
     public static partial void ArpFailed(ILogger logger, string address, string @interface, int error);

@@ -15,8 +15,14 @@ internal static class OptionLogText
     {
         var code = (byte)option.Code;
         return string.Create(CultureInfo.InvariantCulture,
-            $"sent size: {option.Data.Length,3} option: {code,3} {DhcpOptionCatalog.NameOf(code)}  {Value(code, option.Data.AsSpan())}");
+            $"sent size: {option.Data.Length,3} option: {code,3} {DhcpOptionCatalog.NameOf(code)}  {Value(option)}");
     }
+
+    /// <summary>dnsmasq's name for the option (<c>server-identifier</c>).</summary>
+    public static string Name(DhcpOption option) => DhcpOptionCatalog.NameOf((byte)option.Code);
+
+    /// <summary>The value as log-dhcp shows it: addresses, numbers, printable text, else hex.</summary>
+    public static string Value(DhcpOption option) => Value((byte)option.Code, option.Data.AsSpan());
 
     private static string Value(byte code, ReadOnlySpan<byte> data)
     {

@@ -15,17 +15,39 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Error, "cannot listen on {Interface} port {Port}: {Reason}")]
     public static partial void CannotListen(ILogger logger, string @interface, int port, string reason);
 
-    [LoggerMessage(1100, LogLevel.Information, "{Prefix}{Kind}({Interface}) {Client} {Summary} [{Asked}]")]
-    public static partial void Replied(ILogger logger, string prefix, string kind, string @interface, string client, string summary, string asked);
+    // Each field is a value of its own (no pre-built text): a structured sink sees TransactionId, Kind, Interface…,
+    // while the rendered line stays dnsmasq's log-dhcp one. With log-dhcp the line starts with the transaction id,
+    // so that variant is an event of its own.
+    [LoggerMessage(1100, LogLevel.Information, "{Kind}({Interface}) {Client} {Summary} [{Asked}]")]
+    public static partial void Replied(ILogger logger, string kind, string @interface, string client, string summary, string asked);
 
-    [LoggerMessage(1101, LogLevel.Information, "{Prefix}{Kind}({Interface}) {Client} no reply: {Detail} [{Asked}]")]
-    public static partial void NotAnsweredVerbose(ILogger logger, string prefix, string kind, string @interface, string client, string detail, string asked);
+    [LoggerMessage(1107, LogLevel.Information, "{TransactionId} {Kind}({Interface}) {Client} {Summary} [{Asked}]")]
+    public static partial void RepliedVerbose(ILogger logger, uint transactionId, string kind, string @interface, string client, string summary, string asked);
 
-    [LoggerMessage(1102, LogLevel.Debug, "{Kind}({Interface}) {Client} no reply: {Detail} [{Asked}]")]
-    public static partial void NotAnswered(ILogger logger, string kind, string @interface, string client, string detail, string asked);
+    [LoggerMessage(1101, LogLevel.Information, "{TransactionId} {Kind}({Interface}) {Client} no reply: {Reason} [{Asked}]")]
+    public static partial void NotAnsweredVerbose(ILogger logger, uint transactionId, string kind, string @interface, string client, string reason, string asked);
 
-    [LoggerMessage(1103, LogLevel.Information, "{Xid} {Line}")]
-    public static partial void Detail(ILogger logger, uint xid, string line);
+    [LoggerMessage(1102, LogLevel.Debug, "{Kind}({Interface}) {Client} no reply: {Reason} [{Asked}]")]
+    public static partial void NotAnswered(ILogger logger, string kind, string @interface, string client, string reason, string asked);
+
+    // log-dhcp's detail lines, one event per kind of line.
+    [LoggerMessage(1103, LogLevel.Information, "{TransactionId} vendor class: {VendorClass}")]
+    public static partial void VendorClass(ILogger logger, uint transactionId, string vendorClass);
+
+    [LoggerMessage(1108, LogLevel.Information, "{TransactionId} user class: {UserClass}")]
+    public static partial void UserClass(ILogger logger, uint transactionId, string userClass);
+
+    [LoggerMessage(1109, LogLevel.Information, "{TransactionId} tags: {Tags}")]
+    public static partial void Tags(ILogger logger, uint transactionId, IEnumerable<string> tags);
+
+    [LoggerMessage(1112, LogLevel.Information, "{TransactionId} bootfile name: {BootFileName}")]
+    public static partial void BootFileName(ILogger logger, uint transactionId, string bootFileName);
+
+    [LoggerMessage(1113, LogLevel.Information, "{TransactionId} next server: {NextServer}")]
+    public static partial void NextServer(ILogger logger, uint transactionId, string nextServer);
+
+    [LoggerMessage(1114, LogLevel.Information, "{TransactionId} sent size: {Size,3} option: {Code,3} {Option}  {Value}")]
+    public static partial void OptionSent(ILogger logger, uint transactionId, int size, byte code, string option, string value);
 
     [LoggerMessage(1104, LogLevel.Warning, "malformed DHCP packet from {Source} on {Interface} dropped: {Reason} (further ones from there are not logged for {Minutes} min)")]
     public static partial void Malformed(ILogger logger, string source, string @interface, string reason, int minutes);
@@ -42,8 +64,8 @@ internal static partial class Log
     [LoggerMessage(1201, LogLevel.Information, "sent {File} to {Client}: {Details}")]
     public static partial void TftpSent(ILogger logger, string file, string client, string details);
 
-    [LoggerMessage(1202, LogLevel.Information, "size of {File} told to {Client} (client ended after the options: {Detail})")]
-    public static partial void TftpProbed(ILogger logger, string file, string client, string detail);
+    [LoggerMessage(1202, LogLevel.Information, "size of {File} told to {Client} (client ended after the options: {Reason})")]
+    public static partial void TftpProbed(ILogger logger, string file, string client, string reason);
 
     [LoggerMessage(1203, LogLevel.Warning, "failed sending {File} to {Client}: {Reason}; {Details}")]
     public static partial void TftpFailed(ILogger logger, string file, string client, string reason, string details);

@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Logging;
+using NetBoot.Hosting.Dhcp;
+using NetBoot.Hosting.Telemetry;
+using NetBoot.Wire.Dhcp;
+
+namespace NetBoot.Hosting.Tests.Dhcp;
+
+/// <summary>DHCP log lines render as dnsmasq's log-dhcp lines while a structured sink sees each value as a field of
+/// its own (the transaction id as a number, not glued to the text).</summary>
+public class DhcpLogFieldsTests
+{
+    private sealed class StateLogger : ILogger
+    {
+        public List<(EventId Id, string Text, Dictionary<string, object?> Fields)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var fields = state is IEnumerable<KeyValuePair<string, object?>> pairs ? pairs.ToDictionary(p => p.Key, p => p.Value) : [];
+            Entries.Add((eventId, formatter(state, exception), fields));
+        }
+    }
+
+    [Fact]
+    public void Log_dhcp_reply_line_starts_with_the_transaction_id_field()
+    {
+        var logger = new StateLogger();
+
+        Log.RepliedVerbose(logger, 3735928559, "PXE", "eth0", "52:54:00:12:34:56", "proxy", "PXEClient:Arch:00000");
+
+        var (id, text, fields) = Assert.Single(logger.Entries);
+        Assert.Equal("3735928559 PXE(eth0) 52:54:00:12:34:56 proxy [PXEClient:Arch:00000]", text);
+        Assert.Equal(1107, id.Id);
+        Assert.Equal(3735928559u, fields["TransactionId"]);
+        Assert.Equal("eth0", fields["Interface"]);
+    }
+
+    [Fact]
+    public void Reply_line_without_log_dhcp_has_no_transaction_id()
+    {
+        var logger = new StateLogger();
+
+        LeaseLog.Reply(logger, "DHCPACK", "eth1", "192.168.67.20", "52:54:00:12:34:56", "host");
+
+        var (_, text, fields) = Assert.Single(logger.Entries);
+        Assert.Equal("DHCPACK(eth1) 192.168.67.20 52:54:00:12:34:56 host", text);
+        Assert.False(fields.ContainsKey("TransactionId"));
+        Assert.Equal("host", fields["HostName"]);
+    }
+
+    [Fact]
+    public void Sent_option_line_keeps_dnsmasq_columns_with_separate_fields()
+    {
+        var logger = new StateLogger();
+        var option = DhcpOption.Create(DhcpOptionCode.ServerIdentifier, [192, 168, 1, 10]);
+
+        Log.OptionSent(logger, 7, option.Data.Length, (byte)option.Code, OptionLogText.Name(option), OptionLogText.Value(option));
+
+        var (_, text, fields) = Assert.Single(logger.Entries);
+        Assert.Equal("7 " + OptionLogText.Describe(option), text);
+        Assert.Equal((byte)54, fields["Code"]);
+        Assert.Equal("192.168.1.10", fields["Value"]);
+    }
+
+    [Fact]
+    public void Tags_are_one_field_holding_the_list()
+    {
+        var logger = new StateLogger();
+
+        Log.Tags(logger, 7, ["known", "efi64"]);
+
+        var (_, text, fields) = Assert.Single(logger.Entries);
+        Assert.Equal("7 tags: known, efi64", text);
+        Assert.Equal(["known", "efi64"], Assert.IsAssignableFrom<IEnumerable<string>>(fields["Tags"]));
+    }
+}
