@@ -13,7 +13,7 @@ public sealed class ProcessTests : IDisposable
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    private sealed record Outcome(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed, int ProcessId);
+    private sealed record Outcome(int ExitCode, string Stdout, string Stderr, int ProcessId);
 
     /// <summary>Runs netboot (the apphost next to the tests, else <c>dotnet netboot.dll</c>) in <paramref name="directory"/>
     /// with TMPDIR set to <paramref name="temp"/>; killed (by its PID) if it outlives <see cref="Patience"/>.</summary>
@@ -30,7 +30,6 @@ public sealed class ProcessTests : IDisposable
         info.RedirectStandardError = true;
         info.Environment["TMPDIR"] = temp;
         info.Environment["NETBOOT_LEASE_DB"] = Path.Combine(temp, "no-leases-here.sqlite");
-        var clock = Stopwatch.StartNew();
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -39,7 +38,7 @@ public sealed class ProcessTests : IDisposable
             process.Kill(entireProcessTree: true);
             Assert.Fail($"netboot {string.Join(' ', args)} was still running after {Patience.TotalSeconds} s (killed)");
         }
-        return new Outcome(process.ExitCode, stdout.Result, stderr.Result, clock.Elapsed, process.Id);
+        return new Outcome(process.ExitCode, stdout.Result, stderr.Result, process.Id);
     }
 
     private string Folder(string name) => Directory.CreateDirectory(Path.Combine(_work, name)).FullName;
@@ -70,7 +69,6 @@ public sealed class ProcessTests : IDisposable
         Assert.Equal(0, outcome.ExitCode);
         Assert.Equal("", outcome.Stdout);
         Assert.Equal("netboot: syntax check OK.\n", outcome.Stderr);
-        Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(20), $"took {outcome.Elapsed}");
         // The port is still ours alone: a second listener on it is refused.
         using var second = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         Assert.Equal(SocketError.AddressAlreadyInUse,
