@@ -14,7 +14,8 @@ public sealed class LogEventRegistryTests
 
     private static List<LogEvent> ProductEvents()
     {
-        var assemblies = Directory.GetFiles(AppContext.BaseDirectory, "NetBoot.*.dll")
+        // The executable's own assembly is netboot.dll (CliLog's events).
+        var assemblies = Directory.GetFiles(AppContext.BaseDirectory, "NetBoot.*.dll").Append(Path.Combine(AppContext.BaseDirectory, "netboot.dll"))
             .Where(p => !Path.GetFileName(p).Contains(".Tests", StringComparison.Ordinal) && !Path.GetFileName(p).Contains("Testing", StringComparison.Ordinal))
             .Select(p => Assembly.LoadFrom(p));
         var events = new List<LogEvent>();

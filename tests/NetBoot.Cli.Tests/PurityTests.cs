@@ -4,8 +4,8 @@ using System.Reflection.PortableExecutable;
 
 namespace NetBoot.Cli.Tests;
 
-/// <summary>DESIGN.md: Wire and Engine are pure (no file system, sockets, processes, console, environment or native
-/// calls). A check of <c>using</c> lines cannot see <c>File.Exists</c> or a <c>[DllImport]</c>, so this reads the
+/// <summary>DESIGN.md: Wire and Engine are pure (no file system, sockets, processes, console, environment, native
+/// calls, nor a clock or randomness of their own: time and chance are passed in). A check of <c>using</c> lines cannot see <c>File.Exists</c> or a <c>[DllImport]</c>, so this reads the
 /// compiled assemblies' metadata: every type and member they reference, and every P/Invoke method they define.</summary>
 public class PurityTests
 {
@@ -24,6 +24,14 @@ public class PurityTests
         "System.IO.StreamReader", "System.IO.StreamWriter", "System.Diagnostics.Process", "System.Diagnostics.ProcessStartInfo",
         "System.Console", "System.Net.Dns", "System.Runtime.InteropServices.NativeLibrary",
         "System.Runtime.InteropServices.LibraryImportAttribute", "System.Runtime.InteropServices.DllImportAttribute",
+        "System.Diagnostics.Stopwatch", "System.TimeProvider", "System.Random",
+    ];
+
+    /// <summary>Members that read the clock or make up identity, on types that are otherwise plain values.</summary>
+    private static readonly (string Type, string Member)[] ForbiddenMembers =
+    [
+        ("System.DateTime", "get_Now"), ("System.DateTime", "get_UtcNow"), ("System.DateTime", "get_Today"),
+        ("System.DateTimeOffset", "get_Now"), ("System.DateTimeOffset", "get_UtcNow"), ("System.Guid", "NewGuid"),
     ];
 
     /// <summary><see cref="Path"/> is mostly string work; these members read the disk or the process's state.</summary>
@@ -63,6 +71,7 @@ public class PurityTests
         var impurities = FindImpurities(Path.Combine(AppContext.BaseDirectory, "NetBoot.Hosting.dll"));
         Assert.Contains("System.IO.File", impurities);
         Assert.Contains("System.Net.Sockets.Socket", impurities);
+        Assert.Contains("System.TimeProvider", impurities);
         Assert.Contains("System.Diagnostics.Process", impurities);
         Assert.Contains("System.Environment.GetEnvironmentVariable", impurities);
         Assert.Contains(impurities, i => i.StartsWith("P/Invoke ", StringComparison.Ordinal));
@@ -97,7 +106,8 @@ public class PurityTests
             var type = FullName(metadata, (TypeReferenceHandle)member.Parent);
             var memberName = metadata.GetString(member.Name);
             if ((type == "System.IO.Path" && ForbiddenPathMembers.Contains(memberName))
-                || (type == "System.Environment" && !AllowedEnvironmentMembers.Contains(memberName)))
+                || (type == "System.Environment" && !AllowedEnvironmentMembers.Contains(memberName))
+                || ForbiddenMembers.Contains((type, memberName)))
             {
                 found.Add(type + "." + memberName);
             }

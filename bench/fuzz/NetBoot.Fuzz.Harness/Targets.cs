@@ -3,6 +3,7 @@ using System.Text;
 using NetBoot.Configuration.Model;
 using NetBoot.Configuration.Parsing;
 using NetBoot.Engine.Tftp;
+using NetBoot.Hosting.Tftp;
 using NetBoot.Wire.Dhcp;
 using NetBoot.Wire.Net;
 using NetBoot.Wire.Pxe;

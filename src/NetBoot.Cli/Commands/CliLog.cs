@@ -13,6 +13,9 @@ internal static partial class CliLog
     [LoggerMessage(3, LogLevel.Critical, "FAILED to start up: {Reason}")]
     public static partial void FailedToStart(ILogger logger, string reason);
 
+    [LoggerMessage(9, LogLevel.Critical, "FAILED to start up: {Reason}; {Hint}")]
+    public static partial void FailedToStartWithHint(ILogger logger, string reason, string hint);
+
     [LoggerMessage(4, LogLevel.Information, "exiting on request")]
     public static partial void Exiting(ILogger logger);
 

@@ -211,7 +211,7 @@ internal static class ServeCommand
                 }
                 catch (PrivilegeException e)
                 {
-                    CliLog.FailedToStart(logger, $"{e.Message}; {e.Hint}");
+                    CliLog.FailedToStartWithHint(logger, e.Message, e.Hint);
                     return false;
                 }
                 PrivilegeNotes.Dropped(logger, target!);

@@ -106,7 +106,7 @@ public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootServi
         {
             if (report)
             {
-                Log.CannotListen(logger, nic.Name, port, $"{e.Message}; {BoundUdpSocket.Hint(e)}");
+                Log.CannotListen(logger, nic.Name, port, e.Message, BoundUdpSocket.Hint(e));
             }
             throw;
         }

@@ -12,8 +12,8 @@ internal static partial class Log
     [LoggerMessage(1001, LogLevel.Warning, "no interface has an address in a dhcp-range subnet yet: DHCP/PXE starts answering on one as soon as it has (interfaces up: {Interfaces})")]
     public static partial void NoDhcpInterface(ILogger logger, string interfaces);
 
-    [LoggerMessage(1002, LogLevel.Error, "cannot listen on {Interface} port {Port}: {Reason}")]
-    public static partial void CannotListen(ILogger logger, string @interface, int port, string reason);
+    [LoggerMessage(1002, LogLevel.Error, "cannot listen on {Interface} port {Port}: {Reason}; {Hint}")]
+    public static partial void CannotListen(ILogger logger, string @interface, int port, string reason, string hint);
 
     // Each field is a value of its own (no pre-built text): a structured sink sees TransactionId, Kind, Interface…,
     // while the rendered line stays dnsmasq's log-dhcp one. With log-dhcp the line starts with the transaction id,

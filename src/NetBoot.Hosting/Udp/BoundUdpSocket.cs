@@ -52,7 +52,7 @@ public static class BoundUdpSocket
         {
             if (report)
             {
-                Log.CannotListen(logger, interfaceName, port, $"{e.Message}; {Hint(e)}");
+                Log.CannotListen(logger, interfaceName, port, e.Message, Hint(e));
             }
             throw;
         }
@@ -79,7 +79,7 @@ public static class BoundUdpSocket
         }
         catch (SocketException e)
         {
-            Log.CannotListen(logger, interfaceName, port, $"{e.Message}; {Hint(e)}");
+            Log.CannotListen(logger, interfaceName, port, e.Message, Hint(e));
             throw;
         }
     }
