@@ -9,7 +9,10 @@ set -euo pipefail
 PERIOD=${1:-5}
 RATES=${BENCH_RATES:-"5000 10000 15000 20000 25000 30000"}   # offered loads tried on a fresh server each
 FILL=50000
-SERVERS=${BENCH_SERVERS:-"netboot dnsmasq kea"}   # a subset for quick comparisons
+SERVERS=${BENCH_SERVERS:-"netboot netboot-jit dnsmasq kea"}   # a subset for quick comparisons; netboot-jit is the
+                                                 # plain `dotnet publish` build, what `dotnet run -c Release` runs
+PIN="taskset -c 0"                               # BENCH_UNPINNED=1: servers on any CPU (perfdhcp stays on CPU 1)
+[[ -n "${BENCH_UNPINNED:-}" ]] && PIN=""
 SKIP_FULL=${BENCH_SKIP_FULL:-}                   # set: skip the 50 000-lease measurement
 PERF_DIR=${BENCH_PERF_DIR:-}                     # set: `perf record -g` the server during each measurement, into this directory
 SERVER_CPU=${BENCH_SERVER_CPU:-}                 # e.g. 50%: each server capped at that share of CPU 0 (cgroup), so that
@@ -54,6 +57,14 @@ if [[ -n "${NETBOOT_PUBLISH_DIR:-}" ]]; then NETBOOT="$NETBOOT_PUBLISH_DIR/netbo
   fi
   NETBOOT="$WORK/netboot/netboot"
 fi
+# The JIT build side by side: what `dotnet run -c Release --project src/NetBoot.Cli` (the README's command) runs.
+if [[ " $SERVERS " == *" netboot-jit "* ]]; then
+  if [[ -n "${NETBOOT_JIT_PUBLISH_DIR:-}" ]]; then NETBOOT_JIT="$NETBOOT_JIT_PUBLISH_DIR/netboot"; else
+    dotnet publish "$ROOT/src/NetBoot.Cli" -c Release -o "$WORK/netboot-jit-build" --nologo -v quiet >/dev/null
+    NETBOOT_JIT="$WORK/netboot-jit-build/netboot"
+  fi
+  echo "   (netboot-jit: the framework-dependent JIT build, $(grep -o '"System.Runtime.TieredCompilation[^,}]*' "$(dirname "$NETBOOT_JIT")/netboot.runtimeconfig.json" | tr -d '"' | tr '\n' ' '))"
+fi
 
 ip netns add "$SRV"; ip netns add "$CLI"
 ip link add "$ID-s" netns "$SRV" type veth peer name "$ID-c" netns "$CLI"
@@ -81,7 +92,8 @@ start_server() {  # $1 = netboot|dnsmasq|kea; a fresh lease store unless $2 = ke
   mkdir -p "$dir"
   [[ -n "$SERVER_CPU" ]] && cgroup_for server "$SERVER_CPU"
   case "$1" in
-    netboot)
+    netboot|netboot-jit)
+      local binary=$NETBOOT; [[ "$1" == netboot-jit ]] && binary=$NETBOOT_JIT
       cat >"$dir/netboot.conf" <<CONF
 port=0
 dhcp-range=$POOL_START,$POOL_END,$NETMASK,12h
@@ -92,11 +104,11 @@ no-ping
 dhcp-rate-limit=off
 CONF
       server_exec ip netns exec "$SRV" env NETBOOT_LEASE_DB="$dir/leases.sqlite" NETBOOT_LOG_LEVEL=Warning \
-        taskset -c 0 "$NETBOOT" serve -C "$dir/netboot.conf" >"$dir/log" 2>&1 &
+        $PIN "$binary" serve -C "$dir/netboot.conf" >"$dir/log" 2>&1 &
       ;;
     dnsmasq)
       touch "$dir/dnsmasq.leases"
-      server_exec ip netns exec "$SRV" taskset -c 0 dnsmasq -d -p 0 --no-ping --quiet-dhcp --dhcp-lease-max=$LEASE_MAX \
+      server_exec ip netns exec "$SRV" $PIN dnsmasq -d -p 0 --no-ping --quiet-dhcp --dhcp-lease-max=$LEASE_MAX \
         --dhcp-range=$POOL_START,$POOL_END,$NETMASK,12h --dhcp-leasefile="$dir/dnsmasq.leases" \
         --pid-file="$dir/pid" >"$dir/log" 2>&1 &
       ;;
@@ -111,7 +123,7 @@ CONF
 } }
 CONF
       server_exec ip netns exec "$SRV" env KEA_LOCKFILE_DIR="$dir" KEA_PIDFILE_DIR="$dir" \
-        taskset -c 0 kea-dhcp4 -c "$dir/kea.json" >"$dir/log" 2>&1 &
+        $PIN kea-dhcp4 -c "$dir/kea.json" >"$dir/log" 2>&1 &
       ;;
   esac
   SERVER_PID=$!
@@ -213,7 +225,7 @@ PY
     "$(echo "($cpu1 - $cpu0) * 1000000 / $(getconf CLK_TCK) / ($achieved * $PERIOD + 1)" | bc -l)"
   RSS[$server]=$(server_rss)
   case $server in
-    netboot) leases=$(NETBOOT_LEASE_DB="$WORK/netboot/leases.sqlite" "$NETBOOT" leases -C "$WORK/netboot/netboot.conf" | tail -n +2 | wc -l) ;;
+    netboot|netboot-jit) leases=$(NETBOOT_LEASE_DB="$WORK/$server/leases.sqlite" "$NETBOOT" leases -C "$WORK/$server/netboot.conf" | tail -n +2 | wc -l) ;;
     dnsmasq) leases=$(wc -l <"$WORK/dnsmasq/dnsmasq.leases") ;;
     kea) leases=$(tail -n +2 "$WORK/kea/kea-leases4.csv" | cut -d, -f1 | sort -u | wc -l) ;;
   esac
@@ -222,15 +234,15 @@ PY
 done
 
 
-printf "\n%-8s %12s %8s %8s %10s %10s %9s | %12s %8s %8s | %9s\n" server "DORA/s" dropDO dropRA "avgDO ms" "avgRA ms" "CPU us" "DORA/s@50k" dropDO dropRA "RSS MiB"
+printf "\n%-11s %12s %8s %8s %10s %10s %9s | %12s %8s %8s | %9s\n" server "DORA/s" dropDO dropRA "avgDO ms" "avgRA ms" "CPU us" "DORA/s@50k" dropDO dropRA "RSS MiB"
 for server in $SERVERS; do
   read -r r dd dr ado ara _ _ <<<"${LINE_EMPTY[$server]:-}"
   read -r r2 dd2 dr2 _ _ _ _ <<<"${LINE_FULL[$server]:-}"
   EMPTY[$server]=${r:-}; FULL[$server]=${r2:-}
-  printf "%-8s %12.0f %8s %8s %10s %10s %9.1f | %12.0f %8s %8s | %9.1f\n" "$server" "${r:-0}" "$dd" "$dr" "$ado" "$ara" "${CPU[$server]:-0}" "${r2:-0}" "$dd2" "$dr2" "$(echo "${RSS[$server]:-0} / 1024" | bc -l)"
+  printf "%-11s %12.0f %8s %8s %10s %10s %9.1f | %12.0f %8s %8s | %9.1f\n" "$server" "${r:-0}" "$dd" "$dr" "$ado" "$ara" "${CPU[$server]:-0}" "${r2:-0}" "$dd2" "$dr2" "$(echo "${RSS[$server]:-0} / 1024" | bc -l)"
 done
 ratio() { if [[ -z "$1" || "${2%.*}" =~ ^0*$ ]]; then echo "n/a"; else echo "scale=2; $1 / $2" | bc -l; fi; }
-for server in netboot dnsmasq kea; do  # a subset run (BENCH_SERVERS) leaves the others unmeasured
+for server in netboot netboot-jit dnsmasq kea; do  # a subset run (BENCH_SERVERS) leaves the others unmeasured
   EMPTY[$server]=${EMPTY[$server]:-}; FULL[$server]=${FULL[$server]:-}; BEST[$server]=${BEST[$server]:--}
 done
 echo
@@ -238,7 +250,9 @@ echo "targets (issue 4):"
 echo "  NetBoot / Kea memfile      = $(ratio "${EMPTY[netboot]}" "${EMPTY[kea]}")   (target >= 1.00)"
 echo "  NetBoot / dnsmasq          = $(ratio "${EMPTY[netboot]}" "${EMPTY[dnsmasq]}")   (target >= 3.00)"
 echo "  NetBoot 50k / empty        = $(ratio "${FULL[netboot]}" "${EMPTY[netboot]}")   (target >= 0.80)"
+echo "  NetBoot JIT / NativeAOT    = $(ratio "${EMPTY[netboot-jit]}" "${EMPTY[netboot]}");  JIT / Kea = $(ratio "${EMPTY[netboot-jit]}" "${EMPTY[kea]}")   (issue 17.9: the README's dotnet run build)"
 echo "  (dnsmasq 50k / empty       = $(ratio "${FULL[dnsmasq]}" "${EMPTY[dnsmasq]}"); Kea 50k / empty = $(ratio "${FULL[kea]}" "${EMPTY[kea]}"))"
-echo "offered rate giving the highest DORA/s per server: netboot ${BEST[netboot]}, dnsmasq ${BEST[dnsmasq]}, kea ${BEST[kea]}; $PERIOD s per measurement"
+echo "offered rate giving the highest DORA/s per server: netboot ${BEST[netboot]}, netboot-jit ${BEST[netboot-jit]}, dnsmasq ${BEST[dnsmasq]}, kea ${BEST[kea]}; $PERIOD s per measurement"
 [[ -n "$SERVER_CPU" ]] && echo "each server capped at $SERVER_CPU % of one CPU (cgroup quota, BENCH_SERVER_CPU): the server saturates, not perfdhcp"
-echo "server pinned to CPU 0, perfdhcp to CPU 1; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared)"
+where="pinned to CPU 0"; [[ -z "$PIN" ]] && where="on any CPU (BENCH_UNPINNED)"
+echo "server $where, perfdhcp on CPU 1; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared)"
