@@ -69,28 +69,20 @@ public sealed class SqliteLeaseStore : ILeaseStore
             throw new LeaseDatabaseCorruptException(path, e.Message);
         }
         Execute(connection, "PRAGMA synchronous=FULL;");
-        try
-        {
-            SqliteLeaseSchema.Migrate(connection, path);
-        }
-        catch (Exception)
-        {
-            connection.Dispose();
-            throw;
-        }
         // A damaged page would otherwise surface later, one failed ACK at a time: refuse to start on it instead.
         if (QuickCheck(connection) is { } damage)
         {
             connection.Dispose();
             throw new LeaseDatabaseCorruptException(path, damage);
         }
-        // Fail now, with the reason, if the database cannot be written (SQLite opens a file on a read-only mount
-        // read-only without a word): not at the first ACK. The probe is rolled back, so it needs no free space.
         try
         {
+            // Fail now, with the reason, if the database cannot be written (SQLite opens a file on a read-only mount
+            // read-only without a word): not at the first ACK. The probe is rolled back, so it needs no free space.
             Execute(connection, "BEGIN IMMEDIATE; CREATE TABLE netboot_write_probe(x); ROLLBACK;");
+            SqliteLeaseSchema.Migrate(connection, path);
         }
-        catch (SqliteException)
+        catch (Exception)
         {
             connection.Dispose();
             throw;
