@@ -35,8 +35,8 @@ internal sealed class PostgresLeaseCache
         }
     }
 
-    /// <summary>Removes the leases whose time is up; the removal of each shared one goes to <paramref name="write"/> with
-    /// <paramref name="now"/>, so that it deletes the row only if it is still expired in the table. The bound ones.</summary>
+    /// <summary>Removes the leases whose time is up and hands the removal of each shared one to <paramref name="write"/>;
+    /// returns the bound ones (for <c>dhcp-script del</c>).</summary>
     public IReadOnlyList<Lease> Expire(DateTimeOffset now, Func<LeaseChange, Task> write)
     {
         lock (_lock)

@@ -12,7 +12,8 @@ namespace NetBoot.Leases;
 /// DHCP receive loop wakes it once per batch of datagrams (<see cref="ExecuteDeferred"/>, <see cref="CommitDeferred"/>)
 /// and goes on receiving while the fsync runs, so the changes of the batches received meanwhile share the next one.</summary>
 /// <remarks>Offer holds are not written: they are brief reservations (RFC 2131 §4.3.1 "SHOULD") and a crash forgets
-/// them harmlessly. Bound and declined leases, and removals, are written.</remarks>
+/// them harmlessly. Bound and declined leases, and removals, are written. The table's constraints keep one row per
+/// address and one per client (<see cref="SqliteLeaseSchema"/>), as the PostgreSQL schema does.</remarks>
 public sealed class SqliteLeaseStore : ILeaseStore
 {
     /// <summary>SQLite result codes: SQLITE_CORRUPT and SQLITE_NOTADB.</summary>
