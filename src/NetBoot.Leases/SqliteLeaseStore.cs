@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
 using System.Threading.Channels;
-using System.Text;
 using Microsoft.Data.Sqlite;
-using SQLitePCL;
 using NetBoot.Engine.Leases;
 using NetBoot.Wire.Net;
 
@@ -14,7 +12,8 @@ namespace NetBoot.Leases;
 /// DHCP receive loop wakes it once per batch of datagrams (<see cref="ExecuteDeferred"/>, <see cref="CommitDeferred"/>)
 /// and goes on receiving while the fsync runs, so the changes of the batches received meanwhile share the next one.</summary>
 /// <remarks>Offer holds are not written: they are brief reservations (RFC 2131 §4.3.1 "SHOULD") and a crash forgets
-/// them harmlessly. Bound and declined leases, and removals, are written.</remarks>
+/// them harmlessly. Bound and declined leases, and removals, are written. The table's constraints keep one row per
+/// address and one per client (<see cref="SqliteLeaseSchema"/>), as the PostgreSQL schema does.</remarks>
 public sealed class SqliteLeaseStore : ILeaseStore
 {
     /// <summary>SQLite result codes: SQLITE_CORRUPT and SQLITE_NOTADB.</summary>
@@ -40,19 +39,12 @@ public sealed class SqliteLeaseStore : ILeaseStore
     private readonly LeaseChangeFeed _feed = new();
     private readonly SqliteConnection _connection;
     private readonly Task _writer;
-    /// <summary>Which client each row of the database belongs to, and where each client's row is: what the database
-    /// holds, known without asking it (an index on the client column doubled the pages each commit writes). Only the
-    /// committing thread uses them; after a failed commit they are read again from the database.</summary>
-    private readonly Dictionary<uint, string> _rowClient = [];
-    private readonly Dictionary<string, uint> _rowAddress = new(StringComparer.Ordinal);
-    private bool _rowsStale;
-
-    private sqlite3_stmt? _upsert;
-    private sqlite3_stmt? _delete;
+    private readonly SqliteLeaseStatements _statements;
 
     private SqliteLeaseStore(SqliteConnection connection)
     {
         _connection = connection;
+        _statements = new SqliteLeaseStatements(connection);
         // Its own thread: a commit blocks on fsync, and a blocked pool thread would starve the receive loops when the
         // process has a single CPU (thread-pool minimum = processor count).
         _writer = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -77,33 +69,21 @@ public sealed class SqliteLeaseStore : ILeaseStore
             connection.Dispose();
             throw new LeaseDatabaseCorruptException(path, e.Message);
         }
-        Execute(connection, """
-            PRAGMA journal_mode=WAL;
-            PRAGMA synchronous=FULL;
-            CREATE TABLE IF NOT EXISTS leases (
-                address INTEGER PRIMARY KEY,
-                client TEXT NOT NULL,
-                htype INTEGER NOT NULL,
-                hwaddr BLOB NOT NULL,
-                client_id BLOB NOT NULL,
-                hostname TEXT,
-                expires INTEGER NOT NULL,
-                state INTEGER NOT NULL);
-            DROP INDEX IF EXISTS leases_client;
-            """);
+        Execute(connection, "PRAGMA synchronous=FULL;");
         // A damaged page would otherwise surface later, one failed ACK at a time: refuse to start on it instead.
         if (QuickCheck(connection) is { } damage)
         {
             connection.Dispose();
             throw new LeaseDatabaseCorruptException(path, damage);
         }
-        // Fail now, with the reason, if the database cannot be written (SQLite opens a file on a read-only mount
-        // read-only without a word): not at the first ACK. The probe is rolled back, so it needs no free space.
         try
         {
+            // Fail now, with the reason, if the database cannot be written (SQLite opens a file on a read-only mount
+            // read-only without a word): not at the first ACK. The probe is rolled back, so it needs no free space.
             Execute(connection, "BEGIN IMMEDIATE; CREATE TABLE netboot_write_probe(x); ROLLBACK;");
+            SqliteLeaseSchema.Migrate(connection, path);
         }
-        catch (SqliteException)
+        catch (Exception)
         {
             connection.Dispose();
             throw;
@@ -113,7 +93,6 @@ public sealed class SqliteLeaseStore : ILeaseStore
         {
             store._table.Put(lease);
         }
-        store.LoadRows();
         return store;
     }
 
@@ -314,182 +293,27 @@ public sealed class SqliteLeaseStore : ILeaseStore
 
     private void Commit(List<PendingWrite> batch)
     {
-        try
+        using var transaction = _connection.BeginTransaction();
+        _statements.Enlist(transaction);
+        foreach (var pending in batch)
         {
-            if (_rowsStale)
+            switch (pending.Change)
             {
-                LoadRows();
-            }
-            using var transaction = _connection.BeginTransaction();
-            Prepare();
-            foreach (var pending in batch)
-            {
-                switch (pending.Change)
-                {
-                    case LeaseUpsert { Lease.State: not LeaseState.Offered } write:
-                        foreach (var replaced in write.Replaces)
-                        {
-                            DeleteRow(replaced);
-                        }
-                        Upsert(write.Lease);
-                        break;
-                    case LeaseRemoval removal:
-                        DeleteRow(removal.Lease);
-                        break;
-                }
-            }
-            transaction.Commit();
-        }
-        catch
-        {
-            // Rolled back: the row maps may describe rows that were never written.
-            _rowsStale = true;
-            throw;
-        }
-    }
-
-    /// <summary>Deletes <paramref name="lease"/>'s row if its client still holds the address.</summary>
-    private void DeleteRow(Lease lease)
-    {
-        Run(_delete!, lease.Address, lease.Client);
-        if (_rowClient.TryGetValue(lease.Address.Value, out var holder) && holder == lease.Client.Value)
-        {
-            _rowClient.Remove(lease.Address.Value);
-            _rowAddress.Remove(holder);
-        }
-    }
-
-    /// <summary>Reads which client holds which row, and removes any second row of a client (a client holds one
-    /// address; the lease table kept the last one read, so the database keeps that one too).</summary>
-    private void LoadRows()
-    {
-        _rowClient.Clear();
-        _rowAddress.Clear();
-        var extra = new List<long>();
-        using (var command = _connection.CreateCommand())
-        {
-            command.CommandText = "SELECT address, client FROM leases ORDER BY address";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                var address = (uint)reader.GetInt64(0);
-                var client = reader.GetString(1);
-                if (_rowAddress.Remove(client, out var earlier))
-                {
-                    _rowClient.Remove(earlier);
-                    extra.Add(earlier);
-                }
-                _rowClient[address] = client;
-                _rowAddress[client] = address;
+                case LeaseUpsert { Lease.State: not LeaseState.Offered } write:
+                    foreach (var replaced in write.Replaces)
+                    {
+                        _statements.Delete(replaced);
+                    }
+                    // The client's row elsewhere, and another client's row on this address, go by the UNIQUE
+                    // constraints (INSERT OR REPLACE): a client holds one address, an address one client.
+                    _statements.Upsert(write.Lease);
+                    break;
+                case LeaseRemoval removal:
+                    _statements.Delete(removal.Lease);
+                    break;
             }
         }
-        foreach (var address in extra)
-        {
-            using var command = _connection.CreateCommand();
-            command.CommandText = "DELETE FROM leases WHERE address = $address";
-            command.Parameters.AddWithValue("$address", address);
-            command.ExecuteNonQuery();
-        }
-        _rowsStale = false;
-    }
-
-    /// <summary>A client holds one address: its row elsewhere goes, then the lease's row is written (replacing any row
-    /// of another client on that address).</summary>
-    private void Upsert(Lease lease)
-    {
-        var address = lease.Address.Value;
-        var client = lease.Client.Value;
-        if (_rowAddress.TryGetValue(client, out var previous) && previous != address)
-        {
-            Run(_delete!, new IPv4Address(previous), lease.Client);
-            _rowClient.Remove(previous);
-        }
-        if (_rowClient.TryGetValue(address, out var displaced) && displaced != client)
-        {
-            _rowAddress.Remove(displaced);
-        }
-        WriteRow(lease);
-        _rowClient[address] = client;
-        _rowAddress[client] = address;
-    }
-
-    private void WriteRow(Lease lease)
-    {
-        var statement = _upsert!;
-        Bind(statement, raw.sqlite3_bind_int64(statement, 1, lease.Address.Value));
-        BindText(statement, 2, lease.Client.Value);
-        Bind(statement, raw.sqlite3_bind_int(statement, 3, lease.HardwareAddress.HardwareType));
-        Bind(statement, raw.sqlite3_bind_blob(statement, 4, lease.HardwareAddress.Bytes.AsSpan()));
-        Bind(statement, raw.sqlite3_bind_blob(statement, 5, lease.ClientId.IsDefault ? [] : lease.ClientId.AsSpan()));
-        if (lease.HostName is { } name)
-        {
-            BindText(statement, 6, name);
-        }
-        else
-        {
-            Bind(statement, raw.sqlite3_bind_null(statement, 6));
-        }
-        Bind(statement, raw.sqlite3_bind_int64(statement, 7, lease.IsInfinite ? long.MaxValue : lease.Expires.ToUnixTimeMilliseconds()));
-        Bind(statement, raw.sqlite3_bind_int(statement, 8, (int)lease.State));
-        Step(statement);
-    }
-
-    /// <summary>Runs a statement whose parameters are <c>?1</c> = address and <c>?2</c> = client.</summary>
-    private void Run(sqlite3_stmt statement, IPv4Address address, ClientKey client)
-    {
-        Bind(statement, raw.sqlite3_bind_int64(statement, 1, address.Value));
-        BindText(statement, 2, client.Value);
-        Step(statement);
-    }
-
-    /// <summary>Binds UTF-8 text without a string-to-bytes allocation for the usual short values.</summary>
-    private void BindText(sqlite3_stmt statement, int index, string text)
-    {
-        var length = Encoding.UTF8.GetMaxByteCount(text.Length);
-        Span<byte> bytes = length <= 512 ? stackalloc byte[length] : new byte[length];
-        var used = Encoding.UTF8.GetBytes(text, bytes);
-        Bind(statement, raw.sqlite3_bind_text(statement, index, bytes[..used]));
-    }
-
-    private void Bind(sqlite3_stmt statement, int rc)
-    {
-        if (rc != raw.SQLITE_OK)
-        {
-            raw.sqlite3_reset(statement);
-            SqliteException.ThrowExceptionForRC(rc, _connection.Handle);
-        }
-    }
-
-    private void Step(sqlite3_stmt statement)
-    {
-        var rc = raw.sqlite3_step(statement);
-        raw.sqlite3_reset(statement);
-        if (rc != raw.SQLITE_DONE)
-        {
-            SqliteException.ThrowExceptionForRC(rc, _connection.Handle);
-        }
-    }
-
-    /// <summary>The two statements, prepared once and bound by position (only the committing thread uses them, under
-    /// the commit lock): binding by name through <see cref="SqliteCommand"/> cost more than the writes themselves.</summary>
-    private void Prepare()
-    {
-        _upsert ??= PrepareOne("""
-            INSERT OR REPLACE INTO leases (address, client, htype, hwaddr, client_id, hostname, expires, state)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-            """);
-        _delete ??= PrepareOne("DELETE FROM leases WHERE address = ?1 AND client = ?2");
-    }
-
-    private sqlite3_stmt PrepareOne(string sql)
-    {
-        var rc = raw.sqlite3_prepare_v2(_connection.Handle, sql, out var statement);
-        if (rc != raw.SQLITE_OK)
-        {
-            statement?.Dispose();
-            SqliteException.ThrowExceptionForRC(rc, _connection.Handle);
-        }
-        return statement ?? throw new InvalidOperationException($"SQLite prepared nothing for: {sql}");
+        transaction.Commit();
     }
 
     private void Publish(List<PendingWrite> batch) => _feed.Publish(batch.Select(p => p.Change).OfType<LeaseChange>());
@@ -553,8 +377,7 @@ public sealed class SqliteLeaseStore : ILeaseStore
         _signal.Release();
         await _writer.ConfigureAwait(false);
         _feed.Complete();
-        _upsert?.Dispose();
-        _delete?.Dispose();
+        _statements.Dispose();
         await _connection.DisposeAsync().ConfigureAwait(false);
         _signal.Dispose();
     }

@@ -1,0 +1,69 @@
+using Microsoft.Data.Sqlite;
+
+namespace NetBoot.Leases;
+
+/// <summary>The SQLite lease database's schema and its migrations, numbered by <c>PRAGMA user_version</c>. Version 0 is
+/// the table as first shipped (a file written before migrations existed says 0); each later version is one step run in
+/// one transaction, so an existing lease file is upgraded in place when it is opened.</summary>
+internal static class SqliteLeaseSchema
+{
+    /// <summary>The version this NetBoot writes and reads.</summary>
+    public const int CurrentVersion = 1;
+
+    private const string Version0 = """
+        CREATE TABLE IF NOT EXISTS leases (
+            address INTEGER PRIMARY KEY,
+            client TEXT NOT NULL,
+            htype INTEGER NOT NULL,
+            hwaddr BLOB NOT NULL,
+            client_id BLOB NOT NULL,
+            hostname TEXT,
+            expires INTEGER NOT NULL,
+            state INTEGER NOT NULL);
+        """;
+
+    /// <summary>The steps from version <c>n</c> to <c>n + 1</c>, at index <c>n</c>.</summary>
+    private static readonly string[] Steps =
+    [
+        // 0 → 1: a client holds one address, as the PostgreSQL schema's netboot_leases_one_per_client says. Version 0
+        // kept that by hand (an index on the client column was dropped for its write cost), and an older writer could
+        // leave a second row of one client: the row with the highest address stays, the one the store kept when it
+        // loaded such a file.
+        """
+        DELETE FROM leases WHERE address NOT IN (SELECT max(address) FROM leases GROUP BY client);
+        DROP INDEX IF EXISTS leases_client;
+        CREATE UNIQUE INDEX leases_one_per_client ON leases (client);
+        """,
+    ];
+
+    /// <summary>Creates the table in an empty file and brings an older one to <see cref="CurrentVersion"/>; the version
+    /// it had. Throws when the file is newer than this NetBoot.</summary>
+    public static int Migrate(SqliteConnection connection, string path)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var from = Version(connection);
+        if (from > CurrentVersion)
+        {
+            throw new InvalidOperationException(
+                $"the lease database {path} has schema version {from}, newer than this NetBoot knows ({CurrentVersion}): upgrade NetBoot, or move the file aside to start with an empty one");
+        }
+        for (var version = from; version < CurrentVersion; version++)
+        {
+            using var transaction = connection.BeginTransaction();
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = (version == 0 ? Version0 : "") + Steps[version] + $"PRAGMA user_version = {version + 1};";
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
+        return from;
+    }
+
+    public static int Version(SqliteConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA user_version";
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
