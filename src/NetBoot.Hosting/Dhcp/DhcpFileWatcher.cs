@@ -146,11 +146,12 @@ public sealed class DhcpFileWatcher : IDisposable
             }
             var content = DhcpFileReader.ReadFile(path, source.Kind);
             _snapshot.Update(config => DhcpFileOverlay.Apply(config, content));
-            DhcpFileLog.Applied(_logger, path, content.Hosts.Length, content.Options.Length);
             foreach (var error in content.Errors)
             {
                 DhcpFileLog.LineRejected(_logger, error.Describe(), error.Hint ?? "");
             }
+            // Last: once this line is out, everything about the file is applied and logged.
+            DhcpFileLog.Applied(_logger, path, content.Hosts.Length, content.Options.Length);
         }
     }
 

@@ -161,13 +161,33 @@ public sealed class DhcpFileReaderTests : IDisposable
         var dir = Path.Combine(_directory.Path, "dhcphosts");
         var file = _directory.Write("dhcphosts/node", "52:54:00:00:00:01,ignore\n");
         var config = Load($"dhcp-hostsdir={dir}\n");
-        File.WriteAllText(file, "52:54:00:00:00:01,set:ironic\n");
+        File.WriteAllText(file, "52:54:00:00:00:01,10.0.0.30,set:ironic\n");
 
         var next = DhcpFileOverlay.Apply(config, DhcpFileReader.ReadFile(file, DhcpFileKind.Hosts));
 
         Assert.Equal(2, next.Hosts.Length);
         Assert.Equal(["ironic"], next.Hosts[0].SetTags.ToArray());
-        Assert.True(next.Hosts[1].IsIgnored, "dnsmasq only adds from inotify: the old line stays until SIGHUP");
+        Assert.True(next.Hosts[1].IsIgnored, "dnsmasq only adds from inotify: the old line stays (looked up after) until SIGHUP");
+    }
+
+    [Fact]
+    public void Overlay_drops_an_older_line_of_the_same_file_that_the_new_one_shadows_entirely_so_rewrites_do_not_pile_up()
+    {
+        var dir = Path.Combine(_directory.Path, "dhcphosts");
+        var file = _directory.Write("dhcphosts/node", "52:54:00:00:00:01,ignore\n52:54:00:00:00:02,10.0.0.22\n");
+        var config = Load($"dhcp-hostsdir={dir}\n");
+
+        for (var i = 0; i < 5; i++)
+        {
+            File.WriteAllText(file, $"52:54:00:00:00:01,set:state{i}\n");
+            config = DhcpFileOverlay.Apply(config, DhcpFileReader.ReadFile(file, DhcpFileKind.Hosts));
+        }
+
+        // The newest line for 52:54:00:00:00:01 alone (the ignore and the four earlier rewrites could never match again);
+        // 52:54:00:00:00:02, no longer in the file, stays until SIGHUP as in dnsmasq.
+        Assert.Equal(2, config.Hosts.Length);
+        Assert.Equal(["state4"], config.Hosts[0].SetTags.ToArray());
+        Assert.Equal(IPv4Address.Parse("10.0.0.22"), config.Hosts[1].Address);
     }
 
     [Fact]
