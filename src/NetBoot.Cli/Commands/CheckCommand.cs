@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NetBoot.Configuration.Model;
 using NetBoot.Configuration.Parsing;
 using NetBoot.Configuration.Summary;
 
@@ -41,9 +42,9 @@ internal static class CheckCommand
 
     /// <summary>A bad line in a host or option file (or such a file unreadable): serve logs it and serves the rest, as
     /// dnsmasq does; check reports each in dnsmasq's words with file and line, and fails, so that it is fixed.</summary>
-    private static int ReportFileErrors(Configuration.Model.ServerConfig config)
+    private static int ReportFileErrors(ServerConfig config)
     {
-        var errors = config.Notices.Where(n => n.Kind == Configuration.Model.ConfigNoticeKind.FileLineError).ToList();
+        var errors = config.Notices.Where(n => n.Kind == ConfigNoticeKind.FileLineError).ToList();
         foreach (var error in errors)
         {
             Console.Error.WriteLine($"netboot: {error.Describe()}");
