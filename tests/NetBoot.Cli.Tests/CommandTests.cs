@@ -94,6 +94,27 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
+    public void Check_fails_on_a_bad_host_file_line_with_file_and_line_and_lists_the_hosts_read_while_serve_test_passes()
+    {
+        var hosts = Path.Combine(_work, "hosts");
+        File.WriteAllText(hosts, "52:54:00:12:34:56,set:ironic\n52:54:00:12:34:57,bad name!\n");
+        var file = Path.Combine(_work, "files.conf");
+        File.WriteAllText(file, $"port=0\ndhcp-range=10.0.0.0,proxy\ndhcp-hostsfile={hosts}\n");
+
+        var check = Run("check", "-C", file);
+        var test = Run("serve", "--test", "-C", file);
+
+        Assert.Equal(1, check.ExitCode);
+        Assert.Equal($"netboot: bad DHCP host name at line 2 of {hosts}", Lines(check.Stderr)[0]);
+        Assert.StartsWith("netboot:   hint: ", Lines(check.Stderr)[1], StringComparison.Ordinal);
+        Assert.Contains($"dhcp-hostsfile={hosts}  re-read at SIGHUP  (at line 3 of {file})", check.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"52:54:00:12:34:56  address from a range  lease of the range  sets tag ironic  (at line 1 of {hosts})", check.Stdout, StringComparison.Ordinal);
+        // As dnsmasq: a bad line of a host file does not stop start-up; serve logs it and serves the rest.
+        Assert.Equal(0, test.ExitCode);
+        Assert.Contains($"netboot: warning: bad DHCP host name at line 2 of {hosts} (skipped; the rest is served)", test.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_lists_each_dhcp_host_with_who_what_tags_lease_and_line()
     {
         var (exitCode, stdout, _) = RunCheck("--dhcp-range=10.0.0.10,10.0.0.50", "--dhcp-lease-db=sqlite://" + Path.Combine(_work, "leases.sqlite"),

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NetBoot.Configuration.Model;
 using NetBoot.Configuration.Parsing;
 using NetBoot.Configuration.Summary;
 
@@ -34,8 +35,28 @@ internal static class CheckCommand
                 return 1;
             }
             Console.Out.Write(ConfigSummary.Render(loaded.Config!));
-            return 0;
+            return ReportFileErrors(loaded.Config!);
         });
         return command;
+    }
+
+    /// <summary>A bad line in a host or option file (or such a file unreadable): serve logs it and serves the rest, as
+    /// dnsmasq does; check reports each in dnsmasq's words with file and line, and fails, so that it is fixed.</summary>
+    private static int ReportFileErrors(ServerConfig config)
+    {
+        var errors = config.Notices.Where(n => n.Kind == ConfigNoticeKind.FileLineError).ToList();
+        foreach (var error in errors)
+        {
+            Console.Error.WriteLine($"netboot: {error.Describe()}");
+            if (error.Hint is { Length: > 0 } hint)
+            {
+                Console.Error.WriteLine($"netboot:   hint: {hint}");
+            }
+        }
+        if (errors.Count > 0)
+        {
+            Console.Error.WriteLine("netboot: serve skips these lines and serves the rest of the files (as dnsmasq does)");
+        }
+        return errors.Count > 0 ? 1 : 0;
     }
 }

@@ -82,6 +82,11 @@ internal static class ServeCommand
         {
             Console.Error.WriteLine($"netboot: warning: {warning.Directive} {warning.Source}: {warning.Message}");
         }
+        foreach (var skipped in loaded.Config!.Notices.Where(n => n.Kind == ConfigNoticeKind.FileLineError))
+        {
+            // dnsmasq parity: a bad line of a host or option file is logged and skipped, never fatal.
+            Console.Error.WriteLine($"netboot: warning: {skipped.Describe()} (skipped; the rest is served)");
+        }
         Console.Error.WriteLine("netboot: syntax check OK.");
         return 0;
     }
@@ -99,12 +104,14 @@ internal static class ServeCommand
             CliLog.DescriptorLimitRaised(logger, softBefore, softAfter);
         }
         var snapshot = new ConfigSnapshot(config);
+        // dhcp-hostsdir/dhcp-optsdir: files written there apply without SIGHUP (Ironic, Bifrost write one per machine).
+        using var dhcpFiles = DhcpFileWatcher.Start(snapshot, logger);
         using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
         {
             signal.Cancel = true;
             var systemd = SystemdNotifier.FromEnvironment();
             systemd.Notify("RELOADING=1");
-            Reload(source, snapshot, logger);
+            Reload(source, snapshot, logger, dhcpFiles);
             systemd.Notify("READY=1");
         });
         // Watched from the start: a DHCP-assigned server address may change while serving (replies follow it), and
@@ -224,12 +231,20 @@ internal static class ServeCommand
     /// <summary>SIGHUP: load the configuration again, through the validation start-up and check run; swap it in only when
     /// it is valid, else log each error (file and line, the words check prints) and keep serving the old one.
     /// Requests already being decided finish on the snapshot they read; TFTP transfers in flight are not touched.
-    /// Changes to interfaces, ports or enable-tftp need a restart (the sockets stay as they are).</summary>
-    internal static bool Reload(ConfigSource source, ConfigSnapshot snapshot, ILogger logger)
+    /// Changes to interfaces, ports or enable-tftp need a restart (the sockets stay as they are). Host and option files
+    /// and directories are read again, so lines removed from them stop applying here (dnsmasq's SIGHUP).</summary>
+    internal static bool Reload(ConfigSource source, ConfigSnapshot snapshot, ILogger logger, DhcpFileWatcher? dhcpFiles = null)
     {
         var previous = snapshot.Current;
-        var loaded = source.LoadForServe();
-        if (!ConfigLoading.Reload(snapshot, loaded))
+        ConfigLoadResult loaded;
+        bool swapped;
+        // Under the gate: a host file applied by the watcher while this reload read the directories is not lost.
+        lock (snapshot.UpdateGate)
+        {
+            loaded = source.LoadForServe();
+            swapped = ConfigLoading.Reload(snapshot, loaded);
+        }
+        if (!swapped)
         {
             foreach (var error in loaded.Errors)
             {
@@ -238,6 +253,7 @@ internal static class ServeCommand
             return false;
         }
         var config = snapshot.Current;
+        dhcpFiles?.Follow(config);
         if (config.User != previous.User || config.Group != previous.Group)
         {
             // The account was switched (or kept) at start-up: a running server cannot become another one.
@@ -253,7 +269,11 @@ internal static class ServeCommand
     {
         foreach (var notice in config.Notices)
         {
-            if (notice.Kind is ConfigNoticeKind.Warning or ConfigNoticeKind.NotInEffect)
+            if (notice.Kind == ConfigNoticeKind.FileLineError)
+            {
+                DhcpFileLog.LineRejected(logger, notice.Describe(), notice.Hint ?? "");
+            }
+            else if (notice.Kind is ConfigNoticeKind.Warning or ConfigNoticeKind.NotInEffect)
             {
                 CliLog.Notice(logger, notice.Directive, notice.Source.ToString(), notice.Message);
             }

@@ -29,6 +29,11 @@ public sealed record ServerConfig
     public ImmutableArray<DhcpMacMatchConfig> MacMatches { get; init; } = [];
     public ImmutableArray<TagIfConfig> TagIfs { get; init; } = [];
     public ImmutableArray<DhcpIgnoreConfig> Ignores { get; init; } = [];
+    /// <summary><c>dhcp-hostsfile</c>, <c>dhcp-optsfile</c>, <c>dhcp-hostsdir</c>, <c>dhcp-optsdir</c>, in configuration order;
+    /// their lines are already in <see cref="Hosts"/> and <see cref="Options"/>.</summary>
+    public ImmutableArray<DhcpFileSource> DhcpFiles { get; init; } = [];
+    /// <summary><c>read-ethers</c>: where it was written (null: /etc/ethers is not read).</summary>
+    public SourceLocation? ReadEthers { get; init; }
 
     public InterfaceConfig Interfaces { get; init; } = new();
     public TftpConfig Tftp { get; init; } = new();

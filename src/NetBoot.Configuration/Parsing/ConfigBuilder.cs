@@ -29,6 +29,8 @@ internal sealed class ConfigBuilder
     public List<TagIfConfig> TagIfs { get; } = [];
     public List<DhcpIgnoreConfig> Ignores { get; } = [];
     public List<(TagFilter Filter, TimeSpan Delay)> ReplyDelays { get; } = [];
+    public List<DhcpFileSource> DhcpFiles { get; } = [];
+    public SourceLocation? ReadEthers { get; set; }
 
     public List<string> InterfacesIncluded { get; } = [];
     public List<string> InterfacesExcluded { get; } = [];
@@ -102,6 +104,8 @@ internal sealed class ConfigBuilder
         TagIfs = [.. TagIfs],
         Ignores = [.. Ignores],
         ReplyDelays = [.. ReplyDelays],
+        DhcpFiles = [.. DhcpFiles],
+        ReadEthers = ReadEthers,
         Interfaces = new InterfaceConfig
         {
             Include = [.. InterfacesIncluded],

@@ -140,7 +140,7 @@ internal static class DhcpHostParser
     }
 
     // RFC 1123 §2.1 labels; dnsmasq's legal_hostname also allows '_' in the middle.
-    private static bool IsLegalHostName(string name) =>
+    internal static bool IsLegalHostName(string name) =>
         name.Length is > 0 and <= 255
         && name.Split('.').All(label => label.Length is > 0 and <= 63
             && label.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')

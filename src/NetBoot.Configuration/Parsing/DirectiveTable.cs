@@ -102,6 +102,13 @@ internal static class DirectiveTable
     private static readonly DirectiveSpec[] Leasing =
     [
         new("dhcp-host", DirectiveArity.Required, DhcpHostParser.Parse),
+        // Host and option files (DhcpFileReader): read after the configuration and again on SIGHUP; the …dir forms are
+        // watched too (NetBoot.Hosting.Dhcp.DhcpFileWatcher): new and changed files apply at once, removals on SIGHUP.
+        new("dhcp-hostsfile", DirectiveArity.Required, DhcpFileReader.Record(DhcpFileKind.Hosts, isWatched: false)),
+        new("dhcp-optsfile", DirectiveArity.Required, DhcpFileReader.Record(DhcpFileKind.Options, isWatched: false)),
+        new("dhcp-hostsdir", DirectiveArity.Required, DhcpFileReader.Record(DhcpFileKind.Hosts, isWatched: true)),
+        new("dhcp-optsdir", DirectiveArity.Required, DhcpFileReader.Record(DhcpFileKind.Options, isWatched: true)),
+        new("read-ethers", DirectiveArity.None, d => d.Config.ReadEthers ??= d.Source),
         new("dhcp-authoritative", DirectiveArity.None, Flag(c => c.Authoritative = true)),
         new("dhcp-lease-max", DirectiveArity.Required, Number((c, n) => c.LeaseMax = n), IsSingleValued: true),
         new("dhcp-leasefile", DirectiveArity.Optional, Text((c, s) => c.LeaseFile = s), IsSingleValued: true),
@@ -128,11 +135,6 @@ internal static class DirectiveTable
         new("dhcp-reply-delay", DirectiveArity.Required, ClassifierParser.ParseReplyDelay, DirectiveEffect.NotInEffect, "not implemented: replies are sent without delay"),
         new("pid-file", DirectiveArity.Optional, Text((c, s) => c.PidFile = s), DirectiveEffect.NotInEffect, "no pid file is written (NetBoot runs in the foreground; systemd tracks it)", true),
         new("log-facility", DirectiveArity.Required, ParseLogFacility, DirectiveEffect.NotInEffect, "logs go to standard error (the journal under systemd)", true),
-        new("dhcp-hostsfile", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "host files are not read: write the dhcp-host lines in the configuration"),
-        new("dhcp-optsfile", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "option files are not read: write the dhcp-option lines in the configuration"),
-        new("dhcp-hostsdir", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "host directories are not read: write the dhcp-host lines in the configuration"),
-        new("dhcp-optsdir", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "option directories are not read: write the dhcp-option lines in the configuration"),
-        new("read-ethers", DirectiveArity.None, null, DirectiveEffect.NotInEffect, "/etc/ethers is not read: write dhcp-host lines"),
         new("dhcp-broadcast", DirectiveArity.Optional, null, DirectiveEffect.NotInEffect, "not implemented: tags cannot force broadcast replies (RFC 2131 §4.1 decides, from the client's broadcast flag)"),
         new("dhcp-ignore-names", DirectiveArity.Optional, null, DirectiveEffect.NotInEffect, "not implemented: a client's host name is kept whatever its tags (when it is a legal name)"),
         new("dhcp-generate-names", DirectiveArity.Optional, null, DirectiveEffect.NotInEffect, "not implemented: a client that sends no host name has none"),

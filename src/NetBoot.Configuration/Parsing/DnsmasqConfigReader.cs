@@ -25,6 +25,8 @@ public sealed record ConfigInput
     public ImmutableArray<string> Directories { get; init; } = [];
     /// <summary>Directives from the command line, without the leading <c>--</c>: <c>dhcp-range=10.0.0.0,proxy</c>.</summary>
     public ImmutableArray<string> CommandLine { get; init; } = [];
+    /// <summary>The file <c>read-ethers</c> reads (tests point it elsewhere).</summary>
+    public string EthersPath { get; init; } = DhcpFileReader.EthersPath;
 }
 
 public sealed record ConfigLoadResult(ServerConfig? Config, ImmutableArray<ConfigDiagnostic> Errors)
@@ -50,7 +52,7 @@ public static class DnsmasqConfigReader
         {
             session.ReadFile(file, SourceLocation.CommandLine);
         }
-        return Finish(session.Config);
+        return Finish(session.Config, input.EthersPath);
     }
 
     /// <summary>Parses one configuration text as if it were the file <paramref name="fileName"/>.</summary>
@@ -59,11 +61,13 @@ public static class DnsmasqConfigReader
         ArgumentNullException.ThrowIfNull(text);
         var session = new ConfigReaderSession();
         session.ReadText(text, fileName);
-        return Finish(session.Config);
+        return Finish(session.Config, DhcpFileReader.EthersPath);
     }
 
-    private static ConfigLoadResult Finish(ConfigBuilder config)
+    private static ConfigLoadResult Finish(ConfigBuilder config, string ethersPath)
     {
+        // dnsmasq parity (reread_dhcp): host and option files are read after the whole configuration.
+        DhcpFileReader.ReadAll(config, ethersPath);
         ConfigConsistency.Validate(config);
         return config.Errors.Count > 0
             ? new ConfigLoadResult(null, [.. config.Errors])

@@ -17,6 +17,7 @@ public static class ConfigSummary
         var text = new SummaryWriter();
         text.Line($"Configuration read from {Plural(config.SourceFiles.Length, "file")}: {(config.SourceFiles.IsEmpty ? "(command line only)" : string.Join(", ", config.SourceFiles))}");
         RenderRanges(text, config);
+        RenderHostFiles(text, config);
         RenderHosts(text, config);
         PxeSummary.Render(text, config);
         RenderBootFiles(text, config);
@@ -68,6 +69,27 @@ public static class ConfigSummary
         foreach (var host in config.Hosts)
         {
             text.Item(DescribeHost(host));
+        }
+    }
+
+    /// <summary>Where hosts and options come from besides the configuration, and when a change there applies.</summary>
+    private static void RenderHostFiles(SummaryWriter text, ServerConfig config)
+    {
+        if (config.DhcpFiles.IsEmpty && config.ReadEthers is null)
+        {
+            return;
+        }
+        text.Section("Host and option files (each line a dhcp-host or dhcp-option value)");
+        foreach (var file in config.DhcpFiles)
+        {
+            var when = file.IsWatched
+                ? "new and changed files apply at once; removed lines at SIGHUP"
+                : "re-read at SIGHUP";
+            text.Item($"{file.Directive}={file.Path}  {when}  ({file.Source})");
+        }
+        if (config.ReadEthers is { } ethers)
+        {
+            text.Item($"read-ethers: /etc/ethers  re-read at SIGHUP  ({ethers})");
         }
     }
 
@@ -232,6 +254,7 @@ public static class ConfigSummary
     {
         (ConfigNoticeKind Kind, string Title)[] groups =
         [
+            (ConfigNoticeKind.FileLineError, "Errors in host and option files (serve skips these lines and serves the rest)"),
             (ConfigNoticeKind.Warning, "Warnings"),
             (ConfigNoticeKind.NotInEffect, "Accepted, not in effect"),
             (ConfigNoticeKind.NotServedDns, "DNS directives (NetBoot serves no DNS)"),
