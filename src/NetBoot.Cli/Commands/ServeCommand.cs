@@ -6,6 +6,7 @@ using NetBoot.Configuration.Parsing;
 using NetBoot.Hosting;
 using NetBoot.Hosting.Dhcp;
 using NetBoot.Hosting.Http;
+using NetBoot.Hosting.Logging;
 using NetBoot.Hosting.Net;
 using NetBoot.Hosting.Privileges;
 using NetBoot.Hosting.Status;
@@ -89,8 +90,18 @@ internal static class ServeCommand
     private static async Task<int> RunAsync(ConfigSource source, ServerConfig config, PrivilegeTarget? target, CancellationToken cancellationToken)
     {
         using var status = new StatusHost(config, TimeProvider.System);
-        using var loggerFactory = CreateLoggerFactory(status.RecentLog);
+        // Opened as root, before any privilege drop (dnsmasq's log_start runs before it too).
+        if (OpenLogDestination(config) is not { } destination)
+        {
+            return 2;
+        }
+        using var logProvider = destination;
+        using var loggerFactory = CreateLoggerFactory(status.RecentLog, logProvider);
         var logger = loggerFactory.CreateLogger("netboot");
+        // dnsmasq parity: SIGUSR2 closes and reopens a log file, for logrotate. (12 is SIGUSR2 on Linux; .NET takes raw numbers.)
+        using var reopen = logProvider is FileLoggerProvider file
+            ? PosixSignalRegistration.Create((PosixSignal)SigUsr2, signal => ReopenLog(signal, file, logger))
+            : null;
         LogNotices(logger, config);
         // Before any socket: the HTTP connection budget is derived from the soft limit (docs/hostile-input.md).
         var (softBefore, softAfter) = DescriptorLimit.RaiseSoftToHard();
@@ -178,6 +189,10 @@ internal static class ServeCommand
         }
         systemd.Notify("STOPPING=1");
         CliLog.Exiting(logger);
+        if (config.PidFile is { } pidFile && PidFile.Remove(pidFile, Environment.ProcessId) is { } notRemoved)
+        {
+            CliLog.PidFileNotRemoved(logger, pidFile, notRemoved);
+        }
         return 0;
     }
 
@@ -194,6 +209,19 @@ internal static class ServeCommand
         if (!bound.IsCompletedSuccessfully)
         {
             return true;
+        }
+        if (config.PidFile is { } pidFile)
+        {
+            try
+            {
+                // dnsmasq writes it once bound and before dropping privileges, so that it may live in /run.
+                PidFile.Write(pidFile, Environment.ProcessId);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                CliLog.FailedToStart(logger, $"cannot write the pid file {pidFile}: {e.Message}; check that its folder exists and is writable by root, or change pid-file=");
+                return false;
+            }
         }
         var (uid, gid) = (PrivilegeDrop.EffectiveUid, PrivilegeDrop.EffectiveGid);
         switch (PrivilegeDrop.Plan(target, uid, gid))
@@ -284,13 +312,58 @@ internal static class ServeCommand
         }
     }
 
-    private static ILoggerFactory CreateLoggerFactory(RecentLog recent)
+    private const int SigUsr2 = 12;
+
+    private static LogLevel Level =>
+        Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("NETBOOT_LOG_LEVEL"), true, out var l) ? l : LogLevel.Information;
+
+    /// <summary><c>log-facility</c>: standard error, a file or syslog. Null (after saying why on stderr) when the file
+    /// cannot be opened: dnsmasq refuses to start then too ("cannot open log").</summary>
+    private static ILoggerProvider? OpenLogDestination(ServerConfig config)
     {
-        var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("NETBOOT_LOG_LEVEL"), true, out var l) ? l : LogLevel.Information;
+        switch (LogDestination.From(config.LogFacility))
+        {
+            case LogDestination.File file:
+                try
+                {
+                    return new FileLoggerProvider(file.Path, Level, TimeProvider.System);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    Console.Error.WriteLine($"netboot: cannot open the log file {file.Path} (log-facility): {e.Message}\nnetboot:   hint: check that its folder exists and is writable by root, or write log-facility=- for standard error\nnetboot: FAILED to start up");
+                    return null;
+                }
+            case LogDestination.Syslog syslog:
+                return new SyslogLoggerProvider(syslog.Facility, Level, TimeProvider.System, Console.Error);
+            default:
+                return new StderrLoggerProvider(Console.Error, Level, TimeProvider.System);
+        }
+    }
+
+    private static void ReopenLog(PosixSignalContext signal, FileLoggerProvider file, ILogger logger)
+    {
+        signal.Cancel = true;
+        if (file.Reopen() is { } reason)
+        {
+            CliLog.LogReopenFailed(logger, file.Path, reason);
+            return;
+        }
+        CliLog.LogReopened(logger, file.Path);
+    }
+
+    /// <summary>The log goes to its destination; with a file or syslog, errors still reach stderr too, so a start-up
+    /// failure shows in the terminal or the journal (dnsmasq also prints fatal errors on stderr).</summary>
+    private static ILoggerFactory CreateLoggerFactory(RecentLog recent, ILoggerProvider destination)
+    {
+        var level = Level;
         return LoggerFactory.Create(builder =>
         {
             builder.SetMinimumLevel(level);
-            builder.AddProvider(new StderrLoggerProvider(Console.Error, level, TimeProvider.System));
+            builder.AddProvider(destination);
+            if (destination is not StderrLoggerProvider)
+            {
+                builder.AddProvider(new StderrLoggerProvider(Console.Error, level > LogLevel.Error ? level : LogLevel.Error, TimeProvider.System));
+            }
             builder.AddProvider(recent);
         });
     }

@@ -110,11 +110,24 @@ internal static class DirectiveTable
         new("dhcp-sequential-ip", DirectiveArity.None, Flag(c => c.SequentialIp = true)),
         new("no-ping", DirectiveArity.None, Flag(c => c.NoPing = true)),
         new("bootp-dynamic", DirectiveArity.Optional, ClassifierParser.ParseBootpDynamic),
-        // Called with add/old/del for leases (NetBoot.Hosting.Dhcp.LeaseMaintenance).
+        // Called with add/old/del for leases (NetBoot.Hosting.Dhcp.LeaseMaintenance) and tftp for transfers (TftpService).
         new("dhcp-script", DirectiveArity.Required, Text((c, s) => c.DhcpScript = s), IsSingleValued: true),
         // Privilege drop once the sockets are bound (NetBoot.Hosting.Privileges): no default user, unlike dnsmasq's "nobody".
         new("user", DirectiveArity.Optional, d => { Text((c, s) => c.User = s)(d); d.Config.UserSource = d.Source; }, DirectiveEffect.Served, null, true),
         new("group", DirectiveArity.Optional, d => { Text((c, s) => c.Group = s)(d); d.Config.GroupSource = d.Source; }, DirectiveEffect.Served, null, true),
+    ];
+
+    /// <summary>Daemon operations: logging, the pid file, and how <c>dhcp-script</c> is run (NetBoot.Hosting.Logging,
+    /// NetBoot.Hosting.Scripts).</summary>
+    private static readonly DirectiveSpec[] Operations =
+    [
+        new("log-facility", DirectiveArity.Required, ParseLogFacility, IsSingleValued: true),
+        new("pid-file", DirectiveArity.Optional, Text((c, s) => c.PidFile = s), IsSingleValued: true),
+        new("script-on-renewal", DirectiveArity.None, Flag(c => c.ScriptOnRenewal = true)),
+        new("leasefile-ro", DirectiveArity.None, Flag(c => c.LeaseFileReadOnly = true)),
+        new("dhcp-scriptuser", DirectiveArity.Required, d => { Text((c, s) => c.ScriptUser = s)(d); d.Config.ScriptUserSource = d.Source; }, DirectiveEffect.Served, null, true),
+        // dnsmasq learns of ARP entries from the kernel's neighbour table (netlink); NetBoot only writes entries (ArpCache).
+        new("script-arp", DirectiveArity.None, null, DirectiveEffect.NotInEffect, "not implemented: NetBoot does not watch the kernel's ARP (neighbour) table, so dhcp-script is never called with arp-add or arp-del"),
     ];
 
     /// <summary>Accepted so that dnsmasq files load, but not acted on: each note says what happens instead. Checked
@@ -126,8 +139,6 @@ internal static class DirectiveTable
         new("dhcp-remoteid", DirectiveArity.Required, ClassifierParser.ParseRemoteId, DirectiveEffect.NotInEffect, RelayAgentMatch),
         new("dhcp-subscrid", DirectiveArity.Required, ClassifierParser.ParseSubscriberId, DirectiveEffect.NotInEffect, RelayAgentMatch),
         new("dhcp-reply-delay", DirectiveArity.Required, ClassifierParser.ParseReplyDelay, DirectiveEffect.NotInEffect, "not implemented: replies are sent without delay"),
-        new("pid-file", DirectiveArity.Optional, Text((c, s) => c.PidFile = s), DirectiveEffect.NotInEffect, "no pid file is written (NetBoot runs in the foreground; systemd tracks it)", true),
-        new("log-facility", DirectiveArity.Required, ParseLogFacility, DirectiveEffect.NotInEffect, "logs go to standard error (the journal under systemd)", true),
         new("dhcp-hostsfile", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "host files are not read: write the dhcp-host lines in the configuration"),
         new("dhcp-optsfile", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "option files are not read: write the dhcp-option lines in the configuration"),
         new("dhcp-hostsdir", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "host directories are not read: write the dhcp-host lines in the configuration"),
@@ -144,12 +155,7 @@ internal static class DirectiveTable
         new("shared-network", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "not implemented: the range is chosen from the interface's or relay's own subnet"),
         new("dhcp-relay", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "NetBoot does not relay DHCP"),
         new("dhcp-proxy", DirectiveArity.Optional, null, DirectiveEffect.NotInEffect, "not implemented: replies through a relay keep this server's identifier (no RFC 5107 override)"),
-        new("leasefile-ro", DirectiveArity.None, null, DirectiveEffect.NotInEffect, "not implemented: leases live in the lease database, and dhcp-leasefile is written from it"),
-        new("script-arp", DirectiveArity.None, null, DirectiveEffect.NotInEffect, "not implemented: dhcp-script is called for leases (add/old/del), never for ARP events"),
         new("dhcp-luascript", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "Lua scripts are not run: use dhcp-script"),
-        new("dhcp-scriptuser", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "not implemented: dhcp-script runs as NetBoot's own user", true),
-        // NetBoot's dhcp-script already gets 'old' at every renewal (LeaseEvent.Old), which is what this switch asks of dnsmasq.
-        new("script-on-renewal", DirectiveArity.None, null, DirectiveEffect.Ignored, "dhcp-script is called with 'old' at every renewal already"),
         new("dhcp-fqdn", DirectiveArity.None, null, DirectiveEffect.Dns, "NetBoot serves no DNS, so names are not qualified with a domain"),
         new("dhcp-ttl", DirectiveArity.Required, null, DirectiveEffect.Dns, "NetBoot serves no DNS", true),
     ];
@@ -205,7 +211,7 @@ internal static class DirectiveTable
     private static FrozenDictionary<string, DirectiveSpec> BuildIndex()
     {
         var all = new Dictionary<string, DirectiveSpec>(StringComparer.Ordinal);
-        foreach (var spec in Served.Concat(Leasing).Concat(NotServed).Concat(Ignored))
+        foreach (var spec in Served.Concat(Leasing).Concat(Operations).Concat(NotServed).Concat(Ignored))
         {
             all[spec.Name] = spec;
         }
