@@ -36,4 +36,10 @@ internal static partial class CliLog
 
     [LoggerMessage(42, LogLevel.Warning, "cannot remove the pid file {Path}: {Reason}")]
     public static partial void PidFileNotRemoved(ILogger logger, string path, string reason);
+
+    [LoggerMessage(43, LogLevel.Information, "{Count} leases read from {Script} init (leasefile-ro)")]
+    public static partial void LeaseInitLoaded(ILogger logger, int count, string script);
+
+    [LoggerMessage(44, LogLevel.Warning, "ignoring invalid line in lease database: {Line}")]
+    public static partial void LeaseInitLineIgnored(ILogger logger, string line);
 }

@@ -9,6 +9,7 @@ using NetBoot.Hosting.Http;
 using NetBoot.Hosting.Logging;
 using NetBoot.Hosting.Net;
 using NetBoot.Hosting.Privileges;
+using NetBoot.Hosting.Scripts;
 using NetBoot.Hosting.Status;
 using NetBoot.Hosting.Tftp;
 using NetBoot.Hosting.Validation;
@@ -140,8 +141,28 @@ internal static class ServeCommand
         {
             LeaseStoreHealth.Attach(sqlite, loggerFactory.CreateLogger<DhcpService>(), LeaseStores.Describe(config));
         }
-        var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System, leases, status.Telemetry);
-        var tftp = new TftpService(snapshot, loggerFactory.CreateLogger<TftpService>(), TimeProvider.System, status.Telemetry);
+        // One dhcp-script runner for leases and TFTP transfers: calls run one at a time, in order, as dnsmasq's helper runs them.
+        var scripts = config.DhcpScript is { Length: > 0 } script
+            ? new ScriptRunner(script, config.ScriptUser, loggerFactory.CreateLogger<DhcpService>())
+            : null;
+        if (config.LeaseFileReadOnly && scripts is not null && leases is not null && !LeaseStores.IsPostgres(config))
+        {
+            // dnsmasq lease_init: "<script> init" prints the lease database; a failure stops start-up.
+            var (initial, rejected, initError) = await LeaseInit.RunAsync(scripts, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+            if (initError is not null)
+            {
+                CliLog.FailedToStart(logger, initError);
+                return 2;
+            }
+            foreach (var line in rejected)
+            {
+                CliLog.LeaseInitLineIgnored(logger, line);
+            }
+            LeaseInit.Load(leases, initial);
+            CliLog.LeaseInitLoaded(logger, initial.Count, scripts.Script);
+        }
+        var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System, leases, status.Telemetry, scripts);
+        var tftp = new TftpService(snapshot, loggerFactory.CreateLogger<TftpService>(), TimeProvider.System, status.Telemetry, scripts);
         var http = new HttpBootService(snapshot, loggerFactory.CreateLogger<HttpBootService>(), status.Telemetry);
         using var stopOnFailure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // SIGTERM (systemd, kill) and SIGINT stop the services gracefully: listeners close, transfers end, exit 0.
@@ -154,6 +175,8 @@ internal static class ServeCommand
             StopAllOnFailure(http.RunAsync(addresses, stopOnFailure.Token), stopOnFailure),
             StopAllOnFailure(status.RunAsync(snapshot, leases, loggerFactory.CreateLogger("netboot.status"), stopOnFailure.Token), stopOnFailure),
         };
+        // Not among the services: it has nothing to serve alone, and it ends when they stop.
+        var scriptLoop = scripts?.RunAsync(stopOnFailure.Token) ?? Task.CompletedTask;
         if (!await DropPrivilegesWhenBoundAsync(logger, config, target, [dhcp.Listening, tftp.Listening, http.Started], services).ConfigureAwait(false))
         {
             await stopOnFailure.CancelAsync().ConfigureAwait(false);
@@ -188,6 +211,7 @@ internal static class ServeCommand
             return 2;
         }
         systemd.Notify("STOPPING=1");
+        await scriptLoop.ConfigureAwait(false);
         CliLog.Exiting(logger);
         if (config.PidFile is { } pidFile && PidFile.Remove(pidFile, Environment.ProcessId) is { } notRemoved)
         {

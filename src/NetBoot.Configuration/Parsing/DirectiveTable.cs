@@ -127,6 +127,8 @@ internal static class DirectiveTable
         new("leasefile-ro", DirectiveArity.None, Flag(c => c.LeaseFileReadOnly = true)),
         new("dhcp-scriptuser", DirectiveArity.Required, d => { Text((c, s) => c.ScriptUser = s)(d); d.Config.ScriptUserSource = d.Source; }, DirectiveEffect.Served, null, true),
         // dnsmasq learns of ARP entries from the kernel's neighbour table (netlink); NetBoot only writes entries (ArpCache).
+        new("conf-script", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "not run: its output is not read as configuration; write the lines in a conf-file"),
+        new("no-dhcpv6-interface", DirectiveArity.Required, null, DirectiveEffect.Ignored, "DHCPv6 is not served"),
         new("script-arp", DirectiveArity.None, null, DirectiveEffect.NotInEffect, "not implemented: NetBoot does not watch the kernel's ARP (neighbour) table, so dhcp-script is never called with arp-add or arp-del"),
     ];
 
@@ -181,7 +183,7 @@ internal static class DirectiveTable
         "filterwin2k", "localise-queries", "stop-dns-rebind", "rebind-localhost-ok", "clear-on-reload", "no-negcache",
         "dns-loop-detect", "dnssec", "dnssec-no-timecheck", "dnssec-debug", "proxy-dnssec", "strip-mac", "strip-subnet",
         "no-round-robin", "selfmx", "localmx", "dnssec-check-unsigned", "no-ident", "log-queries", "local-service",
-        "stale-cache", "use-stale-cache", "fast-dns-retry", "do-0x20-dns", "no-0x20-dns",
+        "stale-cache", "use-stale-cache", "fast-dns-retry", "do-0x20-dns", "no-0x20-dns", "do-0x20-encode", "no-0x20-encode",
     ];
 
     private static readonly string[] DnsValued =
@@ -194,7 +196,7 @@ internal static class DirectiveTable
         "add-subnet", "add-cpe-id", "umbrella", "bogus-nxdomain", "ignore-address", "alias", "servers-file",
         "auth-server", "auth-zone", "auth-soa", "auth-sec-servers", "auth-peer", "rev-server", "conntrack", "port-limit",
         "filter-A", "filter-AAAA", "filter-rr", "cache-rr", "dnssec-timestamp", "domain-suffix",
-        "dumpfile", "dumpmask", "ubus", "enable-dbus", "enable-ubus",
+        "dumpfile", "dumpmask", "ubus", "enable-dbus", "enable-ubus", "dnssec-limits", "max-tcp-connections",
     ];
 
     /// <summary>Optional-value DNS directives (<c>log-queries[=extra]</c>, <c>local-service[=host]</c>…).</summary>

@@ -38,6 +38,7 @@ public class DirectiveTableTests
     [InlineData("dhcp-host"), InlineData("dhcp-authoritative"), InlineData("dhcp-lease-max"), InlineData("dhcp-leasefile")]
     [InlineData("dhcp-lease-db"), InlineData("dhcp-sequential-ip"), InlineData("no-ping"), InlineData("bootp-dynamic")]
     [InlineData("dhcp-script"), InlineData("user"), InlineData("group")]
+    [InlineData("log-facility"), InlineData("pid-file"), InlineData("script-on-renewal"), InlineData("leasefile-ro"), InlineData("dhcp-scriptuser")]
     public void Full_dhcp_directives_are_served(string name)
     {
         DirectiveTable.TryGet(name, out var spec);
@@ -46,7 +47,7 @@ public class DirectiveTableTests
 
     [Theory]
     [InlineData("dhcp-reply-delay"), InlineData("dhcp-circuitid"), InlineData("dhcp-rapid-commit"), InlineData("dhcp-broadcast")]
-    [InlineData("pid-file"), InlineData("dhcp-hostsfile"), InlineData("dhcp-relay"), InlineData("script-arp")]
+    [InlineData("dhcp-hostsfile"), InlineData("dhcp-relay"), InlineData("script-arp"), InlineData("dhcp-luascript")]
     public void Directives_no_code_acts_on_say_so(string name)
     {
         DirectiveTable.TryGet(name, out var spec);

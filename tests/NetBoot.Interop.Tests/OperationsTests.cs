@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using NetBoot.Interop.Tests.Dhcp;
+using NetBoot.Interop.Tests.Hostile;
+using NetBoot.Interop.Tests.Lab;
+using NetBoot.Interop.Tests.Servers;
+using NetBoot.Interop.Tests.Tftp;
+using NetBoot.Wire.Dhcp;
+using NetBoot.Wire.Net;
+
+namespace NetBoot.Interop.Tests;
+
+/// <summary>The daemon operations of issue 18 on the published server: <c>log-facility=FILE</c> rotated as logrotate
+/// does (rename, SIGUSR2) without losing a line, <c>pid-file</c> written and removed, <c>dhcp-script</c> called for a
+/// TFTP transfer.</summary>
+[Trait("Category", "Interop")]
+public sealed class OperationsTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private static HardwareAddress Mac(int i) => HardwareAddress.Ethernet([0x52, 0x54, 0x00, 0x18, (byte)(i >> 8), (byte)i]);
+
+    /// <summary>One proxy DISCOVER per client, each answered before the next (so each has been logged by then).</summary>
+    private static async Task DiscoverAsync(System.Net.Sockets.Socket socket, IEnumerable<int> clients)
+    {
+        foreach (var i in clients)
+        {
+            var xid = 0x18000000u + (uint)i;
+            var reply = await HostileLab.AskAsync(socket, DhcpMessageEncoder.Encode(HostileLab.PxeDiscover(Mac(i), xid)),
+                xid, new IPEndPoint(IPAddress.Broadcast, 67), TimeSpan.FromSeconds(2));
+            Assert.NotNull(reply);
+        }
+    }
+
+    [Fact]
+    public async Task Log_file_renamed_then_reopened_on_sigusr2_loses_no_line_and_the_pid_file_lives_as_long_as_the_server()
+    {
+        await using var lab = DhcpLab.Create();
+        var log = Path.Combine(lab.WorkDirectory, "netboot.log");
+        var pid = Path.Combine(lab.WorkDirectory, "netboot.pid");
+        await lab.StartServerAsync($"""
+            port=0
+            dhcp-range=10.78.0.0,proxy
+            pxe-service=X86PC,"Boot from network",pxelinux
+            log-dhcp
+            log-facility={log}
+            pid-file={pid}
+            """, [], lab.DatabasePath, waitForStart: false);
+        var file = new LogFile(log, "netboot.log");
+        await file.WaitForAsync(new Regex("started, version"), Patience, 0, lab.ServerProcess.EnsureRunning);
+        Assert.Equal(lab.ServerProcess.Id.ToString(CultureInfo.InvariantCulture) + "\n", File.ReadAllText(pid));
+        using var client = HostileLab.ClientSocket(lab.Client, "nbc0");
+
+        await DiscoverAsync(client, Enumerable.Range(0, 20));
+        File.Move(log, log + ".1");
+        // After logrotate's rename and before its signal: still written to the renamed file.
+        await DiscoverAsync(client, Enumerable.Range(20, 20));
+        lab.ServerProcess.Signal(12);
+        await file.WaitForAsync(new Regex("reopened"), Patience, 0, lab.ServerProcess.EnsureRunning);
+        await DiscoverAsync(client, Enumerable.Range(40, 20));
+        await file.WaitForAsync(new Regex(Regex.Escape(Mac(59).ToString())), Patience, 0, lab.ServerProcess.EnsureRunning);
+
+        var rotated = File.ReadAllLines(log + ".1");
+        var current = File.ReadAllLines(log);
+        int Count(string[] lines, int i) => lines.Count(l => l.Contains(Mac(i).ToString(), StringComparison.Ordinal));
+        var perClient = Count(rotated, 0);
+        Assert.True(perClient > 0, "no line names the first client:\n" + string.Join('\n', rotated.TakeLast(20)));
+        Assert.All(Enumerable.Range(0, 40), i => Assert.Equal((perClient, 0), (Count(rotated, i), Count(current, i))));
+        Assert.All(Enumerable.Range(40, 20), i => Assert.Equal((0, perClient), (Count(rotated, i), Count(current, i))));
+
+        lab.ServerProcess.Signal(15);
+        Assert.Equal(0, await lab.ServerProcess.WaitForExitAsync(Patience));
+        Assert.False(File.Exists(pid), "the pid file is still there after a clean exit");
+    }
+
+    [Fact]
+    public async Task A_completed_tftp_transfer_calls_dhcp_script_with_tftp_size_address_and_file()
+    {
+        var folder = Directory.CreateTempSubdirectory("netboot-tftp-script-");
+        try
+        {
+            var calls = Path.Combine(folder.FullName, "calls.txt");
+            var script = Path.Combine(folder.FullName, "hook.sh");
+            File.WriteAllText(script, $"#!/bin/sh\necho \"$@\" >> {calls}\n");
+            File.SetUnixFileMode(script, (UnixFileMode)0b111_101_101);
+            await using var lab = await TftpLab.StartAsync($"dhcp-script={script}");
+            var netboot = Path.Combine(await NetBootServer.PublishDirectoryAsync(), "netboot");
+
+            var got = await lab.RunClientAsync(netboot, "tftp-get", TftpLab.ServerAddress, TftpLab.SmallFile, "-o", lab.OutputPath("small"));
+            Assert.Equal(0, got.ExitCode);
+
+            var expected = $"tftp {TftpLab.SmallFileLength} {TftpLab.ClientAddress} {lab.PathInRoot(TftpLab.SmallFile)}";
+            var callLog = new LogFile(calls, "calls.txt");
+            await callLog.WaitForAsync(new Regex("^" + Regex.Escape(expected) + "$", RegexOptions.Multiline), Patience);
+            Assert.Equal([expected], File.ReadAllLines(calls));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+}
