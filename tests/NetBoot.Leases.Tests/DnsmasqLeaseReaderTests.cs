@@ -28,7 +28,7 @@ public sealed class DnsmasqLeaseReaderTests
         var first = leases[0];
         Assert.Equal((IPv4Address.Parse("192.168.67.20"), "thin01", LeaseState.Bound), (first.Address, first.HostName, first.State));
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_800_003_600), first.Expires);
-        Assert.Equal([1, 0x52, 0x54, 0, 0x12, 0x34, 0x56], first.ClientId);
+        Assert.Equal(new byte[] { 1, 0x52, 0x54, 0, 0x12, 0x34, 0x56 }, first.ClientId.ToArray());
         Assert.Equal("id:01525400123456", first.Client.Value);
         var second = leases[1];
         Assert.True(second.IsInfinite);
@@ -47,6 +47,6 @@ public sealed class DnsmasqLeaseReaderTests
 
         Assert.Empty(rejected);
         Assert.Equal(lease, Assert.Single(leases) with { ClientId = lease.ClientId });
-        Assert.Equal(lease.ClientId, leases[0].ClientId);
+        Assert.Equal(lease.ClientId.ToArray(), leases[0].ClientId.ToArray());
     }
 }

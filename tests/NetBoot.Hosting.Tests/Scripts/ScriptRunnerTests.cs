@@ -39,6 +39,7 @@ public sealed class ScriptRunnerTests : IDisposable
         Assert.Equal(["tftp 100 10.0.0.5 /srv/tftp/a", "tftp 200 10.0.0.6 /srv/tftp/b c"], File.ReadAllLines(output));
     }
 
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private string Script(string body)
     {
         var script = Path.Combine(_folder.FullName, "hook-" + Guid.NewGuid().ToString("N")[..6] + ".sh");
