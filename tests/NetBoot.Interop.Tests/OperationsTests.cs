@@ -21,6 +21,8 @@ public sealed class OperationsTests
 
     private static HardwareAddress Mac(int i) => HardwareAddress.Ethernet([0x52, 0x54, 0x00, 0x18, (byte)(i >> 8), (byte)i]);
 
+    private static Regex Offered(int i) => new($@"PXE\(nbs0\) {Regex.Escape(Mac(i).ToString())} proxy");
+
     /// <summary>One proxy DISCOVER per client, each answered before the next (so each has been logged by then).</summary>
     private static async Task DiscoverAsync(System.Net.Sockets.Socket socket, IEnumerable<int> clients)
     {
@@ -59,15 +61,15 @@ public sealed class OperationsTests
         lab.ServerProcess.Signal(12);
         await file.WaitForAsync(new Regex("reopened"), Patience, 0, lab.ServerProcess.EnsureRunning);
         await DiscoverAsync(client, Enumerable.Range(40, 20));
-        await file.WaitForAsync(new Regex(Regex.Escape(Mac(59).ToString())), Patience, 0, lab.ServerProcess.EnsureRunning);
+        await file.WaitForAsync(Offered(59), Patience, 0, lab.ServerProcess.EnsureRunning);
 
+        // Each DISCOVER logs exactly one "PXE(nbs0) MAC proxy" line: it is in the renamed file or the new one, once.
         var rotated = File.ReadAllLines(log + ".1");
         var current = File.ReadAllLines(log);
-        int Count(string[] lines, int i) => lines.Count(l => l.Contains(Mac(i).ToString(), StringComparison.Ordinal));
-        var perClient = Count(rotated, 0);
-        Assert.True(perClient > 0, "no line names the first client:\n" + string.Join('\n', rotated.TakeLast(20)));
-        Assert.All(Enumerable.Range(0, 40), i => Assert.Equal((perClient, 0), (Count(rotated, i), Count(current, i))));
-        Assert.All(Enumerable.Range(40, 20), i => Assert.Equal((0, perClient), (Count(rotated, i), Count(current, i))));
+        int Count(string[] lines, int i) => lines.Count(l => Offered(i).IsMatch(l));
+        Assert.All(Enumerable.Range(0, 40), i => Assert.Equal((1, 0), (Count(rotated, i), Count(current, i))));
+        Assert.All(Enumerable.Range(40, 20), i => Assert.Equal((0, 1), (Count(rotated, i), Count(current, i))));
+        Assert.Matches(@"^\w{3} [ \d]\d \d\d:\d\d:\d\d netboot-dhcp\[\d+\]: ", current.First(l => Offered(40).IsMatch(l)));
 
         lab.ServerProcess.Signal(15);
         Assert.Equal(0, await lab.ServerProcess.WaitForExitAsync(Patience));
