@@ -76,23 +76,30 @@ public sealed class OperationsTests
         Assert.False(File.Exists(pid), "the pid file is still there after a clean exit");
     }
 
-    [Fact]
-    public async Task A_completed_tftp_transfer_calls_dhcp_script_with_tftp_size_address_and_file()
+    [Theory]
+    [InlineData(null, "0")]
+    [InlineData("nobody", "65534")]
+    public async Task A_completed_tftp_transfer_calls_dhcp_script_with_tftp_size_address_and_file_as_the_script_user(string? scriptUser, string uid)
     {
         var folder = Directory.CreateTempSubdirectory("netboot-tftp-script-");
         try
         {
+            // Readable and writable by the script user too.
+            File.SetUnixFileMode(folder.FullName, (UnixFileMode)0b111_101_101);
             var calls = Path.Combine(folder.FullName, "calls.txt");
+            File.WriteAllText(calls, "");
+            File.SetUnixFileMode(calls, (UnixFileMode)0b110_110_110);
             var script = Path.Combine(folder.FullName, "hook.sh");
-            File.WriteAllText(script, $"#!/bin/sh\necho \"$@\" >> {calls}\n");
+            File.WriteAllText(script, $"#!/bin/sh\necho \"$(id -u) $*\" >> {calls}\n");
             File.SetUnixFileMode(script, (UnixFileMode)0b111_101_101);
-            await using var lab = await TftpLab.StartAsync($"dhcp-script={script}");
+            string[] directives = scriptUser is null ? [$"dhcp-script={script}"] : [$"dhcp-script={script}", $"dhcp-scriptuser={scriptUser}"];
+            await using var lab = await TftpLab.StartAsync(directives);
             var netboot = Path.Combine(await NetBootServer.PublishDirectoryAsync(), "netboot");
 
             var got = await lab.RunClientAsync(netboot, "tftp-get", TftpLab.ServerAddress, TftpLab.SmallFile, "-o", lab.OutputPath("small"));
             Assert.Equal(0, got.ExitCode);
 
-            var expected = $"tftp {TftpLab.SmallFileLength} {TftpLab.ClientAddress} {lab.PathInRoot(TftpLab.SmallFile)}";
+            var expected = $"{uid} tftp {TftpLab.SmallFileLength} {TftpLab.ClientAddress} {lab.PathInRoot(TftpLab.SmallFile)}";
             var callLog = new LogFile(calls, "calls.txt");
             await callLog.WaitForAsync(new Regex("^" + Regex.Escape(expected) + "$", RegexOptions.Multiline), Patience);
             Assert.Equal([expected], File.ReadAllLines(calls));
