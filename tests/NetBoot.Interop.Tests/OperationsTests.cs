@@ -109,4 +109,38 @@ public sealed class OperationsTests
             folder.Delete(recursive: true);
         }
     }
+
+    /// <summary><c>leasefile-ro</c>: the leases <c>dhcp-script init</c> prints are held at start (the client gets its
+    /// address back), the script hears of each change (old for the renewed expiry, add for a new client), and no
+    /// lease file is written.</summary>
+    [Fact]
+    public async Task Leasefile_ro_takes_the_leases_from_script_init_tells_the_script_and_writes_no_lease_file()
+    {
+        await using var lab = DhcpLab.Create();
+        HostileLab.Build(lab);
+        var calls = Path.Combine(lab.WorkDirectory, "calls.txt");
+        var script = Path.Combine(lab.WorkDirectory, "leases.sh");
+        File.WriteAllText(script, $$"""
+            #!/bin/sh
+            if [ "$1" = init ]; then
+              echo "$(( $(date +%s) + 3600 )) {{RelayDoraClient.Mac(5)}} 10.78.0.77 * *"
+              exit 0
+            fi
+            echo "$*" >> {{calls}}
+            """);
+        File.SetUnixFileMode(script, (UnixFileMode)0b111_101_101);
+        await lab.StartServerAsync(HostileLab.Config($"dhcp-script={script}\nleasefile-ro"));
+        await lab.ServerProcess.Log.WaitForAsync(new Regex(@"1 leases read from \S+ init \(leasefile-ro\)"), Patience, 0, lab.ServerProcess.EnsureRunning);
+
+        using (var relay = new RelayDoraClient(HostileLab.RelaySocket(lab), HostileLab.Relay, HostileLab.Server))
+        {
+            Assert.Equal("10.78.0.77", (await relay.DoraAsync(5, TimeSpan.FromSeconds(3)))?.ToString());
+            Assert.NotNull(await relay.DoraAsync(6, TimeSpan.FromSeconds(3)));
+        }
+
+        var log = new LogFile(calls, "calls.txt");
+        await log.WaitForAsync(new Regex($@"^add {Regex.Escape(RelayDoraClient.Mac(6).ToString())} 10\.78\.0\.\d+$", RegexOptions.Multiline), Patience);
+        Assert.Matches($@"^old {Regex.Escape(RelayDoraClient.Mac(5).ToString())} 10\.78\.0\.77\n", File.ReadAllText(calls));
+        Assert.False(File.Exists(lab.LeaseFilePath), "a lease file was written under leasefile-ro");
+    }
 }
