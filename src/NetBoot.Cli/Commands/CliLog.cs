@@ -30,4 +30,19 @@ internal static partial class CliLog
 
     [LoggerMessage(8, LogLevel.Information, "file descriptor limit raised from {Before} to the hard limit {After}")]
     public static partial void DescriptorLimitRaised(ILogger logger, ulong before, ulong after);
+
+    [LoggerMessage(40, LogLevel.Information, "log file {Path} reopened (SIGUSR2)")]
+    public static partial void LogReopened(ILogger logger, string path);
+
+    [LoggerMessage(41, LogLevel.Error, "cannot reopen the log file {Path}: {Reason}; still writing to the file opened before")]
+    public static partial void LogReopenFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(42, LogLevel.Warning, "cannot remove the pid file {Path}: {Reason}")]
+    public static partial void PidFileNotRemoved(ILogger logger, string path, string reason);
+
+    [LoggerMessage(43, LogLevel.Information, "{Count} leases read from {Script} init (leasefile-ro)")]
+    public static partial void LeaseInitLoaded(ILogger logger, int count, string script);
+
+    [LoggerMessage(44, LogLevel.Warning, "ignoring invalid line in lease database: {Line}")]
+    public static partial void LeaseInitLineIgnored(ILogger logger, string line);
 }

@@ -18,7 +18,7 @@ internal static class LeaseStores
         LeaseDatabase.PathFor(config, Environment.GetEnvironmentVariable(LeaseDatabase.EnvironmentVariable));
 
     public static string Describe(ServerConfig config) =>
-        IsPostgres(config) ? config.LeaseDatabase!.ToString() : SqlitePath(config);
+        IsPostgres(config) ? config.LeaseDatabase!.ToString() : config.LeaseFileReadOnly ? "memory (leasefile-ro)" : SqlitePath(config);
 
     /// <summary>The store, or null when no range leases addresses; an error message (what, where, what to do) on failure.</summary>
     public static async Task<(ILeaseStore? Store, string? Error)> OpenAsync(ServerConfig config, ILoggerFactory loggers, CancellationToken cancellationToken)
@@ -29,7 +29,8 @@ internal static class LeaseStores
         }
         if (!IsPostgres(config))
         {
-            var path = SqlitePath(config);
+            // leasefile-ro: leases live in memory only, filled by dhcp-script init (dnsmasq writes no lease file then).
+            var path = config.LeaseFileReadOnly ? ":memory:" : SqlitePath(config);
             try
             {
                 return (SqliteLeaseStore.Open(path), null);

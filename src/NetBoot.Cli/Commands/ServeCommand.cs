@@ -6,8 +6,10 @@ using NetBoot.Configuration.Parsing;
 using NetBoot.Hosting;
 using NetBoot.Hosting.Dhcp;
 using NetBoot.Hosting.Http;
+using NetBoot.Hosting.Logging;
 using NetBoot.Hosting.Net;
 using NetBoot.Hosting.Privileges;
+using NetBoot.Hosting.Scripts;
 using NetBoot.Hosting.Status;
 using NetBoot.Hosting.Tftp;
 using NetBoot.Hosting.Validation;
@@ -94,8 +96,18 @@ internal static class ServeCommand
     private static async Task<int> RunAsync(ConfigSource source, ServerConfig config, PrivilegeTarget? target, CancellationToken cancellationToken)
     {
         using var status = new StatusHost(config, TimeProvider.System);
-        using var loggerFactory = CreateLoggerFactory(status.RecentLog);
+        // Opened as root, before any privilege drop (dnsmasq's log_start runs before it too).
+        if (OpenLogDestination(config) is not { } destination)
+        {
+            return 2;
+        }
+        using var logProvider = destination;
+        using var loggerFactory = CreateLoggerFactory(status.RecentLog, logProvider);
         var logger = loggerFactory.CreateLogger("netboot");
+        // dnsmasq parity: SIGUSR2 closes and reopens a log file, for logrotate. (12 is SIGUSR2 on Linux; .NET takes raw numbers.)
+        using var reopen = logProvider is FileLoggerProvider file
+            ? PosixSignalRegistration.Create((PosixSignal)SigUsr2, signal => ReopenLog(signal, file, logger))
+            : null;
         LogNotices(logger, config);
         // Before any socket: the HTTP connection budget is derived from the soft limit (docs/hostile-input.md).
         var (softBefore, softAfter) = DescriptorLimit.RaiseSoftToHard();
@@ -136,8 +148,28 @@ internal static class ServeCommand
         {
             LeaseStoreHealth.Attach(sqlite, loggerFactory.CreateLogger<DhcpService>(), LeaseStores.Describe(config));
         }
-        var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System, leases, status.Telemetry);
-        var tftp = new TftpService(snapshot, loggerFactory.CreateLogger<TftpService>(), TimeProvider.System, status.Telemetry);
+        // One dhcp-script runner for leases and TFTP transfers: calls run one at a time, in order, as dnsmasq's helper runs them.
+        var scripts = config.DhcpScript is { Length: > 0 } script
+            ? new ScriptRunner(script, config.ScriptUser, loggerFactory.CreateLogger<DhcpService>())
+            : null;
+        if (config.LeaseFileReadOnly && scripts is not null && leases is not null && !LeaseStores.IsPostgres(config))
+        {
+            // dnsmasq lease_init: "<script> init" prints the lease database; a failure stops start-up.
+            var (initial, rejected, initError) = await LeaseInit.RunAsync(scripts, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+            if (initError is not null)
+            {
+                CliLog.FailedToStart(logger, initError);
+                return 2;
+            }
+            foreach (var line in rejected)
+            {
+                CliLog.LeaseInitLineIgnored(logger, line);
+            }
+            LeaseInit.Load(leases, initial);
+            CliLog.LeaseInitLoaded(logger, initial.Count, scripts.Script);
+        }
+        var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System, leases, status.Telemetry, scripts);
+        var tftp = new TftpService(snapshot, loggerFactory.CreateLogger<TftpService>(), TimeProvider.System, status.Telemetry, scripts);
         var http = new HttpBootService(snapshot, loggerFactory.CreateLogger<HttpBootService>(), status.Telemetry);
         using var stopOnFailure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // SIGTERM (systemd, kill) and SIGINT stop the services gracefully: listeners close, transfers end, exit 0.
@@ -150,6 +182,8 @@ internal static class ServeCommand
             StopAllOnFailure(http.RunAsync(addresses, stopOnFailure.Token), stopOnFailure),
             StopAllOnFailure(status.RunAsync(snapshot, leases, loggerFactory.CreateLogger("netboot.status"), stopOnFailure.Token), stopOnFailure),
         };
+        // Not among the services: it has nothing to serve alone, and it ends when they stop.
+        var scriptLoop = scripts?.RunAsync(stopOnFailure.Token) ?? Task.CompletedTask;
         if (!await DropPrivilegesWhenBoundAsync(logger, config, target, [dhcp.Listening, tftp.Listening, http.Started], services).ConfigureAwait(false))
         {
             await stopOnFailure.CancelAsync().ConfigureAwait(false);
@@ -184,7 +218,12 @@ internal static class ServeCommand
             return 2;
         }
         systemd.Notify("STOPPING=1");
+        await scriptLoop.ConfigureAwait(false);
         CliLog.Exiting(logger);
+        if (config.PidFile is { } pidFile && PidFile.Remove(pidFile, Environment.ProcessId) is { } notRemoved)
+        {
+            CliLog.PidFileNotRemoved(logger, pidFile, notRemoved);
+        }
         return 0;
     }
 
@@ -201,6 +240,19 @@ internal static class ServeCommand
         if (!bound.IsCompletedSuccessfully)
         {
             return true;
+        }
+        if (config.PidFile is { } pidFile)
+        {
+            try
+            {
+                // dnsmasq writes it once bound and before dropping privileges, so that it may live in /run.
+                PidFile.Write(pidFile, Environment.ProcessId);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                CliLog.FailedToStart(logger, $"cannot write the pid file {pidFile}: {e.Message}; check that its folder exists and is writable by root, or change pid-file=");
+                return false;
+            }
         }
         var (uid, gid) = (PrivilegeDrop.EffectiveUid, PrivilegeDrop.EffectiveGid);
         switch (PrivilegeDrop.Plan(target, uid, gid))
@@ -304,13 +356,58 @@ internal static class ServeCommand
         }
     }
 
-    private static ILoggerFactory CreateLoggerFactory(RecentLog recent)
+    private const int SigUsr2 = 12;
+
+    private static LogLevel Level =>
+        Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("NETBOOT_LOG_LEVEL"), true, out var l) ? l : LogLevel.Information;
+
+    /// <summary><c>log-facility</c>: standard error, a file or syslog. Null (after saying why on stderr) when the file
+    /// cannot be opened: dnsmasq refuses to start then too ("cannot open log").</summary>
+    private static ILoggerProvider? OpenLogDestination(ServerConfig config)
     {
-        var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("NETBOOT_LOG_LEVEL"), true, out var l) ? l : LogLevel.Information;
+        switch (LogDestination.From(config.LogFacility))
+        {
+            case LogDestination.File file:
+                try
+                {
+                    return new FileLoggerProvider(file.Path, Level, TimeProvider.System);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    Console.Error.WriteLine($"netboot: cannot open the log file {file.Path} (log-facility): {e.Message}\nnetboot:   hint: check that its folder exists and is writable by root, or write log-facility=- for standard error\nnetboot: FAILED to start up");
+                    return null;
+                }
+            case LogDestination.Syslog syslog:
+                return new SyslogLoggerProvider(syslog.Facility, Level, TimeProvider.System, Console.Error);
+            default:
+                return new StderrLoggerProvider(Console.Error, Level, TimeProvider.System);
+        }
+    }
+
+    private static void ReopenLog(PosixSignalContext signal, FileLoggerProvider file, ILogger logger)
+    {
+        signal.Cancel = true;
+        if (file.Reopen() is { } reason)
+        {
+            CliLog.LogReopenFailed(logger, file.Path, reason);
+            return;
+        }
+        CliLog.LogReopened(logger, file.Path);
+    }
+
+    /// <summary>The log goes to its destination; with a file or syslog, errors still reach stderr too, so a start-up
+    /// failure shows in the terminal or the journal (dnsmasq also prints fatal errors on stderr).</summary>
+    private static ILoggerFactory CreateLoggerFactory(RecentLog recent, ILoggerProvider destination)
+    {
+        var level = Level;
         return LoggerFactory.Create(builder =>
         {
             builder.SetMinimumLevel(level);
-            builder.AddProvider(new StderrLoggerProvider(Console.Error, level, TimeProvider.System));
+            builder.AddProvider(destination);
+            if (destination is not StderrLoggerProvider)
+            {
+                builder.AddProvider(new StderrLoggerProvider(Console.Error, level > LogLevel.Error ? level : LogLevel.Error, TimeProvider.System));
+            }
             builder.AddProvider(recent);
         });
     }

@@ -19,13 +19,7 @@ internal sealed class StderrLoggerProvider(TextWriter output, LogLevel minimum, 
     public void Dispose() => output.Flush();
 
     /// <summary><c>NetBoot.Hosting.Dhcp.DhcpService</c> → <c>netboot-dhcp</c>, as dnsmasq tags <c>dnsmasq-dhcp</c>/<c>dnsmasq-tftp</c>.</summary>
-    internal static string Tag(string category) => category switch
-    {
-        _ when category.Contains(".Dhcp.", StringComparison.Ordinal) => "netboot-dhcp",
-        _ when category.Contains(".Tftp.", StringComparison.Ordinal) => "netboot-tftp",
-        _ when category.Contains(".Http.", StringComparison.Ordinal) => "netboot-http",
-        _ => "netboot",
-    };
+    internal static string Tag(string category) => NetBoot.Hosting.Logging.LineLoggerProvider.Tag(category);
 
     /// <summary>One event, one line: client text is escaped where it enters a message (<see cref="LogText.Escape(string)"/>);
     /// a control character still in the message (an exception's or a library's text) is escaped here, so nothing a

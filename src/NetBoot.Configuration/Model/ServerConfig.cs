@@ -60,6 +60,14 @@ public sealed record ServerConfig
     /// <summary><c>dhcp-lease-db</c>: where leases live (null: the embedded SQLite default).</summary>
     public LeaseDatabaseConfig? LeaseDatabase { get; init; }
     public string? DhcpScript { get; init; }
+    /// <summary><c>dhcp-scriptuser</c>: the account <c>dhcp-script</c> runs as (dnsmasq's default is root, i.e. NetBoot's
+    /// own account); where it was given, for errors.</summary>
+    public string? ScriptUser { get; init; }
+    public SourceLocation? ScriptUserSource { get; init; }
+    /// <summary><c>script-on-renewal</c>: call <c>dhcp-script old</c> when a renewal only moves the expiry.</summary>
+    public bool ScriptOnRenewal { get; init; }
+    /// <summary><c>leasefile-ro</c>: no lease file is written; <c>dhcp-script</c> holds the leases (<c>init</c> at start).</summary>
+    public bool LeaseFileReadOnly { get; init; }
     public bool SequentialIp { get; init; }
     public bool NoPing { get; init; }
 
@@ -78,6 +86,7 @@ public sealed record ServerConfig
     /// <summary>Where <c>user=</c>/<c>group=</c> were given, for errors about an unknown name.</summary>
     public SourceLocation? UserSource { get; init; }
     public SourceLocation? GroupSource { get; init; }
+    /// <summary><c>pid-file</c>: written once the sockets are bound (before any privilege drop), removed at a clean exit.</summary>
     public string? PidFile { get; init; }
     /// <summary><c>keep-in-foreground</c> / <c>no-daemon</c>.</summary>
     public bool KeepInForeground { get; init; }

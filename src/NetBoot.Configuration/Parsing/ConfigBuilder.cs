@@ -57,6 +57,10 @@ internal sealed class ConfigBuilder
     public string? LeaseFile { get; set; }
     public LeaseDatabaseConfig? LeaseDatabase { get; set; }
     public string? DhcpScript { get; set; }
+    public string? ScriptUser { get; set; }
+    public SourceLocation? ScriptUserSource { get; set; }
+    public bool ScriptOnRenewal { get; set; }
+    public bool LeaseFileReadOnly { get; set; }
     public bool SequentialIp { get; set; }
     public bool NoPing { get; set; }
 
@@ -130,6 +134,10 @@ internal sealed class ConfigBuilder
         LeaseFile = LeaseFile,
         LeaseDatabase = LeaseDatabase,
         DhcpScript = DhcpScript,
+        ScriptUser = ScriptUser,
+        ScriptUserSource = ScriptUserSource,
+        ScriptOnRenewal = ScriptOnRenewal,
+        LeaseFileReadOnly = LeaseFileReadOnly,
         SequentialIp = SequentialIp,
         NoPing = NoPing,
         BootpDynamic = [.. BootpDynamic],

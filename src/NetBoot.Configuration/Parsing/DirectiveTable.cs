@@ -117,11 +117,26 @@ internal static class DirectiveTable
         new("dhcp-sequential-ip", DirectiveArity.None, Flag(c => c.SequentialIp = true)),
         new("no-ping", DirectiveArity.None, Flag(c => c.NoPing = true)),
         new("bootp-dynamic", DirectiveArity.Optional, ClassifierParser.ParseBootpDynamic),
-        // Called with add/old/del for leases (NetBoot.Hosting.Dhcp.LeaseMaintenance).
+        // Called with add/old/del for leases (NetBoot.Hosting.Dhcp.LeaseMaintenance) and tftp for transfers (TftpService).
         new("dhcp-script", DirectiveArity.Required, Text((c, s) => c.DhcpScript = s), IsSingleValued: true),
         // Privilege drop once the sockets are bound (NetBoot.Hosting.Privileges): no default user, unlike dnsmasq's "nobody".
         new("user", DirectiveArity.Optional, d => { Text((c, s) => c.User = s)(d); d.Config.UserSource = d.Source; }, DirectiveEffect.Served, null, true),
         new("group", DirectiveArity.Optional, d => { Text((c, s) => c.Group = s)(d); d.Config.GroupSource = d.Source; }, DirectiveEffect.Served, null, true),
+    ];
+
+    /// <summary>Daemon operations: logging, the pid file, and how <c>dhcp-script</c> is run (NetBoot.Hosting.Logging,
+    /// NetBoot.Hosting.Scripts).</summary>
+    private static readonly DirectiveSpec[] Operations =
+    [
+        new("log-facility", DirectiveArity.Required, ParseLogFacility, IsSingleValued: true),
+        new("pid-file", DirectiveArity.Optional, Text((c, s) => c.PidFile = s), IsSingleValued: true),
+        new("script-on-renewal", DirectiveArity.None, Flag(c => c.ScriptOnRenewal = true)),
+        new("leasefile-ro", DirectiveArity.None, Flag(c => c.LeaseFileReadOnly = true)),
+        new("dhcp-scriptuser", DirectiveArity.Required, d => { Text((c, s) => c.ScriptUser = s)(d); d.Config.ScriptUserSource = d.Source; }, DirectiveEffect.Served, null, true),
+        // dnsmasq learns of ARP entries from the kernel's neighbour table (netlink); NetBoot only writes entries (ArpCache).
+        new("conf-script", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "not run: its output is not read as configuration; write the lines in a conf-file"),
+        new("no-dhcpv6-interface", DirectiveArity.Required, null, DirectiveEffect.Ignored, "DHCPv6 is not served"),
+        new("script-arp", DirectiveArity.None, null, DirectiveEffect.NotInEffect, "not implemented: NetBoot does not watch the kernel's ARP (neighbour) table, so dhcp-script is never called with arp-add or arp-del"),
     ];
 
     /// <summary>Accepted so that dnsmasq files load, but not acted on: each note says what happens instead. Checked
@@ -133,8 +148,6 @@ internal static class DirectiveTable
         new("dhcp-remoteid", DirectiveArity.Required, ClassifierParser.ParseRemoteId, DirectiveEffect.NotInEffect, RelayAgentMatch),
         new("dhcp-subscrid", DirectiveArity.Required, ClassifierParser.ParseSubscriberId, DirectiveEffect.NotInEffect, RelayAgentMatch),
         new("dhcp-reply-delay", DirectiveArity.Required, ClassifierParser.ParseReplyDelay, DirectiveEffect.NotInEffect, "not implemented: replies are sent without delay"),
-        new("pid-file", DirectiveArity.Optional, Text((c, s) => c.PidFile = s), DirectiveEffect.NotInEffect, "no pid file is written (NetBoot runs in the foreground; systemd tracks it)", true),
-        new("log-facility", DirectiveArity.Required, ParseLogFacility, DirectiveEffect.NotInEffect, "logs go to standard error (the journal under systemd)", true),
         new("dhcp-broadcast", DirectiveArity.Optional, null, DirectiveEffect.NotInEffect, "not implemented: tags cannot force broadcast replies (RFC 2131 §4.1 decides, from the client's broadcast flag)"),
         new("dhcp-ignore-names", DirectiveArity.Optional, null, DirectiveEffect.NotInEffect, "not implemented: a client's host name is kept whatever its tags (when it is a legal name)"),
         new("dhcp-generate-names", DirectiveArity.Optional, null, DirectiveEffect.NotInEffect, "not implemented: a client that sends no host name has none"),
@@ -146,12 +159,7 @@ internal static class DirectiveTable
         new("shared-network", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "not implemented: the range is chosen from the interface's or relay's own subnet"),
         new("dhcp-relay", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "NetBoot does not relay DHCP"),
         new("dhcp-proxy", DirectiveArity.Optional, null, DirectiveEffect.NotInEffect, "not implemented: replies through a relay keep this server's identifier (no RFC 5107 override)"),
-        new("leasefile-ro", DirectiveArity.None, null, DirectiveEffect.NotInEffect, "not implemented: leases live in the lease database, and dhcp-leasefile is written from it"),
-        new("script-arp", DirectiveArity.None, null, DirectiveEffect.NotInEffect, "not implemented: dhcp-script is called for leases (add/old/del), never for ARP events"),
         new("dhcp-luascript", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "Lua scripts are not run: use dhcp-script"),
-        new("dhcp-scriptuser", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "not implemented: dhcp-script runs as NetBoot's own user", true),
-        // NetBoot's dhcp-script already gets 'old' at every renewal (LeaseEvent.Old), which is what this switch asks of dnsmasq.
-        new("script-on-renewal", DirectiveArity.None, null, DirectiveEffect.Ignored, "dhcp-script is called with 'old' at every renewal already"),
         new("dhcp-fqdn", DirectiveArity.None, null, DirectiveEffect.Dns, "NetBoot serves no DNS, so names are not qualified with a domain"),
         new("dhcp-ttl", DirectiveArity.Required, null, DirectiveEffect.Dns, "NetBoot serves no DNS", true),
     ];
@@ -177,7 +185,7 @@ internal static class DirectiveTable
         "filterwin2k", "localise-queries", "stop-dns-rebind", "rebind-localhost-ok", "clear-on-reload", "no-negcache",
         "dns-loop-detect", "dnssec", "dnssec-no-timecheck", "dnssec-debug", "proxy-dnssec", "strip-mac", "strip-subnet",
         "no-round-robin", "selfmx", "localmx", "dnssec-check-unsigned", "no-ident", "log-queries", "local-service",
-        "stale-cache", "use-stale-cache", "fast-dns-retry", "do-0x20-dns", "no-0x20-dns",
+        "stale-cache", "use-stale-cache", "fast-dns-retry", "do-0x20-dns", "no-0x20-dns", "do-0x20-encode", "no-0x20-encode",
     ];
 
     private static readonly string[] DnsValued =
@@ -190,7 +198,7 @@ internal static class DirectiveTable
         "add-subnet", "add-cpe-id", "umbrella", "bogus-nxdomain", "ignore-address", "alias", "servers-file",
         "auth-server", "auth-zone", "auth-soa", "auth-sec-servers", "auth-peer", "rev-server", "conntrack", "port-limit",
         "filter-A", "filter-AAAA", "filter-rr", "cache-rr", "dnssec-timestamp", "domain-suffix",
-        "dumpfile", "dumpmask", "ubus", "enable-dbus", "enable-ubus",
+        "dumpfile", "dumpmask", "ubus", "enable-dbus", "enable-ubus", "dnssec-limits", "max-tcp-connections",
     ];
 
     /// <summary>Optional-value DNS directives (<c>log-queries[=extra]</c>, <c>local-service[=host]</c>…).</summary>
@@ -207,7 +215,7 @@ internal static class DirectiveTable
     private static FrozenDictionary<string, DirectiveSpec> BuildIndex()
     {
         var all = new Dictionary<string, DirectiveSpec>(StringComparer.Ordinal);
-        foreach (var spec in Served.Concat(Leasing).Concat(NotServed).Concat(Ignored))
+        foreach (var spec in Served.Concat(Leasing).Concat(Operations).Concat(NotServed).Concat(Ignored))
         {
             all[spec.Name] = spec;
         }

@@ -153,7 +153,11 @@ public sealed record LeaseExchange(
         Leases.ByAddress(address) is { State: LeaseState.Bound } held && held.IsActiveAt(Now) && (IsOwn(held) || MayTakeOver(held));
 
     /// <summary>The write that gives <paramref name="lease"/> to this request, with the leases it replaces.</summary>
-    public LeaseUpsert Upsert(Lease lease, LeaseEvent leaseEvent) => new(lease, leaseEvent) { Replaces = Replaced(lease.Address) };
+    public LeaseUpsert Upsert(Lease lease, LeaseEvent leaseEvent) => new(lease, leaseEvent)
+    {
+        Replaces = Replaced(lease.Address),
+        Previous = leaseEvent == LeaseEvent.Old ? Leases.ByAddress(lease.Address) : null,
+    };
 
     /// <summary>dnsmasq keeps a client's option 12 only when it is a legal host name (<see cref="HostNameRules"/>), and
     /// then only its host part; anything else is dropped rather than cleaned up (a name cleaned of its illegal characters

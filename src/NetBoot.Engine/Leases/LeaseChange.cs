@@ -16,6 +16,10 @@ public sealed record LeaseUpsert(Lease Lease, LeaseEvent Event) : LeaseChange
     /// machine on this address (a reservation taken over). The stores remove them in the same write; a shared store
     /// lets the write over an unexpired holder only when the holder is one of these.</summary>
     public System.Collections.Immutable.ImmutableArray<Lease> Replaces { get; init; } = [];
+
+    /// <summary>For a renewal (<see cref="LeaseEvent.Old"/>): the bound lease it continues, so that the script is told only
+    /// of what changed (dnsmasq calls <c>old</c> on a plain renewal only under <c>script-on-renewal</c>).</summary>
+    public Lease? Previous { get; init; }
 }
 
 /// <summary>Delete the lease on an address (DHCPRELEASE, a client that chose another server, expiry).</summary>

@@ -23,7 +23,7 @@ namespace NetBoot.Hosting.Dhcp;
 /// <c>dhcp-range</c> get full DHCP: the decision runs against the store, and a reply that depends on a lease change
 /// (an ACK) leaves only once that change is durable.</summary>
 public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logger, TimeProvider time, ILeaseStore? leases = null,
-    BootTelemetry? telemetry = null)
+    BootTelemetry? telemetry = null, Scripts.ScriptRunner? scripts = null)
 {
     private static readonly TimeSpan MalformedLogInterval = TimeSpan.FromMinutes(1);
 
@@ -80,7 +80,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         using var stopMaintenance = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var maintenance = leases is null
             ? Task.CompletedTask
-            : new LeaseMaintenance(leases, snapshot, logger, time).RunAsync(stopMaintenance.Token);
+            : new LeaseMaintenance(leases, snapshot, logger, time, scripts).RunAsync(stopMaintenance.Token);
         // Opened here, before any await, so that it lives in the same network namespace as the DHCP sockets.
         using var ping = OpenPingCheck(snapshot);
         _ping = ping;

@@ -5,13 +5,14 @@ using Microsoft.Extensions.Logging;
 using NetBoot.Configuration.Model;
 using NetBoot.Engine.Dhcp;
 using NetBoot.Engine.Leases;
+using NetBoot.Hosting.Scripts;
 using NetBoot.Leases;
 
 namespace NetBoot.Hosting.Dhcp;
 
 /// <summary>The lease work outside the hot path, each loop owned by <see cref="DhcpService.RunAsync"/>: expiry sweeps,
 /// the dnsmasq-format <c>dhcp-leasefile</c>, and <c>dhcp-script</c> calls (one at a time, in commit order, as dnsmasq).</summary>
-internal sealed class LeaseMaintenance(ILeaseStore store, ServerConfig config, ILogger logger, TimeProvider time)
+internal sealed class LeaseMaintenance(ILeaseStore store, ServerConfig config, ILogger logger, TimeProvider time, ScriptRunner? scripts = null)
 {
     public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(10);
 
@@ -27,18 +28,24 @@ internal sealed class LeaseMaintenance(ILeaseStore store, ServerConfig config, I
     public static TimeSpan LeaseFilePause(TimeSpan took) =>
         took * LeaseFileDutyDivisor > LeaseFileInterval ? took * LeaseFileDutyDivisor : LeaseFileInterval;
 
-    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(30);
-
     public Task RunAsync(CancellationToken cancellationToken)
     {
         var loops = new List<Task> { SweepLoopAsync(cancellationToken) };
-        if (config.LeaseFile is { Length: > 0 } path)
+        // leasefile-ro: no lease file is written (dnsmasq: the script is the lease store's mirror).
+        if (config.LeaseFile is { Length: > 0 } path && !config.LeaseFileReadOnly)
         {
             loops.Add(LeaseFileLoopAsync(store.Subscribe(), path, cancellationToken));
         }
         if (config.DhcpScript is { Length: > 0 } script)
         {
-            loops.Add(ScriptLoopAsync(store.Subscribe(), script, cancellationToken));
+            // The serve command shares one runner with TFTP; alone (tests, a DHCP-only host) the lease loop owns its own.
+            var runner = scripts;
+            if (runner is null)
+            {
+                runner = new ScriptRunner(script, config.ScriptUser, logger);
+                loops.Add(runner.RunAsync(cancellationToken));
+            }
+            loops.Add(ScriptLoopAsync(store.Subscribe(), runner, cancellationToken));
         }
         return Task.WhenAll(loops);
     }
@@ -96,15 +103,15 @@ internal sealed class LeaseMaintenance(ILeaseStore store, ServerConfig config, I
         return Stopwatch.GetElapsedTime(started);
     }
 
-    private async Task ScriptLoopAsync(ChannelReader<LeaseChange> changes, string script, CancellationToken cancellationToken)
+    private async Task ScriptLoopAsync(ChannelReader<LeaseChange> changes, ScriptRunner runner, CancellationToken cancellationToken)
     {
         try
         {
             await foreach (var change in changes.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                foreach (var call in ScriptCalls(change))
+                foreach (var call in ScriptCalls(change, config.ScriptOnRenewal, config.LeaseFileReadOnly))
                 {
-                    await RunScriptAsync(script, call.Action, call.Lease, cancellationToken).ConfigureAwait(false);
+                    runner.Post(ScriptStart(runner.Script, call.Action, call.Lease, time.GetUtcNow()), call.Action, call.Lease.Address.ToString());
                 }
             }
         }
@@ -115,7 +122,7 @@ internal sealed class LeaseMaintenance(ILeaseStore store, ServerConfig config, I
 
     /// <summary><see cref="ScriptCall"/>, preceded by <c>del</c> for each bound lease the change replaces on another
     /// address (a client whose identity changed between boot stages moved: its old address is gone).</summary>
-    public static IEnumerable<(string Action, Lease Lease)> ScriptCalls(LeaseChange change)
+    public static IEnumerable<(string Action, Lease Lease)> ScriptCalls(LeaseChange change, bool scriptOnRenewal, bool leaseFileReadOnly = false)
     {
         if (change is LeaseUpsert upsert)
         {
@@ -127,20 +134,39 @@ internal sealed class LeaseMaintenance(ILeaseStore store, ServerConfig config, I
                 }
             }
         }
-        if (ScriptCall(change) is { } call)
+        if (ScriptCall(change, scriptOnRenewal, leaseFileReadOnly) is { } call)
         {
             yield return call;
         }
     }
 
-    /// <summary>dnsmasq: <c>add</c> for a new lease, <c>old</c> for a renewed or changed one, <c>del</c> when it goes.</summary>
-    public static (string Action, Lease Lease)? ScriptCall(LeaseChange change) => change switch
+    /// <summary>dnsmasq: <c>add</c> for a new lease, <c>del</c> when it goes, <c>old</c> for a renewal only when something
+    /// changed (lease.c <c>do_script_run</c>): its hardware address or host name (LEASE_CHANGED), or its expiry when
+    /// <c>script-on-renewal</c> is set (LEASE_EXP_CHANGED), or its expiry or client id under <c>leasefile-ro</c>, where the
+    /// script keeps the leases (LEASE_AUX_CHANGED). A plain renewal calls nothing.</summary>
+    public static (string Action, Lease Lease)? ScriptCall(LeaseChange change, bool scriptOnRenewal, bool leaseFileReadOnly = false) => change switch
     {
         LeaseUpsert { Event: LeaseEvent.Add } add => ("add", add.Lease),
-        LeaseUpsert { Event: LeaseEvent.Old } old => ("old", old.Lease),
+        LeaseUpsert { Event: LeaseEvent.Old } old when IsReportedRenewal(old, scriptOnRenewal, leaseFileReadOnly) => ("old", old.Lease),
         LeaseRemoval { Event: LeaseEvent.Del } del => ("del", del.Lease),
         _ => null,
     };
+
+    /// <summary>Whether a renewal is one dnsmasq tells the script of. Without the lease it renews (not known) it is.</summary>
+    public static bool IsReportedRenewal(LeaseUpsert renewal, bool scriptOnRenewal, bool leaseFileReadOnly = false)
+    {
+        if (renewal.Previous is not { } previous)
+        {
+            return true;
+        }
+        var lease = renewal.Lease;
+        // lease_set_hwaddr / lease_set_hostname set LEASE_CHANGED; names compare without case (hostname_isequal).
+        var changed = !previous.HardwareAddress.Equals(lease.HardwareAddress)
+            || !string.Equals(previous.HostName, lease.HostName, StringComparison.OrdinalIgnoreCase);
+        var expiryChanged = previous.Expires != lease.Expires;
+        var auxChanged = expiryChanged || !previous.ClientId.AsSpan().SequenceEqual(lease.ClientId.AsSpan());
+        return changed || (scriptOnRenewal && expiryChanged) || (leaseFileReadOnly && auxChanged);
+    }
 
     /// <summary>The search path a script gets when NetBoot itself has none (systemd's default).</summary>
     internal const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -153,9 +179,7 @@ internal sealed class LeaseMaintenance(ILeaseStore store, ServerConfig config, I
     /// the fourth argument, its domain in <c>DNSMASQ_DOMAIN</c>.</summary>
     public static ProcessStartInfo ScriptStart(string script, string action, Lease lease, DateTimeOffset now)
     {
-        var start = new ProcessStartInfo(script) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment.Clear();
-        start.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH") is { Length: > 0 } path ? path : DefaultPath;
+        var start = ScriptRunner.BareStart(script);
         start.ArgumentList.Add(action);
         start.ArgumentList.Add(DnsmasqLeaseFile.HardwareText(lease));
         start.ArgumentList.Add(lease.Address.ToString());
@@ -178,36 +202,6 @@ internal sealed class LeaseMaintenance(ILeaseStore store, ServerConfig config, I
             ? "0"
             : Math.Max(0, (long)(lease.Expires - now).TotalSeconds).ToString(CultureInfo.InvariantCulture);
         return start;
-    }
-
-    private async Task RunScriptAsync(string script, string action, Lease lease, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var process = Process.Start(ScriptStart(script, action, lease, time.GetUtcNow()))!;
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(ScriptTimeout);
-            try
-            {
-                var drain = Task.WhenAll(process.StandardOutput.ReadToEndAsync(timeout.Token), process.StandardError.ReadToEndAsync(timeout.Token));
-                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-                await drain.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // A hung script must not hold up the next lease event: end it (only this process, which we started).
-                process.Kill(entireProcessTree: true);
-                throw;
-            }
-            if (process.ExitCode != 0)
-            {
-                LeaseLog.ScriptFailed(logger, script, action, lease.Address.ToString(), $"exit code {process.ExitCode}");
-            }
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or OperationCanceledException)
-        {
-            LeaseLog.ScriptFailed(logger, script, action, lease.Address.ToString(), e.Message);
-        }
     }
 
     private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)

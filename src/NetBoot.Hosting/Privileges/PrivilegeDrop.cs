@@ -80,6 +80,30 @@ public static class PrivilegeDrop
         return null;
     }
 
+    /// <summary>Why <c>dhcp-scriptuser</c> cannot be honoured: an unknown account, or one other than <c>user=</c>. dnsmasq
+    /// forks a helper that keeps root for this before it drops privileges; NetBoot starts each script from its own
+    /// process, which after the switch to <c>user=</c> can no longer start one as anybody else.</summary>
+    public static ConfigDiagnostic? ScriptUserProblem(ServerConfig config, Func<string, bool> userExists)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(userExists);
+        if (config.ScriptUser is not { Length: > 0 } scriptUser)
+        {
+            return null;
+        }
+        var where = config.ScriptUserSource ?? SourceLocation.CommandLine;
+        if (!userExists(scriptUser))
+        {
+            return new ConfigDiagnostic($"unknown user {scriptUser}", where, $"create it (useradd --system --no-create-home {scriptUser}) or name an existing account");
+        }
+        if (config.User is { Length: > 0 } user && user != scriptUser)
+        {
+            return new ConfigDiagnostic($"dhcp-scriptuser={scriptUser} with user={user}: once it has switched to {user}, NetBoot cannot start dhcp-script as {scriptUser}",
+                where, $"write dhcp-scriptuser={user}, or leave user= out so that NetBoot keeps root and starts the script as {scriptUser}");
+        }
+        return null;
+    }
+
     /// <summary>Whether the account exists (NSS through the C library).</summary>
     public static bool UserExists(string name) => Passwd.TryGetUser(name, out _, out _);
 

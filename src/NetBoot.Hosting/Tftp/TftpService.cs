@@ -19,7 +19,8 @@ namespace NetBoot.Hosting.Tftp;
 /// <summary>Serves read requests on UDP 69 of each TFTP interface; every transfer runs on its own ephemeral
 /// socket (its TID, RFC 1350 §4) driven by the pure <see cref="TftpTransfer"/> state machine: on a thread of its own,
 /// or with <c>NETBOOT_TFTP_REACTOR=1</c> in a few event loops (<see cref="TftpReactor"/>, one per CPU at most).</summary>
-public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logger, TimeProvider time, BootTelemetry? telemetry = null)
+public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logger, TimeProvider time, BootTelemetry? telemetry = null,
+    Scripts.ScriptRunner? scripts = null)
 {
     public const int Port = 69;
 
@@ -369,6 +370,11 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             tracked?.Ended(step);
         }
         LogEnd(tftp, decision.FullPath!, client, step, bytesSent);
+        if (step.End == TftpTransferEnd.Completed && scripts is not null)
+        {
+            // dnsmasq parity (tftp.c, helper.c): a completed transfer calls dhcp-script with tftp SIZE ADDRESS FILE.
+            scripts.Post(Scripts.ScriptRunner.TftpStart(scripts.Script, content.Length ?? step.Statistics?.Bytes ?? 0, client.Address, decision.FullPath!), "tftp", client.Address.ToString());
+        }
     }
 
     /// <summary>tftp-unique-root=mac needs the client's MAC: the kernel's ARP table has it (the client just sent us

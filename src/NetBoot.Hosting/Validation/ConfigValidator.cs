@@ -33,6 +33,10 @@ public static class ConfigValidator
         {
             errors.Add(account);
         }
+        if (PrivilegeDrop.ScriptUserProblem(config, machine.UserExists) is { } scriptAccount)
+        {
+            errors.Add(scriptAccount);
+        }
         CheckStatusListen(config, machine, errors);
         WarnListenAddresses(config, machine, warnings);
         if (LeaseDatabaseProblem(config, machine) is { } leases)

@@ -108,7 +108,7 @@ public class DirectiveErrorTests
 
     [Theory]
     [InlineData("dhcp-circuitid=set:c,01:02")]
-    [InlineData("pid-file=/run/netboot.pid")]
+    [InlineData("script-arp")]
     [InlineData("dhcp-reply-delay=tag:slowfw,2")]
     public void Directives_not_acted_on_carry_a_notice(string line)
     {
@@ -126,6 +126,12 @@ public class DirectiveErrorTests
     [InlineData("bootp-dynamic")]
     [InlineData("bootp-dynamic=tag:lab,old")]
     [InlineData("dhcp-host=00:11:22:33:44:55,10.0.0.5")]
+    [InlineData("pid-file=/run/netboot.pid")]
+    [InlineData("log-facility=/var/log/netboot.log")]
+    [InlineData("log-facility=LOCAL0")]
+    [InlineData("script-on-renewal")]
+    [InlineData("leasefile-ro")]
+    [InlineData("dhcp-scriptuser=nobody")]
     public void Full_dhcp_directives_are_in_effect(string line) =>
         Assert.DoesNotContain(ConfigAssert.Valid(line).Notices, n => n.Kind == ConfigNoticeKind.NotInEffect);
 

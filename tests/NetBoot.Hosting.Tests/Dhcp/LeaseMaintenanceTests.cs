@@ -18,10 +18,41 @@ public class LeaseMaintenanceTests
     [Fact]
     public void New_renewed_and_removed_leases_map_to_add_old_and_del()
     {
-        Assert.Equal("add", LeaseMaintenance.ScriptCall(new LeaseUpsert(Bound, LeaseEvent.Add))?.Action);
-        Assert.Equal("old", LeaseMaintenance.ScriptCall(new LeaseUpsert(Bound, LeaseEvent.Old))?.Action);
-        Assert.Equal("del", LeaseMaintenance.ScriptCall(new LeaseRemoval(Bound, LeaseEvent.Del))?.Action);
-        Assert.Null(LeaseMaintenance.ScriptCall(new LeaseUpsert(Bound with { State = LeaseState.Offered }, LeaseEvent.None)));
+        Assert.Equal("add", LeaseMaintenance.ScriptCall(new LeaseUpsert(Bound, LeaseEvent.Add), false)?.Action);
+        Assert.Equal("old", LeaseMaintenance.ScriptCall(new LeaseUpsert(Bound, LeaseEvent.Old), false)?.Action);
+        Assert.Equal("del", LeaseMaintenance.ScriptCall(new LeaseRemoval(Bound, LeaseEvent.Del), false)?.Action);
+        Assert.Null(LeaseMaintenance.ScriptCall(new LeaseUpsert(Bound with { State = LeaseState.Offered }, LeaseEvent.None), false));
+    }
+
+    private static LeaseUpsert Renewal(Lease renewed) => new(renewed, LeaseEvent.Old) { Previous = Bound };
+
+    [Fact]
+    public void A_plain_renewal_calls_no_script_unless_script_on_renewal_is_set()
+    {
+        var renewed = Bound with { Expires = Bound.Expires + TimeSpan.FromHours(1) };
+
+        // dnsmasq lease.c do_script_run: LEASE_EXP_CHANGED alone runs the script only under script-on-renewal.
+        Assert.Null(LeaseMaintenance.ScriptCall(Renewal(renewed), scriptOnRenewal: false));
+        Assert.Equal("old", LeaseMaintenance.ScriptCall(Renewal(renewed), scriptOnRenewal: true)?.Action);
+        Assert.Null(LeaseMaintenance.ScriptCall(Renewal(Bound), scriptOnRenewal: true));
+    }
+
+    [Fact]
+    public void Under_leasefile_ro_a_renewal_that_moves_the_expiry_calls_old_for_the_scripts_copy()
+    {
+        var renewed = Bound with { Expires = Bound.Expires + TimeSpan.FromHours(1) };
+
+        // lease.c: LEASE_AUX_CHANGED runs the script when OPT_LEASE_RO is set.
+        Assert.Equal("old", LeaseMaintenance.ScriptCall(Renewal(renewed), scriptOnRenewal: false, leaseFileReadOnly: true)?.Action);
+        Assert.Null(LeaseMaintenance.ScriptCall(Renewal(Bound), scriptOnRenewal: false, leaseFileReadOnly: true));
+    }
+
+    [Fact]
+    public void A_renewal_that_changes_the_host_name_or_hardware_address_calls_old_always()
+    {
+        Assert.Equal("old", LeaseMaintenance.ScriptCall(Renewal(Bound with { HostName = "thin02" }), false)?.Action);
+        Assert.Equal("old", LeaseMaintenance.ScriptCall(Renewal(Bound with { HardwareAddress = HardwareAddress.Ethernet([0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x01]) }), false)?.Action);
+        Assert.Null(LeaseMaintenance.ScriptCall(Renewal(Bound with { HostName = "THIN01" }), false));
     }
 
     [Fact]

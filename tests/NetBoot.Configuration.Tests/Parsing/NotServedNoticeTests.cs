@@ -1,0 +1,39 @@
+using NetBoot.Configuration.Model;
+using NetBoot.Configuration.Parsing;
+
+namespace NetBoot.Configuration.Tests.Parsing;
+
+/// <summary>What NetBoot still does not serve (DNS, DHCPv6, router advertisements, Lua scripts) is accepted with a notice
+/// that says so truly, never silently.</summary>
+public sealed class NotServedNoticeTests
+{
+    [Theory]
+    [InlineData("server=192.0.2.53", ConfigNoticeKind.NotServedDns, "NetBoot serves no DNS")]
+    [InlineData("port=53", ConfigNoticeKind.NotServedDns, "NetBoot serves no DNS")]
+    [InlineData("dhcp-range=fd00::10,fd00::200,constructor:eth0", ConfigNoticeKind.Ignored, "NetBoot serves DHCPv4 only")]
+    [InlineData("dhcp-option=option6:dns-server,[fd00::1]", ConfigNoticeKind.Ignored, "DHCPv6 options are not served")]
+    [InlineData("enable-ra", ConfigNoticeKind.Ignored, "router advertisements are not served")]
+    [InlineData("ra-param=eth0,60", ConfigNoticeKind.Ignored, "router advertisements are not served")]
+    [InlineData("dhcp-duid=1234,00:01", ConfigNoticeKind.Ignored, "DHCPv6 is not served")]
+    [InlineData("no-dhcpv6-interface=eth0", ConfigNoticeKind.Ignored, "DHCPv6 is not served")]
+    [InlineData("dhcp-luascript=/etc/netboot/hook.lua", ConfigNoticeKind.NotInEffect, "Lua scripts are not run")]
+    [InlineData("script-arp", ConfigNoticeKind.NotInEffect, "never called with arp-add or arp-del")]
+    public void Not_served_directive_gets_a_notice_saying_why(string line, ConfigNoticeKind kind, string reason)
+    {
+        var result = DnsmasqConfigReader.Parse("dhcp-range=192.168.67.0,proxy\n" + line, "t.conf");
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors));
+        Assert.Contains(result.Config!.Notices, n => n.Kind == kind && n.Message.Contains(reason, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("dhcp-split-relay=192.0.2.1,192.0.2.2,eth0")]
+    [InlineData("leasequery")]
+    public void A_dnsmasq_directive_netboot_does_not_know_is_refused(string line)
+    {
+        var result = DnsmasqConfigReader.Parse("dhcp-range=192.168.67.0,proxy\n" + line, "t.conf");
+
+        Assert.False(result.IsValid);
+        Assert.Contains(result.Errors, e => e.Message.Contains("bad option", StringComparison.Ordinal));
+    }
+}
