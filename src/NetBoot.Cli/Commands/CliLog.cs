@@ -43,6 +43,6 @@ internal static partial class CliLog
     [LoggerMessage(43, LogLevel.Information, "{Count} leases read from {Script} init (leasefile-ro)")]
     public static partial void LeaseInitLoaded(ILogger logger, int count, string script);
 
-    [LoggerMessage(44, LogLevel.Warning, "ignoring invalid line in lease database: {Line}")]
-    public static partial void LeaseInitLineIgnored(ILogger logger, string line);
+    [LoggerMessage(44, LogLevel.Warning, "ignoring invalid line in lease database: {LeaseLine}")]
+    public static partial void LeaseInitLineIgnored(ILogger logger, string leaseLine);
 }
