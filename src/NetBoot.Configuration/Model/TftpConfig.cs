@@ -46,5 +46,14 @@ public sealed record TftpConfig
     /// <summary><c>tftp-cache-size=MiB</c> (NetBoot's own): the memory bound of the block cache shared by every
     /// transfer of the same file; 0 reads each block from the file.</summary>
     public int CacheMegabytes { get; init; } = 16;
+    /// <summary><c>tftp-busy-poll=µs</c> (NetBoot's own): how long a transfer on its own port polls for the next ACK
+    /// before it sleeps in <c>recvfrom</c>, while fewer transfers run than there are CPUs; zero never polls. It buys
+    /// lock-step speed with server CPU (bench/tftp/README.md); it does not apply under <c>tftp-single-port</c>.</summary>
+    public TimeSpan BusyPoll { get; init; } = TimeSpan.FromMicroseconds(DefaultBusyPollMicroseconds);
+
+    public const int DefaultBusyPollMicroseconds = 100;
+
+    /// <summary>The longest <c>tftp-busy-poll</c>: beyond a LAN round trip polling only burns CPU.</summary>
+    public const int MaxBusyPollMicroseconds = 1000;
     public SourceLocation? Source { get; init; }
 }
