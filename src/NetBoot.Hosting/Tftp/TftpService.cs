@@ -393,9 +393,11 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             return null;
         }
         // tftp-busy-poll: polling for the ACK before sleeping pays only while a CPU would otherwise idle (lock-step with
-        // few clients); in a boot storm every CPU is busy and the transfers sleep at once.
+        // few clients): at most one polling transfer per CPU the process may run on (ProcessorCount honours the
+        // affinity mask, so a server pinned to one CPU still polls for its one transfer); in a boot storm every CPU is
+        // busy and the transfers sleep at once.
         return new SocketTransferLink(socket, client, stranger => TftpLog.TidMismatch(logger, Describe(stranger)),
-            tftp.BusyPoll, () => ActiveTransfers < Environment.ProcessorCount);
+            tftp.BusyPoll, () => ActiveTransfers <= Environment.ProcessorCount);
     }
 
     private static string Describe(SocketAddress address)
