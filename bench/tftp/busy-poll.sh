@@ -30,7 +30,7 @@ for round in $(seq 1 "$ROUNDS"); do
   for config in "${configs[@]}"; do
     label=${config%%|*}; settings=${config#*|}
     # shellcheck disable=SC2086 # settings is a list of NAME=value words
-    line=$(flock /tmp/netboot-bench.lock env $settings STORM_CLIENTS=0 LOCK_MB="$LOCK_MB" "$root_dir/bench/tftp/cpu.sh" 2>/dev/null | grep 'lock-step')
+    line=$(flock /tmp/netboot-bench.lock env $settings STORM_CLIENTS=0 STORM_MB=1 LOCK_MB="$LOCK_MB" "$root_dir/bench/tftp/cpu.sh" 2>/dev/null | grep 'lock-step')
     echo "round $round | $label | $line"
     # "... = 61.2 MB/s; server CPU 16.10 ms/MB, ..." -> label, MB/s, ms/MB
     sed -n "s/.* = \([0-9.]*\) MB\/s; server CPU \([0-9.]*\) ms\/MB.*/$label|\1|\2/p" <<<"$line" >> "$out"
@@ -38,7 +38,8 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 echo
-echo "== lock-step, blksize 1468, $LOCK_MB MiB, $ROUNDS rounds, server on CPU ${SERVER_CPUS:-0}, clients on CPU ${CLIENT_CPUS:-1} (PIN=${PIN:-1}); $(uptime | sed 's/.*load/load/')"
+if [ "${PIN:-1}" = 1 ]; then pinning="server on CPU ${SERVER_CPUS:-0}, clients on CPU ${CLIENT_CPUS:-1}"; else pinning="not pinned"; fi
+echo "== lock-step, blksize 1468, $LOCK_MB MiB, $ROUNDS rounds, $pinning, nice ${BENCH_NICE:-0}; $(uptime | sed 's/.*load/load/')"
 printf '%-34s %8s %15s %12s %15s\n' configuration "MB/s" "(min-max)" "CPU ms/MB" "(min-max)"
 awk -F'|' '
   { n[$1]++; s[$1] += $2; c[$1] += $3
