@@ -40,18 +40,18 @@ tftp_lab_setup "$LOCK_MB" "$STORM_MB"
 
 case "$SERVER" in
   netboot)
-    printf 'interface=sv0\nbind-interfaces\nenable-tftp\ntftp-root=%s\ntftp-max=%d\nquiet-tftp\n' \
-      "$tftproot" "$((STORM_CLIENTS + 50))" > "$work/netboot.conf"
-    DOTNET_PerfMapEnabled=${DOTNET_PerfMapEnabled:-0} ip netns exec "$srv" "$netboot" serve -C "$work/netboot.conf" > "$work/server.log" 2>&1 & ;;
+    printf 'interface=sv0\nbind-interfaces\nenable-tftp\ntftp-root=%s\ntftp-max=%d\nquiet-tftp\n%s\n' \
+      "$tftproot" "$((STORM_CLIENTS + 50))" "${BUSY_POLL:+tftp-busy-poll=$BUSY_POLL}" > "$work/netboot.conf"
+    DOTNET_PerfMapEnabled=${DOTNET_PerfMapEnabled:-0} "${pin_server[@]}" ip netns exec "$srv" "$netboot" serve -C "$work/netboot.conf" > "$work/server.log" 2>&1 & ;;
   tftpd-hpa)
-    ip netns exec "$srv" /usr/sbin/in.tftpd -L -s "$tftproot" --address 10.79.0.2:69 > "$work/server.log" 2>&1 & ;;
+    "${pin_server[@]}" ip netns exec "$srv" "${IN_TFTPD:-/usr/sbin/in.tftpd}" -L -s "$tftproot" --address 10.79.0.2:69 > "$work/server.log" 2>&1 & ;;
   dnsmasq)
-    ip netns exec "$srv" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --user=root --pid-file= \
+    "${pin_server[@]}" ip netns exec "$srv" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --user=root --pid-file= \
       --interface=sv0 --bind-interfaces --enable-tftp --tftp-root="$tftproot" \
       --tftp-max="$((STORM_CLIENTS + 50))" --log-facility="$work/dnsmasq.log" > "$work/server.log" 2>&1 & ;;
   floor)   # the least a lock-step server does (see floor.c)
     gcc -O2 -pthread -o "$work/floor" "$root_dir/bench/tftp/floor.c"
-    ip netns exec "$srv" "$work/floor" 10.79.0.2 "$tftproot" > "$work/server.log" 2>&1 & ;;
+    "${pin_server[@]}" ip netns exec "$srv" "$work/floor" 10.79.0.2 "$tftproot" > "$work/server.log" 2>&1 & ;;
 esac
 server_pid=$!
 for _ in $(seq 1 100); do
@@ -91,7 +91,7 @@ lock() {
   if [ "${STRACE:-0}" = 1 ]; then
     strace -c -f -p "$spid" -o "$work/strace.txt" & local st=$!; sleep 0.5
   fi
-  ip netns exec "$cli" curl -sS --tftp-blksize "$BLKSIZE" -o /dev/null "tftp://10.79.0.2/big.bin"
+  "${pin_client[@]}" ip netns exec "$cli" curl -sS --tftp-blksize "$BLKSIZE" -o /dev/null "tftp://10.79.0.2/big.bin"
   if [ "${STRACE:-0}" = 1 ]; then kill -INT "$st"; wait "$st" 2>/dev/null || true; fi
   echo "$(date +%s.%N) $started" > "$work/lock.wall"
 }
@@ -99,7 +99,7 @@ lock() {
 storm() {
   local started; started=$(date +%s.%N) pids=()
   for i in $(seq 1 "$STORM_CLIENTS"); do
-    ip netns exec "$cli" curl -sS --tftp-blksize "$BLKSIZE" --max-time 600 -o /dev/null -w '%{size_download}\n' \
+    "${pin_client[@]}" ip netns exec "$cli" curl -sS --tftp-blksize "$BLKSIZE" --max-time 600 -o /dev/null -w '%{size_download}\n' \
       "tftp://10.79.0.2/storm.bin" > "$work/storm.$i" 2>&1 &
     pids+=($!)
   done

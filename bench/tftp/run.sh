@@ -77,20 +77,20 @@ start_server() {
   local name="$1"
   case "$name" in
     netboot)
-      printf 'interface=sv0\nbind-interfaces\nenable-tftp\ntftp-root=%s\ntftp-max=%d\nquiet-tftp\n' \
-        "$tftproot" "$((STORM_CLIENTS + 50))" > "$work/netboot.conf"
-      ip netns exec "$srv" "$netboot" serve -C "$work/netboot.conf" > "$work/netboot.log" 2>&1 &
+      printf 'interface=sv0\nbind-interfaces\nenable-tftp\ntftp-root=%s\ntftp-max=%d\nquiet-tftp\n%s\n' \
+        "$tftproot" "$((STORM_CLIENTS + 50))" "${BUSY_POLL:+tftp-busy-poll=$BUSY_POLL}" > "$work/netboot.conf"
+      "${pin_server[@]}" ip netns exec "$srv" "$netboot" serve -C "$work/netboot.conf" > "$work/netboot.log" 2>&1 &
       ;;
     tftpd-hpa)
-      ip netns exec "$srv" /usr/sbin/in.tftpd -L -s "$tftproot" --address 10.79.0.2:69 > "$work/tftpd.log" 2>&1 &
+      "${pin_server[@]}" ip netns exec "$srv" "${IN_TFTPD:-/usr/sbin/in.tftpd}" -L -s "$tftproot" --address 10.79.0.2:69 > "$work/tftpd.log" 2>&1 &
       ;;
     dnsmasq)
-      ip netns exec "$srv" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --user=root --pid-file= \
+      "${pin_server[@]}" ip netns exec "$srv" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --user=root --pid-file= \
         --interface=sv0 --bind-interfaces --enable-tftp --tftp-root="$tftproot" \
         --tftp-max="$((STORM_CLIENTS + 50))" --log-facility="$work/dnsmasq.log" > "$work/dnsmasq.out" 2>&1 &
       ;;
     floor)
-      ip netns exec "$srv" "$work/floor" 10.79.0.2 "$tftproot" > "$work/floor.log" 2>&1 &
+      "${pin_server[@]}" ip netns exec "$srv" "$work/floor" 10.79.0.2 "$tftproot" > "$work/floor.log" 2>&1 &
       ;;
   esac
   server_pid=$!
@@ -120,14 +120,14 @@ sample_rss() {
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", b / s / 1e6 }'; }
 
 lockstep() {  # curl, lock-step, blksize 1468; prints seconds
-  local t; t=$(ip netns exec "$cli" curl -sS --tftp-blksize "$BLKSIZE" -o /dev/null -w '%{time_total} %{size_download}' "tftp://10.79.0.2/big.bin")
+  local t; t=$("${pin_client[@]}" ip netns exec "$cli" curl -sS --tftp-blksize "$BLKSIZE" -o /dev/null -w '%{time_total} %{size_download}' "tftp://10.79.0.2/big.bin")
   set -- $t
   [ "$2" = "$big_bytes" ] || { echo "FAILED (got $2 bytes)" >&2; echo 0; return; }
   echo "$1"
 }
 
 windowed() {  # netboot tftp-get --windowsize 16; prints "seconds windowsize"
-  local line; line=$(ip netns exec "$cli" "$netboot" tftp-get --blksize "$BLKSIZE" --windowsize 16 10.79.0.2 big.bin -o /dev/null 2>&1)
+  local line; line=$("${pin_client[@]}" ip netns exec "$cli" "$netboot" tftp-get --blksize "$BLKSIZE" --windowsize 16 10.79.0.2 big.bin -o /dev/null 2>&1)
   local seconds ws bytes
   bytes=$(sed -n 's/.*: \([0-9]*\) bytes in .*/\1/p' <<<"$line")
   seconds=$(sed -n 's/.* bytes in \([0-9.]*\) s .*/\1/p' <<<"$line")
@@ -142,10 +142,10 @@ storm_client() {
   local kind="$1" i="$2" dir="$3"
   case "$kind" in
     curl)   # lock-step, as BIOS PXE ROMs and iPXE fetch
-      ip netns exec "$cli" curl -sS --tftp-blksize "$BLKSIZE" --max-time 900 -o /dev/null -w '%{size_download}\n' \
+      "${pin_client[@]}" ip netns exec "$cli" curl -sS --tftp-blksize "$BLKSIZE" --max-time 900 -o /dev/null -w '%{size_download}\n' \
         "tftp://10.79.0.2/storm.bin" > "$dir/$i.out" 2> "$dir/$i.err" & ;;
     atftp)  # asking windowsize STORM_WINDOW, as EDK2 UEFI firmware does; atftp exits 255 on an error or a time-out
-      ( ip netns exec "$cli" timeout 900 atftp --option "blksize $BLKSIZE" --option "windowsize $STORM_WINDOW" \
+      ( "${pin_client[@]}" ip netns exec "$cli" timeout 900 atftp --option "blksize $BLKSIZE" --option "windowsize $STORM_WINDOW" \
           -g -r storm.bin -l /dev/stdout 10.79.0.2 2> "$dir/$i.err" | wc -c > "$dir/$i.out"
         echo "${PIPESTATUS[0]}" > "$dir/$i.rc" ) & ;;
   esac
@@ -171,7 +171,7 @@ storm() {  # $1 = curl | atftp; prints "wall_seconds failures"
 
 # The window a server grants atftp, read from the OACK in atftp's trace (1: not granted, lock-step).
 granted_window() {
-  local oack; oack=$(ip netns exec "$cli" atftp --trace --option "blksize $BLKSIZE" --option "windowsize $STORM_WINDOW" \
+  local oack; oack=$("${pin_client[@]}" ip netns exec "$cli" atftp --trace --option "blksize $BLKSIZE" --option "windowsize $STORM_WINDOW" \
     -g -r storm.bin -l /dev/null 10.79.0.2 2>&1 | grep -m1 "received OACK" || true)
   local granted; granted=$(sed -n 's/.*windowsize: \([0-9]*\).*/\1/p' <<<"$oack")
   echo "${granted:-1}"

@@ -46,5 +46,16 @@ public sealed record TftpConfig
     /// <summary><c>tftp-cache-size=MiB</c> (NetBoot's own): the memory bound of the block cache shared by every
     /// transfer of the same file; 0 reads each block from the file.</summary>
     public int CacheMegabytes { get; init; } = 16;
+    /// <summary><c>tftp-busy-poll=µs</c> (NetBoot's own): how long a transfer on its own port polls for the next ACK
+    /// before it sleeps in <c>recvfrom</c>, while no more transfers run than the CPUs NetBoot may use; zero never polls.
+    /// It trades server CPU for lock-step speed; it does not apply under <c>tftp-single-port</c>.</summary>
+    public TimeSpan BusyPoll { get; init; } = TimeSpan.FromMicroseconds(DefaultBusyPollMicroseconds);
+
+    /// <summary>Off: with the client on other CPUs than the server (as a real client always is) the poll cost 21-25 %
+    /// more server CPU per MB in every run and gave no consistent lock-step gain (bench/tftp/README.md, 2026-12-07).</summary>
+    public const int DefaultBusyPollMicroseconds = 0;
+
+    /// <summary>The longest <c>tftp-busy-poll</c>: beyond a LAN round trip polling only burns CPU.</summary>
+    public const int MaxBusyPollMicroseconds = 1000;
     public SourceLocation? Source { get; init; }
 }

@@ -83,6 +83,9 @@ internal static class DirectiveTable
         new("tftp-follow-symlinks", DirectiveArity.None, Tftp(t => t with { FollowSymlinksOutsideRoot = true })),
         // NetBoot's own: memory for the shared TFTP block cache, in MiB (0 = read every block from the file).
         new("tftp-cache-size", DirectiveArity.Required, Number((c, n) => c.Tftp = c.Tftp with { CacheMegabytes = n }), IsSingleValued: true),
+        // NetBoot's own: µs a transfer polls for the next ACK before sleeping (0 = never); lock-step speed for server CPU.
+        new("tftp-busy-poll", DirectiveArity.Required,
+            Number((c, n) => c.Tftp = c.Tftp with { BusyPoll = TimeSpan.FromMicroseconds(n) }, TftpConfig.MaxBusyPollMicroseconds), IsSingleValued: true),
         // NetBoot's own: request budgets per client and per interface against floods (docs/hostile-input.md).
         new("dhcp-rate-limit", DirectiveArity.Required, ParseDhcpRateLimit, IsSingleValued: true),
         new("port", DirectiveArity.Required, ParsePort, IsSingleValued: true),

@@ -81,7 +81,7 @@ internal sealed class TftpContent : IDisposable
         while (!destination.IsEmpty)
         {
             var index = offset / TftpBlockCache.SegmentSize;
-            if (SegmentAt(index, keep: null) is not { } segment)
+            if (SegmentAt(index) is not { } segment)
             {
                 if (!TryReadExactly(_file, destination, offset))
                 {
@@ -101,51 +101,9 @@ internal sealed class TftpContent : IDisposable
         }
     }
 
-    /// <summary>Maps <paramref name="length"/> bytes at <paramref name="offset"/> onto the memory the content holds (one
-    /// or two cache segments) without copying, for a gathered send (sendmsg with an iovec per piece). The spans stay
-    /// valid until the next call. False in netascii (the bytes exist only once converted) and when the cache has no
-    /// buffer free: then <see cref="Read"/> into a buffer of the caller's.</summary>
-    public bool TryMap(long offset, int length, out ReadOnlySpan<byte> first, out ReadOnlySpan<byte> second)
-    {
-        second = default;
-        first = default;
-        if (_netascii is not null)
-        {
-            return false;
-        }
-        if (length == 0)
-        {
-            return true;
-        }
-        var firstIndex = offset / TftpBlockCache.SegmentSize;
-        var lastIndex = (offset + length - 1) / TftpBlockCache.SegmentSize;
-        if (SegmentAt(firstIndex, keep: null) is not { } head)
-        {
-            return false;
-        }
-        var within = (int)(offset - firstIndex * TftpBlockCache.SegmentSize);
-        if (firstIndex == lastIndex)
-        {
-            first = Slice(head, within, length);
-            return true;
-        }
-        if (SegmentAt(lastIndex, keep: head) is not { } tail)
-        {
-            return false;
-        }
-        first = Slice(head, within, TftpBlockCache.SegmentSize - within);
-        second = Slice(tail, 0, length - first.Length);
-        return true;
-    }
-
-    private static ReadOnlySpan<byte> Slice(TftpCacheSegment segment, int start, int length) =>
-        start + length <= segment.Length
-            ? segment.Content.Slice(start, length)
-            : throw new IOException("the file became shorter during the transfer");
-
-    /// <summary>Segment <paramref name="index"/>, pinned in one of the two slots (never the one holding
-    /// <paramref name="keep"/>); null without a cache or when every buffer is pinned.</summary>
-    private TftpCacheSegment? SegmentAt(long index, TftpCacheSegment? keep)
+    /// <summary>Segment <paramref name="index"/>, pinned in one of the two slots (a window that crosses a segment
+    /// boundary, or a resend of the previous one, finds both); null without a cache or when every buffer is pinned.</summary>
+    private TftpCacheSegment? SegmentAt(long index)
     {
         if (_segment is { } a && a.Index == index)
         {
@@ -161,8 +119,8 @@ internal sealed class TftpContent : IDisposable
         {
             return null;
         }
-        // Replace an empty slot, else the one not used last, never the one the caller still needs.
-        var useOther = _segment is not null && (_other is null || (!_recentIsOther && !ReferenceEquals(_other, keep)) || ReferenceEquals(_segment, keep));
+        // Replace an empty slot, else the one not used last.
+        var useOther = _segment is not null && (_other is null || !_recentIsOther);
         ref var slot = ref useOther ? ref _other : ref _segment;
         if (slot is { } old)
         {

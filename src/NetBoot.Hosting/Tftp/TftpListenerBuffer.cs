@@ -7,12 +7,16 @@ namespace NetBoot.Hosting.Tftp;
 /// the listener reads; a dropped RRQ costs the client its whole retry timeout (curl waits 12 s and more). The buffer
 /// is enlarged at start-up, and the kernel's drop count for the socket (SO_MEMINFO) is checked at most once a second,
 /// so that drops, if they still happen, are logged instead of silent.</summary>
-internal sealed unsafe class TftpListenerBuffer(Socket socket, TimeProvider time)
+internal sealed class TftpListenerBuffer(Socket socket, TimeProvider time)
 {
     /// <summary>4 MiB: several thousand RRQs.</summary>
     public const int Bytes = 4 * 1024 * 1024;
 
+    private const int SocketLevel = 1;
     private const int SoReceiveBufferForce = 33;
+    private const int SoMemoryInfo = 55;
+    /// <summary>Index of <c>SK_MEMINFO_DROPS</c> in the <c>SO_MEMINFO</c> array of 32-bit counters.</summary>
+    private const int MemoryInfoDrops = 8;
     private long _lastDrops;
     private long _nextCheck;
 
@@ -22,7 +26,7 @@ internal sealed unsafe class TftpListenerBuffer(Socket socket, TimeProvider time
         ArgumentNullException.ThrowIfNull(socket);
         try
         {
-            socket.SetRawSocketOption(TftpNative.SocketLevel, SoReceiveBufferForce, BitConverter.GetBytes(Bytes));
+            socket.SetRawSocketOption(SocketLevel, SoReceiveBufferForce, BitConverter.GetBytes(Bytes));
         }
         catch (SocketException)
         {
@@ -59,11 +63,17 @@ internal sealed unsafe class TftpListenerBuffer(Socket socket, TimeProvider time
     /// <summary>SK_MEMINFO_DROPS of the socket; 0 when the kernel does not report it.</summary>
     internal static long ReadDrops(Socket socket)
     {
-        var info = stackalloc uint[16];
-        var length = (uint)(16 * sizeof(uint));
-        return TftpNative.getsockopt((int)socket.Handle, TftpNative.SocketLevel, TftpNative.SocketMemoryInfo, info, &length) == 0
-            && length > TftpNative.MemoryInfoDrops * sizeof(uint)
-            ? info[TftpNative.MemoryInfoDrops]
-            : 0;
+        Span<byte> info = stackalloc byte[16 * sizeof(uint)];
+        try
+        {
+            var length = socket.GetRawSocketOption(SocketLevel, SoMemoryInfo, info);
+            return length >= (MemoryInfoDrops + 1) * sizeof(uint)
+                ? System.Runtime.InteropServices.MemoryMarshal.Read<uint>(info[(MemoryInfoDrops * sizeof(uint))..])
+                : 0;
+        }
+        catch (SocketException)
+        {
+            return 0;
+        }
     }
 }

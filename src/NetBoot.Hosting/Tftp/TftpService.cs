@@ -17,12 +17,20 @@ using NetBoot.Wire.Tftp;
 namespace NetBoot.Hosting.Tftp;
 
 /// <summary>Serves read requests on UDP 69 of each TFTP interface; every transfer runs on its own ephemeral
-/// socket (its TID, RFC 1350 §4) driven by the pure <see cref="TftpTransfer"/> state machine: on a thread of its own,
-/// or with <c>NETBOOT_TFTP_REACTOR=1</c> in a few event loops (<see cref="TftpReactor"/>, one per CPU at most).</summary>
+/// socket (its TID, RFC 1350 §4), or on port 69 itself under <c>tftp-single-port</c>; either way on a thread of its own,
+/// by the one engine (<see cref="TftpTransferRunner"/>) over the pure <see cref="TftpTransfer"/> state machine.</summary>
 public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logger, TimeProvider time, BootTelemetry? telemetry = null,
     Scripts.ScriptRunner? scripts = null)
 {
     public const int Port = 69;
+
+    /// <summary>The port listened on: 69, or another (0: an ephemeral one) so that tests run without root.</summary>
+    internal int ListenPort { get; init; } = Port;
+
+    private readonly ConcurrentDictionary<string, int> _boundPorts = new(StringComparer.Ordinal);
+
+    /// <summary>The port each interface's listener is bound to, by interface name (see <see cref="ListenPort"/>).</summary>
+    internal IReadOnlyDictionary<string, int> BoundPorts => _boundPorts;
 
     private int _activeTransfers;
 
@@ -70,25 +78,13 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         var cache = new TftpBlockCache(snapshot.Tftp.CacheMegabytes * 1024L * 1024L);
         CheckPortRange(snapshot.Tftp);
         var loops = new List<Task>();
-        // NETBOOT_TFTP_REACTOR=1: transfers on their own socket run in event loops instead of one thread each (not the
-        // default: slower in a boot storm on a 2-CPU VM, see bench/tftp/README.md). Polling for ACKs before sleeping
-        // pays only while a CPU would otherwise idle (lock-step with few clients).
-        using var reactors = TftpReactorPool.IsEnabled(Environment.GetEnvironmentVariable(TftpReactorPool.EnableVariable))
-            ? new TftpReactorPool(
-                TftpReactorPool.DefaultCount(Environment.GetEnvironmentVariable(TftpReactorPool.ReactorsVariable), Environment.ProcessorCount),
-                time, () => ActiveTransfers < Environment.ProcessorCount,
-                TftpReactorPool.NiceValue(Environment.GetEnvironmentVariable(TftpReactorPool.NiceVariable)))
-            : null;
-        // Cancellation ends the reactors' transfers (each one's owner logs it), so the listeners' wait for them ends.
-        using var stopReactors = reactors is null ? default : cancellationToken.UnsafeRegister(static state => ((TftpReactorPool)state!).Stop(), reactors);
         TftpLog.Started(logger, snapshot.Tftp.CacheMegabytes,
-            (snapshot.Tftp.SinglePort ? "on port 69 (tftp-single-port)"
-            : snapshot.Tftp.PortRange is { } range ? $"on ports {range.Start}-{range.End}" : "on ephemeral ports")
-            + (reactors is null || snapshot.Tftp.SinglePort ? "" : $", driven by {reactors.Reactors.Count} event loops ({TftpReactorPool.EnableVariable})"));
+            snapshot.Tftp.SinglePort ? "on port 69 (tftp-single-port)"
+            : snapshot.Tftp.PortRange is { } range ? $"on ports {range.Start}-{range.End}" : "on ephemeral ports");
         var policy = InterfacePolicy.Create(snapshot.Interfaces, addresses.Initial);
         var listeners = new InterfaceListeners<CancellationTokenSource>(
             nic => nic.IsUp && nic.HasIPv4 && Selects(snapshot, policy, nic),
-            (nic, report) => Open(nic, report, addresses, cache, reactors, loops, cancellationToken),
+            (nic, report) => Open(nic, report, addresses, cache, loops, cancellationToken),
             (nic, stop) =>
             {
                 RuntimeLog.StoppedListening(logger, "TFTP", nic.Name);
@@ -124,14 +120,16 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
 
     /// <summary>Port 69 on one interface, served until the interface is gone or the service stops; returns what stops it.</summary>
     private CancellationTokenSource Open(HostInterface nic, bool report, InterfaceAddresses addresses, TftpBlockCache cache,
-        TftpReactorPool? reactors, List<Task> loops, CancellationToken cancellationToken)
+        List<Task> loops, CancellationToken cancellationToken)
     {
-        var socket = BoundUdpSocket.Open(logger, report, nic.Name, Port, allowBroadcast: false);
-        Log.Listening(logger, "TFTP", nic.Name, string.Join(" ", nic.Addresses.Select(a => a.Address)), Port);
+        var socket = BoundUdpSocket.Open(logger, report, nic.Name, ListenPort, allowBroadcast: false);
+        var port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        _boundPorts[nic.Name] = port;
+        Log.Listening(logger, "TFTP", nic.Name, string.Join(" ", nic.Addresses.Select(a => a.Address)), port);
         TftpListenerBuffer.Enlarge(socket);
         // Not linked to the service's token (nothing to unregister when an interface goes): the loop links both.
         var stop = new CancellationTokenSource();
-        var loop = ListenUntilStoppedAsync(socket, nic, addresses, cache, reactors, cancellationToken, stop.Token);
+        var loop = ListenUntilStoppedAsync(socket, nic, addresses, cache, cancellationToken, stop.Token);
         lock (loops)
         {
             loops.RemoveAll(t => t.IsCompleted);
@@ -141,13 +139,13 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
     }
 
     private async Task ListenUntilStoppedAsync(Socket socket, HostInterface nic, InterfaceAddresses addresses, TftpBlockCache cache,
-        TftpReactorPool? reactors, CancellationToken service, CancellationToken listener)
+        CancellationToken service, CancellationToken listener)
     {
         using (socket)
         using (var stop = CancellationTokenSource.CreateLinkedTokenSource(service, listener))
         {
             // Per request, the interface as it is now: its address (for a broadcast request) and MTU may have changed.
-            await ListenAsync(socket, () => addresses.Current.ByIndex(nic.Index) ?? nic, cache, reactors, stop.Token).ConfigureAwait(false);
+            await ListenAsync(socket, () => addresses.Current.ByIndex(nic.Index) ?? nic, cache, stop.Token).ConfigureAwait(false);
         }
     }
 
@@ -184,7 +182,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         }
     }
 
-    private async Task ListenAsync(Socket listener, Func<HostInterface> currentNic, TftpBlockCache cache, TftpReactorPool? reactors, CancellationToken cancellationToken)
+    private async Task ListenAsync(Socket listener, Func<HostInterface> currentNic, TftpBlockCache cache, CancellationToken cancellationToken)
     {
         var buffer = new byte[2048];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
@@ -241,7 +239,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                 }
                 var link = config.Current.Tftp.SinglePort ? OpenSinglePortLink(listener, client, singlePort) : null;
                 transfers.RemoveAll(t => t.IsCompleted);
-                transfers.Add(ServeAsync(request, client, localAddress, nic, cache, reactors, link, cancellationToken));
+                transfers.Add(ServeAsync(request, client, localAddress, nic, cache, link, cancellationToken));
             }
         }
         finally
@@ -260,7 +258,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
 
     private async Task ServeAsync(
         TftpRequestPacket request, IPEndPoint client, IPAddress localAddress, HostInterface nic, TftpBlockCache cache,
-        TftpReactorPool? reactors, SinglePortTransferLink? singlePortLink, CancellationToken cancellationToken)
+        SinglePortTransferLink? singlePortLink, CancellationToken cancellationToken)
     {
         var snapshot = config.Current;
         var tftp = snapshot.Tftp;
@@ -279,7 +277,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             LogRefusal(tftp, name, client, decision);
             telemetry?.TftpRefused(client.Address, request.Filename, decision.Path?.Refusal == TftpPathRefusal.NotFound ? "not_found" : "refused",
                 decision.Path?.Reason ?? decision.ErrorMessage);
-            await SendErrorAsync(link, decision.ErrorCode, decision.ErrorMessage).ConfigureAwait(false);
+            SendError(link, decision.ErrorCode, decision.ErrorMessage);
             return;
         }
         if (Interlocked.Increment(ref _activeTransfers) > tftp.MaxTransfers)
@@ -290,7 +288,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                 Log.TftpTooMany(logger, name, client.Address.ToString(), tftp.MaxTransfers, suppressed);
             }
             telemetry?.TftpRefused(client.Address, request.Filename, "too_many", "too many simultaneous transfers (tftp-max)");
-            await SendErrorAsync(link, TftpErrorCode.NotDefined, "too many simultaneous transfers, try again").ConfigureAwait(false);
+            SendError(link, TftpErrorCode.NotDefined, "too many simultaneous transfers, try again");
             return;
         }
         try
@@ -306,18 +304,18 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                 // The policy found the file readable a moment ago; it changed since. Same answer as any refusal.
                 Log.TftpRefused(logger, name, client.Address.ToString(), $"cannot open {decision.FullPath}: {e.Message}{AnsweredAsNotFound}");
                 telemetry?.TftpRefused(client.Address, request.Filename, "refused", e.Message);
-                await SendErrorAsync(link, TftpErrorCode.FileNotFound, TftpPathResult.RefusalMessage).ConfigureAwait(false);
+                SendError(link, TftpErrorCode.FileNotFound, TftpPathResult.RefusalMessage);
                 return;
             }
             using (content)
             {
-                await TransferAsync(request, client, nic, tftp, decision, content, reactors, link, cancellationToken).ConfigureAwait(false);
+                await TransferAsync(request, client, nic, tftp, decision, content, link, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Log.TftpReadFailed(logger, name, client.Address.ToString(), e.Message);
-            await SendErrorAsync(link, TftpErrorCode.AccessViolation, $"cannot read {name}").ConfigureAwait(false);
+            SendError(link, TftpErrorCode.AccessViolation, $"cannot read {name}");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -328,7 +326,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
 #pragma warning restore CA1031
         {
             Log.TftpTransferCrashed(logger, e, name, client.Address.ToString());
-            await SendErrorAsync(link, TftpErrorCode.NotDefined, "internal error").ConfigureAwait(false);
+            SendError(link, TftpErrorCode.NotDefined, "internal error");
         }
         finally
         {
@@ -336,40 +334,21 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         }
     }
 
-    /// <summary>Negotiates, runs the transfer (on a reactor, its own thread, or async for tftp-single-port) and logs its end.</summary>
+    /// <summary>Negotiates, runs the transfer on a thread of its own (both modes: one engine) and logs its end.</summary>
     private async Task TransferAsync(
         TftpRequestPacket request, IPEndPoint client, HostInterface nic, TftpConfig tftp, TftpRequestDecision decision, TftpContent content,
-        TftpReactorPool? reactors, ITftpTransferLink link, CancellationToken cancellationToken)
+        ITftpTransferLink link, CancellationToken cancellationToken)
     {
         // RFC 2348 + dnsmasq: blksize ≤ the arrival interface's MTU − 32, the MTU capped by tftp-mtu.
         var options = TftpNegotiation.Negotiate(request.Options.AsSpan(), decision.Mode, content.TransferSize, tftp, nic.Mtu > 0 ? nic.Mtu : 1500);
         // Netascii: the length is found when the conversion reaches the end of the file.
-        var transfer = new TftpTransfer(content.Length, options);
-        var size = content.Length ?? -1;
-        TftpStep step;
-        long bytesSent;
-        if (reactors is not null && link is SocketTransferLink own)
-        {
-            var driven = new TftpReactorTransfer(own.Socket, client, content, transfer, stranger => TftpLog.TidMismatch(logger, stranger));
-            using var tracked = telemetry?.TftpStarted(client.Address, request.Filename, size, () => driven.DataBytesSent);
-            step = await reactors.Add(driven).ConfigureAwait(false);
-            bytesSent = driven.DataBytesSent;
-            tracked?.Ended(step);
-        }
-        else
-        {
-            using var runner = new TftpTransferRunner(link, content, transfer, time);
-            using var tracked = telemetry?.TftpStarted(client.Address, request.Filename, size, () => runner.DataBytesSent);
-            // A transfer with its own socket runs on its own thread with blocking calls (tftpd-hpa's model, and the
-            // fastest lock-step); tftp-single-port transfers share port 69 and are fed by the listener instead.
-            step = link is IBlockingTftpTransferLink blocking
-                ? await Task.Factory.StartNew(() => runner.Run(blocking, cancellationToken), CancellationToken.None,
-                    TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false)
-                : await runner.RunAsync(cancellationToken).ConfigureAwait(false);
-            bytesSent = runner.DataBytesSent;
-            tracked?.Ended(step);
-        }
-        LogEnd(tftp, decision.FullPath!, client, step, bytesSent);
+        var runner = new TftpTransferRunner(link, content, new TftpTransfer(content.Length, options), time);
+        using var tracked = telemetry?.TftpStarted(client.Address, request.Filename, content.Length ?? -1, () => runner.DataBytesSent);
+        // Blocking calls on a dedicated thread (tftpd-hpa's model, and the fastest lock-step).
+        var step = await Task.Factory.StartNew(() => runner.Run(cancellationToken), CancellationToken.None,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+        tracked?.Ended(step);
+        LogEnd(tftp, decision.FullPath!, client, step, runner.DataBytesSent);
         if (step.End == TftpTransferEnd.Completed && scripts is not null)
         {
             // dnsmasq parity (tftp.c, helper.c): a completed transfer calls dhcp-script with tftp SIZE ADDRESS FILE.
@@ -419,10 +398,12 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             TftpLog.NoFreePort(logger, first, last, file, client.Address.ToString());
             return null;
         }
-        // Polling for the ACK before sleeping pays only while a CPU would otherwise idle (lock-step with few clients);
-        // in a boot storm every CPU is busy and the transfers sleep at once.
+        // tftp-busy-poll: polling for the ACK before sleeping pays only while a CPU would otherwise idle (lock-step with
+        // few clients): at most one polling transfer per CPU the process may run on (ProcessorCount honours the
+        // affinity mask, so a server pinned to one CPU still polls for its one transfer); in a boot storm every CPU is
+        // busy and the transfers sleep at once.
         return new SocketTransferLink(socket, client, stranger => TftpLog.TidMismatch(logger, Describe(stranger)),
-            () => AckSpinPolicy.SpinTicks > 0 && ActiveTransfers < Environment.ProcessorCount);
+            tftp.BusyPoll, () => ActiveTransfers <= Environment.ProcessorCount);
     }
 
     private static string Describe(SocketAddress address)
@@ -459,10 +440,10 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         }
     }
 
-    private static async Task SendErrorAsync(ITftpTransferLink link, TftpErrorCode code, string message)
+    private static void SendError(ITftpTransferLink link, TftpErrorCode code, string message)
     {
         var buffer = new byte[TftpPacketEncoder.GetErrorLength(message)];
         var length = TftpPacketEncoder.WriteError(buffer, code, message);
-        await link.SendAsync(buffer.AsMemory(0, length)).ConfigureAwait(false);
+        link.Send(buffer.AsSpan(0, length));
     }
 }

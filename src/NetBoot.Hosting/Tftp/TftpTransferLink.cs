@@ -1,65 +1,31 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using NetBoot.Wire.Tftp;
 
 namespace NetBoot.Hosting.Tftp;
 
-internal enum TftpIncomingKind
-{
-    Acknowledgment,
-    Error,
-    /// <summary>Anything else from the client (DATA, a repeated request, garbage): ignored, as dnsmasq does.</summary>
-    Other,
-}
-
-/// <summary>One datagram from the client, reduced to what the transfer needs (a value: queuing it allocates nothing).</summary>
-internal readonly record struct TftpIncoming(TftpIncomingKind Kind, ushort Block, TftpErrorCode Code = TftpErrorCode.NotDefined, string? Message = null)
-{
-    public static TftpIncoming Classify(ReadOnlySpan<byte> datagram)
-    {
-        if (TftpPacketDecoder.TryReadAck(datagram, out var block))
-        {
-            return new TftpIncoming(TftpIncomingKind.Acknowledgment, block);
-        }
-        if (TftpPacketDecoder.TryReadOpcode(datagram, out var opcode) && opcode == TftpOpcode.Error
-            && TftpPacketDecoder.TryDecode(datagram, out var packet, out _) && packet is TftpErrorPacket error)
-        {
-            return new TftpIncoming(TftpIncomingKind.Error, 0, error.Code, error.Message);
-        }
-        return new TftpIncoming(TftpIncomingKind.Other, 0);
-    }
-}
-
 /// <summary>How a transfer talks to its client: its own socket (a fresh TID, RFC 1350 §4) or, with
-/// <c>tftp-single-port</c>, the port-69 socket shared by every transfer and demultiplexed by client address.</summary>
+/// <c>tftp-single-port</c>, the port-69 socket shared by every transfer and demultiplexed by client address. Both are
+/// blocking: <see cref="TftpTransferRunner"/> drives each transfer on a thread of its own.</summary>
 internal interface ITftpTransferLink : IDisposable
 {
     /// <summary>Sends one datagram to the client; a send error is a lost packet (the timeout recovers it).</summary>
-    ValueTask SendAsync(ReadOnlyMemory<byte> datagram);
-
-    /// <summary>The next datagram from the client. Cancelled by the token (the transfer's timeout).</summary>
-    ValueTask<TftpIncoming> ReceiveAsync(CancellationToken cancellationToken);
-}
-
-/// <summary>The blocking form of a link, for a transfer driven by its own thread (see
-/// <see cref="TftpTransferRunner.Run"/>): one <c>recvfrom</c> that sleeps until the ACK comes, as tftpd-hpa does,
-/// instead of a round trip through epoll and the thread pool for every packet.</summary>
-internal interface IBlockingTftpTransferLink
-{
     void Send(ReadOnlySpan<byte> datagram);
 
-    /// <summary>Waits up to <paramref name="wait"/> for a datagram from the client; false when none came.</summary>
-    bool TryReceive(TimeSpan wait, out TftpIncoming incoming);
+    /// <summary>Waits up to <paramref name="wait"/> for the next datagram from the client and copies it into
+    /// <paramref name="buffer"/>; its length, or -1 when none came. Throws <see cref="OperationCanceledException"/>
+    /// once <see cref="Interrupt"/> was called.</summary>
+    int Receive(TimeSpan wait, Span<byte> buffer);
 
-    /// <summary>Ends a blocked <see cref="TryReceive"/> from another thread (service shutdown).</summary>
+    /// <summary>Ends a blocked <see cref="Receive"/> from another thread (service shutdown).</summary>
     void Interrupt();
 }
 
-/// <summary>A transfer on its own socket. Sends and receives go through pre-serialised
+/// <summary>A transfer on its own socket: one <c>recvfrom</c> that sleeps until the ACK comes, as tftpd-hpa does,
+/// after an optional busy-poll (<c>tftp-busy-poll</c>). Sends and receives go through pre-serialised
 /// <see cref="SocketAddress"/>es, so neither allocates per packet.</summary>
-internal sealed class SocketTransferLink : ITftpTransferLink, IBlockingTftpTransferLink
+internal sealed class SocketTransferLink : ITftpTransferLink
 {
     /// <summary>SO_RCVTIMEO is set again only when the wait moves by more than this (one syscall saved per ACK).</summary>
     private const int TimeoutSlackMilliseconds = 20;
@@ -69,62 +35,23 @@ internal sealed class SocketTransferLink : ITftpTransferLink, IBlockingTftpTrans
     private readonly Socket _socket;
     private readonly SocketAddress _client;
     private readonly SocketAddress _from;
-    private readonly byte[] _receiveBuffer = new byte[1024];
+    private readonly byte[] _errorBuffer = new byte[64];
     private readonly Action<SocketAddress> _onStranger;
-    private readonly Func<bool> _maySpin;
+    private readonly long _pollTicks;
+    private readonly Func<bool> _mayPoll;
     private readonly AckSpinPolicy _spin = new();
 
     /// <param name="onStranger">Called with a datagram's source when it is not the client (after ERROR 5 was sent).</param>
-    /// <param name="maySpin">Whether a CPU is free to poll for the ACK before sleeping (few transfers active); null: never.</param>
-    public SocketTransferLink(Socket socket, IPEndPoint client, Action<SocketAddress> onStranger, Func<bool>? maySpin = null)
+    /// <param name="busyPoll">How long to poll for the ACK before sleeping (<c>tftp-busy-poll</c>); zero: never.</param>
+    /// <param name="mayPoll">Whether a CPU is free to poll now (few transfers active); null: always.</param>
+    public SocketTransferLink(Socket socket, IPEndPoint client, Action<SocketAddress> onStranger, TimeSpan busyPoll = default, Func<bool>? mayPoll = null)
     {
         _socket = socket;
-        Client = client;
         _client = client.Serialize();
         _from = new SocketAddress(client.AddressFamily);
         _onStranger = onStranger;
-        _maySpin = maySpin ?? (static () => false);
-    }
-
-    /// <summary>The socket, for a <see cref="TftpReactor"/> to drive the transfer on (NETBOOT_TFTP_REACTOR=1).</summary>
-    public Socket Socket => _socket;
-
-    public IPEndPoint Client { get; }
-
-    public async ValueTask SendAsync(ReadOnlyMemory<byte> datagram)
-    {
-        try
-        {
-            await _socket.SendToAsync(datagram, SocketFlags.None, _client).ConfigureAwait(false);
-        }
-        catch (SocketException)
-        {
-            // A lost send is a lost packet.
-        }
-    }
-
-    public async ValueTask<TftpIncoming> ReceiveAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            int received;
-            try
-            {
-                received = await _socket.ReceiveFromAsync(_receiveBuffer, SocketFlags.None, _from, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SocketException)
-            {
-                // ICMP port unreachable from a client that went away: let the deadline decide.
-                continue;
-            }
-            if (!_from.Equals(_client))
-            {
-                // RFC 1350 §4: a packet from a wrong TID gets ERROR 5 and does not disturb the transfer.
-                await RejectStrangerAsync().ConfigureAwait(false);
-                continue;
-            }
-            return TftpIncoming.Classify(_receiveBuffer.AsSpan(0, received));
-        }
+        _pollTicks = (long)(busyPoll.TotalSeconds * Stopwatch.Frequency);
+        _mayPoll = mayPoll ?? (static () => true);
     }
 
     public void Send(ReadOnlySpan<byte> datagram)
@@ -143,23 +70,22 @@ internal sealed class SocketTransferLink : ITftpTransferLink, IBlockingTftpTrans
         }
     }
 
-    public bool TryReceive(TimeSpan wait, out TftpIncoming incoming)
+    public int Receive(TimeSpan wait, Span<byte> buffer)
     {
-        incoming = default;
         var milliseconds = (int)Math.Clamp(Math.Ceiling(wait.TotalMilliseconds), 1, int.MaxValue);
         if (Math.Abs(milliseconds - _receiveTimeoutMilliseconds) > TimeoutSlackMilliseconds)
         {
             _socket.ReceiveTimeout = milliseconds;
             _receiveTimeoutMilliseconds = milliseconds;
         }
-        if (_spin.ShouldSpin() && _maySpin())
+        if (_pollTicks > 0 && _spin.ShouldSpin() && _mayPoll())
         {
-            _spin.Record(SpinUntilReadable(AckSpinPolicy.SpinTicks));
+            _spin.Record(PollUntilReadable(_pollTicks));
         }
         int received;
         try
         {
-            received = _socket.ReceiveFrom(_receiveBuffer, SocketFlags.None, _from);
+            received = _socket.ReceiveFrom(buffer, SocketFlags.None, _from);
         }
         catch (Exception e) when (_interrupted && e is ObjectDisposedException or SocketException)
         {
@@ -168,32 +94,37 @@ internal sealed class SocketTransferLink : ITftpTransferLink, IBlockingTftpTrans
         catch (SocketException)
         {
             // Timed out, or an ICMP error (port unreachable from a client that went away): the deadline decides.
-            return false;
+            return -1;
         }
         if (!_from.Equals(_client))
         {
-            // RFC 1350 §4: a packet from a wrong TID gets ERROR 5 and does not disturb the transfer.
-            var stranger = CopyOfSource();
-            var length = TftpPacketEncoder.WriteError(_receiveBuffer, TftpErrorCode.UnknownTransferId, "unknown transfer ID");
-            try
-            {
-                _socket.SendTo(_receiveBuffer.AsSpan(0, length), SocketFlags.None, stranger);
-            }
-            catch (SocketException)
-            {
-            }
-            _onStranger(stranger);
-            return false;
+            RejectStranger();
+            return -1;
         }
-        incoming = TftpIncoming.Classify(_receiveBuffer.AsSpan(0, received));
-        return true;
+        return received;
+    }
+
+    /// <summary>RFC 1350 §4: a packet from a wrong TID gets ERROR 5 and does not disturb the transfer.</summary>
+    private void RejectStranger()
+    {
+        var stranger = new SocketAddress(_from.Family, _from.Size);
+        _from.Buffer.Span[.._from.Size].CopyTo(stranger.Buffer.Span);
+        var length = TftpPacketEncoder.WriteError(_errorBuffer, TftpErrorCode.UnknownTransferId, "unknown transfer ID");
+        try
+        {
+            _socket.SendTo(_errorBuffer.AsSpan(0, length), SocketFlags.None, stranger);
+        }
+        catch (SocketException)
+        {
+        }
+        _onStranger(stranger);
     }
 
     /// <summary>Polls the socket (FIONREAD, no sleep) for up to <paramref name="ticks"/>: on a LAN the ACK usually
     /// comes back within a few tens of µs, and catching it awake saves the wake-up of a thread asleep in
     /// <c>recvfrom</c>, which is most of the server's share of a lock-step round trip. Each empty poll yields the
-    /// CPU to whatever is runnable on it (often the client itself), so the spin never delays anyone.</summary>
-    private AckSpinOutcome SpinUntilReadable(long ticks)
+    /// CPU to whatever is runnable on it (often the client itself), so the poll never delays anyone.</summary>
+    private AckSpinOutcome PollUntilReadable(long ticks)
     {
         var until = Stopwatch.GetTimestamp() + ticks;
         try
@@ -209,7 +140,7 @@ internal sealed class SocketTransferLink : ITftpTransferLink, IBlockingTftpTrans
                     return AckSpinOutcome.Missed;
                 }
                 // sched_yield: a socket wake-up is "sync", so the client is often queued on THIS CPU behind us; let
-                // it run (and send its ACK) at once instead of after the spin. Returns at once when nothing waits.
+                // it run (and send its ACK) at once instead of after the poll. Returns at once when nothing waits.
                 Thread.Yield();
             }
         }
@@ -226,27 +157,6 @@ internal sealed class SocketTransferLink : ITftpTransferLink, IBlockingTftpTrans
         _socket.Dispose();
     }
 
-    private SocketAddress CopyOfSource()
-    {
-        var copy = new SocketAddress(_from.Family, _from.Size);
-        _from.Buffer.Span[.._from.Size].CopyTo(copy.Buffer.Span);
-        return copy;
-    }
-
-    private async ValueTask RejectStrangerAsync()
-    {
-        var stranger = CopyOfSource();
-        var length = TftpPacketEncoder.WriteError(_receiveBuffer, TftpErrorCode.UnknownTransferId, "unknown transfer ID");
-        try
-        {
-            await _socket.SendToAsync(_receiveBuffer.AsMemory(0, length), SocketFlags.None, stranger).ConfigureAwait(false);
-        }
-        catch (SocketException)
-        {
-        }
-        _onStranger(stranger);
-    }
-
     public void Dispose() => _socket.Dispose();
 }
 
@@ -254,32 +164,20 @@ internal enum AckSpinOutcome
 {
     /// <summary>A datagram arrived while polling: the receive will not sleep.</summary>
     Caught,
-    /// <summary>Nothing within the spin time (a slow client or a long round trip).</summary>
+    /// <summary>Nothing within the poll time (a slow client or a long round trip).</summary>
     Missed,
 }
 
-/// <summary>When a transfer (or a <see cref="TftpReactor"/>) polls for the ACK before it sleeps (pure, per transfer or
-/// loop): always at first; after
+/// <summary>When a transfer polls for the ACK before it sleeps (pure, per transfer): always at first; after
 /// <see cref="MissesBeforeBackoff"/> polls in a row that saw nothing (a slow client, a long round trip) only once
-/// every <see cref="BackoffWaits"/> waits, so a transfer the spin cannot help costs almost no extra CPU.</summary>
+/// every <see cref="BackoffWaits"/> waits, so a transfer the poll cannot help costs almost no extra CPU.</summary>
 internal sealed class AckSpinPolicy
 {
-    /// <summary>Environment variable that sets the poll time in µs (0: never poll), for benchmarking the two ways.</summary>
-    public const string SpinVariable = "NETBOOT_TFTP_SPIN_US";
-    public const int DefaultSpinMicroseconds = 100;
-
-    /// <summary>How long one poll lasts: longer than a veth or LAN round trip through an awake client.</summary>
-    public static readonly long SpinTicks = Stopwatch.Frequency * SpinMicroseconds(Environment.GetEnvironmentVariable(SpinVariable)) / 1_000_000;
     public const int MissesBeforeBackoff = 4;
     public const int BackoffWaits = 64;
 
     private int _misses;
     private int _skip;
-
-    /// <summary>The poll time from <see cref="SpinVariable"/>: a number of µs up to 1000, else the default.</summary>
-    public static int SpinMicroseconds(string? setting) =>
-        int.TryParse(setting, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var us) && us <= 1000
-            ? us : DefaultSpinMicroseconds;
 
     public bool ShouldSpin()
     {
@@ -306,46 +204,107 @@ internal sealed class AckSpinPolicy
 }
 
 /// <summary><c>tftp-single-port</c>: the transfer shares the listening socket; the listener hands it the client's
-/// datagrams through a small bounded queue (oldest dropped: a flood cannot grow memory).</summary>
+/// datagrams through a small ring of fixed slots (oldest dropped when full: a flood cannot grow memory, and nothing is
+/// allocated per datagram).</summary>
 internal sealed class SinglePortTransferLink : ITftpTransferLink
 {
+    private const int Slots = 8;
+    /// <summary>An ACK is 4 bytes and an ERROR's text rarely passes 100; a longer datagram is cut (and then ignored).</summary>
+    private const int SlotSize = 1024;
+
     private readonly Socket _listener;
     private readonly SocketAddress _client;
-    private readonly Channel<TftpIncoming> _queue = Channel.CreateBounded<TftpIncoming>(
-        new BoundedChannelOptions(64) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true });
     private readonly Action _onDispose;
+    private readonly byte[][] _slots = new byte[Slots][];
+    private readonly int[] _lengths = new int[Slots];
+    private readonly object _lock = new();
+    private int _head;
+    private int _count;
+    private bool _interrupted;
 
     public SinglePortTransferLink(Socket listener, IPEndPoint client, Action onDispose)
     {
         _listener = listener;
         _client = client.Serialize();
         _onDispose = onDispose;
+        for (var i = 0; i < Slots; i++)
+        {
+            _slots[i] = new byte[SlotSize];
+        }
     }
 
     /// <summary>Called by the listener for each datagram from this client.</summary>
-    public void Post(ReadOnlySpan<byte> datagram) => _queue.Writer.TryWrite(TftpIncoming.Classify(datagram));
+    public void Post(ReadOnlySpan<byte> datagram)
+    {
+        lock (_lock)
+        {
+            if (_count == Slots)
+            {
+                _head = (_head + 1) % Slots;
+                _count--;
+            }
+            var slot = (_head + _count) % Slots;
+            var length = Math.Min(datagram.Length, SlotSize);
+            datagram[..length].CopyTo(_slots[slot]);
+            _lengths[slot] = length;
+            _count++;
+            Monitor.Pulse(_lock);
+        }
+    }
 
     /// <remarks>A synchronous sendto: every single-port transfer sends on the one listening socket, and concurrent
     /// <c>SendToAsync</c> calls on one socket with a <see cref="SocketAddress"/> failed inside the runtime
     /// (NullReferenceException in <c>DoOperationSendTo</c>, seen once in a full test run); a UDP send does not block for
     /// long, and the synchronous call shares no state between callers.</remarks>
-    public ValueTask SendAsync(ReadOnlyMemory<byte> datagram)
+    public void Send(ReadOnlySpan<byte> datagram)
     {
         try
         {
-            _listener.SendTo(datagram.Span, SocketFlags.None, _client);
+            _listener.SendTo(datagram, SocketFlags.None, _client);
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
+            // A lost send is a lost packet; a closed listener ends the transfer through Interrupt.
         }
-        return ValueTask.CompletedTask;
     }
 
-    public ValueTask<TftpIncoming> ReceiveAsync(CancellationToken cancellationToken) => _queue.Reader.ReadAsync(cancellationToken);
-
-    public void Dispose()
+    public int Receive(TimeSpan wait, Span<byte> buffer)
     {
-        _queue.Writer.TryComplete();
-        _onDispose();
+        lock (_lock)
+        {
+            var until = Stopwatch.GetTimestamp() + (long)(wait.TotalSeconds * Stopwatch.Frequency);
+            while (_count == 0 && !_interrupted)
+            {
+                var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), until);
+                if (left <= TimeSpan.Zero || !Monitor.Wait(_lock, left))
+                {
+                    break;
+                }
+            }
+            if (_interrupted)
+            {
+                throw new OperationCanceledException("the TFTP service is stopping");
+            }
+            if (_count == 0)
+            {
+                return -1;
+            }
+            var length = Math.Min(_lengths[_head], buffer.Length);
+            _slots[_head].AsSpan(0, length).CopyTo(buffer);
+            _head = (_head + 1) % Slots;
+            _count--;
+            return length;
+        }
     }
+
+    public void Interrupt()
+    {
+        lock (_lock)
+        {
+            _interrupted = true;
+            Monitor.PulseAll(_lock);
+        }
+    }
+
+    public void Dispose() => _onDispose();
 }

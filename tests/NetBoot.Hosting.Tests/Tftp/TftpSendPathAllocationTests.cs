@@ -8,32 +8,19 @@ namespace NetBoot.Hosting.Tests.Tftp;
 /// <summary>DESIGN "no per-packet allocation on the hot paths": a whole transfer driven through the real runner,
 /// content and cache against a link that answers every window at once (so the run stays on this thread and
 /// <see cref="GC.GetAllocatedBytesForCurrentThread"/> sees all of it) allocates the same whether it sends 200 or
-/// 20 000 packets, on both the async loop (tftp-single-port) and the blocking one (a transfer's own socket).</summary>
+/// 20 000 packets.</summary>
 public sealed class TftpSendPathAllocationTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("netboot-alloc-").FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    /// <summary>Acknowledges the last DATA block it was handed; completes synchronously.</summary>
-    private sealed class AcknowledgingLink : ITftpTransferLink, IBlockingTftpTransferLink
+    /// <summary>Acknowledges the last DATA block it was handed; never waits.</summary>
+    private sealed class AcknowledgingLink : ITftpTransferLink
     {
         private ushort _lastBlock;
 
         public long Packets { get; private set; }
-
-        public ValueTask SendAsync(ReadOnlyMemory<byte> datagram)
-        {
-            Packets++;
-            if (TftpPacketDecoder.TryReadData(datagram.Span, out var block, out _))
-            {
-                _lastBlock = block;
-            }
-            return default;
-        }
-
-        public ValueTask<TftpIncoming> ReceiveAsync(CancellationToken cancellationToken) =>
-            new(new TftpIncoming(TftpIncomingKind.Acknowledgment, _lastBlock));
 
         public void Send(ReadOnlySpan<byte> datagram)
         {
@@ -44,11 +31,7 @@ public sealed class TftpSendPathAllocationTests : IDisposable
             }
         }
 
-        public bool TryReceive(TimeSpan wait, out TftpIncoming incoming)
-        {
-            incoming = new TftpIncoming(TftpIncomingKind.Acknowledgment, _lastBlock);
-            return true;
-        }
+        public int Receive(TimeSpan wait, Span<byte> buffer) => TftpPacketEncoder.WriteAck(buffer, _lastBlock);
 
         public void Interrupt()
         {
@@ -59,7 +42,7 @@ public sealed class TftpSendPathAllocationTests : IDisposable
         }
     }
 
-    private static long MeasureTransfer(string path, int blockSize, int windowSize, TftpBlockCache cache, bool blocking, TftpTransferMode mode, out long packets)
+    private static long MeasureTransfer(string path, int blockSize, int windowSize, TftpBlockCache cache, TftpTransferMode mode, out long packets)
     {
         var link = new AcknowledgingLink();
         using var content = TftpContent.Open(path, mode, cache);
@@ -68,19 +51,9 @@ public sealed class TftpSendPathAllocationTests : IDisposable
              new TftpOption("windowsize", windowSize.ToString(System.Globalization.CultureInfo.InvariantCulture))],
             mode, content.TransferSize, new TftpConfig(), 9000);
         var transfer = new TftpTransfer(content.Length, options);
-        using var runner = new TftpTransferRunner(link, content, transfer, TimeProvider.System);
+        var runner = new TftpTransferRunner(link, content, transfer, TimeProvider.System);
         var before = GC.GetAllocatedBytesForCurrentThread();
-        TftpStep end;
-        if (blocking)
-        {
-            end = runner.Run(link, CancellationToken.None);
-        }
-        else
-        {
-            var run = runner.RunAsync(CancellationToken.None);
-            Assert.True(run.IsCompletedSuccessfully);
-            end = run.Result;
-        }
+        var end = runner.Run(CancellationToken.None);
         var after = GC.GetAllocatedBytesForCurrentThread();
         Assert.Equal(TftpTransferEnd.Completed, end.End);
         packets = link.Packets;
@@ -88,13 +61,11 @@ public sealed class TftpSendPathAllocationTests : IDisposable
     }
 
     [Theory]
-    [InlineData(512, 1, false, TftpTransferMode.Octet)]
-    [InlineData(1468, 16, false, TftpTransferMode.Octet)]
-    [InlineData(512, 1, true, TftpTransferMode.Octet)]
-    [InlineData(1468, 16, true, TftpTransferMode.Octet)]
-    [InlineData(512, 1, false, TftpTransferMode.Netascii)]
-    [InlineData(1468, 1, true, TftpTransferMode.Netascii)]
-    public void Allocation_does_not_grow_with_the_number_of_packets(int blockSize, int windowSize, bool blocking, TftpTransferMode mode)
+    [InlineData(512, 1, TftpTransferMode.Octet)]
+    [InlineData(1468, 16, TftpTransferMode.Octet)]
+    [InlineData(512, 1, TftpTransferMode.Netascii)]
+    [InlineData(1468, 1, TftpTransferMode.Netascii)]
+    public void Allocation_does_not_grow_with_the_number_of_packets(int blockSize, int windowSize, TftpTransferMode mode)
     {
         var small = Path.Combine(_directory, "small");
         var large = Path.Combine(_directory, "large");
@@ -104,11 +75,11 @@ public sealed class TftpSendPathAllocationTests : IDisposable
         File.WriteAllBytes(large, [.. Enumerable.Repeat(line, 20_000 * blockSize / line.Length).SelectMany(l => l)]);
         var cache = new TftpBlockCache(64L * 1024 * 1024);
         // Warm up: JIT, the cache's buffers, the timer behind the timeout source.
-        MeasureTransfer(large, blockSize, windowSize, cache, blocking, mode, out _);
-        MeasureTransfer(small, blockSize, windowSize, cache, blocking, mode, out _);
+        MeasureTransfer(large, blockSize, windowSize, cache, mode, out _);
+        MeasureTransfer(small, blockSize, windowSize, cache, mode, out _);
 
-        var smallBytes = MeasureTransfer(small, blockSize, windowSize, cache, blocking, mode, out var smallPackets);
-        var largeBytes = MeasureTransfer(large, blockSize, windowSize, cache, blocking, mode, out var largePackets);
+        var smallBytes = MeasureTransfer(small, blockSize, windowSize, cache, mode, out var smallPackets);
+        var largeBytes = MeasureTransfer(large, blockSize, windowSize, cache, mode, out var largePackets);
 
         Assert.True(largePackets > 100 * smallPackets / 2);
         var perPacket = (double)(largeBytes - smallBytes) / (largePackets - smallPackets);
