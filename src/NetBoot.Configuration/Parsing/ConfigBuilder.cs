@@ -29,6 +29,7 @@ internal sealed class ConfigBuilder
     public List<TagIfConfig> TagIfs { get; } = [];
     public List<DhcpIgnoreConfig> Ignores { get; } = [];
     public List<(TagFilter Filter, TimeSpan Delay)> ReplyDelays { get; } = [];
+    public DhcpProtocolConfig Protocol { get; set; } = new();
 
     public List<string> InterfacesIncluded { get; } = [];
     public List<string> InterfacesExcluded { get; } = [];
@@ -102,6 +103,7 @@ internal sealed class ConfigBuilder
         TagIfs = [.. TagIfs],
         Ignores = [.. Ignores],
         ReplyDelays = [.. ReplyDelays],
+        Protocol = Protocol,
         Interfaces = new InterfaceConfig
         {
             Include = [.. InterfacesIncluded],
