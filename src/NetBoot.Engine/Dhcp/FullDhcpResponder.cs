@@ -288,6 +288,7 @@ public static class FullDhcpResponder
         {
             reply = reply with { Flags = (ushort)(reply.Flags | 0x8000) };
         }
+        reply = RelayAgentInformation.EchoedInto(reply, exchange.Message);
         return new(reply, ReplyAddressing.For(exchange.Request, reply, exchange.Config), summary,
             Pxe.ProxyDhcpResponder.MaximumLength(exchange.Message), AllowOverload: !exchange.Config.NoOverride)
         {

@@ -126,6 +126,7 @@ public static class LeaseRequest
                 DhcpOption.Create(DhcpOptionCode.Message, System.Text.Encoding.ASCII.GetBytes(why)),
             ]),
         };
+        reply = RelayAgentInformation.EchoedInto(reply, request);
         var config = exchange.Config;
         var destination = request.RelayAgentAddress.IsZero
             ? ReplyDestination.BroadcastOn(exchange.Request.Interface.Index, (ushort)config.DhcpClientPort)

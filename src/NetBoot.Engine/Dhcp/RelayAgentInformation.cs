@@ -51,4 +51,17 @@ public static class RelayAgentInformation
     /// <summary>RFC 5107 §4: the address the relay asks the server to use as its identifier (sub-option 11, four bytes).</summary>
     public static IPv4Address? ServerIdentifierOverrideOf(DhcpOptionList options) =>
         TryGet(options, ServerIdentifierOverride, out var data) && data.Length >= 4 ? IPv4Address.FromBytes(data.AsSpan(0, 4)) : null;
+
+    /// <summary>RFC 3046 §2.2: the server copies the relay's option 82 into its reply as the last option, so the relay
+    /// can strip it and route the reply (dnsmasq keeps it verbatim at the end of the packet).</summary>
+    public static DhcpMessage EchoedInto(DhcpMessage reply, DhcpMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        ArgumentNullException.ThrowIfNull(request);
+        if (!request.Options.TryGet(DhcpOptionCode.RelayAgentInformation, out var option))
+        {
+            return reply;
+        }
+        return reply with { Options = reply.Options.Without(DhcpOptionCode.RelayAgentInformation).With(DhcpOptionCode.RelayAgentInformation, option.AsSpan()) };
+    }
 }

@@ -57,6 +57,17 @@ public class DhcpProtocolDirectiveTests
     }
 
     [Fact]
+    public void Relay_agent_information_is_echoed_as_the_last_option_of_the_reply()
+    {
+        var harness = Harness(p => p, RelayedNetwork);
+
+        var offer = Reply(harness.Send(WithAgent(Discover(Mac(1)) with { RelayAgentAddress = Relay }, (1, [7]))).Decision);
+
+        Assert.Equal(DhcpOptionCode.RelayAgentInformation, offer.Message.Options.Last().Code);
+        Assert.Equal(new byte[] { 1, 1, 7 }, Option(offer, DhcpOptionCode.RelayAgentInformation).ToArray());
+    }
+
+    [Fact]
     public void Name_match_sets_a_tag_for_the_exact_name_or_a_prefix_with_star_ignoring_case()
     {
         var config = new ServerConfig
