@@ -59,6 +59,21 @@ public sealed class ProtocolDirectiveTests
         Assert.Equal(IPAddress.Broadcast, received.PacketInformation.Address);
     }
 
+    [Fact]
+    public async Task Shared_network_serves_an_interface_from_another_subnets_range()
+    {
+        await using var lab = DhcpLab.Create();
+        // nbs0 is 10.78.0.1/24 and no range lies on that network: only shared-network makes it answer.
+        await lab.StartServerAsync("port=0\ndhcp-range=10.88.0.20,10.88.0.30,255.255.255.0,1h\nshared-network=nbs0,10.88.0.1\nno-ping\n");
+
+        // -B: the client asks for broadcast replies (the server has no route to the shared subnet's addresses).
+        var (code, output) = DhcpLab.RunClient(lab.Client, ClientLimit, "busybox", "udhcpc", "-i", "nbc0", "-n", "-q", "-f", "-B", "-s", "/bin/true");
+
+        var obtained = Regex.Match(output, @"lease of (10\.88\.0\.\d+) obtained from 10\.78\.0\.1");
+        Assert.True(code == 0 && obtained.Success, lab.Failure(output));
+        Assert.Equal(obtained.Groups[1].Value, Assert.Single(await lab.LeasesAsync()).Address);
+    }
+
     private static readonly IPv4Address Relay = IPv4Address.Parse("10.79.0.2");
 
     [Fact]
