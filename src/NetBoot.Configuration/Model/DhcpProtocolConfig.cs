@@ -29,7 +29,14 @@ public sealed record DhcpProtocolConfig
     public ImmutableArray<IPv4Address> OverrideRelays { get; init; } = [];
     /// <summary><c>shared-network=interface|relay,address</c>.</summary>
     public ImmutableArray<SharedNetworkConfig> SharedNetworks { get; init; } = [];
+    /// <summary><c>dhcp-relay=local,server[#port][,interface]</c>.</summary>
+    public ImmutableArray<DhcpRelayConfig> Relays { get; init; } = [];
 }
+
+/// <summary><c>dhcp-relay=LOCAL,SERVER[#PORT][,INTERFACE]</c> (dnsmasq, DHCPv4): requests arriving on the interface that
+/// holds <see cref="Local"/> (or on <see cref="InterfaceName"/>) are forwarded to <see cref="Server"/> with
+/// <c>giaddr</c> = LOCAL; the server's replies to LOCAL go back to the client.</summary>
+public sealed record DhcpRelayConfig(IPv4Address Local, IPv4Address Server, ushort ServerPort, string? InterfaceName, SourceLocation Source);
 
 /// <summary><c>dhcp-name-match=set:TAG,NAME[*]</c>: the client's name (option 81 or 12) equals <see cref="Name"/>, or
 /// starts with it when <see cref="IsPrefix"/>; compared without regard to case (dnsmasq <c>hostname_isequal</c>).</summary>

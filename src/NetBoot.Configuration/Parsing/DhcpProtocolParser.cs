@@ -111,4 +111,41 @@ internal static class DhcpProtocolParser
         }
         Update(d, p => p with { SharedNetworks = p.SharedNetworks.Add(entry) });
     }
+
+    /// <summary><c>dhcp-relay=LOCAL,SERVER[#PORT][,INTERFACE]</c> (dnsmasq <c>LOPT_RELAY</c>; IPv6 forms are accepted and
+    /// ignored).</summary>
+    public static void ParseRelay(DirectiveContext d)
+    {
+        const string Hint = "write dhcp-relay=<local address>,<server address>[#<port>][,<interface>]";
+        var fields = d.Fields();
+        var local = fields.Take() is { } l ? QuotedText.Reveal(l) : null;
+        var server = fields.Take() is { } s ? QuotedText.Reveal(s) : null;
+        var name = fields.Take() is { } n ? QuotedText.Reveal(n) : null;
+        if (local is null || server is null || fields.HasMore)
+        {
+            d.Error("bad dhcp-relay", Hint);
+            return;
+        }
+        if (local.Contains(':', StringComparison.Ordinal))
+        {
+            d.Notice(ConfigNoticeKind.Ignored, $"DHCPv6 relay {local} ignored: NetBoot serves DHCPv4 only");
+            return;
+        }
+        var hash = server.IndexOf('#', StringComparison.Ordinal);
+        ushort port = 67;
+        if (!IPv4Address.TryParse(local, out var localAddress)
+            || !IPv4Address.TryParse(hash < 0 ? server : server[..hash], out var serverAddress)
+            || (hash >= 0 && !ushort.TryParse(server[(hash + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port)))
+        {
+            d.Error("bad dhcp-relay", $"'{local}' and '{server}' must be IPv4 addresses; {Hint}");
+            return;
+        }
+        if (name is not null && InterfaceNameSyntax.Problem(name) is { } problem)
+        {
+            d.Error($"bad interface name '{name}'", problem);
+            return;
+        }
+        var relay = new DhcpRelayConfig(localAddress, serverAddress, port, name, d.Source);
+        Update(d, p => p with { Relays = p.Relays.Add(relay) });
+    }
 }

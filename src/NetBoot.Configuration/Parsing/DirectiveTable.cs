@@ -130,6 +130,8 @@ internal static class DirectiveTable
         // RFC 5107 by configuration: the relay's giaddr is the server identifier (ServerIdentifier).
         new("dhcp-proxy", DirectiveArity.Optional, DhcpProtocolParser.ParseProxy),
         new("shared-network", DirectiveArity.Required, DhcpProtocolParser.ParseSharedNetwork),
+        // DHCPv4 relay (NetBoot.Engine.Dhcp.DhcpRelay decides, NetBoot.Hosting.Dhcp.DhcpRelayService forwards).
+        new("dhcp-relay", DirectiveArity.Required, DhcpProtocolParser.ParseRelay),
         // The answer to a DISCOVER (and proxy PXE replies) leaves after the delay (ReplyDelay; Hosting's DelayedReplies).
         new("dhcp-reply-delay", DirectiveArity.Required, ClassifierParser.ParseReplyDelay),
         new("user", DirectiveArity.Optional, d => { Text((c, s) => c.User = s)(d); d.Config.UserSource = d.Source; }, DirectiveEffect.Served, null, true),
@@ -149,7 +151,6 @@ internal static class DirectiveTable
         new("dhcp-optsdir", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "option directories are not read: write the dhcp-option lines in the configuration"),
         new("read-ethers", DirectiveArity.None, null, DirectiveEffect.NotInEffect, "/etc/ethers is not read: write dhcp-host lines"),
         new("bridge-interface", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "not implemented: requests are answered on the interface they arrive on"),
-        new("dhcp-relay", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "NetBoot does not relay DHCP"),
         new("leasefile-ro", DirectiveArity.None, null, DirectiveEffect.NotInEffect, "not implemented: leases live in the lease database, and dhcp-leasefile is written from it"),
         new("script-arp", DirectiveArity.None, null, DirectiveEffect.NotInEffect, "not implemented: dhcp-script is called for leases (add/old/del), never for ARP events"),
         new("dhcp-luascript", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "Lua scripts are not run: use dhcp-script"),

@@ -52,7 +52,19 @@ public class DhcpProtocolParserTests
         ConfigAssert.Error("shared-network=eth0", "bad shared-network");
     }
 
+    [Fact]
+    public void Dhcp_relay_takes_local_and_server_with_an_optional_port_and_interface()
+    {
+        var relays = ConfigAssert.Valid("dhcp-relay=10.0.0.1,192.0.2.5\ndhcp-relay=10.0.1.1,192.0.2.6#1067,eth2").Protocol.Relays;
+        Assert.Equal((IPv4Address.Parse("10.0.0.1"), IPv4Address.Parse("192.0.2.5"), (ushort)67, (string?)null),
+            (relays[0].Local, relays[0].Server, relays[0].ServerPort, relays[0].InterfaceName));
+        Assert.Equal(((ushort)1067, "eth2"), (relays[1].ServerPort, relays[1].InterfaceName));
+        ConfigAssert.Error("dhcp-relay=10.0.0.1", "bad dhcp-relay");
+        ConfigAssert.Error("dhcp-relay=10.0.0.1,server.example", "bad dhcp-relay");
+    }
+
     [Theory]
+    [InlineData("dhcp-relay=10.0.0.1,192.0.2.5")]
     [InlineData("dhcp-broadcast=tag:x")]
     [InlineData("dhcp-rapid-commit")]
     [InlineData("dhcp-circuitid=set:c,01:02")]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using NetBoot.Interop.Tests.Lab;
 using NetBoot.Testing;
 using NetBoot.Wire.Dhcp;
 using NetBoot.Wire.Net;
@@ -72,6 +73,30 @@ public sealed class ProtocolDirectiveTests
         var obtained = Regex.Match(output, @"lease of (10\.88\.0\.\d+) obtained from 10\.78\.0\.1");
         Assert.True(code == 0 && obtained.Success, lab.Failure(output));
         Assert.Equal(obtained.Groups[1].Value, Assert.Single(await lab.LeasesAsync()).Address);
+    }
+
+    [Fact]
+    public async Task Dhcp_relay_forwards_a_clients_dora_to_dnsmasq_on_another_network()
+    {
+        // [cli] nbc0 ── nbs0 10.78.0.1 [netboot relay] nbs1 10.82.0.1 ── nbu0 10.82.0.2 [dnsmasq, range 10.78.0.50-60]
+        await using var lab = DhcpLab.Create();
+        var upstream = lab.AddLink("nbs1", "10.82.0.1/24", "nbu0");
+        upstream.Exec("ip", "addr", "add", "10.82.0.2/24", "dev", "nbu0");
+        upstream.Exec("ip", "route", "add", "10.78.0.0/24", "via", "10.82.0.1");
+        await using var dnsmasq = LabProcess.Start("dnsmasq", Path.Combine(lab.WorkDirectory, "dnsmasq.log"), "ip",
+        [
+            "netns", "exec", upstream.Name, "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--port=0", "--user=root",
+            "--log-facility=-", "--interface=nbu0", "--bind-interfaces", "--dhcp-range=10.78.0.50,10.78.0.60,255.255.255.0,1h",
+            $"--dhcp-leasefile={Path.Combine(lab.WorkDirectory, "upstream.leases")}", $"--pid-file={Path.Combine(lab.WorkDirectory, "dnsmasq.pid")}",
+        ]);
+        await dnsmasq.Log.WaitForAsync(new Regex(@"DHCP, IP range 10\.78\.0\.50"), ReplyWait, 0, dnsmasq.EnsureRunning);
+        await lab.StartServerAsync("port=0\ndhcp-relay=10.78.0.1,10.82.0.2\n");
+
+        var (code, output) = DhcpLab.RunClient(lab.Client, ClientLimit, "busybox", "udhcpc", "-i", "nbc0", "-n", "-q", "-f", "-s", "/bin/true");
+
+        var obtained = Regex.Match(output, @"lease of (10\.78\.0\.5\d|10\.78\.0\.60) obtained from 10\.82\.0\.2");
+        Assert.True(code == 0 && obtained.Success, lab.Failure(output + "\n" + dnsmasq.Log.Tail()));
+        await dnsmasq.Log.WaitForAsync(new Regex($@"DHCPACK\(nbu0\) {Regex.Escape(obtained.Groups[1].Value)} "), ReplyWait);
     }
 
     private static readonly IPv4Address Relay = IPv4Address.Parse("10.79.0.2");
