@@ -111,7 +111,8 @@ internal static class DirectiveTable
         // Called with add/old/del for leases (NetBoot.Hosting.Dhcp.LeaseMaintenance).
         new("dhcp-script", DirectiveArity.Required, Text((c, s) => c.DhcpScript = s), IsSingleValued: true),
         // Privilege drop once the sockets are bound (NetBoot.Hosting.Privileges): no default user, unlike dnsmasq's "nobody".
-        // Issue 18, DHCP protocol directives (NetBoot.Engine.Dhcp: ClientClassifier, ClientNames, RapidCommit, ServerIdentifier).
+        // Issue 18, DHCP protocol directives (NetBoot.Engine.Dhcp: ClientClassifier, ClientNames, LeaseRequest.RapidCommit,
+        // LeaseExchange.ServerIdentifier, RangeSelector, ReplyDelay, DhcpRelay).
         // Relay agent option 82 sub-options 1, 2, 6, exact match (ClientClassifier.RelayAgentTags).
         new("dhcp-circuitid", DirectiveArity.Required, ClassifierParser.ParseCircuitId),
         new("dhcp-remoteid", DirectiveArity.Required, ClassifierParser.ParseRemoteId),
@@ -127,7 +128,7 @@ internal static class DirectiveTable
         new("dhcp-ignore-clid", DirectiveArity.None, DhcpProtocolParser.ParseIgnoreClientId),
         // RFC 4039: a DISCOVER with option 80 gets an ACK with 80 (an OFFER when its new address must be pinged first).
         new("dhcp-rapid-commit", DirectiveArity.None, DhcpProtocolParser.ParseRapidCommit),
-        // RFC 5107 by configuration: the relay's giaddr is the server identifier (ServerIdentifier).
+        // RFC 5107 by configuration: the relay's giaddr is the server identifier (LeaseExchange.ServerIdentifier).
         new("dhcp-proxy", DirectiveArity.Optional, DhcpProtocolParser.ParseProxy),
         new("shared-network", DirectiveArity.Required, DhcpProtocolParser.ParseSharedNetwork),
         // DHCPv4 relay (NetBoot.Engine.Dhcp.DhcpRelay decides, NetBoot.Hosting.Dhcp.DhcpRelayService forwards).
