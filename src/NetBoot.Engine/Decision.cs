@@ -33,7 +33,11 @@ public sealed record SendReply(
     ReplyDestination Destination,
     string Summary,
     int MaximumLength = 576,
-    bool AllowOverload = false) : Decision;
+    bool AllowOverload = false) : Decision
+{
+    /// <summary><c>dhcp-reply-delay</c>: send this long after the request arrived (zero: at once).</summary>
+    public TimeSpan Delay { get; init; }
+}
 
 /// <summary>No reply, and why (logged with <c>log-dhcp</c>, counted as a drop reason).</summary>
 public sealed record NoReply(NoReplyReason Reason, string Detail) : Decision;

@@ -13,6 +13,7 @@ public class ConfigurationFuzzTests
         "pxe-prompt", "dhcp-match", "dhcp-vendorclass", "dhcp-userclass", "dhcp-mac", "tag-if", "dhcp-ignore",
         "enable-tftp", "tftp-root", "tftp-max", "tftp-port-range", "interface", "listen-address", "port", "log-dhcp",
         "dhcp-no-override", "dhcp-lease-max", "dhcp-pxe-vendor", "dhcp-reply-delay", "conf-file", "no-such-directive",
+        "dhcp-relay", "shared-network", "dhcp-proxy", "dhcp-name-match", "dhcp-broadcast", "dhcp-circuitid",
     ];
 
     private static readonly Gen<string> Field = Gen.OneOf(

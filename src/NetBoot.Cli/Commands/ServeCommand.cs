@@ -171,6 +171,8 @@ internal static class ServeCommand
         var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System, leases, status.Telemetry, scripts);
         var tftp = new TftpService(snapshot, loggerFactory.CreateLogger<TftpService>(), TimeProvider.System, status.Telemetry, scripts);
         var http = new HttpBootService(snapshot, loggerFactory.CreateLogger<HttpBootService>(), status.Telemetry);
+        // dhcp-relay: started with the interfaces as they are now (a relay follows no reload).
+        var relay = new DhcpRelayService(config, loggerFactory.CreateLogger<DhcpRelayService>());
         using var stopOnFailure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // SIGTERM (systemd, kill) and SIGINT stop the services gracefully: listeners close, transfers end, exit 0.
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal => StopOnSignal(signal, stopOnFailure));
@@ -180,11 +182,12 @@ internal static class ServeCommand
             StopAllOnFailure(dhcp.RunAsync(addresses, stopOnFailure.Token), stopOnFailure),
             StopAllOnFailure(tftp.RunAsync(addresses, stopOnFailure.Token), stopOnFailure),
             StopAllOnFailure(http.RunAsync(addresses, stopOnFailure.Token), stopOnFailure),
+            StopAllOnFailure(relay.RunAsync(addresses.Current.Interfaces, stopOnFailure.Token), stopOnFailure),
             StopAllOnFailure(status.RunAsync(snapshot, leases, loggerFactory.CreateLogger("netboot.status"), stopOnFailure.Token), stopOnFailure),
         };
         // Not among the services: it has nothing to serve alone, and it ends when they stop.
         var scriptLoop = scripts?.RunAsync(stopOnFailure.Token) ?? Task.CompletedTask;
-        if (!await DropPrivilegesWhenBoundAsync(logger, config, target, [dhcp.Listening, tftp.Listening, http.Started], services).ConfigureAwait(false))
+        if (!await DropPrivilegesWhenBoundAsync(logger, config, target, [dhcp.Listening, tftp.Listening, http.Started, relay.Listening], services).ConfigureAwait(false))
         {
             await stopOnFailure.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(services.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
@@ -227,7 +230,7 @@ internal static class ServeCommand
         return 0;
     }
 
-    private const string NothingToServe = "nothing to serve: no dhcp-range, enable-tftp, http-port/http-root or status endpoint is in effect";
+    private const string NothingToServe = "nothing to serve: no dhcp-range, dhcp-relay, enable-tftp, http-port/http-root or status endpoint is in effect";
 
     /// <summary><c>user=</c>: once every socket is bound (DHCP, 4011, TFTP, HTTP), switch to the account; say clearly
     /// when that cannot be done because NetBoot is not root. False when the switch failed (the server must not go on

@@ -76,6 +76,8 @@ public sealed record ServerConfig
     public ImmutableArray<TagFilter> BootpDynamic { get; init; } = [];
     /// <summary><c>dhcp-reply-delay=[tag:x,]seconds</c>.</summary>
     public ImmutableArray<(TagFilter Filter, TimeSpan Delay)> ReplyDelays { get; init; } = [];
+    /// <summary>The DHCP protocol switches: broadcast, names, rapid commit, option 81, client identifier, relays.</summary>
+    public DhcpProtocolConfig Protocol { get; init; } = new();
     /// <summary><c>dhcp-alternate-port</c>: server and client ports (67/68 by default).</summary>
     public int DhcpServerPort { get; init; } = 67;
     public int DhcpClientPort { get; init; } = 68;

@@ -31,6 +31,7 @@ internal sealed class ConfigBuilder
     public List<(TagFilter Filter, TimeSpan Delay)> ReplyDelays { get; } = [];
     public List<DhcpFileSource> DhcpFiles { get; } = [];
     public SourceLocation? ReadEthers { get; set; }
+    public DhcpProtocolConfig Protocol { get; set; } = new();
 
     public List<string> InterfacesIncluded { get; } = [];
     public List<string> InterfacesExcluded { get; } = [];
@@ -110,6 +111,7 @@ internal sealed class ConfigBuilder
         ReplyDelays = [.. ReplyDelays],
         DhcpFiles = [.. DhcpFiles],
         ReadEthers = ReadEthers,
+        Protocol = Protocol,
         Interfaces = new InterfaceConfig
         {
             Include = [.. InterfacesIncluded],

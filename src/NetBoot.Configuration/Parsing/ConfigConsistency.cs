@@ -30,6 +30,7 @@ internal static class ConfigConsistency
         set.UnionWith(config.VendorClasses.Concat(config.UserClasses).Concat(config.CircuitIds).Concat(config.RemoteIds)
             .Concat(config.SubscriberIds).Select(c => c.SetTag));
         set.UnionWith(config.MacMatches.Select(m => m.SetTag));
+        set.UnionWith(config.Protocol.NameMatches.Select(m => m.SetTag));
         set.UnionWith(config.TagIfs.SelectMany(t => t.SetTags));
         set.UnionWith(config.InterfacesIncluded);
         var reported = new HashSet<string>(StringComparer.Ordinal);

@@ -39,8 +39,6 @@ internal sealed record DirectiveSpec(
 /// here when a responder starts honouring a directive.</summary>
 internal static class DirectiveTable
 {
-    private const string RelayAgentMatch = "not implemented: relay agent (option 82) matching never sets this tag";
-
     private static readonly DirectiveSpec[] Served =
     [
         new("dhcp-range", DirectiveArity.Required, DhcpRangeParser.Parse),
@@ -123,6 +121,30 @@ internal static class DirectiveTable
         // Called with add/old/del for leases (NetBoot.Hosting.Dhcp.LeaseMaintenance) and tftp for transfers (TftpService).
         new("dhcp-script", DirectiveArity.Required, Text((c, s) => c.DhcpScript = s), IsSingleValued: true),
         // Privilege drop once the sockets are bound (NetBoot.Hosting.Privileges): no default user, unlike dnsmasq's "nobody".
+        // Issue 18, DHCP protocol directives (NetBoot.Engine.Dhcp: ClientClassifier, ClientNames, LeaseRequest.RapidCommit,
+        // LeaseExchange.ServerIdentifier, RangeSelector, ReplyDelay, DhcpRelay).
+        // Relay agent option 82 sub-options 1, 2, 6, exact match (ClientClassifier.RelayAgentTags).
+        new("dhcp-circuitid", DirectiveArity.Required, ClassifierParser.ParseCircuitId),
+        new("dhcp-remoteid", DirectiveArity.Required, ClassifierParser.ParseRemoteId),
+        new("dhcp-subscrid", DirectiveArity.Required, ClassifierParser.ParseSubscriberId),
+        // The reply's broadcast flag is set for matching clients (FullDhcpResponder.Send), so RFC 2131 §4.1 broadcasts it.
+        new("dhcp-broadcast", DirectiveArity.Optional, DhcpProtocolParser.ParseBroadcast),
+        // The lease's host name (ClientNames): a matching client's own name is dropped, or one is made from its MAC.
+        new("dhcp-ignore-names", DirectiveArity.Optional, DhcpProtocolParser.ParseIgnoreNames),
+        new("dhcp-generate-names", DirectiveArity.Optional, DhcpProtocolParser.ParseGenerateNames),
+        new("dhcp-name-match", DirectiveArity.Required, DhcpProtocolParser.ParseNameMatch),
+        // Option 81 in replies to clients that send it, with dnsmasq's S/O/N flags (ClientNames.FqdnReply).
+        new("dhcp-client-update", DirectiveArity.None, DhcpProtocolParser.ParseClientUpdate),
+        new("dhcp-ignore-clid", DirectiveArity.None, DhcpProtocolParser.ParseIgnoreClientId),
+        // RFC 4039: a DISCOVER with option 80 gets an ACK with 80 (an OFFER when its new address must be pinged first).
+        new("dhcp-rapid-commit", DirectiveArity.None, DhcpProtocolParser.ParseRapidCommit),
+        // RFC 5107 by configuration: the relay's giaddr is the server identifier (LeaseExchange.ServerIdentifier).
+        new("dhcp-proxy", DirectiveArity.Optional, DhcpProtocolParser.ParseProxy),
+        new("shared-network", DirectiveArity.Required, DhcpProtocolParser.ParseSharedNetwork),
+        // DHCPv4 relay (NetBoot.Engine.Dhcp.DhcpRelay decides, NetBoot.Hosting.Dhcp.DhcpRelayService forwards).
+        new("dhcp-relay", DirectiveArity.Required, DhcpProtocolParser.ParseRelay),
+        // The answer to a DISCOVER (and proxy PXE replies) leaves after the delay (ReplyDelay; Hosting's DelayedReplies).
+        new("dhcp-reply-delay", DirectiveArity.Required, ClassifierParser.ParseReplyDelay),
         new("user", DirectiveArity.Optional, d => { Text((c, s) => c.User = s)(d); d.Config.UserSource = d.Source; }, DirectiveEffect.Served, null, true),
         new("group", DirectiveArity.Optional, d => { Text((c, s) => c.Group = s)(d); d.Config.GroupSource = d.Source; }, DirectiveEffect.Served, null, true),
     ];
@@ -147,24 +169,10 @@ internal static class DirectiveTable
     /// move a row to <see cref="Served"/> or <see cref="Leasing"/> when a responder starts honouring it.</summary>
     private static readonly DirectiveSpec[] NotServed =
     [
-        new("dhcp-circuitid", DirectiveArity.Required, ClassifierParser.ParseCircuitId, DirectiveEffect.NotInEffect, RelayAgentMatch),
-        new("dhcp-remoteid", DirectiveArity.Required, ClassifierParser.ParseRemoteId, DirectiveEffect.NotInEffect, RelayAgentMatch),
-        new("dhcp-subscrid", DirectiveArity.Required, ClassifierParser.ParseSubscriberId, DirectiveEffect.NotInEffect, RelayAgentMatch),
-        new("dhcp-reply-delay", DirectiveArity.Required, ClassifierParser.ParseReplyDelay, DirectiveEffect.NotInEffect, "not implemented: replies are sent without delay"),
-        new("dhcp-broadcast", DirectiveArity.Optional, null, DirectiveEffect.NotInEffect, "not implemented: tags cannot force broadcast replies (RFC 2131 §4.1 decides, from the client's broadcast flag)"),
-        new("dhcp-ignore-names", DirectiveArity.Optional, null, DirectiveEffect.NotInEffect, "not implemented: a client's host name is kept whatever its tags (when it is a legal name)"),
-        new("dhcp-generate-names", DirectiveArity.Optional, null, DirectiveEffect.NotInEffect, "not implemented: a client that sends no host name has none"),
-        new("dhcp-name-match", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "not implemented: no tag is set from a client's host name"),
-        new("dhcp-client-update", DirectiveArity.None, null, DirectiveEffect.NotInEffect, "not implemented: option 81 (client FQDN) is not answered"),
-        new("dhcp-ignore-clid", DirectiveArity.None, null, DirectiveEffect.NotInEffect, "not implemented: client identifiers are used (dhcp-host=…,id:* ignores them for one host)"),
-        new("dhcp-rapid-commit", DirectiveArity.None, null, DirectiveEffect.NotInEffect, "not implemented: option 80 is not answered; clients get the usual OFFER and ACK"),
         new("bridge-interface", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "not implemented: requests are answered on the interface they arrive on"),
-        new("shared-network", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "not implemented: the range is chosen from the interface's or relay's own subnet"),
-        new("dhcp-relay", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "NetBoot does not relay DHCP"),
-        new("dhcp-proxy", DirectiveArity.Optional, null, DirectiveEffect.NotInEffect, "not implemented: replies through a relay keep this server's identifier (no RFC 5107 override)"),
         new("dhcp-luascript", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "Lua scripts are not run: use dhcp-script"),
         new("dhcp-fqdn", DirectiveArity.None, null, DirectiveEffect.Dns, "NetBoot serves no DNS, so names are not qualified with a domain"),
-        new("dhcp-ttl", DirectiveArity.Required, null, DirectiveEffect.Dns, "NetBoot serves no DNS", true),
+        new("dhcp-ttl", DirectiveArity.Required, null, DirectiveEffect.Dns, "it sets the TTL of DNS answers for DHCP names (dnsmasq: \"Set TTL in DNS responses with DHCP-derived addresses\"); NetBoot serves no DNS", true),
     ];
 
     private static readonly DirectiveSpec[] Ignored =

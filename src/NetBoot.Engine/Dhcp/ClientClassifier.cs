@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using NetBoot.Configuration.Model;
+using NetBoot.Engine.Leases;
 using NetBoot.Wire.Dhcp;
 using NetBoot.Wire.Net;
 
@@ -37,11 +38,13 @@ public static class ClientClassifier
         ImmutableArray<RangeContext> ownedRanges = default)
     {
         var tags = TagSet.Empty.Add(arrival.Name);
+        tags = tags.AddRange(RelayAgentTags(message.Options, config));
         tags = tags.AddRange(config.MacMatches.Where(m => MacMatches(m, message)).Select(m => m.SetTag));
         tags = tags.AddRange(config.Matches.Where(m => OptionMatcher.Matches(m, message.Options)).Select(m => m.SetTag));
         tags = tags.AddRange(config.VendorClasses.Where(v => VendorClassMatches(v, message.Options)).Select(v => v.SetTag));
         tags = tags.AddRange(config.UserClasses.Where(u => UserClassMatches(u, message.Options)).Select(u => u.SetTag));
         tags = AddHostTags(tags, message, config, ownedRanges);
+        tags = tags.AddRange(ClientNames.NameMatchTags(message.Options, config.Protocol));
         if (message.MessageType is null)
         {
             // dnsmasq: "bootp" lets BOOTP clients get other options, ranges or dhcp-ignore.
@@ -65,6 +68,28 @@ public static class ClientClassifier
             }
         }
         return tags;
+    }
+
+    /// <summary><c>dhcp-circuitid</c>, <c>dhcp-remoteid</c>, <c>dhcp-subscrid</c>: the relay's option 82 sub-option 1, 2
+    /// or 6 equals the configured bytes exactly (dnsmasq compares length and bytes, unlike the vendor-class substring).</summary>
+    public static IEnumerable<string> RelayAgentTags(DhcpOptionList options, ServerConfig config)
+    {
+        if (!options.Contains(DhcpOptionCode.RelayAgentInformation))
+        {
+            return [];
+        }
+        return SubOptionTags(options, RelayAgentInformation.CircuitId, config.CircuitIdMatches)
+            .Concat(SubOptionTags(options, RelayAgentInformation.RemoteId, config.RemoteIdMatches))
+            .Concat(SubOptionTags(options, RelayAgentInformation.SubscriberId, config.SubscriberIdMatches));
+    }
+
+    private static IEnumerable<string> SubOptionTags(DhcpOptionList options, byte code, ImmutableArray<DhcpClassMatchConfig> matches)
+    {
+        if (matches.IsEmpty || !RelayAgentInformation.TryGet(options, code, out var data))
+        {
+            return [];
+        }
+        return matches.Where(m => m.Pattern.AsSpan().SequenceEqual(data.AsSpan())).Select(m => m.SetTag);
     }
 
     /// <summary><c>dhcp-mac</c>: same length as <c>chaddr</c>/<c>hlen</c>, hardware type equal (or not given), every
@@ -157,7 +182,7 @@ public static class ClientClassifier
             // Without dhcp-host lines (the common pool-only server) no closure nor enumerator per request.
             return null;
         }
-        var clientId = message.Options.TryGet(DhcpOptionCode.ClientIdentifier, out var id) && id.Length > 0 ? id : [];
+        var clientId = ClientIdentity.Of(message, config.Protocol.IgnoreClientId).ClientId;
         return FindHost(message.ClientHardwareAddress, clientId.AsSpan(), config.Hosts, h => tags.Matches(h.Filter) && IsInContext(h, ownedRanges));
     }
 

@@ -61,7 +61,7 @@ public static class FullDhcpResponder
         DhcpMessage message, ServerConfig config, Classification classification, ImmutableArray<RangeContext> owned, ILeaseView leases)
     {
         if (config.Hosts.IsDefaultOrEmpty || message.Options.Contains(DhcpOptionCode.ClientIdentifier)
-            || leases.Find(ClientIdentity.Of(message)) is not { ClientId.IsDefaultOrEmpty: false } lease)
+            || leases.Find(ClientIdentity.Of(message, config.Protocol.IgnoreClientId)) is not { ClientId.IsDefaultOrEmpty: false } lease)
         {
             return null;
         }
@@ -83,6 +83,13 @@ public static class FullDhcpResponder
             return Silent(tags, NoReplyReason.LeaseLimitReached,
                 $"no address for {exchange.Message.ClientHardwareAddress}: the limit of {exchange.Config.LeaseMax} leases is reached (dhcp-lease-max)");
         }
+        var probeFirst = allocated && !exchange.Config.NoPing;
+        if (exchange.Config.Protocol.RapidCommit && exchange.Message.Options.Contains(DhcpOptionCode.RapidCommit) && !probeFirst)
+        {
+            // RFC 4039 §4: commit at once and ACK with option 80. A new address that must be pinged first gets the
+            // usual OFFER instead (which §4 allows): NetBoot does not hold a lease open on an unchecked address.
+            return WithReplyDelay(LeaseRequest.RapidCommit(exchange, address), exchange);
+        }
         var range = exchange.RangeOf(address)!;
         var leaseTime = exchange.LeaseTimeFor(range);
         var reply = LeaseReplyBuilder.Build(exchange, DhcpMessageType.Offer, address, range, leaseTime);
@@ -96,11 +103,17 @@ public static class FullDhcpResponder
         LeaseChange? change = keep ? null : new LeaseUpsert(exchange.LeaseOn(address, exchange.Now + OfferHold, LeaseState.Offered), LeaseEvent.None);
         // dnsmasq address_allocate: a new address from the pool is pinged first unless no-ping; fixed, current and
         // requested addresses are not.
-        return new DhcpOutcome(Send(exchange, reply, address.ToString()), change)
+        return WithReplyDelay(new DhcpOutcome(Send(exchange, reply, address.ToString()), change)
         {
-            ProbeFirst = allocated && !exchange.Config.NoPing ? address : null,
-        };
+            ProbeFirst = probeFirst ? address : null,
+        }, exchange);
     }
+
+    /// <summary>dnsmasq applies <c>dhcp-reply-delay</c> to the answer to a DISCOVER (after the range's tag is added).</summary>
+    private static DhcpOutcome WithReplyDelay(DhcpOutcome outcome, LeaseExchange exchange) =>
+        outcome.Decision is SendReply send && ReplyDelay.For(exchange.Config, exchange.Classification.Tags) is { Ticks: > 0 } delay
+            ? outcome with { Decision = send with { Delay = delay } }
+            : outcome;
 
     /// <summary>The ping check found <paramref name="address"/> answering: quarantine it (held by nobody, as a declined
     /// address) so the next decision for the client picks another one.</summary>
@@ -220,7 +233,7 @@ public static class FullDhcpResponder
     {
         var tags = exchange.Classification.Tags;
         var options = exchange.Message.Options;
-        if (options.TryGetAddress(DhcpOptionCode.ServerIdentifier, out var server) && server != exchange.Local)
+        if (options.TryGetAddress(DhcpOptionCode.ServerIdentifier, out var server) && server != exchange.ServerIdentifier)
         {
             return Silent(tags, NoReplyReason.ForAnotherServer, $"DHCPDECLINE from {exchange.Message.ClientHardwareAddress} is for server {server}");
         }
@@ -239,7 +252,7 @@ public static class FullDhcpResponder
     {
         var tags = exchange.Classification.Tags;
         var address = exchange.Message.ClientAddress;
-        if (exchange.Message.Options.TryGetAddress(DhcpOptionCode.ServerIdentifier, out var server) && server != exchange.Local)
+        if (exchange.Message.Options.TryGetAddress(DhcpOptionCode.ServerIdentifier, out var server) && server != exchange.ServerIdentifier)
         {
             return Silent(tags, NoReplyReason.ForAnotherServer, $"DHCPRELEASE from {exchange.Message.ClientHardwareAddress} is for server {server}");
         }
@@ -267,12 +280,21 @@ public static class FullDhcpResponder
         return new DhcpOutcome(Send(exchange, reply with { ClientAddress = address }, address.ToString()));
     }
 
-    internal static SendReply Send(LeaseExchange exchange, DhcpMessage reply, string summary) =>
-        new(reply, ReplyAddressing.For(exchange.Request, reply, exchange.Config), summary,
+    internal static SendReply Send(LeaseExchange exchange, DhcpMessage reply, string summary)
+    {
+        // dnsmasq do_options: dhcp-broadcast sets the broadcast flag, so the reply is broadcast (RFC 2131 §4.1) to
+        // clients that cannot take a unicast before they are configured.
+        if (ClientNames.AnyApplies(exchange.Config.Protocol.Broadcast, exchange.Classification.Tags))
+        {
+            reply = reply with { Flags = (ushort)(reply.Flags | 0x8000) };
+        }
+        reply = RelayAgentInformation.EchoedInto(reply, exchange.Message);
+        return new(reply, ReplyAddressing.For(exchange.Request, reply, exchange.Config), summary,
             Pxe.ProxyDhcpResponder.MaximumLength(exchange.Message), AllowOverload: !exchange.Config.NoOverride)
         {
             Tags = exchange.Classification.Tags.Names,
         };
+    }
 
     internal static DhcpOutcome Silent(TagSet tags, NoReplyReason reason, string detail) =>
         new(new NoReply(reason, detail) { Tags = tags.Names });

@@ -23,7 +23,7 @@ public sealed record LeaseExchange(
     public DhcpMessage Message => Request.Message;
 
     /// <summary>Who the request says it is (<c>htype</c> + <c>chaddr</c>, option 61).</summary>
-    public ClientIdentity Identity { get; } = ClientIdentity.Of(Request.Message);
+    public ClientIdentity Identity { get; } = ClientIdentity.Of(Request.Message, Config.Protocol.IgnoreClientId);
 
     private Lease? _currentLease;
     private bool _currentLeaseFound;
@@ -143,8 +143,30 @@ public sealed record LeaseExchange(
     public Lease LeaseOn(IPv4Address address, DateTimeOffset expires, LeaseState state)
     {
         var identity = StoredIdentity;
-        var hostName = Host?.HostName ?? (Message.Options.TryGetString(DhcpOptionCode.HostName, out var name) ? ClientHostName(name) : null);
-        return new Lease(address, identity.Key, identity.Hardware, identity.ClientId, hostName, expires, state);
+        return new Lease(address, identity.Key, identity.Hardware, identity.ClientId, HostName, expires, state);
+    }
+
+    /// <summary>The host name this client's lease records and its reply names (<see cref="ClientNames.LeaseName"/>).</summary>
+    public string? HostName => ClientNames.LeaseName(Host, Message.Options, Message.ClientHardwareAddress, Classification.Tags, Config.Protocol);
+
+    /// <summary>RFC 2131 §4.3.1 option 54: this server's address on the arrival network, unless a relay asks for its own
+    /// address (RFC 5107 sub-option 11) or <c>dhcp-proxy</c> names the relay (dnsmasq <c>override</c>), so that the
+    /// client's renewals come back through the relay and carry its option 82 again.</summary>
+    public IPv4Address ServerIdentifier => ServerIdentifierOverride ?? Local;
+
+    /// <summary>The relay's address in place of this server's (RFC 5107 sub-option 11 first, then <c>dhcp-proxy</c>).</summary>
+    public IPv4Address? ServerIdentifierOverride
+    {
+        get
+        {
+            if (RelayAgentInformation.ServerIdentifierOverrideOf(Message.Options) is { IsZero: false } asked)
+            {
+                return asked;
+            }
+            var relay = Message.RelayAgentAddress;
+            var protocol = Config.Protocol;
+            return !relay.IsZero && protocol.OverrideServerIdentifier && (protocol.OverrideRelays.IsEmpty || protocol.OverrideRelays.Contains(relay)) ? relay : null;
+        }
     }
 
     /// <summary>Whether binding <paramref name="address"/> continues a bound lease (<c>dhcp-script old</c>) rather than

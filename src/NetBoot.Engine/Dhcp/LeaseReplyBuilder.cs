@@ -21,7 +21,7 @@ public static class LeaseReplyBuilder
         (byte)DhcpOptionCode.DhcpMessageType, (byte)DhcpOptionCode.ServerIdentifier, (byte)DhcpOptionCode.IPAddressLeaseTime,
         (byte)DhcpOptionCode.RenewalTimeValue, (byte)DhcpOptionCode.RebindingTimeValue, (byte)DhcpOptionCode.OptionOverload,
         (byte)DhcpOptionCode.TftpServerName, (byte)DhcpOptionCode.BootFileName, ServerIpAddressCode,
-        (byte)DhcpOptionCode.VendorSpecificInformation,
+        (byte)DhcpOptionCode.VendorSpecificInformation, (byte)DhcpOptionCode.ClientFqdn,
     ];
 
     /// <summary>A BOOTREPLY echoing xid, flags, giaddr and chaddr, every address zero, no options.</summary>
@@ -46,7 +46,7 @@ public static class LeaseReplyBuilder
         var options = new List<DhcpOption>
         {
             DhcpOption.Create(DhcpOptionCode.DhcpMessageType, [(byte)type]),
-            DhcpOption.Create(DhcpOptionCode.ServerIdentifier, local.ToBytes()),
+            DhcpOption.Create(DhcpOptionCode.ServerIdentifier, exchange.ServerIdentifier.ToBytes()),
         };
         if (includeLeaseTimes)
         {
@@ -57,6 +57,11 @@ public static class LeaseReplyBuilder
         options.Add(DhcpOption.Create(DhcpOptionCode.BroadcastAddress, broadcast.ToBytes()));
 
         var configured = ConfiguredOptions(exchange.Config, tags);
+        // dnsmasq ignores dhcp-option=81: the reply's option 81 answers the client's (RFC 4702 §4).
+        if (ClientNames.FqdnReply(request.Options, exchange.HostName, exchange.Config.Protocol) is { } fqdn)
+        {
+            options.Add(fqdn);
+        }
         // dnsmasq: on a directly connected network the router defaults to this server unless dhcp-option=3 says otherwise.
         if (!configured.ContainsKey((byte)DhcpOptionCode.Router) && request.RelayAgentAddress.IsZero && IsWanted(asked, (byte)DhcpOptionCode.Router))
         {

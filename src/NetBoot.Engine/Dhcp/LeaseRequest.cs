@@ -41,12 +41,12 @@ public static class LeaseRequest
         if (state == RequestState.Selecting)
         {
             options.TryGetAddress(DhcpOptionCode.ServerIdentifier, out var server);
-            if (server != exchange.Local)
+            if (server != exchange.ServerIdentifier)
             {
                 // RFC 2131 §4.3.2: the client chose another server's offer; release what was held for it.
                 var held = exchange.CurrentLease is { State: LeaseState.Offered } offered ? new LeaseRemoval(offered, LeaseEvent.None) : null;
                 return new DhcpOutcome(new NoReply(NoReplyReason.ForAnotherServer,
-                    $"DHCPREQUEST from {message.ClientHardwareAddress} is for server {server}, not {exchange.Local}") { Tags = tags.Names }, held);
+                    $"DHCPREQUEST from {message.ClientHardwareAddress} is for server {server}, not {exchange.ServerIdentifier}") { Tags = tags.Names }, held);
             }
         }
         var requested = options.TryGetAddress(DhcpOptionCode.RequestedIPAddress, out var asked) ? asked : message.ClientAddress;
@@ -86,12 +86,20 @@ public static class LeaseRequest
         return Ack(exchange, requested);
     }
 
-    private static DhcpOutcome Ack(LeaseExchange exchange, IPv4Address address)
+    /// <summary>RFC 4039 §4 (<c>dhcp-rapid-commit</c>): a DISCOVER with option 80 is bound at once to the address it would
+    /// have been offered, and answered with a DHCPACK carrying option 80 (dnsmasq's <c>rapid_commit</c> path).</summary>
+    internal static DhcpOutcome RapidCommit(LeaseExchange exchange, IPv4Address address) => Ack(exchange, address, rapidCommit: true);
+
+    private static DhcpOutcome Ack(LeaseExchange exchange, IPv4Address address, bool rapidCommit = false)
     {
         var range = exchange.RangeOf(address)!;
         var leaseTime = exchange.LeaseTimeFor(range);
         // RFC 2131 table 3: a DHCPACK keeps the request's ciaddr (a renewing client is answered at it).
         var reply = LeaseReplyBuilder.Build(exchange, DhcpMessageType.Ack, address, range, leaseTime) with { ClientAddress = exchange.Message.ClientAddress };
+        if (rapidCommit)
+        {
+            reply = reply with { Options = reply.Options.With(DhcpOptionCode.RapidCommit, []) };
+        }
         var lease = exchange.LeaseOn(address, exchange.ExpiryFor(leaseTime), LeaseState.Bound);
         var change = exchange.Upsert(lease, exchange.IsRenewalOf(address) ? LeaseEvent.Old : LeaseEvent.Add) with { MustBeDurableBeforeReply = true };
         return new DhcpOutcome(FullDhcpResponder.Send(exchange, reply, address.ToString()), change);
@@ -114,10 +122,11 @@ public static class LeaseRequest
             Options = new DhcpOptionList(
             [
                 DhcpOption.Create(DhcpOptionCode.DhcpMessageType, [(byte)DhcpMessageType.Nak]),
-                DhcpOption.Create(DhcpOptionCode.ServerIdentifier, exchange.Local.ToBytes()),
+                DhcpOption.Create(DhcpOptionCode.ServerIdentifier, exchange.ServerIdentifier.ToBytes()),
                 DhcpOption.Create(DhcpOptionCode.Message, System.Text.Encoding.ASCII.GetBytes(why)),
             ]),
         };
+        reply = RelayAgentInformation.EchoedInto(reply, request);
         var config = exchange.Config;
         var destination = request.RelayAgentAddress.IsZero
             ? ReplyDestination.BroadcastOn(exchange.Request.Interface.Index, (ushort)config.DhcpClientPort)

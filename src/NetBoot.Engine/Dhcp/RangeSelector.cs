@@ -22,12 +22,18 @@ public static class RangeSelector
 {
     public static ImmutableArray<RangeContext> Select(DhcpMessage message, ArrivalInterface arrival, ServerConfig config)
     {
+        var shares = !config.Protocol.SharedNetworks.IsEmpty;
         var onInterface = OnInterface(arrival, config);
+        if (shares)
+        {
+            onInterface = WithShared(onInterface, SharedOnInterface(arrival, config));
+        }
 
         // RFC 2131 §4.3.1: a relayed request is served from the relay's subnet (giaddr), never the interface's.
         if (!message.RelayAgentAddress.IsZero)
         {
-            return Containing(message.RelayAgentAddress, arrival, config);
+            var relayed = Containing(message.RelayAgentAddress, arrival, config);
+            return shares ? WithShared(relayed, SharedByRelay(message.RelayAgentAddress, arrival, config)) : relayed;
         }
         if (message.ClientAddress.IsZero || onInterface.Any(c => c.Contains(message.ClientAddress)))
         {
@@ -37,6 +43,26 @@ public static class RangeSelector
         var byClientAddress = Containing(message.ClientAddress, arrival, config);
         return byClientAddress.IsEmpty ? onInterface : byClientAddress;
     }
+
+    /// <summary><c>shared-network=INTERFACE,ADDRESS</c> (dnsmasq 2.86 <c>complete_context</c> over shared addresses): the
+    /// ranges on the network of each address shared with the arrival interface, under the range's netmask or the
+    /// interface's, so one link can carry several subnets.</summary>
+    private static IEnumerable<RangeContext> SharedOnInterface(ArrivalInterface arrival, ServerConfig config) =>
+        config.Protocol.SharedNetworks
+            .Where(n => n.InterfaceName == arrival.Name)
+            .SelectMany(n => config.Ranges.Select(r => new RangeContext(r, r.Netmask ?? arrival.Netmask)).Where(c => c.Contains(n.SharedAddress)));
+
+    /// <summary><c>shared-network=RELAY,ADDRESS</c> (dnsmasq <c>dhcp_reply</c>, <c>via_relay</c>): a request relayed with
+    /// <c>giaddr</c> = RELAY may also use the ranges on ADDRESS's network (netmask as for any relayed network).</summary>
+    private static IEnumerable<RangeContext> SharedByRelay(IPv4Address relay, ArrivalInterface arrival, ServerConfig config) =>
+        config.Protocol.SharedNetworks
+            .Where(n => n.RelayAddress == relay)
+            .SelectMany(n => config.Ranges.Select(r => new RangeContext(r, EffectiveNetmask(r, arrival)))
+                .Where(c => !c.Netmask.IsZero && c.Contains(n.SharedAddress)));
+
+    /// <summary>The request's own ranges first, then shared ones not already among them.</summary>
+    private static ImmutableArray<RangeContext> WithShared(ImmutableArray<RangeContext> own, IEnumerable<RangeContext> shared) =>
+        [.. own, .. shared.Where(c => !own.Any(o => ReferenceEquals(o.Range, c.Range))).DistinctBy(c => c.Range)];
 
     /// <summary>dnsmasq <c>complete_context</c>: ranges on the interface's network, under the range's netmask or, when it
     /// gives none, the interface's.</summary>

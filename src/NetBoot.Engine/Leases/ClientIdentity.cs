@@ -13,10 +13,12 @@ public readonly record struct ClientIdentity(HardwareAddress Hardware, Immutable
     /// <summary>RFC 2131 §2: <c>chaddr</c> is 16 bytes; a longer <c>hlen</c> names bytes that are not there.</summary>
     public const int MaximumHardwareLength = 16;
 
-    public static ClientIdentity Of(DhcpMessage message)
+    /// <param name="ignoreClientId"><c>dhcp-ignore-clid</c>: option 61 is not read (dnsmasq <c>OPT_IGNORE_CLID</c>), so
+    /// the client is its hardware address alone.</param>
+    public static ClientIdentity Of(DhcpMessage message, bool ignoreClientId = false)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var clientId = message.Options.TryGet(DhcpOptionCode.ClientIdentifier, out var id) && id.Length > 0 ? id : [];
+        var clientId = !ignoreClientId && message.Options.TryGet(DhcpOptionCode.ClientIdentifier, out var id) && id.Length > 0 ? id : [];
         return new ClientIdentity(message.ClientHardwareAddress, clientId);
     }
 

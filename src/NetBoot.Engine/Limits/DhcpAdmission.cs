@@ -83,7 +83,7 @@ public sealed class DhcpAdmission
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(config);
-        var identity = ClientIdentity.Of(message);
+        var identity = ClientIdentity.Of(message, config.Protocol.IgnoreClientId);
         if (leases?.Find(identity) is not null)
         {
             return true;

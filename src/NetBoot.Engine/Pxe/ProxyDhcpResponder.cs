@@ -59,7 +59,12 @@ public static class ProxyDhcpResponder
                 $"HTTP boot client {client} on {request.Interface.Name} has no dhcp-boot with an http:// URL for its tags ({classification.Tags})");
         }
         var destination = ReplyAddressing.For(request, reply, config);
-        return new SendReply(reply, destination, Summary, MaximumLength(message)) { Tags = classification.Tags.Names };
+        // dnsmasq applies dhcp-reply-delay to proxy replies too (PXE ROMs that miss an early OFFER).
+        return new SendReply(reply, destination, Summary, MaximumLength(message))
+        {
+            Tags = classification.Tags.Names,
+            Delay = Dhcp.ReplyDelay.For(config, classification.Tags),
+        };
     }
 
     /// <summary>dnsmasq L963-1047: the fixed fields, then 53, 54, 60, 97, 43 (if any), then <c>dhcp-option-pxe</c> options.</summary>

@@ -312,6 +312,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
     {
         using var batch = new DatagramBatch(socket);
         using var durable = new DurableReplies(socket, arrival, logger, telemetry);
+        using var delayed = new DelayedReplies(time, (to, why) => Log.SendFailed(logger, to, arrival.Name, why));
         var replies = new Outgoing[DatagramBatch.Capacity];
         var origins = new int[DatagramBatch.Capacity];
         while (!cancellationToken.IsCancellationRequested)
@@ -371,9 +372,27 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 if (reply.Probe is { } probe && _ping is { } ping)
                 {
                     var origin = origins[slot];
-                    StartProbe(ping, new Probing(socket, current, localPort, batch.Datagram(origin).ToArray(), batch.SourceAddress(origin),
+                    var probing = new Probing(socket, current, localPort, batch.Datagram(origin).ToArray(), batch.SourceAddress(origin),
                         batch.SourcePort(origin), reply.Client, probe, batch.SendBuffer(slot)[..reply.Length].ToArray(), address,
-                        reply.Destination.Port, Attempt: 0));
+                        reply.Destination.Port, Attempt: 0);
+                    // dhcp-reply-delay: the probe starts when the delay is over (dnsmasq pings first, then waits out the rest).
+                    if (reply.Delay > TimeSpan.Zero)
+                    {
+                        delayed.After(reply.Delay, () => StartProbe(ping, probing));
+                    }
+                    else
+                    {
+                        StartProbe(ping, probing);
+                    }
+                }
+                else if (reply.Delay > TimeSpan.Zero)
+                {
+                    if (!reply.Durable.IsCompleted)
+                    {
+                        // A rapid-commit ACK: no durable group will ask for this commit, so ask now.
+                        leases?.CommitDeferred(static () => { });
+                    }
+                    delayed.Send(socket, batch.SendBuffer(slot)[..reply.Length], address, reply.Destination.Port, reply.Delay, reply.Durable);
                 }
                 else if (reply.Durable.IsCompletedSuccessfully)
                 {
@@ -405,7 +424,9 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
             : reply.Destination.Address;
 
     /// <param name="Probe">Ping this address before sending (see <see cref="DhcpOutcome.ProbeFirst"/>).</param>
-    private readonly record struct Outgoing(int Length, ReplyDestination Destination, HardwareAddress Client, Task Durable, IPv4Address? Probe = null);
+    /// <param name="Delay"><c>dhcp-reply-delay</c> (<see cref="SendReply.Delay"/>).</param>
+    private readonly record struct Outgoing(int Length, ReplyDestination Destination, HardwareAddress Client, Task Durable, IPv4Address? Probe = null,
+        TimeSpan Delay = default);
 
     private Outgoing? Handle(
         ReadOnlySpan<byte> datagram, IPv4Address sourceAddress, ushort sourcePort, ArrivalInterface arrival, ushort localPort, Span<byte> sendBuffer)
@@ -495,7 +516,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 var length = DhcpMessageEncoder.Encode(
                     reply.Message, sendBuffer, new DhcpEncodeOptions(reply.MaximumLength, reply.AllowOverload), out _);
                 var mustWait = leased.Outcome.Change is { MustBeDurableBeforeReply: true };
-                return new Outgoing(length, reply.Destination, client, mustWait ? leased.Durable : Task.CompletedTask, leased.Outcome.ProbeFirst);
+                return new Outgoing(length, reply.Destination, client, mustWait ? leased.Durable : Task.CompletedTask, leased.Outcome.ProbeFirst, reply.Delay);
             case NoReply none:
                 if (snapshot.LogDhcp)
                 {
@@ -539,7 +560,7 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 }
                 var length = DhcpMessageEncoder.Encode(
                     reply.Message, sendBuffer, new DhcpEncodeOptions(reply.MaximumLength, reply.AllowOverload), out _);
-                return new Outgoing(length, reply.Destination, message.ClientHardwareAddress, Task.CompletedTask);
+                return new Outgoing(length, reply.Destination, message.ClientHardwareAddress, Task.CompletedTask, Delay: reply.Delay);
             case NoReply none when snapshot.LogDhcp && none.Reason != NoReplyReason.RequestOnServerPort:
                 Log.NotAnsweredVerbose(logger, message.TransactionId, kind, arrival.Name, client, none.Detail, ExchangeText.Asked(message, localPort));
                 return null;

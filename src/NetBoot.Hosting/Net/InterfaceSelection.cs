@@ -21,7 +21,7 @@ public static class InterfaceSelection
             foreach (var range in config.Ranges)
             {
                 var mask = range.Netmask ?? netmask;
-                if (range.Start.IsInSubnet(address, mask))
+                if (range.Start.IsInSubnet(address, mask) || IsSharedWith(config, nic.Name, range, mask))
                 {
                     return (address, netmask);
                 }
@@ -29,4 +29,9 @@ public static class InterfaceSelection
         }
         return null;
     }
+
+    /// <summary><c>shared-network=INTERFACE,ADDRESS</c>: the range on ADDRESS's network is served on that interface too,
+    /// so an interface whose own subnet has no range still answers (with its own address as server identifier).</summary>
+    private static bool IsSharedWith(ServerConfig config, string interfaceName, DhcpRangeConfig range, IPv4Address mask) =>
+        config.Protocol.SharedNetworks.Any(n => n.InterfaceName == interfaceName && range.Start.IsInSubnet(n.SharedAddress, mask));
 }

@@ -47,8 +47,19 @@ public class DirectiveTableTests
     }
 
     [Theory]
-    [InlineData("dhcp-reply-delay"), InlineData("dhcp-circuitid"), InlineData("dhcp-rapid-commit"), InlineData("dhcp-broadcast")]
-    [InlineData("dhcp-relay"), InlineData("script-arp"), InlineData("dhcp-luascript")]
+    [InlineData("dhcp-reply-delay"), InlineData("dhcp-circuitid"), InlineData("dhcp-remoteid"), InlineData("dhcp-subscrid")]
+    [InlineData("dhcp-rapid-commit"), InlineData("dhcp-broadcast"), InlineData("dhcp-ignore-names"), InlineData("dhcp-generate-names")]
+    [InlineData("dhcp-name-match"), InlineData("dhcp-client-update"), InlineData("dhcp-ignore-clid"), InlineData("dhcp-proxy")]
+    [InlineData("shared-network"), InlineData("dhcp-relay")]
+    public void Dhcp_protocol_directives_are_served(string name)
+    {
+        DirectiveTable.TryGet(name, out var spec);
+        Assert.Equal(DirectiveEffect.Served, spec.Effect);
+        Assert.NotNull(spec.Apply);
+    }
+
+    [Theory]
+    [InlineData("bridge-interface"), InlineData("script-arp"), InlineData("dhcp-luascript")]
     public void Directives_no_code_acts_on_say_so(string name)
     {
         DirectiveTable.TryGet(name, out var spec);
