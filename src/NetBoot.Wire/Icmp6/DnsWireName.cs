@@ -28,7 +28,8 @@ public static class DnsWireName
                 name = text.ToString();
                 return true;
             }
-            if (length > 63 || consumed + 1 + length > data.Length)
+            // A dot inside a label could not be told from a separator in the text form: refused, so names round-trip.
+            if (length > 63 || consumed + 1 + length > data.Length || data.Slice(consumed + 1, length).Contains((byte)'.'))
             {
                 return false;
             }

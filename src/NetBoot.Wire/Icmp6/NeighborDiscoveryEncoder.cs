@@ -16,7 +16,7 @@ public static class NeighborDiscoveryEncoder
         length += advertisement.Mtu is null ? 0 : 8;
         length += advertisement.Prefixes.Length * 32;
         length += advertisement.DnsServers.Sum(d => 8 + (d.Servers.Length * IPv6Address.Length));
-        length += advertisement.SearchLists.Sum(s => Pad(8 + s.Domains.Sum(DnsWireName.EncodedLength)));
+        length += advertisement.SearchLists.Sum(SearchListLength);
         length += advertisement.OtherOptions.Sum(o => Pad(2 + o.Data.Length));
         return length;
     }
@@ -104,6 +104,9 @@ public static class NeighborDiscoveryEncoder
         return bytes;
     }
 
+    /// <summary>RFC 8106 §5.2: the DNSSL length is at least 2 (16 octets), even for one short name.</summary>
+    private static int SearchListLength(DnsSearchListOption option) => Math.Max(16, Pad(8 + option.Domains.Sum(DnsWireName.EncodedLength)));
+
     private static int Pad(int length) => (length + 7) & ~7;
 
     private static int LinkLayerLength(int addressLength) => addressLength == 0 ? 0 : Pad(2 + addressLength);
@@ -146,9 +149,13 @@ public static class NeighborDiscoveryEncoder
         return 32;
     }
 
-    /// <summary>RFC 8106 §5.1.</summary>
+    /// <summary>RFC 8106 §5.1: at least one address (length 3).</summary>
     private static int WriteDnsServers(RecursiveDnsServerOption option, Span<byte> destination)
     {
+        if (option.Servers.IsDefaultOrEmpty)
+        {
+            throw new ArgumentException("An RDNSS option needs at least one address (RFC 8106 §5.1)", nameof(option));
+        }
         var length = WriteHeader(NeighborDiscoveryOptionType.RecursiveDnsServer, 8 + (option.Servers.Length * IPv6Address.Length), destination);
         BinaryPrimitives.WriteUInt32BigEndian(destination[4..], Seconds(option.Lifetime));
         for (var i = 0; i < option.Servers.Length; i++)
@@ -161,7 +168,7 @@ public static class NeighborDiscoveryEncoder
     /// <summary>RFC 8106 §5.2: names follow the lifetime; zero padding to 8 octets.</summary>
     private static int WriteSearchList(DnsSearchListOption option, Span<byte> destination)
     {
-        var length = WriteHeader(NeighborDiscoveryOptionType.DnsSearchList, Pad(8 + option.Domains.Sum(DnsWireName.EncodedLength)), destination);
+        var length = WriteHeader(NeighborDiscoveryOptionType.DnsSearchList, SearchListLength(option), destination);
         BinaryPrimitives.WriteUInt32BigEndian(destination[4..], Seconds(option.Lifetime));
         var offset = 8;
         foreach (var domain in option.Domains)

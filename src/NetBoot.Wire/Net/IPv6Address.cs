@@ -58,6 +58,10 @@ public readonly record struct IPv6Address(UInt128 Value) : IComparable<IPv6Addre
         return true;
     }
 
+    /// <summary>Like <see cref="TryParse"/>, for literals known good (tests, defaults).</summary>
+    /// <exception cref="FormatException"><paramref name="text"/> is not an IPv6 literal.</exception>
+    public static IPv6Address Parse(string text) => TryParse(text, out var address) ? address : throw new FormatException($"{text} is not an IPv6 address");
+
     /// <summary>The address with every bit after the first <paramref name="prefixLength"/> cleared.</summary>
     public IPv6Address Mask(int prefixLength) =>
         prefixLength <= 0 ? Any : prefixLength >= 128 ? this : new(Value & (UInt128.MaxValue << (128 - prefixLength)));

@@ -29,7 +29,7 @@ public sealed class Dhcp6CorpusTests
             .First(m => m.Type == Dhcp6MessageType.Advertise && m.Options.Contains(Dhcp6OptionCode.BootfileUrl));
 
         Assert.Equal("my-startup-config", advertise.Options.BootfileUrl);
-        Assert.Equal("1234:5678::", Assert.Single(Assert.Single(advertise.Options.IdentityAssociations).Addresses).Address.ToString());
+        Assert.Equal("1234:5678::4", Assert.Single(Assert.Single(advertise.Options.IdentityAssociations).Addresses).Address.ToString());
     }
 
     [Fact]
