@@ -40,7 +40,7 @@ internal static class DhcpRangeParser
         var values = fields.TakeAll();
         if (values.Count > 0 && IsIPv6(values[0]))
         {
-            d.Notice(ConfigNoticeKind.Ignored, $"DHCPv6 range {QuotedText.Reveal(values[0])} ignored: NetBoot serves DHCPv4 only");
+            Ipv6Parser.ParseRange(d, values, setTag, TagSyntax.Filter(filter));
             return;
         }
         if (values.Count < 2)
