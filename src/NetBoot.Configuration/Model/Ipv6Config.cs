@@ -91,23 +91,6 @@ public sealed record RouterAdvertisementParamConfig
     public required SourceLocation Source { get; init; }
 }
 
-/// <summary>How a DHCPv6 option's configured value is laid out (dnsmasq's opttab6 OT_* types).</summary>
-public enum Dhcp6OptionValueKind
-{
-    /// <summary>Unknown option or no known type: hex (<c>01:02</c>), a number or text, as for DHCPv4.</summary>
-    Raw,
-    /// <summary>OT_ADDR_LIST: IPv6 addresses, <c>[::]</c> meaning this server's address on the link.</summary>
-    AddressList,
-    /// <summary>OT_RFC1035_NAME: DNS names in wire form (RFC 1035 §3.1).</summary>
-    DomainNames,
-    /// <summary>OT_NAME: one string, sent without NUL (<c>bootfile-url</c>, <c>[::]</c> substituted when sent).</summary>
-    Text,
-    /// <summary>OT_CSTRING: length-prefixed strings (<c>bootfile-param</c>).</summary>
-    LengthPrefixedStrings,
-    /// <summary>OT_TIME: 32-bit seconds.</summary>
-    Time,
-}
-
 /// <summary><c>dhcp-option=[tag:..,]option6:&lt;name|number&gt;,&lt;value&gt;…</c>.</summary>
 public sealed record Dhcp6OptionConfig
 {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using NetBoot.Configuration.Model;
 using NetBoot.Configuration.Parsing;
+using NetBoot.Wire.Dhcp6;
 using NetBoot.Wire.Icmp6;
 
 namespace NetBoot.Configuration.Summary;

@@ -1,8 +1,23 @@
 using System.Collections.Frozen;
-using NetBoot.Configuration.Model;
-using NetBoot.Wire.Dhcp6;
 
-namespace NetBoot.Configuration.Parsing;
+namespace NetBoot.Wire.Dhcp6;
+
+/// <summary>How a DHCPv6 option's value is laid out (dnsmasq's opttab6 OT_* types).</summary>
+public enum Dhcp6OptionValueKind
+{
+    /// <summary>Unknown option or no known type: hex (<c>01:02</c>), a number or text, as for DHCPv4.</summary>
+    Raw,
+    /// <summary>OT_ADDR_LIST: IPv6 addresses, <c>[::]</c> meaning this server's address on the link.</summary>
+    AddressList,
+    /// <summary>OT_RFC1035_NAME: DNS names in wire form (RFC 1035 §3.1).</summary>
+    DomainNames,
+    /// <summary>OT_NAME: one string, sent without NUL (<c>bootfile-url</c>, <c>[::]</c> substituted when sent).</summary>
+    Text,
+    /// <summary>OT_CSTRING: length-prefixed strings (<c>bootfile-param</c>).</summary>
+    LengthPrefixedStrings,
+    /// <summary>OT_TIME: 32-bit seconds.</summary>
+    Time,
+}
 
 /// <summary>One row of dnsmasq's opttab6 (<c>src/dhcp-common.c</c>).</summary>
 public sealed record Dhcp6OptionInfo(string Name, Dhcp6OptionCode Code, Dhcp6OptionValueKind Kind, bool IsInternal = false);
@@ -54,6 +69,28 @@ public static class Dhcp6OptionCatalog
     public static bool TryGetByName(string name, out Dhcp6OptionInfo info) => ByName.TryGetValue(name, out info!);
 
     public static bool TryGetByCode(Dhcp6OptionCode code, out Dhcp6OptionInfo info) => ByCode.TryGetValue(code, out info!);
+
+    /// <summary>dnsmasq's name, else the RFC mnemonic for the options dnsmasq has no name for (rendering only: these
+    /// names are not accepted after <c>option6:</c>, as in dnsmasq).</summary>
+    public static string NameOf(Dhcp6OptionCode code) =>
+        TryGetByCode(code, out var info) ? info.Name : code switch
+        {
+            Dhcp6OptionCode.ElapsedTime => "elapsed-time",
+            Dhcp6OptionCode.RelayMessage => "relay-message",
+            Dhcp6OptionCode.Authentication => "auth",
+            Dhcp6OptionCode.InterfaceId => "interface-id",
+            Dhcp6OptionCode.ReconfigureMessage => "reconf-msg",
+            Dhcp6OptionCode.ReconfigureAccept => "reconf-accept",
+            Dhcp6OptionCode.IaPd => "ia-pd",
+            Dhcp6OptionCode.IaPrefix => "iaprefix",
+            Dhcp6OptionCode.RemoteId => "remote-id",
+            Dhcp6OptionCode.ClientArchitectureType => "client-arch",
+            Dhcp6OptionCode.NetworkInterfaceIdentifier => "nii",
+            Dhcp6OptionCode.ClientLinkLayerAddress => "client-linklayer-addr",
+            Dhcp6OptionCode.SolMaxRt => "sol-max-rt",
+            Dhcp6OptionCode.InfMaxRt => "inf-max-rt",
+            _ => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"option6-{(ushort)code}"),
+        };
 
     /// <summary>"dns-server (23)" or "option6 136".</summary>
     public static string Describe(Dhcp6OptionCode code) =>
