@@ -2,6 +2,7 @@ using CsCheck;
 using NetBoot.Wire.Dhcp6;
 using NetBoot.Wire.Icmp6;
 using NetBoot.Wire.Net;
+using NetBoot.Wire.Rendering;
 
 namespace NetBoot.Fuzz.Tests;
 
@@ -79,6 +80,22 @@ public class Dhcp6FuzzTests
             Icmp6Checksum.Write(source, destination, bytes);
             return Icmp6Checksum.IsValid(source, destination, bytes);
         }, iter: FuzzBudget.Iterations(Iterations / 5));
+
+    [Fact]
+    public void Renderers_never_throw_on_mutated_dhcpv6_and_router_messages() =>
+        Gen.OneOf(Mutation.Of(FuzzSeeds.Dhcp6Datagrams), Mutation.Of(FuzzSeeds.NeighborDiscoveryMessages)).Sample(bytes =>
+        {
+            if (Dhcp6MessageDecoder.TryDecode(bytes, out var packet, out _))
+            {
+                _ = Dhcp6MessageRenderer.Render(packet);
+            }
+            var writer = new RenderWriter();
+            if (NeighborDiscoveryDecoder.TryDecodeRouterAdvertisement(bytes, out var ra, out _))
+            {
+                _ = NeighborDiscoveryRenderer.Summary(ra);
+                NeighborDiscoveryRenderer.RenderBody(writer, ra);
+            }
+        }, iter: FuzzBudget.Iterations(Iterations / 4));
 
     private static void ReadEverything(Dhcp6OptionList options)
     {
