@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
-using System.Net.Sockets;
 
 namespace NetBoot.Wire.Net;
 
@@ -36,12 +35,12 @@ public readonly record struct IPv6Address(UInt128 Value) : IComparable<IPv6Addre
     public static IPv6Address FromIPAddress(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        Span<byte> bytes = stackalloc byte[Length];
+        // An IPv4 address writes 4 bytes: the pure layer tells the families apart without System.Net.Sockets.
+        if (!address.TryWriteBytes(bytes, out var written) || written != Length)
         {
             throw new ArgumentException($"{address} is not an IPv6 address", nameof(address));
         }
-        Span<byte> bytes = stackalloc byte[Length];
-        address.TryWriteBytes(bytes, out _);
         return FromBytes(bytes);
     }
 
@@ -49,12 +48,19 @@ public readonly record struct IPv6Address(UInt128 Value) : IComparable<IPv6Addre
     public static bool TryParse([NotNullWhen(true)] string? text, out IPv6Address address)
     {
         address = Any;
-        if (string.IsNullOrEmpty(text) || !text.Contains(':', StringComparison.Ordinal) || text.Contains('%', StringComparison.Ordinal)
-            || !IPAddress.TryParse(text, out var parsed) || parsed.AddressFamily != AddressFamily.InterNetworkV6)
+        // inet_pton takes no brackets, zone or port, which IPAddress.TryParse would accept: only hex, colons and dots.
+        if (string.IsNullOrEmpty(text) || !text.Contains(':', StringComparison.Ordinal)
+            || !text.All(c => char.IsAsciiHexDigit(c) || c is ':' or '.')
+            || !IPAddress.TryParse(text, out var parsed))
         {
             return false;
         }
-        address = FromIPAddress(parsed);
+        Span<byte> bytes = stackalloc byte[Length];
+        if (!parsed.TryWriteBytes(bytes, out var written) || written != Length)
+        {
+            return false;
+        }
+        address = FromBytes(bytes);
         return true;
     }
 

@@ -75,6 +75,13 @@ public sealed class Ipv6DirectiveTests
     public void Invalid_ranges_are_refused_with_dnsmasq_words_and_a_hint(string line, string message) =>
         ConfigAssert.Error("# IPv6\n" + line, message, line: 2);
 
+    [Theory]
+    [InlineData("dhcp-range=[2001:db8::1],[2001:db8::9]")]
+    [InlineData("dhcp-range=fe80::1%eth0,fe80::9%eth0")]
+    [InlineData("dhcp-range=2001:db8::1,[2001:db8::9]")]
+    public void Bracketed_or_zoned_range_addresses_are_refused_not_crashed_on(string line) =>
+        Assert.False(string.IsNullOrEmpty(ConfigAssert.SingleError(line).Hint));
+
     [Fact]
     public void Parsed_ipv6_lines_say_they_are_not_served_yet()
     {
