@@ -38,7 +38,8 @@ internal static class Dhcp6OptionScanner
     public static int Write(Dhcp6OptionList options, Span<byte> destination)
     {
         var offset = 0;
-        foreach (var option in options)
+        // ImmutableArray's struct enumerator: encoding allocates nothing (Dhcp6MessageEncoderAllocationTests).
+        foreach (var option in options.Items)
         {
             offset += WriteOne(option.Code, option.Span, destination[offset..]);
         }
