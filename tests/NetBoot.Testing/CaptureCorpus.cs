@@ -49,6 +49,10 @@ public static class CaptureCorpus
     public static IReadOnlyList<UdpDatagram> DhcpDatagrams(string key) =>
         [.. UdpDatagrams(key).Where(IsDhcp)];
 
+    /// <summary>IPv6 UDP datagrams on port 546 or 547 (DHCPv6, RFC 8415 §7.2).</summary>
+    public static IReadOnlyList<Ip6Datagram> Dhcp6Datagrams(string key) =>
+        [.. Ip6PacketExtractor.ExtractAll(Open(key).Frames).Where(d => d.HasPort(546) || d.HasPort(547))];
+
     /// <summary>UDP datagrams on port 67, 68 or 4011, including those cut short (fuzzer files, snap length), which are
     /// marked <see cref="UdpDatagram.IsPartial"/>: decoders must reject those cleanly.</summary>
     public static IReadOnlyList<UdpDatagram> DhcpDatagramsIncludingPartial(string key) =>

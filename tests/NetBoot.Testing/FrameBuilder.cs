@@ -29,6 +29,32 @@ public static class FrameBuilder
         return packet;
     }
 
+    /// <summary>IPv6 header (RFC 8200 §3, no extension headers) + <paramref name="payload"/> of protocol
+    /// <paramref name="nextHeader"/> (17 UDP, 58 ICMPv6).</summary>
+    public static byte[] IPv6(IPv6Address source, IPv6Address destination, byte nextHeader, ReadOnlySpan<byte> payload, byte hopLimit = 255)
+    {
+        var packet = new byte[40 + payload.Length];
+        packet[0] = 0x60;
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(4), (ushort)payload.Length);
+        packet[6] = nextHeader;
+        packet[7] = hopLimit;
+        source.WriteTo(packet.AsSpan(8));
+        destination.WriteTo(packet.AsSpan(24));
+        payload.CopyTo(packet.AsSpan(40));
+        return packet;
+    }
+
+    /// <summary>A UDP datagram (checksum zero) inside <see cref="IPv6"/>.</summary>
+    public static byte[] IPv6Udp(IPv6Address source, ushort sourcePort, IPv6Address destination, ushort destinationPort, ReadOnlySpan<byte> payload)
+    {
+        var udp = new byte[8 + payload.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(udp, sourcePort);
+        BinaryPrimitives.WriteUInt16BigEndian(udp.AsSpan(2), destinationPort);
+        BinaryPrimitives.WriteUInt16BigEndian(udp.AsSpan(4), (ushort)udp.Length);
+        payload.CopyTo(udp.AsSpan(8));
+        return IPv6(source, destination, 17, udp, hopLimit: 1);
+    }
+
     /// <summary>Ethernet II (optionally with 802.1Q tags) carrying <paramref name="payload"/> of the given EtherType.</summary>
     public static byte[] Ethernet(ReadOnlySpan<byte> payload, ushort etherType = 0x0800, params ushort[] vlanIds)
     {

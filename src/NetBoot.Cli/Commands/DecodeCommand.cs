@@ -4,7 +4,8 @@ using NetBoot.Wire.Rendering;
 
 namespace NetBoot.Cli.Commands;
 
-/// <summary><c>netboot decode FILE…</c>: renders every DHCP/BOOTP/PXE/TFTP packet of pcap/pcapng captures.
+/// <summary><c>netboot decode FILE…</c>: renders every DHCP/BOOTP/PXE/TFTP packet, DHCPv6
+/// message and ICMPv6 Router Solicitation/Advertisement of pcap/pcapng captures.
 /// Damaged packets are shown with their reason and the rest of the file is still decoded; a file that is not
 /// a readable capture is reported on stderr and makes the exit code 1 (the other files are still decoded).
 /// <c>-</c> reads a capture from standard input as it arrives, printing each packet at once:
@@ -14,7 +15,7 @@ internal static class DecodeCommand
     public static Command Create()
     {
         var files = new Argument<string[]>("FILE") { Description = "pcap or pcapng captures; - reads standard input as it arrives (tcpdump -U -w - | netboot decode -)", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("decode", "Render the DHCP, PXE and TFTP packets of pcap/pcapng captures as text.");
+        var command = new Command("decode", "Render the DHCP, DHCPv6, PXE, TFTP and IPv6 router advertisement packets of pcap/pcapng captures as text.");
         command.Arguments.Add(files);
         command.SetAction(result => Run(result.GetValue(files) ?? [], Console.Out, Console.Error, Console.OpenStandardInput));
         return command;

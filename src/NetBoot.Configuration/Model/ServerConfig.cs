@@ -36,6 +36,9 @@ public sealed record ServerConfig
     public SourceLocation? ReadEthers { get; init; }
 
     public InterfaceConfig Interfaces { get; init; } = new();
+
+    /// <summary>IPv6 ranges, router advertisements, DHCPv6 options and matches: parsed, not served yet (issue 19).</summary>
+    public Ipv6Config Ipv6 { get; init; } = Ipv6Config.Empty;
     public TftpConfig Tftp { get; init; } = new();
     /// <summary><c>http-root</c> / <c>http-port</c>: NetBoot's HTTP server for boot files.</summary>
     public HttpConfig Http { get; init; } = new();

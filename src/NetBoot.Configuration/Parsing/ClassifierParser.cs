@@ -33,7 +33,7 @@ internal static class ClassifierParser
         {
             if (d.Name == "dhcp-vendorclass" && pattern.StartsWith("enterprise:", StringComparison.Ordinal))
             {
-                d.Notice(ConfigNoticeKind.Ignored, "enterprise: applies to DHCPv6 vendor classes; NetBoot serves DHCPv4 only");
+                ParseDhcp6VendorClass(d, tag, pattern[11..], fields);
                 return;
             }
             d.Error("bad " + d.Name, $"write {d.Name}=set:<tag>,<text to find> (quote text that contains commas)");
@@ -43,6 +43,26 @@ internal static class ClassifierParser
             ? HexPairs(pattern)
             : [.. Encoding.UTF8.GetBytes(QuotedText.Reveal(pattern))];
         target.Add(new DhcpClassMatchConfig { SetTag = TagSyntax.SetName(tag), Pattern = bytes, Source = d.Source });
+    }
+
+    /// <summary><c>dhcp-vendorclass=set:TAG,enterprise:N,TEXT</c>: TEXT inside the data of a DHCPv6 option 16 of enterprise
+    /// N (RFC 8415 §21.16).</summary>
+    private static void ParseDhcp6VendorClass(DirectiveContext d, string tag, string enterprise, FieldCursor fields)
+    {
+        var text = fields.Take();
+        if (text is null || fields.HasMore || !uint.TryParse(enterprise, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
+        {
+            d.Error("bad dhcp-vendorclass", "write dhcp-vendorclass=set:<tag>,enterprise:<number>,<text to find>, e.g. enterprise:343,PXEClient");
+            return;
+        }
+        d.Config.Dhcp6VendorClasses.Add(new Dhcp6VendorClassMatchConfig
+        {
+            SetTag = TagSyntax.SetName(tag),
+            EnterpriseNumber = number,
+            Pattern = [.. Encoding.UTF8.GetBytes(QuotedText.Reveal(text))],
+            Source = d.Source,
+        });
+        d.Notice(ConfigNoticeKind.NotInEffect, $"DHCPv6 vendor class match parsed: {Ipv6Parser.NotServed}");
     }
 
     // dnsmasq parity: relay-agent ids made only of hex digits and colons are hex (parse_hex reads longer runs as byte pairs).

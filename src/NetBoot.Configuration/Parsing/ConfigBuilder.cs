@@ -33,6 +33,14 @@ internal sealed class ConfigBuilder
     public SourceLocation? ReadEthers { get; set; }
     public DhcpProtocolConfig Protocol { get; set; } = new();
 
+    public List<Dhcp6RangeConfig> Dhcp6Ranges { get; } = [];
+    public bool EnableRouterAdvertisements { get; set; }
+    public List<RouterAdvertisementParamConfig> RouterAdvertisementParams { get; } = [];
+    public Wire.Dhcp6.Duid? ServerDuid { get; set; }
+    public List<Dhcp6OptionConfig> Dhcp6Options { get; } = [];
+    public List<Dhcp6MatchConfig> Dhcp6Matches { get; } = [];
+    public List<Dhcp6VendorClassMatchConfig> Dhcp6VendorClasses { get; } = [];
+
     public List<string> InterfacesIncluded { get; } = [];
     public List<string> InterfacesExcluded { get; } = [];
     public List<string> InterfacesNoDhcp { get; } = [];
@@ -151,6 +159,16 @@ internal sealed class ConfigBuilder
         GroupSource = GroupSource,
         PidFile = PidFile,
         KeepInForeground = KeepInForeground,
+        Ipv6 = new Ipv6Config
+        {
+            Ranges = [.. Dhcp6Ranges],
+            EnableRouterAdvertisements = EnableRouterAdvertisements,
+            RouterAdvertisementParams = [.. RouterAdvertisementParams],
+            ServerDuid = ServerDuid,
+            Options = [.. Dhcp6Options],
+            Matches = [.. Dhcp6Matches],
+            VendorClasses = [.. Dhcp6VendorClasses],
+        },
         Notices = [.. Notices],
         SourceFiles = [.. SourceFiles],
     };

@@ -44,9 +44,15 @@ internal static class DhcpHostParser
             host = host with { Filter = TagSyntax.Filter(host.Filter.Conditions.Add(TagSyntax.Condition(field[4..]))) };
             return true;
         }
-        if (field.StartsWith('['))
+        if (field.StartsWith('[') && field.EndsWith(']'))
         {
-            d.Notice(ConfigNoticeKind.Ignored, $"IPv6 address {text} ignored: NetBoot serves DHCPv4 only");
+            if (!IPv6Address.TryParse(QuotedText.Reveal(field[1..^1]), out var ipv6))
+            {
+                d.Error("bad IPv6 address", $"'{text}' is not an IPv6 address in brackets, e.g. [2001:db8::5] or [::5] for the host part on any prefix");
+                return false;
+            }
+            host = host with { Ipv6Address = ipv6 };
+            d.Notice(ConfigNoticeKind.NotInEffect, $"IPv6 address {ipv6} parsed: {Ipv6Parser.NotServed}");
             return true;
         }
         if (IPv4Address.TryParse(field, out var address))

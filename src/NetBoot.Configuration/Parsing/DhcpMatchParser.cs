@@ -22,6 +22,12 @@ internal static class DhcpMatchParser
             AddViEncap(d, tagField, viEncap, fields);
             return;
         }
+        if (fields.Peek() is { } option6 && option6.StartsWith("option6:", StringComparison.Ordinal))
+        {
+            fields.Take();
+            Ipv6OptionParser.ParseMatch(d, tagField, option6[8..], fields);
+            return;
+        }
         if (!DhcpOptionParser.TryParseHead(d, fields, isMatch: true, out var head))
         {
             return;
@@ -62,7 +68,7 @@ internal static class DhcpMatchParser
 
     /// <summary>dnsmasq's <c>match_bytes</c>: hex → masked left-anchored compare; text → substring; integers and addresses →
     /// one element of the value's width must equal.</summary>
-    private static bool TryMatchValue(DirectiveContext d, string? rest, Wire.Dhcp.DhcpOptionInfo? known, out DhcpMatchValue? value)
+    internal static bool TryMatchValue(DirectiveContext d, string? rest, Wire.Dhcp.DhcpOptionInfo? known, out DhcpMatchValue? value)
     {
         value = null;
         if (!OptionValueEncoder.TryEncode(rest, known, allowWildcards: true, out var encoded, out var error))

@@ -97,7 +97,13 @@ internal static class DhcpOptionParser
             }
             if (field.StartsWith("option6:", StringComparison.Ordinal))
             {
-                d.Notice(ConfigNoticeKind.Ignored, "DHCPv6 options are not served by NetBoot");
+                if (isMatch || d.Name == "dhcp-option-pxe" || vendor is not null || encap is not null || enterprise is not null)
+                {
+                    d.Error(isMatch ? "bad dhcp-match" : "bad dhcp-option",
+                        "option6: takes only tag: conditions before it (no vendor:, encap:, vi-encap:, nor dhcp-option-pxe)");
+                    return false;
+                }
+                Ipv6OptionParser.ParseOption(d, field[8..], fields, tags.ToImmutable());
                 return false;
             }
             if (field.StartsWith("vendor:", StringComparison.Ordinal))

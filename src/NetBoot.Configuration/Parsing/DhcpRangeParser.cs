@@ -40,7 +40,7 @@ internal static class DhcpRangeParser
         var values = fields.TakeAll();
         if (values.Count > 0 && IsIPv6(values[0]))
         {
-            d.Notice(ConfigNoticeKind.Ignored, $"DHCPv6 range {QuotedText.Reveal(values[0])} ignored: NetBoot serves DHCPv4 only");
+            Ipv6Parser.ParseRange(d, values, setTag, TagSyntax.Filter(filter));
             return;
         }
         if (values.Count < 2)
@@ -105,10 +105,8 @@ internal static class DhcpRangeParser
         return TryNetmaskAndLease(d, a, ref range);
     }
 
-    private static bool IsIPv6(string field) =>
-        field.Contains(':', StringComparison.Ordinal)
-        && System.Net.IPAddress.TryParse(QuotedText.Reveal(field), out var address)
-        && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+    /// <summary>inet_pton(AF_INET6) rules: no brackets, zone or port (those fall to the IPv4 branch and its error).</summary>
+    private static bool IsIPv6(string field) => IPv6Address.TryParse(QuotedText.Reveal(field), out _);
 
     private static string StartHint(string field)
     {

@@ -17,6 +17,7 @@ public static class ConfigSummary
         var text = new SummaryWriter();
         text.Line($"Configuration read from {Plural(config.SourceFiles.Length, "file")}: {(config.SourceFiles.IsEmpty ? "(command line only)" : string.Join(", ", config.SourceFiles))}");
         RenderRanges(text, config);
+        Ipv6Summary.Render(text, config);
         RenderHostFiles(text, config);
         RenderHosts(text, config);
         PxeSummary.Render(text, config);

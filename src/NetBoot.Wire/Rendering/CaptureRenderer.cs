@@ -88,12 +88,16 @@ public static class CaptureRenderer
     private static void WriteSummary(RenderWriter writer, PacketFlowRenderer flow, int frames)
     {
         writer.Line(string.Create(CultureInfo.InvariantCulture,
-            $"summary {ValueText.Plural(frames, "frame")}: {flow.DhcpCount} DHCP, {flow.TftpCount} TFTP, {flow.Others.Values.Sum()} not shown; {flow.DamagedCount} damaged"));
+            $"summary {ValueText.Plural(frames, "frame")}: {flow.DhcpCount} DHCP, {flow.TftpCount} TFTP, {RouterMessages(flow)}{flow.Others.Values.Sum()} not shown; {flow.DamagedCount} damaged"));
         if (flow.Others.Count > 0)
         {
             writer.Line("not shown: " + string.Join(", ", flow.Others.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Key} x{o.Value}"))));
         }
     }
+
+    /// <summary>Named only when there are some, so IPv4-only captures read as before.</summary>
+    private static string RouterMessages(PacketFlowRenderer flow) =>
+        flow.RouterMessageCount == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"{flow.RouterMessageCount} ICMPv6 RS/RA, ");
 
     private static string FormatText(CaptureFile file, List<CaptureFrame> frames) =>
         FormatText(file.Format, frames.Select(f => f.LinkType), isStream: false);

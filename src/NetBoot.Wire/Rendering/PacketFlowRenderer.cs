@@ -1,6 +1,8 @@
 using System.Globalization;
 using NetBoot.Wire.Capture;
 using NetBoot.Wire.Dhcp;
+using NetBoot.Wire.Dhcp6;
+using NetBoot.Wire.Icmp6;
 using NetBoot.Wire.Net;
 using NetBoot.Wire.Tftp;
 
@@ -40,6 +42,9 @@ public sealed class PacketFlowRenderer
 
     public int DamagedCount { get; private set; }
 
+    /// <summary>ICMPv6 Router Solicitations and Advertisements shown.</summary>
+    public int RouterMessageCount { get; private set; }
+
     /// <summary>Frames neither DHCP nor TFTP, by kind ("ARP", "UDP port 546", …), for the summary.</summary>
     public SortedDictionary<string, int> Others { get; } = new(StringComparer.Ordinal);
 
@@ -51,6 +56,10 @@ public sealed class PacketFlowRenderer
         if (UdpDatagramExtractor.TryExtractPartial(frame, out var datagram, out var error))
         {
             Render(datagram);
+            return;
+        }
+        if (error == FrameError.NotIPv4 && Ip6PacketExtractor.TryExtract(frame, out var ipv6) && TryRenderIpv6(ipv6))
+        {
             return;
         }
         if (FrameKinds.IsDamage(error))
@@ -78,6 +87,71 @@ public sealed class PacketFlowRenderer
         {
             CountOther(FrameKinds.UdpName(datagram));
         }
+    }
+
+    /// <summary>DHCPv6 (RFC 8415 §7.2: clients on 546, servers and relays on 547) and ICMPv6 RS/RA (RFC 4861 §4.1, §4.2);
+    /// false for other IPv6 packets, which are counted as "IPv6".</summary>
+    private bool TryRenderIpv6(Ip6Datagram datagram)
+    {
+        if (datagram.HasPort(546) || datagram.HasPort(547))
+        {
+            RenderDhcp6(datagram);
+            return true;
+        }
+        var message = datagram.Payload.Span;
+        if (!datagram.IsIcmp6 || message.IsEmpty || message[0] is not ((byte)Icmp6Type.RouterSolicitation or (byte)Icmp6Type.RouterAdvertisement))
+        {
+            return false;
+        }
+        RenderRouterMessage(datagram);
+        return true;
+    }
+
+    private void RenderDhcp6(Ip6Datagram datagram)
+    {
+        DhcpCount++;
+        var prefix = Prefix(datagram.FrameNumber, datagram.Timestamp)
+            + string.Create(CultureInfo.InvariantCulture, $"[{datagram.Source}]:{datagram.SourcePort} -> [{datagram.Destination}]:{datagram.DestinationPort}  ");
+        var payload = datagram.Payload.Span;
+        if (!Dhcp6MessageDecoder.TryDecode(payload, out var packet, out var error))
+        {
+            DamagedCount++;
+            Block(prefix + string.Create(CultureInfo.InvariantCulture, $"DHCPv6 damaged: {error}, {ValueText.Plural(payload.Length, "byte")}"));
+            return;
+        }
+        Block(prefix + Dhcp6MessageRenderer.Summary(packet));
+        _writer.Indent += 2;
+        Dhcp6MessageRenderer.RenderBody(_writer, packet);
+        _writer.Indent -= 2;
+    }
+
+    private void RenderRouterMessage(Ip6Datagram datagram)
+    {
+        RouterMessageCount++;
+        var message = datagram.Payload.Span;
+        var prefix = Prefix(datagram.FrameNumber, datagram.Timestamp) + $"{datagram.Source} -> {datagram.Destination}  ";
+        // RFC 4861 §6.1.1, §6.1.2: a receiver drops a bad checksum or a hop limit other than 255.
+        var error = Icmp6DecodeError.None;
+        var notes = (Icmp6Checksum.IsValid(datagram.Source, datagram.Destination, message) ? "" : "  [bad checksum]")
+            + (datagram.HopLimit == 255 ? "" : string.Create(CultureInfo.InvariantCulture, $"  [hop limit {datagram.HopLimit}, not 255]"));
+        if (message[0] == (byte)Icmp6Type.RouterAdvertisement && NeighborDiscoveryDecoder.TryDecodeRouterAdvertisement(message, out var advertisement, out error))
+        {
+            Block(prefix + NeighborDiscoveryRenderer.Summary(advertisement) + notes);
+            _writer.Indent += 2;
+            NeighborDiscoveryRenderer.RenderBody(_writer, advertisement);
+            _writer.Indent -= 2;
+            return;
+        }
+        if (message[0] == (byte)Icmp6Type.RouterSolicitation && NeighborDiscoveryDecoder.TryDecodeRouterSolicitation(message, out var solicitation, out error))
+        {
+            Block(prefix + NeighborDiscoveryRenderer.Summary(solicitation) + notes);
+            _writer.Indent += 2;
+            NeighborDiscoveryRenderer.RenderBody(_writer, solicitation);
+            _writer.Indent -= 2;
+            return;
+        }
+        DamagedCount++;
+        Block(prefix + string.Create(CultureInfo.InvariantCulture, $"ICMPv6 type {message[0]} damaged: {error}, {ValueText.Plural(message.Length, "byte")}"));
     }
 
     // RFC 2131 §4.1 ports 67/68; PXE 2.1 §2.2.6 boot server requests go to port 4011.

@@ -122,10 +122,11 @@ public class DhcpRangeParserTests
     [Theory]
     [InlineData("dhcp-range=::,constructor:eth0,ra-only")]
     [InlineData("dhcp-range=tag:lan,1234::2,1234::500,64,12h")]
-    public void Ipv6_ranges_are_ignored_with_a_notice(string line)
+    public void Ipv6_ranges_are_parsed_apart_with_a_not_served_notice(string line)
     {
         var config = ConfigAssert.Valid(line);
         Assert.Empty(config.Ranges);
-        Assert.Equal(ConfigNoticeKind.Ignored, Assert.Single(config.Notices).Kind);
+        Assert.Single(config.Ipv6.Ranges);
+        Assert.Equal(ConfigNoticeKind.NotInEffect, Assert.Single(config.Notices).Kind);
     }
 }
