@@ -205,7 +205,7 @@ public sealed class PostgresLeaseStore : ILeaseStore
         lock (_lock)
         {
             var outcome = decide(_table);
-            if (_available || !NeedsTheDatabase(outcome))
+            if (_available || !DurabilityRule.NeedsDurableStore(outcome))
             {
                 if (outcome.Change is not { } change)
                 {
