@@ -31,9 +31,6 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
 
     private readonly DhcpRateGate _rateGate = new(logger, time);
 
-    /// <summary>The outcome of a request shed by <c>dhcp-rate-limit</c> (compared by reference; never logged per packet).</summary>
-    private static readonly DhcpOutcome s_shed = new(new NoReply(NoReplyReason.NotForUs, "rate limited"));
-
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes once every socket is bound (or there is nothing to listen on); faults if one cannot be bound.
@@ -239,87 +236,47 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
     /// client retries, and the quarantined addresses are skipped).</summary>
     private const int MaximumProbes = 4;
 
-    /// <summary>A DISCOVER whose OFFER waits for the ping check of its address.</summary>
-    private sealed record Probing(
-        Socket Socket, ArrivalInterface Arrival, ushort LocalPort, byte[] Datagram, IPv4Address SourceAddress, ushort SourcePort,
+    /// <summary>A DISCOVER whose OFFER waits for the ping check of its address; the check hands it back to the receive
+    /// loop of <see cref="Inbox"/>'s socket with its result.</summary>
+    internal sealed record Probing(
+        SocketInbox Inbox, ArrivalInterface Arrival, ushort LocalPort, byte[] Datagram, IPv4Address SourceAddress, ushort SourcePort,
         HardwareAddress Client, IPv4Address Address, byte[] Reply, IPv4Address ReplyAddress, ushort ReplyPort, int Attempt);
 
     /// <summary>Pings the candidate; when the checker already has <see cref="PingCheck.MaxPending"/> probes waiting, the
-    /// DISCOVER is dropped instead (counted; the client retries), never offered unchecked.</summary>
+    /// DISCOVER is dropped instead (counted; the client retries), never offered unchecked. The verdict only goes back to
+    /// the socket's loop: the ping thread decides and sends nothing.</summary>
     private void StartProbe(PingCheck ping, Probing probing)
     {
-        if (!ping.Probe(probing.Address, inUse => OnProbed(ping, probing, inUse)))
+        if (!ping.Probe(probing.Address, inUse => probing.Inbox.Post(new Handback(null, probing, inUse))))
         {
             telemetry?.DhcpDropped("ping_check_busy");
-        }
-    }
-
-    /// <summary>The ping check's verdict, on its thread: no answer, the OFFER leaves; an answer, the address is quarantined
-    /// and the DISCOVER decided again (another address, probed in turn).</summary>
-    private void OnProbed(PingCheck ping, Probing probing, bool inUse)
-    {
-        try
-        {
-            if (!inUse)
-            {
-                probing.Socket.SendTo(probing.Reply, new IPEndPoint(probing.ReplyAddress.ToIPAddress(), probing.ReplyPort));
-                return;
-            }
-            var verdict = leases!.Execute(view => FullDhcpResponder.AddressInUse(view, probing.Address, probing.Client, time.GetUtcNow()));
-            if (verdict.Outcome.Change is null)
-            {
-                // Bound meanwhile (the client retried its DISCOVER and took the address): the answer was its own.
-                return;
-            }
-            LeaseLog.AddressInUse(logger, probing.Address.ToString(), probing.Client.ToString(), (int)FullDhcpResponder.InUseQuarantine.TotalMinutes);
-            var buffer = new byte[DatagramBatch.BufferSize];
-            if (Handle(probing.Datagram, probing.SourceAddress, probing.SourcePort, probing.Arrival, probing.LocalPort, buffer) is not { } reply
-                || Address(probing.Socket, reply, probing.Arrival) is not { } address)
-            {
-                return;
-            }
-            if (!reply.Durable.IsCompleted)
-            {
-                // Not expected for a DISCOVER; a change decided on this thread must still be committed before its reply.
-                leases!.CommitDeferred(static () => { });
-                reply.Durable.GetAwaiter().GetResult();
-            }
-            if (reply.Probe is { } next)
-            {
-                if (probing.Attempt + 1 < MaximumProbes)
-                {
-                    StartProbe(ping, probing with { Address = next, Reply = buffer[..reply.Length], ReplyAddress = address, ReplyPort = reply.Destination.Port, Attempt = probing.Attempt + 1 });
-                }
-                return;
-            }
-            probing.Socket.SendTo(buffer.AsSpan(0, reply.Length), new IPEndPoint(address.ToIPAddress(), reply.Destination.Port));
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            Log.HandlerFailed(logger, e, $"{probing.SourceAddress}:{probing.SourcePort}", probing.Arrival.Name);
         }
     }
 
     /// <summary>How often an idle receive loop looks at its cancellation token.</summary>
     private const int IdleWakeMilliseconds = 200;
 
-    /// <summary>One socket's loop, on its own thread: receive every datagram waiting (recvmmsg), decide and encode each,
-    /// send the replies that need nothing durable (offers, proxy replies) at once (sendmmsg), and hand the batch's ACKs to
-    /// a <see cref="DurableReplies"/> that the store's writer thread sends right after the group commit that made their
-    /// leases durable. The loop never waits for the disk: while one commit's fsync runs it receives the next batches,
-    /// whose changes share the next commit. No thread-pool hop at all on this path.</summary>
+    /// <summary>One socket's loop, on its own thread, and the only thread that sends on the socket: receive every datagram
+    /// waiting (recvmmsg); admit each (rate gate), decide it (engine, in the lease store) and encode it; send the replies
+    /// that need nothing durable (offers, proxy replies) at once (sendmmsg), and hand the batch's ACKs to a
+    /// <see cref="DurableReplies"/> group that the store commits. What finishes on another thread (a group commit, a
+    /// ping check) is handed back through the socket's <see cref="SocketInbox"/>, which wakes this loop, and sent from
+    /// here. The loop never waits for the disk: while one commit's fsync runs it receives the next batches, whose
+    /// changes share the next commit. No thread-pool hop at all on this path.</summary>
     private void ServeBatches(Socket socket, ServingInterface serving, ArrivalInterface arrival, ushort localPort, CancellationToken cancellationToken)
     {
         using var batch = new DatagramBatch(socket);
-        using var durable = new DurableReplies(socket, arrival, logger, telemetry);
+        using var inbox = new SocketInbox();
+        var durable = new DurableReplies(inbox, logger, telemetry);
         var replies = new Outgoing[DatagramBatch.Capacity];
         var origins = new int[DatagramBatch.Capacity];
+        var loop = new LoopState(socket, batch, inbox, durable, arrival, localPort);
         while (!cancellationToken.IsCancellationRequested)
         {
             int received;
             try
             {
-                received = batch.Receive(IdleWakeMilliseconds);
+                received = batch.Receive(IdleWakeMilliseconds, inbox.Wake);
             }
             catch (SocketException e)
             {
@@ -327,74 +284,176 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
                 Thread.Sleep(IdleWakeMilliseconds);
                 continue;
             }
-            if (received == 0)
+            // What other threads finished meanwhile goes out first (the send slots are free between batches).
+            TakeHandbacks(loop);
+            if (received > 0)
             {
-                continue;
+                ServeBatch(loop, serving, received, replies, origins);
             }
-            // The address this interface answers as, once per batch (it follows address changes).
-            if (serving.Resolve(config.Current) is not { } current)
-            {
-                if (serving.ShouldReportSilence())
-                {
-                    RuntimeLog.NotAnsweringWithoutAddress(logger, "DHCP", serving.Name, $"{batch.SourceAddress(0)}:{batch.SourcePort(0)}");
-                }
-                continue;
-            }
-            var count = 0;
-            for (var i = 0; i < received; i++)
-            {
-                var sourceAddress = batch.SourceAddress(i);
-                var sourcePort = batch.SourcePort(i);
-                try
-                {
-                    if (Handle(batch.Datagram(i), sourceAddress, sourcePort, current, localPort, batch.SendBuffer(count)) is { } reply)
-                    {
-                        origins[count] = i;
-                        replies[count++] = reply;
-                    }
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // A bug must not take the service down for every other client: log it loudly and go on.
-                    Log.HandlerFailed(logger, e, $"{sourceAddress}:{sourcePort}", arrival.Name);
-                    telemetry?.DhcpDropped("internal_error");
-                }
-            }
-            for (var slot = 0; slot < count; slot++)
-            {
-                var reply = replies[slot];
-                replies[slot] = default;
-                if (Address(socket, reply, arrival) is not { } address)
-                {
-                    continue;
-                }
-                if (reply.Probe is { } probe && _ping is { } ping)
-                {
-                    var origin = origins[slot];
-                    StartProbe(ping, new Probing(socket, current, localPort, batch.Datagram(origin).ToArray(), batch.SourceAddress(origin),
-                        batch.SourcePort(origin), reply.Client, probe, batch.SendBuffer(slot)[..reply.Length].ToArray(), address,
-                        reply.Destination.Port, Attempt: 0));
-                }
-                else if (reply.Durable.IsCompletedSuccessfully)
-                {
-                    batch.Queue(slot, reply.Length, address, reply.Destination.Port);
-                }
-                else
-                {
-                    durable.Add(batch.SendBuffer(slot)[..reply.Length], address, reply.Destination.Port, reply.Durable);
-                }
-            }
-            batch.Flush((index, error) =>
-            {
-                Log.SendFailed(logger, batch.Destination(index), arrival.Name, new SocketException(error).Message);
-                telemetry?.DhcpDropped("send_failed");
-            });
             if (durable.HasWaiting && leases is not null)
             {
                 durable.SendWhenDurable(leases);
             }
         }
-        durable.WaitForInFlight(TimeSpan.FromSeconds(5));
+        // Stopping: the groups whose commit is under way go out before the socket closes.
+        var deadline = Environment.TickCount64 + 5000;
+        while (durable.InFlight > 0 && Environment.TickCount64 < deadline)
+        {
+            inbox.Wake.Wait(IdleWakeMilliseconds);
+            TakeHandbacks(loop, stopping: true);
+        }
+    }
+
+    /// <summary>What one socket's loop works with.</summary>
+    private sealed record LoopState(
+        Socket Socket, DatagramBatch Batch, SocketInbox Inbox, DurableReplies Durable, ArrivalInterface Arrival, ushort LocalPort);
+
+    private void ServeBatch(LoopState loop, ServingInterface serving, int received, Outgoing[] replies, int[] origins)
+    {
+        var batch = loop.Batch;
+        // The address this interface answers as, once per batch (it follows address changes).
+        if (serving.Resolve(config.Current) is not { } current)
+        {
+            if (serving.ShouldReportSilence())
+            {
+                RuntimeLog.NotAnsweringWithoutAddress(logger, "DHCP", serving.Name, $"{batch.SourceAddress(0)}:{batch.SourcePort(0)}");
+            }
+            return;
+        }
+        var count = 0;
+        for (var i = 0; i < received; i++)
+        {
+            var sourceAddress = batch.SourceAddress(i);
+            var sourcePort = batch.SourcePort(i);
+            try
+            {
+                if (Handle(batch.Datagram(i), sourceAddress, sourcePort, current, loop.LocalPort, batch.SendBuffer(count), admit: true) is { } reply)
+                {
+                    origins[count] = i;
+                    replies[count++] = reply;
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A bug must not take the service down for every other client: log it loudly and go on.
+                Log.HandlerFailed(logger, e, $"{sourceAddress}:{sourcePort}", loop.Arrival.Name);
+                telemetry?.DhcpDropped("internal_error");
+            }
+        }
+        for (var slot = 0; slot < count; slot++)
+        {
+            var reply = replies[slot];
+            replies[slot] = default;
+            var origin = origins[slot];
+            // Kept (copied) only for a DISCOVER whose OFFER waits for the ping check: decided again if the address answers.
+            var probing = reply.Probe is not null && _ping is not null
+                ? new Probing(loop.Inbox, current, loop.LocalPort, batch.Datagram(origin).ToArray(), batch.SourceAddress(origin),
+                    batch.SourcePort(origin), reply.Client, default, [], default, 0, Attempt: 0)
+                : null;
+            Dispatch(loop, reply, slot, probing);
+        }
+        Flush(loop);
+    }
+
+    /// <summary>Where a reply encoded into send slot <paramref name="slot"/> goes: to the ping check first, to the
+    /// durable group, or into the batch to send now.</summary>
+    private void Dispatch(LoopState loop, Outgoing reply, int slot, Probing? probing)
+    {
+        if (Address(loop.Socket, reply, loop.Arrival) is not { } address)
+        {
+            return;
+        }
+        var bytes = loop.Batch.SendBuffer(slot)[..reply.Length];
+        if (reply.Probe is { } probe && _ping is { } ping && probing is not null)
+        {
+            StartProbe(ping, probing with { Address = probe, Reply = bytes.ToArray(), ReplyAddress = address, ReplyPort = reply.Destination.Port });
+        }
+        else if (reply.Durable.IsCompletedSuccessfully)
+        {
+            loop.Batch.Queue(slot, reply.Length, address, reply.Destination.Port);
+        }
+        else
+        {
+            loop.Durable.Add(bytes, address, reply.Destination.Port, reply.Durable);
+        }
+    }
+
+    private void Flush(LoopState loop) =>
+        loop.Batch.Flush((index, error) =>
+        {
+            Log.SendFailed(logger, loop.Batch.Destination(index), loop.Arrival.Name, new SocketException(error).Message);
+            telemetry?.DhcpDropped("send_failed");
+        });
+
+    /// <summary>Sends the durable groups the store has committed and settles the ping checks that have a result, on the
+    /// loop's thread. While stopping, probes are not settled (no new decisions).</summary>
+    private void TakeHandbacks(LoopState loop, bool stopping = false)
+    {
+        if (!loop.Inbox.Look())
+        {
+            return;
+        }
+        var slot = 0;
+        while (loop.Inbox.TryTake(out var handback))
+        {
+            if (handback.Group is { } group)
+            {
+                loop.Durable.Send(group, loop.Batch, (index, error) =>
+                    Log.SendFailed(logger, loop.Batch.Destination(index), loop.Arrival.Name, new SocketException(error).Message));
+            }
+            else if (handback.Probe is { } probing && !stopping)
+            {
+                if (slot == DatagramBatch.Capacity)
+                {
+                    Flush(loop);
+                    slot = 0;
+                }
+                if (Settle(loop, probing, handback.InUse, slot))
+                {
+                    slot++;
+                }
+            }
+        }
+        Flush(loop);
+    }
+
+    /// <summary>The ping check's result, on the loop: the second decision (<see cref="FullDhcpResponder.Probed"/>) says
+    /// whether the OFFER leaves as it was, or the address is quarantined and the DISCOVER decided again (another address,
+    /// probed in turn). True when send slot <paramref name="slot"/> was used.</summary>
+    private bool Settle(LoopState loop, Probing probing, bool inUse, int slot)
+    {
+        try
+        {
+            ProbeVerdict? verdict = null;
+            leases!.Execute(view => (verdict = FullDhcpResponder.Probed(view, probing.Address, probing.Client, inUse, time.GetUtcNow())).Outcome);
+            switch (verdict!.Next)
+            {
+                case ProbeNext.SendOffer:
+                    probing.Reply.CopyTo(loop.Batch.SendBuffer(slot));
+                    loop.Batch.Queue(slot, probing.Reply.Length, probing.ReplyAddress, probing.ReplyPort);
+                    return true;
+                case ProbeNext.Drop:
+                    // Bound meanwhile (the client retried its DISCOVER and took the address): the answer was its own.
+                    return false;
+            }
+            LeaseLog.AddressInUse(logger, probing.Address.ToString(), probing.Client.ToString(), (int)FullDhcpResponder.InUseQuarantine.TotalMinutes);
+            // Decided again without the rate gate: this DISCOVER was admitted once.
+            if (Handle(probing.Datagram, probing.SourceAddress, probing.SourcePort, probing.Arrival, probing.LocalPort, loop.Batch.SendBuffer(slot), admit: false) is not { } reply)
+            {
+                return false;
+            }
+            if (reply.Probe is not null && probing.Attempt + 1 >= MaximumProbes)
+            {
+                return false;
+            }
+            Dispatch(loop, reply, slot, probing with { Attempt = probing.Attempt + 1 });
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.HandlerFailed(logger, e, $"{probing.SourceAddress}:{probing.SourcePort}", probing.Arrival.Name);
+            return false;
+        }
     }
 
     /// <summary>RFC 2131 §4.1: a client without an address cannot answer ARP for its new one: put chaddr in the ARP cache
@@ -407,8 +466,11 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
     /// <param name="Probe">Ping this address before sending (see <see cref="DhcpOutcome.ProbeFirst"/>).</param>
     private readonly record struct Outgoing(int Length, ReplyDestination Destination, HardwareAddress Client, Task Durable, IPv4Address? Probe = null);
 
+    /// <summary>Receive → admit → decide → commit for one datagram; the reply encoded into <paramref name="sendBuffer"/>.
+    /// <paramref name="admit"/>: false for a DISCOVER decided again after its ping check (admitted once already).</summary>
     private Outgoing? Handle(
-        ReadOnlySpan<byte> datagram, IPv4Address sourceAddress, ushort sourcePort, ArrivalInterface arrival, ushort localPort, Span<byte> sendBuffer)
+        ReadOnlySpan<byte> datagram, IPv4Address sourceAddress, ushort sourcePort, ArrivalInterface arrival, ushort localPort, Span<byte> sendBuffer,
+        bool admit)
     {
         if (!DhcpMessageDecoder.TryDecode(datagram, out var message, out var error))
         {
@@ -434,19 +496,23 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
             telemetry?.DhcpDropped("malformed");
             return null;
         }
-        var snapshot = config.Current;
+        var (snapshot, generation) = config.Versioned;
         var request = new DhcpRequest(message, arrival, sourceAddress, sourcePort, localPort);
+        // Admission before the decision and outside the lease store's lock: the gate has its own lock, and asks the store
+        // only whether the client holds a lease.
+        if (admit && !Admit(request, snapshot))
+        {
+            telemetry?.DhcpDropped("rate_limited");
+            return null;
+        }
         if (leases is not null)
         {
-            // Deferred: the batch loop commits once for every datagram of the batch (ServeBatches). The rate gate asks
-            // the lease view whether the client is known, so it runs inside the same decision.
-            var leased = leases.ExecuteDeferred(view => Admit(request, snapshot, view)
-                ? DhcpEngine.Decide(request, snapshot, view, time.GetUtcNow())
-                : s_shed);
-            if (ReferenceEquals(leased.Outcome, s_shed))
+            // Deferred: the batch loop commits once for every datagram of the batch (ServeBatches).
+            var notes = Volatile.Read(ref _poolFull).For(generation);
+            var leased = leases.ExecuteDeferred(view => DhcpEngine.Decide(request, snapshot, view, time.GetUtcNow(), notes));
+            if (!leased.Outcome.PoolFull.IsDefaultOrEmpty)
             {
-                telemetry?.DhcpDropped("rate_limited");
-                return null;
+                RecordPoolFull(generation, leased.Outcome.PoolFull);
             }
             telemetry?.DhcpDecided(request, leased.Outcome.Decision, hasLeaseStore: true, leased.Outcome.Change is null ? null : leased.Durable);
             if (leased.Outcome.Change is not null || leased.Outcome.Decision is SendReply { Message.YourAddress.IsZero: false } or SendReply { Message.MessageType: DhcpMessageType.Nak })
@@ -455,19 +521,34 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
             }
             return Respond(request, snapshot, leased.Outcome.Decision, sendBuffer, localPort);
         }
-        if (!Admit(request, snapshot, null))
-        {
-            telemetry?.DhcpDropped("rate_limited");
-            return null;
-        }
         var decision = DhcpEngine.Decide(request, snapshot);
         telemetry?.DhcpDecided(request, decision, hasLeaseStore: false);
         return Respond(request, snapshot, decision, sendBuffer, localPort);
     }
 
-    private bool Admit(DhcpRequest request, Configuration.Model.ServerConfig snapshot, ILeaseView? view) =>
-        snapshot.DhcpRateLimit.IsOff || _rateGate.Admit(request.Interface.Name, request.LocalPort, snapshot.DhcpRateLimit,
-            ClientIdentity.Of(request.Message), DhcpAdmission.IsKnown(request.Message, snapshot, view));
+    /// <summary>What the engine found of full ranges (<see cref="DhcpOutcome.PoolFull"/>), for the next decisions: keyed
+    /// by range, server address and lease-table version, for one configuration generation (a reload starts afresh).</summary>
+    private PoolFullNotes _poolFull = PoolFullNotes.None;
+
+    private void RecordPoolFull(long generation, ImmutableArray<PoolFull> learned)
+    {
+        // Receive threads may race: a lost note only costs one more scan.
+        var current = Volatile.Read(ref _poolFull);
+        Interlocked.CompareExchange(ref _poolFull, current.With(generation, learned), current);
+    }
+
+    /// <summary>The <c>dhcp-rate-limit</c> gate. A client is known by a <c>dhcp-host</c> or by a lease (any state):
+    /// the store is asked that alone, under its lock, and the gate decides under its own.</summary>
+    private bool Admit(DhcpRequest request, Configuration.Model.ServerConfig snapshot)
+    {
+        if (snapshot.DhcpRateLimit.IsOff)
+        {
+            return true;
+        }
+        var identity = ClientIdentity.Of(request.Message);
+        var known = DhcpAdmission.IsKnown(request.Message, snapshot, null) || leases?.HasLease(identity) == true;
+        return _rateGate.Admit(request.Interface.Name, request.LocalPort, snapshot.DhcpRateLimit, identity, known);
+    }
 
     /// <summary>A full-DHCP decision: logged as dnsmasq does (<c>DHCPACK(eth1) 192.168.67.20 52:54:…</c>).</summary>
     private Outgoing? HandleLeased(DhcpRequest request, Configuration.Model.ServerConfig snapshot, LeaseDecision leased, Span<byte> sendBuffer)
