@@ -12,8 +12,9 @@ public static class DhcpEngine
 {
     /// <summary>Full entry point: proxy ranges go to the PXE responders as before; a request on a network with an owned
     /// range (a <c>dhcp-range</c> without <c>proxy</c>) goes to the full DHCP responder, which reads
-    /// <paramref name="leases"/> and returns the lease change to persist with its reply.</summary>
-    public static DhcpOutcome Decide(DhcpRequest request, ServerConfig config, ILeaseView leases, DateTimeOffset now)
+    /// <paramref name="leases"/> and returns the lease change to persist with its reply. <paramref name="poolFull"/>:
+    /// what earlier outcomes said of full ranges (<see cref="DhcpOutcome.PoolFull"/>), kept by the host.</summary>
+    public static DhcpOutcome Decide(DhcpRequest request, ServerConfig config, ILeaseView leases, DateTimeOffset now, PoolFullNotes? poolFull = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(config);
@@ -31,7 +32,7 @@ public static class DhcpEngine
         }
         // Both kinds on one network: a PXE DISCOVER that matches no owned range still falls to the proxy rules.
         var classification = ClientClassifier.Classify(message, request.Interface, config, [.. ranges.Where(r => !r.IsProxy)]);
-        var outcome = FullDhcpResponder.Respond(request with { Message = message }, config, classification, ranges, leases, now);
+        var outcome = FullDhcpResponder.Respond(request with { Message = message }, config, classification, ranges, leases, now, poolFull);
         if (outcome.Decision is NoReply { Reason: NoReplyReason.NoMatchingRange } && ranges.Any(r => r.IsProxy))
         {
             return new DhcpOutcome(Decide(request, config));

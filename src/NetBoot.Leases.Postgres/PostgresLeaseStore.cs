@@ -55,7 +55,7 @@ public sealed class PostgresLeaseStore : ILeaseStore
         _reconciler = new PostgresReconciler(dataSource, name, logger, time, _cache, migrate);
         _writer = new PostgresLeaseWriter(dataSource, name, Origin, logger, time, _cache, _reconciler, _feed);
         _listener = new PostgresChangeListener(dataSource, name, Origin, logger, time, _reconciler);
-        _mayApply = outcome => _reconciler.IsAvailable || !NeedsTheDatabase(outcome);
+        _mayApply = outcome => _reconciler.IsAvailable || !DurabilityRule.NeedsDurableStore(outcome);
         _write = change => _writer.Enqueue(change);
     }
 
@@ -175,14 +175,6 @@ public sealed class PostgresLeaseStore : ILeaseStore
             return count;
         }
     }
-
-    /// <summary>A lease change (every ACK of a lease carries one), an OFFER of an address (even one without a change:
-    /// its ACK would need the database), or a NAK. Not the boot server's ACK on 4011 (its yiaddr is the client's ciaddr,
-    /// with no lease behind it), nor a proxy offer (yiaddr 0), nor an INFORM's ACK.</summary>
-    private static bool NeedsTheDatabase(DhcpOutcome outcome) =>
-        outcome.Change is not null
-        || outcome.Decision is SendReply { Message.MessageType: Wire.Dhcp.DhcpMessageType.Nak }
-            or SendReply { Message: { MessageType: Wire.Dhcp.DhcpMessageType.Offer, YourAddress.IsZero: false } };
 
     public IReadOnlyList<Lease> Expire(DateTimeOffset now) =>
         // Deleted only if still expired in the table: another server may have renewed it a moment ago.

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using NetBoot.Engine;
 using NetBoot.Engine.Leases;
 
 namespace NetBoot.Leases;
@@ -14,6 +15,20 @@ public interface ILeaseStore : IAsyncDisposable
     /// <summary>Runs <paramref name="decide"/> against the current leases and applies the change it returns. Never blocks
     /// on I/O: the durability of the change is the returned <see cref="LeaseDecision.Durable"/>.</summary>
     LeaseDecision Execute(Func<ILeaseView, DhcpOutcome> decide);
+
+    /// <summary>Whether <paramref name="identity"/> holds a lease in any state (bound, offered, expired; found by the lease
+    /// rules, <see cref="ILeaseView.Find"/>): what the <c>dhcp-rate-limit</c> gate asks before any decision, outside it.
+    /// The default asks through <see cref="Execute"/> with an outcome that changes nothing.</summary>
+    bool HasLease(ClientIdentity identity)
+    {
+        var found = false;
+        Execute(view =>
+        {
+            found = view.Find(identity) is not null;
+            return new DhcpOutcome(new NoReply(NoReplyReason.NotForUs, "lease lookup"));
+        });
+        return found;
+    }
 
     /// <summary>Removes leases whose time is up and returns them (for <c>dhcp-script del</c>).</summary>
     IReadOnlyList<Lease> Expire(DateTimeOffset now);

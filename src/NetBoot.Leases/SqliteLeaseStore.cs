@@ -108,6 +108,14 @@ public sealed class SqliteLeaseStore : ILeaseStore
 
     public LeaseDecision ExecuteDeferred(Func<ILeaseView, DhcpOutcome> decide) => Decide(decide, wakeWriter: false);
 
+    public bool HasLease(ClientIdentity identity)
+    {
+        lock (_lock)
+        {
+            return _table.Find(identity) is not null;
+        }
+    }
+
     private LeaseDecision Decide(Func<ILeaseView, DhcpOutcome> decide, bool wakeWriter)
     {
         ArgumentNullException.ThrowIfNull(decide);

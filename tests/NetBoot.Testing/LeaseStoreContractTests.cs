@@ -93,6 +93,21 @@ public abstract class LeaseStoreContractTests
     }
 
     [Fact]
+    public async Task A_lease_in_any_state_makes_its_client_known_and_the_question_changes_nothing()
+    {
+        await using var store = await OpenAsync();
+        var offered = LeaseFor(4, LeaseState.Offered);
+        var expired = LeaseFor(5, expires: Now - TimeSpan.FromMinutes(1));
+        store.Execute(_ => Bind(offered));
+        await store.Execute(_ => Bind(expired)).Durable;
+
+        Assert.True(store.HasLease(new ClientIdentity(offered.HardwareAddress, [])));
+        Assert.True(store.HasLease(new ClientIdentity(expired.HardwareAddress, [])));
+        Assert.False(store.HasLease(new ClientIdentity(LeaseFor(6).HardwareAddress, [])));
+        Assert.Equal(2, store.Snapshot().Count);
+    }
+
+    [Fact]
     public async Task Offers_are_held_in_memory_only()
     {
         await using (var store = await OpenAsync())

@@ -13,8 +13,17 @@ namespace NetBoot.Engine.Dhcp;
 public static class AddressAllocator
 {
     public static IPv4Address? Allocate(
-        ImmutableArray<RangeContext> ranges, AllocationContext context, ReadOnlySpan<byte> hardwareAddress, bool sequential)
+        ImmutableArray<RangeContext> ranges, AllocationContext context, ReadOnlySpan<byte> hardwareAddress, bool sequential) =>
+        Allocate(ranges, context, hardwareAddress, sequential, out _);
+
+    /// <summary><see cref="Allocate(ImmutableArray{RangeContext}, AllocationContext, ReadOnlySpan{byte}, bool)"/>, also
+    /// returning the ranges it found full for a new client (<paramref name="full"/>; for the caller's outcome, see
+    /// <see cref="Leases.DhcpOutcome.PoolFull"/>).</summary>
+    public static IPv4Address? Allocate(
+        ImmutableArray<RangeContext> ranges, AllocationContext context, ReadOnlySpan<byte> hardwareAddress, bool sequential,
+        out ImmutableArray<PoolFull> full)
     {
+        full = [];
         var hash = sequential ? 0u : Hash(hardwareAddress);
         if (!sequential && context.Leases.IsShared)
         {
@@ -28,7 +37,8 @@ public static class AddressAllocator
         var isNewClient = own is null;
         foreach (var range in ranges.Where(r => r.Range.Mode == DhcpRangeMode.Dynamic))
         {
-            if (isNewClient && context.Leases.FullUntil(range.Range.Start, range.Range.End, context.Config, context.ServerAddress) is { } until && context.Now < until)
+            if (isNewClient && context.PoolFull.FullUntil(range.Range.Start, range.Range.End, context.ServerAddress, context.Leases.Version) is { } until
+                && context.Now < until)
             {
                 continue;
             }
@@ -45,9 +55,9 @@ public static class AddressAllocator
             {
                 return wrapped;
             }
-            if (isNewClient)
+            if (isNewClient && context.Leases.Version is { } version)
             {
-                context.Leases.NoteFull(range.Range.Start, range.Range.End, context.Config, context.ServerAddress, FirstRelease(context, range));
+                full = full.Add(new PoolFull(range.Range.Start, range.Range.End, context.ServerAddress, version, FirstRelease(context, range)));
             }
         }
         return null;
@@ -114,6 +124,9 @@ public sealed record AllocationContext(ILeaseView Leases, ClientKey Client, Date
     /// <summary>The address of the client's own lease (found by <see cref="ILeaseView.Find"/>, possibly under another
     /// key than <see cref="Client"/>): free for it.</summary>
     public IPv4Address? OwnAddress { get; init; }
+
+    /// <summary>What earlier decisions learned about full ranges (the host keeps it, <see cref="PoolFullNotes"/>).</summary>
+    public PoolFullNotes PoolFull { get; init; } = PoolFullNotes.None;
 
     /// <summary>Free for this client: inside the range's subnet, not the network or broadcast address, not this server's
     /// address, not reserved by a <c>dhcp-host</c> for someone else, not held (offered, bound, quarantined) by another

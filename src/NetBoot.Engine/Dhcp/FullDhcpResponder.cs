@@ -23,7 +23,8 @@ public static class FullDhcpResponder
     public static readonly TimeSpan MinimumLeaseTime = TimeSpan.FromSeconds(120);
 
     public static DhcpOutcome Respond(
-        DhcpRequest request, ServerConfig config, Classification classification, ImmutableArray<RangeContext> ranges, ILeaseView leases, DateTimeOffset now)
+        DhcpRequest request, ServerConfig config, Classification classification, ImmutableArray<RangeContext> ranges, ILeaseView leases, DateTimeOffset now,
+        PoolFullNotes? poolFull = null)
     {
         var message = request.Message;
         var owned = ranges.Where(r => !r.IsProxy && classification.Tags.Matches(r.Range.Filter)).ToImmutableArray();
@@ -36,7 +37,7 @@ public static class FullDhcpResponder
         classification = classification.WithRangeTag(owned[0].Range.SetTag, config);
         // dnsmasq: a dhcp-host whose address is on another network is not this client's host here (known-othernet).
         var host = ClientClassifier.FindHost(message, config, classification.Tags, owned) ?? HostByRememberedClientId(message, config, classification, owned, leases);
-        var exchange = new LeaseExchange(request, config, classification, owned, host, leases, now);
+        var exchange = new LeaseExchange(request, config, classification, owned, host, leases, now) { PoolFull = poolFull ?? PoolFullNotes.None };
         if (host is { IsIgnored: true } || classification.IsIgnored)
         {
             // dnsmasq logs "DHCPDISCOVER(eth0) <mac> ignored".
@@ -73,8 +74,14 @@ public static class FullDhcpResponder
     /// for, else a new one), hold it briefly and offer it.</summary>
     private static DhcpOutcome Discover(LeaseExchange exchange)
     {
+        var outcome = Discover(exchange, out var full);
+        return full.IsDefaultOrEmpty ? outcome : outcome with { PoolFull = full };
+    }
+
+    private static DhcpOutcome Discover(LeaseExchange exchange, out ImmutableArray<PoolFull> full)
+    {
         var tags = exchange.Classification.Tags;
-        if (ChooseOffer(exchange, out var allocated) is not { } address)
+        if (ChooseOffer(exchange, out var allocated, out full) is not { } address)
         {
             return Silent(tags, NoReplyReason.NoAddressAvailable, $"no address available for {exchange.Message.ClientHardwareAddress}");
         }
@@ -115,6 +122,20 @@ public static class FullDhcpResponder
             ? outcome with { Decision = send with { Delay = delay } }
             : outcome;
 
+    /// <summary>The second decision of probe-then-offer (<see cref="DhcpOutcome.ProbeFirst"/>), with the ping check's
+    /// result as its input: no echo reply, the OFFER decided before leaves as it is; an echo reply, the address is
+    /// quarantined (<see cref="AddressInUse"/>) and the DISCOVER is decided again, unless the address is no longer held
+    /// as an offer (the answer may be the client's own): then nothing is sent.</summary>
+    public static ProbeVerdict Probed(ILeaseView leases, IPv4Address address, HardwareAddress offeredTo, bool answered, DateTimeOffset now)
+    {
+        if (!answered)
+        {
+            return new ProbeVerdict(ProbeNext.SendOffer, new DhcpOutcome(new NoReply(NoReplyReason.Recorded, $"{address} does not answer ping: offered to {offeredTo}")));
+        }
+        var outcome = AddressInUse(leases, address, offeredTo, now);
+        return new ProbeVerdict(outcome.Change is null ? ProbeNext.Drop : ProbeNext.DecideAgain, outcome);
+    }
+
     /// <summary>The ping check found <paramref name="address"/> answering: quarantine it (held by nobody, as a declined
     /// address) so the next decision for the client picks another one.</summary>
     /// <remarks>The answer may come from the client itself: a client that retried its DISCOVER while the first one's
@@ -134,9 +155,10 @@ public static class FullDhcpResponder
             new LeaseUpsert(quarantine, LeaseEvent.None) { MustBeDurableBeforeReply = false });
     }
 
-    private static IPv4Address? ChooseOffer(LeaseExchange exchange, out bool allocated)
+    private static IPv4Address? ChooseOffer(LeaseExchange exchange, out bool allocated, out ImmutableArray<PoolFull> full)
     {
         allocated = false;
+        full = [];
         if (exchange.HostAddress is { } fixedAddress)
         {
             // dnsmasq: a configured address leased to someone else is not used ("not using configured address").
@@ -145,7 +167,7 @@ public static class FullDhcpResponder
                 return fixedAddress;
             }
             allocated = true;
-            return Allocate(exchange);
+            return Allocate(exchange, out full);
         }
         if (exchange.CurrentLease is { State: not LeaseState.Declined } lease && exchange.MayHave(lease.Address))
         {
@@ -156,17 +178,18 @@ public static class FullDhcpResponder
             return requested;
         }
         allocated = true;
-        return Allocate(exchange);
+        return Allocate(exchange, out full);
     }
 
-    private static IPv4Address? Allocate(LeaseExchange exchange)
+    private static IPv4Address? Allocate(LeaseExchange exchange, out ImmutableArray<PoolFull> full)
     {
+        full = [];
         if (exchange.OwnedRanges.All(r => r.Range.Mode != DhcpRangeMode.Dynamic))
         {
             return null;
         }
         return AddressAllocator.Allocate(exchange.OwnedRanges, exchange.Allocation,
-            exchange.Message.ClientHardwareAddress.Bytes.AsSpan(), exchange.Config.SequentialIp);
+            exchange.Message.ClientHardwareAddress.Bytes.AsSpan(), exchange.Config.SequentialIp, out full);
     }
 
     /// <summary>BOOTP (RFC 951, RFC 1542; dnsmasq <c>dhcp_reply</c> with no message type): a <c>dhcp-host</c> address,
@@ -175,6 +198,13 @@ public static class FullDhcpResponder
     /// The lease is durable before the reply leaves, as for an ACK.</summary>
     private static DhcpOutcome Bootp(LeaseExchange exchange)
     {
+        var outcome = Bootp(exchange, out var full);
+        return full.IsDefaultOrEmpty ? outcome : outcome with { PoolFull = full };
+    }
+
+    private static DhcpOutcome Bootp(LeaseExchange exchange, out ImmutableArray<PoolFull> full)
+    {
+        full = [];
         var tags = exchange.Classification.Tags;
         var message = exchange.Message;
         var who = $"BOOTP({exchange.Request.Interface.Name}) {message.ClientHardwareAddress}";
@@ -206,7 +236,7 @@ public static class FullDhcpResponder
             {
                 return Silent(tags, NoReplyReason.LeaseLimitReached, $"{who} no leases left (dhcp-lease-max {exchange.Config.LeaseMax})");
             }
-            else if (Allocate(exchange) is { } allocated)
+            else if (Allocate(exchange, out full) is { } allocated)
             {
                 address = allocated;
             }
@@ -299,3 +329,18 @@ public static class FullDhcpResponder
     internal static DhcpOutcome Silent(TagSet tags, NoReplyReason reason, string detail) =>
         new(new NoReply(reason, detail) { Tags = tags.Names });
 }
+
+/// <summary>What follows a ping check (<see cref="FullDhcpResponder.Probed"/>).</summary>
+public enum ProbeNext
+{
+    /// <summary>Nobody answered: send the OFFER decided before the probe.</summary>
+    SendOffer,
+    /// <summary>The address answered and is quarantined by <see cref="ProbeVerdict.Outcome"/>'s change: decide the DISCOVER
+    /// again once that change is applied (another address, probed in turn).</summary>
+    DecideAgain,
+    /// <summary>The address answered but is no longer held as an offer: the client took it meanwhile; send nothing.</summary>
+    Drop,
+}
+
+/// <summary>The verdict of a ping check: what to do next, and the outcome (with the quarantine) for the store.</summary>
+public sealed record ProbeVerdict(ProbeNext Next, DhcpOutcome Outcome);

@@ -56,7 +56,10 @@ public sealed record LeaseExchange(
     /// <summary>The key of the lease this request holds or will hold.</summary>
     public ClientKey Client => _client ??= StoredIdentity.Key;
 
-    public AllocationContext Allocation => _allocation ??= new(Leases, Client, Now, Config, Local) { OwnAddress = CurrentLease?.Address };
+    public AllocationContext Allocation => _allocation ??= new(Leases, Client, Now, Config, Local) { OwnAddress = CurrentLease?.Address, PoolFull = PoolFull };
+
+    /// <summary>The host's notes of full ranges (an input, as the lease view).</summary>
+    public PoolFullNotes PoolFull { get; init; } = PoolFullNotes.None;
 
     /// <summary>The <c>dhcp-host</c> address, when it lies on one of the client's networks (dnsmasq: else the host is
     /// <c>known-othernet</c> and its address is not used).</summary>

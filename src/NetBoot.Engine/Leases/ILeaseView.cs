@@ -72,14 +72,8 @@ public interface ILeaseView
         return null;
     }
 
-    /// <summary>The allocator's note that the range <paramref name="start"/>–<paramref name="end"/> had no address for a
-    /// new client under <paramref name="config"/> (compared by reference) and this server's address until <see cref="NoteFull"/>'s time; null
-    /// when there is no note. Any change to the table forgets every note.</summary>
-    DateTimeOffset? FullUntil(IPv4Address start, IPv4Address end, object config, IPv4Address server) => null;
-
-    /// <summary>Keeps the note read by <see cref="FullUntil"/>: without it a full pool costs a scan of the whole range
-    /// for every DISCOVER, which a flood of new clients turns into a CPU exhaustion.</summary>
-    void NoteFull(IPv4Address start, IPv4Address end, object config, IPv4Address server, DateTimeOffset until)
-    {
-    }
+    /// <summary>A number that changes whenever the leases change (so a note taken at one version, such as
+    /// <see cref="Dhcp.PoolFull"/>, holds only while the view is still at it); null when the view cannot tell, and then
+    /// no such note applies.</summary>
+    long? Version => null;
 }

@@ -43,4 +43,8 @@ public sealed record DhcpOutcome(Decision Decision, LeaseChange? Change = null)
     /// it records the address as in use (<see cref="Dhcp.FullDhcpResponder.AddressInUse"/>) and decides again. The
     /// change already holds the address for this client meanwhile. Null: send at once.</summary>
     public Wire.Net.IPv4Address? ProbeFirst { get; init; }
+
+    /// <summary>Ranges the allocator found full for a new client: the host records them (<see cref="Dhcp.PoolFullNotes"/>)
+    /// and passes them to the next decisions, so a flood of new clients does not scan a full range again and again.</summary>
+    public System.Collections.Immutable.ImmutableArray<Dhcp.PoolFull> PoolFull { get; init; } = [];
 }

@@ -12,7 +12,6 @@ public sealed class LeaseTable : ILeaseView
     /// <summary>The addresses of the leases (not quarantines) of each hardware address, oldest first: how a request
     /// without a client identifier finds a lease granted with one (<see cref="ILeaseView.Find"/>). Usually one.</summary>
     private readonly Dictionary<HardwareAddress, List<IPv4Address>> _byHardware = [];
-    private readonly List<FullNote> _fullNotes = [];
 
     /// <summary>Held addresses: a bit is set only while a lease on the address expires after <see cref="_heldAsOf"/>
     /// (so a set bit is held at any time the allocator asks about); a clear bit may still be held at an earlier time,
@@ -25,9 +24,12 @@ public sealed class LeaseTable : ILeaseView
 
     private long _heldAsOf = long.MinValue;
 
-    private readonly record struct FullNote(IPv4Address Start, IPv4Address End, object Config, IPv4Address Server, DateTimeOffset Until);
-
     public int Count => _byAddress.Count;
+
+    /// <summary>See <see cref="ILeaseView.Version"/>: counts every lease put or removed.</summary>
+    public long? Version => _version;
+
+    private long _version;
 
     /// <summary>See <see cref="ILeaseView.IsShared"/>: set by a store shared by several servers.</summary>
     public bool IsShared { get; init; }
@@ -154,24 +156,6 @@ public sealed class LeaseTable : ILeaseView
         }
     }
 
-    public DateTimeOffset? FullUntil(IPv4Address start, IPv4Address end, object config, IPv4Address server)
-    {
-        foreach (var note in _fullNotes)
-        {
-            if (note.Start == start && note.End == end && ReferenceEquals(note.Config, config) && note.Server == server)
-            {
-                return note.Until;
-            }
-        }
-        return null;
-    }
-
-    public void NoteFull(IPv4Address start, IPv4Address end, object config, IPv4Address server, DateTimeOffset until)
-    {
-        _fullNotes.RemoveAll(n => n.Start == start && n.End == end);
-        _fullNotes.Add(new FullNote(start, end, config, server, until));
-    }
-
     public void Apply(LeaseChange change)
     {
         switch (change)
@@ -192,7 +176,7 @@ public sealed class LeaseTable : ILeaseView
     /// <summary>Stores <paramref name="lease"/>; a client holds one address, an address one client.</summary>
     public void Put(Lease lease)
     {
-        _fullNotes.Clear();
+        _version++;
         if (_byClient.TryGetValue(lease.Client, out var previous) && previous.Address != lease.Address)
         {
             _byAddress.Remove(previous.Address);
@@ -223,7 +207,7 @@ public sealed class LeaseTable : ILeaseView
         {
             return false;
         }
-        _fullNotes.Clear();
+        _version++;
         _held.Clear(address.Value);
         UnindexHardware(lease);
         if (_byClient.TryGetValue(lease.Client, out var current) && current.Address == address)

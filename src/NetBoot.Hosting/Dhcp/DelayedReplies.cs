@@ -1,36 +1,37 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using NetBoot.Wire.Net;
 
 namespace NetBoot.Hosting.Dhcp;
 
+/// <summary>A reply held back by <c>dhcp-reply-delay</c>, due to leave now: the socket's loop sends it (the loop is the
+/// only sender on its socket).</summary>
+internal sealed record DelayedReply(byte[] Datagram, IPv4Address Address, ushort Port);
+
 /// <summary><c>dhcp-reply-delay</c>: replies held back until their due time (dnsmasq <c>delay_dhcp</c>, counted from the
-/// request's arrival) on a timer of the injected clock, so the receive loop never waits. A reply whose lease change must be
-/// durable first (a rapid-commit ACK) leaves at its due time or when durable, whichever is later. Each pending reply is
-/// owned here: disposing cancels those not yet sent.</summary>
-internal sealed class DelayedReplies(TimeProvider time, Action<string, string> sendFailed) : IDisposable
+/// request's arrival) on a timer of the injected clock, so the receive loop never waits. A due reply is handed to
+/// <paramref name="due"/> (the socket's inbox), never sent from here. A reply whose lease change must be durable first
+/// (a rapid-commit ACK) is due at its time or when durable, whichever is later. Disposing drops those not yet due.</summary>
+internal sealed class DelayedReplies(TimeProvider time, Action<DelayedReply> due) : IDisposable
 {
     private readonly ConcurrentDictionary<ITimer, byte> _pending = new();
-    private bool _disposed;
+    private volatile bool _disposed;
 
     public int PendingCount => _pending.Count;
 
-    /// <summary>Copies <paramref name="reply"/> and sends it from <paramref name="socket"/> after <paramref name="delay"/>
-    /// (and after <paramref name="durable"/> completes successfully; a failed commit drops the reply, as
-    /// <see cref="DurableReplies"/> does).</summary>
-    public void Send(Socket socket, ReadOnlySpan<byte> reply, IPv4Address address, ushort port, TimeSpan delay, Task durable)
+    /// <summary>Copies <paramref name="reply"/> and hands it over after <paramref name="delay"/> (and after
+    /// <paramref name="durable"/> completes successfully; a failed commit drops the reply, as <see cref="DurableReplies"/>
+    /// does).</summary>
+    public void Send(ReadOnlySpan<byte> reply, IPv4Address address, ushort port, TimeSpan delay, Task durable)
     {
-        var datagram = reply.ToArray();
-        var destination = new IPEndPoint(address.ToIPAddress(), port);
+        var delayed = new DelayedReply(reply.ToArray(), address, port);
         After(delay, () =>
         {
             if (durable.IsCompleted)
             {
-                Deliver(socket, datagram, destination, durable);
+                HandOver(delayed, durable);
                 return;
             }
-            durable.ContinueWith(t => Deliver(socket, datagram, destination, t), CancellationToken.None,
+            durable.ContinueWith(t => HandOver(delayed, t), CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         });
     }
@@ -53,19 +54,11 @@ internal sealed class DelayedReplies(TimeProvider time, Action<string, string> s
         timer.Change(delay, Timeout.InfiniteTimeSpan);
     }
 
-    private void Deliver(Socket socket, byte[] datagram, IPEndPoint destination, Task durable)
+    private void HandOver(DelayedReply reply, Task durable)
     {
-        if (_disposed || !durable.IsCompletedSuccessfully)
+        if (!_disposed && durable.IsCompletedSuccessfully)
         {
-            return;
-        }
-        try
-        {
-            socket.SendTo(datagram, destination);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            sendFailed(destination.ToString(), e.Message);
+            due(reply);
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using NetBoot.Engine;
@@ -22,7 +21,7 @@ namespace NetBoot.Hosting.Dhcp;
 /// engine, sends the reply. The only place that touches DHCP sockets. With a lease store, networks with an owned
 /// <c>dhcp-range</c> get full DHCP: the decision runs against the store, and a reply that depends on a lease change
 /// (an ACK) leaves only once that change is durable.</summary>
-public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logger, TimeProvider time, ILeaseStore? leases = null,
+public sealed partial class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logger, TimeProvider time, ILeaseStore? leases = null,
     BootTelemetry? telemetry = null, Scripts.ScriptRunner? scripts = null)
 {
     private static readonly TimeSpan MalformedLogInterval = TimeSpan.FromMinutes(1);
@@ -30,9 +29,6 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
     private readonly MalformedLogLimiter _malformed = new(time, MalformedLogInterval);
 
     private readonly DhcpRateGate _rateGate = new(logger, time);
-
-    /// <summary>The outcome of a request shed by <c>dhcp-rate-limit</c> (compared by reference; never logged per packet).</summary>
-    private static readonly DhcpOutcome s_shed = new(new NoReply(NoReplyReason.NotForUs, "rate limited"));
 
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -235,187 +231,6 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
         return ping;
     }
 
-    /// <summary>How at most many addresses one DISCOVER may try when each answers ping; then it gets no reply (the
-    /// client retries, and the quarantined addresses are skipped).</summary>
-    private const int MaximumProbes = 4;
-
-    /// <summary>A DISCOVER whose OFFER waits for the ping check of its address.</summary>
-    private sealed record Probing(
-        Socket Socket, ArrivalInterface Arrival, ushort LocalPort, byte[] Datagram, IPv4Address SourceAddress, ushort SourcePort,
-        HardwareAddress Client, IPv4Address Address, byte[] Reply, IPv4Address ReplyAddress, ushort ReplyPort, int Attempt);
-
-    /// <summary>Pings the candidate; when the checker already has <see cref="PingCheck.MaxPending"/> probes waiting, the
-    /// DISCOVER is dropped instead (counted; the client retries), never offered unchecked.</summary>
-    private void StartProbe(PingCheck ping, Probing probing)
-    {
-        if (!ping.Probe(probing.Address, inUse => OnProbed(ping, probing, inUse)))
-        {
-            telemetry?.DhcpDropped("ping_check_busy");
-        }
-    }
-
-    /// <summary>The ping check's verdict, on its thread: no answer, the OFFER leaves; an answer, the address is quarantined
-    /// and the DISCOVER decided again (another address, probed in turn).</summary>
-    private void OnProbed(PingCheck ping, Probing probing, bool inUse)
-    {
-        try
-        {
-            if (!inUse)
-            {
-                probing.Socket.SendTo(probing.Reply, new IPEndPoint(probing.ReplyAddress.ToIPAddress(), probing.ReplyPort));
-                return;
-            }
-            var verdict = leases!.Execute(view => FullDhcpResponder.AddressInUse(view, probing.Address, probing.Client, time.GetUtcNow()));
-            if (verdict.Outcome.Change is null)
-            {
-                // Bound meanwhile (the client retried its DISCOVER and took the address): the answer was its own.
-                return;
-            }
-            LeaseLog.AddressInUse(logger, probing.Address.ToString(), probing.Client.ToString(), (int)FullDhcpResponder.InUseQuarantine.TotalMinutes);
-            var buffer = new byte[DatagramBatch.BufferSize];
-            if (Handle(probing.Datagram, probing.SourceAddress, probing.SourcePort, probing.Arrival, probing.LocalPort, buffer) is not { } reply
-                || Address(probing.Socket, reply, probing.Arrival) is not { } address)
-            {
-                return;
-            }
-            if (!reply.Durable.IsCompleted)
-            {
-                // Not expected for a DISCOVER; a change decided on this thread must still be committed before its reply.
-                leases!.CommitDeferred(static () => { });
-                reply.Durable.GetAwaiter().GetResult();
-            }
-            if (reply.Probe is { } next)
-            {
-                if (probing.Attempt + 1 < MaximumProbes)
-                {
-                    StartProbe(ping, probing with { Address = next, Reply = buffer[..reply.Length], ReplyAddress = address, ReplyPort = reply.Destination.Port, Attempt = probing.Attempt + 1 });
-                }
-                return;
-            }
-            probing.Socket.SendTo(buffer.AsSpan(0, reply.Length), new IPEndPoint(address.ToIPAddress(), reply.Destination.Port));
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            Log.HandlerFailed(logger, e, $"{probing.SourceAddress}:{probing.SourcePort}", probing.Arrival.Name);
-        }
-    }
-
-    /// <summary>How often an idle receive loop looks at its cancellation token.</summary>
-    private const int IdleWakeMilliseconds = 200;
-
-    /// <summary>One socket's loop, on its own thread: receive every datagram waiting (recvmmsg), decide and encode each,
-    /// send the replies that need nothing durable (offers, proxy replies) at once (sendmmsg), and hand the batch's ACKs to
-    /// a <see cref="DurableReplies"/> that the store's writer thread sends right after the group commit that made their
-    /// leases durable. The loop never waits for the disk: while one commit's fsync runs it receives the next batches,
-    /// whose changes share the next commit. No thread-pool hop at all on this path.</summary>
-    private void ServeBatches(Socket socket, ServingInterface serving, ArrivalInterface arrival, ushort localPort, CancellationToken cancellationToken)
-    {
-        using var batch = new DatagramBatch(socket);
-        using var durable = new DurableReplies(socket, arrival, logger, telemetry);
-        using var delayed = new DelayedReplies(time, (to, why) => Log.SendFailed(logger, to, arrival.Name, why));
-        var replies = new Outgoing[DatagramBatch.Capacity];
-        var origins = new int[DatagramBatch.Capacity];
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            int received;
-            try
-            {
-                received = batch.Receive(IdleWakeMilliseconds);
-            }
-            catch (SocketException e)
-            {
-                LeaseLog.ReceiveFailed(logger, arrival.Name, localPort, e.Message);
-                Thread.Sleep(IdleWakeMilliseconds);
-                continue;
-            }
-            if (received == 0)
-            {
-                continue;
-            }
-            // The address this interface answers as, once per batch (it follows address changes).
-            if (serving.Resolve(config.Current) is not { } current)
-            {
-                if (serving.ShouldReportSilence())
-                {
-                    RuntimeLog.NotAnsweringWithoutAddress(logger, "DHCP", serving.Name, $"{batch.SourceAddress(0)}:{batch.SourcePort(0)}");
-                }
-                continue;
-            }
-            var count = 0;
-            for (var i = 0; i < received; i++)
-            {
-                var sourceAddress = batch.SourceAddress(i);
-                var sourcePort = batch.SourcePort(i);
-                try
-                {
-                    if (Handle(batch.Datagram(i), sourceAddress, sourcePort, current, localPort, batch.SendBuffer(count)) is { } reply)
-                    {
-                        origins[count] = i;
-                        replies[count++] = reply;
-                    }
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // A bug must not take the service down for every other client: log it loudly and go on.
-                    Log.HandlerFailed(logger, e, $"{sourceAddress}:{sourcePort}", arrival.Name);
-                    telemetry?.DhcpDropped("internal_error");
-                }
-            }
-            for (var slot = 0; slot < count; slot++)
-            {
-                var reply = replies[slot];
-                replies[slot] = default;
-                if (Address(socket, reply, arrival) is not { } address)
-                {
-                    continue;
-                }
-                if (reply.Probe is { } probe && _ping is { } ping)
-                {
-                    var origin = origins[slot];
-                    var probing = new Probing(socket, current, localPort, batch.Datagram(origin).ToArray(), batch.SourceAddress(origin),
-                        batch.SourcePort(origin), reply.Client, probe, batch.SendBuffer(slot)[..reply.Length].ToArray(), address,
-                        reply.Destination.Port, Attempt: 0);
-                    // dhcp-reply-delay: the probe starts when the delay is over (dnsmasq pings first, then waits out the rest).
-                    if (reply.Delay > TimeSpan.Zero)
-                    {
-                        delayed.After(reply.Delay, () => StartProbe(ping, probing));
-                    }
-                    else
-                    {
-                        StartProbe(ping, probing);
-                    }
-                }
-                else if (reply.Delay > TimeSpan.Zero)
-                {
-                    if (!reply.Durable.IsCompleted)
-                    {
-                        // A rapid-commit ACK: no durable group will ask for this commit, so ask now.
-                        leases?.CommitDeferred(static () => { });
-                    }
-                    delayed.Send(socket, batch.SendBuffer(slot)[..reply.Length], address, reply.Destination.Port, reply.Delay, reply.Durable);
-                }
-                else if (reply.Durable.IsCompletedSuccessfully)
-                {
-                    batch.Queue(slot, reply.Length, address, reply.Destination.Port);
-                }
-                else
-                {
-                    durable.Add(batch.SendBuffer(slot)[..reply.Length], address, reply.Destination.Port, reply.Durable);
-                }
-            }
-            batch.Flush((index, error) =>
-            {
-                Log.SendFailed(logger, batch.Destination(index), arrival.Name, new SocketException(error).Message);
-                telemetry?.DhcpDropped("send_failed");
-            });
-            if (durable.HasWaiting && leases is not null)
-            {
-                durable.SendWhenDurable(leases);
-            }
-        }
-        durable.WaitForInFlight(TimeSpan.FromSeconds(5));
-    }
-
     /// <summary>RFC 2131 §4.1: a client without an address cannot answer ARP for its new one: put chaddr in the ARP cache
     /// for yiaddr first (dnsmasq does); if the kernel refuses, broadcast on the arrival interface instead.</summary>
     private IPv4Address? Address(Socket socket, Outgoing reply, ArrivalInterface arrival) =>
@@ -428,8 +243,11 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
     private readonly record struct Outgoing(int Length, ReplyDestination Destination, HardwareAddress Client, Task Durable, IPv4Address? Probe = null,
         TimeSpan Delay = default);
 
+    /// <summary>Receive → admit → decide → commit for one datagram; the reply encoded into <paramref name="sendBuffer"/>.
+    /// <paramref name="admit"/>: false for a DISCOVER decided again after its ping check (admitted once already).</summary>
     private Outgoing? Handle(
-        ReadOnlySpan<byte> datagram, IPv4Address sourceAddress, ushort sourcePort, ArrivalInterface arrival, ushort localPort, Span<byte> sendBuffer)
+        ReadOnlySpan<byte> datagram, IPv4Address sourceAddress, ushort sourcePort, ArrivalInterface arrival, ushort localPort, Span<byte> sendBuffer,
+        bool admit)
     {
         if (!DhcpMessageDecoder.TryDecode(datagram, out var message, out var error))
         {
@@ -455,19 +273,23 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
             telemetry?.DhcpDropped("malformed");
             return null;
         }
-        var snapshot = config.Current;
+        var (snapshot, generation) = config.Versioned;
         var request = new DhcpRequest(message, arrival, sourceAddress, sourcePort, localPort);
+        // Admission before the decision and outside the lease store's lock: the gate has its own lock, and asks the store
+        // only whether the client holds a lease.
+        if (admit && !Admit(request, snapshot))
+        {
+            telemetry?.DhcpDropped("rate_limited");
+            return null;
+        }
         if (leases is not null)
         {
-            // Deferred: the batch loop commits once for every datagram of the batch (ServeBatches). The rate gate asks
-            // the lease view whether the client is known, so it runs inside the same decision.
-            var leased = leases.ExecuteDeferred(view => Admit(request, snapshot, view)
-                ? DhcpEngine.Decide(request, snapshot, view, time.GetUtcNow())
-                : s_shed);
-            if (ReferenceEquals(leased.Outcome, s_shed))
+            // Deferred: the batch loop commits once for every datagram of the batch (ServeBatches).
+            var notes = Volatile.Read(ref _poolFull).For(generation);
+            var leased = leases.ExecuteDeferred(view => DhcpEngine.Decide(request, snapshot, view, time.GetUtcNow(), notes));
+            if (!leased.Outcome.PoolFull.IsDefaultOrEmpty)
             {
-                telemetry?.DhcpDropped("rate_limited");
-                return null;
+                RecordPoolFull(generation, leased.Outcome.PoolFull);
             }
             telemetry?.DhcpDecided(request, leased.Outcome.Decision, hasLeaseStore: true, leased.Outcome.Change is null ? null : leased.Durable);
             if (leased.Outcome.Change is not null || leased.Outcome.Decision is SendReply { Message.YourAddress.IsZero: false } or SendReply { Message.MessageType: DhcpMessageType.Nak })
@@ -476,19 +298,34 @@ public sealed class DhcpService(ConfigSnapshot config, ILogger<DhcpService> logg
             }
             return Respond(request, snapshot, leased.Outcome.Decision, sendBuffer, localPort);
         }
-        if (!Admit(request, snapshot, null))
-        {
-            telemetry?.DhcpDropped("rate_limited");
-            return null;
-        }
         var decision = DhcpEngine.Decide(request, snapshot);
         telemetry?.DhcpDecided(request, decision, hasLeaseStore: false);
         return Respond(request, snapshot, decision, sendBuffer, localPort);
     }
 
-    private bool Admit(DhcpRequest request, Configuration.Model.ServerConfig snapshot, ILeaseView? view) =>
-        snapshot.DhcpRateLimit.IsOff || _rateGate.Admit(request.Interface.Name, request.LocalPort, snapshot.DhcpRateLimit,
-            ClientIdentity.Of(request.Message), DhcpAdmission.IsKnown(request.Message, snapshot, view));
+    /// <summary>What the engine found of full ranges (<see cref="DhcpOutcome.PoolFull"/>), for the next decisions: keyed
+    /// by range, server address and lease-table version, for one configuration generation (a reload starts afresh).</summary>
+    private PoolFullNotes _poolFull = PoolFullNotes.None;
+
+    private void RecordPoolFull(long generation, ImmutableArray<PoolFull> learned)
+    {
+        // Receive threads may race: a lost note only costs one more scan.
+        var current = Volatile.Read(ref _poolFull);
+        Interlocked.CompareExchange(ref _poolFull, current.With(generation, learned), current);
+    }
+
+    /// <summary>The <c>dhcp-rate-limit</c> gate. A client is known by a <c>dhcp-host</c> or by a lease (any state):
+    /// the store is asked that alone, under its lock, and the gate decides under its own.</summary>
+    private bool Admit(DhcpRequest request, Configuration.Model.ServerConfig snapshot)
+    {
+        if (snapshot.DhcpRateLimit.IsOff)
+        {
+            return true;
+        }
+        var identity = ClientIdentity.Of(request.Message);
+        var known = DhcpAdmission.IsKnown(request.Message, snapshot, null) || leases?.HasLease(identity) == true;
+        return _rateGate.Admit(request.Interface.Name, request.LocalPort, snapshot.DhcpRateLimit, identity, known);
+    }
 
     /// <summary>A full-DHCP decision: logged as dnsmasq does (<c>DHCPACK(eth1) 192.168.67.20 52:54:…</c>).</summary>
     private Outgoing? HandleLeased(DhcpRequest request, Configuration.Model.ServerConfig snapshot, LeaseDecision leased, Span<byte> sendBuffer)

@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using NetBoot.Engine;
-using NetBoot.Hosting.Telemetry;
 using NetBoot.Hosting.Udp;
 using NetBoot.Leases;
 using NetBoot.Wire.Net;
@@ -10,10 +7,11 @@ using NetBoot.Wire.Net;
 namespace NetBoot.Hosting.Dhcp;
 
 /// <summary>The replies of one receive batch that may leave only once their lease change is durable (ACKs: DESIGN, an
-/// ACK is a promise). The receive loop copies them here; when the group commit that holds the batch's changes is done,
-/// the store's writer thread sends them all with one <c>sendmmsg</c> (no thread-pool hop). A reply whose change failed
-/// to commit is dropped and logged.</summary>
-internal sealed class DurableReplies(Socket socket, ArrivalInterface arrival, ILogger logger, Status.BootTelemetry? telemetry = null) : IDisposable
+/// ACK is a promise). The receive loop copies them here, into a buffer sized for the replies; when the group commit
+/// that holds the batch's changes is done, the store's writer thread checks each change and hands the group back to the
+/// loop (<see cref="SocketInbox"/>), which sends it with its next <c>sendmmsg</c>: one thread sends on the socket. A
+/// reply whose change failed to commit is dropped and logged.</summary>
+internal sealed class DurableReplies(SocketInbox inbox, ILogger logger, Status.BootTelemetry? telemetry = null)
 {
     private readonly ConcurrentBag<Group> _free = [];
     private Group? _current;
@@ -21,16 +19,14 @@ internal sealed class DurableReplies(Socket socket, ArrivalInterface arrival, IL
 
     public bool HasWaiting => _current is { Count: > 0 };
 
-    /// <summary>Copies a reply into the current group (at most one receive batch, so it always fits).</summary>
-    public void Add(ReadOnlySpan<byte> reply, IPv4Address address, ushort port, Task durable)
-    {
-        var group = _current ??= _free.TryTake(out var free) ? free : new Group(this, new DatagramBatch(socket));
-        var slot = group.Count++;
-        reply.CopyTo(group.Sender.SendBuffer(slot));
-        group.Entries[slot] = new Entry(reply.Length, address, port, durable);
-    }
+    /// <summary>Groups whose commit has been asked for and that the loop has not sent yet.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
 
-    /// <summary>Asks the store to commit and to send the current group right after.</summary>
+    /// <summary>Copies a reply into the current group.</summary>
+    public void Add(ReadOnlySpan<byte> reply, IPv4Address address, ushort port, Task durable) =>
+        (_current ??= _free.TryTake(out var free) ? free : new Group(this)).Add(reply, address, port, durable);
+
+    /// <summary>Asks the store to commit and to hand the current group back right after.</summary>
     public void SendWhenDurable(ILeaseStore store)
     {
         if (_current is not { Count: > 0 } group)
@@ -39,68 +35,113 @@ internal sealed class DurableReplies(Socket socket, ArrivalInterface arrival, IL
         }
         _current = null;
         Interlocked.Increment(ref _inFlight);
-        store.CommitDeferred(group.Send);
+        store.CommitDeferred(group.Committed);
     }
 
-    /// <summary>Stopping: lets the groups whose commit is under way go out before the socket closes.</summary>
-    public void WaitForInFlight(TimeSpan limit)
+    /// <summary>On the receive loop: sends a group handed back by <see cref="Group.Committed"/> through the loop's own
+    /// batch (whose send slots are free between batches), and recycles it.</summary>
+    public void Send(Group group, DatagramBatch batch, Action<int, int> onError)
     {
-        var deadline = Environment.TickCount64 + (long)limit.TotalMilliseconds;
-        while (Volatile.Read(ref _inFlight) > 0 && Environment.TickCount64 < deadline)
+        try
         {
-            Thread.Sleep(1);
-        }
-    }
-
-    public void Dispose()
-    {
-        _current?.Sender.Dispose();
-        while (_free.TryTake(out var group))
-        {
-            group.Sender.Dispose();
-        }
-    }
-
-    private readonly record struct Entry(int Length, IPv4Address Address, ushort Port, Task Durable);
-
-    private sealed class Group(DurableReplies owner, DatagramBatch sender)
-    {
-        public DatagramBatch Sender { get; } = sender;
-
-        public Entry[] Entries { get; } = new Entry[DatagramBatch.Capacity];
-
-        public int Count { get; set; }
-
-        public void Send()
-        {
-            try
+            var slot = 0;
+            for (var i = 0; i < group.Count; i++)
             {
-                for (var i = 0; i < Count; i++)
+                var entry = group.Entries[i];
+                if (!entry.Durable)
                 {
-                    var entry = Entries[i];
-                    Entries[i] = default;
-                    try
-                    {
-                        // Complete here for the SQLite store; another store may still be writing.
-                        entry.Durable.GetAwaiter().GetResult();
-                    }
-                    catch (Exception e) when (e is not OutOfMemoryException)
-                    {
-                        LeaseLog.NotDurable(owner.Logger, entry.Address.ToString(), e.Message);
-                        owner.Telemetry?.DhcpDropped("lease_not_durable");
-                        continue;
-                    }
-                    Sender.Queue(i, entry.Length, entry.Address, entry.Port);
+                    continue;
                 }
-                Sender.Flush((index, error) =>
-                    Log.SendFailed(owner.Logger, Sender.Destination(index), owner.Interface.Name, new SocketException(error).Message));
+                if (slot == DatagramBatch.Capacity)
+                {
+                    batch.Flush(onError);
+                    slot = 0;
+                }
+                group.Reply(entry).CopyTo(batch.SendBuffer(slot));
+                batch.Queue(slot++, entry.Length, entry.Address, entry.Port);
             }
-            finally
+            batch.Flush(onError);
+        }
+        finally
+        {
+            group.Clear();
+            _free.Add(group);
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    internal struct Entry(int offset, int length, IPv4Address address, ushort port, Task commit)
+    {
+        public readonly int Offset = offset;
+        public readonly int Length = length;
+        public readonly IPv4Address Address = address;
+        public readonly ushort Port = port;
+        public Task? Commit = commit;
+
+        /// <summary>Set by <see cref="Group.Committed"/>: the change is durable, the reply may leave.</summary>
+        public bool Durable;
+    }
+
+    internal sealed class Group(DurableReplies owner)
+    {
+        /// <summary>The replies back to back: a few hundred bytes each, grown as needed and kept for the next group.</summary>
+        private byte[] _buffer = new byte[8192];
+        private int _used;
+
+        public Entry[] Entries { get; private set; } = new Entry[DatagramBatch.Capacity];
+
+        public int Count { get; private set; }
+
+        public void Add(ReadOnlySpan<byte> reply, IPv4Address address, ushort port, Task durable)
+        {
+            if (_used + reply.Length > _buffer.Length)
             {
-                Count = 0;
-                owner._free.Add(this);
+                Array.Resize(ref _buffer, Math.Max(2 * _buffer.Length, _used + reply.Length));
+            }
+            if (Count == Entries.Length)
+            {
+                var entries = Entries;
+                Array.Resize(ref entries, 2 * Count);
+                Entries = entries;
+            }
+            reply.CopyTo(_buffer.AsSpan(_used));
+            Entries[Count++] = new Entry(_used, reply.Length, address, port, durable);
+            _used += reply.Length;
+        }
+
+        public ReadOnlySpan<byte> Reply(in Entry entry) => _buffer.AsSpan(entry.Offset, entry.Length);
+
+        /// <summary>After the commit, on the store's writer thread: which changes are durable (waits for a store that
+        /// is still writing; the SQLite store is done), then back to the loop. Sends nothing itself.</summary>
+        public void Committed()
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                ref var entry = ref Entries[i];
+                try
+                {
+                    entry.Commit!.GetAwaiter().GetResult();
+                    entry.Durable = true;
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    LeaseLog.NotDurable(owner.Logger, entry.Address.ToString(), e.Message);
+                    owner.Telemetry?.DhcpDropped("lease_not_durable");
+                }
+                entry.Commit = null;
+            }
+            if (!owner.Inbox.Post(new Handback(this, null, false)))
+            {
+                // The loop has stopped: nothing will send it.
                 Interlocked.Decrement(ref owner._inFlight);
             }
+        }
+
+        public void Clear()
+        {
+            Array.Clear(Entries, 0, Count);
+            Count = 0;
+            _used = 0;
         }
     }
 
@@ -108,5 +149,60 @@ internal sealed class DurableReplies(Socket socket, ArrivalInterface arrival, IL
 
     private Status.BootTelemetry? Telemetry => telemetry;
 
-    private ArrivalInterface Interface => arrival;
+    private SocketInbox Inbox => inbox;
+}
+
+/// <summary>Work finished on another thread and handed back to the receive loop of its socket: a group of durable
+/// replies, or a ping check's result.</summary>
+/// <param name="Delayed">A <c>dhcp-reply-delay</c> reply now due (<see cref="DelayedReplies"/>).</param>
+internal readonly record struct Handback(DurableReplies.Group? Group, DhcpService.Probing? Probe, bool InUse, DelayedReply? Delayed = null);
+
+/// <summary>What other threads hand back to one socket's receive loop, and the wake-up that tells it (the loop blocks in
+/// <c>poll</c> on its socket and on <see cref="Wake"/>). The eventfd is written only when the loop is not already due to
+/// look, and read only when it is, so a loop with nothing handed back makes no extra system call.</summary>
+internal sealed class SocketInbox : IDisposable
+{
+    private readonly ConcurrentQueue<Handback> _items = new();
+    private volatile bool _closed;
+    private int _signalled;
+
+    public LoopWake Wake { get; } = new();
+
+    /// <summary>Any thread. False once the loop has stopped (the item is not taken).</summary>
+    public bool Post(Handback item)
+    {
+        if (_closed)
+        {
+            return false;
+        }
+        _items.Enqueue(item);
+        if (Interlocked.Exchange(ref _signalled, 1) == 0)
+        {
+            Wake.Signal();
+        }
+        return true;
+    }
+
+    /// <summary>The loop: true when something may have been handed back since it last looked; then it takes every item
+    /// with <see cref="TryTake"/>.</summary>
+    public bool Look()
+    {
+        if (Volatile.Read(ref _signalled) == 0)
+        {
+            return false;
+        }
+        // Cleared before the flag: a post after this either finds the flag still set (its item is taken below) or sets
+        // it and signals again.
+        Wake.Reset();
+        Interlocked.Exchange(ref _signalled, 0);
+        return true;
+    }
+
+    public bool TryTake(out Handback item) => _items.TryDequeue(out item);
+
+    public void Dispose()
+    {
+        _closed = true;
+        Wake.Dispose();
+    }
 }

@@ -9,7 +9,8 @@ namespace NetBoot.Hosting.Dhcp;
 /// <summary>dnsmasq's ping check (RFC 2131 §4.4.1: the server SHOULD probe an address before allocating it): an ICMP
 /// echo request to a candidate address, and a verdict when an echo reply comes back (in use) or when
 /// <see cref="Wait"/> has passed without one (free). Never blocks a caller: the verdict arrives on this checker's own
-/// thread, so other clients are served meanwhile.</summary>
+/// thread, so other clients are served meanwhile; the DHCP service only hands it back to the receive loop of the socket
+/// (which decides again and sends), nothing is decided or sent on this thread.</summary>
 /// <remarks>A raw ICMP socket (root or CAP_NET_RAW) when it can be opened, else an unprivileged ICMP datagram socket
 /// (<c>net.ipv4.ping_group_range</c>). Opened once at start in the serving network namespace. At most
 /// <see cref="MaxPending"/> probes wait at once, each O(1) to start, settle or expire (<see cref="PingProbes"/>), so a

@@ -64,8 +64,9 @@ internal sealed unsafe class DatagramBatch : IDisposable
     }
 
     /// <summary>Waits up to <paramref name="timeoutMilliseconds"/> for datagrams and receives all that are waiting.
-    /// Returns how many (0 on timeout or interruption); a socket error other than those throws.</summary>
-    public int Receive(int timeoutMilliseconds)
+    /// Returns how many (0 on timeout or interruption, or when <paramref name="wake"/> was signalled first); a socket
+    /// error other than those throws.</summary>
+    public int Receive(int timeoutMilliseconds, LoopWake? wake = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         for (var i = 0; i < Capacity; i++)
@@ -90,8 +91,10 @@ internal sealed unsafe class DatagramBatch : IDisposable
         {
             throw new SocketException(error);
         }
-        var poll = new PollDescriptor { Descriptor = _descriptor, Events = PollIn };
-        if (Poll(&poll, 1, timeoutMilliseconds) <= 0)
+        var polls = stackalloc PollDescriptor[2];
+        polls[0] = new PollDescriptor { Descriptor = _descriptor, Events = PollIn };
+        polls[1] = new PollDescriptor { Descriptor = wake?.Descriptor ?? -1, Events = PollIn };
+        if (Poll(polls, 2, timeoutMilliseconds) <= 0 || (polls[0].ReturnedEvents & PollIn) == 0)
         {
             return 0;
         }

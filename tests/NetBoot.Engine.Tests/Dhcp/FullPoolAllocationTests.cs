@@ -7,9 +7,15 @@ namespace NetBoot.Engine.Tests.Dhcp;
 
 /// <summary>A full pool under a flood of new clients: the first DISCOVER scans the range and finds nothing; the next
 /// ones are answered from the allocator's note without a scan, until the table changes, a holder's time is up, or the
-/// configuration or the server's address changes.</summary>
+/// configuration or the server's address changes. The engine only reads the notes (the view stays read-only): each
+/// allocation returns what it found full, and the test keeps the notes as the host does.</summary>
 public class FullPoolAllocationTests
 {
+    /// <summary>The host's notes (<see cref="PoolFullNotes"/>), under configuration generation <see cref="Generation"/>.</summary>
+    private PoolFullNotes _notes = PoolFullNotes.None;
+
+    private long Generation { get; set; } = 1;
+
     private static readonly DateTimeOffset Now = DateTimeOffset.UnixEpoch.AddDays(1);
     private static readonly IPv4Address Server = IPv4Address.Parse("10.79.0.1");
     private static readonly RangeContext Range = new(new DhcpRangeConfig
@@ -34,9 +40,13 @@ public class FullPoolAllocationTests
         return new CountingView(table);
     }
 
-    private static IPv4Address? Allocate(ILeaseView view, int client, DateTimeOffset now, ServerConfig? config = null, IPv4Address? server = null) =>
-        AddressAllocator.Allocate([Range], new AllocationContext(view, new ClientKey($"hw:new{client}"), now, config ?? Config, server ?? Server),
-            [2, 0, 0, 0, 2, (byte)client], sequential: false);
+    private IPv4Address? Allocate(ILeaseView view, int client, DateTimeOffset now, IPv4Address? server = null)
+    {
+        var context = new AllocationContext(view, new ClientKey($"hw:new{client}"), now, Config, server ?? Server) { PoolFull = _notes.For(Generation) };
+        var address = AddressAllocator.Allocate([Range], context, [2, 0, 0, 0, 2, (byte)client], sequential: false, out var full);
+        _notes = _notes.With(Generation, full);
+        return address;
+    }
 
     [Fact]
     public void A_full_range_is_scanned_once_for_a_flood_of_new_clients()
@@ -76,17 +86,55 @@ public class FullPoolAllocationTests
     }
 
     [Fact]
+    public void A_full_range_is_reported_in_the_outcome_and_the_view_is_not_written()
+    {
+        var view = FullTable(Now.AddMinutes(30));
+        var versionBefore = view.Version;
+
+        var context = new AllocationContext(view, new ClientKey("hw:new1"), Now, Config, Server);
+        Assert.Null(AddressAllocator.Allocate([Range], context, [2, 0, 0, 0, 2, 1], sequential: false, out var full));
+
+        var note = Assert.Single(full);
+        Assert.Equal(new PoolFull(Range.Range.Start, Range.Range.End, Server, versionBefore!.Value, Now.AddMinutes(30)), note);
+        Assert.Equal(versionBefore, view.Version);
+    }
+
+    [Fact]
+    public void A_view_without_a_version_gets_no_note_and_scans_each_time()
+    {
+        var counted = FullTable(Now.AddMinutes(30));
+        var view = new UnversionedView(counted);
+
+        Assert.Null(Allocate(view, 1, Now));
+        var afterFirst = counted.AddressLookups;
+        Assert.Null(Allocate(view, 2, Now));
+
+        Assert.True(_notes.Notes.IsEmpty);
+        Assert.True(counted.AddressLookups > afterFirst, "without a version a note could outlive a change: none is kept");
+    }
+
+    [Fact]
     public void A_new_configuration_or_server_address_is_not_answered_from_an_old_note()
     {
         var view = FullTable(Now.AddMinutes(30));
         Assert.Null(Allocate(view, 1, Now));
         var afterFirst = view.AddressLookups;
 
-        Assert.Null(Allocate(view, 2, Now, config: new ServerConfig()));
-        Assert.True(view.AddressLookups > afterFirst, "a reloaded configuration scans again");
+        Generation++;
+        Assert.Null(Allocate(view, 2, Now));
+        Assert.True(view.AddressLookups > afterFirst, "a reloaded configuration (a new generation) scans again");
         var afterReload = view.AddressLookups;
         Assert.Null(Allocate(view, 3, Now, server: IPv4Address.Parse("10.79.0.2")));
         Assert.True(view.AddressLookups > afterReload, "a new server address scans again");
+    }
+
+    private sealed class UnversionedView(CountingView inner) : ILeaseView
+    {
+        public Lease? ByClient(ClientKey client) => inner.ByClient(client);
+
+        public Lease? ByAddress(IPv4Address address) => inner.ByAddress(address);
+
+        public int ActiveCount(DateTimeOffset now) => inner.ActiveCount(now);
     }
 
     /// <summary>The table, counting address lookups (what a scan costs).</summary>
@@ -106,10 +154,6 @@ public class FullPoolAllocationTests
 
         public int ActiveCount(DateTimeOffset now) => table.ActiveCount(now);
 
-        public DateTimeOffset? FullUntil(IPv4Address start, IPv4Address end, object config, IPv4Address server) =>
-            table.FullUntil(start, end, config, server);
-
-        public void NoteFull(IPv4Address start, IPv4Address end, object config, IPv4Address server, DateTimeOffset until) =>
-            table.NoteFull(start, end, config, server, until);
+        public long? Version => table.Version;
     }
 }
