@@ -167,8 +167,10 @@ public static class Dhcp6Responder
         }
         if (!assigned)
         {
-            // dnsmasq: NoAddrsAvail at message level (RFC 8415 §18.3.1) and no IA_NA or boot options.
-            var refusal = exchange.Reply(replyType, [new Dhcp6StatusCode(Dhcp6Status.NoAddrsAvail, "no addresses available").ToOption()], withConfigured: false);
+            // RFC 8415 §18.3.1: an ADVERTISE carries only NoAddrsAvail; a REPLY to REQUEST also says per IA why
+            // (NotOnLink, NoAddrsAvail), with NoAddrsAvail at message level as dnsmasq sends.
+            var status = new Dhcp6StatusCode(Dhcp6Status.NoAddrsAvail, "no addresses available").ToOption();
+            var refusal = exchange.Reply(replyType, isRequest ? [.. options, status] : [status], withConfigured: false);
             return Send(exchange, refusal, [], "no addresses available");
         }
         if (replyType == Dhcp6MessageType.Advertise || exchange.Message.Type == Dhcp6MessageType.Solicit)
