@@ -12,7 +12,7 @@ public static class Dhcp6ReplyOptions
 {
     /// <summary>Per code, a tagged line beats an untagged one and among equals the later line wins (as for DHCPv4). With an
     /// Option Request option only requested codes are sent, unless <c>dhcp-option-force</c>. <c>[::]</c> becomes
-    /// <paramref name="serverAddress"/>. An HTTP Boot client gets option 16 "HTTPClient" back unless one is configured.</summary>
+    /// <paramref name="serverAddress"/>. An HTTP Boot client sent a boot URL gets option 16 "HTTPClient" back unless one is configured.</summary>
     public static IEnumerable<Dhcp6Option> Configured(Dhcp6Message request, Ipv6Config config, TagSet tags, IPv6Address serverAddress)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -35,7 +35,9 @@ public static class Dhcp6ReplyOptions
                 result.Add(new Dhcp6Option(option.Code, option.Data ?? WithServerAddress(option, serverAddress)));
             }
         }
-        if (!winners.ContainsKey(Dhcp6OptionCode.VendorClass) && Dhcp6Classifier.HttpClientClass(request) is { } http)
+        // Echoed only with a boot URL: an "HTTPClient" offer without one is no HTTP Boot offer to EDK2.
+        if (!winners.ContainsKey(Dhcp6OptionCode.VendorClass) && result.Any(o => o.Code == Dhcp6OptionCode.BootfileUrl)
+            && Dhcp6Classifier.HttpClientClass(request) is { } http)
         {
             result.Add(http.ToOption());
         }

@@ -122,7 +122,9 @@ public static class Dhcp6Responder
     private static Dhcp6Outcome Bind(Exchange exchange, Dhcp6MessageType replyType, bool held)
     {
         var ranges = exchange.ServingRanges;
-        if (ranges.IsEmpty && !exchange.Link.Ranges.Any(r => exchange.Tags.Matches(r.Config.Filter)))
+        // dnsmasq: with only stateless ranges (ra-stateless) a SOLICIT gets no answer at all; Windows keeps retrying
+        // when told NoAddrsAvail.
+        if (ranges.IsEmpty)
         {
             return Drop(Dhcp6DropReason.NoMatchingRange, $"no IPv6 range on {exchange.Link.InterfaceName} serves {exchange.ClientId}");
         }
@@ -239,12 +241,16 @@ public static class Dhcp6Responder
         foreach (var ia in exchange.Message.Options.IdentityAssociations)
         {
             var addresses = new List<Dhcp6Option>();
+            // Only zero-lifetime addresses: T1 and T2 are zero too.
+            var shortest = TimeSpan.Zero;
+            var extended = false;
             var noBinding = false;
             foreach (var asked in ia.Addresses)
             {
                 var lease = exchange.Leases.ByAddress(asked.Address);
                 var range = RangeOf(exchange.ServingRanges, asked.Address);
-                if (lease is null || !lease.BelongsTo(exchange.ClientId, ia.Iaid) || lease.State == Ipv6LeaseState.Declined || !lease.IsActiveAt(exchange.Now))
+                // An advertised hold is not a binding: only a bound lease is extended.
+                if (lease is null || !lease.BelongsTo(exchange.ClientId, ia.Iaid) || lease.State != Ipv6LeaseState.Bound || !lease.IsActiveAt(exchange.Now))
                 {
                     if (rebind && !exchange.Link.Ranges.Any(r => r.IsOnLink(asked.Address)))
                     {
@@ -263,13 +269,14 @@ public static class Dhcp6Responder
                 var valid = range.LeaseTime ?? Dhcp6Lifetime.Infinite;
                 changes.Add(new Ipv6LeaseUpsert(lease with { PreferredLifetime = valid, ValidLifetime = valid, Expires = exchange.ExpiryFor(valid), State = Ipv6LeaseState.Bound }));
                 addresses.Add(new Dhcp6IaAddress(asked.Address, valid, valid, Dhcp6OptionList.Empty).ToOption());
+                shortest = !extended || valid < shortest ? valid : shortest;
+                extended = true;
             }
             if (noBinding || addresses.Count == 0)
             {
                 options.Add(IaWithStatus(ia.Iaid, Dhcp6Status.NoBinding, "no binding found"));
                 continue;
             }
-            var shortest = changes.Count > 0 ? changes.Min(c => c.Lease.ValidLifetime) : TimeSpan.Zero;
             options.Add(Ia(ia.Iaid, shortest, addresses));
         }
         return Send(exchange, exchange.Reply(Dhcp6MessageType.Reply, options), changes.ToImmutable(), rebind ? "rebind" : "renew");

@@ -311,4 +311,45 @@ public sealed class Dhcp6ResponderTests
 
         Assert.InRange(address.Value, IPv6Address.Parse("2001:db8:5::100").Value, IPv6Address.Parse("2001:db8:5::1ff").Value);
     }
+
+    [Fact]
+    public void Renew_of_an_address_only_advertised_gets_NoBinding()
+    {
+        var harness = new Dhcp6Harness();
+        var advertised = AddressOf(Reply(harness.Send(Message(Dhcp6MessageType.Solicit, ClientId(), IaNa(1)))), 1);
+
+        var reply = Reply(harness.Send(Message(Dhcp6MessageType.Renew, ClientId(), ServerId(), IaNa(1, advertised))));
+
+        Assert.Equal(Dhcp6Status.NoBinding, SingleIa(reply).Status?.Code);
+        Assert.Equal(Ipv6LeaseState.Offered, Assert.Single(harness.Leases.All).State);
+    }
+
+    [Fact]
+    public void Solicit_on_a_stateless_only_link_is_not_answered()
+    {
+        var harness = new Dhcp6Harness("dhcp-range=2001:db8:1::,ra-stateless");
+
+        var outcome = harness.Send(Message(Dhcp6MessageType.Solicit, ClientId(), IaNa(1)));
+
+        Assert.Equal(Dhcp6DropReason.NoMatchingRange, Assert.IsType<Dhcp6Drop>(outcome.Decision).Reason);
+    }
+
+    [Fact]
+    public void Http_client_without_a_boot_url_gets_no_vendor_class_echo()
+    {
+        var harness = new Dhcp6Harness("dhcp-range=2001:db8:1::100,2001:db8:1::1ff,64,1h");
+
+        var reply = Reply(harness.Send(Message(Dhcp6MessageType.Solicit, ClientId(), IaNa(1), VendorClass(343, "HTTPClient:Arch:00016"))));
+
+        Assert.Empty(reply.Options.VendorClasses);
+        Assert.Null(reply.Options.BootfileUrl);
+    }
+
+    [Fact]
+    public void Information_request_for_another_server_is_dropped()
+    {
+        var outcome = new Dhcp6Harness().Send(Message(Dhcp6MessageType.InformationRequest, ClientId(), ServerId(Duid.Enterprise(9, [9]))));
+
+        Assert.Equal(Dhcp6DropReason.ForAnotherServer, Assert.IsType<Dhcp6Drop>(outcome.Decision).Reason);
+    }
 }
