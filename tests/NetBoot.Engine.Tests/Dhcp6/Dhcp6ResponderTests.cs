@@ -352,4 +352,33 @@ public sealed class Dhcp6ResponderTests
 
         Assert.Equal(Dhcp6DropReason.ForAnotherServer, Assert.IsType<Dhcp6Drop>(outcome.Decision).Reason);
     }
+
+    [Fact]
+    public void Solicit_through_two_relays_is_answered_through_both_with_each_interface_id()
+    {
+        var harness = new Dhcp6Harness();
+        var near = new Dhcp6RelayMessage
+        {
+            HopCount = 0,
+            LinkAddress = IPv6Address.Parse("2001:db8:1::fe"),
+            PeerAddress = IPv6Address.Parse("fe80::5054:ff:fe00:1"),
+            Options = new Dhcp6OptionList([Dhcp6Option.Create(Dhcp6OptionCode.InterfaceId, "near"u8)]),
+            Relayed = Message(Dhcp6MessageType.Solicit, ClientId(), IaNa(1)),
+        };
+        var far = new Dhcp6RelayMessage
+        {
+            HopCount = 1,
+            LinkAddress = IPv6Address.Parse("2001:db8:ff::1"),
+            PeerAddress = IPv6Address.Parse("2001:db8:1::fe"),
+            Options = new Dhcp6OptionList([Dhcp6Option.Create(Dhcp6OptionCode.InterfaceId, "far"u8)]),
+            Relayed = near,
+        };
+
+        var outer = Assert.IsType<Dhcp6RelayMessage>(Assert.IsType<Dhcp6Send>(harness.Send(far).Decision).Reply);
+        var inner = Assert.IsType<Dhcp6RelayMessage>(outer.Relayed);
+
+        Assert.Equal((1, "far"), (outer.HopCount, System.Text.Encoding.ASCII.GetString(outer.Options.InterfaceId!.Value.AsSpan())));
+        Assert.Equal((0, "near"), (inner.HopCount, System.Text.Encoding.ASCII.GetString(inner.Options.InterfaceId!.Value.AsSpan())));
+        Assert.Equal(Dhcp6MessageType.Advertise, Assert.IsType<Dhcp6Message>(inner.Relayed).Type);
+    }
 }
