@@ -1,0 +1,68 @@
+using System.Buffers.Binary;
+using NetBoot.Configuration.Model;
+using NetBoot.Engine.Dhcp;
+using NetBoot.Wire.Dhcp6;
+
+namespace NetBoot.Engine.Dhcp6;
+
+/// <summary>Tags of a DHCPv6 request (dnsmasq rfc3315.c): <c>dhcp-match=…,option6:n[,value]</c> compares the whole
+/// option data as <c>match_bytes</c> does; <c>dhcp-vendorclass=…,enterprise:n,text</c> looks for the text inside each
+/// vendor-class-data item of option 16 from that enterprise.</summary>
+public static class Dhcp6Classifier
+{
+    public static TagSet Classify(Dhcp6Message message, Ipv6Config config)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(config);
+        var tags = TagSet.Empty;
+        foreach (var match in config.Matches)
+        {
+            if (message.Options.TryGet(match.Code, out var option) && option.Span.Length >= 1 && OptionMatcher.ValueMatches(match.Value, option.Span))
+            {
+                tags = tags.Add(match.SetTag);
+            }
+        }
+        foreach (var vendor in config.VendorClasses)
+        {
+            if (message.Options.VendorClasses.Any(v => v.EnterpriseNumber == vendor.EnterpriseNumber
+                && v.Items.Any(item => item.AsSpan().IndexOf(vendor.Pattern.AsSpan()) >= 0)))
+            {
+                tags = tags.Add(vendor.SetTag);
+            }
+        }
+        return tags;
+    }
+
+    /// <summary>UEFI HTTP Boot (UEFI 2.x §24.7.2): the client's vendor class starts with "HTTPClient"; EDK2 takes only an
+    /// ADVERTISE that carries option 16 with "HTTPClient" and a bootfile URL.</summary>
+    public static Dhcp6VendorClass? HttpClientClass(Dhcp6Message message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        foreach (var vendor in message.Options.VendorClasses)
+        {
+            if (vendor.Items.Any(i => i.AsSpan().StartsWith("HTTPClient"u8)))
+            {
+                return new Dhcp6VendorClass(vendor.EnterpriseNumber, [[.. "HTTPClient"u8]]);
+            }
+        }
+        return null;
+    }
+
+    internal static uint Hash(Duid duid, uint iaid)
+    {
+        // FNV-1a over DUID and IAID: a stable address per IA across restarts, as dnsmasq's address6_allocate hashes the
+        // client id and IAID.
+        var hash = 2166136261u;
+        foreach (var b in duid.Bytes)
+        {
+            hash = (hash ^ b) * 16777619u;
+        }
+        Span<byte> id = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(id, iaid);
+        foreach (var b in id)
+        {
+            hash = (hash ^ b) * 16777619u;
+        }
+        return hash;
+    }
+}
