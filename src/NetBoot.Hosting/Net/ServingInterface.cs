@@ -53,7 +53,7 @@ public sealed class ServingInterface(ArrivalInterface initial, InterfaceAddresse
 
     private ArrivalInterface? Compute(ServerConfig config, InterfaceReading reading)
     {
-        if (reading.ByIndex(initial.Index) is not { } nic || InterfaceSelection.ServingAddress(config, nic) is not { } served)
+        if (reading.ByIndex(initial.Index) is not { } nic || InterfaceSelection.ServingAddress(config, nic, reading) is not { } served)
         {
             return null;
         }
