@@ -141,7 +141,7 @@ internal static class DirectiveTable
         // RFC 5107 by configuration: the relay's giaddr is the server identifier (LeaseExchange.ServerIdentifier).
         new("dhcp-proxy", DirectiveArity.Optional, DhcpProtocolParser.ParseProxy),
         new("shared-network", DirectiveArity.Required, DhcpProtocolParser.ParseSharedNetwork),
-        // A request on an alias is served with the bridge interface's address (InterfaceSelection.ServingInterfaceFor);
+        // A request on an alias is served with the bridge interface's address (InterfaceSelection.ServedAs, ServingInterface);
         // the socket is the alias's, so the reply leaves by it.
         new("bridge-interface", DirectiveArity.Required, DhcpProtocolParser.ParseBridgeInterface),
         // DHCPv4 relay (NetBoot.Engine.Dhcp.DhcpRelay decides, NetBoot.Hosting.Dhcp.DhcpRelayService forwards).
