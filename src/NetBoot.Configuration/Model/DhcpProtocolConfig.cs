@@ -31,6 +31,18 @@ public sealed record DhcpProtocolConfig
     public ImmutableArray<SharedNetworkConfig> SharedNetworks { get; init; } = [];
     /// <summary><c>dhcp-relay=local,server[#port][,interface]</c>.</summary>
     public ImmutableArray<DhcpRelayConfig> Relays { get; init; } = [];
+    /// <summary><c>bridge-interface=interface,alias[,alias…]</c>.</summary>
+    public ImmutableArray<BridgeInterfaceConfig> Bridges { get; init; } = [];
+}
+
+/// <summary><c>bridge-interface=INTERFACE,ALIAS[,ALIAS…]</c> (dnsmasq <c>LOPT_BRIDGE</c>): requests arriving on an alias
+/// (a name, or a prefix with a trailing <c>*</c>) are served as if they had arrived on <see cref="InterfaceName"/> (its
+/// address, ranges and server identifier); the reply leaves by the alias they came in on.</summary>
+public sealed record BridgeInterfaceConfig(string InterfaceName, ImmutableArray<string> Aliases, SourceLocation Source)
+{
+    /// <summary>Whether <paramref name="name"/> is one of the aliases (dnsmasq <c>wildcard_matchn</c>).</summary>
+    public bool HasAlias(string name) =>
+        Aliases.Any(a => a.EndsWith('*') ? name.StartsWith(a[..^1], StringComparison.Ordinal) : a == name);
 }
 
 /// <summary><c>dhcp-relay=LOCAL,SERVER[#PORT][,INTERFACE]</c> (dnsmasq, DHCPv4): requests arriving on the interface that

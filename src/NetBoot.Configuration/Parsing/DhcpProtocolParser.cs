@@ -112,6 +112,33 @@ internal static class DhcpProtocolParser
         Update(d, p => p with { SharedNetworks = p.SharedNetworks.Add(entry) });
     }
 
+    /// <summary><c>bridge-interface=INTERFACE,ALIAS[,ALIAS…]</c> (dnsmasq <c>LOPT_BRIDGE</c>; an alias may end in '*').</summary>
+    public static void ParseBridgeInterface(DirectiveContext d)
+    {
+        const string Hint = "write bridge-interface=<interface>,<alias>[,<alias>…] (an alias may end in '*', e.g. tap*)";
+        var names = FieldCursor.Split(d.Value).Select(QuotedText.Reveal).ToList();
+        if (names.Count < 2)
+        {
+            d.Error("bad bridge-interface", Hint);
+            return;
+        }
+        foreach (var name in names)
+        {
+            if (InterfaceNameSyntax.Problem(name) is { } problem)
+            {
+                d.Error($"bad interface name '{name}' in bridge-interface", problem);
+                return;
+            }
+        }
+        if (names[0].EndsWith('*'))
+        {
+            d.Error("bad bridge-interface", $"the interface '{names[0]}' must be one name (only an alias may end in '*'); {Hint}");
+            return;
+        }
+        var entry = new BridgeInterfaceConfig(names[0], [.. names.Skip(1)], d.Source);
+        Update(d, p => p with { Bridges = p.Bridges.Add(entry) });
+    }
+
     /// <summary><c>dhcp-relay=LOCAL,SERVER[#PORT][,INTERFACE]</c> (dnsmasq <c>LOPT_RELAY</c>; IPv6 forms are accepted and
     /// ignored).</summary>
     public static void ParseRelay(DirectiveContext d)

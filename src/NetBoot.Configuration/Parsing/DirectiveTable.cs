@@ -141,6 +141,9 @@ internal static class DirectiveTable
         // RFC 5107 by configuration: the relay's giaddr is the server identifier (LeaseExchange.ServerIdentifier).
         new("dhcp-proxy", DirectiveArity.Optional, DhcpProtocolParser.ParseProxy),
         new("shared-network", DirectiveArity.Required, DhcpProtocolParser.ParseSharedNetwork),
+        // A request on an alias is served with the bridge interface's address (InterfaceSelection.ServedAs, ServingInterface);
+        // the socket is the alias's, so the reply leaves by it.
+        new("bridge-interface", DirectiveArity.Required, DhcpProtocolParser.ParseBridgeInterface),
         // DHCPv4 relay (NetBoot.Engine.Dhcp.DhcpRelay decides, NetBoot.Hosting.Dhcp.DhcpRelayService forwards).
         new("dhcp-relay", DirectiveArity.Required, DhcpProtocolParser.ParseRelay),
         // The answer to a DISCOVER (and proxy PXE replies) leaves after the delay (ReplyDelay; Hosting's DelayedReplies).
@@ -169,7 +172,6 @@ internal static class DirectiveTable
     /// move a row to <see cref="Served"/> or <see cref="Leasing"/> when a responder starts honouring it.</summary>
     private static readonly DirectiveSpec[] NotServed =
     [
-        new("bridge-interface", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "not implemented: requests are answered on the interface they arrive on"),
         new("dhcp-luascript", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "Lua scripts are not run: use dhcp-script"),
         new("dhcp-fqdn", DirectiveArity.None, null, DirectiveEffect.Dns, "NetBoot serves no DNS, so names are not qualified with a domain"),
         new("dhcp-ttl", DirectiveArity.Required, null, DirectiveEffect.Dns, "it sets the TTL of DNS answers for DHCP names (dnsmasq: \"Set TTL in DNS responses with DHCP-derived addresses\"); NetBoot serves no DNS", true),

@@ -60,7 +60,7 @@ public sealed partial class DhcpService(ConfigSnapshot config, ILogger<DhcpServi
         var policy = InterfacePolicy.Create(snapshot.Interfaces, addresses.Initial);
         var loops = new List<Task>();
         var listeners = new InterfaceListeners<DhcpListener>(
-            nic => nic.IsUp && policy.Covers(nic) && InterfaceSelection.ServingAddress(config.Current, nic) is not null,
+            nic => nic.IsUp && Qualifies(policy, config.Current, nic, addresses.Current),
             (nic, report) => Open(nic, report, addresses, loops, cancellationToken),
             (_, listener) => Close(listener));
         // On a change: sockets for interfaces that now qualify, none for those gone; then resolve at once, so the log says
@@ -127,6 +127,14 @@ public sealed partial class DhcpService(ConfigSnapshot config, ILogger<DhcpServi
         }
     }
 
+    /// <summary>An interface with an address in a range's subnet, or a <c>bridge-interface</c> alias of one. As in dnsmasq
+    /// (which renames the arrival interface before its interface checks), the alias is allowed by the bridge interface's
+    /// name; under <c>bind-interfaces</c> it must still have been present at start.</summary>
+    private static bool Qualifies(InterfacePolicy policy, Configuration.Model.ServerConfig config, HostInterface nic, InterfaceReading reading) =>
+        InterfaceSelection.ServedAs(config, nic, reading) is { } served
+        && policy.IsCandidate(nic) && policy.Covers(served)
+        && InterfaceSelection.ServingAddress(config, served) is not null;
+
     private static string Describe(InterfaceReading reading) =>
         string.Join(", ", reading.Interfaces.Where(i => i.IsUp).Select(i => $"{i.Name} {string.Join(' ', i.Addresses.Select(a => a.Address))}".TrimEnd()));
 
@@ -144,7 +152,7 @@ public sealed partial class DhcpService(ConfigSnapshot config, ILogger<DhcpServi
     {
         var snapshot = config.Current;
         // Asked just before (qualifies); only a reload in between could change the answer.
-        var served = InterfaceSelection.ServingAddress(snapshot, nic)
+        var served = InterfaceSelection.ServingAddress(snapshot, nic, addresses.Current)
             ?? throw new InvalidOperationException($"{nic.Name} has no address in a dhcp-range subnet any more");
         var arrival = new ArrivalInterface(nic.Name, nic.Index, served.Address, served.Netmask, nic.Mtu);
         var serving = new ServingInterface(arrival, addresses);

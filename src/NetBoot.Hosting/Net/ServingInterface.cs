@@ -53,12 +53,16 @@ public sealed class ServingInterface(ArrivalInterface initial, InterfaceAddresse
 
     private ArrivalInterface? Compute(ServerConfig config, InterfaceReading reading)
     {
-        if (reading.ByIndex(initial.Index) is not { } nic || InterfaceSelection.ServingAddress(config, nic) is not { } served)
+        if (reading.ByIndex(initial.Index) is not { } nic
+            || InterfaceSelection.ServedAs(config, nic, reading) is not { } servedAs
+            || InterfaceSelection.ServingAddress(config, servedAs) is not { } served)
         {
             return null;
         }
-        return served.Address == initial.Address && served.Netmask == initial.Netmask && nic.Mtu == initial.Mtu
+        // A bridge-interface alias is decided as its bridge interface (its name for tags, interface= and shared-network, as
+        // dnsmasq renames the arrival interface), but keeps its own index: the reply leaves by the alias.
+        return served.Address == initial.Address && served.Netmask == initial.Netmask && nic.Mtu == initial.Mtu && servedAs.Name == initial.Name
             ? initial
-            : initial with { Address = served.Address, Netmask = served.Netmask, Mtu = nic.Mtu };
+            : initial with { Name = servedAs.Name, Address = served.Address, Netmask = served.Netmask, Mtu = nic.Mtu };
     }
 }

@@ -53,6 +53,28 @@ public class DhcpProtocolParserTests
     }
 
     [Fact]
+    public void Bridge_interface_takes_an_interface_and_aliases_with_trailing_wildcards()
+    {
+        var bridges = ConfigAssert.Valid("bridge-interface=br0,tap0\nbridge-interface=br1,tap*,vnet3").Protocol.Bridges;
+        Assert.Equal(["br0", "br1"], bridges.Select(b => b.InterfaceName));
+        Assert.Equal(new[] { "tap0" }, bridges[0].Aliases.ToArray());
+        Assert.Equal(new[] { "tap*", "vnet3" }, bridges[1].Aliases.ToArray());
+        Assert.Equal(2, bridges[1].Source.Line);
+        Assert.True(bridges[1].HasAlias("tap17"));
+        Assert.True(bridges[1].HasAlias("vnet3"));
+        Assert.False(bridges[1].HasAlias("vnet31"));
+        Assert.False(bridges[0].HasAlias("tap01"));
+    }
+
+    [Theory]
+    [InlineData("bridge-interface=br0", "bad bridge-interface")]
+    [InlineData("bridge-interface=br*,tap0", "bad bridge-interface")]
+    [InlineData("bridge-interface=br0,ta*p", "bad interface name 'ta*p' in bridge-interface")]
+    [InlineData("bridge-interface=br0,eth0:1", "bad interface name 'eth0:1' in bridge-interface")]
+    public void Bad_bridge_interface_is_an_error_at_its_line(string line, string message) =>
+        ConfigAssert.Error(line, message);
+
+    [Fact]
     public void Dhcp_relay_takes_local_and_server_with_an_optional_port_and_interface()
     {
         var relays = ConfigAssert.Valid("dhcp-relay=10.0.0.1,192.0.2.5\ndhcp-relay=10.0.1.1,192.0.2.6#1067,eth2").Protocol.Relays;
@@ -71,6 +93,7 @@ public class DhcpProtocolParserTests
     [InlineData("dhcp-reply-delay=tag:slowfw,2")]
     [InlineData("shared-network=eth0,10.1.0.1")]
     [InlineData("dhcp-proxy")]
+    [InlineData("bridge-interface=br0,tap*")]
     public void Served_without_a_not_in_effect_notice(string line) =>
         Assert.DoesNotContain(ConfigAssert.Valid(line).Notices, n => n.Kind == ConfigNoticeKind.NotInEffect);
 }

@@ -108,7 +108,7 @@ public class DirectiveErrorTests
 
     [Theory]
     [InlineData("script-arp")]
-    [InlineData("bridge-interface=br0,eth0")]
+    [InlineData("dhcp-luascript=/etc/dnsmasq.lua")]
     public void Directives_not_acted_on_carry_a_notice(string line)
     {
         var config = ConfigAssert.Valid(line);

@@ -57,6 +57,27 @@ public class ServingInterfaceTests
     }
 
     [Fact]
+    public void A_bridge_interface_alias_answers_as_its_bridge_but_keeps_its_own_index()
+    {
+        var bridge = new HostInterface("br0", 3, 1500, false, [(IPv4Address.Parse("10.0.0.1"), Mask24)]);
+        var tap = new HostInterface("tap12", 9, 1400, false, []);
+        ImmutableArray<HostInterface> now = [bridge, tap];
+        using var addresses = InterfaceAddresses.FromReader(() => now, null);
+        var config = DnsmasqConfigReader.Parse("dhcp-range=10.0.0.20,10.0.0.30,1h\nbridge-interface=br0,vnet0,tap*\n").Config!;
+
+        Assert.Same(bridge, InterfaceSelection.ServedAs(config, tap, addresses.Current));
+        Assert.Same(bridge, InterfaceSelection.ServedAs(config, bridge, addresses.Current));
+        var serving = new ServingInterface(new ArrivalInterface("tap12", 9, IPv4Address.Parse("10.0.0.1"), Mask24, 1400), addresses);
+        Assert.Equal(new ArrivalInterface("br0", 9, IPv4Address.Parse("10.0.0.1"), Mask24, 1400), serving.Resolve(config));
+
+        // Without its bridge interface an alias answers nothing (dnsmasq: "unknown interface br0 in bridge-interface").
+        now = [tap];
+        addresses.Refresh();
+        Assert.Null(InterfaceSelection.ServedAs(config, tap, addresses.Current));
+        Assert.Null(serving.Resolve(config));
+    }
+
+    [Fact]
     public void Differences_name_each_interface_whose_addresses_changed()
     {
         var changes = InterfaceAddresses.Differences([Nic("10.0.0.2")], [Nic("10.0.0.3", "10.0.0.4")]);

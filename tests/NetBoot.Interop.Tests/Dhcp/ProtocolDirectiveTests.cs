@@ -76,6 +76,28 @@ public sealed class ProtocolDirectiveTests
     }
 
     [Fact]
+    public async Task Bridge_interface_serves_an_unaddressed_alias_from_the_bridge_interfaces_range()
+    {
+        // [srv] nbr0 10.79.0.1/24 (a bridge without ports)   tap0 (no address) ── veth ── nbt0 [cli2]
+        await using var lab = DhcpLab.Create();
+        var client = lab.AddLink("tap0", "0.0.0.0/32", "nbt0");
+        lab.Server.Exec("ip", "addr", "flush", "dev", "tap0");
+        lab.Server.Exec("ip", "link", "add", "nbr0", "type", "bridge");
+        lab.Server.Exec("ip", "addr", "add", "10.79.0.1/24", "dev", "nbr0");
+        lab.Server.Exec("ip", "link", "set", "nbr0", "up");
+        await lab.StartServerAsync("port=0\ndhcp-range=10.79.0.20,10.79.0.30,1h\nbridge-interface=nbr0,tap*\nno-ping\n");
+
+        var (code, output) = DhcpLab.RunClient(client, ClientLimit, "busybox", "udhcpc", "-i", "nbt0", "-n", "-q", "-f", "-s", "/bin/true");
+
+        // The only way to nbt0 is tap0: the reply left by the alias, with nbr0's address as server identifier.
+        var obtained = Regex.Match(output, @"lease of (10\.79\.0\.(2\d|30)) obtained from 10\.79\.0\.1\b");
+        Assert.True(code == 0 && obtained.Success, lab.Failure(output));
+        // Decided as nbr0, as dnsmasq logs it.
+        await lab.ServerProcess.Log.WaitForAsync(new Regex($@"DHCPACK\(nbr0\) {Regex.Escape(obtained.Groups[1].Value)} "), ReplyWait);
+        Assert.Equal(obtained.Groups[1].Value, Assert.Single(await lab.LeasesAsync()).Address);
+    }
+
+    [Fact]
     public async Task Dhcp_relay_forwards_a_clients_dora_to_dnsmasq_on_another_network()
     {
         // [cli] nbc0 ── nbs0 10.78.0.1 [netboot relay] nbs1 10.82.0.1 ── nbu0 10.82.0.2 [dnsmasq, range 10.78.0.50-60]
