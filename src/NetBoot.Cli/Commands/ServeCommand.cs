@@ -187,6 +187,10 @@ internal static class ServeCommand
         };
         // Not among the services: it has nothing to serve alone, and it ends when they stop.
         var scriptLoop = scripts?.RunAsync(stopOnFailure.Token) ?? Task.CompletedTask;
+        // script-arp: neighbours of the kernel's ARP table told to dhcp-script (arp-add/arp-del), as dnsmasq does.
+        var arpLoop = config.ScriptArp && scripts is not null
+            ? new ArpScriptWatcher(scripts, TimeProvider.System, loggerFactory.CreateLogger<DhcpService>()).RunAsync(stopOnFailure.Token)
+            : Task.CompletedTask;
         if (!await DropPrivilegesWhenBoundAsync(logger, config, target, [dhcp.Listening, tftp.Listening, http.Started, relay.Listening], services).ConfigureAwait(false))
         {
             await stopOnFailure.CancelAsync().ConfigureAwait(false);
@@ -221,6 +225,7 @@ internal static class ServeCommand
             return 2;
         }
         systemd.Notify("STOPPING=1");
+        await arpLoop.ConfigureAwait(false);
         await scriptLoop.ConfigureAwait(false);
         CliLog.Exiting(logger);
         if (config.PidFile is { } pidFile && PidFile.Remove(pidFile, Environment.ProcessId) is { } notRemoved)

@@ -71,6 +71,9 @@ public sealed record ServerConfig
     public bool ScriptOnRenewal { get; init; }
     /// <summary><c>leasefile-ro</c>: no lease file is written; <c>dhcp-script</c> holds the leases (<c>init</c> at start).</summary>
     public bool LeaseFileReadOnly { get; init; }
+    /// <summary><c>script-arp</c>: call <c>dhcp-script arp-add</c>/<c>arp-del</c> as neighbours appear in and leave the
+    /// kernel's ARP table.</summary>
+    public bool ScriptArp { get; init; }
     public bool SequentialIp { get; init; }
     public bool NoPing { get; init; }
 

@@ -70,6 +70,7 @@ internal sealed class ConfigBuilder
     public SourceLocation? ScriptUserSource { get; set; }
     public bool ScriptOnRenewal { get; set; }
     public bool LeaseFileReadOnly { get; set; }
+    public bool ScriptArp { get; set; }
     public bool SequentialIp { get; set; }
     public bool NoPing { get; set; }
 
@@ -148,6 +149,7 @@ internal sealed class ConfigBuilder
         ScriptUserSource = ScriptUserSource,
         ScriptOnRenewal = ScriptOnRenewal,
         LeaseFileReadOnly = LeaseFileReadOnly,
+        ScriptArp = ScriptArp,
         SequentialIp = SequentialIp,
         NoPing = NoPing,
         BootpDynamic = [.. BootpDynamic],

@@ -160,11 +160,12 @@ internal static class DirectiveTable
         new("pid-file", DirectiveArity.Optional, Text((c, s) => c.PidFile = s), IsSingleValued: true),
         new("script-on-renewal", DirectiveArity.None, Flag(c => c.ScriptOnRenewal = true)),
         new("leasefile-ro", DirectiveArity.None, Flag(c => c.LeaseFileReadOnly = true)),
+        // arp-add/arp-del from the kernel's ARP table, read as dnsmasq reads it (at most every 90 s; ArpScriptWatcher).
+        new("script-arp", DirectiveArity.None, Flag(c => c.ScriptArp = true)),
         new("dhcp-scriptuser", DirectiveArity.Required, d => { Text((c, s) => c.ScriptUser = s)(d); d.Config.ScriptUserSource = d.Source; }, DirectiveEffect.Served, null, true),
         // dnsmasq learns of ARP entries from the kernel's neighbour table (netlink); NetBoot only writes entries (ArpCache).
         new("conf-script", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "not run: its output is not read as configuration; write the lines in a conf-file"),
         new("no-dhcpv6-interface", DirectiveArity.Required, null, DirectiveEffect.Ignored, "DHCPv6 is not served"),
-        new("script-arp", DirectiveArity.None, null, DirectiveEffect.NotInEffect, "not implemented: NetBoot does not watch the kernel's ARP (neighbour) table, so dhcp-script is never called with arp-add or arp-del"),
     ];
 
     /// <summary>Accepted so that dnsmasq files load, but not acted on: each note says what happens instead. Checked

@@ -46,4 +46,7 @@ internal static partial class LeaseLog
 
     [LoggerMessage(1322, LogLevel.Warning, "{Address} answers ping: in use by another host; not offered to {Client}, nor to anyone for {Minutes} min")]
     public static partial void AddressInUse(ILogger logger, string address, string client, int minutes);
+
+    [LoggerMessage(1323, LogLevel.Warning, "script-arp: cannot read the ARP table {Path}: {Reason}; trying again in 90 s")]
+    public static partial void ArpTableUnreadable(ILogger logger, string path, string reason);
 }

@@ -107,7 +107,7 @@ public class DirectiveErrorTests
         Assert.Empty(ConfigAssert.Valid("port=0").Notices);
 
     [Theory]
-    [InlineData("script-arp")]
+    [InlineData("conf-script=/bin/true")]
     [InlineData("dhcp-luascript=/etc/dnsmasq.lua")]
     public void Directives_not_acted_on_carry_a_notice(string line)
     {

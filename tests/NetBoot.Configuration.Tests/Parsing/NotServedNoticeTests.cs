@@ -17,7 +17,6 @@ public sealed class NotServedNoticeTests
     [InlineData("dhcp-duid=1234,00:01", ConfigNoticeKind.NotInEffect, "DHCPv6 and router advertisements are not served")]
     [InlineData("no-dhcpv6-interface=eth0", ConfigNoticeKind.Ignored, "DHCPv6 is not served")]
     [InlineData("dhcp-luascript=/etc/netboot/hook.lua", ConfigNoticeKind.NotInEffect, "Lua scripts are not run")]
-    [InlineData("script-arp", ConfigNoticeKind.NotInEffect, "never called with arp-add or arp-del")]
     public void Not_served_directive_gets_a_notice_saying_why(string line, ConfigNoticeKind kind, string reason)
     {
         var result = DnsmasqConfigReader.Parse("dhcp-range=192.168.67.0,proxy\n" + line, "t.conf");

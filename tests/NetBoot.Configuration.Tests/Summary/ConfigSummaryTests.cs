@@ -82,8 +82,8 @@ public class ConfigSummaryTests
     [Fact]
     public void Notices_of_directives_not_acted_on_are_titled_without_a_promise()
     {
-        var summary = Render("dhcp-range=10.0.0.0,proxy\npxe-prompt=Boot,3\nscript-arp", "t.conf");
-        Assert.Contains("\nAccepted, not in effect\n  script-arp: not implemented: NetBoot does not watch", summary, StringComparison.Ordinal);
+        var summary = Render("dhcp-range=10.0.0.0,proxy\npxe-prompt=Boot,3\ndhcp-luascript=/etc/hook.lua", "t.conf");
+        Assert.Contains("\nAccepted, not in effect\n  dhcp-luascript: Lua scripts are not run", summary, StringComparison.Ordinal);
         Assert.DoesNotContain("yet", summary, StringComparison.Ordinal);
     }
 
