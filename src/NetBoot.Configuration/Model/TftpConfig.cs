@@ -51,9 +51,10 @@ public sealed record TftpConfig
     /// It trades server CPU for lock-step speed; it does not apply under <c>tftp-single-port</c>.</summary>
     public TimeSpan BusyPoll { get; init; } = TimeSpan.FromMicroseconds(DefaultBusyPollMicroseconds);
 
-    /// <summary>Off: with the client on other CPUs than the server (as a real client always is) the poll cost 21-25 %
-    /// more server CPU per MB in every run and gave no consistent lock-step gain (bench/tftp/README.md, 2026-12-07).</summary>
-    public const int DefaultBusyPollMicroseconds = 0;
+    /// <summary>100 µs: with the server and the client pinned to different CPUs on an otherwise idle machine, lock-step
+    /// went from 17.1 to 46.3 MB/s (tftpd-hpa 20.0) for 6 % more server CPU per MB (bench/tftp/busy-poll.sh, 2026-12-07;
+    /// runs on a machine loaded by other builds could not tell, see bench/tftp/README.md).</summary>
+    public const int DefaultBusyPollMicroseconds = 100;
 
     /// <summary>The longest <c>tftp-busy-poll</c>: beyond a LAN round trip polling only burns CPU.</summary>
     public const int MaxBusyPollMicroseconds = 1000;
