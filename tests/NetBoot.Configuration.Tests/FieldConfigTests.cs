@@ -22,7 +22,9 @@ public sealed class FieldConfigTests
     [MemberData(nameof(Configs))]
     public void Field_configuration_loads_with_no_dhcp_tftp_or_pxe_directive_not_in_effect(string name)
     {
-        var result = DnsmasqConfigReader.Parse(File.ReadAllText(Path.Combine(TestPaths.TestData, "field-configs", name)), name);
+        // read-ethers (Cobbler) reads the test's own ethers file, never this machine's /etc/ethers.
+        var folder = Path.Combine(TestPaths.TestData, "field-configs");
+        var result = DnsmasqConfigReader.Load(new ConfigInput { Files = [Path.Combine(folder, name)], EthersPath = Path.Combine(folder, "ethers") });
 
         Assert.True(result.IsValid, string.Join("; ", result.Errors));
         // DNS and IPv6 directives are reported under kinds of their own; every "not in effect" one is DHCPv4/TFTP/PXE.
