@@ -100,12 +100,17 @@ internal sealed class PostgresReconciler
         lock (_lock)
         {
             first = _available;
+            if (first)
+            {
+                // Written before leasing is seen paused (once per outage): whoever finds IsAvailable false finds the
+                // reason in the log too.
+                PostgresLog.Unavailable(_logger, _name, e.Message, MaximumBackoff.TotalSeconds);
+            }
             _available = false;
             _resyncAfterOutage = true;
         }
         if (first)
         {
-            PostgresLog.Unavailable(_logger, _name, e.Message, MaximumBackoff.TotalSeconds);
             RequestFullReload();
         }
     }
