@@ -183,10 +183,4 @@ public sealed record LeaseExchange(
         Replaces = Replaced(lease.Address),
         Previous = leaseEvent == LeaseEvent.Old ? Leases.ByAddress(lease.Address) : null,
     };
-
-    /// <summary>dnsmasq keeps a client's option 12 only when it is a legal host name (<see cref="HostNameRules"/>), and
-    /// then only its host part; anything else is dropped rather than cleaned up (a name cleaned of its illegal characters
-    /// would be a name the client never gave).</summary>
-    public static string? ClientHostName(string name) =>
-        HostNameRules.IsLegal(name) ? HostNameRules.HostPart(name) : null;
 }

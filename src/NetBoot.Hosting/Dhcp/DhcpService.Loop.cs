@@ -150,7 +150,8 @@ public sealed partial class DhcpService
         if (reply.Probe is { } probe && _ping is { } ping && probing is not null)
         {
             var probed = probing with { Address = probe, Reply = bytes.ToArray(), ReplyAddress = address, ReplyPort = reply.Destination.Port };
-            // dhcp-reply-delay: the probe starts when the delay is over (dnsmasq pings first, then waits out the rest).
+            // dhcp-reply-delay: the probe starts when the delay is over, so the OFFER leaves after delay + probe (dnsmasq
+            // overlaps them and waits only the longer of the two).
             if (reply.Delay > TimeSpan.Zero)
             {
                 loop.Delayed.After(reply.Delay, () => StartProbe(ping, probed));
@@ -260,7 +261,8 @@ public sealed partial class DhcpService
             {
                 return false;
             }
-            Dispatch(loop, reply, slot, probing with { Attempt = probing.Attempt + 1 });
+            // The DISCOVER's dhcp-reply-delay was waited out before its first probe: not again.
+            Dispatch(loop, reply with { Delay = TimeSpan.Zero }, slot, probing with { Attempt = probing.Attempt + 1 });
             return true;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

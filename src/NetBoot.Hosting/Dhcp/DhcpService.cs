@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using NetBoot.Engine;
