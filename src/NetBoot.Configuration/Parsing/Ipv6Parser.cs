@@ -13,7 +13,7 @@ namespace NetBoot.Configuration.Parsing;
 internal static class Ipv6Parser
 {
     /// <summary>Worded without a promise (DirectiveTableTests: no note says "yet").</summary>
-    public const string NotServed = "DHCPv6 and router advertisements are not served";
+    public const string NotServed = "DHCPv6 is not served";
 
     private const string RangeGrammar =
         "write dhcp-range=[tag:<tag>,][set:<tag>,]<start6>[,<end6>|constructor:<interface>][,static|ra-only|slaac|ra-names|ra-stateless|ra-advrouter|off-link…][,<prefix length>][,<lease time>]";
@@ -134,7 +134,7 @@ internal static class Ipv6Parser
         }
         if (field == "infinite")
         {
-            range = range with { LeaseTime = null };
+            range = range with { LeaseTime = null, IsLeaseTimeSet = true };
             return true;
         }
         if (field == "deprecated")
@@ -148,7 +148,7 @@ internal static class Ipv6Parser
             return false;
         }
         var lease = TimeSpan.FromSeconds(seconds);
-        range = range with { LeaseTime = lease < MinimumLease ? MinimumLease : lease };
+        range = range with { LeaseTime = lease < MinimumLease ? MinimumLease : lease, IsLeaseTimeSet = true };
         return true;
     }
 
@@ -161,6 +161,12 @@ internal static class Ipv6Parser
     public static void ParseEnableRa(DirectiveContext d)
     {
         d.Config.EnableRouterAdvertisements = true;
+    }
+
+    /// <summary><c>quiet-ra</c>: no RTR-ADVERT / RTR-SOLICIT log lines (dnsmasq OPT_QUIET_RA).</summary>
+    public static void ParseQuietRa(DirectiveContext d)
+    {
+        d.Config.QuietRouterAdvertisements = true;
     }
 
     /// <summary><c>ra-param=&lt;iface&gt;,[mtu:&lt;n&gt;|&lt;iface&gt;|off,][high|low,]&lt;interval&gt;[,&lt;lifetime&gt;]</c>.</summary>

@@ -3,18 +3,16 @@ using NetBoot.Configuration.Parsing;
 
 namespace NetBoot.Configuration.Tests.Parsing;
 
-/// <summary>What NetBoot still does not serve (DNS, DHCPv6, router advertisements, Lua scripts) is accepted with a notice
+/// <summary>What NetBoot still does not serve (DNS, DHCPv6, Lua scripts) is accepted with a notice
 /// that says so truly, never silently.</summary>
 public sealed class NotServedNoticeTests
 {
     [Theory]
     [InlineData("server=192.0.2.53", ConfigNoticeKind.NotServedDns, "NetBoot serves no DNS")]
     [InlineData("port=53", ConfigNoticeKind.NotServedDns, "NetBoot serves no DNS")]
-    [InlineData("dhcp-range=::10,::200,constructor:eth0", ConfigNoticeKind.NotInEffect, "DHCPv6 and router advertisements are not served")]
-    [InlineData("dhcp-option=option6:dns-server,[fd00::1]", ConfigNoticeKind.NotInEffect, "DHCPv6 and router advertisements are not served")]
-    [InlineData("enable-ra", ConfigNoticeKind.NotInEffect, "DHCPv6 and router advertisements are not served")]
-    [InlineData("ra-param=eth0,60", ConfigNoticeKind.NotInEffect, "DHCPv6 and router advertisements are not served")]
-    [InlineData("dhcp-duid=1234,00:01", ConfigNoticeKind.NotInEffect, "DHCPv6 and router advertisements are not served")]
+    [InlineData("dhcp-range=::10,::200,constructor:eth0", ConfigNoticeKind.NotInEffect, "DHCPv6 is not served")]
+    [InlineData("dhcp-option=option6:dns-server,[fd00::1]", ConfigNoticeKind.NotInEffect, "DHCPv6 is not served")]
+    [InlineData("dhcp-duid=1234,00:01", ConfigNoticeKind.NotInEffect, "DHCPv6 is not served")]
     [InlineData("no-dhcpv6-interface=eth0", ConfigNoticeKind.Ignored, "DHCPv6 is not served")]
     [InlineData("dhcp-luascript=/etc/netboot/hook.lua", ConfigNoticeKind.NotInEffect, "Lua scripts are not run")]
     public void Not_served_directive_gets_a_notice_saying_why(string line, ConfigNoticeKind kind, string reason)
