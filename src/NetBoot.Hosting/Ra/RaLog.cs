@@ -27,6 +27,9 @@ internal static partial class RaLog
     [LoggerMessage(4406, LogLevel.Debug, "malformed router solicitation from {Source} on {Interface} dropped: {Reason}")]
     public static partial void Malformed(ILogger logger, string source, string @interface, string reason);
 
+    [LoggerMessage(4408, LogLevel.Warning, "router solicitations on {Interface} over {Limit}/s are not answered ({Suppressed} more since the last such line); unsolicited advertisements go on")]
+    public static partial void SolicitationsShed(ILogger logger, string @interface, int limit, int suppressed);
+
     [LoggerMessage(4407, LogLevel.Warning, "cannot hear router solicitations on {Interface} (joining ff02::2 failed): {Reason}")]
     public static partial void CannotJoin(ILogger logger, string @interface, string reason);
 }

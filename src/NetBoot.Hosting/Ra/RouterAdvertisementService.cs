@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using NetBoot.Configuration.Model;
 using NetBoot.Engine.Ra;
 using NetBoot.Hosting.Net;
+using NetBoot.Hosting.Telemetry;
 using NetBoot.Wire.Icmp6;
 using NetBoot.Wire.Net;
 
@@ -27,6 +28,8 @@ public sealed class RouterAdvertisementService(ConfigSnapshot snapshot, ILogger 
     private static readonly TimeSpan MinimumDelayBetweenRas = TimeSpan.FromSeconds(3);
 
     private readonly Dictionary<int, Advertiser> _advertisers = [];
+    private readonly SolicitationGate _solicitations = new(time);
+    private readonly LogThrottle _shedLog = new(time, TimeSpan.FromSeconds(10));
     private readonly Lock _gate = new();
 
     private sealed class Advertiser(string name)
@@ -289,6 +292,14 @@ public sealed class RouterAdvertisementService(ConfigSnapshot snapshot, ILogger 
         if (!NeighborDiscoveryDecoder.TryDecodeRouterSolicitation(message, out var solicitation, out var error))
         {
             RaLog.Malformed(logger, source.ToString(), link.InterfaceName, error.ToString());
+            return;
+        }
+        if (!_solicitations.TryAnswer(index))
+        {
+            if (_shedLog.ShouldLog(out var suppressed))
+            {
+                RaLog.SolicitationsShed(logger, link.InterfaceName, _solicitations.PerSecond, suppressed);
+            }
             return;
         }
         if (!snapshot.Current.Ipv6.QuietRouterAdvertisements)
