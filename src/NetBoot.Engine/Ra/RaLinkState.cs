@@ -6,13 +6,16 @@ namespace NetBoot.Engine.Ra;
 
 /// <summary>One IPv6 address of an interface as the kernel lists it (dnsmasq's <c>iface_enumerate</c> callback
 /// arguments). Lifetimes are <see cref="RaLifetime.Infinite"/> for a permanent (statically added) address.</summary>
+/// <param name="IsPermanent">IFA_F_PERMANENT: configured, not learnt by SLAAC or DHCPv6; only such an address makes a
+/// <c>constructor:</c> range (dnsmasq construct_worker).</param>
 public sealed record RaInterfaceAddress(
     IPv6Address Address,
     int PrefixLength,
     TimeSpan PreferredLifetime,
     TimeSpan ValidLifetime,
     bool IsDeprecated = false,
-    bool IsTentative = false)
+    bool IsTentative = false,
+    bool IsPermanent = true)
 {
     public static RaInterfaceAddress Permanent(IPv6Address address, int prefixLength) =>
         new(address, prefixLength, RaLifetime.Infinite, RaLifetime.Infinite);

@@ -133,8 +133,8 @@ public static class RouterAdvertisementPlanner
     }
 
     /// <summary>The ranges as they stand on this link: literal ones, and each <c>constructor:</c> template matching the
-    /// interface made concrete from each routable address whose prefix is no longer than the template's (dnsmasq
-    /// construct_worker), once per prefix.</summary>
+    /// interface made concrete from each permanent, not deprecated, routable address whose prefix is no longer than the
+    /// template's (dnsmasq construct_worker: a SLAAC or DHCPv6 address of the server itself makes none), once per prefix.</summary>
     public static ImmutableArray<Dhcp6LinkRange> LinkRanges(Ipv6Config config, RaLinkState link)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -151,7 +151,7 @@ public static class RouterAdvertisementPlanner
             {
                 continue;
             }
-            foreach (var address in link.Addresses.Where(a => a.IsRoutable && a.PrefixLength <= range.PrefixLength))
+            foreach (var address in link.Addresses.Where(a => a.IsRoutable && a.IsPermanent && !a.IsDeprecated && a.PrefixLength <= range.PrefixLength))
             {
                 var constructed = Dhcp6LinkRange.Constructed(range, address.Address);
                 if (!ranges.Any(r => r.Config == range && r.Start == constructed.Start))

@@ -13,15 +13,17 @@ public sealed record Ipv6AddressEntry(int InterfaceIndex, string InterfaceName, 
 /// <summary>The IPv6 side of the host's interfaces, as router advertisements need it: addresses (with the kernel's
 /// deprecated and tentative flags) from <c>/proc/net/if_inet6</c>, the IPv6 MTU and hop limit from
 /// <c>/proc/sys/net/ipv6/conf/&lt;if&gt;/</c> (where dnsmasq reads the MTU), the MAC from <c>/sys/class/net</c>.
-/// <para>The file does not give address lifetimes: every address reads as permanent. A <c>constructor:</c> prefix made
-/// from an address the server itself got by SLAAC or DHCPv6 is therefore advertised with the range's lifetimes, not
-/// capped by that address's remaining ones as dnsmasq (reading them over netlink) does.</para></summary>
+/// <para>The file does not give address lifetimes: every address reads as never expiring. dnsmasq (reading them over
+/// netlink) uses them only to cap a <c>constructor:</c> prefix, and constructs only from permanent addresses, whose
+/// lifetimes are infinite; what differs is the lifetime of RDNSS/DNSSL when the server's own best address is a
+/// SLAAC or DHCPv6 one (dnsmasq: its remaining preferred lifetime; NetBoot: the advertised prefix's).</para></summary>
 public static class Ipv6InterfaceTable
 {
     // linux/if_addr.h IFA_F_* (the file shows the low 8 bits).
     private const int Deprecated = 0x20;
     private const int Tentative = 0x40;
     private const int DadFailed = 0x08;
+    private const int Permanent = 0x80;
 
     /// <summary>Every line that parses; others (a future format) are skipped.</summary>
     public static ImmutableArray<Ipv6AddressEntry> Parse(string ifInet6)
@@ -43,6 +45,7 @@ public static class Ipv6InterfaceTable
             {
                 IsDeprecated = (flags & Deprecated) != 0,
                 IsTentative = (flags & (Tentative | DadFailed)) != 0,
+                IsPermanent = (flags & Permanent) != 0,
             };
             entries.Add(new Ipv6AddressEntry(index, fields[5], address));
         }

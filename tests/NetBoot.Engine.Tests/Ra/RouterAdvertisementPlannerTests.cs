@@ -142,6 +142,17 @@ public sealed class RouterAdvertisementPlannerTests
     }
 
     [Fact]
+    public void A_constructor_range_takes_no_prefix_from_a_learnt_or_deprecated_address()
+    {
+        var learnt = RaInterfaceAddress.Permanent(IPv6Address.Parse("2001:db8:5::7"), 64) with { IsPermanent = false };
+        var deprecated = RaInterfaceAddress.Permanent(IPv6Address.Parse("2001:db8:6::7"), 64) with { IsDeprecated = true };
+
+        var plan = RouterAdvertisementPlanner.Plan(Config("dhcp-range=::,constructor:eth0,slaac"), Link("eth0", learnt, deprecated));
+
+        Assert.False(plan.Sends);
+    }
+
+    [Fact]
     public void A_constructed_prefix_never_outlives_the_interface_address_it_came_from()
     {
         var dynamic = new RaInterfaceAddress(IPv6Address.Parse("2001:db8:5::7"), 64, TimeSpan.FromSeconds(1000), TimeSpan.FromSeconds(2000));

@@ -8,7 +8,7 @@ public sealed class Ipv6InterfaceTableTests
     private const string IfInet6 = """
         00000000000000000000000000000001 01 80 10 80       lo
         fe800000000000005054fffe123456 02 40 20 80     eth0
-        fe80000000000000505400fffe123456 02 40 20 c0     eth0
+        fe80000000000000505400fffe123456 02 40 20 40     eth0
         20010db8000100000000000000000001 02 40 00 a0     eth0
         20010db8000200000000000000000001 03 40 00 80     eth1
         not a line
@@ -30,5 +30,7 @@ public sealed class Ipv6InterfaceTableTests
         Assert.False(deprecated.IsTentative);
         Assert.Equal((3, "eth1"), (entries[3].InterfaceIndex, entries[3].InterfaceName));
         Assert.False(entries[3].Address.IsDeprecated);
+        Assert.True(entries[3].Address.IsPermanent);
+        Assert.False(tentative.IsPermanent); // flags 40: tentative, without IFA_F_PERMANENT (80)
     }
 }
