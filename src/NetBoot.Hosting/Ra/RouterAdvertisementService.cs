@@ -69,7 +69,7 @@ public sealed class RouterAdvertisementService(ConfigSnapshot snapshot, ILogger 
     {
         using var owned = socket;
         using var wake = new SemaphoreSlim(0);
-        void OnChanged(InterfaceReading _) => wake.Release();
+        void OnChanged(InterfaceReading _) => Wake(wake);
         addresses.Changed += OnChanged;
         try
         {
@@ -284,7 +284,17 @@ public sealed class RouterAdvertisementService(ConfigSnapshot snapshot, ILogger 
                 advertiser.Due = earliest > now ? earliest : now;
             }
         }
-        wake.Release();
+        Wake(wake);
+    }
+
+    /// <summary>One pending wake-up is enough (the loop re-reads everything): a burst of events does not queue a burst
+    /// of loop turns.</summary>
+    private static void Wake(SemaphoreSlim wake)
+    {
+        if (wake.CurrentCount == 0)
+        {
+            wake.Release();
+        }
     }
 
     private void Answer(Socket socket, RaLinkState link, int index, IPAddress source, ReadOnlySpan<byte> message)
