@@ -348,7 +348,7 @@ public sealed class SqliteLeaseStore : ILeaseStore
     }
 
     /// <summary>SQLite's <c>quick_check</c>: null when the file is sound, else what is damaged.</summary>
-    private static string? QuickCheck(SqliteConnection connection)
+    internal static string? QuickCheck(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA quick_check";
