@@ -44,6 +44,9 @@ public sealed class PostgresIpv6LeaseStore : IIpv6LeaseStore
 
     /// <summary>Addresses with changes decided but not yet settled by the writer: a reload leaves them alone.</summary>
     private readonly Dictionary<IPv6Address, int> _inflight = [];
+
+    /// <summary>Server DUIDs handed out while the database was out of reach, to store when it is back.</summary>
+    private readonly List<(string Server, Duid Duid, bool Replace)> _unstoredDuids = [];
     private bool _available;
     private bool _schemaReady;
     private int _paused;
@@ -255,26 +258,74 @@ public sealed class PostgresIpv6LeaseStore : IIpv6LeaseStore
 
     /// <summary>The stored DUID of <paramref name="serverName"/>; when there is none (or <paramref name="replace"/>),
     /// <paramref name="create"/>'s, stored first. Two servers of one name starting together agree on the first one
-    /// stored. Throws when the database cannot be reached.</summary>
+    /// stored. When the database cannot be reached (a server started during an outage), <paramref name="create"/>'s is
+    /// used for now and stored when the database is back, unless one is stored by then (logged: clients bound under
+    /// the stored DUID rebind).</summary>
     public Duid ServerDuid(string serverName, Func<Duid> create, bool replace)
     {
         ArgumentNullException.ThrowIfNull(serverName);
         ArgumentNullException.ThrowIfNull(create);
-        using var connection = _dataSource.OpenConnection();
-        if (!replace && ReadServerDuid(connection, serverName) is { } stored)
+        Duid? created = null;
+        Duid Create() => created ??= create();
+        try
         {
-            return stored;
+            using var connection = _dataSource.OpenConnection();
+            if (!replace && ReadServerDuid(connection, serverName) is { } stored)
+            {
+                return stored;
+            }
+            using (var write = ServerDuidWrite(connection, serverName, Create(), replace))
+            {
+                write.ExecuteNonQuery();
+            }
+            return replace ? Create() : ReadServerDuid(connection, serverName) ?? Create();
         }
-        var duid = create();
-        using (var write = new NpgsqlCommand(replace
+        catch (Exception e) when (PostgresLeaseStore.IsUnreachable(e))
+        {
+            var duid = Create();
+            lock (_lock)
+            {
+                _unstoredDuids.Add((serverName, duid, replace));
+            }
+            PostgresLog.ServerDuidUnstored(_logger, _name, serverName, duid.ToString(), e.Message);
+            // The sync loop stores it once it has reconnected.
+            MarkUnavailable(e);
+            return duid;
+        }
+    }
+
+    private static NpgsqlCommand ServerDuidWrite(NpgsqlConnection connection, string serverName, Duid duid, bool replace)
+    {
+        var write = new NpgsqlCommand(replace
             ? "INSERT INTO netboot_server_duids (server, duid) VALUES ($1, $2) ON CONFLICT (server) DO UPDATE SET duid = EXCLUDED.duid"
-            : "INSERT INTO netboot_server_duids (server, duid) VALUES ($1, $2) ON CONFLICT (server) DO NOTHING", connection))
+            : "INSERT INTO netboot_server_duids (server, duid) VALUES ($1, $2) ON CONFLICT (server) DO NOTHING", connection);
+        write.Parameters.Add(new NpgsqlParameter { Value = serverName, NpgsqlDbType = NpgsqlDbType.Text });
+        write.Parameters.Add(new NpgsqlParameter { Value = duid.Bytes.ToArray(), NpgsqlDbType = NpgsqlDbType.Bytea });
+        return write;
+    }
+
+    /// <summary>Stores the DUIDs <see cref="ServerDuid"/> handed out while the database was out of reach.</summary>
+    private async Task StoreUnstoredDuidsAsync(CancellationToken cancellationToken)
+    {
+        List<(string Server, Duid Duid, bool Replace)> unstored;
+        lock (_lock)
         {
-            write.Parameters.Add(new NpgsqlParameter { Value = serverName, NpgsqlDbType = NpgsqlDbType.Text });
-            write.Parameters.Add(new NpgsqlParameter { Value = duid.Bytes.ToArray(), NpgsqlDbType = NpgsqlDbType.Bytea });
-            write.ExecuteNonQuery();
+            unstored = [.. _unstoredDuids];
         }
-        return replace ? duid : ReadServerDuid(connection, serverName) ?? duid;
+        if (unstored.Count == 0)
+        {
+            return;
+        }
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var (server, duid, replace) in unstored)
+        {
+            await using var write = ServerDuidWrite(connection, server, duid, replace);
+            await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        lock (_lock)
+        {
+            _unstoredDuids.RemoveRange(0, unstored.Count);
+        }
     }
 
     private static Duid? ReadServerDuid(NpgsqlConnection connection, string serverName)
@@ -612,6 +663,7 @@ public sealed class PostgresIpv6LeaseStore : IIpv6LeaseStore
                 {
                     var count = await ConnectAsync(stop).ConfigureAwait(false);
                     PostgresLog.Reconnected6(_logger, _name, count);
+                    await StoreUnstoredDuidsAsync(stop).ConfigureAwait(false);
                     backoff = PostgresReconciler.MinimumBackoff;
                     addresses.Clear();
                     continue;

@@ -46,4 +46,7 @@ internal static partial class PostgresLog
 
     [LoggerMessage(4113, LogLevel.Error, "lease database {Database} unreachable at start for IPv6 leases: {Reason}; DHCPv6 leasing paused until it is reachable (reconnecting with backoff, at most every {MaximumSeconds} s; the schema is checked, and migrated if allowed, then): start PostgreSQL or fix the host/port in dhcp-lease-db")]
     public static partial void UnavailableAtStart6(ILogger logger, string database, string reason, double maximumSeconds);
+
+    [LoggerMessage(4114, LogLevel.Warning, "lease database {Database} unreachable ({Reason}): the server DUID of {Server} could not be read; using {Duid} until restart (stored when the database is back, unless one is stored already): clients bound under a stored DUID will rebind")]
+    public static partial void ServerDuidUnstored(ILogger logger, string database, string server, string duid, string reason);
 }

@@ -151,7 +151,7 @@ public sealed class SharedIpv6LeaseTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task A_server_started_while_the_database_is_down_waits_for_it_then_loads_the_table()
+    public async Task A_server_started_while_the_database_is_down_waits_for_it_then_loads_the_table_and_stores_its_duid()
     {
         var database = postgres.NewDatabase();
         await using (var other = await postgres.OpenIpv6StoreAsync(database))
@@ -166,6 +166,8 @@ public sealed class SharedIpv6LeaseTests(PostgresFixture postgres)
                 NullLogger.Instance, TimeProvider.System, migrate: true, CancellationToken.None);
             Assert.False(store.IsAvailable);
             AssertPaused(store.Execute(_ => Bind(LeaseFor(21))));
+            // The server DUID cannot be read: the new one serves now and is stored once the database is back.
+            Assert.Equal(DuidFor(300), store.ServerDuid("server-a", () => DuidFor(300), replace: false));
         }
         finally
         {
@@ -176,6 +178,8 @@ public sealed class SharedIpv6LeaseTests(PostgresFixture postgres)
             await Eventually(() => store.IsAvailable);
             Assert.Equal([LeaseFor(20)], store.Snapshot());
             await store.Execute(_ => Bind(LeaseFor(21))).Durable;
+            await Eventually(() => postgres.Server.Sql("SELECT count(*) FROM netboot_server_duids", database) == "1");
+            Assert.Equal(DuidFor(300), store.ServerDuid("server-a", () => DuidFor(301), replace: false));
         }
     }
 
