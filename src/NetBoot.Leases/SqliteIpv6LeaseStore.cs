@@ -10,12 +10,13 @@ namespace NetBoot.Leases;
 /// applied to the view at once and queued; the writer thread commits the whole queue in one transaction (one fsync for
 /// many REPLYs) and then completes each decision's <see cref="Ipv6LeaseDecision.Durable"/>.</summary>
 /// <remarks>
-/// <para>Its own connection and writer thread, not the DHCPv4 store's. A REPLY waits for at most the commit in progress
-/// on the file and its own: the same as in a shared writer, because two WAL writers only serialise on the write lock,
-/// which SQLite hands over within a millisecond or two (<see cref="BusyTimeoutMilliseconds"/>: SQLite's own busy
-/// handler, not Microsoft.Data.Sqlite's retry, which sleeps 150 ms). A shared writer would instead tie the two
-/// protocols' batches together (a REPLY would wait for the DHCPv4 batch being built, and the store could not open
-/// without a DHCPv4 store, which an IPv6-only configuration does not have).</para>
+/// <para>Its own connection and writer thread, not the DHCPv4 store's. A REPLY then waits for its own commit and, when
+/// the DHCPv4 writer holds the file's write lock (WAL writers serialise on it), for the end of that one commit: about
+/// what it would wait in a shared writer, where it would join the batch after the commit in progress. The wait is in
+/// SQLite's busy handler (<see cref="BusyTimeoutMilliseconds"/>, set on both connections), which polls after 1, 2, 5,
+/// 10 ms…, not in Microsoft.Data.Sqlite's retry, which sleeps 150 ms. A shared writer would tie the two stores together
+/// (this one could not open without a DHCPv4 store, which an IPv6-only configuration does not have) for no gain in
+/// latency; it would save an fsync per pair of concurrent commits, which matters only under load.</para>
 /// <para>Offers (ADVERTISE holds) are not written, as with DHCPv4: a crash forgets them harmlessly. Bound and declined
 /// leases, and removals, are. The server DUID is written at once, before <see cref="ServerDuid"/> returns.</para>
 /// </remarks>
