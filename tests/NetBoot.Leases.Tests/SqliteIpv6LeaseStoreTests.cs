@@ -93,6 +93,20 @@ public sealed class SqliteIpv6LeaseStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task The_two_stores_creating_one_file_together_both_open_it_at_version_3()
+    {
+        // Each migrates under BEGIN IMMEDIATE and reads the version again: whichever waits skips the steps done (step
+        // 0 → 1 creates an index and would fail if run twice).
+        var dhcp4 = Task.Run(() => SqliteLeaseStore.Open(DatabasePath));
+        var dhcp6 = Task.Run(() => SqliteIpv6LeaseStore.Open(DatabasePath));
+        await using (await dhcp4)
+        await using (await dhcp6)
+        {
+            Assert.Equal(3, Scalar("PRAGMA user_version"));
+        }
+    }
+
+    [Fact]
     public void A_file_without_ipv6_tables_reads_as_no_ipv6_leases()
     {
         Run(VersionOne);
