@@ -107,6 +107,22 @@ public sealed class SqliteIpv6LeaseStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_commit_that_fails_fails_the_durable_task_and_the_writer_goes_on_once_it_can()
+    {
+        await using var store = SqliteIpv6LeaseStore.Open(DatabasePath);
+        // Behind the store's back: the table is gone, so the next commit fails.
+        Run("ALTER TABLE leases6 RENAME TO leases6_away");
+
+        var lost = store.Execute(_ => Ipv6LeaseStoreContractTests.Bind(Ipv6LeaseStoreContractTests.LeaseFor(1)));
+
+        // Not durable: the REPLY waiting on it must not be sent.
+        await Assert.ThrowsAsync<SqliteException>(() => lost.Durable);
+        Run("ALTER TABLE leases6_away RENAME TO leases6");
+        await store.Execute(_ => Ipv6LeaseStoreContractTests.Bind(Ipv6LeaseStoreContractTests.LeaseFor(2))).Durable;
+        Assert.Equal([Ipv6LeaseStoreContractTests.LeaseFor(2)], SqliteIpv6LeaseStore.Read(DatabasePath));
+    }
+
+    [Fact]
     public void A_file_without_ipv6_tables_reads_as_no_ipv6_leases()
     {
         Run(VersionOne);
