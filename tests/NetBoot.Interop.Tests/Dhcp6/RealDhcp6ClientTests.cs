@@ -1,0 +1,181 @@
+using System.Text.RegularExpressions;
+using NetBoot.Interop.Tests.Dhcp;
+
+namespace NetBoot.Interop.Tests.Dhcp6;
+
+/// <summary>Real DHCPv6 clients (ISC dhclient -6, dhcpcd) obtain, renew and release IA_NA leases from <c>netboot serve</c>,
+/// each in its own namespace pair; no router advertisements on the link (the clients are told to ask for IA_NA).</summary>
+[Trait("Category", "Interop")]
+public sealed class RealDhcp6ClientTests
+{
+    private static readonly TimeSpan ClientLimit = TimeSpan.FromSeconds(40);
+
+    private static readonly TimeSpan LogLimit = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Dhclient6_obtains_renews_and_releases_an_ia_na_lease()
+    {
+        await using var lab = DhcpLab.Create();
+        await Dhcp6Lab.PrepareAsync(lab);
+        await lab.StartServerAsync(Dhcp6Lab.Config);
+        var leaseFile = Path.Combine(lab.WorkDirectory, "dhclient6.leases");
+        var pidFile = Path.Combine(lab.WorkDirectory, "dhclient6.pid");
+        string[] dhclient = ["dhclient", "-6", "-v", "-1", "-lf", leaseFile, "-pf", pidFile, "-sf", DhclientScript(lab), "nbc0"];
+        try
+        {
+            // SOLICIT, ADVERTISE, REQUEST, REPLY; dhclient then goes to the background, bound.
+            var (code, first) = DhcpLab.RunClient(lab.Client, ClientLimit, dhclient);
+            var leased = Regex.Match(File.Exists(leaseFile) ? await File.ReadAllTextAsync(leaseFile) : "", @"iaaddr ([0-9a-f:]+) \{");
+            Assert.True(code == 0 && leased.Success, lab.Failure(first));
+            var address = leased.Groups[1].Value;
+            Dhcp6Lab.InRange(address);
+            Assert.Contains(address, Dhcp6Lab.GlobalAddresses(lab.Client, "nbc0"));
+            var log = lab.ServerProcess.Log;
+            await log.WaitForAsync(new Regex(@"DHCPSOLICIT\(nbs0\) [0-9a-f:]+"), LogLimit);
+            await log.WaitForAsync(new Regex($@"DHCPADVERTISE\(nbs0\) {Regex.Escape(address)} [0-9a-f:]+"), LogLimit);
+            var replied = await log.WaitForAsync(new Regex($@"DHCPREPLY\(nbs0\) {Regex.Escape(address)} [0-9a-f:]+"), LogLimit);
+
+            // Renew: stop the daemon, move the lease's start back past T1 (half the hour) and start again: dhclient
+            // confirms the address, finds its renewal due and sends RENEW at once.
+            StopDaemon(pidFile);
+            var aged = AgeLease(await File.ReadAllTextAsync(leaseFile), TimeSpan.FromMinutes(40));
+            await File.WriteAllTextAsync(leaseFile, aged);
+            var (_, second) = DhcpLab.RunClient(lab.Client, ClientLimit, dhclient);
+            await log.WaitForAsync(new Regex(@"DHCPRENEW\(nbs0\) [0-9a-f:]+"), LogLimit, replied.Index + replied.Length, lab.ServerProcess.EnsureRunning);
+            await log.WaitForAsync(new Regex($@"DHCPREPLY\(nbs0\) {Regex.Escape(address)} "), LogLimit, log.Find(new Regex(@"DHCPRENEW\(nbs0\)")).Index);
+
+            // Release: dhclient -r ends the daemon and sends RELEASE; the address leaves the interface.
+            var (_, release) = DhcpLab.RunClient(lab.Client, ClientLimit, ["dhclient", "-6", "-v", "-r", "-lf", leaseFile, "-pf", pidFile, "-sf", DhclientScript(lab), "nbc0"]);
+            await log.WaitForAsync(new Regex(@"DHCPRELEASE\(nbs0\) [0-9a-f:]+"), LogLimit);
+            await log.WaitForAsync(new Regex(@"DHCPREPLY\(nbs0\) release "), LogLimit);
+            Assert.DoesNotContain(address, Dhcp6Lab.GlobalAddresses(lab.Client, "nbc0"));
+            _ = second + release;
+        }
+        catch
+        {
+            lab.Keep = true;
+            throw;
+        }
+        finally
+        {
+            StopDaemon(pidFile);
+        }
+    }
+
+    [Fact]
+    public async Task Dhcpcd_obtains_renews_and_releases_an_ia_na_lease()
+    {
+        await using var lab = DhcpLab.Create();
+        await Dhcp6Lab.PrepareAsync(lab);
+        await lab.StartServerAsync(Dhcp6Lab.Config);
+        OwnDhcpcdState(lab);
+        var config = Path.Combine(lab.WorkDirectory, "dhcpcd.conf");
+        // No router on the link: ipv6only, no router solicitation; ia_na makes dhcpcd ask DHCPv6 without an RA's M flag.
+        await File.WriteAllTextAsync(config, "ipv6only\nnoipv6rs\nia_na 1\nnohook resolv.conf\n");
+        var daemon = lab.Client.Start(Path.Combine(lab.WorkDirectory, "dhcpcd.log"), Path.Combine(lab.WorkDirectory, "dhcpcd.err"),
+            "timeout", "-s", "KILL", "60", "dhcpcd", "-6", "-B", "-d", "-f", config, "nbc0");
+        try
+        {
+            var log = lab.ServerProcess.Log;
+            var replied = await log.WaitForAsync(new Regex(@"DHCPREPLY\(nbs0\) (fd78::[0-9a-f]+) ([0-9a-f:]+)"), TimeSpan.FromSeconds(30), 0, lab.ServerProcess.EnsureRunning);
+            var address = replied.Groups[1].Value;
+            Dhcp6Lab.InRange(address);
+            await WaitForAsync(() => Dhcp6Lab.GlobalAddresses(lab.Client, "nbc0").Contains(address), $"{address} on nbc0");
+
+            var (renewCode, renew) = DhcpLab.RunClient(lab.Client, ClientLimit, "dhcpcd", "-6", "-N", "nbc0");
+            Assert.True(renewCode == 0, lab.Failure(renew));
+            var renewed = await log.WaitForAsync(new Regex(@"DHCPRENEW\(nbs0\) [0-9a-f:]+"), LogLimit, replied.Index + replied.Length);
+            await log.WaitForAsync(new Regex($@"DHCPREPLY\(nbs0\) {Regex.Escape(address)} "), LogLimit, renewed.Index);
+
+            var (releaseCode, release) = DhcpLab.RunClient(lab.Client, ClientLimit, "dhcpcd", "-6", "-k", "nbc0");
+            Assert.True(releaseCode == 0, lab.Failure(release));
+            await log.WaitForAsync(new Regex(@"DHCPRELEASE\(nbs0\) [0-9a-f:]+"), LogLimit);
+            await log.WaitForAsync(new Regex(@"DHCPREPLY\(nbs0\) release "), LogLimit);
+            Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(10)), "dhcpcd did not exit after -k");
+            Assert.DoesNotContain(address, Dhcp6Lab.GlobalAddresses(lab.Client, "nbc0"));
+        }
+        catch
+        {
+            lab.Keep = true;
+            throw;
+        }
+        finally
+        {
+            if (!daemon.HasExited)
+            {
+                daemon.Kill(entireProcessTree: true);
+                daemon.WaitForExit();
+            }
+            daemon.Dispose();
+        }
+    }
+
+    /// <summary>dhclient -6's script: only the address, only inside the namespace (the stock script would also write the
+    /// host's resolver configuration).</summary>
+    private static string DhclientScript(DhcpLab lab)
+    {
+        var path = Path.Combine(lab.WorkDirectory, "dhclient6-script");
+        File.WriteAllText(path, """
+            #!/bin/sh
+            case "$reason" in
+              BOUND6|RENEW6|REBIND6|REBOOT6) ip -6 addr replace "$new_ip6_address/${new_ip6_prefixlen:-128}" dev "$interface" nodad ;;
+              RELEASE6|EXPIRE6|STOP6) [ -n "$old_ip6_address" ] && ip -6 addr del "$old_ip6_address/${old_ip6_prefixlen:-128}" dev "$interface" ;;
+              PREINIT6) ip link set "$interface" up ;;
+            esac
+            exit 0
+            """);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
+    /// <summary>Ends the dhclient this test started (its pid file), if it still runs.</summary>
+    private static void StopDaemon(string pidFile)
+    {
+        if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
+        {
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                if (process.ProcessName.StartsWith("dhclient", StringComparison.Ordinal))
+                {
+                    process.Kill();
+                    process.WaitForExit(5000);
+                }
+            }
+            catch (ArgumentException)
+            {
+                // Already gone.
+            }
+            File.Delete(pidFile);
+        }
+    }
+
+    /// <summary>Moves every <c>starts</c> of a dhclient -6 lease file back by <paramref name="age"/>.</summary>
+    private static string AgeLease(string leases, TimeSpan age) =>
+        Regex.Replace(leases, @"starts (\d+);", m => $"starts {long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) - (long)age.TotalSeconds};");
+
+    /// <summary>dhcpcd keeps its DUID and leases under /var/lib/dhcpcd: what this test makes there is removed with the lab.</summary>
+    private static void OwnDhcpcdState(DhcpLab lab)
+    {
+        foreach (var file in new[] { "/var/lib/dhcpcd/duid", "/var/lib/dhcpcd/nbc0.lease6", "/var/lib/dhcpcd/nbc0.lease", "/var/lib/dhcpcd/secret" })
+        {
+            if (!File.Exists(file))
+            {
+                lab.Owns(file);
+            }
+        }
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, string what)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                throw new TimeoutException($"not within 10 s: {what}");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+    }
+}
