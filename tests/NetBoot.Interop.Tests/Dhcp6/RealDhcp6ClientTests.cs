@@ -3,8 +3,9 @@ using NetBoot.Interop.Tests.Dhcp;
 
 namespace NetBoot.Interop.Tests.Dhcp6;
 
-/// <summary>Real DHCPv6 clients (ISC dhclient -6, dhcpcd) obtain, renew and release IA_NA leases from <c>netboot serve</c>,
-/// each in its own namespace pair; no router advertisements on the link (the clients are told to ask for IA_NA).</summary>
+/// <summary>Real DHCPv6 clients (ISC dhclient -6, dhcpcd, systemd-networkd) obtain IA_NA leases from <c>netboot serve</c>,
+/// and renew and release them where the client can be made to; each in its own namespace pair, with no router
+/// advertisements on the link (the clients are told to ask for IA_NA).</summary>
 [Trait("Category", "Interop")]
 public sealed class RealDhcp6ClientTests
 {
@@ -107,6 +108,65 @@ public sealed class RealDhcp6ClientTests
                 daemon.WaitForExit();
             }
             daemon.Dispose();
+        }
+    }
+
+    /// <summary>systemd-networkd (Debian 12: systemd 252) in the client namespace, in a private mount namespace: /run/systemd
+    /// on a tmpfs, its .network file bound over /etc/systemd/network, and /sys read-only, which tells networkd that no udev
+    /// runs (it would otherwise wait for udev to initialise the link). It solicits with rapid commit. Renew and release are
+    /// not exercised: networkd 252 renews DHCPv6 only at T1 (at least 60 s, half of the 120 s minimum lease), its
+    /// <c>networkctl renew</c> renews DHCPv4 only, and it sends no DHCPv6 RELEASE (SendRelease= is a [DHCPv4] setting).</summary>
+    [Fact]
+    public async Task Systemd_networkd_obtains_an_ia_na_lease_with_rapid_commit()
+    {
+        await using var lab = DhcpLab.Create();
+        await Dhcp6Lab.PrepareAsync(lab);
+        await lab.StartServerAsync(Dhcp6Lab.Config);
+        var network = Directory.CreateDirectory(Path.Combine(lab.WorkDirectory, "network")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(network, "10-nbc0.network"), """
+            [Match]
+            Name=nbc0
+
+            [Network]
+            DHCP=ipv6
+            IPv6AcceptRA=no
+            LinkLocalAddressing=ipv6
+
+            [DHCPv6]
+            WithoutRA=solicit
+            UseDNS=no
+            """);
+        var script = Path.Combine(lab.WorkDirectory, "networkd.sh");
+        await File.WriteAllTextAsync(script, $"""
+            #!/bin/sh
+            set -e
+            mount -t tmpfs tmpfs /run/systemd
+            mkdir -p /run/systemd/netif
+            chown systemd-network:systemd-network /run/systemd/netif
+            mount -o remount,bind,ro /sys
+            mount --bind '{network}' /etc/systemd/network
+            exec /lib/systemd/systemd-networkd
+            """);
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // ip netns exec, unshare and sh each exec the next: the process ended on disposal is networkd itself.
+        await using var networkd = Lab.LabProcess.Start("networkd", Path.Combine(lab.WorkDirectory, "networkd.log"), "ip",
+            ["netns", "exec", lab.Client.Name, "unshare", "--mount", "--propagation", "private", script]);
+        try
+        {
+            var log = lab.ServerProcess.Log;
+            var solicit = await log.WaitForAsync(new Regex(@"DHCPSOLICIT\(nbs0\) ([0-9a-f:]+)"), TimeSpan.FromSeconds(20), 0, networkd.EnsureRunning);
+            // Rapid commit: the SOLICIT is answered by a REPLY that binds, no ADVERTISE.
+            var replied = await log.WaitForAsync(new Regex($@"DHCPREPLY\(nbs0\) (fd78::[0-9a-f]+) {Regex.Escape(solicit.Groups[1].Value)}"), LogLimit, solicit.Index);
+            var address = replied.Groups[1].Value;
+            Dhcp6Lab.InRange(address);
+            Assert.DoesNotContain("DHCPADVERTISE", log.ReadAll(), StringComparison.Ordinal);
+            await networkd.Log.WaitForAsync(new Regex($@"DHCPv6 address {Regex.Escape(address)}/128"), LogLimit);
+            await WaitForAsync(() => Dhcp6Lab.GlobalAddresses(lab.Client, "nbc0").Contains(address), $"{address} on nbc0");
+        }
+        catch
+        {
+            lab.Keep = true;
+            throw;
         }
     }
 
