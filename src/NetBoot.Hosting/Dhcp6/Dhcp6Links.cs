@@ -76,6 +76,35 @@ public static class Dhcp6Links
         return new Dhcp6Link(nic.Name, ServerAddress(nic, global, linked), linked);
     }
 
+    /// <summary>The link for a relayed message that names its client's link by a global link-address (RFC 8415 §19.1.1): every
+    /// DHCPv6 range (a <c>constructor:</c> one as made on each interface), of which the responder keeps those on that
+    /// link-address, as dnsmasq picks contexts by the relay's link-address, not by the interface the relay reached it
+    /// on. Null when the message names no such link (the arrival interface's own link serves it then).</summary>
+    public static Dhcp6Link? ForRelay(ServerConfig config, Dhcp6Packet packet, Ipv6Interface arrival, IEnumerable<Ipv6Interface> interfaces)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(arrival);
+        if (packet is not Dhcp6RelayMessage relay || InnermostLinkAddress(relay) is not { IsZero: false, IsLinkLocal: false })
+        {
+            return null;
+        }
+        var ranges = config.Ipv6.Ranges.Where(r => IsDhcpRange(r) && !r.IsTemplate).Select(Dhcp6LinkRange.FromLiteral)
+            .Concat(interfaces.Select(nic => Build(config, nic)).SelectMany(l => l is null ? [] : l.Ranges.Where(r => r.Config.IsTemplate)))
+            .ToImmutableArray();
+        var global = arrival.Global.ToArray();
+        return new Dhcp6Link(arrival.Name, ServerAddress(arrival, global, ranges), ranges);
+    }
+
+    private static IPv6Address InnermostLinkAddress(Dhcp6RelayMessage relay)
+    {
+        var current = relay;
+        while (current.Relayed is Dhcp6RelayMessage inner)
+        {
+            current = inner;
+        }
+        return current.LinkAddress;
+    }
+
     /// <summary>The address <c>[::]</c> in a URL stands for: the interface's global address on a served range, else any
     /// global one, else its link-local one.</summary>
     private static IPv6Address ServerAddress(Ipv6Interface nic, Ipv6InterfaceAddress[] global, ImmutableArray<Dhcp6LinkRange> ranges) =>

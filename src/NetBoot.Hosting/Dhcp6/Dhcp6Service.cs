@@ -233,25 +233,20 @@ public sealed class Dhcp6Service(
     private void Handle(Socket socket, ReadOnlySpan<byte> datagram, IPEndPoint source, int arrivalIndex)
     {
         var table = Refresh(socket);
-        if (!table.ByIndex.TryGetValue(arrivalIndex, out var link))
-        {
-            // Perhaps an interface that gained its address a moment ago.
-            table = Refresh(socket, force: true);
-            if (!table.ByIndex.TryGetValue(arrivalIndex, out link))
-            {
-                Dhcp6Log.NotServedInterface(logger, source.ToString(), NameOf(table, arrivalIndex));
-                return;
-            }
-        }
         if (!Dhcp6MessageDecoder.TryDecode(datagram, out var packet, out var error))
         {
             var now = Environment.TickCount64;
             if (now - Interlocked.Read(ref _malformedLoggedAt) >= (long)MalformedLogInterval.TotalMilliseconds)
             {
                 Interlocked.Exchange(ref _malformedLoggedAt, now);
-                Dhcp6Log.Malformed(logger, source.ToString(), link.InterfaceName, error.ToString(), (int)MalformedLogInterval.TotalMinutes);
+                Dhcp6Log.Malformed(logger, source.ToString(), NameOf(table, arrivalIndex), error.ToString(), (int)MalformedLogInterval.TotalMinutes);
             }
             telemetry?.DhcpDropped("malformed");
+            return;
+        }
+        if (LinkFor(socket, ref table, packet, arrivalIndex) is not { } link)
+        {
+            Dhcp6Log.NotServedInterface(logger, source.ToString(), NameOf(table, arrivalIndex));
             return;
         }
         var message = packet.InnermostMessage;
@@ -286,6 +281,29 @@ public sealed class Dhcp6Service(
                 Dhcp6Log.NotAnswered(logger, kind, link.InterfaceName, client, drop.Detail);
                 break;
         }
+    }
+
+    /// <summary>A relayed message's link is the relay's link-address; anything else is answered for the arrival interface's
+    /// link (read again once when unknown: perhaps an interface that gained its address a moment ago).</summary>
+    private Dhcp6Link? LinkFor(Socket socket, ref LinkTable table, Dhcp6Packet packet, int arrivalIndex)
+    {
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            if (attempt == 1)
+            {
+                table = Refresh(socket, force: true);
+            }
+            var arrival = table.Interfaces.FirstOrDefault(i => i.Index == arrivalIndex);
+            if (arrival is not null && Dhcp6Links.ForRelay(config.Current, packet, arrival, table.Interfaces) is { } relayed)
+            {
+                return relayed;
+            }
+            if (table.ByIndex.TryGetValue(arrivalIndex, out var link))
+            {
+                return link;
+            }
+        }
+        return null;
     }
 
     private async Task SendWhenDurableAsync(

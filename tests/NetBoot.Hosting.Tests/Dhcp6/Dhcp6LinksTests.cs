@@ -116,6 +116,43 @@ public sealed class Dhcp6LinksTests
     }
 
     [Fact]
+    public void Relayed_message_gets_every_range_whatever_interface_the_relay_reached()
+    {
+        var config = Config("dhcp-range=2001:db8:1::100,2001:db8:1::1ff,64,1h\ndhcp-range=::100,::1ff,constructor:eth0,64,1h");
+        var eth0 = Nic("eth0", 2, "2001:db8:5::1/64");
+        var uplink = Nic("eth9", 9, "2001:db8:ff::2/64");
+        var relayed = new Dhcp6RelayMessage
+        {
+            Type = Dhcp6MessageType.RelayForward,
+            LinkAddress = IPv6Address.Parse("2001:db8:1::1"),
+            PeerAddress = IPv6Address.Parse("fe80::1"),
+            Relayed = new Dhcp6Message { Type = Dhcp6MessageType.Solicit, TransactionId = 1 },
+        };
+
+        var link = Dhcp6Links.ForRelay(config, relayed, uplink, [eth0, uplink]);
+
+        Assert.NotNull(link);
+        Assert.Equal("eth9", link.InterfaceName);
+        Assert.Equal(IPv6Address.Parse("2001:db8:ff::2"), link.ServerAddress);
+        Assert.Equal(["2001:db8:1::100", "2001:db8:5::100"], link.Ranges.Select(r => r.Start.ToString()));
+    }
+
+    [Fact]
+    public void Relayed_message_without_a_global_link_address_and_a_direct_one_use_the_arrival_link()
+    {
+        var config = Config("dhcp-range=2001:db8:1::100,2001:db8:1::1ff,64,1h");
+        var nic = Nic("eth0", 2, "2001:db8:1::1/64");
+        var solicit = new Dhcp6Message { Type = Dhcp6MessageType.Solicit, TransactionId = 1 };
+        var linkLocalRelay = new Dhcp6RelayMessage
+        {
+            Type = Dhcp6MessageType.RelayForward, LinkAddress = IPv6Address.Parse("fe80::1"), PeerAddress = IPv6Address.Parse("fe80::2"), Relayed = solicit,
+        };
+
+        Assert.Null(Dhcp6Links.ForRelay(config, solicit, nic, [nic]));
+        Assert.Null(Dhcp6Links.ForRelay(config, linkLocalRelay, nic, [nic]));
+    }
+
+    [Fact]
     public void Server_duid_is_dhcp_duid_when_configured()
     {
         var configured = Duid.Enterprise(43793, [1, 2, 3, 4]);

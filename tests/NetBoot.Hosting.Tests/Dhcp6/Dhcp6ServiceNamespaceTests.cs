@@ -185,6 +185,62 @@ public sealed class Dhcp6ServiceNamespaceTests : IDisposable
         await running;
     }
 
+    [Fact]
+    public async Task Relay_forward_to_the_server_address_is_answered_by_relay_reply_to_the_relay_port()
+    {
+        // The relay's client link (fd7a::/64) is not on any interface of the server: only the relay's link-address names it.
+        var loaded = DnsmasqConfigReader.Parse("port=0\ndhcp-range=fd79::100,fd79::1ff,64,1h\ndhcp-range=fd7a::100,fd7a::1ff,64,1h\n", "relay.conf");
+        Assert.True(loaded.IsValid, string.Join("; ", loaded.Errors));
+        var service = new Dhcp6Service(new ConfigSnapshot(loaded.Config!), NullLogger<Dhcp6Service>.Instance, TimeProvider.System, new MemoryIpv6LeaseStore(),
+            readInterfaces: () => _server.Run(Ipv6Interfaces.Read));
+        var running = _server.Run(() => service.RunAsync(_stop.Token));
+        _client.Exec("ip", "-6", "addr", "add", "fd79::2/64", "dev", "nb1", "nodad");
+        await WaitForLinkLocalAsync(_server, "nb0");
+        using var relay = _client.Run(() =>
+        {
+            var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+            socket.Bind(new IPEndPoint(IPAddress.IPv6Any, Dhcp6Links.ServerPort));
+            return socket;
+        });
+        var forward = new Dhcp6RelayMessage
+        {
+            Type = Dhcp6MessageType.RelayForward,
+            HopCount = 0,
+            LinkAddress = IPv6Address.Parse("fd7a::1"),
+            PeerAddress = IPv6Address.Parse("fe80::5054:ff:fe12:3456"),
+            Options = new Dhcp6OptionList([new Dhcp6Option(Dhcp6OptionCode.InterfaceId, [.. "port7"u8])]),
+            Relayed = Message(Dhcp6MessageType.Solicit, 0x000404),
+        };
+        var buffer = new byte[1500];
+        Dhcp6RelayMessage? answer = null;
+        while (answer is null)
+        {
+            await relay.SendToAsync(Dhcp6MessageEncoder.Encode(forward), new IPEndPoint(IPAddress.Parse("fd79::1"), Dhcp6Links.ServerPort), _stop.Token);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            wait.CancelAfter(TimeSpan.FromSeconds(1));
+            try
+            {
+                var received = await relay.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.IPv6Any, 0), wait.Token);
+                Assert.True(Dhcp6MessageDecoder.TryDecode(buffer.AsSpan(0, received.ReceivedBytes), out var packet, out var error), error.ToString());
+                answer = Assert.IsType<Dhcp6RelayMessage>(packet);
+            }
+            catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+            {
+            }
+        }
+
+        Assert.Equal(Dhcp6MessageType.RelayReply, answer.Type);
+        Assert.Equal(forward.PeerAddress, answer.PeerAddress);
+        Assert.True(answer.Options.TryGet(Dhcp6OptionCode.InterfaceId, out var interfaceId));
+        Assert.Equal("port7"u8.ToArray(), interfaceId.Data.ToArray());
+        var advertise = Assert.IsType<Dhcp6Message>(answer.Relayed);
+        Assert.Equal(Dhcp6MessageType.Advertise, advertise.Type);
+        var offered = Assert.Single(Assert.Single(advertise.Options.IdentityAssociations).Addresses).Address;
+        Assert.True(offered >= IPv6Address.Parse("fd7a::100") && offered <= IPv6Address.Parse("fd7a::1ff"), $"{offered} is not in the relay's range");
+        await _stop.CancelAsync();
+        await running;
+    }
+
     public void Dispose()
     {
         _stop.Cancel();
