@@ -224,7 +224,7 @@ public sealed class Dhcp6Service(
             {
                 // A bug must not take the service down for every other client.
                 Log.HandlerFailed(logger, e, source.ToString(), index.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                telemetry?.DhcpDropped("internal_error");
+                telemetry?.Dhcp6Dropped("internal_error");
             }
         }
     }
@@ -241,18 +241,20 @@ public sealed class Dhcp6Service(
                 Interlocked.Exchange(ref _malformedLoggedAt, now);
                 Dhcp6Log.Malformed(logger, source.ToString(), NameOf(table, arrivalIndex), error.ToString(), (int)MalformedLogInterval.TotalMinutes);
             }
-            telemetry?.DhcpDropped("malformed");
+            telemetry?.Dhcp6Dropped("malformed");
             return;
         }
         if (LinkFor(socket, ref table, packet, arrivalIndex) is not { } link)
         {
             Dhcp6Log.NotServedInterface(logger, source.ToString(), NameOf(table, arrivalIndex));
+            telemetry?.Dhcp6Dropped("interface_not_served");
             return;
         }
         var message = packet.InnermostMessage;
         var client = message.Options.ClientId?.ToString() ?? "-";
         var kind = Dhcp6Text.MessageName(message.Type);
         Dhcp6Log.Received(logger, kind, link.InterfaceName, client);
+        telemetry?.Dhcp6Received(Dhcp6Text.MetricName(message.Type));
         var snapshot = config.Current;
         var decision = leases.Execute(view => Dhcp6Responder.Respond(packet, link, snapshot, view, _serverDuid, time.GetUtcNow()));
         switch (decision.Outcome.Decision)
@@ -267,7 +269,7 @@ public sealed class Dhcp6Service(
                 if (decision.Durable.IsCompletedSuccessfully || reply.Type != Dhcp6MessageType.Reply || decision.Outcome.Changes.IsEmpty)
                 {
                     Dhcp6Log.Replied(logger, replyKind, link.InterfaceName, addresses, client);
-                    SendTo(socket, bytes, destination, link.InterfaceName);
+                    SendTo(socket, bytes, destination, link.InterfaceName, reply.Type);
                 }
                 else
                 {
@@ -276,9 +278,11 @@ public sealed class Dhcp6Service(
                 break;
             case Dhcp6Drop { Reason: Dhcp6DropReason.ForAnotherServer or Dhcp6DropReason.NotAClientMessage } drop:
                 Dhcp6Log.ForAnotherServer(logger, kind, link.InterfaceName, client, drop.Detail);
+                telemetry?.Dhcp6Dropped(Dhcp6Text.MetricName(drop.Reason));
                 break;
             case Dhcp6Drop drop:
                 Dhcp6Log.NotAnswered(logger, kind, link.InterfaceName, client, drop.Detail);
+                telemetry?.Dhcp6Dropped(Dhcp6Text.MetricName(drop.Reason));
                 break;
         }
     }
@@ -317,22 +321,24 @@ public sealed class Dhcp6Service(
         {
             // The client retries; it must not hold an address the server may have forgotten.
             Dhcp6Log.NotDurable(logger, addresses, e.Message);
+            telemetry?.Dhcp6Dropped("not_durable");
             return;
         }
         Dhcp6Log.Replied(logger, replyKind, interfaceName, addresses, client);
-        SendTo(socket, bytes, destination, interfaceName);
+        SendTo(socket, bytes, destination, interfaceName, Dhcp6MessageType.Reply);
     }
 
-    private void SendTo(Socket socket, byte[] bytes, IPEndPoint destination, string interfaceName)
+    private void SendTo(Socket socket, byte[] bytes, IPEndPoint destination, string interfaceName, Dhcp6MessageType type)
     {
         try
         {
             socket.SendTo(bytes, SocketFlags.None, destination);
+            telemetry?.Dhcp6Replied(Dhcp6Text.MetricName(type));
         }
         catch (SocketException e)
         {
             Log.SendFailed(logger, destination.ToString(), interfaceName, e.Message);
-            telemetry?.DhcpDropped("send_failed");
+            telemetry?.Dhcp6Dropped("send_failed");
         }
         catch (ObjectDisposedException)
         {

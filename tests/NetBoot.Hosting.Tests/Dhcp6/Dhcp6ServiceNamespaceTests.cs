@@ -52,12 +52,14 @@ public sealed class Dhcp6ServiceNamespaceTests : IDisposable
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
+    private readonly NetBoot.Hosting.Status.StatusHost _status = new(new Configuration.Model.ServerConfig(), TimeProvider.System);
+
     private (Task Running, Dhcp6Service Service) StartServer(IIpv6LeaseStore store)
     {
         var loaded = DnsmasqConfigReader.Parse("port=0\ndhcp-range=fd79::100,fd79::1ff,64,1h\ndhcp-duid=43793,01:02:03:04\n", "dhcp6.conf");
         Assert.True(loaded.IsValid, string.Join("; ", loaded.Errors));
         var service = new Dhcp6Service(new ConfigSnapshot(loaded.Config!), NullLogger<Dhcp6Service>.Instance, TimeProvider.System, store,
-            readInterfaces: () => _server.Run(Ipv6Interfaces.Read));
+            _status.Telemetry, () => _server.Run(Ipv6Interfaces.Read));
         // The socket is created synchronously inside RunAsync, on the namespace thread.
         return (_server.Run(() => service.RunAsync(_stop.Token)), service);
     }
@@ -141,6 +143,8 @@ public sealed class Dhcp6ServiceNamespaceTests : IDisposable
     public async Task Solicit_is_advertised_and_the_reply_to_request_leaves_only_once_the_lease_is_durable()
     {
         var store = new GatedStore();
+        _status.Metrics.ObserveIpv6Leases(() => Dhcp6Text.CountByState(store.Snapshot(), DateTimeOffset.UtcNow));
+        using var exporter = new NetBoot.Hosting.Telemetry.PrometheusExporter(_status.Metrics.Meter);
         var (running, service) = StartServer(store);
         using var socket = await ClientSocketAsync();
 
@@ -165,6 +169,11 @@ public sealed class Dhcp6ServiceNamespaceTests : IDisposable
         Assert.Equal(Dhcp6MessageType.Reply, reply.Type);
         Assert.Equal(offered, Assert.Single(Assert.Single(reply.Options.IdentityAssociations).Addresses).Address);
         Assert.Equal(Duid.Enterprise(43793, [1, 2, 3, 4]), service.ServerDuid);
+        var metrics = exporter.Collect();
+        Assert.Contains("netboot_dhcp6_requests_total{message_type=\"request\"} 1\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("netboot_dhcp6_replies_total{message_type=\"reply\"} 1\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("netboot_dhcp6_replies_total{message_type=\"advertise\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("netboot_dhcp6_leases{state=\"bound\"} 1\n", metrics, StringComparison.Ordinal);
         await _stop.CancelAsync();
         await running;
     }
@@ -245,6 +254,7 @@ public sealed class Dhcp6ServiceNamespaceTests : IDisposable
     {
         _stop.Cancel();
         _stop.Dispose();
+        _status.Dispose();
         _client.Dispose();
         _server.Dispose();
     }

@@ -40,6 +40,29 @@ public sealed class Ipv6InterfacesTests
     public void Message_names_are_dnsmasq_s(Dhcp6MessageType type, string name) => Assert.Equal(name, Dhcp6Text.MessageName(type));
 
     [Fact]
+    public void Metric_names_are_lower_case_and_drawn_from_fixed_sets()
+    {
+        Assert.Equal("information-request", Dhcp6Text.MetricName(Dhcp6MessageType.InformationRequest));
+        Assert.Equal("relay-forw", Dhcp6Text.MetricName(Dhcp6MessageType.RelayForward));
+        Assert.Equal("no_matching_range", Dhcp6Text.MetricName(Engine.Dhcp6.Dhcp6DropReason.NoMatchingRange));
+    }
+
+    [Fact]
+    public void Leases_are_counted_by_state_active_ones_only_every_state_present()
+    {
+        var now = DateTimeOffset.UnixEpoch.AddYears(50);
+        var duid = Duid.LinkLayer(HardwareAddress.Ethernet([2, 0, 0, 0, 0, 1]));
+        Engine.Dhcp6.Ipv6Lease Lease(string address, Engine.Dhcp6.Ipv6LeaseState state, int minutes) =>
+            new(duid, 1, IPv6Address.Parse(address), TimeSpan.FromHours(1), TimeSpan.FromHours(1), now.AddMinutes(minutes), state);
+
+        var counts = Dhcp6Text.CountByState(
+            [Lease("2001:db8::1", Engine.Dhcp6.Ipv6LeaseState.Bound, 10), Lease("2001:db8::2", Engine.Dhcp6.Ipv6LeaseState.Bound, -1),
+             Lease("2001:db8::3", Engine.Dhcp6.Ipv6LeaseState.Offered, 1)], now);
+
+        Assert.Equal([("offered", 1L), ("bound", 1L), ("declined", 0L)], counts);
+    }
+
+    [Fact]
     public void Reply_reads_as_its_addresses_or_the_responder_summary_when_it_gives_none()
     {
         var address = new Dhcp6IaAddress(IPv6Address.Parse("2001:db8::5"), TimeSpan.FromHours(1), TimeSpan.FromHours(1), Dhcp6OptionList.Empty).ToOption();
