@@ -94,6 +94,16 @@ public sealed class Ipv6DirectiveTests
     }
 
     [Fact]
+    public void Check_of_an_ipv6_only_configuration_says_dhcpv6_clients_are_answered()
+    {
+        var summary = ConfigSummary.Render(ConfigAssert.Valid("dhcp-range=2001:db8::100,2001:db8::1ff,64,1h"));
+
+        Assert.Contains("none for IPv4: no DHCPv4 or PXE client will be answered (DHCPv6 clients are: see IPv6)", summary);
+        Assert.Contains("IPv6 (DHCPv6 served; router advertisements are not served)", summary);
+        Assert.DoesNotContain("DHCPv6 and router advertisements are not served", summary);
+    }
+
+    [Fact]
     public void Ra_param_reads_mtu_preference_interval_and_lifetime()
     {
         var config = ConfigAssert.Valid("ra-param=eth0,mtu:1280,low,60,1200\nra-param=eth1,mtu:eth0,high,15\nra-param=eth2,mtu:off,30");
