@@ -174,6 +174,7 @@ internal static class ServeCommand
         var http = new HttpBootService(snapshot, loggerFactory.CreateLogger<HttpBootService>(), status.Telemetry);
         // IPv6 leases (IA_NA): in memory for now; the SQLite and PostgreSQL IPv6 stores replace this line.
         await using var leases6 = new NetBoot.Leases.MemoryIpv6LeaseStore();
+        status.Ipv6Leases = leases6.Snapshot;
         status.Metrics.ObserveIpv6Leases(() => Dhcp6Text.CountByState(leases6.Snapshot(), DateTimeOffset.UtcNow));
         var dhcp6 = new Dhcp6Service(snapshot, loggerFactory.CreateLogger<Dhcp6Service>(), TimeProvider.System, leases6, status.Telemetry);
         // dhcp-relay: started with the interfaces as they are now (a relay follows no reload).

@@ -36,6 +36,9 @@ public sealed class Dhcp6Service(
 
     private readonly HashSet<int> _joined = [];
 
+    /// <summary>REPLYs waiting for their lease to be durable; awaited before the socket closes.</summary>
+    private readonly HashSet<Task> _sending = [];
+
     private LinkTable _links = LinkTable.Empty;
 
     private Duid _serverDuid;
@@ -75,15 +78,24 @@ public sealed class Dhcp6Service(
         }
         using (socket)
         {
-            var table = Refresh(socket, force: true);
-            var served = table.Interfaces.Where(i => table.ByIndex.ContainsKey(i.Index));
-            var snapshot = config.Current;
-            _serverDuid = leases.ServerDuid(Environment.MachineName,
-                () => Dhcp6Links.ServerDuid(snapshot.Ipv6.ServerDuid, served, table.Interfaces, time.GetUtcNow()), replace: snapshot.Ipv6.ServerDuid is not null);
-            Dhcp6Log.ServerDuid(logger, _serverDuid.ToString());
-            if (table.ByIndex.IsEmpty)
+            try
             {
-                Dhcp6Log.NoInterface(logger, string.Join(", ", table.Interfaces.Select(i => $"{i.Name} {string.Join(' ', i.Addresses.Select(a => $"{a.Address}/{a.PrefixLength}"))}")));
+                var table = Refresh(socket, force: true);
+                var served = table.Interfaces.Where(i => table.ByIndex.ContainsKey(i.Index));
+                var snapshot = config.Current;
+                _serverDuid = leases.ServerDuid(Environment.MachineName,
+                    () => Dhcp6Links.ServerDuid(snapshot.Ipv6.ServerDuid, served, table.Interfaces, time.GetUtcNow()), replace: snapshot.Ipv6.ServerDuid is not null);
+                Dhcp6Log.ServerDuid(logger, _serverDuid.ToString());
+                if (table.ByIndex.IsEmpty)
+                {
+                    Dhcp6Log.NoInterface(logger, string.Join(", ", table.Interfaces.Select(i => $"{i.Name} {string.Join(' ', i.Addresses.Select(a => $"{a.Address}/{a.PrefixLength}"))}")));
+                }
+            }
+            catch (Exception e)
+            {
+                // The store cannot give the server DUID: start-up fails (the caller stops every service).
+                _listening.TrySetException(e);
+                throw;
             }
             _listening.TrySetResult();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -96,9 +108,27 @@ public sealed class Dhcp6Service(
             {
                 await stop.CancelAsync().ConfigureAwait(false);
                 await maintenance.ConfigureAwait(false);
-                // Replies whose commit is under way leave before the socket closes.
-                await leases.FlushAsync().ConfigureAwait(false);
+                await DrainAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Stopping: the REPLYs whose commit is under way leave before the socket closes (for at most 5 s; a commit
+    /// that fails or takes longer sends nothing, and its client asks again).</summary>
+    private async Task DrainAsync()
+    {
+        Task[] sending;
+        lock (_sending)
+        {
+            sending = [.. _sending];
+        }
+        try
+        {
+            await leases.FlushAsync().ConfigureAwait(false);
+            await Task.WhenAll(sending).WaitAsync(TimeSpan.FromSeconds(5), time, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException or IOException)
+        {
         }
     }
 
@@ -273,7 +303,12 @@ public sealed class Dhcp6Service(
                 }
                 else
                 {
-                    _ = SendWhenDurableAsync(socket, decision.Durable, bytes, destination, link.InterfaceName, replyKind, addresses, client);
+                    var sending = SendWhenDurableAsync(socket, decision.Durable, bytes, destination, link.InterfaceName, replyKind, addresses, client);
+                    lock (_sending)
+                    {
+                        _sending.RemoveWhere(t => t.IsCompleted);
+                        _sending.Add(sending);
+                    }
                 }
                 break;
             case Dhcp6Drop { Reason: Dhcp6DropReason.ForAnotherServer or Dhcp6DropReason.NotAClientMessage } drop:
