@@ -111,6 +111,46 @@ public sealed class RealDhcp6ClientTests
         }
     }
 
+    /// <summary><c>ra-stateless</c>: no addresses, options only; dhclient -6 -S asks with INFORMATION-REQUEST and gets the
+    /// DNS server from the REPLY.</summary>
+    [Fact]
+    public async Task Dhclient6_stateless_gets_options_by_information_request()
+    {
+        await using var lab = DhcpLab.Create();
+        await Dhcp6Lab.PrepareAsync(lab);
+        await lab.StartServerAsync("port=0\ndhcp-range=fd78::,ra-stateless\ndhcp-option=option6:dns-server,[fd78::53]\n");
+        var received = Path.Combine(lab.WorkDirectory, "dhclient6-options");
+        var script = Path.Combine(lab.WorkDirectory, "dhclient6-stateless-script");
+        await File.WriteAllTextAsync(script, $"""
+            #!/bin/sh
+            echo "$reason $new_dhcp6_name_servers" >> '{received}'
+            exit 0
+            """);
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var pidFile = Path.Combine(lab.WorkDirectory, "dhclient6.pid");
+        try
+        {
+            var (_, output) = DhcpLab.RunClient(lab.Client, ClientLimit,
+                "dhclient", "-6", "-S", "-v", "-1", "-lf", Path.Combine(lab.WorkDirectory, "dhclient6.leases"), "-pf", pidFile, "-sf", script, "nbc0");
+            var log = lab.ServerProcess.Log;
+            await log.WaitForAsync(new Regex(@"DHCPINFORMATION-REQUEST\(nbs0\) [0-9a-f:]+"), LogLimit);
+            await log.WaitForAsync(new Regex(@"DHCPREPLY\(nbs0\) options only "), LogLimit);
+            await WaitForAsync(() => File.Exists(received) && Regex.IsMatch(File.ReadAllText(received), @"^\S+ fd78::53$", RegexOptions.Multiline),
+                "dhclient's script told of DNS server fd78::53\n" + output);
+            Assert.Empty(Dhcp6Lab.GlobalAddresses(lab.Client, "nbc0"));
+            Assert.DoesNotContain("DHCPADVERTISE", log.ReadAll(), StringComparison.Ordinal);
+        }
+        catch
+        {
+            lab.Keep = true;
+            throw;
+        }
+        finally
+        {
+            StopDaemon(pidFile);
+        }
+    }
+
     /// <summary>systemd-networkd (Debian 12: systemd 252) in the client namespace, in a private mount namespace: /run/systemd
     /// on a tmpfs, its .network file bound over /etc/systemd/network, and /sys read-only, which tells networkd that no udev
     /// runs (it would otherwise wait for udev to initialise the link). It solicits with rapid commit. Renew and release are
