@@ -148,8 +148,8 @@ public sealed record Dhcp6VendorClassMatchConfig
     public required SourceLocation Source { get; init; }
 }
 
-/// <summary>Everything IPv6 the configuration asks for. Router advertisements are served (RouterAdvertisementService); DHCPv6
-/// is parsed and validated (issue 19).</summary>
+/// <summary>Everything IPv6 the configuration asks for, parsed and validated: DHCPv6 (Dhcp6Service) and router
+/// advertisements (RouterAdvertisementService) are served.</summary>
 public sealed record Ipv6Config
 {
     public static readonly Ipv6Config Empty = new();
