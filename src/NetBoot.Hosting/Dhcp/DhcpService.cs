@@ -362,13 +362,14 @@ public sealed partial class DhcpService(ConfigSnapshot config, ILogger<DhcpServi
                 var mustWait = leased.Outcome.Change is { MustBeDurableBeforeReply: true };
                 return new Outgoing(length, reply.Destination, client, mustWait ? leased.Durable : Task.CompletedTask, leased.Outcome.ProbeFirst, reply.Delay);
             case NoReply none:
-                if (snapshot.LogDhcp)
+                if (none.Lease is null)
                 {
-                    LeaseLog.RecordedVerbose(logger, message.TransactionId, none.Detail);
+                    // No lease values (not the full-DHCP path's): the generic no-reply line.
+                    Respond(request, snapshot, none, sendBuffer, request.LocalPort);
                 }
-                else
+                else if (logger.IsEnabled(LogLevel.Information))
                 {
-                    LeaseLog.Recorded(logger, none.Detail);
+                    LogRecorded(snapshot.LogDhcp, request, none.Lease);
                 }
                 if (!leased.Durable.IsCompleted)
                 {
@@ -378,6 +379,31 @@ public sealed partial class DhcpService(ConfigSnapshot config, ILogger<DhcpServi
                 return null;
             default:
                 return null;
+        }
+    }
+
+    /// <summary>Event 1301 (1311 with log-dhcp), or 1312/1313 when the client named another server.</summary>
+    private void LogRecorded(bool verbose, DhcpRequest request, LeaseSilence silence)
+    {
+        var message = request.Message;
+        var type = message.MessageType is { } t ? "DHCP" + t.ToString().ToUpperInvariant() : "BOOTP";
+        var @interface = request.Interface.Name;
+        var address = silence.Address.ToString();
+        var hardware = message.ClientHardwareAddress.ToString();
+        switch (verbose, silence.Reason)
+        {
+            case (true, LeaseSilenceReason.WrongServer):
+                LeaseLog.RecordedForServerVerbose(logger, message.TransactionId, type, @interface, address, hardware, silence.Reason, silence.Server.ToString());
+                break;
+            case (false, LeaseSilenceReason.WrongServer):
+                LeaseLog.RecordedForServer(logger, type, @interface, address, hardware, silence.Reason, silence.Server.ToString());
+                break;
+            case (true, _):
+                LeaseLog.RecordedVerbose(logger, message.TransactionId, type, @interface, address, hardware, silence.Reason);
+                break;
+            default:
+                LeaseLog.Recorded(logger, type, @interface, address, hardware, silence.Reason);
+                break;
         }
     }
 

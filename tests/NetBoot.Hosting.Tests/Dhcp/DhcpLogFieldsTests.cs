@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NetBoot.Engine.Dhcp;
 using NetBoot.Hosting.Dhcp;
 using NetBoot.Hosting.Telemetry;
 using NetBoot.Wire.Dhcp;
@@ -49,6 +50,38 @@ public class DhcpLogFieldsTests
         Assert.Equal("DHCPACK(eth1) 192.168.67.20 52:54:00:12:34:56 host", text);
         Assert.False(fields.ContainsKey("TransactionId"));
         Assert.Equal("host", fields["HostName"]);
+    }
+
+    [Fact]
+    public void A_lease_change_without_reply_names_its_reason_as_an_enum_field_not_a_line_of_text()
+    {
+        var logger = new StateLogger();
+
+        LeaseLog.RecordedVerbose(logger, 7, "DHCPRELEASE", "eth1", "192.168.67.20", "52:54:00:12:34:56", LeaseSilenceReason.UnknownLease);
+        LeaseLog.Recorded(logger, "DHCPDECLINE", "eth1", "192.168.67.21", "52:54:00:12:34:57", LeaseSilenceReason.Declined);
+
+        Assert.Equal(["7 DHCPRELEASE(eth1) 192.168.67.20 52:54:00:12:34:56 UnknownLease", "DHCPDECLINE(eth1) 192.168.67.21 52:54:00:12:34:57 Declined"],
+            logger.Entries.Select(e => e.Text).ToArray());
+        Assert.Equal([1311, 1301], logger.Entries.Select(e => e.Id.Id).ToArray());
+        var fields = logger.Entries[0].Fields;
+        Assert.Equal(LeaseSilenceReason.UnknownLease, fields["Reason"]);
+        Assert.Equal("192.168.67.20", fields["Address"]);
+        Assert.Equal("52:54:00:12:34:56", fields["HardwareAddress"]);
+        Assert.Equal("DHCPRELEASE", fields["MessageType"]);
+    }
+
+    [Fact]
+    public void A_request_for_another_server_names_that_server_as_a_field()
+    {
+        var logger = new StateLogger();
+
+        LeaseLog.RecordedForServer(logger, "DHCPREQUEST", "eth1", "192.168.67.20", "52:54:00:12:34:56", LeaseSilenceReason.WrongServer, "192.168.67.2");
+
+        var (id, text, fields) = Assert.Single(logger.Entries);
+        Assert.Equal("DHCPREQUEST(eth1) 192.168.67.20 52:54:00:12:34:56 WrongServer: the client chose server 192.168.67.2", text);
+        Assert.Equal(1312, id.Id);
+        Assert.Equal(LeaseSilenceReason.WrongServer, fields["Reason"]);
+        Assert.Equal("192.168.67.2", fields["Server"]);
     }
 
     [Fact]
