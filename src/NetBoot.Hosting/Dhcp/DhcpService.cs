@@ -419,14 +419,7 @@ public sealed partial class DhcpService(ConfigSnapshot config, ILogger<DhcpServi
                 LogExchange(snapshot.LogDhcp, message, reply, decision);
                 if (logger.IsEnabled(LogLevel.Information))
                 {
-                    if (snapshot.LogDhcp)
-                    {
-                        Log.RepliedVerbose(logger, message.TransactionId, kind, arrival.Name, ClientText(message, localPort), reply.Summary, ExchangeText.Asked(message, localPort));
-                    }
-                    else
-                    {
-                        Log.Replied(logger, kind, arrival.Name, ClientText(message, localPort), reply.Summary, ExchangeText.Asked(message, localPort));
-                    }
+                    LogReplied(snapshot.LogDhcp, message, kind, arrival.Name, reply.Summary, localPort);
                 }
                 var length = DhcpMessageEncoder.Encode(
                     reply.Message, sendBuffer, new DhcpEncodeOptions(reply.MaximumLength, reply.AllowOverload), out _);
@@ -442,11 +435,29 @@ public sealed partial class DhcpService(ConfigSnapshot config, ILogger<DhcpServi
         }
     }
 
-    /// <summary>dnsmasq logs boot-server replies with the client's address before its MAC.</summary>
-    private static string ClientText(DhcpMessage request, ushort localPort) =>
-        localPort == DhcpRequest.PxePort && !request.ClientAddress.IsZero
-            ? $"{request.ClientAddress} {request.ClientHardwareAddress}"
-            : request.ClientHardwareAddress.ToString();
+    /// <summary>Events 1100/1107, or 1115/1116 for a boot-server reply to a client with an address (dnsmasq logs the
+    /// client's address before its MAC there).</summary>
+    private void LogReplied(bool verbose, DhcpMessage request, string kind, string @interface, string summary, ushort localPort)
+    {
+        var hardware = request.ClientHardwareAddress.ToString();
+        var asked = ExchangeText.Asked(request, localPort);
+        var toAddress = localPort == DhcpRequest.PxePort && !request.ClientAddress.IsZero;
+        switch (verbose, toAddress)
+        {
+            case (true, true):
+                Log.RepliedToAddressVerbose(logger, request.TransactionId, kind, @interface, request.ClientAddress.ToString(), hardware, summary, asked);
+                break;
+            case (false, true):
+                Log.RepliedToAddress(logger, kind, @interface, request.ClientAddress.ToString(), hardware, summary, asked);
+                break;
+            case (true, false):
+                Log.RepliedVerbose(logger, request.TransactionId, kind, @interface, hardware, summary, asked);
+                break;
+            default:
+                Log.Replied(logger, kind, @interface, hardware, summary, asked);
+                break;
+        }
+    }
 
     private void LogExchange(bool verbose, DhcpMessage request, SendReply reply, Decision decision)
     {

@@ -40,6 +40,21 @@ public class DhcpLogFieldsTests
     }
 
     [Fact]
+    public void A_boot_server_reply_names_the_clients_address_and_mac_as_fields_of_their_own()
+    {
+        var logger = new StateLogger();
+
+        Log.RepliedToAddress(logger, "PXE", "sv0", "10.77.0.114", "52:54:00:4e:44:01", "pxelinux.0", "DHCPREQUEST on 4011, arch 0 X86Bios, boot item 0x8000 layer 0, PXEClient");
+
+        var (id, text, fields) = Assert.Single(logger.Entries);
+        // The line the demo timeline reads (DemoTimelineTests), unchanged.
+        Assert.Equal("PXE(sv0) 10.77.0.114 52:54:00:4e:44:01 pxelinux.0 [DHCPREQUEST on 4011, arch 0 X86Bios, boot item 0x8000 layer 0, PXEClient]", text);
+        Assert.Equal(1115, id.Id);
+        Assert.Equal("10.77.0.114", fields["ClientAddress"]);
+        Assert.Equal("52:54:00:4e:44:01", fields["HardwareAddress"]);
+    }
+
+    [Fact]
     public void Reply_line_without_log_dhcp_has_no_transaction_id()
     {
         var logger = new StateLogger();
