@@ -36,6 +36,6 @@ internal static class SqliteClientKey
         [Hardware, .. var bytes] => new ClientKey("hw:" + Convert.ToHexStringLower(bytes)),
         [ClientId, .. var bytes] => new ClientKey("id:" + Convert.ToHexStringLower(bytes)),
         [Text, .. var text] => new ClientKey(Encoding.UTF8.GetString(text)),
-        _ => throw new InvalidDataException($"a lease row's client column holds {Convert.ToHexStringLower(stored)}, which is no client key this NetBoot writes: move the lease database aside to start with an empty one"),
+        _ => throw new InvalidDataException($"a lease row's client column holds {Convert.ToHexStringLower(stored)}, which is no client key this NetBoot writes"),
     };
 }

@@ -88,8 +88,18 @@ public sealed class SqliteLeaseStore : ILeaseStore
             connection.Dispose();
             throw;
         }
+        IEnumerable<Lease> leases;
+        try
+        {
+            leases = ReadAll(connection);
+        }
+        catch (InvalidDataException e)
+        {
+            connection.Dispose();
+            throw new LeaseDatabaseCorruptException(path, e.Message);
+        }
         var store = new SqliteLeaseStore(connection);
-        foreach (var lease in ReadAll(connection))
+        foreach (var lease in leases)
         {
             store._table.Put(lease);
         }
