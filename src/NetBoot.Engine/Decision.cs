@@ -40,7 +40,13 @@ public sealed record SendReply(
 }
 
 /// <summary>No reply, and why (logged with <c>log-dhcp</c>, counted as a drop reason).</summary>
-public sealed record NoReply(NoReplyReason Reason, string Detail) : Decision;
+/// <param name="Detail">Why, in words (the dashboard, the proxy/PXE paths' log line).</param>
+public sealed record NoReply(NoReplyReason Reason, string Detail) : Decision
+{
+    /// <summary>On the full-DHCP path: why, and the address concerned, as values (the lease log line's fields); null
+    /// on the proxy/PXE paths.</summary>
+    public Dhcp.LeaseSilence? Lease { get; init; }
+}
 
 public enum NoReplyReason
 {

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using NetBoot.Engine;
+using NetBoot.Engine.Dhcp;
 using NetBoot.Engine.Leases;
 using Npgsql;
 
@@ -155,7 +156,10 @@ public sealed class PostgresLeaseStore : ILeaseStore
             PostgresLog.Paused(_logger, paused, _name, PausedLogInterval.TotalSeconds);
         }
         return new LeaseDecision(new DhcpOutcome(new NoReply(NoReplyReason.LeaseStoreUnavailable,
-            $"DHCP paused: the lease database {_name} is unavailable (no lease can be made durable)")), Task.CompletedTask);
+            $"DHCP paused: the lease database {_name} is unavailable (no lease can be made durable)")
+        {
+            Lease = new LeaseSilence(LeaseSilenceReason.LeaseStoreUnavailable),
+        }), Task.CompletedTask);
     }
 
     /// <summary>Counts a request left unanswered; the count to log now (once per <see cref="PausedLogInterval"/>), else 0.</summary>

@@ -22,27 +22,79 @@ internal static class SqliteLeaseSchema
             state INTEGER NOT NULL);
         """;
 
-    /// <summary>The steps from version <c>n</c> to <c>n + 1</c>, at index <c>n</c>.</summary>
-    private static readonly string[] Steps =
-    [
-        // 0 → 1: a client holds one address, as the PostgreSQL schema's netboot_leases_one_per_client says. Version 0
-        // kept that by hand (an index on the client column was dropped for its write cost), and an older writer could
-        // leave a second row of one client: the row with the highest address stays, the one the store kept when it
-        // loaded such a file.
-        """
-        DELETE FROM leases WHERE address NOT IN (SELECT max(address) FROM leases GROUP BY client);
-        DROP INDEX IF EXISTS leases_client;
-        CREATE UNIQUE INDEX leases_one_per_client ON leases (client);
-        """,
-        // 1 → 2: the DHCPv4 leases table's change of branch s17-sqlite (merged by the lead). Empty here, so that a
-        // version-1 file reaches version 3 on this branch too.
-        "",
-        // 2 → 3: the DHCPv6 tables.
-        Ipv6Tables,
-    ];
+    /// <summary>The steps from version <c>n</c> to <c>n + 1</c>, at index <c>n</c>; each runs inside the transaction that
+    /// also sets the new version.</summary>
+    private static readonly Action<SqliteCommand>[] Steps = [MigrateTo1, MigrateTo2, MigrateTo3];
+
+    /// <summary>0 → 1: a client holds one address, as the PostgreSQL schema's netboot_leases_one_per_client says. Version 0
+    /// kept that by hand (an index on the client column was dropped for its write cost), and an older writer could leave
+    /// a second row of one client: the row with the highest address stays, the one the store kept when it loaded such a
+    /// file.</summary>
+    private static void MigrateTo1(SqliteCommand command)
+    {
+        command.CommandText = Version0 + """
+            DELETE FROM leases WHERE address NOT IN (SELECT max(address) FROM leases GROUP BY client);
+            DROP INDEX IF EXISTS leases_client;
+            CREATE UNIQUE INDEX leases_one_per_client ON leases (client);
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>1 → 2: the client column holds the key as a BLOB (<see cref="SqliteClientKey"/>), not hex text, so the
+    /// unique index's entries are less than half as long and a commit dirties fewer of its pages. The table is rebuilt
+    /// (SQLite cannot change a column's type), touching only <c>leases</c> and its index; the keys are converted here,
+    /// by the code that reads them, so a file upgraded and a file written by version 2 hold the same bytes.</summary>
+    private static void MigrateTo2(SqliteCommand command)
+    {
+        command.CommandText = """
+            CREATE TABLE leases_v2 (
+                address INTEGER PRIMARY KEY,
+                client BLOB NOT NULL,
+                htype INTEGER NOT NULL,
+                hwaddr BLOB NOT NULL,
+                client_id BLOB NOT NULL,
+                hostname TEXT,
+                expires INTEGER NOT NULL,
+                state INTEGER NOT NULL);
+            INSERT INTO leases_v2 SELECT address, CAST(client AS BLOB), htype, hwaddr, client_id, hostname, expires, state FROM leases;
+            """;
+        command.ExecuteNonQuery();
+        command.CommandText = "SELECT address, client FROM leases";
+        var keys = new List<(long Address, string Client)>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                keys.Add((reader.GetInt64(0), reader.GetString(1)));
+            }
+        }
+        command.CommandText = "UPDATE leases_v2 SET client = $client WHERE address = $address";
+        var address = command.Parameters.Add("$address", SqliteType.Integer);
+        var client = command.Parameters.Add("$client", SqliteType.Blob);
+        foreach (var key in keys)
+        {
+            address.Value = key.Address;
+            client.Value = SqliteClientKey.Encode(new Engine.Leases.ClientKey(key.Client));
+            command.ExecuteNonQuery();
+        }
+        command.Parameters.Clear();
+        command.CommandText = """
+            DROP TABLE leases;
+            ALTER TABLE leases_v2 RENAME TO leases;
+            CREATE UNIQUE INDEX leases_one_per_client ON leases (client);
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>2 → 3: the DHCPv6 tables (<see cref="Ipv6Tables"/>); it reads and changes nothing of DHCPv4's.</summary>
+    private static void MigrateTo3(SqliteCommand command)
+    {
+        command.CommandText = Ipv6Tables;
+        command.ExecuteNonQuery();
+    }
 
     /// <summary>Version 3's step: the IA_NA leases and the server DUIDs (<see cref="SqliteIpv6LeaseStore"/>). It creates
-    /// only its own tables and reads none, so it applies to a version-1 or a version-2 file alike.</summary>
+    /// only its own tables and reads none.</summary>
     /// <remarks>The address (16 bytes, network order, so rows sort as addresses) is the primary key: one holder per
     /// address, which also makes (duid, iaid, address) unique. No index on (duid, iaid): lookups are in memory, and an
     /// index would cost every commit a write. Lifetimes are milliseconds; expires is Unix milliseconds, with
@@ -83,7 +135,9 @@ internal static class SqliteLeaseSchema
             }
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = (version == 0 ? Version0 : "") + Steps[version] + $"PRAGMA user_version = {version + 1};";
+            Steps[version](command);
+            command.Parameters.Clear();
+            command.CommandText = $"PRAGMA user_version = {version + 1};";
             command.ExecuteNonQuery();
             transaction.Commit();
         }

@@ -91,8 +91,18 @@ public sealed class SqliteLeaseStore : ILeaseStore
             connection.Dispose();
             throw;
         }
+        IEnumerable<Lease> leases;
+        try
+        {
+            leases = ReadAll(connection);
+        }
+        catch (InvalidDataException e)
+        {
+            connection.Dispose();
+            throw new LeaseDatabaseCorruptException(path, e.Message);
+        }
         var store = new SqliteLeaseStore(connection);
-        foreach (var lease in ReadAll(connection))
+        foreach (var lease in leases)
         {
             store._table.Put(lease);
         }
@@ -316,7 +326,7 @@ public sealed class SqliteLeaseStore : ILeaseStore
                         _statements.Delete(replaced);
                     }
                     // The client's row elsewhere, and another client's row on this address, go by the UNIQUE
-                    // constraints (INSERT OR REPLACE): a client holds one address, an address one client.
+                    // constraints (SqliteLeaseStatements.Upsert): a client holds one address, an address one client.
                     _statements.Upsert(write.Lease);
                     break;
                 case LeaseRemoval removal:
@@ -340,7 +350,7 @@ public sealed class SqliteLeaseStore : ILeaseStore
             var expires = reader.GetInt64(6);
             leases.Add(new Lease(
                 new IPv4Address((uint)reader.GetInt64(0)),
-                new ClientKey(reader.GetString(1)),
+                SqliteClientKey.Decode((byte[])reader[1]),
                 new HardwareAddress((byte)reader.GetInt32(2), (byte[])reader[3]),
                 [.. (byte[])reader[4]],
                 reader.IsDBNull(5) ? null : reader.GetString(5),

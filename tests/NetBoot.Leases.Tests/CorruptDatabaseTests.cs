@@ -24,6 +24,27 @@ public sealed class CorruptDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task A_row_whose_client_key_no_netboot_wrote_is_refused_at_start_up_with_what_to_do()
+    {
+        await using (SqliteLeaseStore.Open(DatabasePath))
+        {
+        }
+        using (var setup = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            setup.Open();
+            using var command = setup.CreateCommand();
+            command.CommandText = "INSERT INTO leases VALUES (3232252673, x'0001', 1, x'525400000001', x'', NULL, 0, 1)";
+            command.ExecuteNonQuery();
+        }
+
+        var error = Assert.Throws<LeaseDatabaseCorruptException>(() => SqliteLeaseStore.Open(DatabasePath));
+
+        Assert.Contains(DatabasePath, error.Message);
+        Assert.Contains("holds 0001", error.Message);
+        Assert.Contains("move it aside", error.Message);
+    }
+
+    [Fact]
     public async Task A_damaged_page_is_found_at_start_up()
     {
         await using (var store = SqliteLeaseStore.Open(DatabasePath))

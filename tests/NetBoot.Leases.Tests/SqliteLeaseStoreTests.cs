@@ -135,6 +135,37 @@ public sealed class SqliteLeaseStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_renewal_rewrites_the_clients_row_in_place()
+    {
+        var renewed = LeaseFor(1) with { HostName = "renamed", Expires = Now + TimeSpan.FromHours(5) };
+        await using (var store = SqliteLeaseStore.Open(DatabasePath))
+        {
+            await store.Execute(_ => Bind(LeaseFor(1))).Durable;
+            await store.Execute(_ => Bind(LeaseFor(2))).Durable;
+            await store.Execute(_ => Bind(renewed)).Durable;
+        }
+
+        Assert.Equal([renewed, LeaseFor(2)], SqliteLeaseStore.Read(DatabasePath), LeaseComparer);
+    }
+
+    [Fact]
+    public async Task A_client_moving_onto_an_address_another_client_holds_leaves_one_row_of_it_there()
+    {
+        // The database has the client on address 1 and another client on address 2; the write names neither row (an
+        // offer moved the client in memory only, the other lease was displaced without a Replaces entry).
+        var moved = LeaseFor(1) with { Address = LeaseFor(2).Address };
+        await using (var store = SqliteLeaseStore.Open(DatabasePath))
+        {
+            await store.Execute(_ => Bind(LeaseFor(1))).Durable;
+            await store.Execute(_ => Bind(LeaseFor(2))).Durable;
+            await store.Execute(_ => Bind(moved)).Durable;
+            Assert.Equal([moved], store.Snapshot(), LeaseComparer);
+        }
+
+        Assert.Equal([moved], SqliteLeaseStore.Read(DatabasePath), LeaseComparer);
+    }
+
+    [Fact]
     public async Task Expire_removes_bound_leases_past_their_time_and_reports_them()
     {
         await using (var store = SqliteLeaseStore.Open(DatabasePath))
@@ -215,18 +246,7 @@ public sealed class SqliteLeaseStoreTests : IDisposable
     public async Task A_commit_sqlite_refuses_fails_the_durability_of_its_changes_and_the_next_commit_succeeds()
     {
         // A trigger makes SQLite refuse one address, as a full disk or a read-only mount refuses every write.
-        using (var setup = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
-        {
-            setup.Open();
-            using var command = setup.CreateCommand();
-            command.CommandText = $"""
-                CREATE TABLE leases (address INTEGER PRIMARY KEY, client TEXT NOT NULL, htype INTEGER NOT NULL,
-                    hwaddr BLOB NOT NULL, client_id BLOB NOT NULL, hostname TEXT, expires INTEGER NOT NULL, state INTEGER NOT NULL);
-                CREATE TRIGGER refuse BEFORE INSERT ON leases WHEN NEW.address = {LeaseFor(1).Address.Value}
-                    BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
-                """;
-            command.ExecuteNonQuery();
-        }
+        await CreateRefusingDatabaseAsync(LeaseFor(1).Address);
         await using (var store = SqliteLeaseStore.Open(DatabasePath))
         {
             var refused = store.Execute(_ => Bind(LeaseFor(1)));
@@ -243,7 +263,7 @@ public sealed class SqliteLeaseStoreTests : IDisposable
     [Fact]
     public async Task After_a_refused_commit_a_client_moving_again_still_keeps_one_row()
     {
-        CreateRefusingDatabase(LeaseFor(1).Address);
+        await CreateRefusingDatabaseAsync(LeaseFor(1).Address);
         await using (var store = SqliteLeaseStore.Open(DatabasePath))
         {
             await store.Execute(_ => Bind(LeaseFor(2))).Durable;
@@ -283,11 +303,16 @@ public sealed class SqliteLeaseStoreTests : IDisposable
     [Fact]
     public async Task A_second_row_of_one_client_left_by_an_older_writer_is_removed_at_open()
     {
-        CreateRefusingDatabase(IPv4Address.Parse("0.0.0.1"));
         using (var setup = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
         {
             setup.Open();
             using var command = setup.CreateCommand();
+            // The first schema (version 0), which had no constraint on the client.
+            command.CommandText = """
+                CREATE TABLE leases (address INTEGER PRIMARY KEY, client TEXT NOT NULL, htype INTEGER NOT NULL,
+                    hwaddr BLOB NOT NULL, client_id BLOB NOT NULL, hostname TEXT, expires INTEGER NOT NULL, state INTEGER NOT NULL);
+                """;
+            command.ExecuteNonQuery();
             command.CommandText = "INSERT INTO leases VALUES ($a1, $c, 1, x'525400000001', x'', NULL, $e, 1), ($a2, $c, 1, x'525400000001', x'', NULL, $e, 1)";
             command.Parameters.AddWithValue("$a1", (long)LeaseFor(1).Address.Value);
             command.Parameters.AddWithValue("$a2", (long)LeaseFor(2).Address.Value);
@@ -304,16 +329,17 @@ public sealed class SqliteLeaseStoreTests : IDisposable
         Assert.Equal([LeaseFor(7).Address], SqliteLeaseStore.Read(DatabasePath).Select(l => l.Address).ToArray());
     }
 
-    /// <summary>The store's table, with a trigger that makes SQLite refuse a row on <paramref name="refused"/> (as a
-    /// full disk or a read-only mount refuses every write).</summary>
-    private void CreateRefusingDatabase(IPv4Address refused)
+    /// <summary>The store's table as the store creates it, with a trigger that makes SQLite refuse a row on
+    /// <paramref name="refused"/> (as a full disk or a read-only mount refuses every write).</summary>
+    private async Task CreateRefusingDatabaseAsync(IPv4Address refused)
     {
+        await using (SqliteLeaseStore.Open(DatabasePath))
+        {
+        }
         using var setup = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         setup.Open();
         using var command = setup.CreateCommand();
         command.CommandText = $"""
-            CREATE TABLE leases (address INTEGER PRIMARY KEY, client TEXT NOT NULL, htype INTEGER NOT NULL,
-                hwaddr BLOB NOT NULL, client_id BLOB NOT NULL, hostname TEXT, expires INTEGER NOT NULL, state INTEGER NOT NULL);
             CREATE TRIGGER refuse BEFORE INSERT ON leases WHEN NEW.address = {refused.Value}
                 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
             """;

@@ -30,8 +30,7 @@ public static class FullDhcpResponder
         var owned = ranges.Where(r => !r.IsProxy && classification.Tags.Matches(r.Range.Filter)).ToImmutableArray();
         if (owned.IsEmpty)
         {
-            return Silent(classification.Tags, NoReplyReason.NoMatchingRange,
-                $"no address range available for DHCP request via {request.Interface.Name} (the dhcp-range tag: conditions do not match)");
+            return Silent(classification.Tags, NoReplyReason.NoMatchingRange, new LeaseSilence(LeaseSilenceReason.NoRange));
         }
         // dnsmasq adds the chosen context's set: tag and re-runs tag-if; the first owned range stands for the network.
         classification = classification.WithRangeTag(owned[0].Range.SetTag, config);
@@ -41,7 +40,7 @@ public static class FullDhcpResponder
         if (host is { IsIgnored: true } || classification.IsIgnored)
         {
             // dnsmasq logs "DHCPDISCOVER(eth0) <mac> ignored".
-            return Silent(classification.Tags, NoReplyReason.Ignored, $"{message.ClientHardwareAddress} ignored (dhcp-host ignore or dhcp-ignore)");
+            return Silent(classification.Tags, NoReplyReason.Ignored, new LeaseSilence(LeaseSilenceReason.Ignored));
         }
         return message.MessageType switch
         {
@@ -51,8 +50,7 @@ public static class FullDhcpResponder
             DhcpMessageType.Release => Release(exchange),
             DhcpMessageType.Inform => Inform(exchange),
             null => Bootp(exchange),
-            _ => Silent(classification.Tags, NoReplyReason.UnsupportedMessageType,
-                $"{message.MessageType} from {message.ClientHardwareAddress} is not a client message"),
+            _ => Silent(classification.Tags, NoReplyReason.UnsupportedMessageType, new LeaseSilence(LeaseSilenceReason.NotAClientMessage)),
         };
     }
 
@@ -83,12 +81,11 @@ public static class FullDhcpResponder
         var tags = exchange.Classification.Tags;
         if (ChooseOffer(exchange, out var allocated, out full) is not { } address)
         {
-            return Silent(tags, NoReplyReason.NoAddressAvailable, $"no address available for {exchange.Message.ClientHardwareAddress}");
+            return Silent(tags, NoReplyReason.NoAddressAvailable, new LeaseSilence(LeaseSilenceReason.NoAddressAvailable));
         }
         if (exchange.IsAtLeaseLimit)
         {
-            return Silent(tags, NoReplyReason.LeaseLimitReached,
-                $"no address for {exchange.Message.ClientHardwareAddress}: the limit of {exchange.Config.LeaseMax} leases is reached (dhcp-lease-max)");
+            return Silent(tags, NoReplyReason.LeaseLimitReached, new LeaseSilence(LeaseSilenceReason.NoLeasesLeft));
         }
         var probeFirst = allocated && !exchange.Config.NoPing;
         if (exchange.Config.Protocol.RapidCommit && exchange.Message.Options.Contains(DhcpOptionCode.RapidCommit) && !probeFirst)
@@ -207,17 +204,16 @@ public static class FullDhcpResponder
         full = [];
         var tags = exchange.Classification.Tags;
         var message = exchange.Message;
-        var who = $"BOOTP({exchange.Request.Interface.Name}) {message.ClientHardwareAddress}";
         if (message.HardwareType == 0 || message.HardwareAddressLength == 0)
         {
-            return Silent(tags, NoReplyReason.UnsupportedMessageType, $"{who}: a BOOTP request needs a hardware address");
+            return Silent(tags, NoReplyReason.UnsupportedMessageType, new LeaseSilence(LeaseSilenceReason.NoHardwareAddress));
         }
         IPv4Address address;
         if (exchange.HostAddress is { } fixedAddress)
         {
             if (exchange.HeldByAnother(fixedAddress))
             {
-                return Silent(tags, NoReplyReason.NoAddressAvailable, $"{who} {fixedAddress} address in use");
+                return Silent(tags, NoReplyReason.NoAddressAvailable, new LeaseSilence(LeaseSilenceReason.AddressInUse, fixedAddress));
             }
             address = fixedAddress;
         }
@@ -226,7 +222,7 @@ public static class FullDhcpResponder
             // dnsmasq: without bootp-dynamic (matching the client's tags) BOOTP gets only dhcp-host addresses.
             if (!exchange.Config.BootpDynamic.Any(f => f.IsEmpty || tags.Matches(f)))
             {
-                return Silent(tags, NoReplyReason.NoAddressAvailable, $"{who} no address configured (a dhcp-host address or bootp-dynamic is needed)");
+                return Silent(tags, NoReplyReason.NoAddressAvailable, new LeaseSilence(LeaseSilenceReason.NoAddressConfigured));
             }
             if (exchange.CurrentLease is { State: not LeaseState.Declined } lease && exchange.MayHave(lease.Address))
             {
@@ -234,7 +230,7 @@ public static class FullDhcpResponder
             }
             else if (exchange.IsAtLeaseLimit)
             {
-                return Silent(tags, NoReplyReason.LeaseLimitReached, $"{who} no leases left (dhcp-lease-max {exchange.Config.LeaseMax})");
+                return Silent(tags, NoReplyReason.LeaseLimitReached, new LeaseSilence(LeaseSilenceReason.NoLeasesLeft));
             }
             else if (Allocate(exchange, out full) is { } allocated)
             {
@@ -242,7 +238,7 @@ public static class FullDhcpResponder
             }
             else
             {
-                return Silent(tags, NoReplyReason.NoAddressAvailable, $"{who} no address available");
+                return Silent(tags, NoReplyReason.NoAddressAvailable, new LeaseSilence(LeaseSilenceReason.NoAddressAvailable));
             }
         }
         var range = exchange.RangeOf(address)!;
@@ -265,15 +261,14 @@ public static class FullDhcpResponder
         var options = exchange.Message.Options;
         if (options.TryGetAddress(DhcpOptionCode.ServerIdentifier, out var server) && server != exchange.ServerIdentifier)
         {
-            return Silent(tags, NoReplyReason.ForAnotherServer, $"DHCPDECLINE from {exchange.Message.ClientHardwareAddress} is for server {server}");
+            return Silent(tags, NoReplyReason.ForAnotherServer, new LeaseSilence(LeaseSilenceReason.WrongServer, Server: server));
         }
         if (!options.TryGetAddress(DhcpOptionCode.RequestedIPAddress, out var address) || exchange.CurrentLease?.Address != address)
         {
-            return Silent(tags, NoReplyReason.Recorded, $"DHCPDECLINE from {exchange.Message.ClientHardwareAddress} names no address of its own lease");
+            return Silent(tags, NoReplyReason.Recorded, new LeaseSilence(LeaseSilenceReason.NotItsLease, address));
         }
         var quarantine = exchange.LeaseOn(address, exchange.Now + DeclineQuarantine, LeaseState.Declined) with { Client = ClientKey.Declined(address) };
-        return new DhcpOutcome(
-            new NoReply(NoReplyReason.Recorded, $"DHCPDECLINE({exchange.Request.Interface.Name}) {address} {exchange.Message.ClientHardwareAddress}: address in use, quarantined for {DeclineQuarantine.TotalMinutes} min") { Tags = tags.Names },
+        return Silent(tags, NoReplyReason.Recorded, new LeaseSilence(LeaseSilenceReason.Declined, address),
             new LeaseUpsert(quarantine, LeaseEvent.Del) { MustBeDurableBeforeReply = false });
     }
 
@@ -284,17 +279,15 @@ public static class FullDhcpResponder
         var address = exchange.Message.ClientAddress;
         if (exchange.Message.Options.TryGetAddress(DhcpOptionCode.ServerIdentifier, out var server) && server != exchange.ServerIdentifier)
         {
-            return Silent(tags, NoReplyReason.ForAnotherServer, $"DHCPRELEASE from {exchange.Message.ClientHardwareAddress} is for server {server}");
+            return Silent(tags, NoReplyReason.ForAnotherServer, new LeaseSilence(LeaseSilenceReason.WrongServer, address, server));
         }
         // Only the sender's own lease (found by its identity, docs/client-identity.md) is freed: a RELEASE naming
         // another machine's address, or sent under another identity, frees nothing.
         if (exchange.CurrentLease is not { } lease || lease.Address != address)
         {
-            return Silent(tags, NoReplyReason.Recorded, $"DHCPRELEASE from {exchange.Message.ClientHardwareAddress} for {address}: no such lease (unknown lease)");
+            return Silent(tags, NoReplyReason.Recorded, new LeaseSilence(LeaseSilenceReason.UnknownLease, address));
         }
-        return new DhcpOutcome(
-            new NoReply(NoReplyReason.Recorded, $"DHCPRELEASE({exchange.Request.Interface.Name}) {address} {exchange.Message.ClientHardwareAddress}") { Tags = tags.Names },
-            new LeaseRemoval(lease, LeaseEvent.Del));
+        return Silent(tags, NoReplyReason.Recorded, new LeaseSilence(LeaseSilenceReason.Released, address), new LeaseRemoval(lease, LeaseEvent.Del));
     }
 
     /// <summary>RFC 2131 §4.3.5: configuration only, to ciaddr; no yiaddr, no lease time, no lease change.</summary>
@@ -303,8 +296,7 @@ public static class FullDhcpResponder
         var address = exchange.Message.ClientAddress;
         if (address.IsZero || exchange.RangeOf(address) is not { } range)
         {
-            return Silent(exchange.Classification.Tags, NoReplyReason.NoMatchingRange,
-                $"DHCPINFORM from {exchange.Message.ClientHardwareAddress} for {address}: not on a network served here");
+            return Silent(exchange.Classification.Tags, NoReplyReason.NoMatchingRange, new LeaseSilence(LeaseSilenceReason.NotOnServedNetwork, address));
         }
         var reply = LeaseReplyBuilder.Build(exchange, DhcpMessageType.Ack, IPv4Address.Any, range, leaseTime: null, includeLeaseTimes: false);
         return new DhcpOutcome(Send(exchange, reply with { ClientAddress = address }, address.ToString()));
@@ -326,8 +318,13 @@ public static class FullDhcpResponder
         };
     }
 
-    internal static DhcpOutcome Silent(TagSet tags, NoReplyReason reason, string detail) =>
-        new(new NoReply(reason, detail) { Tags = tags.Names });
+    /// <summary>No reply: <paramref name="reason"/> for the counters, <paramref name="silence"/> for the log line, and the
+    /// change to record, if any (a DHCPRELEASE frees its lease).</summary>
+    internal static DhcpOutcome Silent(TagSet tags, NoReplyReason reason, LeaseSilence silence, LeaseChange? change = null) =>
+        new(NoReplyOf(tags, reason, silence), change);
+
+    internal static NoReply NoReplyOf(TagSet tags, NoReplyReason reason, LeaseSilence silence) =>
+        new(reason, silence.Describe()) { Tags = tags.Names, Lease = silence };
 }
 
 /// <summary>What follows a ping check (<see cref="FullDhcpResponder.Probed"/>).</summary>

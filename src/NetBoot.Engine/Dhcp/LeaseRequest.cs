@@ -45,19 +45,19 @@ public static class LeaseRequest
             {
                 // RFC 2131 §4.3.2: the client chose another server's offer; release what was held for it.
                 var held = exchange.CurrentLease is { State: LeaseState.Offered } offered ? new LeaseRemoval(offered, LeaseEvent.None) : null;
-                return new DhcpOutcome(new NoReply(NoReplyReason.ForAnotherServer,
-                    $"DHCPREQUEST from {message.ClientHardwareAddress} is for server {server}, not {exchange.ServerIdentifier}") { Tags = tags.Names }, held);
+                return FullDhcpResponder.Silent(tags, NoReplyReason.ForAnotherServer,
+                    new LeaseSilence(LeaseSilenceReason.WrongServer, options.TryGetAddress(DhcpOptionCode.RequestedIPAddress, out var wanted) ? wanted : default, server), held);
             }
         }
         var requested = options.TryGetAddress(DhcpOptionCode.RequestedIPAddress, out var asked) ? asked : message.ClientAddress;
         if (requested.IsZero)
         {
-            return FullDhcpResponder.Silent(tags, NoReplyReason.NotADhcpMessage, $"DHCPREQUEST from {message.ClientHardwareAddress} names no address");
+            return FullDhcpResponder.Silent(tags, NoReplyReason.NotADhcpMessage, new LeaseSilence(LeaseSilenceReason.NoAddressRequested));
         }
         if (!exchange.IsOnOwnedNetwork(requested))
         {
             // RFC 2131 §4.3.2: "if the requested address is incorrect, or is on the wrong network", NAK (authoritative only).
-            return NakOrSilent(exchange, requested, "wrong network");
+            return NakOrSilent(exchange, requested, "wrong network", LeaseSilenceReason.WrongNetwork);
         }
         var lease = exchange.CurrentLease;
         var hasRecord = lease is { State: not LeaseState.Declined } && lease.Address == requested;
@@ -65,8 +65,7 @@ public static class LeaseRequest
         {
             // RFC 2131 §4.3.2 INIT-REBOOT / RENEWING: "If the DHCP server has no record of this client, then it MUST remain
             // silent" — unless dhcp-authoritative says this server owns the network (dnsmasq).
-            return FullDhcpResponder.Silent(tags, NoReplyReason.Ignored,
-                $"DHCPREQUEST({exchange.Request.Interface.Name}) {requested} {message.ClientHardwareAddress}: no lease on record and not dhcp-authoritative");
+            return FullDhcpResponder.Silent(tags, NoReplyReason.Ignored, new LeaseSilence(LeaseSilenceReason.NoLeaseOnRecord, requested));
         }
         if (exchange.HostAddress is { } fixedAddress && fixedAddress != requested && !exchange.HeldByAnother(fixedAddress))
         {
@@ -105,11 +104,11 @@ public static class LeaseRequest
         return new DhcpOutcome(FullDhcpResponder.Send(exchange, reply, address.ToString()), change);
     }
 
-    private static DhcpOutcome NakOrSilent(LeaseExchange exchange, IPv4Address requested, string why) =>
+    /// <summary>A NAK saying <paramref name="why"/> when dhcp-authoritative, else silence for <paramref name="silent"/>.</summary>
+    private static DhcpOutcome NakOrSilent(LeaseExchange exchange, IPv4Address requested, string why, LeaseSilenceReason silent) =>
         exchange.Config.Authoritative
             ? Nak(exchange, requested, why)
-            : FullDhcpResponder.Silent(exchange.Classification.Tags, NoReplyReason.Ignored,
-                $"DHCPREQUEST({exchange.Request.Interface.Name}) {requested} {exchange.Message.ClientHardwareAddress}: {why}, not answered (not dhcp-authoritative)");
+            : FullDhcpResponder.Silent(exchange.Classification.Tags, NoReplyReason.Ignored, new LeaseSilence(silent, requested));
 
     /// <summary>RFC 2131 §4.3.2 / table 3: a DHCPNAK carries 53, 54 and a message (56); yiaddr, ciaddr, siaddr, file and
     /// sname are empty. RFC 2131 §4.1: broadcast, or to giaddr with the broadcast bit set.</summary>

@@ -362,13 +362,14 @@ public sealed partial class DhcpService(ConfigSnapshot config, ILogger<DhcpServi
                 var mustWait = leased.Outcome.Change is { MustBeDurableBeforeReply: true };
                 return new Outgoing(length, reply.Destination, client, mustWait ? leased.Durable : Task.CompletedTask, leased.Outcome.ProbeFirst, reply.Delay);
             case NoReply none:
-                if (snapshot.LogDhcp)
+                if (none.Lease is null)
                 {
-                    LeaseLog.RecordedVerbose(logger, message.TransactionId, none.Detail);
+                    // No lease values (not the full-DHCP path's): the generic no-reply line.
+                    Respond(request, snapshot, none, sendBuffer, request.LocalPort);
                 }
-                else
+                else if (logger.IsEnabled(LogLevel.Information))
                 {
-                    LeaseLog.Recorded(logger, none.Detail);
+                    LogRecorded(snapshot.LogDhcp, request, none.Lease);
                 }
                 if (!leased.Durable.IsCompleted)
                 {
@@ -378,6 +379,31 @@ public sealed partial class DhcpService(ConfigSnapshot config, ILogger<DhcpServi
                 return null;
             default:
                 return null;
+        }
+    }
+
+    /// <summary>Event 1301 (1311 with log-dhcp), or 1312/1313 when the client named another server.</summary>
+    private void LogRecorded(bool verbose, DhcpRequest request, LeaseSilence silence)
+    {
+        var message = request.Message;
+        var type = message.MessageType is { } t ? "DHCP" + t.ToString().ToUpperInvariant() : "BOOTP";
+        var @interface = request.Interface.Name;
+        var address = silence.Address.ToString();
+        var hardware = message.ClientHardwareAddress.ToString();
+        switch (verbose, silence.Reason)
+        {
+            case (true, LeaseSilenceReason.WrongServer):
+                LeaseLog.RecordedForServerVerbose(logger, message.TransactionId, type, @interface, address, hardware, silence.Reason, silence.Server.ToString());
+                break;
+            case (false, LeaseSilenceReason.WrongServer):
+                LeaseLog.RecordedForServer(logger, type, @interface, address, hardware, silence.Reason, silence.Server.ToString());
+                break;
+            case (true, _):
+                LeaseLog.RecordedVerbose(logger, message.TransactionId, type, @interface, address, hardware, silence.Reason);
+                break;
+            default:
+                LeaseLog.Recorded(logger, type, @interface, address, hardware, silence.Reason);
+                break;
         }
     }
 
@@ -393,14 +419,7 @@ public sealed partial class DhcpService(ConfigSnapshot config, ILogger<DhcpServi
                 LogExchange(snapshot.LogDhcp, message, reply, decision);
                 if (logger.IsEnabled(LogLevel.Information))
                 {
-                    if (snapshot.LogDhcp)
-                    {
-                        Log.RepliedVerbose(logger, message.TransactionId, kind, arrival.Name, ClientText(message, localPort), reply.Summary, ExchangeText.Asked(message, localPort));
-                    }
-                    else
-                    {
-                        Log.Replied(logger, kind, arrival.Name, ClientText(message, localPort), reply.Summary, ExchangeText.Asked(message, localPort));
-                    }
+                    LogReplied(snapshot.LogDhcp, message, kind, arrival.Name, reply.Summary, localPort);
                 }
                 var length = DhcpMessageEncoder.Encode(
                     reply.Message, sendBuffer, new DhcpEncodeOptions(reply.MaximumLength, reply.AllowOverload), out _);
@@ -416,11 +435,29 @@ public sealed partial class DhcpService(ConfigSnapshot config, ILogger<DhcpServi
         }
     }
 
-    /// <summary>dnsmasq logs boot-server replies with the client's address before its MAC.</summary>
-    private static string ClientText(DhcpMessage request, ushort localPort) =>
-        localPort == DhcpRequest.PxePort && !request.ClientAddress.IsZero
-            ? $"{request.ClientAddress} {request.ClientHardwareAddress}"
-            : request.ClientHardwareAddress.ToString();
+    /// <summary>Events 1100/1107, or 1115/1116 for a boot-server reply to a client with an address (dnsmasq logs the
+    /// client's address before its MAC there).</summary>
+    private void LogReplied(bool verbose, DhcpMessage request, string kind, string @interface, string summary, ushort localPort)
+    {
+        var hardware = request.ClientHardwareAddress.ToString();
+        var asked = ExchangeText.Asked(request, localPort);
+        var toAddress = localPort == DhcpRequest.PxePort && !request.ClientAddress.IsZero;
+        switch (verbose, toAddress)
+        {
+            case (true, true):
+                Log.RepliedToAddressVerbose(logger, request.TransactionId, kind, @interface, request.ClientAddress.ToString(), hardware, summary, asked);
+                break;
+            case (false, true):
+                Log.RepliedToAddress(logger, kind, @interface, request.ClientAddress.ToString(), hardware, summary, asked);
+                break;
+            case (true, false):
+                Log.RepliedVerbose(logger, request.TransactionId, kind, @interface, hardware, summary, asked);
+                break;
+            default:
+                Log.Replied(logger, kind, @interface, hardware, summary, asked);
+                break;
+        }
+    }
 
     private void LogExchange(bool verbose, DhcpMessage request, SendReply reply, Decision decision)
     {

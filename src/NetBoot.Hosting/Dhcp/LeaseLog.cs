@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NetBoot.Engine.Dhcp;
 
 namespace NetBoot.Hosting.Dhcp;
 
@@ -12,13 +13,22 @@ internal static partial class LeaseLog
     [LoggerMessage(1310, LogLevel.Information, "{TransactionId} {MessageType}({Interface}) {Address} {Client} {HostName}")]
     public static partial void ReplyVerbose(ILogger logger, uint transactionId, string messageType, string @interface, string address, string client, string hostName);
 
-    /// <summary>A lease change without a reply (DHCPRELEASE, DHCPDECLINE, an address that answers ping), in the
-    /// engine's words.</summary>
-    [LoggerMessage(1301, LogLevel.Information, "{Outcome}")]
-    public static partial void Recorded(ILogger logger, string outcome);
+    /// <summary>A lease change without a reply (DHCPRELEASE, DHCPDECLINE), in dnsmasq's order:
+    /// <c>DHCPRELEASE(eth0) 192.168.67.20 52:54:00:12:34:56 Released</c>; the reason is the engine's
+    /// <see cref="LeaseSilenceReason"/>, a value a structured sink can filter on.</summary>
+    [LoggerMessage(1301, LogLevel.Information, "{MessageType}({Interface}) {Address} {HardwareAddress} {Reason}")]
+    public static partial void Recorded(ILogger logger, string messageType, string @interface, string address, string hardwareAddress, LeaseSilenceReason reason);
 
-    [LoggerMessage(1311, LogLevel.Information, "{TransactionId} {Outcome}")]
-    public static partial void RecordedVerbose(ILogger logger, uint transactionId, string outcome);
+    [LoggerMessage(1311, LogLevel.Information, "{TransactionId} {MessageType}({Interface}) {Address} {HardwareAddress} {Reason}")]
+    public static partial void RecordedVerbose(ILogger logger, uint transactionId, string messageType, string @interface, string address, string hardwareAddress, LeaseSilenceReason reason);
+
+    /// <summary>The same for a message that names another server (option 54), with that server: dnsmasq's
+    /// "wrong server-ID". A DHCPREQUEST for another server's offer frees what was held for the client.</summary>
+    [LoggerMessage(1312, LogLevel.Information, "{MessageType}({Interface}) {Address} {HardwareAddress} {Reason}: the client chose server {Server}")]
+    public static partial void RecordedForServer(ILogger logger, string messageType, string @interface, string address, string hardwareAddress, LeaseSilenceReason reason, string server);
+
+    [LoggerMessage(1313, LogLevel.Information, "{TransactionId} {MessageType}({Interface}) {Address} {HardwareAddress} {Reason}: the client chose server {Server}")]
+    public static partial void RecordedForServerVerbose(ILogger logger, uint transactionId, string messageType, string @interface, string address, string hardwareAddress, LeaseSilenceReason reason, string server);
 
     [LoggerMessage(1302, LogLevel.Warning, "cannot add the ARP entry for {Address} on {Interface} (errno {Error}); replying by broadcast")]
     public static partial void ArpFailed(ILogger logger, string address, string @interface, int error);

@@ -18,11 +18,18 @@ internal static partial class Log
     // Each field is a value of its own (no pre-built text): a structured sink sees TransactionId, Kind, Interface…,
     // while the rendered line stays dnsmasq's log-dhcp one. With log-dhcp the line starts with the transaction id,
     // so that variant is an event of its own.
-    [LoggerMessage(1100, LogLevel.Information, "{Kind}({Interface}) {Client} {Summary} [{Asked}]")]
-    public static partial void Replied(ILogger logger, string kind, string @interface, string client, string summary, string asked);
+    [LoggerMessage(1100, LogLevel.Information, "{Kind}({Interface}) {HardwareAddress} {Summary} [{Asked}]")]
+    public static partial void Replied(ILogger logger, string kind, string @interface, string hardwareAddress, string summary, string asked);
 
-    [LoggerMessage(1107, LogLevel.Information, "{TransactionId} {Kind}({Interface}) {Client} {Summary} [{Asked}]")]
-    public static partial void RepliedVerbose(ILogger logger, uint transactionId, string kind, string @interface, string client, string summary, string asked);
+    [LoggerMessage(1107, LogLevel.Information, "{TransactionId} {Kind}({Interface}) {HardwareAddress} {Summary} [{Asked}]")]
+    public static partial void RepliedVerbose(ILogger logger, uint transactionId, string kind, string @interface, string hardwareAddress, string summary, string asked);
+
+    // A boot-server reply (port 4011) to a client that has an address: dnsmasq logs the address before the MAC.
+    [LoggerMessage(1115, LogLevel.Information, "{Kind}({Interface}) {ClientAddress} {HardwareAddress} {Summary} [{Asked}]")]
+    public static partial void RepliedToAddress(ILogger logger, string kind, string @interface, string clientAddress, string hardwareAddress, string summary, string asked);
+
+    [LoggerMessage(1116, LogLevel.Information, "{TransactionId} {Kind}({Interface}) {ClientAddress} {HardwareAddress} {Summary} [{Asked}]")]
+    public static partial void RepliedToAddressVerbose(ILogger logger, uint transactionId, string kind, string @interface, string clientAddress, string hardwareAddress, string summary, string asked);
 
     [LoggerMessage(1101, LogLevel.Information, "{TransactionId} {Kind}({Interface}) {Client} no reply: {Reason} [{Asked}]")]
     public static partial void NotAnsweredVerbose(ILogger logger, uint transactionId, string kind, string @interface, string client, string reason, string asked);

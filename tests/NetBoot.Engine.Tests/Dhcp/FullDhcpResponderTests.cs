@@ -69,7 +69,8 @@ public class FullDhcpResponderTests
 
         var outcome = harness.Send(Selecting(Mac(1), offered, IPv4Address.Parse("192.168.67.2")));
 
-        Silent(outcome.Decision, NoReplyReason.ForAnotherServer);
+        var silent = Silent(outcome.Decision, NoReplyReason.ForAnotherServer);
+        Assert.Equal(new LeaseSilence(LeaseSilenceReason.WrongServer, offered, IPv4Address.Parse("192.168.67.2")), silent.Lease);
         Assert.IsType<LeaseRemoval>(outcome.Change);
         Assert.Null(harness.Leases.ByAddress(offered));
     }
@@ -180,7 +181,7 @@ public class FullDhcpResponderTests
 
         var outcome = harness.Send(Decline(Mac(1), first, Server));
 
-        Silent(outcome.Decision, NoReplyReason.Recorded);
+        Assert.Equal(new LeaseSilence(LeaseSilenceReason.Declined, first), Silent(outcome.Decision, NoReplyReason.Recorded).Lease);
         Assert.Equal(LeaseState.Declined, harness.Leases.ByAddress(first)!.State);
         var second = harness.Dora(Mac(1));
         Assert.NotEqual(first, second);
@@ -198,7 +199,7 @@ public class FullDhcpResponderTests
 
         var outcome = harness.Send(Release(Mac(1), address, Server));
 
-        Silent(outcome.Decision, NoReplyReason.Recorded);
+        Assert.Equal(new LeaseSilence(LeaseSilenceReason.Released, address), Silent(outcome.Decision, NoReplyReason.Recorded).Lease);
         Assert.Equal(LeaseEvent.Del, Assert.IsType<LeaseRemoval>(outcome.Change).Event);
         Assert.Equal(address, harness.Dora(Mac(2)));
     }

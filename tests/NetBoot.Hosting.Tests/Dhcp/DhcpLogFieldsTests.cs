@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NetBoot.Engine.Dhcp;
 using NetBoot.Hosting.Dhcp;
 using NetBoot.Hosting.Telemetry;
 using NetBoot.Wire.Dhcp;
@@ -39,6 +40,21 @@ public class DhcpLogFieldsTests
     }
 
     [Fact]
+    public void A_boot_server_reply_names_the_clients_address_and_mac_as_fields_of_their_own()
+    {
+        var logger = new StateLogger();
+
+        Log.RepliedToAddress(logger, "PXE", "sv0", "10.77.0.114", "52:54:00:4e:44:01", "pxelinux.0", "DHCPREQUEST on 4011, arch 0 X86Bios, boot item 0x8000 layer 0, PXEClient");
+
+        var (id, text, fields) = Assert.Single(logger.Entries);
+        // The line the demo timeline reads (DemoTimelineTests), unchanged.
+        Assert.Equal("PXE(sv0) 10.77.0.114 52:54:00:4e:44:01 pxelinux.0 [DHCPREQUEST on 4011, arch 0 X86Bios, boot item 0x8000 layer 0, PXEClient]", text);
+        Assert.Equal(1115, id.Id);
+        Assert.Equal("10.77.0.114", fields["ClientAddress"]);
+        Assert.Equal("52:54:00:4e:44:01", fields["HardwareAddress"]);
+    }
+
+    [Fact]
     public void Reply_line_without_log_dhcp_has_no_transaction_id()
     {
         var logger = new StateLogger();
@@ -49,6 +65,38 @@ public class DhcpLogFieldsTests
         Assert.Equal("DHCPACK(eth1) 192.168.67.20 52:54:00:12:34:56 host", text);
         Assert.False(fields.ContainsKey("TransactionId"));
         Assert.Equal("host", fields["HostName"]);
+    }
+
+    [Fact]
+    public void A_lease_change_without_reply_names_its_reason_as_an_enum_field_not_a_line_of_text()
+    {
+        var logger = new StateLogger();
+
+        LeaseLog.RecordedVerbose(logger, 7, "DHCPRELEASE", "eth1", "192.168.67.20", "52:54:00:12:34:56", LeaseSilenceReason.UnknownLease);
+        LeaseLog.Recorded(logger, "DHCPDECLINE", "eth1", "192.168.67.21", "52:54:00:12:34:57", LeaseSilenceReason.Declined);
+
+        Assert.Equal(["7 DHCPRELEASE(eth1) 192.168.67.20 52:54:00:12:34:56 UnknownLease", "DHCPDECLINE(eth1) 192.168.67.21 52:54:00:12:34:57 Declined"],
+            logger.Entries.Select(e => e.Text).ToArray());
+        Assert.Equal([1311, 1301], logger.Entries.Select(e => e.Id.Id).ToArray());
+        var fields = logger.Entries[0].Fields;
+        Assert.Equal(LeaseSilenceReason.UnknownLease, fields["Reason"]);
+        Assert.Equal("192.168.67.20", fields["Address"]);
+        Assert.Equal("52:54:00:12:34:56", fields["HardwareAddress"]);
+        Assert.Equal("DHCPRELEASE", fields["MessageType"]);
+    }
+
+    [Fact]
+    public void A_request_for_another_server_names_that_server_as_a_field()
+    {
+        var logger = new StateLogger();
+
+        LeaseLog.RecordedForServer(logger, "DHCPREQUEST", "eth1", "192.168.67.20", "52:54:00:12:34:56", LeaseSilenceReason.WrongServer, "192.168.67.2");
+
+        var (id, text, fields) = Assert.Single(logger.Entries);
+        Assert.Equal("DHCPREQUEST(eth1) 192.168.67.20 52:54:00:12:34:56 WrongServer: the client chose server 192.168.67.2", text);
+        Assert.Equal(1312, id.Id);
+        Assert.Equal(LeaseSilenceReason.WrongServer, fields["Reason"]);
+        Assert.Equal("192.168.67.2", fields["Server"]);
     }
 
     [Fact]
