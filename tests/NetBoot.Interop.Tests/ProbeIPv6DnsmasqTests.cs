@@ -21,6 +21,7 @@ public sealed class ProbeIPv6DnsmasqTests(ITestOutputHelper output) : IAsyncLife
     private readonly NetworkNamespace _client = NetworkNamespace.Create("nbp6-cli");
     private readonly string _work = Directory.CreateTempSubdirectory("netboot-probe6-").FullName;
     private LabProcess? _dnsmasq;
+    private LabProcess? _http;
 
     private string Root => Path.Combine(_work, "tftp");
 
@@ -35,6 +36,8 @@ public sealed class ProbeIPv6DnsmasqTests(ITestOutputHelper output) : IAsyncLife
         _server.Exec("ip", "addr", "add", ServerAddress + "/64", "dev", "sv0", "nodad");
         _client.Exec("ip", "addr", "add", "fd00:77::9/64", "dev", "cl0", "nodad");
         Directory.CreateDirectory(Root);
+        // Served files must be world-readable (dnsmasq parity, netboot's HTTP as well).
+        File.SetUnixFileMode(_work, (UnixFileMode)0b111_101_101);
         var file = new byte[BootFileLength];
         new Random(6).NextBytes(file);
         File.WriteAllBytes(Path.Combine(Root, "bootx64.efi"), file);
@@ -46,6 +49,10 @@ public sealed class ProbeIPv6DnsmasqTests(ITestOutputHelper output) : IAsyncLife
         if (_dnsmasq is not null)
         {
             await _dnsmasq.DisposeAsync();
+        }
+        if (_http is not null)
+        {
+            await _http.DisposeAsync();
         }
         _client.Dispose();
         _server.Dispose();
@@ -97,6 +104,26 @@ public sealed class ProbeIPv6DnsmasqTests(ITestOutputHelper output) : IAsyncLife
         // What dnsmasq saw: the PXEv6 client's architecture and vendor class (log-dhcp), and the address it handed out.
         Assert.Matches(@"vendor class: 343", _dnsmasq!.Log.ReadAll());
         Assert.Matches(@"DHCPREPLY\(sv0\) fd00:77::1[0-9a-f]{3}", _dnsmasq.Log.ReadAll());
+    }
+
+    /// <summary>An http:// bootfile-url is fetched by HTTP GET; the HTTP server is netboot's (HTTP only, no DHCP), as
+    /// dnsmasq serves no HTTP.</summary>
+    [Fact]
+    public async Task Probe_ipv6_fetches_an_http_bootfile_url_by_http()
+    {
+        await StartDnsmasqAsync($"dhcp-option=option6:bootfile-url,http://[{ServerAddress}]:8080/bootx64.efi");
+        var config = Path.Combine(_work, "netboot-http.conf");
+        File.WriteAllLines(config, ["interface=sv0", "bind-interfaces", $"http-root={Root}", "http-port=8080"]);
+        _http = LabProcess.Start("netboot", Path.Combine(_work, "netboot.log"), "ip",
+            ["netns", "exec", _server.Name, Path.Combine(await NetBootServer.PublishDirectoryAsync(), "netboot"), "serve", "-C", config]);
+        await _http.Log.WaitForAsync(new Regex($@"HTTP listening on sv0 .*\[{Regex.Escape(ServerAddress)}\]"), TimeSpan.FromSeconds(30), stillAlive: _http.EnsureRunning);
+
+        var (code, report) = await ProbeAsync(2);
+
+        Assert.Equal(0, code);
+        Assert.Contains($"  bootfile-url    http://[{ServerAddress}]:8080/bootx64.efi", report, StringComparison.Ordinal);
+        Assert.Matches($@"boot file http://\[fd00:77::1\]:8080/bootx64.efi: {BootFileLength} bytes in [0-9.]+ s", report);
+        await _http.Log.WaitForAsync(new Regex(@"HTTP GET /bootx64.efi from fd00:77::9: 200"), TimeSpan.FromSeconds(10));
     }
 
     [Fact]
