@@ -264,7 +264,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                 {
                     continue;
                 }
-                var localAddress = isIPv6 ? LocalIPv6Address(received.PacketInformation, nic)
+                var localAddress = isIPv6 ? LocalIPv6Address(received.PacketInformation.Address, nic)
                     : received.PacketInformation.Address is { } local && !local.Equals(IPAddress.Broadcast)
                     ? local
                     : nic.HasIPv4 ? nic.Addresses[0].Address.ToIPAddress() : null;
@@ -288,9 +288,9 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
     /// <summary>The address an IPv6 request was sent to (IPV6_PKTINFO), which the transfer's socket answers from: a
     /// link-local one carries the interface as its scope, or it cannot be bound. A multicast destination (no TFTP
     /// client sends one) has nothing to answer from.</summary>
-    internal static IPAddress? LocalIPv6Address(IPPacketInformation packet, HostInterface nic)
+    internal static IPAddress? LocalIPv6Address(IPAddress? destination, HostInterface nic)
     {
-        if (packet.Address is not { AddressFamily: AddressFamily.InterNetworkV6 } local || local.IsIPv6Multicast)
+        if (destination is not { AddressFamily: AddressFamily.InterNetworkV6 } local || local.IsIPv6Multicast)
         {
             return null;
         }

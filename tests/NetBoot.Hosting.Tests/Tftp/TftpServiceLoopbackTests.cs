@@ -177,6 +177,24 @@ public sealed class TftpServiceLoopbackTests : IAsyncDisposable
         Assert.Equal(own, got.Bytes);
     }
 
+    /// <summary>The transfer answers from the address the request came to; a link-local one needs the arrival interface
+    /// as its scope to be bound, a multicast one (no TFTP client sends one) is not answered.</summary>
+    [Fact]
+    public void An_IPv6_transfer_answers_from_the_request_destination_scoped_to_the_arrival_interface()
+    {
+        var nic = new HostInterface("eth7", 7, 1500, false, []);
+
+        Assert.Equal(IPAddress.Parse("fd00::1"), TftpService.LocalIPv6Address(IPAddress.Parse("fd00::1"), nic));
+        Assert.Equal(7, TftpService.LocalIPv6Address(IPAddress.Parse("fe80::1"), nic)!.ScopeId);
+        Assert.Null(TftpService.LocalIPv6Address(IPAddress.Parse("ff02::1"), nic));
+        Assert.Null(TftpService.LocalIPv6Address(null, nic));
+        Assert.Equal("[::]", TftpService.DescribeIPv6(nic));
+        Assert.Equal("[fd00::1] [fe80::1]", TftpService.DescribeIPv6(nic with
+        {
+            IPv6Addresses = [(Wire.Net.IPv6Address.Parse("fd00::1"), 64), (Wire.Net.IPv6Address.Parse("fe80::1"), 64)],
+        }));
+    }
+
     private static async Task<(TftpClientResult Result, byte[] Bytes)> GetAsync(IPEndPoint server, string name)
     {
         using var output = new MemoryStream();

@@ -12,6 +12,7 @@ public sealed class TftpIPv6LabFixture : IAsyncLifetime
     public const string ServerAddress = "fd00:78::2";
     public const string ClientAddress = "fd00:78::1";
     public const string UnservedAddress = "fd00:79::2";
+    public const string ServerLinkLocal = "fe80::78:2";
 
     public TftpLab Lab { get; private set; } = null!;
 
@@ -20,6 +21,8 @@ public sealed class TftpIPv6LabFixture : IAsyncLifetime
         // nodad: usable at once (duplicate address detection would hold them "tentative" for a second).
         lab.Server.Exec("ip", "addr", "add", ServerAddress + "/64", "dev", TftpLab.ServerInterface, "nodad");
         lab.Client.Exec("ip", "addr", "add", ClientAddress + "/64", "dev", TftpLab.ClientInterface, "nodad");
+        lab.Server.Exec("ip", "addr", "add", ServerLinkLocal + "/64", "dev", TftpLab.ServerInterface, "nodad");
+        lab.Client.Exec("ip", "addr", "add", "fe80::78:1/64", "dev", TftpLab.ClientInterface, "nodad");
         Shell.Run("ip", "link", "add", "sv1", "netns", lab.Server.Name, "type", "veth", "peer", "name", "cl1", "netns", lab.Client.Name);
         lab.Server.Exec("ip", "addr", "add", UnservedAddress + "/64", "dev", "sv1", "nodad");
         lab.Client.Exec("ip", "addr", "add", "fd00:79::1/64", "dev", "cl1", "nodad");
@@ -56,6 +59,18 @@ public sealed class TftpIPv6InteropTests(TftpIPv6LabFixture fixture, ITestOutput
 
         AssertSameFile(TftpLab.SmallFile, received);
         await Lab.WaitForLogAsync(new Regex($@"sent \S+/{TftpLab.SmallFile} to {Regex.Escape(TftpIPv6LabFixture.ClientAddress)}: {TftpLab.SmallFileLength} bytes"), LogTimeout);
+    }
+
+    /// <summary>A link-local address is only meaningful with its interface: the transfer socket is bound to it with the
+    /// arrival interface as scope.</summary>
+    [Fact]
+    public async Task Tftp_hpa_fetches_a_file_from_the_link_local_address()
+    {
+        var received = Lab.OutputPath(TftpLab.SmallFile);
+        await FetchAsync(["tftp", "-6", "-m", "binary", $"{TftpIPv6LabFixture.ServerLinkLocal}%{TftpLab.ClientInterface}", "-c", "get", TftpLab.SmallFile, received]);
+
+        AssertSameFile(TftpLab.SmallFile, received);
+        await Lab.WaitForLogAsync(new Regex($@"sent \S+/{TftpLab.SmallFile} to fe80::[0-9a-f:]+%\d+: {TftpLab.SmallFileLength} bytes"), LogTimeout);
     }
 
     [Fact]
