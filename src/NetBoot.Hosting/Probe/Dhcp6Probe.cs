@@ -45,7 +45,8 @@ public sealed record Dhcp6BootFetch(bool IsSuccess, long Bytes, TimeSpan Duratio
 
 /// <summary><c>netboot probe --ipv6</c> on the wire: acts as UEFI PXEv6 firmware on one interface. From the interface's
 /// link-local address (port 546) it sends a SOLICIT to All_DHCP_Relay_Agents_and_Servers (ff02::1:2, port 547), collects
-/// ADVERTISEs for the wait (or until one of preference 255, RFC 8415 §18.2.1), REQUESTs the chosen address, and fetches
+/// ADVERTISEs for its first retransmission time (1 s; retransmitting within the wait while none came; at once on one of
+/// preference 255, RFC 8415 §18.2.1), REQUESTs the chosen address, and fetches
 /// the boot file of the REPLY's bootfile-url whole: by TFTP with blksize 1228 and windowsize 4 (what EDK2 asks), or by
 /// HTTP. It does not configure the assigned address on the interface: the fetch needs a route to the server (an address
 /// of the interface's own in its prefix), as the IPv4 probe needs an address of its own.</summary>
@@ -77,9 +78,8 @@ public sealed class Dhcp6Probe(HostInterface nic, HardwareAddress mac, TimeSpan 
         var started = time.GetTimestamp();
         var iaid = (uint)nic.Index;
         var solicitId = NewTransactionId();
-        await SendAsync(socket, Dhcp6ProbeProfile.Solicit(ClientId, iaid, solicitId, TimeSpan.Zero), cancellationToken).ConfigureAwait(false);
-        var advertises = await CollectAsync(socket, Dhcp6MessageType.Advertise, solicitId,
-            offer => offer.Preference == byte.MaxValue && offer.Address is not null, cancellationToken).ConfigureAwait(false);
+        var advertises = await ExchangeAsync(socket, elapsed => Dhcp6ProbeProfile.Solicit(ClientId, iaid, solicitId, elapsed), started,
+            Dhcp6MessageType.Advertise, solicitId, offer => offer.Preference == byte.MaxValue && offer.Address is not null, cancellationToken).ConfigureAwait(false);
         var result = new Dhcp6ProbeResult(ClientId, linkLocal, advertises, null, null, null, null, Dhcp6ProbeOutcome.NoAnswer, null);
         if (Dhcp6ProbeProfile.Choose(advertises) is not { } chosen)
         {
@@ -93,9 +93,8 @@ public sealed class Dhcp6Probe(HostInterface nic, HardwareAddress mac, TimeSpan 
         }
         result = result with { Chosen = chosen };
         var requestId = NewTransactionId();
-        var request = Dhcp6ProbeProfile.Request(ClientId, iaid, requestId, time.GetElapsedTime(started), chosen);
-        await SendAsync(socket, request, cancellationToken).ConfigureAwait(false);
-        var replies = await CollectAsync(socket, Dhcp6MessageType.Reply, requestId, _ => true, cancellationToken).ConfigureAwait(false);
+        var replies = await ExchangeAsync(socket, elapsed => Dhcp6ProbeProfile.Request(ClientId, iaid, requestId, elapsed, chosen), started,
+            Dhcp6MessageType.Reply, requestId, _ => true, cancellationToken).ConfigureAwait(false);
         if (replies.IsEmpty)
         {
             return result with { Problem = $"no REPLY to the REQUEST for {chosen.Address} within {wait.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s" };
@@ -173,13 +172,44 @@ public sealed class Dhcp6Probe(HostInterface nic, HardwareAddress mac, TimeSpan 
         await socket.SendToAsync(Dhcp6MessageEncoder.Encode(message), new IPEndPoint(new IPAddress(AllServers.GetAddressBytes(), nic.Index), ServerPort),
             cancellationToken).ConfigureAwait(false);
 
-    /// <summary>The answers of type <paramref name="expected"/> to this transaction, in arrival order, for the wait or
-    /// until one satisfies <paramref name="enough"/>; anything else on the port is ignored (RFC 8415 §16).</summary>
-    private async Task<ImmutableArray<Dhcp6ProbeOffer>> CollectAsync(Socket socket, Dhcp6MessageType expected, uint transactionId,
-        Func<Dhcp6ProbeOffer, bool> enough, CancellationToken cancellationToken)
+    /// <summary>RFC 8415 §18.2.1, §18.2.2 (SOL_TIMEOUT, REQ_TIMEOUT): the first retransmission after a second.</summary>
+    private static readonly TimeSpan InitialRetransmission = TimeSpan.FromSeconds(1);
+
+    /// <summary>Sends a message and collects the answers of type <paramref name="expected"/> to it: retransmitted (the
+    /// same transaction, the elapsed time updated) after 1 s, 2 s, 4 s… while nothing came, as firmware does (RFC 8415
+    /// §15), until an answer satisfies <paramref name="enough"/>, a retransmission time passes with answers in hand, or
+    /// the probe's wait is over.</summary>
+    private async Task<ImmutableArray<Dhcp6ProbeOffer>> ExchangeAsync(Socket socket, Func<TimeSpan, Dhcp6Message> build, long started,
+        Dhcp6MessageType expected, uint transactionId, Func<Dhcp6ProbeOffer, bool> enough, CancellationToken cancellationToken)
     {
         var answers = ImmutableArray.CreateBuilder<Dhcp6ProbeOffer>();
-        using var timeout = new CancellationTokenSource(wait, time);
+        var begun = time.GetTimestamp();
+        var retransmission = InitialRetransmission;
+        while (true)
+        {
+            await SendAsync(socket, build(time.GetElapsedTime(started)), cancellationToken).ConfigureAwait(false);
+            var left = wait - time.GetElapsedTime(begun);
+            var round = retransmission < left ? retransmission : left;
+            if (await CollectAsync(socket, expected, transactionId, enough, round, answers, cancellationToken).ConfigureAwait(false)
+                || answers.Count > 0 || round == left)
+            {
+                return answers.ToImmutable();
+            }
+            retransmission *= 2;
+        }
+    }
+
+    /// <summary>Adds the answers of type <paramref name="expected"/> to this transaction, in arrival order, for
+    /// <paramref name="period"/>; true as soon as one satisfies <paramref name="enough"/>. Anything else on the port is
+    /// ignored (RFC 8415 §16).</summary>
+    private async Task<bool> CollectAsync(Socket socket, Dhcp6MessageType expected, uint transactionId, Func<Dhcp6ProbeOffer, bool> enough,
+        TimeSpan period, ImmutableArray<Dhcp6ProbeOffer>.Builder answers, CancellationToken cancellationToken)
+    {
+        if (period <= TimeSpan.Zero)
+        {
+            return false;
+        }
+        using var timeout = new CancellationTokenSource(period, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var buffer = new byte[4096];
         while (true)
@@ -191,7 +221,7 @@ public sealed class Dhcp6Probe(HostInterface nic, HardwareAddress mac, TimeSpan 
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                return answers.ToImmutable();
+                return false;
             }
             if (!Dhcp6MessageDecoder.TryDecode(buffer.AsSpan(0, received.ReceivedBytes), out var packet, out _)
                 || Dhcp6ProbeProfile.Read(packet, expected, transactionId, ClientId, ((IPEndPoint)received.RemoteEndPoint).Address) is not { } answer)
@@ -201,7 +231,7 @@ public sealed class Dhcp6Probe(HostInterface nic, HardwareAddress mac, TimeSpan 
             answers.Add(answer);
             if (enough(answer))
             {
-                return answers.ToImmutable();
+                return true;
             }
         }
     }
