@@ -1,0 +1,50 @@
+using System.Text.RegularExpressions;
+using NetBoot.Interop.Tests.Lab;
+using NetBoot.Interop.Tests.Servers;
+using Xunit.Abstractions;
+
+namespace NetBoot.Interop.Tests;
+
+/// <summary><c>netboot probe --ipv6</c> (UEFI PXEv6 firmware) against <b>netboot serve</b> alone: its DHCPv6 service
+/// (SOLICIT/ADVERTISE/REQUEST/REPLY with option6:bootfile-url) and its TFTP over IPv6, which grants the firmware's
+/// windowsize 4 as well as blksize 1228. The shared cases are in <see cref="ProbeIPv6Lab"/>.</summary>
+[Trait("Category", "Interop")]
+public sealed class ProbeIPv6NetBootTests(ITestOutputHelper output) : ProbeIPv6Lab(output)
+{
+    protected override int ExpectedWindowSize => 4;
+
+    protected override async Task StartServerAsync(string[] directives)
+    {
+        var config = Path.Combine(Work, "netboot.conf");
+        File.WriteAllLines(config,
+        [
+            "port=0", "interface=sv0", "bind-interfaces",
+            "dhcp-range=fd00:77::1000,fd00:77::1fff,64",
+            "enable-tftp", $"tftp-root={Root}",
+            $"dhcp-leasefile={Path.Combine(Work, "leases")}",
+            .. directives,
+        ]);
+        // The lease database in the lab's folder, never the machine's.
+        ServerProcess = LabProcess.Start("netboot", Path.Combine(Work, "netboot.log"), "ip",
+        [
+            "netns", "exec", Server.Name, "env", $"NETBOOT_LEASE_DB={Path.Combine(Work, "leases.sqlite")}", "NETBOOT_LOG_LEVEL=Information",
+            Path.Combine(await NetBootServer.PublishDirectoryAsync(), "netboot"), "serve", "-C", config,
+        ]);
+        // "started" is logged after every service has opened its sockets.
+        await ServerProcess.Log.WaitForAsync(new Regex(@"started, version"), TimeSpan.FromSeconds(30), stillAlive: ServerProcess.EnsureRunning);
+        Assert.Matches($@"TFTP listening on sv0 .*\[{Regex.Escape(ServerAddress)}\]", ServerProcess.Log.ReadAll());
+    }
+
+    /// <summary>NetBoot's TFTP log line for the firmware's transfer, with what it granted. The probe fetches from the
+    /// interface's own address (it does not configure the one assigned), so the line names fd00:77::9.</summary>
+    [Fact]
+    public async Task NetBoot_logs_the_IPv6_transfer_with_blksize_1228_and_windowsize_4()
+    {
+        await StartServerAsync([$"dhcp-option=option6:bootfile-url,tftp://[{ServerAddress}]/bootx64.efi"]);
+
+        var (code, _) = await ProbeAsync(3);
+
+        Assert.Equal(0, code);
+        await ServerProcess!.Log.WaitForAsync(new Regex($@"sent \S+/bootx64.efi to fd00:77::9: {BootFileLength} bytes .* blksize 1228, windowsize 4"), TimeSpan.FromSeconds(10));
+    }
+}
