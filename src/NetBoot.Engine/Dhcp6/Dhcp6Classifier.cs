@@ -7,9 +7,42 @@ namespace NetBoot.Engine.Dhcp6;
 
 /// <summary>Tags of a DHCPv6 request (dnsmasq rfc3315.c): <c>dhcp-match=…,option6:n[,value]</c> compares the whole
 /// option data as <c>match_bytes</c> does; <c>dhcp-vendorclass=…,enterprise:n,text</c> looks for the text inside each
-/// vendor-class-data item of option 16 from that enterprise.</summary>
+/// vendor-class-data item of option 16 from that enterprise; <c>dhcp-userclass</c> looks for its text inside each item
+/// of option 15 (iPXE sends "iPXE"); then <c>tag-if</c> rules run, as for DHCPv4.</summary>
 public static class Dhcp6Classifier
 {
+    public static TagSet Classify(Dhcp6Message message, ServerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(config);
+        var tags = Classify(message, config.Ipv6);
+        if (message.Options.TryGet(Dhcp6OptionCode.UserClass, out var userClass))
+        {
+            tags = tags.AddRange(config.UserClasses.Where(u => UserClassMatches(u.Pattern.AsSpan(), userClass.Span)).Select(u => u.SetTag));
+        }
+        return ClientClassifier.ApplyTagIfs(tags, config);
+    }
+
+    /// <summary>RFC 8415 §21.15: option 15 is a list of <c>user-class-len (2 bytes) | data</c> items; dnsmasq matches the
+    /// text inside one item's data, never across items or length bytes.</summary>
+    public static bool UserClassMatches(ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> option)
+    {
+        while (option.Length >= 2)
+        {
+            var length = BinaryPrimitives.ReadUInt16BigEndian(option);
+            if (length > option.Length - 2)
+            {
+                return false;
+            }
+            if (option.Slice(2, length).IndexOf(pattern) >= 0)
+            {
+                return true;
+            }
+            option = option[(2 + length)..];
+        }
+        return false;
+    }
+
     public static TagSet Classify(Dhcp6Message message, Ipv6Config config)
     {
         ArgumentNullException.ThrowIfNull(message);

@@ -95,7 +95,7 @@ public static class Dhcp6Responder
         {
             return Drop(Dhcp6DropReason.ForAnotherServer, $"{type} is for server {named}, this server is {serverDuid}");
         }
-        var tags = Dhcp6Classifier.Classify(message, config.Ipv6);
+        var tags = Dhcp6Classifier.Classify(message, config);
         var exchange = new Exchange(message, link, config, leases, serverDuid, now, clientId ?? default, tags);
         return type switch
         {

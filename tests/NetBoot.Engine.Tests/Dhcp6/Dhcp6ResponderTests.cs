@@ -381,4 +381,33 @@ public sealed class Dhcp6ResponderTests
         Assert.Equal((0, "near"), (inner.HopCount, System.Text.Encoding.ASCII.GetString(inner.Options.InterfaceId!.Value.AsSpan())));
         Assert.Equal(Dhcp6MessageType.Advertise, Assert.IsType<Dhcp6Message>(inner.Relayed).Type);
     }
+
+    /// <summary>The chain firmware → iPXE over IPv6: iPXE solicits with user class "iPXE" (option 15) and, tagged by
+    /// dhcp-userclass, gets the script URL instead of the iPXE binary it runs already (found by the OVMF IPv6 lab).</summary>
+    [Fact]
+    public void Dhcp_userclass_tags_ipxe_by_option_15_and_tag_if_runs_after_it()
+    {
+        var harness = new Dhcp6Harness("""
+            dhcp-range=2001:db8:1::100,2001:db8:1::1ff,64,1h
+            dhcp-userclass=set:ipxe,iPXE
+            tag-if=set:chained,tag:ipxe
+            dhcp-option=tag:!ipxe,option6:bootfile-url,tftp://[::]/ipxe.efi
+            dhcp-option=tag:chained,option6:bootfile-url,http://[::]/boot.ipxe
+            """);
+        // RFC 8415 §21.15: items of a 2-byte length and data.
+        var userClass = Dhcp6Option.Create(Dhcp6OptionCode.UserClass, [0, 4, .. "iPXE"u8]);
+        var ipxe = Reply(harness.Send(Message(Dhcp6MessageType.Solicit, ClientId(), IaNa(1), Oro(Dhcp6OptionCode.BootfileUrl), userClass)));
+        var firmware = Reply(harness.Send(Message(Dhcp6MessageType.Solicit, ClientId(Duid.LinkLayer(HardwareAddress.Ethernet([0x52, 0x54, 0, 0, 0, 9]))), IaNa(1), Oro(Dhcp6OptionCode.BootfileUrl))));
+
+        Assert.Equal("http://[2001:db8:1::1]/boot.ipxe", ipxe.Options.BootfileUrl);
+        Assert.Equal("tftp://[2001:db8:1::1]/ipxe.efi", firmware.Options.BootfileUrl);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0, 4, (byte)'i', (byte)'P', (byte)'X', (byte)'E' }, true)]
+    [InlineData(new byte[] { 0, 2, (byte)'i', (byte)'P', 0, 2, (byte)'X', (byte)'E' }, false)] // never across items
+    [InlineData(new byte[] { 0, 9, (byte)'i', (byte)'P', (byte)'X', (byte)'E' }, false)] // a length past the end
+    [InlineData(new byte[] { 0, 0, 0, 4, (byte)'i', (byte)'P', (byte)'X', (byte)'E' }, true)]
+    public void User_class_text_matches_inside_one_item_only(byte[] option, bool matches) =>
+        Assert.Equal(matches, Dhcp6Classifier.UserClassMatches("iPXE"u8, option));
 }
