@@ -22,10 +22,10 @@ public sealed record Ipv6BootScenario(string Root, string ConfigPath, string Mar
     public static string HttpBase => $"http://[{LabNetwork.ServerIpv6Address}]:{HttpPort}";
 
     /// <param name="dnsmasqSelfCheck">Write the configuration for dnsmasq 2.90 itself (the lab's self-check), which
-    /// needs two things NetBoot does on its own: a vendor-class match with the enterprise number, and option 16
-    /// echoed by hand (EDK2 takes an HTTP offer only if option 16 carries "HTTPClient" at byte 6; dnsmasq writes
-    /// option 16 as length-prefixed strings without an enterprise number, so "xx" fills bytes 0 to 3 and the second
-    /// string's length bytes 4 and 5).</param>
+    /// needs what NetBoot does on its own: option 16 echoed to HTTP Boot (EDK2 takes an HTTP offer only if option 16
+    /// carries "HTTPClient" at byte 6; dnsmasq writes option 16 as length-prefixed strings without an enterprise
+    /// number, so "xx" fills bytes 0 to 3 and the second string's length bytes 4 and 5). dnsmasq matches a DHCPv6
+    /// vendor class only with its enterprise number (343, which EDK2 sends).</param>
     public static Ipv6BootScenario Create(string workDirectory, bool dnsmasqSelfCheck)
     {
         var root = Path.Combine(workDirectory, "root");
@@ -39,14 +39,8 @@ public sealed record Ipv6BootScenario(string Root, string ConfigPath, string Mar
             """);
         var config = Path.Combine(workDirectory, dnsmasqSelfCheck ? "dnsmasq.conf" : "netboot.conf");
         var http = dnsmasqSelfCheck
-            ? """
-              dhcp-vendorclass=set:efi-http,enterprise:343,HTTPClient
-              dhcp-option-force=tag:efi-http,option6:16,xx,HTTPClient
-              """
-            : $"""
-              dhcp-vendorclass=set:efi-http,HTTPClient
-              http-port={HttpPort}
-              """;
+            ? "dhcp-option-force=tag:efi-http,option6:16,xx,HTTPClient"
+            : $"http-port={HttpPort}";
         File.WriteAllText(config, $"""
             port=0
             log-dhcp
@@ -56,6 +50,7 @@ public sealed record Ipv6BootScenario(string Root, string ConfigPath, string Mar
             enable-tftp
             tftp-root={root}
             dhcp-userclass=set:ipxe,iPXE
+            dhcp-vendorclass=set:efi-http,enterprise:343,HTTPClient
             {http}
             dhcp-option=tag:!ipxe,tag:!efi-http,option6:bootfile-url,{TftpUrl}
             dhcp-option=tag:!ipxe,tag:efi-http,option6:bootfile-url,{HttpBase}/{EfiBootFile}
