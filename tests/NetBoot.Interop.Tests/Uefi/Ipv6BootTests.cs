@@ -41,8 +41,8 @@ public abstract class Ipv6BootTests(ITestOutputHelper output)
             await WaitAsync(lab, serial, Literal($"Server IP address is {FirmwareSpelling(LabNetwork.ServerIpv6Address)}"), StepTimeout, "PXEv6 server from option 59", clock);
             await WaitAsync(lab, serial, Literal($"NBP filename is {Ipv6BootScenario.EfiBootFile}"), StepTimeout, "PXEv6 boot file from option 59", clock);
             await WaitAsync(lab, serial, Literal("NBP file downloaded successfully"), BootTimeout, "ipxe.efi downloaded by TFTP over IPv6", clock);
-            await WaitAsync(lab, serial, Literal("iPXE initialising devices"), BootTimeout, "ipxe.efi started", clock);
-            await WaitAsync(lab, serial, Literal($"Filename: {Ipv6BootScenario.HttpBase}/{Ipv6BootScenario.Script}"), BootTimeout, "iPXE got the script URL by DHCPv6", clock);
+            var ipxe = await WaitAsync(lab, serial, Literal("iPXE initialising devices"), BootTimeout, "ipxe.efi started", clock);
+            await AssertScriptUrlAsync(lab, serial, ipxe.Index, clock);
             await WaitAsync(lab, serial, Literal(scenario.Marker), StepTimeout, "the script ran: marker", clock);
 
             var ip = FirmwareAddress(station.Groups["ip"].Value);
@@ -63,8 +63,8 @@ public abstract class Ipv6BootTests(ITestOutputHelper output)
             await WaitAsync(lab, serial, Literal(">>Start HTTP Boot over IPv6"), BootTimeout, "OVMF started HTTPv6", clock);
             var station = await WaitAsync(lab, serial, StationIpv6Address(), BootTimeout, "HTTPv6 leased an address (offer with HTTPClient and an http URL)", clock);
             await WaitAsync(lab, serial, Literal($"URI: {Ipv6BootScenario.HttpBase}/{Ipv6BootScenario.EfiBootFile}"), StepTimeout, "HTTPv6 took the URL from option 59", clock);
-            await WaitAsync(lab, serial, Literal("iPXE initialising devices"), BootTimeout, "ipxe.efi, downloaded over HTTP, started", clock);
-            await WaitAsync(lab, serial, Literal($"Filename: {Ipv6BootScenario.HttpBase}/{Ipv6BootScenario.Script}"), BootTimeout, "iPXE got the script URL by DHCPv6", clock);
+            var ipxe = await WaitAsync(lab, serial, Literal("iPXE initialising devices"), BootTimeout, "ipxe.efi, downloaded over HTTP, started", clock);
+            await AssertScriptUrlAsync(lab, serial, ipxe.Index, clock);
             await WaitAsync(lab, serial, Literal(scenario.Marker), StepTimeout, "the script ran: marker", clock);
 
             var ip = FirmwareAddress(station.Groups["ip"].Value);
@@ -83,7 +83,7 @@ public abstract class Ipv6BootTests(ITestOutputHelper output)
         {
             var client = QemuClient.Start(lab, IpxeMac);
             var address = await WaitAsync(lab, client.Serial, IpxeGlobalAddress(), BootTimeout, "iPXE configured a DHCPv6 address", clock);
-            await WaitAsync(lab, client.Serial, Literal($"Filename: {Ipv6BootScenario.HttpBase}/{Ipv6BootScenario.Script}"), StepTimeout, "iPXE got the script URL by DHCPv6", clock);
+            await AssertScriptUrlAsync(lab, client.Serial, address.Index, clock);
             await WaitAsync(lab, client.Serial, Literal(scenario.Marker), StepTimeout, "the script ran: marker", clock);
 
             var ip = address.Groups["ip"].Value;
@@ -129,6 +129,15 @@ public abstract class Ipv6BootTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>iPXE prints the option 59 it got as <c>Filename:</c>: the script's URL, given for its user class "iPXE"
+    /// (any other URL, e.g. ipxe.efi again, would loop: fail at once with what it got).</summary>
+    private async Task AssertScriptUrlAsync(NamespaceLab lab, LogFile serial, int startAt, Stopwatch clock)
+    {
+        var filename = await serial.WaitForAsync(IpxeFilename(), BootTimeout, startAt, lab.EnsureAllRunning);
+        Assert.Equal($"{Ipv6BootScenario.HttpBase}/{Ipv6BootScenario.Script}", filename.Groups["url"].Value);
+        output.WriteLine($"{clock.Elapsed.TotalSeconds,6:0.0} s  iPXE got the script URL by DHCPv6 (user class iPXE)");
+    }
+
     private async Task<Match> WaitAsync(NamespaceLab lab, LogFile log, Regex pattern, TimeSpan timeout, string milestone, Stopwatch clock)
     {
         var match = await log.WaitForAsync(pattern, timeout, 0, lab.EnsureAllRunning);
@@ -155,6 +164,8 @@ public abstract class Ipv6BootTests(ITestOutputHelper output)
         var value = Value(address);
         return value >= Value(LabNetwork.Ipv6PoolStart) && value <= Value(LabNetwork.Ipv6PoolEnd);
     }
+
+    private static Regex IpxeFilename() => new(@"Filename: (?<url>\S+)");
 
     private static Regex StationAddress() => new(@"Station IP address is (?<ip>[0-9A-F:]+)");
 
