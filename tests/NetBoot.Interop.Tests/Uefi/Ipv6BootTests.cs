@@ -165,11 +165,12 @@ public abstract class Ipv6BootTests(ITestOutputHelper output)
         return value >= Value(LabNetwork.Ipv6PoolStart) && value <= Value(LabNetwork.Ipv6PoolEnd);
     }
 
-    private static Regex IpxeFilename() => new(@"Filename: (?<url>\S+)");
+    /// <summary>Up to the line's end: a console line is matched while the firmware may still be writing it.</summary>
+    private static Regex IpxeFilename() => new(@"Filename: (?<url>\S+)\n");
 
-    private static Regex StationAddress() => new(@"Station IP address is (?<ip>[0-9A-F:]+)");
+    private static Regex StationAddress() => new(@"Station IP address is (?<ip>[0-9A-F:]+)\n");
 
-    private static Regex StationIpv6Address() => new(@"Station IPv6 address is (?<ip>[0-9A-F:]+)");
+    private static Regex StationIpv6Address() => new(@"Station IPv6 address is (?<ip>[0-9A-F:]+)\n");
 
     /// <summary>iPXE's summary after configuring: <c>net0: fd77::1a2/64 gw fe80::…</c> (the /64 comes from the RA's
     /// prefix, the address from DHCPv6).</summary>
