@@ -78,6 +78,25 @@ public static class PostgresSchema
             RETURN FOUND;
         END $$;
         """,
+        """
+        -- DHCPv6 (IA_NA) leases, shared like netboot_leases: the address (16 bytes, network order) is the key, so one
+        -- DUID+IAID holds it across every server; a write takes it only from its own holder or an expired one
+        -- (PostgresIpv6LeaseStore's INSERT ... ON CONFLICT ... WHERE). IF NOT EXISTS: a database whose netboot_schema was
+        -- dropped and migrated again keeps its IPv6 leases.
+        CREATE TABLE IF NOT EXISTS netboot_leases6 (
+            address bytea PRIMARY KEY CHECK (octet_length(address) = 16),
+            duid bytea NOT NULL,
+            iaid bigint NOT NULL,
+            preferred bigint NOT NULL,           -- milliseconds; 9223372036854775807 = infinite
+            valid bigint NOT NULL,
+            expires bigint NOT NULL,             -- Unix milliseconds; 9223372036854775807 = infinite
+            state smallint NOT NULL,             -- 1 bound, 2 declined (offers are not stored)
+            updated_by text NOT NULL);
+        -- Each server's DUID (RFC 8415 §11), by server name, so that clients find the same server after a restart.
+        CREATE TABLE IF NOT EXISTS netboot_server_duids (
+            server text PRIMARY KEY,
+            duid bytea NOT NULL);
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Count;

@@ -8,7 +8,7 @@ namespace NetBoot.Leases;
 internal static class SqliteLeaseSchema
 {
     /// <summary>The version this NetBoot writes and reads.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 3;
 
     private const string Version0 = """
         CREATE TABLE IF NOT EXISTS leases (
@@ -34,7 +34,32 @@ internal static class SqliteLeaseSchema
         DROP INDEX IF EXISTS leases_client;
         CREATE UNIQUE INDEX leases_one_per_client ON leases (client);
         """,
+        // 1 → 2: the DHCPv4 leases table's change of branch s17-sqlite (merged by the lead). Empty here, so that a
+        // version-1 file reaches version 3 on this branch too.
+        "",
+        // 2 → 3: the DHCPv6 tables.
+        Ipv6Tables,
     ];
+
+    /// <summary>Version 3's step: the IA_NA leases and the server DUIDs (<see cref="SqliteIpv6LeaseStore"/>). It creates
+    /// only its own tables and reads none, so it applies to a version-1 or a version-2 file alike.</summary>
+    /// <remarks>The address (16 bytes, network order, so rows sort as addresses) is the primary key: one holder per
+    /// address, which also makes (duid, iaid, address) unique. No index on (duid, iaid): lookups are in memory, and an
+    /// index would cost every commit a write. Lifetimes are milliseconds; expires is Unix milliseconds, with
+    /// 9223372036854775807 for infinite; state is <c>Ipv6LeaseState</c> (1 bound, 2 declined; offers are not stored).</remarks>
+    internal const string Ipv6Tables = """
+        CREATE TABLE IF NOT EXISTS leases6 (
+            address BLOB PRIMARY KEY CHECK (length(address) = 16),
+            duid BLOB NOT NULL,
+            iaid INTEGER NOT NULL,
+            preferred INTEGER NOT NULL,
+            valid INTEGER NOT NULL,
+            expires INTEGER NOT NULL,
+            state INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS server_duids (
+            server TEXT PRIMARY KEY,
+            duid BLOB NOT NULL);
+        """;
 
     /// <summary>Creates the table in an empty file and brings an older one to <see cref="CurrentVersion"/>; the version
     /// it had. Throws when the file is newer than this NetBoot.</summary>
@@ -49,7 +74,13 @@ internal static class SqliteLeaseSchema
         }
         for (var version = from; version < CurrentVersion; version++)
         {
+            // BEGIN IMMEDIATE, then read the version again: the DHCPv4 and DHCPv6 stores open their own connections to
+            // this file, and the one that waited for the other's migration must not run the step twice.
             using var transaction = connection.BeginTransaction();
+            if (Version(connection, transaction) > version)
+            {
+                continue;
+            }
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = (version == 0 ? Version0 : "") + Steps[version] + $"PRAGMA user_version = {version + 1};";
@@ -59,10 +90,11 @@ internal static class SqliteLeaseSchema
         return from;
     }
 
-    public static int Version(SqliteConnection connection)
+    public static int Version(SqliteConnection connection, SqliteTransaction? transaction = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = "PRAGMA user_version";
         return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }

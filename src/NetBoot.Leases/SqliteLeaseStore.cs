@@ -70,6 +70,9 @@ public sealed class SqliteLeaseStore : ILeaseStore
             throw new LeaseDatabaseCorruptException(path, e.Message);
         }
         Execute(connection, "PRAGMA synchronous=FULL;");
+        // The IPv6 store writes this file through its own connection: wait for its commit in SQLite's busy handler
+        // (a millisecond or two), not in Microsoft.Data.Sqlite's retry, which sleeps 150 ms (an ACK delayed 150 ms).
+        Execute(connection, $"PRAGMA busy_timeout={SqliteIpv6LeaseStore.BusyTimeoutMilliseconds};");
         // A damaged page would otherwise surface later, one failed ACK at a time: refuse to start on it instead.
         if (QuickCheck(connection) is { } damage)
         {
@@ -348,7 +351,7 @@ public sealed class SqliteLeaseStore : ILeaseStore
     }
 
     /// <summary>SQLite's <c>quick_check</c>: null when the file is sound, else what is damaged.</summary>
-    private static string? QuickCheck(SqliteConnection connection)
+    internal static string? QuickCheck(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA quick_check";

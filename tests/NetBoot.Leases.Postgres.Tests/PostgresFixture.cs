@@ -21,6 +21,10 @@ public sealed class PostgresFixture : IDisposable
         await PostgresLeaseStore.OpenAsync(PostgresConnection.CreateDataSource(Server.ConnectionString(database)), database,
             logger ?? NullLogger.Instance, TimeProvider.System, migrate, CancellationToken.None);
 
+    public async Task<PostgresIpv6LeaseStore> OpenIpv6StoreAsync(string database, Microsoft.Extensions.Logging.ILogger? logger = null) =>
+        await PostgresIpv6LeaseStore.OpenAsync(PostgresConnection.CreateDataSource(Server.ConnectionString(database)), database,
+            logger ?? NullLogger.Instance, TimeProvider.System, migrate: true, CancellationToken.None);
+
     public void Dispose() => Server.Dispose();
 }
 

@@ -2,6 +2,8 @@ using System.CommandLine;
 using NetBoot.Configuration.Model;
 using NetBoot.Configuration.Parsing;
 using NetBoot.Configuration.Summary;
+using NetBoot.Hosting.Net;
+using NetBoot.Hosting.Ra;
 
 namespace NetBoot.Cli.Commands;
 
@@ -35,6 +37,8 @@ internal static class CheckCommand
                 return 1;
             }
             Console.Out.Write(ConfigSummary.Render(loaded.Config!));
+            Console.Out.Write(RouterAdvertisementSummary.Render(loaded.Config!,
+                Ipv6InterfaceTable.Served(loaded.Config!.Interfaces, HostInterface.ReadAll()).Values, Ipv6InterfaceTable.Ipv6Mtu));
             return ReportFileErrors(loaded.Config!);
         });
         return command;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using NetBoot.Configuration.Model;
+using NetBoot.Engine.Dhcp6;
 using NetBoot.Engine.Leases;
 using NetBoot.Leases;
 using NetBoot.Leases.Postgres;
@@ -85,6 +86,90 @@ internal static class LeaseStores
         {
             await using var dataSource = PostgresConnection.Open(db, Environment.GetEnvironmentVariable);
             return (await PostgresLeaseStore.ReadAllAsync(dataSource, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException or IOException)
+        {
+            return (null, $"cannot read the lease database {db}: {e.Message}");
+        }
+    }
+
+    /// <summary>An IPv6 store is needed when some IPv6 <c>dhcp-range</c> serves DHCPv6 (stateful or stateless: the server
+    /// DUID is kept in the store either way).</summary>
+    public static bool NeedsIpv6Store(ServerConfig config) =>
+        config?.Ipv6.Ranges.Any(r => r.Modes.HasFlag(Dhcp6RangeModes.Dhcp)) ?? false;
+
+    /// <summary>The IPv6 (IA_NA) lease store next to <see cref="OpenAsync"/>'s, in the same database: the SQLite file
+    /// (its own connection), the shared PostgreSQL database (its own pool; when it cannot be reached at start, DHCPv6
+    /// leasing waits for it), or memory for <c>leasefile-ro</c>. Null when no range serves DHCPv6; an error message
+    /// (what, where, what to do) on failure.</summary>
+    public static async Task<(IIpv6LeaseStore? Store, string? Error)> OpenIpv6Async(ServerConfig config, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(loggers);
+        if (!NeedsIpv6Store(config))
+        {
+            return (null, null);
+        }
+        if (!IsPostgres(config))
+        {
+            if (config.LeaseFileReadOnly)
+            {
+                return (new MemoryIpv6LeaseStore(), null);
+            }
+            var path = SqlitePath(config);
+            try
+            {
+                return (SqliteIpv6LeaseStore.Open(path), null);
+            }
+            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                return (null, e is LeaseDatabaseCorruptException
+                    ? e.Message
+                    : $"cannot open the lease database {path} for IPv6 leases: {e.Message}: check that its folder exists, is writable by netboot (not a read-only mount) and has free space, or set another path with {LeaseDatabase.EnvironmentVariable}");
+            }
+        }
+        var db = config.LeaseDatabase!;
+        var password = PostgresConnection.ResolvePassword(db, Environment.GetEnvironmentVariable, out var passwordError);
+        if (passwordError is not null)
+        {
+            return (null, $"lease database {db} ({db.Source}): {passwordError}");
+        }
+        try
+        {
+            var dataSource = PostgresConnection.CreateDataSource(PostgresConnection.ConnectionString(db, password));
+            try
+            {
+                var store = await PostgresIpv6LeaseStore.OpenOrWaitAsync(dataSource, db.ToString(), loggers.CreateLogger("netboot.leases"),
+                    TimeProvider.System, db.MigratesOnStart, cancellationToken).ConfigureAwait(false);
+                return (store, null);
+            }
+            catch
+            {
+                await dataSource.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException or IOException)
+        {
+            return (null, $"cannot open the lease database {db} ({db.Source}) for IPv6 leases: {e.Message}; check that PostgreSQL runs and that the password is in NETBOOT_DB_PASSWORD, PGPASSWORD or the passfile");
+        }
+    }
+
+    /// <summary>The IPv6 leases for <c>netboot leases</c> (none when the database has no IPv6 table yet); null with an
+    /// error when the database cannot be read.</summary>
+    public static async Task<(IReadOnlyList<Ipv6Lease>? Leases, string? Error)> ReadIpv6Async(ServerConfig config, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (!IsPostgres(config))
+        {
+            var path = SqlitePath(config);
+            return File.Exists(path) ? (SqliteIpv6LeaseStore.Read(path), null) : (null, $"no lease database at {path}");
+        }
+        var db = config.LeaseDatabase!;
+        try
+        {
+            await using var dataSource = PostgresConnection.Open(db, Environment.GetEnvironmentVariable);
+            return (await PostgresIpv6LeaseStore.ReadAllAsync(dataSource, cancellationToken).ConfigureAwait(false), null);
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException or IOException)
         {

@@ -190,6 +190,7 @@ internal static class ServeCommand
             StopAllOnFailure(tftp.RunAsync(addresses, stopOnFailure.Token), stopOnFailure),
             StopAllOnFailure(http.RunAsync(addresses, stopOnFailure.Token), stopOnFailure),
             StopAllOnFailure(relay.RunAsync(addresses.Current.Interfaces, stopOnFailure.Token), stopOnFailure),
+            StopAllOnFailure(new Hosting.Ra.RouterAdvertisementService(snapshot, loggerFactory.CreateLogger<Hosting.Ra.RouterAdvertisementService>(), TimeProvider.System).RunAsync(addresses, stopOnFailure.Token), stopOnFailure),
             StopAllOnFailure(status.RunAsync(snapshot, leases, loggerFactory.CreateLogger("netboot.status"), stopOnFailure.Token), stopOnFailure),
         };
         // Not among the services: it has nothing to serve alone, and it ends when they stop.

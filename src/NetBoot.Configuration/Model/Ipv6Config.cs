@@ -52,6 +52,10 @@ public sealed record Dhcp6RangeConfig
     /// <summary>Null for <c>infinite</c>.</summary>
     public TimeSpan? LeaseTime { get; init; } = DefaultLeaseTime;
 
+    /// <summary>A lease time (or <c>infinite</c>) was written (dnsmasq CONTEXT_SETLEASE): only then does it cap the
+    /// lifetimes of the advertised prefix (radv.c add_prefixes).</summary>
+    public bool IsLeaseTimeSet { get; init; }
+
     public string? SetTag { get; init; }
 
     public TagFilter Filter { get; init; } = TagFilter.None;
@@ -144,7 +148,8 @@ public sealed record Dhcp6VendorClassMatchConfig
     public required SourceLocation Source { get; init; }
 }
 
-/// <summary>Everything IPv6 the configuration asks for, parsed and validated. DHCPv6 is served; router advertisements are not.</summary>
+/// <summary>Everything IPv6 the configuration asks for, parsed and validated. DHCPv6 and router advertisements
+/// (RouterAdvertisementService) are served.</summary>
 public sealed record Ipv6Config
 {
     public static readonly Ipv6Config Empty = new();
@@ -154,7 +159,14 @@ public sealed record Ipv6Config
     /// <summary><c>enable-ra</c>: advertise on every interface with an IPv6 range, even without an RA mode.</summary>
     public bool EnableRouterAdvertisements { get; init; }
 
+    /// <summary><c>quiet-ra</c>: router advertisements and solicitations are not logged.</summary>
+    public bool QuietRouterAdvertisements { get; init; }
+
     public ImmutableArray<RouterAdvertisementParamConfig> RouterAdvertisementParams { get; init; } = [];
+
+    /// <summary>dnsmasq's <c>doing_ra</c>: <c>enable-ra</c>, or a range whose mode asks for RAs (ra-only, slaac,
+    /// ra-names, ra-stateless, ra-advrouter).</summary>
+    public bool SendsRouterAdvertisements => EnableRouterAdvertisements || Ranges.Any(r => r.SendsRouterAdvertisements);
 
     /// <summary><c>dhcp-duid</c>: this server's DUID-EN; null means one made from a MAC (DUID-LLT), as dnsmasq does.</summary>
     public Duid? ServerDuid { get; init; }

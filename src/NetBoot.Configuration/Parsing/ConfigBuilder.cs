@@ -35,6 +35,7 @@ internal sealed class ConfigBuilder
 
     public List<Dhcp6RangeConfig> Dhcp6Ranges { get; } = [];
     public bool EnableRouterAdvertisements { get; set; }
+    public bool QuietRouterAdvertisements { get; set; }
     public List<RouterAdvertisementParamConfig> RouterAdvertisementParams { get; } = [];
     public Wire.Dhcp6.Duid? ServerDuid { get; set; }
     public List<Dhcp6OptionConfig> Dhcp6Options { get; } = [];
@@ -165,6 +166,7 @@ internal sealed class ConfigBuilder
         {
             Ranges = [.. Dhcp6Ranges],
             EnableRouterAdvertisements = EnableRouterAdvertisements,
+            QuietRouterAdvertisements = QuietRouterAdvertisements,
             RouterAdvertisementParams = [.. RouterAdvertisementParams],
             ServerDuid = ServerDuid,
             Options = [.. Dhcp6Options],

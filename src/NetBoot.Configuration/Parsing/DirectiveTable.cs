@@ -187,11 +187,11 @@ internal static class DirectiveTable
         new("log-async", DirectiveArity.Optional, null, DirectiveEffect.Ignored, "logging is always asynchronous", true),
         new("test", DirectiveArity.None, null, DirectiveEffect.Ignored, "in a file it does nothing: run netboot serve --test or netboot check"),
         new("log-debug", DirectiveArity.None, null, DirectiveEffect.Ignored, "use NetBoot's log level instead"),
-        new("enable-ra", DirectiveArity.None, Ipv6Parser.ParseEnableRa, DirectiveEffect.NotInEffect, "parsed: " + Ipv6Parser.RaNotServed),
-        new("ra-param", DirectiveArity.Required, Ipv6Parser.ParseRaParam, DirectiveEffect.NotInEffect, "parsed: " + Ipv6Parser.RaNotServed),
+        new("enable-ra", DirectiveArity.None, Ipv6Parser.ParseEnableRa),
+        new("ra-param", DirectiveArity.Required, Ipv6Parser.ParseRaParam),
         new("quiet-dhcp", DirectiveArity.None, null, DirectiveEffect.Ignored, "use NetBoot's log level instead"),
         new("quiet-dhcp6", DirectiveArity.None, null, DirectiveEffect.Ignored, "use NetBoot's log level instead"),
-        new("quiet-ra", DirectiveArity.None, null, DirectiveEffect.Ignored, "IPv6 router advertisements are not served"),
+        new("quiet-ra", DirectiveArity.None, Ipv6Parser.ParseQuietRa),
     ];
 
     private static readonly string[] DnsFlags =

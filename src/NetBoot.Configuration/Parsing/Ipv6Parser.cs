@@ -13,7 +13,6 @@ namespace NetBoot.Configuration.Parsing;
 internal static class Ipv6Parser
 {
     /// <summary>Worded without a promise (DirectiveTableTests: no note says "yet").</summary>
-    public const string RaNotServed = "router advertisements are not served";
 
     private const string RangeGrammar =
         "write dhcp-range=[tag:<tag>,][set:<tag>,]<start6>[,<end6>|constructor:<interface>][,static|ra-only|slaac|ra-names|ra-stateless|ra-advrouter|off-link…][,<prefix length>][,<lease time>]";
@@ -32,10 +31,6 @@ internal static class Ipv6Parser
             return;
         }
         d.Config.Dhcp6Ranges.Add(range);
-        if (range.SendsRouterAdvertisements)
-        {
-            d.Notice(ConfigNoticeKind.NotInEffect, $"IPv6 range {Describe(range)} parsed: {RaNotServed}{(range.Modes.HasFlag(Dhcp6RangeModes.Dhcp) ? " (DHCPv6 is)" : string.Empty)}");
-        }
     }
 
     private static int ReadModes(List<string> values, ref Dhcp6RangeConfig range)
@@ -137,7 +132,7 @@ internal static class Ipv6Parser
         }
         if (field == "infinite")
         {
-            range = range with { LeaseTime = null };
+            range = range with { LeaseTime = null, IsLeaseTimeSet = true };
             return true;
         }
         if (field == "deprecated")
@@ -151,7 +146,7 @@ internal static class Ipv6Parser
             return false;
         }
         var lease = TimeSpan.FromSeconds(seconds);
-        range = range with { LeaseTime = lease < MinimumLease ? MinimumLease : lease };
+        range = range with { LeaseTime = lease < MinimumLease ? MinimumLease : lease, IsLeaseTimeSet = true };
         return true;
     }
 
@@ -164,6 +159,12 @@ internal static class Ipv6Parser
     public static void ParseEnableRa(DirectiveContext d)
     {
         d.Config.EnableRouterAdvertisements = true;
+    }
+
+    /// <summary><c>quiet-ra</c>: no RTR-ADVERT / RTR-SOLICIT log lines (dnsmasq OPT_QUIET_RA).</summary>
+    public static void ParseQuietRa(DirectiveContext d)
+    {
+        d.Config.QuietRouterAdvertisements = true;
     }
 
     /// <summary><c>ra-param=&lt;iface&gt;,[mtu:&lt;n&gt;|&lt;iface&gt;|off,][high|low,]&lt;interval&gt;[,&lt;lifetime&gt;]</c>.</summary>

@@ -19,7 +19,7 @@ internal static class Ipv6Summary
         {
             return;
         }
-        text.Section("IPv6 (DHCPv6 served; " + Ipv6Parser.RaNotServed + ")");
+        text.Section("IPv6 (DHCPv6 and router advertisements served)");
         foreach (var range in ipv6.Ranges)
         {
             var set = range.SetTag is { } tag ? $"  sets tag {tag}" : "";

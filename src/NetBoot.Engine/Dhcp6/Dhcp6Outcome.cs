@@ -15,6 +15,9 @@ public enum Dhcp6DropReason
     NoMatchingRange,
     /// <summary>CONFIRM without addresses (RFC 8415 §18.3.3: no reply).</summary>
     NothingToConfirm,
+    /// <summary>The shared lease database cannot be reached: no ADVERTISE or REPLY about addresses (DHCP leasing paused,
+    /// <see cref="Leases.DurabilityRule"/>).</summary>
+    LeaseStoreUnavailable,
 }
 
 /// <summary>What the DHCPv6 responder decided.</summary>

@@ -14,4 +14,15 @@ public static class DurabilityRule
             || outcome.Decision is SendReply { Message.MessageType: Wire.Dhcp.DhcpMessageType.Nak }
                 or SendReply { Message: { MessageType: Wire.Dhcp.DhcpMessageType.Offer, YourAddress.IsZero: false } };
     }
+
+    /// <summary>The DHCPv6 counterpart: lease changes (a REPLY that binds, an ADVERTISE's hold), or an ADVERTISE or
+    /// REPLY that speaks of addresses (IA_NA: its bindings and its NoBinding/NoAddrsAvail statuses come from the lease
+    /// view, which may be stale or never loaded). Not a REPLY to INFORMATION-REQUEST, nor one to CONFIRM.</summary>
+    public static bool NeedsDurableStore(Dhcp6.Dhcp6Outcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        return !outcome.Changes.IsDefaultOrEmpty
+            || (outcome.Decision is Dhcp6.Dhcp6Send { Reply: var reply }
+                && reply.InnermostMessage.Options.Contains(Wire.Dhcp6.Dhcp6OptionCode.IaNa));
+    }
 }

@@ -3,16 +3,13 @@ using NetBoot.Configuration.Parsing;
 
 namespace NetBoot.Configuration.Tests.Parsing;
 
-/// <summary>What NetBoot still does not serve (DNS, router advertisements, Lua scripts) is accepted with a notice that says
-/// so truly, never silently; what it serves now (DHCPv6) gets no such notice.</summary>
+/// <summary>What NetBoot still does not serve (DNS, Lua scripts) is accepted with a notice that says so truly, never
+/// silently; what it serves now (DHCPv6, router advertisements) gets no such notice.</summary>
 public sealed class NotServedNoticeTests
 {
     [Theory]
     [InlineData("server=192.0.2.53", ConfigNoticeKind.NotServedDns, "NetBoot serves no DNS")]
     [InlineData("port=53", ConfigNoticeKind.NotServedDns, "NetBoot serves no DNS")]
-    [InlineData("dhcp-range=::,constructor:eth0,ra-only", ConfigNoticeKind.NotInEffect, "router advertisements are not served")]
-    [InlineData("enable-ra", ConfigNoticeKind.NotInEffect, "router advertisements are not served")]
-    [InlineData("ra-param=eth0,60", ConfigNoticeKind.NotInEffect, "router advertisements are not served")]
     [InlineData("no-dhcpv6-interface=eth0", ConfigNoticeKind.Ignored, "not honoured: DHCPv6 answers on every interface with a DHCPv6 dhcp-range")]
     [InlineData("dhcp-luascript=/etc/netboot/hook.lua", ConfigNoticeKind.NotInEffect, "Lua scripts are not run")]
     public void Not_served_directive_gets_a_notice_saying_why(string line, ConfigNoticeKind kind, string reason)
