@@ -20,9 +20,13 @@ internal static class ProbeCommand
         var waitOption = new Option<double>("--wait") { Description = "Seconds to collect answers after each request.", DefaultValueFactory = _ => 3 };
         var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Also print every answer decoded in full." };
         var noFetchOption = new Option<bool>("--no-fetch") { Description = "Do not fetch the first block of the boot file (no TFTP or HTTP request)." };
+        var ipv6Option = new Option<bool>("--ipv6", "-6")
+        {
+            Description = "Act as UEFI PXEv6 firmware (x64, EDK2) instead: DHCPv6 SOLICIT/REQUEST from the interface's link-local address, then fetch the whole boot file of the bootfile-url (TFTP blksize 1228 windowsize 4, or HTTP). --arch does not apply.",
+        };
         var command = new Command("probe", "Act as a PXE client: list every DHCP and proxyDHCP offer and say what firmware would do.")
         {
-            interfaceOption, archOption, waitOption, verboseOption, noFetchOption,
+            interfaceOption, archOption, waitOption, verboseOption, noFetchOption, ipv6Option,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -33,6 +37,10 @@ internal static class ProbeCommand
                 return 1;
             }
             nic = await WaitForCarrierAsync(nic, cancellationToken).ConfigureAwait(false);
+            if (result.GetValue(ipv6Option))
+            {
+                return await Probe6Command.RunAsync(nic, TimeSpan.FromSeconds(result.GetValue(waitOption)), !result.GetValue(noFetchOption), cancellationToken).ConfigureAwait(false);
+            }
             var firmware = Enum.Parse<ProbeFirmware>(result.GetValue(archOption)!, ignoreCase: true);
             var probe = new PxeProbe(nic, firmware, TimeSpan.FromSeconds(result.GetValue(waitOption)), TimeProvider.System)
             {

@@ -4,7 +4,15 @@ using NetBoot.Wire.Net;
 namespace NetBoot.Engine.Tftp;
 
 /// <summary>Who asked, for <c>tftp-unique-root</c>: the client's address and, when known (lease or ARP), its MAC.</summary>
-public readonly record struct TftpClientIdentity(IPv4Address Address, HardwareAddress? HardwareAddress = null);
+public readonly record struct TftpClientIdentity(IPv4Address Address, HardwareAddress? HardwareAddress = null)
+{
+    /// <summary>Set for a client that asked over IPv6 (then <see cref="Address"/> is unused).</summary>
+    public IPv6Address? IPv6Address { get; init; }
+
+    /// <summary>The directory name of <c>tftp-unique-root=ip</c>: dnsmasq (tftp.c) appends the peer's address as
+    /// inet_ntop writes it, for either family.</summary>
+    public string AddressText => IPv6Address?.ToString() ?? Address.ToString();
+}
 
 /// <summary>Maps a requested TFTP filename to a file under the TFTP root, or refuses it (spec §1.15).
 /// Lexical rules first (no file system), then realpath, containment, file type and readability through
@@ -125,7 +133,7 @@ public sealed class TftpPathPolicy
         }
         var name = _config.UniqueRoot switch
         {
-            TftpUniqueRoot.ByClientAddress => identity.Address.ToString(),
+            TftpUniqueRoot.ByClientAddress => identity.AddressText,
             TftpUniqueRoot.ByHardwareAddress when identity.HardwareAddress is { Length: > 0 } mac =>
                 string.Join('-', mac.Bytes.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture))),
             _ => "",

@@ -25,6 +25,9 @@ public sealed class Dhcp6Service(
     /// <summary>How often the interfaces' IPv6 addresses are read again (a link may gain its global prefix after start).</summary>
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(2);
 
+    /// <summary>The least time between two readings asked for by datagrams from interfaces not (yet) served.</summary>
+    private static readonly TimeSpan ForcedRefreshInterval = TimeSpan.FromMilliseconds(250);
+
     /// <summary>How often expired leases (and lapsed ADVERTISE holds) are removed.</summary>
     private static readonly TimeSpan ExpiryInterval = TimeSpan.FromSeconds(10);
 
@@ -159,7 +162,9 @@ public sealed class Dhcp6Service(
         var (snapshot, generation) = config.Versioned;
         var now = time.GetUtcNow();
         var current = Volatile.Read(ref _links);
-        if (!force && current.Generation == generation && now - current.ReadAt < RefreshInterval)
+        // Even when forced (a datagram from an interface not served), at most every ForcedRefreshInterval: a flood from
+        // such an interface must not turn into a flood of interface readings.
+        if (current.Generation == generation && now - current.ReadAt < (force ? ForcedRefreshInterval : RefreshInterval))
         {
             return current;
         }

@@ -89,14 +89,34 @@ internal sealed class DeviceAcceptQueue(TimeProvider time)
     }
 
     /// <summary>A listening socket on <paramref name="port"/> of one interface: 0.0.0.0 bound to the device.</summary>
-    public static Socket OpenDeviceListener(string interfaceName, int port)
+    public static Socket OpenDeviceListener(string interfaceName, int port) => OpenDeviceListener(interfaceName, IPAddress.Any, port);
+
+    /// <summary>The IPv6 twin of <see cref="OpenDeviceListener(string, int)"/>: [::] bound to the device, IPV6_V6ONLY (the
+    /// IPv4 socket keeps its connections, addresses and port as they were); null when the kernel has no IPv6.</summary>
+    public static Socket? OpenIPv6DeviceListener(string interfaceName, int port)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         try
         {
+            return OpenDeviceListener(interfaceName, IPAddress.IPv6Any, port);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressFamilyNotSupported)
+        {
+            return null;
+        }
+    }
+
+    private static Socket OpenDeviceListener(string interfaceName, IPAddress any, int port)
+    {
+        var socket = new Socket(any.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (any.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                socket.DualMode = false;
+            }
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             socket.SetRawSocketOption(SolSocket, SoBindToDevice, Encoding.ASCII.GetBytes(interfaceName + "\0"));
-            socket.Bind(new IPEndPoint(IPAddress.Any, port));
+            socket.Bind(new IPEndPoint(any, port));
             socket.Listen(512);
             return socket;
         }

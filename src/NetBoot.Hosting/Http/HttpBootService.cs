@@ -17,8 +17,8 @@ using NetBoot.Hosting.Udp;
 
 namespace NetBoot.Hosting.Http;
 
-/// <summary>Serves boot files over HTTP (<c>http-root</c>/<c>http-port</c>) with Kestrel, on the IPv4 addresses of
-/// the interfaces DHCP may use (as TFTP does), so iPXE and UEFI HTTP Boot fetch kernels and initrds at wire speed.</summary>
+/// <summary>Serves boot files over HTTP (<c>http-root</c>/<c>http-port</c>) with Kestrel, on the IPv4 and IPv6 addresses
+/// of the interfaces DHCP may use (as TFTP does), so iPXE and UEFI HTTP Boot fetch kernels and initrds at wire speed.</summary>
 public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootService> logger, Status.BootTelemetry? telemetry = null,
     TimeProvider? time = null)
 {
@@ -33,8 +33,9 @@ public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootServi
     public Task RunAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken) =>
         RunAsync(InterfaceAddresses.Fixed(hostInterfaces), cancellationToken);
 
-    /// <summary>Listens on each interface DHCP may use that is up and has IPv4, now or whenever <paramref name="addresses"/>
-    /// says so later, on 0.0.0.0 bound to the device (SO_BINDTODEVICE) rather than on the interface's address: a server
+    /// <summary>Listens on each interface DHCP may use that is up and has IPv4 or an IPv6 address beyond its link-local
+    /// one, now or whenever <paramref name="addresses"/> says so later, on 0.0.0.0 and [::] bound to the device
+    /// (SO_BINDTODEVICE) rather than on the interface's address: a server
     /// renumbered while running (its address assigned by another DHCP server) keeps serving on its new address, nothing
     /// has to be bound again after privileges are dropped, and an interface that is gone takes only its own socket along.</summary>
     public async Task RunAsync(InterfaceAddresses addresses, CancellationToken cancellationToken)
@@ -50,7 +51,7 @@ public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootServi
         var queue = new DeviceAcceptQueue(_time);
         var loops = new List<Task>();
         var listeners = new InterfaceListeners<DeviceListener>(
-            nic => nic.IsUp && nic.HasIPv4 && policy.Covers(nic),
+            nic => nic.IsUp && (nic.HasIPv4 || nic.HasIPv6) && policy.Covers(nic),
             (nic, report) => OpenDevice(nic, report, snapshot.Http.Port, queue, loops, cancellationToken),
             (nic, device) =>
             {
@@ -71,10 +72,8 @@ public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootServi
             }
             addresses.Changed += OnAddressesChanged;
             listeners.Update(addresses.Current);
-            // What the log and Started report: each interface's addresses with the port.
-            var described = listeners.Listeners
-                .SelectMany(l => l.Nic.Addresses.Select(a => new IPEndPoint(a.Address.ToIPAddress(), snapshot.Http.Port)))
-                .ToImmutableArray();
+            // What the log and Started report: each interface's addresses with the port (IPv6: beyond link-local).
+            var described = listeners.Listeners.SelectMany(Describe).ToImmutableArray();
             var endpoint = new DeviceSetEndPoint(queue, snapshot.Http.Port);
             await RunAsync(options => options.Listen(endpoint, HttpLimits.Configure), _ => described, cancellationToken).ConfigureAwait(false);
         }
@@ -93,7 +92,13 @@ public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootServi
 
     /// <summary>One interface's listening socket and what stops its accept loop (not linked to the service's token:
     /// nothing to unregister when the interface goes; the loop links both).</summary>
-    private sealed record DeviceListener(HostInterface Nic, CancellationTokenSource Stop);
+    private sealed record DeviceListener(HostInterface Nic, int Port, bool ListensIPv6, CancellationTokenSource Stop);
+
+    private static IEnumerable<IPEndPoint> Describe(DeviceListener listener) =>
+        listener.Nic.Addresses.Select(a => new IPEndPoint(a.Address.ToIPAddress(), listener.Port))
+            .Concat(listener.ListensIPv6 && !listener.Nic.IPv6Addresses.IsDefault
+                ? listener.Nic.IPv6Addresses.Where(a => !a.Address.IsLinkLocal).Select(a => new IPEndPoint(a.Address.ToIPAddress(), listener.Port))
+                : []);
 
     private DeviceListener OpenDevice(HostInterface nic, bool report, int port, DeviceAcceptQueue queue, List<Task> loops, CancellationToken cancellationToken)
     {
@@ -110,15 +115,42 @@ public sealed class HttpBootService(ConfigSnapshot config, ILogger<HttpBootServi
             }
             throw;
         }
+        // A second socket for IPv6 rather than one dual-stack socket: see TftpService.Open. On the port the IPv4 one got
+        // (the same unless http-port is 0, in tests).
+        var bound = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        Socket? socket6;
+        try
+        {
+            socket6 = DeviceAcceptQueue.OpenIPv6DeviceListener(nic.Name, bound);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            if (report)
+            {
+                Log.CannotListen(logger, nic.Name, bound, e.Message, BoundUdpSocket.Hint(e));
+            }
+            throw;
+        }
         Log.Listening(logger, "HTTP", nic.Name, string.Join(" ", nic.Addresses.Select(a => a.Address)), port);
         var stop = new CancellationTokenSource();
-        var loop = AcceptUntilStoppedAsync(queue, socket, cancellationToken, stop.Token);
+        Accept(queue, socket, loops, cancellationToken, stop.Token);
+        if (socket6 is not null)
+        {
+            Log.Listening(logger, "HTTP", nic.Name, Tftp.TftpService.DescribeIPv6(nic), port);
+            Accept(queue, socket6, loops, cancellationToken, stop.Token);
+        }
+        return new DeviceListener(nic, bound, socket6 is not null, stop);
+    }
+
+    private static void Accept(DeviceAcceptQueue queue, Socket socket, List<Task> loops, CancellationToken service, CancellationToken listener)
+    {
+        var loop = AcceptUntilStoppedAsync(queue, socket, service, listener);
         lock (loops)
         {
             loops.RemoveAll(t => t.IsCompleted);
             loops.Add(loop);
         }
-        return new DeviceListener(nic, stop);
     }
 
     private static async Task AcceptUntilStoppedAsync(DeviceAcceptQueue queue, Socket socket, CancellationToken service, CancellationToken listener)

@@ -7,7 +7,7 @@ using NetBoot.Wire.Net;
 namespace NetBoot.Hosting.Net;
 
 /// <summary>The kernel's interfaces as getifaddrs(3) reports them, in the calling thread's network namespace: every
-/// interface (its link-layer entry), up or down, with its flags and its IPv4 addresses.
+/// interface (its link-layer entry), up or down, with its flags and its IPv4 and IPv6 addresses.
 /// <para>Why not <see cref="NetworkInterface.GetAllNetworkInterfaces"/>: on Linux its <c>OperationalStatus</c> is
 /// <c>/sys/class/net/X/operstate</c>, which stays "down" (or "unknown") for up to a second after <c>ip link set X up</c>
 /// (the kernel's link watch reports carrier in a deferred work item), so an interface brought up a moment ago was skipped;
@@ -16,6 +16,7 @@ namespace NetBoot.Hosting.Net;
 internal static unsafe partial class InterfaceTable
 {
     private const ushort FamilyInet = 2;
+    private const ushort FamilyInet6 = 10;
     private const ushort FamilyPacket = 17;
     private const uint FlagUp = 0x1;
     private const uint FlagLoopback = 0x8;
@@ -45,6 +46,7 @@ internal static unsafe partial class InterfaceTable
         public int Index { get; set; }
         public uint Flags { get; set; }
         public ImmutableArray<(IPv4Address Address, IPv4Address Netmask)>.Builder Addresses { get; } = ImmutableArray.CreateBuilder<(IPv4Address, IPv4Address)>();
+        public ImmutableArray<(IPv6Address Address, int PrefixLength)>.Builder IPv6Addresses { get; } = ImmutableArray.CreateBuilder<(IPv6Address, int)>();
     }
 
     /// <summary>Every interface, in the kernel's order. Throws <see cref="NetworkInformationException"/> when the kernel
@@ -79,7 +81,7 @@ internal static unsafe partial class InterfaceTable
                 continue;
             }
             result.Add(new HostInterface(nic.Name, index, Mtu(nic.Name), (nic.Flags & FlagLoopback) != 0, nic.Addresses.ToImmutable(),
-                IsUp: (nic.Flags & FlagUp) != 0, HasCarrier: (nic.Flags & FlagLowerUp) != 0));
+                IsUp: (nic.Flags & FlagUp) != 0, HasCarrier: (nic.Flags & FlagLowerUp) != 0, IPv6Addresses: nic.IPv6Addresses.ToImmutable()));
         }
         return result.ToImmutable();
     }
@@ -120,6 +122,24 @@ internal static unsafe partial class InterfaceTable
             var netmask = entry->Netmask == null ? IPv4Address.Broadcast : IPv4Address.FromBytes(new ReadOnlySpan<byte>(entry->Netmask + 4, 4));
             nic.Addresses.Add((address, netmask));
         }
+        else if (family == FamilyInet6)
+        {
+            // struct sockaddr_in6: family (2), port (2), flowinfo (4), address (16, network order), scope id (4).
+            var address = IPv6Address.FromBytes(new ReadOnlySpan<byte>(entry->Address + 8, IPv6Address.Length));
+            var prefixLength = entry->Netmask == null ? 128 : PrefixLength(new ReadOnlySpan<byte>(entry->Netmask + 8, IPv6Address.Length));
+            nic.IPv6Addresses.Add((address, prefixLength));
+        }
+    }
+
+    /// <summary>The number of leading one bits of an IPv6 netmask.</summary>
+    private static int PrefixLength(ReadOnlySpan<byte> netmask)
+    {
+        var bits = 0;
+        foreach (var b in netmask)
+        {
+            bits += System.Numerics.BitOperations.PopCount(b);
+        }
+        return bits;
     }
 
     /// <summary>glibc names an IPv4 address by its label (<c>eth0:1</c> for an alias); the device is the part before the

@@ -178,8 +178,10 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
     {
         ArgumentNullException.ThrowIfNull(client);
         Metrics.TftpActive.Add(1);
-        var transfer = new TrackedTransfer(this, IPv4Address.FromIPAddress(client), file, size, bytesSent);
-        if (trackClients)
+        // The dashboard's client table is keyed by IPv4 address: an IPv6 transfer is counted in the metrics only (as HTTP's).
+        var isIPv4 = client.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
+        var transfer = new TrackedTransfer(this, isIPv4 ? IPv4Address.FromIPAddress(client) : IPv4Address.Any, file, size, bytesSent) { IsTracked = trackClients && isIPv4 };
+        if (transfer.IsTracked)
         {
             _active.TryAdd(transfer, true);
             Record(new TransferStarted(time.GetUtcNow(), transfer.Client, "tftp", file, size));
@@ -192,7 +194,7 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
     {
         ArgumentNullException.ThrowIfNull(client);
         Metrics.TftpTransfers.Add(1, new KeyValuePair<string, object?>("result", result));
-        if (trackClients)
+        if (trackClients && client.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
         {
             Record(new TransferRefused(time.GetUtcNow(), IPv4Address.FromIPAddress(client), "tftp", file, reason));
         }
@@ -206,7 +208,7 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
         Metrics.TftpTransfers.Add(1, new KeyValuePair<string, object?>("result", result));
         Metrics.TftpSent.Add(bytes);
         Metrics.TftpDuration.Record(seconds, new KeyValuePair<string, object?>("result", result));
-        if (trackClients)
+        if (transfer.IsTracked)
         {
             _active.TryRemove(transfer, out _);
             Record(new TransferEnded(time.GetUtcNow(), transfer.Client, "tftp", transfer.File, bytes, failure, isProbe));
@@ -366,6 +368,9 @@ public sealed class TrackedTransfer : IDisposable
     }
 
     public IPv4Address Client { get; }
+
+    /// <summary>Shown in the dashboard's client table (clients are tracked, and this one asked over IPv4).</summary>
+    internal bool IsTracked { get; init; }
     public string File { get; }
     public long Size { get; }
     internal Func<long> BytesSent { get; }

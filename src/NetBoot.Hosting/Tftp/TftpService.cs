@@ -16,7 +16,7 @@ using NetBoot.Wire.Tftp;
 
 namespace NetBoot.Hosting.Tftp;
 
-/// <summary>Serves read requests on UDP 69 of each TFTP interface; every transfer runs on its own ephemeral
+/// <summary>Serves read requests on UDP 69 of each TFTP interface, over IPv4 and IPv6; every transfer runs on its own ephemeral
 /// socket (its TID, RFC 1350 §4), or on port 69 itself under <c>tftp-single-port</c>; either way on a thread of its own,
 /// by the one engine (<see cref="TftpTransferRunner"/>) over the pure <see cref="TftpTransfer"/> state machine.</summary>
 public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logger, TimeProvider time, BootTelemetry? telemetry = null,
@@ -29,7 +29,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
 
     private readonly ConcurrentDictionary<string, int> _boundPorts = new(StringComparer.Ordinal);
 
-    /// <summary>The port each interface's listener is bound to, by interface name (see <see cref="ListenPort"/>).</summary>
+    /// <summary>The port each interface's listeners (IPv4 and IPv6) are bound to, by interface name (see <see cref="ListenPort"/>).</summary>
     internal IReadOnlyDictionary<string, int> BoundPorts => _boundPorts;
 
     private int _activeTransfers;
@@ -50,7 +50,8 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
     public Task RunAsync(ImmutableArray<HostInterface> hostInterfaces, CancellationToken cancellationToken) =>
         RunAsync(InterfaceAddresses.Fixed(hostInterfaces), cancellationToken);
 
-    /// <summary>Serves until cancelled on port 69 of every TFTP interface that is up and has IPv4, now or whenever
+    /// <summary>Serves until cancelled on port 69 of every TFTP interface that is up and has IPv4 or an IPv6 address
+    /// beyond its link-local one (<see cref="HostInterface.HasIPv6"/>), now or whenever
     /// <paramref name="addresses"/> says so later; a listener is closed (its transfers ended) when its interface is gone.</summary>
     public async Task RunAsync(InterfaceAddresses addresses, CancellationToken cancellationToken)
     {
@@ -83,7 +84,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             : snapshot.Tftp.PortRange is { } range ? $"on ports {range.Start}-{range.End}" : "on ephemeral ports");
         var policy = InterfacePolicy.Create(snapshot.Interfaces, addresses.Initial);
         var listeners = new InterfaceListeners<CancellationTokenSource>(
-            nic => nic.IsUp && nic.HasIPv4 && Selects(snapshot, policy, nic),
+            nic => nic.IsUp && (nic.HasIPv4 || nic.HasIPv6) && Selects(snapshot, policy, nic),
             (nic, report) => Open(nic, report, addresses, cache, loops, cancellationToken),
             (nic, stop) =>
             {
@@ -118,25 +119,58 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         }
     }
 
-    /// <summary>Port 69 on one interface, served until the interface is gone or the service stops; returns what stops it.</summary>
+    /// <summary>Port 69 on one interface, over both families, served until the interface is gone or the service stops;
+    /// returns what stops it.
+    /// <para>Two sockets per interface (0.0.0.0 and [::] with IPV6_V6ONLY, both bound to the device) rather than one
+    /// dual-stack [::] socket: the IPv4 path stays exactly what it was (AF_INET addresses and IP_PKTINFO, ARP for
+    /// tftp-unique-root=mac, its log lines), no IPv4 client is seen as ::ffff:a.b.c.d, and each family's transfers run
+    /// on sockets of that family. Both are opened whatever addresses the interface has now: bound to the device, not an
+    /// address, they serve an address added later.</para></summary>
     private CancellationTokenSource Open(HostInterface nic, bool report, InterfaceAddresses addresses, TftpBlockCache cache,
         List<Task> loops, CancellationToken cancellationToken)
     {
         var socket = BoundUdpSocket.Open(logger, report, nic.Name, ListenPort, allowBroadcast: false);
         var port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        Socket? socket6;
+        try
+        {
+            // On the port the IPv4 socket got: the same unless ListenPort is 0 (tests), where both families then share it.
+            socket6 = BoundUdpSocket.OpenIPv6(logger, report, nic.Name, port);
+        }
+        catch (SocketException)
+        {
+            socket.Dispose();
+            throw;
+        }
         _boundPorts[nic.Name] = port;
         Log.Listening(logger, "TFTP", nic.Name, string.Join(" ", nic.Addresses.Select(a => a.Address)), port);
-        TftpListenerBuffer.Enlarge(socket);
         // Not linked to the service's token (nothing to unregister when an interface goes): the loop links both.
         var stop = new CancellationTokenSource();
-        var loop = ListenUntilStoppedAsync(socket, nic, addresses, cache, cancellationToken, stop.Token);
+        Listen(socket, nic, addresses, cache, loops, cancellationToken, stop.Token);
+        if (socket6 is not null)
+        {
+            Log.Listening(logger, "TFTP", nic.Name, DescribeIPv6(nic), port);
+            Listen(socket6, nic, addresses, cache, loops, cancellationToken, stop.Token);
+        }
+        return stop;
+    }
+
+    private void Listen(Socket socket, HostInterface nic, InterfaceAddresses addresses, TftpBlockCache cache, List<Task> loops,
+        CancellationToken service, CancellationToken listener)
+    {
+        TftpListenerBuffer.Enlarge(socket);
+        var loop = ListenUntilStoppedAsync(socket, nic, addresses, cache, service, listener);
         lock (loops)
         {
             loops.RemoveAll(t => t.IsCompleted);
             loops.Add(loop);
         }
-        return stop;
     }
+
+    /// <summary>An interface's IPv6 addresses as a listening line shows them: <c>[fd00::1] [fe80::1]</c>, or <c>[::]</c>
+    /// while it has none.</summary>
+    internal static string DescribeIPv6(HostInterface nic) =>
+        nic.IPv6Addresses.IsDefaultOrEmpty ? "[::]" : string.Join(" ", nic.IPv6Addresses.Select(a => $"[{a.Address}]"));
 
     private async Task ListenUntilStoppedAsync(Socket socket, HostInterface nic, InterfaceAddresses addresses, TftpBlockCache cache,
         CancellationToken service, CancellationToken listener)
@@ -185,7 +219,8 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
     private async Task ListenAsync(Socket listener, Func<HostInterface> currentNic, TftpBlockCache cache, CancellationToken cancellationToken)
     {
         var buffer = new byte[2048];
-        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
+        var isIPv6 = listener.AddressFamily == AddressFamily.InterNetworkV6;
+        EndPoint any = new IPEndPoint(isIPv6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         var transfers = new List<Task>();
         var singlePort = new ConcurrentDictionary<IPEndPoint, SinglePortTransferLink>();
         var drops = new TftpListenerBuffer(listener, time);
@@ -229,7 +264,8 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                 {
                     continue;
                 }
-                var localAddress = received.PacketInformation.Address is { } local && !local.Equals(IPAddress.Broadcast)
+                var localAddress = isIPv6 ? LocalIPv6Address(received.PacketInformation.Address, nic)
+                    : received.PacketInformation.Address is { } local && !local.Equals(IPAddress.Broadcast)
                     ? local
                     : nic.HasIPv4 ? nic.Addresses[0].Address.ToIPAddress() : null;
                 if (localAddress is null)
@@ -247,6 +283,18 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
             // Transfers end on cancellation within one timeout; wait for them so none outlives the service.
             await Task.WhenAll(transfers).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The address an IPv6 request was sent to (IPV6_PKTINFO), which the transfer's socket answers from: a
+    /// link-local one carries the interface as its scope, or it cannot be bound. A multicast destination (no TFTP
+    /// client sends one) has nothing to answer from.</summary>
+    internal static IPAddress? LocalIPv6Address(IPAddress? destination, HostInterface nic)
+    {
+        if (destination is not { AddressFamily: AddressFamily.InterNetworkV6 } local || local.IsIPv6Multicast)
+        {
+            return null;
+        }
+        return local.IsIPv6LinkLocal ? new IPAddress(local.GetAddressBytes(), nic.Index) : local;
     }
 
     private static SinglePortTransferLink OpenSinglePortLink(Socket listener, IPEndPoint client, ConcurrentDictionary<IPEndPoint, SinglePortTransferLink> links)
@@ -357,9 +405,14 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
     }
 
     /// <summary>tftp-unique-root=mac needs the client's MAC: the kernel's ARP table has it (the client just sent us
-    /// a datagram). The policy stays pure: it gets the address, never the table.</summary>
-    private static TftpClientIdentity IdentifyClient(TftpConfig tftp, IPEndPoint client)
+    /// a datagram). The policy stays pure: it gets the address, never the table. An IPv6 client is known by its address
+    /// alone (tftp-unique-root=ip; no neighbour-table lookup, so =mac finds no directory for it).</summary>
+    internal static TftpClientIdentity IdentifyClient(TftpConfig tftp, IPEndPoint client)
     {
+        if (client.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            return new TftpClientIdentity(IPv4Address.Any) { IPv6Address = IPv6Address.FromIPAddress(client.Address) };
+        }
         var address = IPv4Address.FromIPAddress(client.Address);
         var mac = tftp.UniqueRoot == TftpUniqueRoot.ByHardwareAddress ? ArpTable.Lookup(address) : null;
         return new TftpClientIdentity(address, mac);
@@ -408,7 +461,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
 
     private static string Describe(SocketAddress address)
     {
-        var endPoint = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(address);
+        var endPoint = (IPEndPoint)new IPEndPoint(address.Family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0).Create(address);
         return endPoint.ToString();
     }
 

@@ -40,6 +40,55 @@ public static class BoundUdpSocket
         }
     }
 
+    /// <summary>The IPv6 twin of an interface's IPv4 socket: [::] on <paramref name="port"/>, bound to the device, with
+    /// IPV6_RECVPKTINFO; IPV6_V6ONLY set, so the IPv4 socket beside it keeps its own port and IPv4 traffic never arrives
+    /// here as ::ffff:a.b.c.d. Null when the kernel has no IPv6 at all (booted with ipv6.disable=1).</summary>
+    public static Socket? OpenIPv6(string interfaceName, int port)
+    {
+        Socket socket;
+        try
+        {
+            socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressFamilyNotSupported)
+        {
+            return null;
+        }
+        try
+        {
+            socket.DualMode = false;
+            socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.PacketInformation, true);
+            if (interfaceName.Length > 0)
+            {
+                socket.SetRawSocketOption(SolSocket, SoBindToDevice, Encoding.ASCII.GetBytes(interfaceName + "\0"));
+            }
+            socket.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary><see cref="OpenIPv6(string, int)"/>, logging why it cannot be bound when <paramref name="report"/> is set.</summary>
+    public static Socket? OpenIPv6(ILogger logger, bool report, string interfaceName, int port)
+    {
+        try
+        {
+            return OpenIPv6(interfaceName, port);
+        }
+        catch (SocketException e)
+        {
+            if (report)
+            {
+                Log.CannotListen(logger, interfaceName, port, e.Message, Hint(e));
+            }
+            throw;
+        }
+    }
+
     /// <summary>Opens a listening socket on one interface (0.0.0.0, bound to the device); when it cannot be bound, logs
     /// why and what usually holds the port if <paramref name="report"/> is set, then rethrows. The caller logs success.</summary>
     public static Socket Open(ILogger logger, bool report, string interfaceName, int port, bool allowBroadcast)

@@ -52,6 +52,25 @@ public sealed class InterfaceTableNamespaceTests : IDisposable
         Assert.Equal(1, loopback.Index);
     }
 
+    /// <summary>IPv6 addresses with their prefix lengths; only an address beyond link-local makes an interface one to
+    /// serve over IPv6 alone (every interface that is up has a link-local one).</summary>
+    [Fact]
+    public void IPv6_addresses_are_read_with_their_prefix_length()
+    {
+        _near.Exec("ip", "addr", "add", "fe80::1/64", "dev", "nbt0", "nodad");
+        _near.Exec("ip", "link", "set", "nbt0", "up");
+        Assert.False(Read("nbt0").HasIPv6);
+
+        _near.Exec("ip", "addr", "add", "fd00:5::1/64", "dev", "nbt0", "nodad");
+
+        var nic = Read("nbt0");
+        Assert.True(nic.HasIPv6);
+        Assert.False(nic.HasIPv4);
+        Assert.Contains((Wire.Net.IPv6Address.Parse("fd00:5::1"), 64), nic.IPv6Addresses);
+        Assert.Contains((Wire.Net.IPv6Address.Parse("fe80::1"), 64), nic.IPv6Addresses);
+        Assert.Contains((Wire.Net.IPv6Address.Parse("::1"), 128), Read("lo").IPv6Addresses);
+    }
+
     public void Dispose()
     {
         _near.Dispose();

@@ -3,18 +3,20 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetBoot.Configuration.Parsing;
 using NetBoot.Hosting.Net;
+using NetBoot.Hosting.Tests.Http;
 using NetBoot.Hosting.Tftp;
 using NetBoot.Wire.Tftp;
 
 namespace NetBoot.Hosting.Tests.Tftp;
 
-/// <summary>The real <see cref="TftpService"/> on 127.0.0.1 (an ephemeral listening port instead of 69, so no root is
-/// needed), read by the in-repo <see cref="TftpClient"/>, on a transfer's own port and under tftp-single-port: the one
-/// transfer engine serves both.</summary>
+/// <summary>The real <see cref="TftpService"/> on 127.0.0.1 and ::1 (an ephemeral listening port instead of 69, so no root
+/// is needed), read by the in-repo <see cref="TftpClient"/>, on a transfer's own port and under tftp-single-port: the one
+/// transfer engine serves both, and both address families, through the one path policy.</summary>
 public sealed class TftpServiceLoopbackTests : IAsyncDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("netboot-tftp-loopback-").FullName;
     private readonly CancellationTokenSource _stop = new();
+    private readonly RecordingLogger<TftpService> _log = new();
     private Task? _running;
 
     public async ValueTask DisposeAsync()
@@ -26,19 +28,25 @@ public sealed class TftpServiceLoopbackTests : IAsyncDisposable
         }
         _stop.Dispose();
         Directory.Delete(_root, recursive: true);
+        _stop.Dispose();
     }
 
-    /// <summary>Starts the service on loopback and returns its listening end point.</summary>
-    private async Task<IPEndPoint> StartAsync(bool singlePort)
+    /// <summary>Starts the service on loopback and returns its listening end point on 127.0.0.1.</summary>
+    private Task<IPEndPoint> StartAsync(bool singlePort) => StartAsync(singlePort, IPAddress.Loopback);
+
+    /// <summary>Starts the service on loopback (with more directives) and returns its listening end point on
+    /// <paramref name="address"/> (127.0.0.1 or ::1: both families listen on the one port).</summary>
+    private async Task<IPEndPoint> StartAsync(bool singlePort, IPAddress address, string directives = "", bool recordLog = false, string? root = null)
     {
-        var text = $"enable-tftp=lo\ntftp-root={_root}\n" + (singlePort ? "tftp-single-port\n" : "");
+        var text = $"enable-tftp=lo\ntftp-root={root ?? _root}\n" + (singlePort ? "tftp-single-port\n" : "") + directives;
         var loaded = DnsmasqConfigReader.Parse(text, "loopback.conf");
         Assert.True(loaded.IsValid, string.Join("; ", loaded.Errors));
         var loopback = HostInterface.ReadAll().Single(n => n.IsLoopback && n.IsUp);
-        var service = new TftpService(new ConfigSnapshot(loaded.Config!), NullLogger<TftpService>.Instance, TimeProvider.System) { ListenPort = 0 };
+        var logger = recordLog ? _log : (Microsoft.Extensions.Logging.ILogger<TftpService>)NullLogger<TftpService>.Instance;
+        var service = new TftpService(new ConfigSnapshot(loaded.Config!), logger, TimeProvider.System) { ListenPort = 0 };
         _running = Task.Run(() => service.RunAsync([loopback], _stop.Token));
         await service.Listening.WaitAsync(TimeSpan.FromSeconds(30));
-        return new IPEndPoint(IPAddress.Loopback, service.BoundPorts[loopback.Name]);
+        return new IPEndPoint(address, service.BoundPorts[loopback.Name]);
     }
 
     private byte[] WriteFile(string name, int length)
@@ -67,6 +75,136 @@ public sealed class TftpServiceLoopbackTests : IAsyncDisposable
         Assert.Equal(expected, output.ToArray());
         Assert.Equal((blockSize ?? 512, windowSize ?? 1, (long?)expected.Length), (result.BlockSize, result.WindowSize, result.TransferSize));
     }
+
+    /// <summary>EDK2's PXEv6 asks blksize 1228 (its IPv6 MTU budget) with windowsize 4: both granted, the file byte-identical,
+    /// the transfer on a socket of the client's family (its own port, or 69's under tftp-single-port).</summary>
+    [Theory]
+    [InlineData(false, 1228, 4)]
+    [InlineData(true, 1228, 4)]
+    [InlineData(false, null, null)]
+    [InlineData(true, 1468, 8)]
+    public async Task A_file_is_read_whole_over_IPv6_loopback(bool singlePort, int? blockSize, int? windowSize)
+    {
+        var expected = WriteFile("bootx64.efi", 1_000_003);
+        var server = await StartAsync(singlePort, IPAddress.IPv6Loopback);
+        using var output = new MemoryStream();
+
+        var result = await Task.Run(() => TftpClient.Get(
+            new TftpClientRequest(server, "bootx64.efi", blockSize, windowSize, AskTransferSize: true), output));
+
+        Assert.True(result.IsSuccess, result.Error);
+        Assert.Equal(expected, output.ToArray());
+        Assert.Equal((blockSize ?? 512, windowSize ?? 1, (long?)expected.Length), (result.BlockSize, result.WindowSize, result.TransferSize));
+    }
+
+    /// <summary>The transfer answers from the address the request was sent to, on a socket of its family, and the log
+    /// names the client by its IPv6 address.</summary>
+    [Fact]
+    public async Task An_IPv6_request_is_answered_from_an_IPv6_transfer_socket_and_logged_with_its_address()
+    {
+        WriteFile("boot.bin", 500);
+        var server = await StartAsync(singlePort: false, IPAddress.IPv6Loopback, recordLog: true);
+        using var client = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+        client.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        var request = new byte[64];
+        var length = TftpPacketEncoder.WriteRequest(request, TftpOpcode.ReadRequest, "boot.bin", TftpModes.Octet, []);
+        await client.SendToAsync(request.AsMemory(0, length), server);
+        var reply = new byte[1024];
+        var received = await client.ReceiveFromAsync(reply, new IPEndPoint(IPAddress.IPv6Any, 0)).WaitAsync(TimeSpan.FromSeconds(30));
+        var from = (IPEndPoint)received.RemoteEndPoint;
+        Assert.Equal(IPAddress.IPv6Loopback, from.Address);
+        Assert.NotEqual(server.Port, from.Port);
+        Assert.True(TftpPacketDecoder.TryReadData(reply.AsSpan(0, received.ReceivedBytes), out var block, out var data));
+        Assert.Equal((1, 500), (block, data.Length));
+        var ack = new byte[4];
+        TftpPacketEncoder.WriteAck(ack, 1);
+        await client.SendToAsync(ack, from);
+
+        var line = await _log.WaitForAsync(l => l.StartsWith("sent ", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.StartsWith($"sent {_root}/boot.bin to ::1: 500 bytes", line, StringComparison.Ordinal);
+    }
+
+    /// <summary>The path policy is one code for both families: every name refused over IPv4 is refused over IPv6, with
+    /// the same answer (error 1, as for a missing file), and the file next to them is served over both.</summary>
+    [Theory]
+    [InlineData("../outside.bin")]
+    [InlineData("sub/../../outside.bin")]
+    [InlineData("escape.bin")]
+    [InlineData("not-mine.bin")]
+    [InlineData("absent.bin")]
+    public async Task A_name_refused_over_IPv4_is_refused_over_IPv6_alike(string name)
+    {
+        // The TFTP root is a folder of the test's own folder, so that "../outside.bin" names a real file outside it.
+        var root = Path.Combine(_root, "root");
+        Directory.CreateDirectory(Path.Combine(root, "sub"));
+        File.WriteAllBytes(Path.Combine(_root, "outside.bin"), [1, 2, 3]);
+        File.CreateSymbolicLink(Path.Combine(root, "escape.bin"), Path.Combine(_root, "outside.bin"));
+        File.WriteAllBytes(Path.Combine(root, "not-mine.bin"), new byte[100]);
+        // tftp-secure: a file not owned by the server's user is refused (the tests run as root, who may give it away).
+        Assert.Equal(0, Chown(Path.Combine(root, "not-mine.bin"), 65534, 65534));
+        var served = new byte[5000];
+        new Random(5).NextBytes(served);
+        File.WriteAllBytes(Path.Combine(root, "boot.bin"), served);
+        var server4 = await StartAsync(singlePort: false, IPAddress.Loopback, "tftp-secure\n", root: root);
+        var server6 = new IPEndPoint(IPAddress.IPv6Loopback, server4.Port);
+
+        var refused4 = await GetAsync(server4, name);
+        var refused6 = await GetAsync(server6, name);
+        var boot6 = await GetAsync(server6, "boot.bin");
+
+        Assert.False(refused4.Result.IsSuccess);
+        Assert.Contains("error 1", refused4.Result.Error, StringComparison.Ordinal);
+        Assert.Equal(refused4.Result.Error, refused6.Result.Error);
+        Assert.True(boot6.Result.IsSuccess, boot6.Result.Error);
+        Assert.Equal(served, boot6.Bytes);
+    }
+
+    /// <summary>dnsmasq (tftp.c) names the tftp-unique-root=ip directory by the peer's address as inet_ntop writes it, for
+    /// IPv6 too: ::1 reads from <c>root/::1/</c>.</summary>
+    [Fact]
+    public async Task Unique_root_by_address_uses_the_IPv6_address_as_the_directory_name()
+    {
+        WriteFile("boot.bin", 10);
+        Directory.CreateDirectory(Path.Combine(_root, "::1"));
+        var own = new byte[777];
+        new Random(7).NextBytes(own);
+        File.WriteAllBytes(Path.Combine(_root, "::1", "boot.bin"), own);
+        var server = await StartAsync(singlePort: false, IPAddress.IPv6Loopback, "tftp-unique-root=ip\n");
+
+        var got = await GetAsync(server, "boot.bin");
+
+        Assert.True(got.Result.IsSuccess, got.Result.Error);
+        Assert.Equal(own, got.Bytes);
+    }
+
+    /// <summary>The transfer answers from the address the request came to; a link-local one needs the arrival interface
+    /// as its scope to be bound, a multicast one (no TFTP client sends one) is not answered.</summary>
+    [Fact]
+    public void An_IPv6_transfer_answers_from_the_request_destination_scoped_to_the_arrival_interface()
+    {
+        var nic = new HostInterface("eth7", 7, 1500, false, []);
+
+        Assert.Equal(IPAddress.Parse("fd00::1"), TftpService.LocalIPv6Address(IPAddress.Parse("fd00::1"), nic));
+        Assert.Equal(7, TftpService.LocalIPv6Address(IPAddress.Parse("fe80::1"), nic)!.ScopeId);
+        Assert.Null(TftpService.LocalIPv6Address(IPAddress.Parse("ff02::1"), nic));
+        Assert.Null(TftpService.LocalIPv6Address(null, nic));
+        Assert.Equal("[::]", TftpService.DescribeIPv6(nic));
+        Assert.Equal("[fd00::1] [fe80::1]", TftpService.DescribeIPv6(nic with
+        {
+            IPv6Addresses = [(Wire.Net.IPv6Address.Parse("fd00::1"), 64), (Wire.Net.IPv6Address.Parse("fe80::1"), 64)],
+        }));
+    }
+
+    private static async Task<(TftpClientResult Result, byte[] Bytes)> GetAsync(IPEndPoint server, string name)
+    {
+        using var output = new MemoryStream();
+        var result = await Task.Run(() => TftpClient.Get(new TftpClientRequest(server, name, TimeoutSeconds: 5), output));
+        return (result, output.ToArray());
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "chown", SetLastError = true)]
+    [System.Runtime.InteropServices.DefaultDllImportSearchPaths(System.Runtime.InteropServices.DllImportSearchPath.SafeDirectories)]
+    private static extern int Chown([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, int owner, int group);
 
     [Theory]
     [InlineData(false)]

@@ -49,11 +49,17 @@ public sealed class TftpLab : IAsyncDisposable
     public static byte[] TextContent => s_text;
 
     /// <summary>Creates the namespaces and the root, and starts netboot with <paramref name="extraDirectives"/>.</summary>
-    public static Task<TftpLab> StartAsync(params string[] extraDirectives) => StartAsync(null, extraDirectives);
+    public static Task<TftpLab> StartAsync(params string[] extraDirectives) => StartAsync((int?)null, extraDirectives);
 
     /// <summary>As <see cref="StartAsync(string[])"/>, with both ends of the link at <paramref name="mtu"/> (set before
     /// netboot starts: blksize is capped at the interface's MTU − 32; 65535 allows the largest, 65464).</summary>
-    public static async Task<TftpLab> StartAsync(int? mtu, params string[] extraDirectives)
+    public static Task<TftpLab> StartAsync(int? mtu, params string[] extraDirectives) => StartAsync(mtu, null, extraDirectives);
+
+    /// <summary>As <see cref="StartAsync(string[])"/>, after <paramref name="prepare"/> has set up the namespaces further
+    /// (IPv6 addresses, more links) with netboot not yet started.</summary>
+    public static Task<TftpLab> StartAsync(Action<TftpLab> prepare, params string[] extraDirectives) => StartAsync(null, prepare, extraDirectives);
+
+    private static async Task<TftpLab> StartAsync(int? mtu, Action<TftpLab>? prepare, string[] extraDirectives)
     {
         var server = NetworkNamespace.Create("nbt-srv");
         var client = NetworkNamespace.Create("nbt-cli");
@@ -68,6 +74,7 @@ public sealed class TftpLab : IAsyncDisposable
                 client.Exec("ip", "link", "set", ClientInterface, "mtu", size.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
             lab.CreateRoot();
+            prepare?.Invoke(lab);
             await lab.StartServerAsync(extraDirectives);
         }
         catch
