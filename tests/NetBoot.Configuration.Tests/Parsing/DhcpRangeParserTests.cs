@@ -120,12 +120,12 @@ public class DhcpRangeParserTests
         ConfigAssert.Error("dhcp-range=10.0.0.1,10.0.1.9,255.255.255.0", "inconsistent DHCP range");
 
     [Fact]
-    public void Ipv6_router_advertisement_range_is_parsed_apart_with_a_not_served_notice()
+    public void Ipv6_router_advertisement_range_is_parsed_apart_and_served_without_a_notice()
     {
         var config = ConfigAssert.Valid("dhcp-range=::,constructor:eth0,ra-only");
         Assert.Empty(config.Ranges);
         Assert.Single(config.Ipv6.Ranges);
-        Assert.Equal(ConfigNoticeKind.NotInEffect, Assert.Single(config.Notices).Kind);
+        Assert.Empty(config.Notices);
     }
 
     [Fact]
