@@ -15,6 +15,12 @@ public static class LabNetwork
     public const string Ipv6Prefix = "fd77::";
     public const string RouterIpv6Address = "fd77::1";
 
+    /// <summary>The server's address on an IPv6-only segment (<see cref="NamespaceLab.AddServerIpv6AddressAsync"/>),
+    /// and the DHCPv6 pool it leases from.</summary>
+    public const string ServerIpv6Address = "fd77::2";
+    public const string Ipv6PoolStart = "fd77::100";
+    public const string Ipv6PoolEnd = "fd77::1ff";
+
     /// <summary>Interface names inside the namespaces (each namespace is private to one run).</summary>
     public const string Bridge = "br0";
     public const string Tap = "tap0";

@@ -92,6 +92,11 @@ public sealed partial class NamespaceLab : IAsyncDisposable
         "--enable-ra", $"--dhcp-range={LabNetwork.Ipv6Prefix},ra-only",
     ]);
 
+    /// <summary>Gives the server namespace <see cref="LabNetwork.ServerIpv6Address"/> at once (no duplicate address
+    /// detection: the segment is private to this lab), for a server that owns an IPv6-only segment.</summary>
+    public Task AddServerIpv6AddressAsync() =>
+        IpAsync("-n", ServerNamespace, "addr", "add", $"{LabNetwork.ServerIpv6Address}/64", "dev", LabNetwork.ServerInterface, "nodad");
+
     /// <summary>Every frame to or from the VM, captured on its tap (a capture on the bridge would miss the
     /// unicast frames the bridge forwards between ports): evidence independent of any server's log, and a file
     /// to read with tshark or Wireshark when a test fails.</summary>

@@ -24,7 +24,20 @@ public static class OvmfClient
     {
         Pxe,
         HttpOnly,
+
+        /// <summary>PXE over IPv6 only: <c>IPv4Support=n</c> removes the IPv4 stack, so PXEv4 and HTTPv4 are no boot
+        /// options and PXEv6 is the first.</summary>
+        Pxe6,
+
+        /// <summary>HTTP Boot over IPv6 only: no IPv4 stack, no PXE. EDK2 2022.11's HTTP Boot sends no SOLICIT when it
+        /// starts before the link-local address has passed duplicate address detection (its DHCPv6 Start fails with
+        /// "Unexpected network error"; PXE waits for the address, HTTP Boot does not): a boot-menu wait of
+        /// <see cref="Http6BootMenuWait"/> lets the address settle first.</summary>
+        Http6,
     }
+
+    /// <summary>The boot-menu wait (<c>-boot menu=on,splash-time=</c>) before HTTPv6; see <see cref="BootPath.Http6"/>.</summary>
+    public static readonly TimeSpan Http6BootMenuWait = TimeSpan.FromSeconds(3);
 
     public static (LabProcess Process, LogFile Serial) Start(NamespaceLab lab, string mac, BootPath path, bool secureBoot = false)
     {
@@ -35,9 +48,17 @@ public static class OvmfClient
         string[] machine = secureBoot
             ? ["-machine", "q35,smm=on,accel=tcg", "-global", "driver=cfi.pflash01,property=secure,value=on"]
             : ["-machine", "q35,accel=tcg"];
-        string[] only = path == BootPath.HttpOnly
-            ? ["-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n", "-fw_cfg", "name=opt/org.tianocore/IPv6Support,string=n"]
-            : ["-fw_cfg", "name=opt/org.tianocore/IPv6Support,string=n"];
+        string[] only = path switch
+        {
+            BootPath.HttpOnly => ["-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n", "-fw_cfg", "name=opt/org.tianocore/IPv6Support,string=n"],
+            BootPath.Pxe6 => ["-fw_cfg", "name=opt/org.tianocore/IPv4Support,string=n"],
+            BootPath.Http6 =>
+            [
+                "-fw_cfg", "name=opt/org.tianocore/IPv4Support,string=n", "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n",
+                "-boot", $"menu=on,splash-time={(int)Http6BootMenuWait.TotalMilliseconds}",
+            ],
+            _ => ["-fw_cfg", "name=opt/org.tianocore/IPv6Support,string=n"],
+        };
         var process = lab.Start("qemu", lab.LanNamespace, "timeout",
         [
             "--kill-after=5", $"{(int)QemuClient.HardLimit.TotalSeconds}",
