@@ -40,10 +40,13 @@ public sealed record Ipv6LeaseUpsert(Ipv6Lease Lease) : Ipv6LeaseChange(Lease);
 
 public sealed record Ipv6LeaseRemoval(Ipv6Lease Lease) : Ipv6LeaseChange(Lease);
 
-/// <summary>In-memory IPv6 lease table, keyed by address (one holder per address).</summary>
+/// <summary>In-memory IPv6 lease table, keyed by address (one holder per address) and indexed by DUID+IAID, so the
+/// responder's per-IA lookup does not walk the table (it did: 76 % of a DHCPv6 exchange's CPU at 30 000 leases).</summary>
 public sealed class Ipv6LeaseTable : IIpv6LeaseView
 {
     private ImmutableDictionary<IPv6Address, Ipv6Lease> _byAddress = ImmutableDictionary<IPv6Address, Ipv6Lease>.Empty;
+    private ImmutableDictionary<(Duid Duid, uint Iaid), ImmutableSortedSet<IPv6Address>> _byClient =
+        ImmutableDictionary<(Duid Duid, uint Iaid), ImmutableSortedSet<IPv6Address>>.Empty;
 
     public int Count => _byAddress.Count;
 
@@ -52,20 +55,45 @@ public sealed class Ipv6LeaseTable : IIpv6LeaseView
     public Ipv6Lease? ByAddress(IPv6Address address) => _byAddress.GetValueOrDefault(address);
 
     public IEnumerable<Ipv6Lease> ByClient(Duid duid, uint iaid) =>
-        _byAddress.Values.Where(l => l.BelongsTo(duid, iaid)).OrderBy(l => l.Address);
+        _byClient.TryGetValue((duid, iaid), out var addresses) ? addresses.Select(a => _byAddress[a]) : [];
 
     public void Apply(IEnumerable<Ipv6LeaseChange> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
         foreach (var change in changes)
         {
-            _byAddress = change switch
+            switch (change)
             {
-                Ipv6LeaseUpsert upsert => _byAddress.SetItem(upsert.Lease.Address, upsert.Lease),
-                Ipv6LeaseRemoval removal when _byAddress.TryGetValue(removal.Lease.Address, out var held) && held.BelongsTo(removal.Lease.Duid, removal.Lease.Iaid)
-                    => _byAddress.Remove(removal.Lease.Address),
-                _ => _byAddress,
-            };
+                case Ipv6LeaseUpsert upsert:
+                    if (_byAddress.TryGetValue(upsert.Lease.Address, out var previous))
+                    {
+                        Unindex(previous);
+                    }
+                    _byAddress = _byAddress.SetItem(upsert.Lease.Address, upsert.Lease);
+                    Index(upsert.Lease);
+                    break;
+                case Ipv6LeaseRemoval removal when _byAddress.TryGetValue(removal.Lease.Address, out var held) && held.BelongsTo(removal.Lease.Duid, removal.Lease.Iaid):
+                    _byAddress = _byAddress.Remove(removal.Lease.Address);
+                    Unindex(held);
+                    break;
+            }
+        }
+    }
+
+    private void Index(Ipv6Lease lease)
+    {
+        var key = (lease.Duid, lease.Iaid);
+        var addresses = _byClient.TryGetValue(key, out var held) ? held : ImmutableSortedSet<IPv6Address>.Empty;
+        _byClient = _byClient.SetItem(key, addresses.Add(lease.Address));
+    }
+
+    private void Unindex(Ipv6Lease lease)
+    {
+        var key = (lease.Duid, lease.Iaid);
+        if (_byClient.TryGetValue(key, out var held))
+        {
+            var rest = held.Remove(lease.Address);
+            _byClient = rest.IsEmpty ? _byClient.Remove(key) : _byClient.SetItem(key, rest);
         }
     }
 }
