@@ -186,6 +186,7 @@ leases_on_record() {  # $1 = server; distinct addresses in its persistent store 
   esac
 }
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -A LINE BEST CPU
 n=0
 for server in $SERVERS; do
@@ -230,4 +231,4 @@ mode="direct (multicast to ff02::1:2 from link-local)"; [[ -n "$RELAY" ]] && mod
 echo "perfdhcp -6 -e address-only, $mode, $PERIOD s per measurement, offered rates: $RATES (dnsmasq: $DNSMASQ_RATES)"
 [[ -n "$SERVER_CPU" ]] && echo "each server capped at $SERVER_CPU % of one CPU (cgroup quota, BENCH_SERVER_CPU): the server saturates, not perfdhcp"
 where="pinned to CPU 0"; [[ -z "$PIN" ]] && where="on any CPU (BENCH_UNPINNED)"
-echo "server $where, perfdhcp on CPU 1; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared)"
+echo "server $where, perfdhcp on CPU 1; load average at the start: $LOAD_START, at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared)"
