@@ -14,6 +14,7 @@ DNSMASQ_RATES=${BENCH_DNSMASQ_RATES:-"100 200 400 800"}
 SERVERS=${BENCH_SERVERS:-"netboot kea dnsmasq"}      # a subset for quick comparisons
 PIN="taskset -c 0"                                   # BENCH_UNPINNED=1: servers on any CPU (perfdhcp stays on CPU 1)
 [[ -n "${BENCH_UNPINNED:-}" ]] && PIN=""
+PERF_PIN="taskset -c 1"
 PERF_DIR=${BENCH_PERF_DIR:-}                         # set: `perf record -g` the server during each measurement
 SERVER_CPU=${BENCH_SERVER_CPU:-}                     # e.g. 50%: each server capped at that share of CPU 0 (cgroup)
 SERVER_CPU=${SERVER_CPU%\%}
@@ -41,8 +42,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for tool in perfdhcp dnsmasq kea-dhcp6 dotnet bc; do
-  command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing (apt-get install kea-admin kea-dhcp6-server dnsmasq-base bc)" >&2; exit 1; }
+for tool in perfdhcp dnsmasq kea-dhcp6 dotnet bc /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing (apt-get install kea-admin kea-dhcp6-server dnsmasq-base bc time)" >&2; exit 1; }
 done
 
 if [[ " $SERVERS " == *" netboot "* ]]; then
@@ -161,7 +162,7 @@ stop_server() {
 perf() {  # $1 = duid base, $2.. extra args
   local base=$1; shift
   local relay=(); [[ -n "$RELAY" ]] && relay=(-A 1)
-  ip netns exec "$CLI" timeout $((PERIOD + 30)) taskset -c 1 perfdhcp -6 -l "$ID-c" -e address-only "${relay[@]}" \
+  ip netns exec "$CLI" timeout $((PERIOD + 30)) /usr/bin/time -f '%U %S' -o "$WORK/perfdhcp-time" $PERF_PIN perfdhcp -6 -l "$ID-c" -e address-only "${relay[@]}" \
     -b "duid=$base" "$@" 2>&1 || true
 }
 
@@ -172,6 +173,14 @@ summarise() {
     /Statistics for: SOLICIT-ADVERTISE/ { sec="SA" } /Statistics for: REQUEST-REPLY/ { sec="RR" }
     /^drops:/ { drops[sec]=$2 } /^avg delay: [0-9]/ { avg[sec]=$3 } /^max delay: [0-9]/ { max[sec]=$3 }
     END { printf "%s %d %d %s %s %s %s\n", rate+0, drops["SA"], drops["RR"], avg["SA"]+0, avg["RR"]+0, max["SA"]+0, max["RR"]+0 }'
+}
+
+rcvbuf_errors() {  # $1 = namespace: UDP datagrams its kernel dropped for a full socket receive buffer, so far
+  ip netns exec "$1" awk '$1 == "Udp6RcvbufErrors" { print $2 }' /proc/net/snmp6
+}
+
+server_wait_ns() {  # time the server's threads spent runnable but waiting for a CPU (schedstat field 2), so far
+  cat /proc/"$SERVER_PID"/task/*/schedstat 2>/dev/null | awk '{ t += $2 } END { printf "%.0f\n", t }'
 }
 
 server_cpu_ticks() {  # utime + stime of the server process and all its threads (/proc/<pid>/stat fields 14, 15)
@@ -198,9 +207,9 @@ for server in $SERVERS; do
     n=$((n + 1))
     start_server "$server"
     perf_start "$server-$rate"
-    cpu0=$(server_cpu_ticks)
+    cpu0=$(server_cpu_ticks); wait0=$(server_wait_ns); srv0=$(rcvbuf_errors "$SRV"); cli0=$(rcvbuf_errors "$CLI")
     out=$(perf "$(printf '0003000102%02x00000000' "$n")" -r "$rate" -R 1000000 -p "$PERIOD")
-    cpu1=$(server_cpu_ticks)
+    cpu1=$(server_cpu_ticks); wait1=$(server_wait_ns); srv1=$(rcvbuf_errors "$SRV"); cli1=$(rcvbuf_errors "$CLI")
     perf_stop
     line=$(summarise <<<"$out")
     [[ -n "${BENCH_VERBOSE:-}" ]] && sed 's/^/      | /' <<<"$out"
@@ -209,8 +218,13 @@ for server in $SERVERS; do
     read -r achieved dsa drr _ <<<"$line"
     pct=$(echo "($dsa + $drr) * 100 / ($rate * $PERIOD)" | bc -l)
     us=$(echo "($cpu1 - $cpu0) * 1000000 / $(getconf CLK_TCK) / ($achieved * $PERIOD + 1)" | bc -l)
-    printf "   offered %6d/s: %8.0f SARR/s, drops %5.1f %%, server CPU %6.1f us/SARR, leases on record %s\n" \
-      "$rate" "$achieved" "$pct" "$us" "$leases"
+    # How busy each side was over the period: a server well under 100 % with many drops was starved of CPU (by
+    # the machine's other work) or waited on something, not saturated by its own work.
+    server_busy=$(echo "($cpu1 - $cpu0) * 100 / $(getconf CLK_TCK) / $PERIOD" | bc -l)
+    server_waited=$(echo "($wait1 - $wait0) / 10000000 / $PERIOD" | bc -l)
+    client_busy=$(awk -v p="$PERIOD" '/^[0-9.]+ [0-9.]+$/ { print ($1 + $2) * 100 / p }' "$WORK/perfdhcp-time" 2>/dev/null || echo 0)
+    printf "   offered %6d/s: %8.0f SARR/s, drops %5.1f %%, server CPU %6.1f us/SARR (busy %3.0f %%, waiting for a CPU %3.0f %%, perfdhcp busy %3.0f %%), socket overflows server %d client %d, leases on record %s\n" \
+      "$rate" "$achieved" "$pct" "$us" "$server_busy" "$server_waited" "$client_busy" $((srv1 - srv0)) $((cli1 - cli0)) "$leases"
     if [[ $(echo "$achieved > $best_rate" | bc -l) == 1 ]]; then LINE[$server]=$line; best_rate=$achieved; BEST[$server]=$rate; CPU[$server]=$us; fi
   done
 done
