@@ -81,11 +81,12 @@ done
 
 wait_port547() {
   for _ in $(seq 1 200); do
-    ip netns exec "$SRV" ss -uln | grep -q ':547 ' && return 0
+    # Bound, and a member of All_DHCP_Relay_Agents_and_Servers on the link (else the first SOLICITs are lost).
+    ip netns exec "$SRV" ss -uln | grep -q ':547 ' && ip -n "$SRV" -6 maddr show dev "$ID-s" | grep -q 'ff02::1:2$' && return 0
     kill -0 "$SERVER_PID" 2>/dev/null || { echo "server exited:" >&2; cat "$WORK/$1/log" "$WORK/$1/kea.log" 2>/dev/null | tail -20 >&2; return 1; }
     sleep 0.05
   done
-  echo "server did not bind port 547" >&2; return 1
+  echo "server did not bind port 547 and join ff02::1:2 on $ID-s within 10 s" >&2; return 1
 }
 
 # Runs a server in the background (`server_exec cmd... &`; $! is its pid): as is, or inside the cgroup "server", capped
