@@ -190,8 +190,7 @@ server_cpu_ticks() {  # utime + stime of the server process and all its threads 
 
 leases_on_record() {  # $1 = server; distinct addresses in its persistent store after the measurement
   case $1 in
-    netboot) grep -c '^[0-9]' "$WORK/netboot/dnsmasq.leases" 2>/dev/null || true ;;
-    dnsmasq) grep -c '^[0-9]' "$WORK/dnsmasq/dnsmasq.leases" 2>/dev/null || true ;;
+    netboot|dnsmasq) if [[ -f "$WORK/$1/dnsmasq.leases" ]]; then grep -c '^[0-9]' "$WORK/$1/dnsmasq.leases" || true; else echo "none (no lease file)"; fi ;;
     kea) tail -n +2 "$WORK/kea/kea-leases6.csv" 2>/dev/null | cut -d, -f1 | sort -u | wc -l ;;
   esac
 }
