@@ -5,6 +5,7 @@ using NetBoot.Configuration.Model;
 using NetBoot.Configuration.Parsing;
 using NetBoot.Hosting;
 using NetBoot.Hosting.Dhcp;
+using NetBoot.Hosting.Dhcp6;
 using NetBoot.Hosting.Http;
 using NetBoot.Hosting.Logging;
 using NetBoot.Hosting.Net;
@@ -171,6 +172,11 @@ internal static class ServeCommand
         var dhcp = new DhcpService(snapshot, loggerFactory.CreateLogger<DhcpService>(), TimeProvider.System, leases, status.Telemetry, scripts);
         var tftp = new TftpService(snapshot, loggerFactory.CreateLogger<TftpService>(), TimeProvider.System, status.Telemetry, scripts);
         var http = new HttpBootService(snapshot, loggerFactory.CreateLogger<HttpBootService>(), status.Telemetry);
+        // IPv6 leases (IA_NA): in memory for now; the SQLite and PostgreSQL IPv6 stores replace this line.
+        await using var leases6 = new NetBoot.Leases.MemoryIpv6LeaseStore();
+        status.Ipv6Leases = leases6.Snapshot;
+        status.Metrics.ObserveIpv6Leases(() => Dhcp6Text.CountByState(leases6.Snapshot(), DateTimeOffset.UtcNow));
+        var dhcp6 = new Dhcp6Service(snapshot, loggerFactory.CreateLogger<Dhcp6Service>(), TimeProvider.System, leases6, status.Telemetry);
         // dhcp-relay: started with the interfaces as they are now (a relay follows no reload).
         var relay = new DhcpRelayService(config, loggerFactory.CreateLogger<DhcpRelayService>());
         using var stopOnFailure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -180,6 +186,7 @@ internal static class ServeCommand
         var services = new List<Task>
         {
             StopAllOnFailure(dhcp.RunAsync(addresses, stopOnFailure.Token), stopOnFailure),
+            StopAllOnFailure(dhcp6.RunAsync(stopOnFailure.Token), stopOnFailure),
             StopAllOnFailure(tftp.RunAsync(addresses, stopOnFailure.Token), stopOnFailure),
             StopAllOnFailure(http.RunAsync(addresses, stopOnFailure.Token), stopOnFailure),
             StopAllOnFailure(relay.RunAsync(addresses.Current.Interfaces, stopOnFailure.Token), stopOnFailure),
@@ -191,7 +198,7 @@ internal static class ServeCommand
         var arpLoop = config.ScriptArp && scripts is not null
             ? new ArpScriptWatcher(scripts, TimeProvider.System, loggerFactory.CreateLogger<DhcpService>()).RunAsync(stopOnFailure.Token)
             : Task.CompletedTask;
-        if (!await DropPrivilegesWhenBoundAsync(logger, config, target, [dhcp.Listening, tftp.Listening, http.Started, relay.Listening], services).ConfigureAwait(false))
+        if (!await DropPrivilegesWhenBoundAsync(logger, config, target, [dhcp.Listening, dhcp6.Listening, tftp.Listening, http.Started, relay.Listening], services).ConfigureAwait(false))
         {
             await stopOnFailure.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(services.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
@@ -235,7 +242,7 @@ internal static class ServeCommand
         return 0;
     }
 
-    private const string NothingToServe = "nothing to serve: no dhcp-range, dhcp-relay, enable-tftp, http-port/http-root or status endpoint is in effect";
+    private const string NothingToServe = "nothing to serve: no dhcp-range (IPv4, or IPv6 with DHCPv6), dhcp-relay, enable-tftp, http-port/http-root or status endpoint is in effect";
 
     /// <summary><c>user=</c>: once every socket is bound (DHCP, 4011, TFTP, HTTP), switch to the account; say clearly
     /// when that cannot be done because NetBoot is not root. False when the switch failed (the server must not go on

@@ -144,7 +144,7 @@ public sealed record Dhcp6VendorClassMatchConfig
     public required SourceLocation Source { get; init; }
 }
 
-/// <summary>Everything IPv6 the configuration asks for. Parsed and validated; not served yet (issue 19).</summary>
+/// <summary>Everything IPv6 the configuration asks for, parsed and validated. DHCPv6 is served; router advertisements are not.</summary>
 public sealed record Ipv6Config
 {
     public static readonly Ipv6Config Empty = new();

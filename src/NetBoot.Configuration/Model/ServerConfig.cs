@@ -37,7 +37,7 @@ public sealed record ServerConfig
 
     public InterfaceConfig Interfaces { get; init; } = new();
 
-    /// <summary>IPv6 ranges, router advertisements, DHCPv6 options and matches: parsed, not served yet (issue 19).</summary>
+    /// <summary>IPv6 ranges, router advertisements, DHCPv6 options and matches (DHCPv6 served; router advertisements not).</summary>
     public Ipv6Config Ipv6 { get; init; } = Ipv6Config.Empty;
     public TftpConfig Tftp { get; init; } = new();
     /// <summary><c>http-root</c> / <c>http-port</c>: NetBoot's HTTP server for boot files.</summary>

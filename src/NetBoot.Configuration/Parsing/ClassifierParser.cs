@@ -62,7 +62,6 @@ internal static class ClassifierParser
             Pattern = [.. Encoding.UTF8.GetBytes(QuotedText.Reveal(text))],
             Source = d.Source,
         });
-        d.Notice(ConfigNoticeKind.NotInEffect, $"DHCPv6 vendor class match parsed: {Ipv6Parser.NotServed}");
     }
 
     // dnsmasq parity: relay-agent ids made only of hex digits and colons are hex (parse_hex reads longer runs as byte pairs).

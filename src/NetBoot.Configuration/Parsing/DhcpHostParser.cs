@@ -52,7 +52,7 @@ internal static class DhcpHostParser
                 return false;
             }
             host = host with { Ipv6Address = ipv6 };
-            d.Notice(ConfigNoticeKind.NotInEffect, $"IPv6 address {ipv6} parsed: {Ipv6Parser.NotServed}");
+            d.Notice(ConfigNoticeKind.NotInEffect, $"IPv6 address {ipv6} parsed: DHCPv6 does not give dhcp-host addresses (clients get one from the IPv6 range)");
             return true;
         }
         if (IPv4Address.TryParse(field, out var address))

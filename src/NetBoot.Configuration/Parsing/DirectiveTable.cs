@@ -165,7 +165,9 @@ internal static class DirectiveTable
         new("dhcp-scriptuser", DirectiveArity.Required, d => { Text((c, s) => c.ScriptUser = s)(d); d.Config.ScriptUserSource = d.Source; }, DirectiveEffect.Served, null, true),
         // dnsmasq learns of ARP entries from the kernel's neighbour table (netlink); NetBoot only writes entries (ArpCache).
         new("conf-script", DirectiveArity.Required, null, DirectiveEffect.NotInEffect, "not run: its output is not read as configuration; write the lines in a conf-file"),
-        new("no-dhcpv6-interface", DirectiveArity.Required, null, DirectiveEffect.Ignored, "DHCPv6 is not served"),
+        new("no-dhcpv6-interface", DirectiveArity.Required, null, DirectiveEffect.Ignored, "not honoured: DHCPv6 answers on every interface with a DHCPv6 dhcp-range; use except-interface or no-dhcp-interface to leave one out"),
+        // The server DUID (RFC 8415 §11), kept with the IPv6 leases.
+        new("dhcp-duid", DirectiveArity.Required, Ipv6Parser.ParseDuid, DirectiveEffect.Served, null, true),
     ];
 
     /// <summary>Accepted so that dnsmasq files load, but not acted on: each note says what happens instead. Checked
@@ -185,11 +187,10 @@ internal static class DirectiveTable
         new("log-async", DirectiveArity.Optional, null, DirectiveEffect.Ignored, "logging is always asynchronous", true),
         new("test", DirectiveArity.None, null, DirectiveEffect.Ignored, "in a file it does nothing: run netboot serve --test or netboot check"),
         new("log-debug", DirectiveArity.None, null, DirectiveEffect.Ignored, "use NetBoot's log level instead"),
-        new("enable-ra", DirectiveArity.None, Ipv6Parser.ParseEnableRa, DirectiveEffect.NotInEffect, "parsed: " + Ipv6Parser.NotServed),
-        new("ra-param", DirectiveArity.Required, Ipv6Parser.ParseRaParam, DirectiveEffect.NotInEffect, "parsed: " + Ipv6Parser.NotServed),
-        new("dhcp-duid", DirectiveArity.Required, Ipv6Parser.ParseDuid, DirectiveEffect.NotInEffect, "parsed: " + Ipv6Parser.NotServed, true),
+        new("enable-ra", DirectiveArity.None, Ipv6Parser.ParseEnableRa, DirectiveEffect.NotInEffect, "parsed: " + Ipv6Parser.RaNotServed),
+        new("ra-param", DirectiveArity.Required, Ipv6Parser.ParseRaParam, DirectiveEffect.NotInEffect, "parsed: " + Ipv6Parser.RaNotServed),
         new("quiet-dhcp", DirectiveArity.None, null, DirectiveEffect.Ignored, "use NetBoot's log level instead"),
-        new("quiet-dhcp6", DirectiveArity.None, null, DirectiveEffect.Ignored, "DHCPv6 is not served"),
+        new("quiet-dhcp6", DirectiveArity.None, null, DirectiveEffect.Ignored, "use NetBoot's log level instead"),
         new("quiet-ra", DirectiveArity.None, null, DirectiveEffect.Ignored, "IPv6 router advertisements are not served"),
     ];
 

@@ -44,7 +44,6 @@ internal static class Ipv6OptionParser
             Filter = TagSyntax.Filter(tags),
             Source = d.Source,
         });
-        d.Notice(ConfigNoticeKind.NotInEffect, $"{Dhcp6OptionCatalog.Describe(code)} parsed: {Ipv6Parser.NotServed}");
     }
 
     /// <summary><c>dhcp-match=set:&lt;tag&gt;,option6:61,7</c> (architecture 7 among option 61's) or
@@ -56,7 +55,6 @@ internal static class Ipv6OptionParser
             return;
         }
         d.Config.Dhcp6Matches.Add(new Dhcp6MatchConfig { SetTag = TagSyntax.SetName(tagField), Code = code, Value = value, Source = d.Source });
-        d.Notice(ConfigNoticeKind.NotInEffect, $"match on {Dhcp6OptionCatalog.Describe(code)} parsed: {Ipv6Parser.NotServed}");
     }
 
     private static bool TryCode(DirectiveContext d, string selector, bool isMatch, out Dhcp6OptionCode code, out Dhcp6OptionInfo? known)

@@ -8,12 +8,12 @@ using NetBoot.Wire.Net;
 namespace NetBoot.Configuration.Parsing;
 
 /// <summary>dnsmasq's IPv6 directives (the HAVE_DHCP6 branches of <c>src/option.c</c>): the IPv6 <c>dhcp-range</c>,
-/// <c>enable-ra</c>, <c>ra-param</c>, <c>dhcp-duid</c>. Parsed and validated into <see cref="Ipv6Config"/>; each gets a
-/// notice ("accepted, not in effect") that DHCPv6/RA is not served yet (issue 19).</summary>
+/// <c>enable-ra</c>, <c>ra-param</c>, <c>dhcp-duid</c>. Parsed and validated into <see cref="Ipv6Config"/>; DHCPv6 serves the
+/// ranges (NetBoot.Hosting Dhcp6Service); what asks for router advertisements gets a notice that they are not sent.</summary>
 internal static class Ipv6Parser
 {
     /// <summary>Worded without a promise (DirectiveTableTests: no note says "yet").</summary>
-    public const string NotServed = "DHCPv6 and router advertisements are not served";
+    public const string RaNotServed = "router advertisements are not served";
 
     private const string RangeGrammar =
         "write dhcp-range=[tag:<tag>,][set:<tag>,]<start6>[,<end6>|constructor:<interface>][,static|ra-only|slaac|ra-names|ra-stateless|ra-advrouter|off-link…][,<prefix length>][,<lease time>]";
@@ -32,7 +32,10 @@ internal static class Ipv6Parser
             return;
         }
         d.Config.Dhcp6Ranges.Add(range);
-        d.Notice(ConfigNoticeKind.NotInEffect, $"IPv6 range {Describe(range)} parsed: {NotServed}");
+        if (range.SendsRouterAdvertisements)
+        {
+            d.Notice(ConfigNoticeKind.NotInEffect, $"IPv6 range {Describe(range)} parsed: {RaNotServed}{(range.Modes.HasFlag(Dhcp6RangeModes.Dhcp) ? " (DHCPv6 is)" : string.Empty)}");
+        }
     }
 
     private static int ReadModes(List<string> values, ref Dhcp6RangeConfig range)

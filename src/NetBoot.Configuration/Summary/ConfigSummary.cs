@@ -41,7 +41,9 @@ public static class ConfigSummary
         text.Section("DHCP ranges");
         if (config.Ranges.IsEmpty)
         {
-            text.Item("none: no client will be answered");
+            text.Item(config.Ipv6.Ranges.Any(r => r.Modes.HasFlag(Dhcp6RangeModes.Dhcp))
+                ? "none for IPv4: no DHCPv4 or PXE client will be answered (DHCPv6 clients are: see IPv6)"
+                : "none: no client will be answered");
             return;
         }
         foreach (var range in config.Ranges)

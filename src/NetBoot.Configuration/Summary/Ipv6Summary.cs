@@ -8,8 +8,8 @@ using NetBoot.Wire.Icmp6;
 namespace NetBoot.Configuration.Summary;
 
 /// <summary>The IPv6 part of <c>netboot check</c>: ranges and what each asks for (DHCPv6 addresses, RA, SLAAC), router
-/// advertisement parameters, the server DUID, DHCPv6 boot and other options, and DHCPv6 tag matches. All parsed, none
-/// served yet, which the section title says.</summary>
+/// advertisement parameters, the server DUID, DHCPv6 boot and other options, and DHCPv6 tag matches. The section title
+/// says what is served: DHCPv6, not router advertisements.</summary>
 internal static class Ipv6Summary
 {
     public static void Render(SummaryWriter text, ServerConfig config)
@@ -19,7 +19,7 @@ internal static class Ipv6Summary
         {
             return;
         }
-        text.Section("IPv6 (parsed, " + Ipv6Parser.NotServed + ")");
+        text.Section("IPv6 (DHCPv6 served; " + Ipv6Parser.RaNotServed + ")");
         foreach (var range in ipv6.Ranges)
         {
             var set = range.SetTag is { } tag ? $"  sets tag {tag}" : "";

@@ -161,6 +161,16 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
         }, (this, started), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
+    // ---- DHCPv6 ----
+
+    /// <summary>A DHCPv6 message decoded (its innermost message's type, dnsmasq's name without "DHCP", lower case).</summary>
+    public void Dhcp6Received(string messageType) => Metrics.Dhcp6Requests.Add(1, new KeyValuePair<string, object?>("message_type", messageType));
+
+    public void Dhcp6Replied(string messageType) => Metrics.Dhcp6Replies.Add(1, new KeyValuePair<string, object?>("message_type", messageType));
+
+    /// <summary>A DHCPv6 message not answered: malformed, the responder's drop reason, send failed, not durable.</summary>
+    public void Dhcp6Dropped(string reason) => Metrics.Dhcp6Drops.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
     // ---- TFTP ----
 
     /// <summary>A TFTP transfer starts; dispose the handle when it ends (without <see cref="TrackedTransfer.Ended"/>: failed).</summary>

@@ -15,7 +15,8 @@ internal static class DashboardJson
     /// <summary>Appends the state to <paramref name="buffer"/> (the event stream reuses one buffer for every update); the
     /// ranges being served are listed for <c>netboot status</c>.</summary>
     public static void Write(IBufferWriter<byte> buffer, DateTimeOffset now, BootTrackerState clients, IReadOnlyList<Lease> leases,
-        IReadOnlyList<PoolUsage> pools, IReadOnlyList<RecentLogLine> errors, IReadOnlyList<DhcpRangeConfig>? ranges = null)
+        IReadOnlyList<PoolUsage> pools, IReadOnlyList<RecentLogLine> errors, IReadOnlyList<DhcpRangeConfig>? ranges = null,
+        IReadOnlyList<Engine.Dhcp6.Ipv6Lease>? leases6 = null)
     {
         ArgumentNullException.ThrowIfNull(clients);
         using (var json = new Utf8JsonWriter(buffer))
@@ -49,6 +50,26 @@ internal static class DashboardJson
                 json.WriteString("hostName", lease.HostName ?? "");
                 json.WriteString("state", lease.State.ToString().ToLowerInvariant());
                 if (lease.IsInfinite)
+                {
+                    json.WriteNull("expires");
+                }
+                else
+                {
+                    json.WriteString("expires", lease.Expires);
+                }
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            // DHCPv6 (IA_NA) leases: DUID and IAID name the client (no MAC in DHCPv6).
+            json.WriteStartArray("leases6");
+            foreach (var lease in (leases6 ?? []).Where(l => l.IsActiveAt(now)).Take(MaxLeases))
+            {
+                json.WriteStartObject();
+                json.WriteString("address", lease.Address.ToString());
+                json.WriteString("duid", lease.Duid.ToString());
+                json.WriteNumber("iaid", lease.Iaid);
+                json.WriteString("state", lease.State.ToString().ToLowerInvariant());
+                if (lease.Expires == DateTimeOffset.MaxValue)
                 {
                     json.WriteNull("expires");
                 }

@@ -25,6 +25,9 @@ public sealed class StatusHost : IDisposable
 
     public NetBootMetrics Metrics { get; }
     public BootTelemetry Telemetry { get; }
+
+    /// <summary>The DHCPv6 leases the dashboard lists (ordered by address), when DHCPv6 is served.</summary>
+    public Func<IReadOnlyList<Engine.Dhcp6.Ipv6Lease>>? Ipv6Leases { get; set; }
     public RecentLog RecentLog { get; }
     public TimeProvider Time { get; }
 

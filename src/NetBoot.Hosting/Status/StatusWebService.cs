@@ -198,7 +198,8 @@ internal sealed class StatusWebService(StatusConfig status, StatusHost host, Con
         var now = host.Time.GetUtcNow();
         var leaseList = leases?.Snapshot() ?? [];
         var pools = PoolUsageCalculator.Compute(config.Current.Ranges, leaseList, now);
-        DashboardJson.Write(buffer, now, host.Telemetry.Clients, leaseList, pools, host.RecentLog.Lines(), config.Current.Ranges);
+        DashboardJson.Write(buffer, now, host.Telemetry.Clients, leaseList, pools, host.RecentLog.Lines(), config.Current.Ranges,
+            host.Ipv6Leases?.Invoke());
     }
 
     private static bool Arrived(HttpContext context, ListenEndpoint? endpoint) =>

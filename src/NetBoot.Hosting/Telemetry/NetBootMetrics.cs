@@ -31,6 +31,9 @@ public sealed class NetBootMetrics
         HttpSent = Meter.CreateCounter<long>("netboot.http.sent", "By", "HTTP boot-file bytes sent");
         HttpDuration = Meter.CreateHistogram<double>("netboot.http.request.duration", "s", "HTTP boot-file request durations, by result",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = TransferBuckets });
+        Dhcp6Requests = Meter.CreateCounter<long>("netboot.dhcp6.requests", "{request}", "DHCPv6 messages received, by message type (relayed ones by their inner message)");
+        Dhcp6Replies = Meter.CreateCounter<long>("netboot.dhcp6.replies", "{reply}", "DHCPv6 replies sent, by message type (ADVERTISE, REPLY)");
+        Dhcp6Drops = Meter.CreateCounter<long>("netboot.dhcp6.drops", "{request}", "DHCPv6 messages not answered, by reason");
         StatusEventsDropped = Meter.CreateCounter<long>("netboot.status.events.dropped", "{event}",
             "Client events the dashboard's tracker did not get because its queue was full (the services never wait for it)");
     }
@@ -48,6 +51,14 @@ public sealed class NetBootMetrics
     public Counter<long> HttpSent { get; }
     public Histogram<double> HttpDuration { get; }
     public Counter<long> StatusEventsDropped { get; }
+    public Counter<long> Dhcp6Requests { get; }
+    public Counter<long> Dhcp6Replies { get; }
+    public Counter<long> Dhcp6Drops { get; }
+
+    /// <summary>IPv6 (IA_NA) leases by state (offered, bound, declined), read at each scrape from <paramref name="observe"/>.</summary>
+    public void ObserveIpv6Leases(Func<IEnumerable<(string State, long Count)>> observe) =>
+        Meter.CreateObservableGauge("netboot.dhcp6.leases", () => observe().Select(s => new Measurement<long>(s.Count, new KeyValuePair<string, object?>("state", s.State))),
+            "{lease}", "IPv6 (IA_NA) leases held, by state");
 
     /// <summary>Pool size and use per <c>dhcp-range</c>, read at each scrape from <paramref name="observe"/>.</summary>
     public void ObservePools(Func<IEnumerable<PoolUsage>> observe)

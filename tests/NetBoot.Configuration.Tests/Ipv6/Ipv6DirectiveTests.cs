@@ -7,8 +7,8 @@ using NetBoot.Wire.Net;
 
 namespace NetBoot.Configuration.Tests.Ipv6;
 
-/// <summary>dnsmasq's IPv6 grammar (option.c, HAVE_DHCP6): parsed into <see cref="Ipv6Config"/>, each line noticed as
-/// not served yet.</summary>
+/// <summary>dnsmasq's IPv6 grammar (option.c, HAVE_DHCP6): parsed into <see cref="Ipv6Config"/>; only what asks for
+/// router advertisements is noticed as not served.</summary>
 public sealed class Ipv6DirectiveTests
 {
     private static Dhcp6RangeConfig Range(string line) => Assert.Single(ConfigAssert.Valid(line).Ipv6.Ranges);
@@ -83,12 +83,24 @@ public sealed class Ipv6DirectiveTests
         Assert.False(string.IsNullOrEmpty(ConfigAssert.SingleError(line).Hint));
 
     [Fact]
-    public void Parsed_ipv6_lines_say_they_are_not_served_yet()
+    public void Parsed_ipv6_lines_say_only_router_advertisements_are_not_served()
     {
         var config = ConfigAssert.Valid("dhcp-range=2001:db8::10,2001:db8::20\nenable-ra\ndhcp-option=option6:dns-server,[2001:db8::53]");
-        Assert.Equal(3, config.Notices.Count(n => n.Kind == ConfigNoticeKind.NotInEffect && n.Message.Contains("DHCPv6 and router advertisements are not served", StringComparison.Ordinal)));
+        var notice = Assert.Single(config.Notices, n => n.Kind == ConfigNoticeKind.NotInEffect);
+        Assert.Contains("router advertisements are not served", notice.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("DHCPv6", notice.Message, StringComparison.Ordinal);
         Assert.True(config.Ipv6.EnableRouterAdvertisements);
         Assert.Empty(config.Ranges);
+    }
+
+    [Fact]
+    public void Check_of_an_ipv6_only_configuration_says_dhcpv6_clients_are_answered()
+    {
+        var summary = ConfigSummary.Render(ConfigAssert.Valid("dhcp-range=2001:db8::100,2001:db8::1ff,64,1h"));
+
+        Assert.Contains("none for IPv4: no DHCPv4 or PXE client will be answered (DHCPv6 clients are: see IPv6)", summary);
+        Assert.Contains("IPv6 (DHCPv6 served; router advertisements are not served)", summary);
+        Assert.DoesNotContain("DHCPv6 and router advertisements are not served", summary);
     }
 
     [Fact]
@@ -196,7 +208,7 @@ public sealed class Ipv6DirectiveTests
             + "dhcp-option=option6:bootfile-url,http://[::]/boot.efi\n"
             + "dhcp-match=set:efi6,option6:61,7"));
 
-        Assert.Contains("IPv6 (parsed, DHCPv6 and router advertisements are not served)", summary);
+        Assert.Contains("IPv6 (DHCPv6 served; router advertisements are not served)", summary);
         Assert.Contains("range :: constructed on eth0  stateless DHCPv6 (options only) with RA, SLAAC addresses", summary);
         Assert.Contains("range 2001:db8::100-2001:db8::1ff/64  DHCPv6 leases of 43200 s, RA with SLAAC too", summary);
         Assert.Contains("router advertisements on eth0: every 30 s, router lifetime 900 s, preference high", summary);

@@ -119,14 +119,21 @@ public class DhcpRangeParserTests
     public void Range_not_within_the_netmask_is_inconsistent() =>
         ConfigAssert.Error("dhcp-range=10.0.0.1,10.0.1.9,255.255.255.0", "inconsistent DHCP range");
 
-    [Theory]
-    [InlineData("dhcp-range=::,constructor:eth0,ra-only")]
-    [InlineData("dhcp-range=tag:lan,1234::2,1234::500,64,12h")]
-    public void Ipv6_ranges_are_parsed_apart_with_a_not_served_notice(string line)
+    [Fact]
+    public void Ipv6_router_advertisement_range_is_parsed_apart_with_a_not_served_notice()
     {
-        var config = ConfigAssert.Valid(line);
+        var config = ConfigAssert.Valid("dhcp-range=::,constructor:eth0,ra-only");
         Assert.Empty(config.Ranges);
         Assert.Single(config.Ipv6.Ranges);
         Assert.Equal(ConfigNoticeKind.NotInEffect, Assert.Single(config.Notices).Kind);
+    }
+
+    [Fact]
+    public void Ipv6_dhcp_range_is_parsed_apart_and_served_without_a_notice()
+    {
+        var config = ConfigAssert.Valid("dhcp-range=tag:lan,1234::2,1234::500,64,12h");
+        Assert.Empty(config.Ranges);
+        Assert.Single(config.Ipv6.Ranges);
+        Assert.Empty(config.Notices);
     }
 }

@@ -145,6 +145,25 @@ public sealed class StatusWebServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Events_list_the_ipv6_leases()
+    {
+        var duid = Wire.Dhcp6.Duid.LinkLayer(HardwareAddress.Ethernet([0x52, 0x54, 0, 0x12, 0x34, 0x56]));
+        _host.Ipv6Leases = () =>
+        [
+            new Engine.Dhcp6.Ipv6Lease(duid, 7, IPv6Address.Parse("2001:db8::1a7"), TimeSpan.FromHours(1), TimeSpan.FromHours(1),
+                DateTimeOffset.UtcNow.AddHours(1), Engine.Dhcp6.Ipv6LeaseState.Bound),
+        ];
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Dashboard("/events?token=" + Token)));
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal("event: state", await reader.ReadLineAsync());
+        var data = await reader.ReadLineAsync();
+
+        Assert.NotNull(data);
+        Assert.Contains("\"leases6\":[{\"address\":\"2001:db8::1a7\",\"duid\":\"00:03:00:01:52:54:00:12:34:56\",\"iaid\":7,\"state\":\"bound\"", data, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Stopping_ends_an_open_event_stream_instead_of_waiting_for_the_page()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Dashboard("/events?token=" + Token)));
