@@ -64,8 +64,10 @@ public sealed partial class DemoTests(ITestOutputHelper output)
     public async Task Ctrl_c_during_the_boot_ends_with_130_and_removes_everything()
     {
         using var demo = WatchedProcess.Start(await NetbootAsync(), ["demo"]);
-        // The VM is running: everything the demo makes exists now.
-        await demo.WaitForLineAsync(VmStarted(), RunTimeout);
+        // The VM is running: everything the demo makes exists now. It is frozen (SIGSTOP) before the Ctrl-C: on an idle
+        // machine it boots in about 5 s, and a Ctrl-C that came after its marker would test a finished demo instead.
+        var started = await demo.WaitForLineAsync(VmStarted(), RunTimeout);
+        WatchedProcess.SignalProcess(int.Parse(started.Groups["pid"].Value, System.Globalization.CultureInfo.InvariantCulture), 19);
         demo.Signal(2);
         var code = await demo.WaitForExitAsync(RunTimeout);
         var text = demo.Output;
@@ -155,6 +157,6 @@ public sealed partial class DemoTests(ITestOutputHelper output)
     [GeneratedRegex(@"/tmp/netboot-demo-[A-Za-z0-9]+")]
     private static partial Regex WorkFolder();
 
-    [GeneratedRegex(@"^ +[\d.]+ s  VM started \(pid \d+\)")]
+    [GeneratedRegex(@"^ +[\d.]+ s  VM started \(pid (?<pid>\d+)\)")]
     private static partial Regex VmStarted();
 }

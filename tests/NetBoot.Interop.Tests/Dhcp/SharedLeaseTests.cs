@@ -242,7 +242,7 @@ public sealed class SharedLeaseTests(ITestOutputHelper output)
 
         postgres.StartCluster();
         var back = await server.Log.WaitForAsync(new Regex("lease database .* reachable again"), TimeSpan.FromSeconds(30), 0, server.EnsureRunning);
-        Assert.True(server.Log.Contains(new Regex("schema migrated from version 0 to 2")), lab.Failure("no migration on reconnect"));
+        Assert.True(server.Log.Contains(new Regex("schema migrated from version 0 to 3")), lab.Failure("no migration on reconnect"));
         var first = await client.DoraAsync(Mac(1), TimeSpan.FromSeconds(3));
         Assert.True(first is not null, lab.Failure("no DORA after PostgreSQL came up"));
         Assert.Equal("1", postgres.Sql($"SELECT count(*) FROM netboot_leases WHERE address = {first.Value.Value}", Database));
@@ -436,7 +436,7 @@ public sealed class SharedLeaseTests(ITestOutputHelper output)
             lab.Netboot = Path.Combine(await DhcpLab.PublishDirectory, "netboot");
             var migrate = Shell.Execute(lab.Netboot, "db", "migrate", "-C", lab.ConfigPath);
             Assert.True(migrate.ExitCode == 0, migrate.Stderr);
-            Assert.Contains("schema migrated from version 0 to 2", migrate.Stdout, StringComparison.Ordinal);
+            Assert.Contains("schema migrated from version 0 to 3", migrate.Stdout, StringComparison.Ordinal);
             return lab;
         }
 

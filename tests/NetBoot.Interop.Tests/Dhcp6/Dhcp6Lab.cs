@@ -49,6 +49,14 @@ internal static partial class Dhcp6Lab
     public static string[] GlobalAddresses(NetworkNamespace ns, string device) =>
         [.. Inet6().Matches(ns.Exec("ip", "-6", "addr", "show", "dev", device, "scope", "global")).Select(m => m.Groups[1].Value)];
 
+    /// <summary>The global addresses on <paramref name="device"/> that a DHCPv6 server gave (the kernel adds IA_NA
+    /// addresses as /128; SLAAC addresses from a router advertisement carry the prefix's length).</summary>
+    public static string[] LeasedAddresses(NetworkNamespace ns, string device) =>
+        [.. Inet6Leased().Matches(ns.Exec("ip", "-6", "addr", "show", "dev", device, "scope", "global")).Select(m => m.Groups[1].Value)];
+
+    [GeneratedRegex(@"inet6 ([0-9a-f:]+)/128\b")]
+    private static partial Regex Inet6Leased();
+
     public static void InRange(string address)
     {
         var value = System.Net.IPAddress.Parse(address).GetAddressBytes();

@@ -24,8 +24,11 @@ public sealed class NetBootServer : IPxeServerUnderTest
     public LabProcess Start(NamespaceLab lab, LtspScenario scenario)
     {
         var directory = s_publishDirectory.Value.GetAwaiter().GetResult();
-        return lab.Start("server", lab.ServerNamespace, Path.Combine(directory, "netboot"),
-            ["serve", "-C", scenario.ConfigPath]);
+        // The lease database beside the scenario's configuration, never the machine's /var/lib/netboot (an IPv6 or a
+        // full-DHCP range opens one).
+        var database = Path.Combine(Path.GetDirectoryName(scenario.ConfigPath)!, "leases.sqlite");
+        return lab.Start("server", lab.ServerNamespace, "env",
+            [$"NETBOOT_LEASE_DB={database}", Path.Combine(directory, "netboot"), "serve", "-C", scenario.ConfigPath]);
     }
 
     // ================================================================================================
