@@ -112,8 +112,8 @@ public sealed class RealDhcp6ClientTests
     }
 
     /// <summary><c>ra-stateless</c>: no addresses, options only; dhclient -6 -S asks with INFORMATION-REQUEST and gets the
-    /// DNS server from the REPLY. (The range also makes NetBoot advertise the prefix with the A flag, as dnsmasq does, so
-    /// the client's kernel may add a SLAAC address of its own: only a DHCPv6 address, a /128, would be wrong.)</summary>
+    /// DNS server from the REPLY, and no address at any step its script is told of. (The range also makes NetBoot advertise
+    /// the prefix with the A flag, as dnsmasq does, so the client's kernel may add a SLAAC address of its own.)</summary>
     [Fact]
     public async Task Dhclient6_stateless_gets_options_by_information_request()
     {
@@ -124,7 +124,7 @@ public sealed class RealDhcp6ClientTests
         var script = Path.Combine(lab.WorkDirectory, "dhclient6-stateless-script");
         await File.WriteAllTextAsync(script, $"""
             #!/bin/sh
-            echo "$reason $new_dhcp6_name_servers" >> '{received}'
+            echo "$reason address=$new_ip6_address dns=$new_dhcp6_name_servers" >> '{received}'
             exit 0
             """);
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -136,10 +136,13 @@ public sealed class RealDhcp6ClientTests
             var log = lab.ServerProcess.Log;
             await log.WaitForAsync(new Regex(@"DHCPINFORMATION-REQUEST\(nbs0\) [0-9a-f:]+"), LogLimit);
             await log.WaitForAsync(new Regex(@"DHCPREPLY\(nbs0\) options only "), LogLimit);
-            await WaitForAsync(() => File.Exists(received) && Regex.IsMatch(File.ReadAllText(received), @"^\S+ fd78::53$", RegexOptions.Multiline),
+            await WaitForAsync(() => File.Exists(received) && Regex.IsMatch(File.ReadAllText(received), @"^\S+ address= dns=fd78::53$", RegexOptions.Multiline),
                 "dhclient's script told of DNS server fd78::53\n" + output);
-            Assert.Empty(Dhcp6Lab.LeasedAddresses(lab.Client, "nbc0"));
+            // dhclient was given no address at any step (its script sees every state change), and NetBoot leased none.
+            var steps = File.ReadAllLines(received);
+            Assert.All(steps, step => Assert.Contains(" address= ", step, StringComparison.Ordinal));
             Assert.DoesNotContain("DHCPADVERTISE", log.ReadAll(), StringComparison.Ordinal);
+            Assert.DoesNotMatch(new Regex(@"DHCPREPLY\(nbs0\) fd78::"), log.ReadAll());
         }
         catch
         {
