@@ -17,8 +17,6 @@ internal readonly record struct Dhcp6OptionLine(string Direction, int Size, usho
 /// colon-separated hex. Client text is escaped: a newline in an option cannot forge a log line.</summary>
 internal static class Dhcp6OptionLogText
 {
-    private const int MaximumHexBytes = 64;
-
     public static IEnumerable<Dhcp6OptionLine> Lines(Dhcp6OptionList options) => Lines(options, nested: false);
 
     private static IEnumerable<Dhcp6OptionLine> Lines(Dhcp6OptionList options, bool nested)
@@ -62,7 +60,7 @@ internal static class Dhcp6OptionLogText
             Dhcp6OptionValueKind.Time when data.Length == 4 => ValueText.UInt32(data).ToString(CultureInfo.InvariantCulture),
             _ => null,
         };
-        return (name, value ?? ColonHex(data), null);
+        return (name, value ?? Dhcp.OptionLogText.ColonHex(data), null);
     }
 
     private static string Addresses(ReadOnlySpan<byte> data)
@@ -73,26 +71,5 @@ internal static class Dhcp6OptionLogText
             list.Add(Wire.Net.IPv6Address.FromBytes(data[i..]).ToString());
         }
         return string.Join(", ", list);
-    }
-
-    /// <summary>dnsmasq's print_mac form: <c>00:01:00:01:…</c>, cut after <see cref="MaximumHexBytes"/> bytes.</summary>
-    private static string ColonHex(ReadOnlySpan<byte> data)
-    {
-        if (data.IsEmpty)
-        {
-            return "";
-        }
-        var shown = data.Length > MaximumHexBytes ? data[..MaximumHexBytes] : data;
-        var text = Convert.ToHexStringLower(shown);
-        var builder = new StringBuilder(shown.Length * 3);
-        for (var i = 0; i < text.Length; i += 2)
-        {
-            if (i > 0)
-            {
-                builder.Append(':');
-            }
-            builder.Append(text, i, 2);
-        }
-        return data.Length > MaximumHexBytes ? builder.Append("...").ToString() : builder.ToString();
     }
 }
