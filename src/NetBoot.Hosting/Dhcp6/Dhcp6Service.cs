@@ -292,6 +292,7 @@ public sealed class Dhcp6Service(
         telemetry?.Dhcp6Received(Dhcp6Text.MetricName(message.Type));
         var snapshot = config.Current;
         var decision = leases.Execute(view => Dhcp6Responder.Respond(packet, link, snapshot, view, _serverDuid, time.GetUtcNow()));
+        telemetry?.Dhcp6Decided(packet, source.Address, decision.Outcome.Decision);
         switch (decision.Outcome.Decision)
         {
             case Dhcp6Send send:
