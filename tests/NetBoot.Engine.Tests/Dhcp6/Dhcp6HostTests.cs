@@ -45,6 +45,16 @@ public sealed class Dhcp6HostTests
     }
 
     [Fact]
+    public void A_static_range_serves_its_hosts_and_nobody_else()
+    {
+        var config = "dhcp-range=2001:db8:1::,static,64,1h\ndhcp-host=52:54:00:00:00:01,[2001:db8:1::5]";
+
+        Assert.Equal(IPv6Address.Parse("2001:db8:1::5"), AddressOf(Advertised(new Dhcp6Harness(config)), 1));
+        var stranger = new Dhcp6Harness(config).Send(Message(Dhcp6MessageType.Solicit, ClientId(Duid.Enterprise(1, [9])), IaNa(1)));
+        Assert.Equal(Dhcp6DropReason.NoMatchingRange, Assert.IsType<Dhcp6Drop>(stranger.Decision).Reason);
+    }
+
+    [Fact]
     public void A_host_part_alone_is_a_wildcard_on_a_constructor_range()
     {
         var harness = new Dhcp6Harness("dhcp-range=::100,::1ff,constructor:eth0,64,1h\ndhcp-host=52:54:00:00:00:01,[::5]");
