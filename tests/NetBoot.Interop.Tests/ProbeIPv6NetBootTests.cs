@@ -77,4 +77,19 @@ public sealed class ProbeIPv6NetBootTests(ITestOutputHelper output) : ProbeIPv6L
         Assert.Equal("done", transfer.GetProperty("stageText").GetString());
         Assert.Equal("bootx64.efi", transfer.GetProperty("file").GetString());
     }
+
+    /// <summary><c>dhcp-host=&lt;MAC&gt;,[address]</c>: the firmware's DUID-LL carries cl0's MAC, so it gets the reserved
+    /// address, outside the range but on its prefix (dnsmasq parity).</summary>
+    [Fact]
+    public async Task A_dhcp_host_by_mac_gives_the_firmware_its_reserved_ipv6_address()
+    {
+        var mac = Shell.Run("ip", "netns", "exec", ClientNamespace, "cat", "/sys/class/net/cl0/address").Trim();
+        await StartServerAsync([$"dhcp-option=option6:bootfile-url,tftp://[{ServerAddress}]/bootx64.efi", $"dhcp-host={mac},[fd00:77::5]"]);
+
+        var (code, report) = await ProbeAsync(3);
+
+        Assert.Equal(0, code);
+        Assert.Matches(@"REPLY from fe80::\S+: address fd00:77::5, valid \d+ s", report);
+        Assert.Matches(@"DHCPREPLY\(sv0\) fd00:77::5 ", ServerProcess!.Log.ReadAll());
+    }
 }
