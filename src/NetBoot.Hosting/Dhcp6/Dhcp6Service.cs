@@ -39,6 +39,8 @@ public sealed class Dhcp6Service(
 
     private readonly HashSet<int> _joined = [];
 
+    private readonly Dhcp6RateGate _rateGate = new(new Dhcp.DhcpRateGate(logger, time), leases);
+
     /// <summary>REPLYs waiting for their lease to be durable; awaited before the socket closes.</summary>
     private readonly HashSet<Task> _sending = [];
 
@@ -285,6 +287,11 @@ public sealed class Dhcp6Service(
             telemetry?.Dhcp6Dropped("interface_not_served");
             return;
         }
+        if (!Admit(source.Address, packet, link))
+        {
+            telemetry?.Dhcp6Dropped("rate_limited");
+            return;
+        }
         var message = packet.InnermostMessage;
         var client = message.Options.ClientId?.ToString() ?? "-";
         var kind = Dhcp6Text.MessageName(message.Type);
@@ -292,6 +299,7 @@ public sealed class Dhcp6Service(
         telemetry?.Dhcp6Received(Dhcp6Text.MetricName(message.Type));
         var snapshot = config.Current;
         var decision = leases.Execute(view => Dhcp6Responder.Respond(packet, link, snapshot, view, _serverDuid, time.GetUtcNow()));
+        telemetry?.Dhcp6Decided(packet, source.Address, decision.Outcome.Decision);
         switch (decision.Outcome.Decision)
         {
             case Dhcp6Send send:
@@ -326,6 +334,10 @@ public sealed class Dhcp6Service(
                 break;
         }
     }
+
+    /// <summary><c>dhcp-rate-limit</c>, before the responder decides (<see cref="Dhcp6RateGate"/>).</summary>
+    private bool Admit(IPAddress source, Dhcp6Packet packet, Dhcp6Link link) =>
+        _rateGate.Admit(link.InterfaceName, config.Current, source, packet);
 
     /// <summary>A relayed message's link is the relay's link-address; anything else is answered for the arrival interface's
     /// link (read again once when unknown: perhaps an interface that gained its address a moment ago).</summary>
