@@ -1,6 +1,7 @@
 using NetBoot.Configuration.Model;
 using NetBoot.Wire.Dhcp;
 using NetBoot.Wire.Net;
+using NetBoot.Wire.Pxe;
 using static NetBoot.Engine.Tests.DecisionAssert;
 using static NetBoot.Engine.Tests.TestRequests;
 
@@ -18,7 +19,7 @@ public class BootServerResponderTests
 
         Assert.Equal(DhcpMessageType.Ack, reply.Message.MessageType);
         Assert.Equal("/ltsp/i386/pxelinux.0", reply.Message.BootFileName);
-        Assert.Equal("/ltsp/i386/pxelinux.0", reply.Summary);
+        Assert.Equal(ReplyAnswer.BootServer(new PxeBootItem(0x8000, 0), 0), reply.Answer);
         Assert.Equal(ClientAddress, reply.Message.YourAddress);
         Assert.Equal(IPv4Address.Any, reply.Message.ClientAddress);
         Assert.Equal(IPv4Address.Parse("192.168.1.10"), reply.Message.ServerAddress);
