@@ -108,7 +108,9 @@ public sealed record ProxySilence(
             ProxySilenceReason.ClientAddressNotServed => "boot file asked from an address in no dhcp-range served here",
             _ => Reason.ToString(),
         };
-        return Address.IsZero ? what : $"{Address}: {what}";
+        return Address.IsZero ? what
+            : Reason == ProxySilenceReason.ClientAddressNotServed ? $"{Address}: {what}"
+            : $"{what} (via relay {Address})";
     }
 
     private string BootItemText() =>

@@ -93,7 +93,9 @@ public class ProxyDhcpResponderTests
     [Fact]
     public void Client_without_pxe_vendor_class_is_not_answered()
     {
-        Silent(DhcpEngine.Decide(On67(Discover(0, vendorClass: "MSFT 5.0")), TestConfigs.Ltsp()), NoReplyReason.NotAPxeClient);
+        var noReply = Silent(DhcpEngine.Decide(On67(Discover(0, vendorClass: "MSFT 5.0")), TestConfigs.Ltsp()), NoReplyReason.NotAPxeClient);
+
+        Assert.Equal(ProxySilenceReason.NotPxeVendorClass, noReply.Proxy?.Reason);
     }
 
     [Fact]
@@ -145,7 +147,9 @@ public class ProxyDhcpResponderTests
     {
         var config = TestConfigs.Ltsp() with { Ranges = [TestConfigs.ProxyRange("192.168.1.0", 12, filter: TestConfigs.Tags("lab"))] };
 
-        Silent(DhcpEngine.Decide(On67(Discover(0)), config), NoReplyReason.NoMatchingRange);
+        var noReply = Silent(DhcpEngine.Decide(On67(Discover(0)), config), NoReplyReason.NoMatchingRange);
+
+        Assert.Equal(ProxySilenceReason.ProxyRangeTagsNotMet, noReply.Proxy?.Reason);
     }
 
     [Fact]
