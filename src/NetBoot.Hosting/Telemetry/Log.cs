@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NetBoot.Wire.Tftp;
 
 namespace NetBoot.Hosting.Telemetry;
 
@@ -142,5 +143,5 @@ internal static partial class Log
     public static partial void TftpTransferCrashed(ILogger logger, Exception exception, string file, string client);
 
     [LoggerMessage(1208, LogLevel.Debug, "malformed TFTP packet from {Source} on {Interface} dropped: {Reason}")]
-    public static partial void TftpMalformed(ILogger logger, string source, string @interface, string reason);
+    public static partial void TftpMalformed(ILogger logger, string source, string @interface, TftpDecodeError reason);
 }
