@@ -257,7 +257,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                 }
                 if (!TftpPacketDecoder.TryDecode(datagram, out var packet, out var error))
                 {
-                    Log.TftpMalformed(logger, client.ToString(), nic.Name, error.ToString());
+                    Log.TftpMalformed(logger, client.ToString(), nic.Name, error);
                     continue;
                 }
                 if (packet is not TftpRequestPacket request)
