@@ -15,13 +15,17 @@ internal enum NeighbourDumpStatus
     /// <summary><c>NLMSG_DONE</c>: the whole table was read, without a match.</summary>
     Done,
 
-    /// <summary><c>NLMSG_ERROR</c> from the kernel, or a message whose length does not fit the datagram.</summary>
+    /// <summary><c>NLMSG_ERROR</c> with ENOENT: the kernel has no entry for the address asked for (the answer to a
+    /// single <c>RTM_GETNEIGH</c>).</summary>
+    Absent,
+
+    /// <summary>Any other <c>NLMSG_ERROR</c> from the kernel, or a message whose length does not fit the datagram.</summary>
     Failed,
 }
 
-/// <summary>The bytes of an rtnetlink neighbour-table dump (<c>RTM_GETNEIGH</c> with <c>NLM_F_DUMP</c>, answered by
-/// <c>RTM_NEWNEIGH</c> messages; linux/netlink.h, linux/rtnetlink.h, linux/neighbour.h): the request, and the search of
-/// the answer for one address. Pure, so the format is tested without a socket. Netlink is in the host's byte order
+/// <summary>The bytes of an rtnetlink neighbour-table question (linux/netlink.h, linux/rtnetlink.h, linux/neighbour.h):
+/// <c>RTM_GETNEIGH</c> for one address on one interface (Linux 5.0 and later), or with <c>NLM_F_DUMP</c> for the whole
+/// table; both answered by <c>RTM_NEWNEIGH</c> messages, searched here for the address. Pure, so the format is tested without a socket. Netlink is in the host's byte order
 /// (little-endian on every Linux .NET runs on), except the addresses, which are in network order.</summary>
 internal static class NeighbourDump
 {
@@ -33,13 +37,22 @@ internal static class NeighbourDump
 
     public const int RequestSize = HeaderSize + NeighbourMessageSize;
 
+    /// <summary>A single get: the dump request's layout, then NDA_DST with an IPv6 address (4 + 16 bytes).</summary>
+    public const int GetRequestSize = RequestSize + 4 + IPv6Address.Length;
+
     public const ushort MessageError = 2;
     public const ushort MessageDone = 3;
     public const ushort NewNeighbour = 28;
     public const ushort GetNeighbour = 30;
 
+    /// <summary><c>NLM_F_REQUEST</c>.</summary>
+    public const ushort Request = 0x001;
+
     /// <summary><c>NLM_F_REQUEST | NLM_F_DUMP</c> (<c>NLM_F_ROOT | NLM_F_MATCH</c>).</summary>
-    public const ushort RequestDump = 0x001 | 0x300;
+    public const ushort RequestDump = Request | 0x300;
+
+    /// <summary>errno.h: the kernel has no such entry.</summary>
+    private const int NoEntry = 2;
 
     public const ushort AttributeDestination = 1;
     public const ushort AttributeLinkAddress = 2;
@@ -65,6 +78,21 @@ internal static class NeighbourDump
         request[HeaderSize] = family;
     }
 
+    /// <summary>Writes the request for the one IPv6 entry of <paramref name="address"/> on the interface with index
+    /// <paramref name="interfaceIndex"/> into <paramref name="destination"/> (<see cref="GetRequestSize"/> bytes). The
+    /// kernel refuses a get without an interface, and one with a nonzero state, type or padding.</summary>
+    public static void WriteGetRequest(Span<byte> destination, IPv6Address address, int interfaceIndex, uint sequence)
+    {
+        var request = destination[..GetRequestSize];
+        WriteRequest(request, 10, sequence);
+        BinaryPrimitives.WriteUInt32LittleEndian(request, GetRequestSize);
+        BinaryPrimitives.WriteUInt16LittleEndian(request[6..], Request);
+        BinaryPrimitives.WriteInt32LittleEndian(request[(HeaderSize + 4)..], interfaceIndex);
+        BinaryPrimitives.WriteUInt16LittleEndian(request[RequestSize..], 4 + IPv6Address.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(request[(RequestSize + 2)..], AttributeDestination);
+        address.WriteTo(request[(RequestSize + 4)..]);
+    }
+
     /// <summary>Searches one datagram of the dump for a usable entry of <paramref name="family"/> whose destination is
     /// <paramref name="address"/>, on the interface with index <paramref name="interfaceIndex"/> (0: on any interface,
     /// the first one found). Untrusted lengths never read past the datagram.</summary>
@@ -87,7 +115,10 @@ internal static class NeighbourDump
                 case MessageDone:
                     return NeighbourDumpStatus.Done;
                 case MessageError:
-                    return NeighbourDumpStatus.Failed;
+                    // struct nlmsgerr: a negative errno, then the request's header.
+                    return length >= HeaderSize + 4 && BinaryPrimitives.ReadInt32LittleEndian(message[HeaderSize..]) == -NoEntry
+                        ? NeighbourDumpStatus.Absent
+                        : NeighbourDumpStatus.Failed;
                 case NewNeighbour when TryMatch(message[HeaderSize..(int)length], family, address, interfaceIndex, out linkAddress):
                     return NeighbourDumpStatus.Found;
             }

@@ -72,6 +72,28 @@ public class NeighbourDumpTests
             Convert.ToHexString(request));
     }
 
+    [Fact]
+    public void The_single_get_names_the_address_and_the_interface()
+    {
+        var request = new byte[NeighbourDump.GetRequestSize];
+        NeighbourDump.WriteGetRequest(request, IPv6Address.Parse("fd00:78::1"), 5, 7);
+
+        Assert.Equal(
+            "30000000" + "1E00" + "0100" + "07000000" + "00000000" + "0A000000" + "05000000" + "0000" + "00" + "00"
+            + "1400" + "0100" + "FD000078000000000000000000000001",
+            Convert.ToHexString(request));
+    }
+
+    /// <summary>The answer to a single get for an address the kernel does not hold is NLMSG_ERROR with -ENOENT: an
+    /// answer (no entry), unlike any other error.</summary>
+    [Fact]
+    public void NLMSG_ERROR_with_ENOENT_says_the_entry_is_absent()
+    {
+        var absent = Message(2, [0xFE, 0xFF, 0xFF, 0xFF, .. new byte[16]]);
+
+        Assert.Equal((NeighbourDumpStatus.Absent, null), Scan(absent, s_client));
+    }
+
     /// <summary>A dump spans datagrams: the first two hold other neighbours (More), the third the client (Found); a dump
     /// without it ends on NLMSG_DONE (Done).</summary>
     [Fact]

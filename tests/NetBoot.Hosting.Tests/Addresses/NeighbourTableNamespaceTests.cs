@@ -39,7 +39,7 @@ public sealed class NeighbourTableNamespaceTests : IDisposable
     }
 
     /// <summary>The same link-local address is a neighbour on both links with different MACs: the interface index picks
-    /// the entry. A NOARP entry names no MAC.</summary>
+    /// the entry (the single get); an unknown interface finds none. A NOARP entry names no MAC.</summary>
     [Fact]
     public void The_entry_of_the_arrival_interface_is_found_and_NOARP_is_skipped()
     {
@@ -47,16 +47,20 @@ public sealed class NeighbourTableNamespaceTests : IDisposable
         _space.Exec("ip", "neigh", "add", "fe80::5", "lladdr", "52:54:00:00:00:03", "dev", "nbn2", "nud", "stale");
         _space.Exec("ip", "neigh", "add", "fd00:5::7", "lladdr", "52:54:00:00:00:07", "dev", "nbn0", "nud", "noarp");
 
+        // Without the arrival interface (the dump): whichever of the two comes first.
+        Assert.Contains(Lookup("fe80::5", 0), new (bool, string?)[] { (true, "52:54:00:00:00:01"), (true, "52:54:00:00:00:03") });
         Assert.Equal((true, "52:54:00:00:00:01"), Lookup("fe80::5", Index("nbn0")));
         Assert.Equal((true, "52:54:00:00:00:03"), Lookup("fe80::5", Index("nbn2")));
         Assert.Equal((true, null), Lookup("fe80::5", Index("nbn1")));
         Assert.Equal((true, null), Lookup("fd00:5::7", Index("nbn0")));
     }
 
-    /// <summary>600 entries do not fit one datagram of the dump (some 80 bytes each): the last one added is found past
-    /// the first datagram.</summary>
+    /// <summary>600 entries do not fit one datagram of the dump (some 80 bytes each): with no interface given, the dump
+    /// of an absent address is read datagram by datagram to NLMSG_DONE; with the interface, the single get finds every
+    /// entry. (A dump is not asserted to find each of 600: the kernel resumes it by position in a hash table that every
+    /// namespace of the machine shares, so an entry can be passed over while other tests change theirs.)</summary>
     [Fact]
-    public void An_entry_is_found_in_a_dump_of_several_datagrams()
+    public void An_absent_address_is_read_through_a_dump_of_several_datagrams_and_a_single_get_finds_every_entry()
     {
         var batch = Path.GetTempFileName();
         try
@@ -70,8 +74,13 @@ public sealed class NeighbourTableNamespaceTests : IDisposable
             File.Delete(batch);
         }
 
-        Assert.Equal((true, "52:54:00:00:02:58"), Lookup("fd00:6::258", Index("nbn0")));
-        Assert.Equal((true, "52:54:00:00:00:01"), Lookup("fd00:6::1", 0));
+        var index = Index("nbn0");
+        var found = _space.Run(() => Enumerable.Range(1, 600).Select(i =>
+            NeighbourTable.TryLookup(IPv6Address.Parse($"fd00:6::{i:x}"), index, out var mac) ? mac?.ToString() : "no answer").ToList());
+
+        Assert.Equal(Enumerable.Range(1, 600).Select(i => $"52:54:00:00:{i >> 8:x2}:{i & 0xff:x2}"), found);
+        Assert.Equal((true, null), Lookup("fd00:6::999", 0));
+        Assert.Equal((true, null), Lookup("fd00:6::999", index));
     }
 
     public void Dispose() => _space.Dispose();
