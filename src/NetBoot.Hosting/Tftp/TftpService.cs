@@ -404,9 +404,9 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         }
     }
 
-    /// <summary>tftp-unique-root=mac needs the client's MAC: the kernel's ARP table has it (the client just sent us
-    /// a datagram). The policy stays pure: it gets the address, never the table. An IPv6 client is known by its address
-    /// alone (tftp-unique-root=ip; no neighbour-table lookup, so =mac finds no directory for it).</summary>
+    /// <summary>tftp-unique-root=mac needs the client's MAC: the kernel's ARP table has it for an IPv4 client (the client
+    /// just sent us a datagram), its IPv6 neighbour table for an IPv6 one (the client resolved our address first), on
+    /// the arrival interface <paramref name="interfaceIndex"/>. The policy stays pure: it gets the MAC, never the table.</summary>
     internal static TftpClientIdentity IdentifyClient(TftpConfig tftp, IPEndPoint client, int interfaceIndex)
     {
         var byMac = tftp.UniqueRoot == TftpUniqueRoot.ByHardwareAddress;
