@@ -212,7 +212,7 @@ public sealed class PostgresIpv6LeaseStore : IIpv6LeaseStore
             _nextPausedLog = now + PausedLogInterval;
         }
         return new Dhcp6Outcome(new Dhcp6Drop(Dhcp6DropReason.LeaseStoreUnavailable,
-            $"DHCPv6 leasing paused: the lease database {_name} is unavailable (no lease can be made durable)"));
+            new Dhcp6Silence(Dhcp6SilenceReason.LeaseStoreUnavailable) { Database = _name }));
     }
 
     public IReadOnlyList<Ipv6Lease> Expire(DateTimeOffset now)

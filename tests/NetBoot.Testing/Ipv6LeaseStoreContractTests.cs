@@ -26,7 +26,7 @@ public abstract class Ipv6LeaseStoreContractTests
         DuidFor(client ?? n), iaid, AddressFor(n), TimeSpan.FromMinutes(30), TimeSpan.FromHours(1), expires ?? Now + TimeSpan.FromHours(1), state);
 
     public static Dhcp6Outcome Outcome(params Ipv6LeaseChange[] changes) =>
-        new(new Dhcp6Drop(Dhcp6DropReason.NotAClientMessage, "test"), [.. changes]);
+        new(new Dhcp6Drop(Dhcp6DropReason.NotAClientMessage, new Dhcp6Silence(Dhcp6SilenceReason.NoDecision)), [.. changes]);
 
     public static Dhcp6Outcome Bind(params Ipv6Lease[] leases) => Outcome([.. leases.Select(l => new Ipv6LeaseUpsert(l))]);
 

@@ -25,7 +25,7 @@ public static class Dhcp6Responder
         ArgumentNullException.ThrowIfNull(leases);
         if (packet is Dhcp6RelayMessage { Type: Dhcp6MessageType.RelayReply })
         {
-            return Drop(Dhcp6DropReason.NotAClientMessage, "RELAY-REPL is for relay agents");
+            return Drop(Dhcp6DropReason.NotAClientMessage, new Dhcp6Silence(Dhcp6SilenceReason.RelayReplyFromServerSide, Dhcp6MessageType.RelayReply));
         }
         var message = packet.InnermostMessage;
         // RFC 8415 §9, §19.1.1: a relay's link-address (when global) names the client's link; keep the ranges on it.
@@ -72,7 +72,7 @@ public static class Dhcp6Responder
         var type = message.Type;
         if (type is Dhcp6MessageType.Advertise or Dhcp6MessageType.Reply or Dhcp6MessageType.Reconfigure)
         {
-            return Drop(Dhcp6DropReason.NotAClientMessage, $"{type} is a server message");
+            return Drop(Dhcp6DropReason.NotAClientMessage, new Dhcp6Silence(Dhcp6SilenceReason.ServerMessage, type));
         }
         var clientId = message.Options.ClientId;
         var serverId = message.Options.ServerId;
@@ -81,26 +81,26 @@ public static class Dhcp6Responder
         var forbidsServerId = type is Dhcp6MessageType.Solicit or Dhcp6MessageType.Rebind or Dhcp6MessageType.Confirm;
         if (clientId is null && type != Dhcp6MessageType.InformationRequest)
         {
-            return Drop(Dhcp6DropReason.Malformed, $"{type} without a Client Identifier (RFC 8415 §16)");
+            return Drop(Dhcp6DropReason.Malformed, new Dhcp6Silence(Dhcp6SilenceReason.NoClientIdentifier, type));
         }
         if (needsServerId && serverId is null)
         {
-            return Drop(Dhcp6DropReason.Malformed, $"{type} without a Server Identifier (RFC 8415 §16)");
+            return Drop(Dhcp6DropReason.Malformed, new Dhcp6Silence(Dhcp6SilenceReason.NoServerIdentifier, type));
         }
         if (forbidsServerId && serverId is not null)
         {
-            return Drop(Dhcp6DropReason.Malformed, $"{type} with a Server Identifier (RFC 8415 §16)");
+            return Drop(Dhcp6DropReason.Malformed, new Dhcp6Silence(Dhcp6SilenceReason.ForbiddenServerIdentifier, type));
         }
         if (serverId is { } named && named != serverDuid)
         {
-            return Drop(Dhcp6DropReason.ForAnotherServer, $"{type} is for server {named}, this server is {serverDuid}");
+            return Drop(Dhcp6DropReason.ForAnotherServer, new Dhcp6Silence(Dhcp6SilenceReason.ForAnotherServer, type) { NamedServer = named, ThisServer = serverDuid });
         }
         var tags = Dhcp6Classifier.Classify(message, config);
         var host = clientId is { } id ? Dhcp6Hosts.Find(message, id, config.Hosts, tags) : null;
         if (host is { IsIgnored: true })
         {
             // dnsmasq: dhcp-host=…,ignore: the client is never answered (by MAC, DUID or name, as in DHCPv4).
-            return Drop(Dhcp6DropReason.IgnoredByHost, $"{type} from {clientId}: dhcp-host at {host.Source} says ignore");
+            return Drop(Dhcp6DropReason.IgnoredByHost, new Dhcp6Silence(Dhcp6SilenceReason.IgnoredByHost, type) { Host = host.Source.ToString() });
         }
         if (host is not null && !host.SetTags.IsDefaultOrEmpty)
         {
@@ -116,7 +116,7 @@ public static class Dhcp6Responder
             Dhcp6MessageType.Decline => Decline(exchange),
             Dhcp6MessageType.Confirm => Confirm(exchange),
             Dhcp6MessageType.InformationRequest => Send(exchange, exchange.Reply(Dhcp6MessageType.Reply, []), [], "options only"),
-            _ => Drop(Dhcp6DropReason.NotAClientMessage, $"{type} is not a client message"),
+            _ => Drop(Dhcp6DropReason.NotAClientMessage, new Dhcp6Silence(Dhcp6SilenceReason.UnknownMessageType, type)),
         };
     }
 
@@ -136,7 +136,7 @@ public static class Dhcp6Responder
         // when told NoAddrsAvail. A dhcp-host's address may be on a static range, which leases nothing else.
         if (ranges.IsEmpty && exchange.Reserved is null)
         {
-            return Drop(Dhcp6DropReason.NoMatchingRange, $"no IPv6 range on {exchange.Link.InterfaceName} serves {exchange.ClientId}");
+            return Drop(Dhcp6DropReason.NoMatchingRange, new Dhcp6Silence(Dhcp6SilenceReason.NoRangeOnLink, exchange.Message.Type) { Interface = exchange.Link.InterfaceName });
         }
         var isRequest = exchange.Message.Type == Dhcp6MessageType.Request;
         var changes = ImmutableArray.CreateBuilder<Ipv6LeaseChange>();
@@ -357,7 +357,7 @@ public static class Dhcp6Responder
         var addresses = exchange.Message.Options.IdentityAssociations.SelectMany(ia => ia.Addresses).Select(a => a.Address).ToArray();
         if (addresses.Length == 0)
         {
-            return Drop(Dhcp6DropReason.NothingToConfirm, $"CONFIRM from {exchange.ClientId} names no address");
+            return Drop(Dhcp6DropReason.NothingToConfirm, new Dhcp6Silence(Dhcp6SilenceReason.ConfirmWithoutAddresses, Dhcp6MessageType.Confirm));
         }
         var onLink = addresses.All(a => exchange.Link.Ranges.Any(r => r.IsOnLink(a)));
         var status = onLink ? new Dhcp6StatusCode(Dhcp6Status.Success, "all addresses still on link") : new Dhcp6StatusCode(Dhcp6Status.NotOnLink, "confirm failed");
@@ -382,7 +382,7 @@ public static class Dhcp6Responder
     private static Dhcp6Outcome Send(Exchange exchange, Dhcp6Message reply, ImmutableArray<Ipv6LeaseChange> changes, string summary) =>
         new(new Dhcp6Send(reply, $"{reply.Type}({exchange.Link.InterfaceName}) {summary}") { Tags = exchange.Tags.Names }, changes);
 
-    private static Dhcp6Outcome Drop(Dhcp6DropReason reason, string detail) => new(new Dhcp6Drop(reason, detail));
+    private static Dhcp6Outcome Drop(Dhcp6DropReason reason, Dhcp6Silence silence) => new(new Dhcp6Drop(reason, silence));
 
     /// <summary>One request being answered: its tags grow with the chosen range's <c>set:</c> tag.</summary>
     private sealed class Exchange(

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NetBoot.Engine.Dhcp6;
 
 namespace NetBoot.Hosting.Dhcp6;
 
@@ -14,11 +15,39 @@ internal static partial class Dhcp6Log
     public static partial void Replied(ILogger logger, string messageType, string @interface, string addresses, string client);
 
     [LoggerMessage(1652, LogLevel.Information, "{MessageType}({Interface}) {Client} no reply: {Reason}")]
-    public static partial void NotAnswered(ILogger logger, string messageType, string @interface, string client, string reason);
+    public static partial void NotAnswered(ILogger logger, string messageType, string @interface, string client, Dhcp6SilenceReason reason);
 
     /// <summary>Normal on a network with several servers (a REQUEST for another one), so not logged by default.</summary>
     [LoggerMessage(1653, LogLevel.Debug, "{MessageType}({Interface}) {Client} not for this server: {Reason}")]
-    public static partial void ForAnotherServer(ILogger logger, string messageType, string @interface, string client, string reason);
+    public static partial void NotForThisServer(ILogger logger, string messageType, string @interface, string client, Dhcp6SilenceReason reason);
+
+    [LoggerMessage(1670, LogLevel.Debug, "{MessageType}({Interface}) {Client} not for this server: {Reason} (it names {Server}, this server is {ThisServer})")]
+    public static partial void ForAnotherServer(ILogger logger, string messageType, string @interface, string client, Dhcp6SilenceReason reason, string server, string thisServer);
+
+    [LoggerMessage(1671, LogLevel.Information, "{MessageType}({Interface}) {Client} no reply: {Reason} (dhcp-host {Host})")]
+    public static partial void IgnoredByHost(ILogger logger, string messageType, string @interface, string client, Dhcp6SilenceReason reason, string host);
+
+    /// <summary>A <c>Dhcp6Drop</c>'s line: event 1652, or 1653/1670 (Debug) when the message was not for this server,
+    /// or 1671 with the dhcp-host line that says ignore.</summary>
+    public static void Silence(ILogger logger, string messageType, string @interface, string client, Dhcp6Drop drop)
+    {
+        var silence = drop.Silence;
+        switch (drop.Reason)
+        {
+            case Dhcp6DropReason.ForAnotherServer when silence.NamedServer is { } named:
+                ForAnotherServer(logger, messageType, @interface, client, silence.Reason, named.ToString(), silence.ThisServer?.ToString() ?? "-");
+                break;
+            case Dhcp6DropReason.ForAnotherServer or Dhcp6DropReason.NotAClientMessage:
+                NotForThisServer(logger, messageType, @interface, client, silence.Reason);
+                break;
+            case Dhcp6DropReason.IgnoredByHost when silence.Host is { } host:
+                IgnoredByHost(logger, messageType, @interface, client, silence.Reason, host);
+                break;
+            default:
+                NotAnswered(logger, messageType, @interface, client, silence.Reason);
+                break;
+        }
+    }
 
     [LoggerMessage(1654, LogLevel.Warning, "malformed DHCPv6 packet from {Source} on {Interface} dropped: {Reason} (further ones are not logged for {Minutes} min)")]
     public static partial void Malformed(ILogger logger, string source, string @interface, string reason, int minutes);

@@ -19,7 +19,7 @@ namespace NetBoot.Hosting.Dhcp6;
 internal sealed class Dhcp6RateGate(DhcpRateGate gate, IIpv6LeaseStore leases)
 {
     /// <summary>A decision with no change: what the lease lookup hands the store back.</summary>
-    private static readonly Dhcp6Outcome NoChange = new(new Dhcp6Drop(Dhcp6DropReason.NotAClientMessage, "rate-limit lookup"));
+    private static readonly Dhcp6Outcome NoChange = new(new Dhcp6Drop(Dhcp6DropReason.NotAClientMessage, new Dhcp6Silence(Dhcp6SilenceReason.NoDecision)));
 
     /// <summary>True when the request may be decided on; otherwise it is counted by the caller and dropped.</summary>
     public bool Admit(string @interface, ServerConfig config, IPAddress source, Dhcp6Packet packet)

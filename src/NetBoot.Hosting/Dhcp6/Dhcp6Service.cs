@@ -324,12 +324,8 @@ public sealed class Dhcp6Service(
                     }
                 }
                 break;
-            case Dhcp6Drop { Reason: Dhcp6DropReason.ForAnotherServer or Dhcp6DropReason.NotAClientMessage } drop:
-                Dhcp6Log.ForAnotherServer(logger, kind, link.InterfaceName, client, drop.Detail);
-                telemetry?.Dhcp6Dropped(Dhcp6Text.MetricName(drop.Reason));
-                break;
             case Dhcp6Drop drop:
-                Dhcp6Log.NotAnswered(logger, kind, link.InterfaceName, client, drop.Detail);
+                Dhcp6Log.Silence(logger, kind, link.InterfaceName, client, drop);
                 telemetry?.Dhcp6Dropped(Dhcp6Text.MetricName(drop.Reason));
                 break;
         }

@@ -211,7 +211,7 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
         }
         else
         {
-            detail = decision is Dhcp6Drop drop ? drop.Detail : "not answered";
+            detail = decision is Dhcp6Drop drop ? drop.Describe() : "not answered";
         }
         var architecture = message.Options.ClientArchitectures is [var arch, ..] ? ArchitectureName(arch) : null;
         Record(new Dhcp6Exchanged(time.GetUtcNow(), duid, UpperTypeName(message.Type), addresses, replyType, detail, url, architecture));

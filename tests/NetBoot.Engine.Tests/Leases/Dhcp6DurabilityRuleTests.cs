@@ -18,8 +18,8 @@ public class Dhcp6DurabilityRuleTests
     [Fact]
     public void A_lease_change_needs_the_store_whatever_the_reply()
     {
-        Assert.True(DurabilityRule.NeedsDurableStore(new Dhcp6Outcome(new Dhcp6Drop(Dhcp6DropReason.Malformed, "test"), [new Ipv6LeaseUpsert(Lease)])));
-        Assert.True(DurabilityRule.NeedsDurableStore(new Dhcp6Outcome(new Dhcp6Drop(Dhcp6DropReason.Malformed, "test"), [new Ipv6LeaseRemoval(Lease)])));
+        Assert.True(DurabilityRule.NeedsDurableStore(new Dhcp6Outcome(new Dhcp6Drop(Dhcp6DropReason.Malformed, new Dhcp6Silence(Dhcp6SilenceReason.NoDecision)), [new Ipv6LeaseUpsert(Lease)])));
+        Assert.True(DurabilityRule.NeedsDurableStore(new Dhcp6Outcome(new Dhcp6Drop(Dhcp6DropReason.Malformed, new Dhcp6Silence(Dhcp6SilenceReason.NoDecision)), [new Ipv6LeaseRemoval(Lease)])));
     }
 
     [Fact]
@@ -34,6 +34,6 @@ public class Dhcp6DurabilityRuleTests
     public void A_reply_without_addresses_and_a_drop_without_changes_go_on()
     {
         Assert.False(DurabilityRule.NeedsDurableStore(Send(Dhcp6MessageType.Reply, Dhcp6Option.Empty(Dhcp6OptionCode.RapidCommit))));
-        Assert.False(DurabilityRule.NeedsDurableStore(new Dhcp6Outcome(new Dhcp6Drop(Dhcp6DropReason.ForAnotherServer, "test"))));
+        Assert.False(DurabilityRule.NeedsDurableStore(new Dhcp6Outcome(new Dhcp6Drop(Dhcp6DropReason.ForAnotherServer, new Dhcp6Silence(Dhcp6SilenceReason.NoDecision)))));
     }
 }

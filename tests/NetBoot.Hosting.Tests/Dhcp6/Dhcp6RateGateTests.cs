@@ -50,7 +50,7 @@ public sealed class Dhcp6RateGateTests
     public void Random_duids_from_random_addresses_spend_the_new_client_budget_but_a_client_with_a_lease_passes()
     {
         var known = Duid.LinkLayer(HardwareAddress.Ethernet([0x52, 0x54, 0, 0, 0, 1]));
-        _leases.Execute(_ => new Dhcp6Outcome(new Dhcp6Drop(Dhcp6DropReason.NoMatchingRange, "seed"),
+        _leases.Execute(_ => new Dhcp6Outcome(new Dhcp6Drop(Dhcp6DropReason.NoMatchingRange, new Dhcp6Silence(Dhcp6SilenceReason.NoDecision)),
             [new Ipv6LeaseUpsert(new Ipv6Lease(known, 7, IPv6Address.Parse("2001:db8::5"), TimeSpan.FromHours(1), TimeSpan.FromHours(1), T0.AddHours(1), Ipv6LeaseState.Bound))]));
 
         var admitted = Enumerable.Range(0, 5000).Count(n => _gate.Admit("eth0", Limited, Source(n), Solicit(RandomDuid(n))));
