@@ -75,7 +75,6 @@ public sealed class LogEventRegistryTests
         [
             1202, // TFTP size probe: the transfer's end in words (TftpTransfer's Detail)
             1652, 1653, // DHCPv6 no reply: Dhcp6Drop.Detail
-            4403, 4406, // router advertisements: why none on an interface; a malformed solicitation
         ];
         var textReasons = ProductEvents()
             .Where(e => e.Level is nameof(LogLevel.Information) or nameof(LogLevel.Debug) or nameof(LogLevel.Trace))
