@@ -45,6 +45,34 @@ public static class RaLifetime
     public static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }
 
+/// <summary>Why no router advertisement is sent on an interface (the reason of log event 4403, a value a structured sink
+/// can filter on; <see cref="RaNotSentReasons.Describe"/> puts it in words for the summary).</summary>
+public enum RaNotSentReason
+{
+    /// <summary>No enable-ra and no dhcp-range with an RA mode (ra-only, slaac, ra-names, ra-stateless, ra-advrouter).</summary>
+    NotEnabled,
+    /// <summary>The interface has no link-local address an RA can come from (none, tentative or deprecated):
+    /// RFC 4861 §6.1.2.</summary>
+    NoLinkLocalAddress,
+    /// <summary>enable-ra is on and no dhcp-range matches an address of this interface.</summary>
+    NoRangeMatches,
+    /// <summary>enable-ra is off and no dhcp-range with an RA mode matches an address of this interface.</summary>
+    NoRaModeRangeMatches,
+}
+
+public static class RaNotSentReasons
+{
+    /// <summary>The reason in words (the configuration summary's "none (…)").</summary>
+    public static string Describe(this RaNotSentReason reason) => reason switch
+    {
+        RaNotSentReason.NotEnabled => "no enable-ra and no dhcp-range with ra-only, slaac, ra-names, ra-stateless or ra-advrouter",
+        RaNotSentReason.NoLinkLocalAddress => "the interface has no usable link-local address (RFC 4861 §6.1.2)",
+        RaNotSentReason.NoRangeMatches => "no dhcp-range matches an address of this interface",
+        RaNotSentReason.NoRaModeRangeMatches => "no dhcp-range with an RA mode matches an address of this interface (enable-ra is off)",
+        _ => reason.ToString(),
+    };
+}
+
 /// <summary>What to send on one interface, or why nothing is sent there.</summary>
 /// <param name="Message">Null when nothing is advertised on the interface (see <paramref name="NotSentReason"/>).</param>
 /// <param name="Source">The link-local address the RA must come from (RFC 4861 §4.2, §6.1.2).</param>
@@ -54,7 +82,7 @@ public sealed record RouterAdvertisementPlan(
     RouterAdvertisement? Message,
     IPv6Address Source,
     TimeSpan Interval,
-    string? NotSentReason)
+    RaNotSentReason? NotSentReason)
 {
     public bool Sends => Message is not null;
 

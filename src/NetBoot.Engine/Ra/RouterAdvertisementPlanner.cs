@@ -39,14 +39,14 @@ public static class RouterAdvertisementPlanner
         var interval = Interval(param);
         if (!config.SendsRouterAdvertisements)
         {
-            return NotSent(link, interval, "no enable-ra and no dhcp-range with ra-only, slaac, ra-names, ra-stateless or ra-advrouter");
+            return NotSent(link, interval, RaNotSentReason.NotEnabled);
         }
         // RFC 4861 §6.1.2: an RA comes from a link-local address; a tentative one (DAD running) cannot be a source yet.
         var linkLocal = link.Addresses.Where(a => a.Address.IsLinkLocal && !a.IsTentative && a.PreferredLifetime > TimeSpan.Zero)
             .MaxBy(a => a.PreferredLifetime);
         if (linkLocal is null)
         {
-            return NotSent(link, interval, "the interface has no usable link-local address (RFC 4861 §6.1.2)");
+            return NotSent(link, interval, RaNotSentReason.NoLinkLocalAddress);
         }
         var walk = new PrefixWalk(config, interval, LinkRanges(config, link));
         foreach (var address in link.Addresses.Where(a => a.IsRoutable))
@@ -56,8 +56,8 @@ public static class RouterAdvertisementPlanner
         if (!walk.FoundRange)
         {
             return NotSent(link, interval, config.EnableRouterAdvertisements
-                ? "no dhcp-range matches an address of this interface"
-                : "no dhcp-range with an RA mode matches an address of this interface (enable-ra is off)");
+                ? RaNotSentReason.NoRangeMatches
+                : RaNotSentReason.NoRaModeRangeMatches);
         }
         var optionLifetime = MinimumNonZero(walk.GlobalPreferred, walk.UniqueLocalPreferred, linkLocal.PreferredLifetime);
         var addresses = new ServerAddresses(walk.Global, walk.UniqueLocal, linkLocal.Address);
@@ -163,7 +163,7 @@ public static class RouterAdvertisementPlanner
         return ranges.ToImmutable();
     }
 
-    private static RouterAdvertisementPlan NotSent(RaLinkState link, TimeSpan interval, string reason) =>
+    private static RouterAdvertisementPlan NotSent(RaLinkState link, TimeSpan interval, RaNotSentReason reason) =>
         new(link.InterfaceName, null, IPv6Address.Any, interval, reason);
 
     /// <summary>ra-param mtu:off sends none; mtu:&lt;n&gt; that; otherwise the IPv6 MTU of mtu:&lt;interface&gt; or of

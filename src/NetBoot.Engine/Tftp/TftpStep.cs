@@ -1,4 +1,7 @@
 using System.Collections;
+using System.Globalization;
+using NetBoot.Wire.Rendering;
+using NetBoot.Wire.Tftp;
 
 namespace NetBoot.Engine.Tftp;
 
@@ -101,6 +104,49 @@ public enum TftpTransferEnd
 public sealed record TftpTransferStatistics(
     long Bytes, long Blocks, long Retransmissions, TimeSpan Duration, int BlockSize, int WindowSize);
 
+/// <summary>Why a transfer ended before its last block was acknowledged, as the values its end-of-transfer log line
+/// names (events 1202, 1203, 1211, 1218); <see cref="Describe"/> puts them in words for the dashboard.</summary>
+/// <param name="End">How it ended: never <see cref="TftpTransferEnd.Completed"/> or <see cref="TftpTransferEnd.None"/>.</param>
+/// <param name="AcknowledgedBlock">The last block the client acknowledged (the 64-bit index; 0 before the first DATA).</param>
+/// <param name="Retries">For <see cref="TftpTransferEnd.RetriesExhausted"/>: retransmissions in a row left unanswered.</param>
+/// <param name="Timeout">The first wait for an ACK (negotiated <c>timeout</c>, else the default); the waits after a
+/// retransmission grow from it.</param>
+/// <param name="Idle">How long the transfer went without progress (the stall limit for <see cref="TftpTransferEnd.Stalled"/>).</param>
+/// <param name="ClientErrorCode">For the client's ERROR (<see cref="TftpTransferEnd.ClientError"/>,
+/// <see cref="TftpTransferEnd.ClientEndedAfterOptions"/>): its code, any 16-bit value.</param>
+/// <param name="ClientErrorMessage">Its text as the client sent it: escape it (<see cref="LogText.Escape(string)"/>)
+/// where it is shown.</param>
+public sealed record TftpTransferAbort(
+    TftpTransferEnd End,
+    long AcknowledgedBlock,
+    int Retries,
+    TimeSpan Timeout,
+    TimeSpan Idle,
+    TftpErrorCode ClientErrorCode = TftpErrorCode.NotDefined,
+    string ClientErrorMessage = "")
+{
+    /// <summary>The client's error code as the wire number (a client may send one no RFC names).</summary>
+    public int ClientErrorNumber => (int)ClientErrorCode;
+
+    /// <summary>Whole seconds of <see cref="Timeout"/>, for the log line.</summary>
+    public int TimeoutSeconds => (int)Timeout.TotalSeconds;
+
+    /// <summary>Whole seconds of <see cref="Idle"/>, for the log line.</summary>
+    public int IdleSeconds => (int)Idle.TotalSeconds;
+
+    /// <summary>The same in words (the dashboard's "failed: …"); the client's text escaped.</summary>
+    public string Describe() => End switch
+    {
+        TftpTransferEnd.ClientError or TftpTransferEnd.ClientEndedAfterOptions =>
+            string.Create(CultureInfo.InvariantCulture, $"client error {ClientErrorNumber}: {LogText.Escape(ClientErrorMessage)}"),
+        TftpTransferEnd.RetriesExhausted => string.Create(CultureInfo.InvariantCulture,
+            $"{Retries} retransmissions unanswered (last acknowledged block {AcknowledgedBlock}, timeout {TimeoutSeconds} s)"),
+        TftpTransferEnd.Stalled => string.Create(CultureInfo.InvariantCulture,
+            $"no progress for {IdleSeconds} s (last acknowledged block {AcknowledgedBlock})"),
+        _ => End.ToString(),
+    };
+}
+
 /// <summary>What the service does after one event: send the OACK and/or the listed DATA blocks (in order), or
 /// finish. Allocation-free while the transfer runs.</summary>
 public readonly struct TftpStep
@@ -112,7 +158,7 @@ public readonly struct TftpStep
         DateTimeOffset? deadline,
         TftpTransferEnd end = TftpTransferEnd.None,
         TftpTransferStatistics? statistics = null,
-        string? detail = null)
+        TftpTransferAbort? abort = null)
     {
         Kind = kind;
         SendOptionAcknowledgment = sendOptionAcknowledgment;
@@ -120,7 +166,7 @@ public readonly struct TftpStep
         Deadline = deadline;
         End = end;
         Statistics = statistics;
-        Detail = detail;
+        Abort = abort;
     }
 
     public TftpStepKind Kind { get; }
@@ -139,8 +185,9 @@ public readonly struct TftpStep
     /// <summary>Set when the transfer ends.</summary>
     public TftpTransferStatistics? Statistics { get; }
 
-    /// <summary>For the log: the client's error code and text, or what ran out.</summary>
-    public string? Detail { get; }
+    /// <summary>Set when the transfer ends without completing: why, as values (the client's error code and text, or
+    /// what ran out).</summary>
+    public TftpTransferAbort? Abort { get; }
 
     public bool IsFinished => Kind != TftpStepKind.Continue;
 

@@ -1,4 +1,3 @@
-using NetBoot.Wire.Rendering;
 using NetBoot.Wire.Tftp;
 
 namespace NetBoot.Engine.Tftp;
@@ -59,7 +58,7 @@ public enum TftpTransferState
 ///         send(buffer.AsSpan(0, 4 + read));
 ///         if (read &lt; block.Length) { transfer.OnContentEnd(block.Index, read); break; }   // netascii: the end found
 ///     }
-///     if (step.IsFinished) { log(step.End, step.Statistics, step.Detail, quiet: step.IsQuietEnd); break; }
+///     if (step.IsFinished) { log(step.End, step.Statistics, step.Abort, quiet: step.IsQuietEnd); break; }
 ///     step = await ReceiveFromClientTidUntil(step.Deadline!.Value) is { } datagram
 ///         ? transfer.OnDatagram(datagram, time.GetUtcNow())
 ///         : transfer.OnTimeout(time.GetUtcNow());
@@ -144,7 +143,7 @@ public sealed class TftpTransfer
         }
         if (IsStalled(now))
         {
-            return Abort(TftpTransferEnd.Stalled, now, "no progress");
+            return Abort(TftpTransferEnd.Stalled, now);
         }
         if (State == TftpTransferState.AwaitingOptionAcknowledgment)
         {
@@ -166,7 +165,7 @@ public sealed class TftpTransfer
         if (_acknowledged == _totalBlocks)
         {
             State = TftpTransferState.Completed;
-            return Finish(TftpStepKind.Completed, TftpTransferEnd.Completed, now, null);
+            return Finish(TftpStepKind.Completed, TftpTransferEnd.Completed, now, abort: null);
         }
         // An ACK inside the window means the client lost a block after it: continue from there (RFC 7440 §4).
         return Continue(false, SendWindow());
@@ -202,11 +201,11 @@ public sealed class TftpTransfer
         }
         if (IsStalled(now))
         {
-            return Abort(TftpTransferEnd.Stalled, now, "no progress");
+            return Abort(TftpTransferEnd.Stalled, now);
         }
         if (_retries >= _limits.MaximumRetries)
         {
-            return Abort(TftpTransferEnd.RetriesExhausted, now, $"{_retries} retransmissions unanswered");
+            return Abort(TftpTransferEnd.RetriesExhausted, now);
         }
         _retries++;
         _deadline = Min(now + RetransmitDelay(_retries), _lastProgress + _limits.StallTimeout);
@@ -228,12 +227,11 @@ public sealed class TftpTransfer
         {
             return Ignored();
         }
-        // The client's own text: escaped here, where it becomes part of a log line.
-        var detail = $"client error {(int)code}: {LogText.Escape(message)}";
         var end = State == TftpTransferState.AwaitingOptionAcknowledgment
             ? TftpTransferEnd.ClientEndedAfterOptions
             : TftpTransferEnd.ClientError;
-        return Abort(end, now, detail);
+        // The client's own text, kept as sent: whoever shows it escapes it (LogText.Escape).
+        return Abort(end, now, code, message);
     }
 
     /// <summary>The service read block <paramref name="index"/> (1-based) and got <paramref name="length"/> bytes, fewer
@@ -307,14 +305,15 @@ public sealed class TftpTransfer
 
     private TftpStep Ignored() => new(TftpStepKind.Continue, false, Blocks(0, 0), null);
 
-    private TftpStep Abort(TftpTransferEnd end, DateTimeOffset now, string detail)
+    private TftpStep Abort(TftpTransferEnd end, DateTimeOffset now, TftpErrorCode clientErrorCode = TftpErrorCode.NotDefined, string clientErrorMessage = "")
     {
         State = TftpTransferState.Aborted;
-        return Finish(TftpStepKind.Aborted, end, now, detail);
+        var abort = new TftpTransferAbort(end, _acknowledged, _retries, _timeout, now - _lastProgress, clientErrorCode, clientErrorMessage);
+        return Finish(TftpStepKind.Aborted, end, now, abort);
     }
 
-    private TftpStep Finish(TftpStepKind kind, TftpTransferEnd end, DateTimeOffset now, string? detail) =>
-        new(kind, false, Blocks(0, 0), null, end, Statistics(now), detail);
+    private TftpStep Finish(TftpStepKind kind, TftpTransferEnd end, DateTimeOffset now, TftpTransferAbort? abort) =>
+        new(kind, false, Blocks(0, 0), null, end, Statistics(now), abort);
 
     private TftpTransferStatistics Statistics(DateTimeOffset now) => new(
         Bytes: Math.Min(_acknowledged * BlockSize, ContentLength ?? long.MaxValue),

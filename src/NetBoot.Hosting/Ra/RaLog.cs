@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using NetBoot.Engine.Ra;
+using NetBoot.Wire.Icmp6;
 
 namespace NetBoot.Hosting.Ra;
 
@@ -16,7 +18,7 @@ internal static partial class RaLog
     public static partial void Advertising(ILogger logger, string @interface, string source, int intervalSeconds, int lifetimeSeconds);
 
     [LoggerMessage(4403, LogLevel.Debug, "no router advertisements on {Interface}: {Reason}")]
-    public static partial void NotAdvertising(ILogger logger, string @interface, string reason);
+    public static partial void NotAdvertising(ILogger logger, string @interface, RaNotSentReason reason);
 
     [LoggerMessage(4404, LogLevel.Error, "cannot send a router advertisement on {Interface} to {Destination}: {Reason}")]
     public static partial void SendFailed(ILogger logger, string @interface, string destination, string reason);
@@ -25,7 +27,7 @@ internal static partial class RaLog
     public static partial void CannotOpen(ILogger logger, string reason, string hint);
 
     [LoggerMessage(4406, LogLevel.Debug, "malformed router solicitation from {Source} on {Interface} dropped: {Reason}")]
-    public static partial void Malformed(ILogger logger, string source, string @interface, string reason);
+    public static partial void Malformed(ILogger logger, string source, string @interface, Icmp6DecodeError reason);
 
     [LoggerMessage(4408, LogLevel.Warning, "router solicitations on {Interface} over {Limit}/s are not answered ({Suppressed} more since the last such line); unsolicited advertisements go on")]
     public static partial void SolicitationsShed(ILogger logger, string @interface, int limit, int suppressed);

@@ -38,7 +38,7 @@ public sealed class RouterAdvertisementService(ConfigSnapshot snapshot, ILogger 
         public bool IsJoined { get; set; }
         public DateTimeOffset StartedAt { get; set; }
         public DateTimeOffset? Due { get; set; }
-        public string? NotSentReason { get; set; }
+        public RaNotSentReason? NotSentReason { get; set; }
         public bool WasSending { get; set; }
         public DateTimeOffset LastSent { get; set; }
     }
@@ -155,7 +155,7 @@ public sealed class RouterAdvertisementService(ConfigSnapshot snapshot, ILogger 
             else if (!plan.Sends && plan.NotSentReason != advertiser.NotSentReason)
             {
                 advertiser.Due = null;
-                RaLog.NotAdvertising(logger, link.InterfaceName, plan.NotSentReason!);
+                RaLog.NotAdvertising(logger, link.InterfaceName, plan.NotSentReason!.Value);
             }
             advertiser.WasSending = plan.Sends;
             advertiser.NotSentReason = plan.NotSentReason;
@@ -301,7 +301,7 @@ public sealed class RouterAdvertisementService(ConfigSnapshot snapshot, ILogger 
     {
         if (!NeighborDiscoveryDecoder.TryDecodeRouterSolicitation(message, out var solicitation, out var error))
         {
-            RaLog.Malformed(logger, source.ToString(), link.InterfaceName, error.ToString());
+            RaLog.Malformed(logger, source.ToString(), link.InterfaceName, error);
             return;
         }
         if (!_solicitations.TryAnswer(index))

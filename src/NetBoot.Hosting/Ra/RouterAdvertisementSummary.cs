@@ -27,7 +27,7 @@ public static class RouterAdvertisementSummary
             var plan = RouterAdvertisementPlanner.Plan(config.Ipv6, link, mtuOf);
             if (plan.Message is not { } ra)
             {
-                text.Append(CultureInfo.InvariantCulture, $"  {link.InterfaceName}: none ({plan.NotSentReason})\n");
+                text.Append(CultureInfo.InvariantCulture, $"  {link.InterfaceName}: none ({plan.NotSentReason?.Describe()})\n");
                 continue;
             }
             text.Append(CultureInfo.InvariantCulture,

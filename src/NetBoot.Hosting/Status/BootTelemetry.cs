@@ -431,8 +431,8 @@ public sealed class TrackedTransfer : IDisposable
             TftpTransferEnd.Completed => ("completed", (string?)null, false),
             TftpTransferEnd.ClientEndedAfterOptions => ("size_probe", null, true),
             TftpTransferEnd.RetriesExhausted or TftpTransferEnd.Stalled => ("timed_out", $"timed out ({step.End})", false),
-            TftpTransferEnd.ClientError => ("client_error", "client sent ERROR: " + step.Detail, false),
-            _ => ("failed", $"{step.End}: {step.Detail}", false),
+            TftpTransferEnd.ClientError => ("client_error", "client sent ERROR: " + step.Abort?.Describe(), false),
+            _ => ("failed", $"{step.End}: {step.Abort?.Describe()}", false),
         };
         End(result, failure, isProbe);
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NetBoot.Engine.Tftp;
 using NetBoot.Wire.Tftp;
 
 namespace NetBoot.Hosting.Telemetry;
@@ -118,14 +119,21 @@ internal static partial class Log
     [LoggerMessage(1200, LogLevel.Warning, "TFTP directory {Root} inaccessible; starting anyway (tftp-no-fail)")]
     public static partial void TftpRootMissing(ILogger logger, string root);
 
-    [LoggerMessage(1201, LogLevel.Information, "sent {File} to {Client}: {Details}")]
-    public static partial void TftpSent(ILogger logger, string file, string client, string details);
+    /// <summary>The figures of a transfer's end (1201, 1203, 1211, 1218) are the same fields, in the same words.</summary>
+    private const string TransferFigures = "{Bytes} bytes in {Milliseconds:0} ms ({MegabytesPerSecond:0.00} MB/s), blksize {BlockSize}, windowsize {WindowSize}, {Retransmissions} retransmitted, {DataBytesSent} data bytes sent";
 
-    [LoggerMessage(1202, LogLevel.Information, "size of {File} told to {Client} (client ended after the options: {Reason})")]
-    public static partial void TftpProbed(ILogger logger, string file, string client, string reason);
+    [LoggerMessage(1201, LogLevel.Information, "sent {File} to {Client}: " + TransferFigures)]
+    public static partial void TftpSent(ILogger logger, string file, string client, long bytes, double milliseconds, double megabytesPerSecond,
+        int blockSize, int windowSize, long retransmissions, long dataBytesSent);
 
-    [LoggerMessage(1203, LogLevel.Warning, "failed sending {File} to {Client}: {Reason}; {Details}")]
-    public static partial void TftpFailed(ILogger logger, string file, string client, string reason, string details);
+    /// <param name="errorMessage">The client's ERROR text, escaped (<c>LogText.Escape</c>).</param>
+    [LoggerMessage(1202, LogLevel.Information, "size of {File} told to {Client} (client ended after the options: client error {ErrorCode}: {ErrorMessage})")]
+    public static partial void TftpProbed(ILogger logger, string file, string client, int errorCode, string errorMessage);
+
+    /// <param name="errorMessage">The client's ERROR text, escaped (<c>LogText.Escape</c>).</param>
+    [LoggerMessage(1203, LogLevel.Warning, "failed sending {File} to {Client}: {End}: client error {ErrorCode}: {ErrorMessage}; " + TransferFigures)]
+    public static partial void TftpFailed(ILogger logger, string file, string client, TftpTransferEnd end, int errorCode, string errorMessage,
+        long bytes, double milliseconds, double megabytesPerSecond, int blockSize, int windowSize, long retransmissions, long dataBytesSent);
 
     [LoggerMessage(1204, LogLevel.Warning, "TFTP request for {File} from {Client} refused: {Reason}")]
     public static partial void TftpRefused(ILogger logger, string file, string client, string reason);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NetBoot.Engine.Tftp;
 
 namespace NetBoot.Hosting.Tftp;
 
@@ -8,8 +9,16 @@ internal static partial class TftpLog
     [LoggerMessage(1210, LogLevel.Warning, "file {File} not found for {Client}")]
     public static partial void NotFound(ILogger logger, string file, string client);
 
-    [LoggerMessage(1211, LogLevel.Warning, "timeout sending {File} to {Client}: {Reason}; {Details}")]
-    public static partial void TimedOut(ILogger logger, string file, string client, string reason, string details);
+    /// <summary>The figures of a transfer's end, in the words of 1201 (<c>Log.TftpSent</c>).</summary>
+    private const string TransferFigures = "{Bytes} bytes in {Milliseconds:0} ms ({MegabytesPerSecond:0.00} MB/s), blksize {BlockSize}, windowsize {WindowSize}, {Retransmissions} retransmitted, {DataBytesSent} data bytes sent";
+
+    [LoggerMessage(1211, LogLevel.Warning, "timeout sending {File} to {Client}: {End}: {Retries} retransmissions unanswered (last acknowledged block {Block}, timeout {TimeoutSeconds} s); " + TransferFigures)]
+    public static partial void RetriesExhausted(ILogger logger, string file, string client, TftpTransferEnd end, int retries, long block, int timeoutSeconds,
+        long bytes, double milliseconds, double megabytesPerSecond, int blockSize, int windowSize, long retransmissions, long dataBytesSent);
+
+    [LoggerMessage(1218, LogLevel.Warning, "timeout sending {File} to {Client}: {End}: no progress for {IdleSeconds} s (last acknowledged block {Block}); " + TransferFigures)]
+    public static partial void Stalled(ILogger logger, string file, string client, TftpTransferEnd end, int idleSeconds, long block,
+        long bytes, double milliseconds, double megabytesPerSecond, int blockSize, int windowSize, long retransmissions, long dataBytesSent);
 
     [LoggerMessage(1212, LogLevel.Warning, "ignoring packet from {Source} (TID mismatch)")]
     public static partial void TidMismatch(ILogger logger, string source);

@@ -472,26 +472,33 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
     {
         // The path under the root is made of the client's name (control characters are refused, other text is not).
         var file = LogText.Escape(path);
-        var stats = step.Statistics;
-        var seconds = Math.Max(stats?.Duration.TotalSeconds ?? 0, 1e-6);
-        var bytes = stats?.Bytes ?? 0;
-        var details = stats is null ? "" : string.Create(CultureInfo.InvariantCulture,
-            $"{bytes} bytes in {stats.Duration.TotalMilliseconds:0} ms ({bytes / seconds / 1e6:0.00} MB/s), blksize {stats.BlockSize}, windowsize {stats.WindowSize}, {stats.Retransmissions} retransmitted, {bytesSent} data bytes sent");
+        var to = client.Address.ToString();
+        var stats = step.Statistics ?? throw new InvalidOperationException("a finished transfer has its statistics");
+        var milliseconds = stats.Duration.TotalMilliseconds;
+        var megabytesPerSecond = stats.Bytes / Math.Max(stats.Duration.TotalSeconds, 1e-6) / 1e6;
+        var abort = step.Abort;
         switch (step.End)
         {
             case TftpTransferEnd.Completed when !tftp.Quiet:
-                Log.TftpSent(logger, file, client.Address.ToString(), details);
+                Log.TftpSent(logger, file, to, stats.Bytes, milliseconds, megabytesPerSecond, stats.BlockSize, stats.WindowSize, stats.Retransmissions, bytesSent);
                 break;
             case TftpTransferEnd.ClientEndedAfterOptions when !tftp.Quiet:
-                Log.TftpProbed(logger, file, client.Address.ToString(), step.Detail ?? "");
+                Log.TftpProbed(logger, file, to, abort!.ClientErrorNumber, LogText.Escape(abort.ClientErrorMessage));
                 break;
             case TftpTransferEnd.Completed or TftpTransferEnd.ClientEndedAfterOptions:
                 break;
-            case TftpTransferEnd.RetriesExhausted or TftpTransferEnd.Stalled:
-                TftpLog.TimedOut(logger, file, client.Address.ToString(), $"{step.End}: {step.Detail}", details);
+            case TftpTransferEnd.RetriesExhausted:
+                TftpLog.RetriesExhausted(logger, file, to, step.End, abort!.Retries, abort.AcknowledgedBlock, abort.TimeoutSeconds,
+                    stats.Bytes, milliseconds, megabytesPerSecond, stats.BlockSize, stats.WindowSize, stats.Retransmissions, bytesSent);
+                break;
+            case TftpTransferEnd.Stalled:
+                TftpLog.Stalled(logger, file, to, step.End, abort!.IdleSeconds, abort.AcknowledgedBlock,
+                    stats.Bytes, milliseconds, megabytesPerSecond, stats.BlockSize, stats.WindowSize, stats.Retransmissions, bytesSent);
                 break;
             default:
-                Log.TftpFailed(logger, file, client.Address.ToString(), $"{step.End}: {step.Detail}", details);
+                // The client's ERROR during the data phase: its code and its text (escaped: it becomes part of a line).
+                Log.TftpFailed(logger, file, to, step.End, abort?.ClientErrorNumber ?? 0, LogText.Escape(abort?.ClientErrorMessage),
+                    stats.Bytes, milliseconds, megabytesPerSecond, stats.BlockSize, stats.WindowSize, stats.Retransmissions, bytesSent);
                 break;
         }
     }

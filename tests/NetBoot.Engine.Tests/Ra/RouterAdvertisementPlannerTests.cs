@@ -28,7 +28,7 @@ public sealed class RouterAdvertisementPlannerTests
     private static RouterAdvertisement Sent(string config, RaLinkState? link = null, Func<string, int?>? mtuOf = null)
     {
         var plan = RouterAdvertisementPlanner.Plan(Config(config), link ?? Eth0, mtuOf);
-        Assert.True(plan.Sends, plan.NotSentReason);
+        Assert.True(plan.Sends, plan.NotSentReason?.Describe());
         Assert.Equal(LinkLocal, plan.Source);
         // Every plan encodes and decodes back to itself.
         Assert.True(NeighborDiscoveryDecoder.TryDecodeRouterAdvertisement(NeighborDiscoveryEncoder.Encode(plan.Message!), out var decoded, out var error), error.ToString());
@@ -138,7 +138,7 @@ public sealed class RouterAdvertisementPlannerTests
         var plan = RouterAdvertisementPlanner.Plan(Config("dhcp-range=::,constructor:eth1,slaac"), Eth0);
 
         Assert.False(plan.Sends);
-        Assert.Contains("no dhcp-range", plan.NotSentReason, StringComparison.Ordinal);
+        Assert.Equal(RaNotSentReason.NoRaModeRangeMatches, plan.NotSentReason);
     }
 
     [Fact]
@@ -253,7 +253,7 @@ public sealed class RouterAdvertisementPlannerTests
         var plan = RouterAdvertisementPlanner.Plan(Config("dhcp-range=2001:db8:1::,slaac"), link);
 
         Assert.False(plan.Sends);
-        Assert.Contains("link-local", plan.NotSentReason, StringComparison.Ordinal);
+        Assert.Equal(RaNotSentReason.NoLinkLocalAddress, plan.NotSentReason);
     }
 
     [Fact]
@@ -262,7 +262,7 @@ public sealed class RouterAdvertisementPlannerTests
         var plan = RouterAdvertisementPlanner.Plan(Config("dhcp-range=2001:db8:1::100,2001:db8:1::1ff"), Eth0);
 
         Assert.False(plan.Sends);
-        Assert.Contains("enable-ra", plan.NotSentReason, StringComparison.Ordinal);
+        Assert.Equal(RaNotSentReason.NotEnabled, plan.NotSentReason);
     }
 
     [Fact]

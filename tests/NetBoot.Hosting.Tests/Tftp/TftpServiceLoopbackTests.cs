@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetBoot.Configuration.Parsing;
+using NetBoot.Engine.Tftp;
 using NetBoot.Hosting.Net;
 using NetBoot.Hosting.Tests.Http;
 using NetBoot.Hosting.Tftp;
@@ -122,6 +123,74 @@ public sealed class TftpServiceLoopbackTests : IAsyncDisposable
 
         var line = await _log.WaitForAsync(l => l.StartsWith("sent ", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         Assert.StartsWith($"sent {_root}/boot.bin to ::1: 500 bytes", line, StringComparison.Ordinal);
+        Assert.EndsWith(", blksize 512, windowsize 1, 0 retransmitted, 500 data bytes sent", line, StringComparison.Ordinal);
+        var (id, fields) = _log.EntryOf(line);
+        Assert.Equal(1201, id.Id);
+        Assert.Equal((500L, 512, 1, 0L, 500L), (fields["Bytes"], fields["BlockSize"], fields["WindowSize"], fields["Retransmissions"], fields["DataBytesSent"]));
+    }
+
+    /// <summary>The usual size probe (EDK2: tsize asked, the OACK answered by ERROR 8): the line names the client's code
+    /// and text as fields of their own.</summary>
+    [Fact]
+    public async Task A_size_probe_names_the_clients_error_code_and_text_as_fields()
+    {
+        WriteFile("probe.bin", 5000);
+        var server = await StartAsync(singlePort: false, IPAddress.Loopback, recordLog: true);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var (reply, from) = await RequestAsync(client, server, "probe.bin", [new TftpOption("tsize", "0")]);
+        Assert.True(TftpPacketDecoder.TryReadOpcode(reply, out var opcode));
+        Assert.Equal(TftpOpcode.OptionAcknowledgment, opcode);
+
+        await SendErrorAsync(client, from, TftpErrorCode.OptionNegotiationFailed, "User aborted the transfer");
+
+        var line = await _log.WaitForAsync(l => l.StartsWith("size of ", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Equal($"size of {_root}/probe.bin told to 127.0.0.1 (client ended after the options: client error 8: User aborted the transfer)", line);
+        var (id, fields) = _log.EntryOf(line);
+        Assert.Equal(1202, id.Id);
+        Assert.Equal((8, "User aborted the transfer"), (fields["ErrorCode"], fields["ErrorMessage"]));
+    }
+
+    /// <summary>A client that ends the transfer with ERROR while DATA flows: the line names the end, the client's code and
+    /// its text (escaped: it cannot break the line) and the transfer's figures, each a field.</summary>
+    [Fact]
+    public async Task A_client_error_during_the_data_names_the_end_the_code_and_the_escaped_text_as_fields()
+    {
+        WriteFile("big.bin", 10_000);
+        var server = await StartAsync(singlePort: false, IPAddress.Loopback, recordLog: true);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var (reply, from) = await RequestAsync(client, server, "big.bin", []);
+        Assert.True(TftpPacketDecoder.TryReadData(reply, out var block, out _));
+        Assert.Equal(1, block);
+
+        await SendErrorAsync(client, from, TftpErrorCode.NotDefined, "enough\n");
+
+        var line = await _log.WaitForAsync(l => l.StartsWith("failed sending ", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.StartsWith($"failed sending {_root}/big.bin to 127.0.0.1: ClientError: client error 0: enough\\x0a; 0 bytes in ", line, StringComparison.Ordinal);
+        Assert.EndsWith(", blksize 512, windowsize 1, 0 retransmitted, 512 data bytes sent", line, StringComparison.Ordinal);
+        var (id, fields) = _log.EntryOf(line);
+        Assert.Equal(1203, id.Id);
+        Assert.Equal((TftpTransferEnd.ClientError, 0, "enough\\x0a", 0L, 512L),
+            (fields["End"], fields["ErrorCode"], fields["ErrorMessage"], fields["Bytes"], fields["DataBytesSent"]));
+    }
+
+    /// <summary>Sends a read request and returns the first answer and the transfer's address (its TID).</summary>
+    private static async Task<(byte[] Reply, IPEndPoint From)> RequestAsync(Socket client, IPEndPoint server, string name, TftpOption[] options)
+    {
+        var request = new byte[TftpPacketEncoder.GetRequestLength(name, TftpModes.Octet, options)];
+        var length = TftpPacketEncoder.WriteRequest(request, TftpOpcode.ReadRequest, name, TftpModes.Octet, options);
+        await client.SendToAsync(request.AsMemory(0, length), server);
+        var reply = new byte[1024];
+        var received = await client.ReceiveFromAsync(reply, new IPEndPoint(IPAddress.Any, 0)).WaitAsync(TimeSpan.FromSeconds(30));
+        return (reply[..received.ReceivedBytes], (IPEndPoint)received.RemoteEndPoint);
+    }
+
+    private static async Task SendErrorAsync(Socket client, IPEndPoint to, TftpErrorCode code, string message)
+    {
+        var error = new byte[TftpPacketEncoder.GetErrorLength(message)];
+        var length = TftpPacketEncoder.WriteError(error, code, message);
+        await client.SendToAsync(error.AsMemory(0, length), to);
     }
 
     /// <summary>The path policy is one code for both families: every name refused over IPv4 is refused over IPv6, with
