@@ -179,6 +179,36 @@ public sealed class Dhcp6ServiceNamespaceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_reply_whose_lease_commit_fails_is_not_sent_and_is_counted()
+    {
+        var store = new GatedStore();
+        using var exporter = new NetBoot.Hosting.Telemetry.PrometheusExporter(_status.Metrics.Meter);
+        var (running, _) = StartServer(store);
+        using var socket = await ClientSocketAsync();
+        var advertise = await ExchangeAsync(socket, Message(Dhcp6MessageType.Solicit, 0x000111));
+        var offered = Assert.Single(Assert.Single(advertise.Options.IdentityAssociations).Addresses).Address;
+        var request = Message(Dhcp6MessageType.Request, 0x000222, advertise.Options.ServerId, offered);
+        await socket.SendToAsync(Dhcp6MessageEncoder.Encode(request), Servers(), _stop.Token);
+        var buffer = new byte[1500];
+        Assert.Null(await ReceiveAsync(socket, buffer, request.TransactionId, TimeSpan.FromSeconds(1)));
+
+        store.Gate.SetException(new IOException("disk full"));
+
+        // The loop learns of the failure (the drop is counted), and the REPLY never leaves (the client asks again).
+        const string NotDurable = "netboot_dhcp6_drops_total{reason=\"not_durable\"} 1\n";
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!exporter.Collect().Contains(NotDurable, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the failed commit was not counted as a not_durable drop within 10 s");
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+        }
+        Assert.Null(await ReceiveAsync(socket, buffer, request.TransactionId, TimeSpan.FromMilliseconds(500)));
+        Assert.DoesNotContain("netboot_dhcp6_replies_total{message_type=\"reply\"}", exporter.Collect(), StringComparison.Ordinal);
+        await _stop.CancelAsync();
+        await running;
+    }
+
+    [Fact]
     public async Task Malformed_datagram_is_dropped_and_the_next_solicit_is_answered()
     {
         var (running, _) = StartServer(new MemoryIpv6LeaseStore());
