@@ -11,8 +11,15 @@ using NetBoot.Wire.Dhcp6;
 namespace NetBoot.Hosting.Dhcp6;
 
 /// <summary>A reply decided and encoded: sent at once, or once <see cref="Durable"/> (not null) has completed.</summary>
+/// <param name="Message">The reply (the innermost message of a RELAY-REPL), for the log line's addresses.</param>
 internal sealed record Dhcp6Outgoing(
-    byte[] Bytes, IPEndPoint Destination, Dhcp6MessageType Type, string InterfaceName, string Addresses, string Client, Task? Durable);
+    byte[] Bytes, IPEndPoint Destination, Dhcp6Message Message, string Summary, string InterfaceName, string Client, Task? Durable)
+{
+    public Dhcp6MessageType Type => Message.Type;
+
+    /// <summary>The addresses it gives, for the log lines only: made when one is written.</summary>
+    public string Addresses => Dhcp6Text.Addresses(Message, Summary);
+}
 
 /// <summary>The socket's loop, on one thread that is the only one sending on the socket, as DHCPv4's
 /// (<see cref="Dhcp.DhcpService"/>): receive a batch → decide each message → send what needs nothing durable → one
@@ -145,7 +152,10 @@ public sealed partial class Dhcp6Service
 
         public void Send(Dhcp6Outgoing reply)
         {
-            Dhcp6Log.Replied(logger, Dhcp6Text.MessageName(reply.Type), reply.InterfaceName, reply.Addresses, reply.Client);
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                Dhcp6Log.Replied(logger, Dhcp6Text.MessageName(reply.Type), reply.InterfaceName, reply.Addresses, reply.Client);
+            }
             if (reply.Bytes.Length > Datagram6Batch.BufferSize)
             {
                 // Longer than a send slot (never in practice): on its own.

@@ -247,11 +247,9 @@ public sealed partial class Dhcp6Service(
                 var reply = send.Reply.InnermostMessage;
                 // A REPLY that binds waits for its lease to be durable; an ADVERTISE (a hold) or a refusal does not.
                 var waits = !decision.Durable.IsCompletedSuccessfully && reply.Type == Dhcp6MessageType.Reply && !decision.Outcome.Changes.IsEmpty;
-                // A REPLY that waits names its addresses if its commit fails (an error, always logged).
-                var addresses = informed || waits ? Dhcp6Text.Addresses(reply, send.Summary) : "";
                 return new Dhcp6Outgoing(
-                    Dhcp6MessageEncoder.Encode(send.Reply), Dhcp6Links.ReplyDestination(packet, source, arrivalIndex), reply.Type,
-                    link.InterfaceName, addresses, client, waits ? decision.Durable : null);
+                    Dhcp6MessageEncoder.Encode(send.Reply), Dhcp6Links.ReplyDestination(packet, source, arrivalIndex), reply, send.Summary,
+                    link.InterfaceName, client, waits ? decision.Durable : null);
             case Dhcp6Drop { Reason: Dhcp6DropReason.ForAnotherServer or Dhcp6DropReason.NotAClientMessage } drop:
                 Dhcp6Log.ForAnotherServer(logger, kind, link.InterfaceName, client, drop.Detail);
                 telemetry?.Dhcp6Dropped(Dhcp6Text.MetricName(drop.Reason));
