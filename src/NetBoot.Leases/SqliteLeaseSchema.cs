@@ -115,10 +115,13 @@ internal static class SqliteLeaseSchema
 
     /// <summary>Creates the table in an empty file and brings an older one to <see cref="CurrentVersion"/>; the version
     /// it had. Throws when the file is newer than this NetBoot.</summary>
-    public static int Migrate(SqliteConnection connection, string path)
+    public static int Migrate(SqliteConnection connection, string path) => Migrate(connection, path, Version(connection));
+
+    /// <summary><see cref="Migrate(SqliteConnection, string)"/> from the version <paramref name="from"/> read before any lock
+    /// was taken (by then another connection may have migrated the file further).</summary>
+    internal static int Migrate(SqliteConnection connection, string path, int from)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var from = Version(connection);
         if (from > CurrentVersion)
         {
             throw new InvalidOperationException(

@@ -74,6 +74,24 @@ public sealed class ReloadTests : IDisposable
         Assert.Contains(logger.Lines, l => l.Contains($"bad dhcp-range at line 4 of {_file}", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_reload_adding_the_first_ipv6_range_says_dhcpv6_and_router_advertisements_start_at_the_next_start()
+    {
+        var (input, snapshot) = Start();
+        File.WriteAllText(_file, Valid + "\ndhcp-range=fd00::100,fd00::1ff,64,1h\nenable-ra\n");
+        var logger = new ListLogger();
+
+        Assert.True(ServeCommand.Reload(input, snapshot, logger));
+
+        Assert.Contains($"dhcp-range at line 4 of {_file}: the first DHCPv6 range was added by this reload: DHCPv6 was not running and starts at the next start (restart netboot)", logger.Lines);
+        Assert.Contains($"enable-ra in {_file}: router advertisements were asked for by this reload: they were not being sent and start at the next start (restart netboot)", logger.Lines);
+
+        // Reloading again with the same ranges says nothing more: the notice is about what this reload added.
+        var again = new ListLogger();
+        Assert.True(ServeCommand.Reload(input, snapshot, again));
+        Assert.DoesNotContain(again.Lines, l => l.Contains("next start", StringComparison.Ordinal));
+    }
+
     public void Dispose() => File.Delete(_file);
 
     private sealed class ListLogger : ILogger

@@ -66,14 +66,28 @@ public sealed partial class DemoTests(ITestOutputHelper output)
         using var demo = WatchedProcess.Start(await NetbootAsync(), ["demo"]);
         // The VM is running: everything the demo makes exists now. It is frozen (SIGSTOP) before the Ctrl-C: on an idle
         // machine it boots in about 5 s, and a Ctrl-C that came after its marker would test a finished demo instead.
-        var started = await demo.WaitForLineAsync(VmStarted(), RunTimeout);
-        WatchedProcess.SignalProcess(int.Parse(started.Groups["pid"].Value, System.Globalization.CultureInfo.InvariantCulture), 19);
-        demo.Signal(2);
+        // Both signals go from the thread that reads the line, the moment it is read.
+        var signalled = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        demo.WhenLine(VmStarted(), started =>
+        {
+            try
+            {
+                WatchedProcess.SignalProcess(int.Parse(started.Groups["pid"].Value, System.Globalization.CultureInfo.InvariantCulture), 19);
+                demo.Signal(2);
+                signalled.TrySetResult(demo.Elapsed);
+            }
+            catch (Exception e)
+            {
+                signalled.TrySetException(e);
+            }
+        });
+        var at = await signalled.Task.WaitAsync(RunTimeout);
         var code = await demo.WaitForExitAsync(RunTimeout);
         var text = demo.Output;
+        output.WriteLine($"the VM was frozen and the Ctrl-C sent {at.TotalSeconds:0.0} s after the demo started");
         output.WriteLine(text);
 
-        Assert.True(code == 130, text);
+        Assert.True(code == 130, $"exit code {code}; the Ctrl-C was sent {at.TotalSeconds:0.0} s after the start\n{text}");
         Assert.Matches(@"\nnetboot demo: interrupted after [\d.]+ s", text);
         Assert.Matches(@"\nclean-up: ended qemu \(pid \d+\), netboot serve \(pid \d+\), router \(dnsmasq\) \(pid \d+\)\n", text);
         await AssertNothingLeftAsync(text, demo.Id);

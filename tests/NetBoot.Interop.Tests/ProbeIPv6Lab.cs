@@ -19,6 +19,9 @@ public abstract class ProbeIPv6Lab(ITestOutputHelper output) : IAsyncLifetime
 
     protected NetworkNamespace Server { get; } = NetworkNamespace.Create("nbp6-srv");
 
+    /// <summary>The probe's namespace (cl0 is in it).</summary>
+    protected string ClientNamespace => _client.Name;
+
     protected string Work { get; } = Directory.CreateTempSubdirectory("netboot-probe6-").FullName;
 
     protected string Root => Path.Combine(Work, "tftp");

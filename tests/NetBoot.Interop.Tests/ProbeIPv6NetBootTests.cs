@@ -1,6 +1,8 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using NetBoot.Interop.Tests.Lab;
 using NetBoot.Interop.Tests.Servers;
+using NetBoot.Testing;
 using Xunit.Abstractions;
 
 namespace NetBoot.Interop.Tests;
@@ -46,5 +48,48 @@ public sealed class ProbeIPv6NetBootTests(ITestOutputHelper output) : ProbeIPv6L
 
         Assert.Equal(0, code);
         await ServerProcess!.Log.WaitForAsync(new Regex($@"sent \S+/bootx64.efi to fd00:77::9: {BootFileLength} bytes .* blksize 1228, windowsize 4"), TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>The dashboard's client table after an IPv6 boot: the DHCPv6 client under the MAC its DUID-LL carries, with
+    /// its leased address and the boot file URL; and the transfer, under the address it came from (the probe fetches from
+    /// cl0's own fd00:77::9, not the leased address it does not configure, so that is a row of its own).</summary>
+    [Fact]
+    public async Task The_dashboard_shows_the_ipv6_client_with_its_leased_address_and_the_fetched_file()
+    {
+        const int dashboardPort = 9168;
+        var url = $"tftp://[{ServerAddress}]/bootx64.efi";
+        await StartServerAsync([$"dhcp-option=option6:bootfile-url,{url}", $"dashboard-listen={dashboardPort}"]);
+        await ServerProcess!.Log.WaitForAsync(new Regex("status endpoint listening"), TimeSpan.FromSeconds(10));
+
+        var (code, _) = await ProbeAsync(3);
+        Assert.Equal(0, code);
+        // The transfer's end is reported to the dashboard before this line is logged.
+        await ServerProcess.Log.WaitForAsync(new Regex(@"sent \S+/bootx64.efi to fd00:77::9"), TimeSpan.FromSeconds(10));
+
+        var mac = Shell.Run("ip", "netns", "exec", ClientNamespace, "cat", "/sys/class/net/cl0/address").Trim();
+        using var state = JsonDocument.Parse(Shell.Run("ip", "netns", "exec", Server.Name, "curl", "-sf", $"http://127.0.0.1:{dashboardPort}/state"));
+        var clients = state.RootElement.GetProperty("clients").EnumerateArray().ToDictionary(c => c.GetProperty("key").GetString()!);
+        var client = clients[mac];
+        Assert.Equal("ack", client.GetProperty("stageText").GetString());
+        Assert.Matches(@"^fe80::\S+ fd00:77::1[0-9a-f]{3}$", client.GetProperty("addresses").GetString());
+        Assert.Equal(url, client.GetProperty("file").GetString());
+        var transfer = clients["ip:fd00:77::9"];
+        Assert.Equal("done", transfer.GetProperty("stageText").GetString());
+        Assert.Equal("bootx64.efi", transfer.GetProperty("file").GetString());
+    }
+
+    /// <summary><c>dhcp-host=&lt;MAC&gt;,[address]</c>: the firmware's DUID-LL carries cl0's MAC, so it gets the reserved
+    /// address, outside the range but on its prefix (dnsmasq parity).</summary>
+    [Fact]
+    public async Task A_dhcp_host_by_mac_gives_the_firmware_its_reserved_ipv6_address()
+    {
+        var mac = Shell.Run("ip", "netns", "exec", ClientNamespace, "cat", "/sys/class/net/cl0/address").Trim();
+        await StartServerAsync([$"dhcp-option=option6:bootfile-url,tftp://[{ServerAddress}]/bootx64.efi", $"dhcp-host={mac},[fd00:77::5]"]);
+
+        var (code, report) = await ProbeAsync(3);
+
+        Assert.Equal(0, code);
+        Assert.Matches(@"REPLY from fe80::\S+: address fd00:77::5, valid \d+ s", report);
+        Assert.Matches(@"DHCPREPLY\(sv0\) fd00:77::5 ", ServerProcess!.Log.ReadAll());
     }
 }

@@ -107,6 +107,22 @@ public sealed class SqliteIpv6LeaseStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_store_that_read_the_version_before_another_migrated_the_file_runs_no_step_twice()
+    {
+        // The interleaving the lock is for, made certain: this connection read version 0, then waited at BEGIN IMMEDIATE
+        // while the other store's connection brought the file to the current version. Step 0 → 1 creates an index and
+        // would fail if it ran again.
+        await using (SqliteLeaseStore.Open(DatabasePath))
+        {
+        }
+        using var late = new SqliteConnection($"Data Source={DatabasePath}");
+        late.Open();
+
+        Assert.Equal(0, SqliteLeaseSchema.Migrate(late, DatabasePath, from: 0));
+        Assert.Equal(SqliteLeaseSchema.CurrentVersion, SqliteLeaseSchema.Version(late));
+    }
+
+    [Fact]
     public async Task A_commit_that_fails_fails_the_durable_task_and_the_writer_goes_on_once_it_can()
     {
         await using var store = SqliteIpv6LeaseStore.Open(DatabasePath);

@@ -335,9 +335,32 @@ internal static class ServeCommand
             CliLog.Notice(logger, "user/group", (config.UserSource ?? config.GroupSource ?? SourceLocation.CommandLine).ToString(),
                 "a change of user= or group= takes effect at the next start; the rest of the configuration is reloaded");
         }
+        foreach (var (directive, where, message) in NewServicesNeedingRestart(previous, config))
+        {
+            CliLog.Notice(logger, directive, where, message);
+        }
         CliLog.Reloaded(logger, string.Join(", ", config.SourceFiles.IsDefaultOrEmpty ? ["command line"] : config.SourceFiles));
         LogNotices(logger, config);
         return true;
+    }
+
+    /// <summary>The IPv6 services open their sockets at start-up only when something asks for them: a reload that adds
+    /// the first DHCPv6 range or the first reason to send router advertisements is applied, but those start serving at
+    /// the next start. Said, so the administrator does not wait for a service that is not running.</summary>
+    internal static IEnumerable<(string Directive, string Source, string Message)> NewServicesNeedingRestart(ServerConfig previous, ServerConfig current)
+    {
+        if (!Dhcp6Links.Serves(previous) && Dhcp6Links.Serves(current))
+        {
+            var range = current.Ipv6.Ranges.First(Dhcp6Links.IsDhcpRange);
+            yield return ("dhcp-range", range.Source.ToString(),
+                "the first DHCPv6 range was added by this reload: DHCPv6 was not running and starts at the next start (restart netboot)");
+        }
+        if (!previous.Ipv6.SendsRouterAdvertisements && current.Ipv6.SendsRouterAdvertisements)
+        {
+            var range = current.Ipv6.Ranges.FirstOrDefault(r => r.SendsRouterAdvertisements);
+            yield return (range is null ? "enable-ra" : "dhcp-range", range?.Source.ToString() ?? "in " + string.Join(", ", current.SourceFiles),
+                "router advertisements were asked for by this reload: they were not being sent and start at the next start (restart netboot)");
+        }
     }
 
     private static void LogNotices(ILogger logger, ServerConfig config)

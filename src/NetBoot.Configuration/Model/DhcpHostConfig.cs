@@ -15,8 +15,10 @@ public sealed record DhcpHostConfig
     /// its lease, so that every boot stage of the machine finds the same lease by its hardware address.</summary>
     public bool IgnoresClientId { get; init; }
     public IPv4Address? Address { get; init; }
-    /// <summary><c>[2001:db8::5]</c>: the DHCPv6 address (not served yet). A zero network part (<c>[::5]</c>) is a
-    /// wildcard: the host part on whatever prefix the client's link has (dnsmasq's CONFIG_WILDCARD).</summary>
+    /// <summary><c>[2001:db8::5]</c>: the DHCPv6 address, given when it is on the prefix of a range of the client's link
+    /// (the engine's <c>Dhcp6Hosts</c>). A zero network part (<c>[::5]</c>) is a wildcard: the host part on the prefix of
+    /// each <c>constructor:</c> range (dnsmasq's CONFIG_WILDCARD). One address per line; dnsmasq 2.81's several
+    /// addresses and <c>[addr/prefix]</c> blocks are not read.</summary>
     public IPv6Address? Ipv6Address { get; init; }
     public string? HostName { get; init; }
     /// <summary>Null with <see cref="IsInfinite"/> false: the range's lease time.</summary>

@@ -18,6 +18,8 @@ public enum Dhcp6DropReason
     /// <summary>The shared lease database cannot be reached: no ADVERTISE or REPLY about addresses (DHCP leasing paused,
     /// <see cref="Leases.DurabilityRule"/>).</summary>
     LeaseStoreUnavailable,
+    /// <summary>A <c>dhcp-host</c> naming the client says <c>ignore</c>.</summary>
+    IgnoredByHost,
 }
 
 /// <summary>What the DHCPv6 responder decided.</summary>

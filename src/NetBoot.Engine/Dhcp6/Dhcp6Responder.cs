@@ -96,7 +96,17 @@ public static class Dhcp6Responder
             return Drop(Dhcp6DropReason.ForAnotherServer, $"{type} is for server {named}, this server is {serverDuid}");
         }
         var tags = Dhcp6Classifier.Classify(message, config);
-        var exchange = new Exchange(message, link, config, leases, serverDuid, now, clientId ?? default, tags);
+        var host = clientId is { } id ? Dhcp6Hosts.Find(message, id, config.Hosts, tags) : null;
+        if (host is { IsIgnored: true })
+        {
+            // dnsmasq: dhcp-host=…,ignore: the client is never answered (by MAC, DUID or name, as in DHCPv4).
+            return Drop(Dhcp6DropReason.IgnoredByHost, $"{type} from {clientId}: dhcp-host at {host.Source} says ignore");
+        }
+        if (host is not null && !host.SetTags.IsDefaultOrEmpty)
+        {
+            tags = tags.AddRange(host.SetTags);
+        }
+        var exchange = new Exchange(message, link, config, leases, serverDuid, now, clientId ?? default, tags) { Host = host };
         return type switch
         {
             Dhcp6MessageType.Solicit => Solicit(exchange),
@@ -123,8 +133,8 @@ public static class Dhcp6Responder
     {
         var ranges = exchange.ServingRanges;
         // dnsmasq: with only stateless ranges (ra-stateless) a SOLICIT gets no answer at all; Windows keeps retrying
-        // when told NoAddrsAvail.
-        if (ranges.IsEmpty)
+        // when told NoAddrsAvail. A dhcp-host's address may be on a static range, which leases nothing else.
+        if (ranges.IsEmpty && exchange.Reserved is null)
         {
             return Drop(Dhcp6DropReason.NoMatchingRange, $"no IPv6 range on {exchange.Link.InterfaceName} serves {exchange.ClientId}");
         }
@@ -136,7 +146,7 @@ public static class Dhcp6Responder
         foreach (var ia in exchange.Message.Options.IdentityAssociations)
         {
             var requested = ia.Addresses.Select(a => a.Address).ToArray();
-            if (isRequest && requested.Length > 0 && !requested.Any(a => ranges.Any(r => r.IsOnLink(a))))
+            if (isRequest && requested.Length > 0 && !requested.Any(a => ranges.Any(r => r.IsOnLink(a)) || exchange.Reserved?.Range.IsOnLink(a) == true))
             {
                 options.Add(IaWithStatus(ia.Iaid, Dhcp6Status.NotOnLink, "not on link"));
                 continue;
@@ -148,7 +158,7 @@ public static class Dhcp6Responder
             }
             picked.Add(choice.Address);
             assigned = true;
-            var valid = choice.Range.LeaseTime ?? Dhcp6Lifetime.Infinite;
+            var valid = exchange.LeaseTimeOn(choice.Range);
             var lease = held
                 ? new Ipv6Lease(exchange.ClientId, ia.Iaid, choice.Address, valid, valid, exchange.Now + AdvertiseHold, Ipv6LeaseState.Offered)
                 : new Ipv6Lease(exchange.ClientId, ia.Iaid, choice.Address, valid, valid, exchange.ExpiryFor(valid), Ipv6LeaseState.Bound);
@@ -194,17 +204,22 @@ public static class Dhcp6Responder
     private static Choice? Choose(Exchange exchange, uint iaid, IPv6Address[] requested, HashSet<IPv6Address> picked)
     {
         var ranges = exchange.ServingRanges;
-        bool Usable(IPv6Address a) => !picked.Contains(a) && exchange.IsFreeFor(a, iaid);
+        bool Usable(IPv6Address a) => !picked.Contains(a) && exchange.IsFreeFor(a, iaid) && !exchange.ReservedForOthers.Contains(a);
+        // dnsmasq: the dhcp-host's address first, unless another client holds it.
+        if (exchange.Reserved is { } reserved && !picked.Contains(reserved.Address) && exchange.IsFreeFor(reserved.Address, iaid))
+        {
+            return new Choice(reserved.Address, reserved.Range);
+        }
         foreach (var lease in exchange.Leases.ByClient(exchange.ClientId, iaid))
         {
-            if (lease.State != Ipv6LeaseState.Declined && lease.IsActiveAt(exchange.Now) && Usable(lease.Address) && RangeOf(ranges, lease.Address) is { } range)
+            if (lease.State != Ipv6LeaseState.Declined && lease.IsActiveAt(exchange.Now) && Usable(lease.Address) && exchange.RangeFor(lease.Address) is { } range)
             {
                 return new Choice(lease.Address, range);
             }
         }
         foreach (var address in requested)
         {
-            if (Usable(address) && RangeOf(ranges, address) is { } range)
+            if (Usable(address) && exchange.RangeFor(address) is { } range)
             {
                 return new Choice(address, range);
             }
@@ -248,7 +263,7 @@ public static class Dhcp6Responder
             foreach (var asked in ia.Addresses)
             {
                 var lease = exchange.Leases.ByAddress(asked.Address);
-                var range = RangeOf(exchange.ServingRanges, asked.Address);
+                var range = exchange.RangeFor(asked.Address);
                 // An advertised hold is not a binding: only a bound lease is extended.
                 if (lease is null || !lease.BelongsTo(exchange.ClientId, ia.Iaid) || lease.State != Ipv6LeaseState.Bound || !lease.IsActiveAt(exchange.Now))
                 {
@@ -266,7 +281,7 @@ public static class Dhcp6Responder
                     addresses.Add(new Dhcp6IaAddress(asked.Address, TimeSpan.Zero, TimeSpan.Zero, Dhcp6OptionList.Empty).ToOption());
                     continue;
                 }
-                var valid = range.LeaseTime ?? Dhcp6Lifetime.Infinite;
+                var valid = exchange.LeaseTimeOn(range);
                 changes.Add(new Ipv6LeaseUpsert(lease with { PreferredLifetime = valid, ValidLifetime = valid, Expires = exchange.ExpiryFor(valid), State = Ipv6LeaseState.Bound }));
                 addresses.Add(new Dhcp6IaAddress(asked.Address, valid, valid, Dhcp6OptionList.Empty).ToOption());
                 shortest = !extended || valid < shortest ? valid : shortest;
@@ -383,6 +398,31 @@ public static class Dhcp6Responder
         public TagSet Tags { get; set; } = tags;
 
         public ImmutableArray<Dhcp6LinkRange> ServingRanges => [.. Link.Ranges.Where(r => r.LeasesAddresses && Tags.Matches(r.Config.Filter))];
+
+        /// <summary>The client's <c>dhcp-host</c>, when one names it.</summary>
+        public DhcpHostConfig? Host { get; init; }
+
+        /// <summary>Ranges a dhcp-host address may be on: those that lease addresses, static ones included.</summary>
+        private ImmutableArray<Dhcp6LinkRange> HostRanges => [.. Link.Ranges.Where(r => r.Config.LeasesAddresses && Tags.Matches(r.Config.Filter))];
+
+        /// <summary>The host's address on this link, with its range.</summary>
+        public (IPv6Address Address, Dhcp6LinkRange Range)? Reserved => _reserved ??= Host is null ? null : Dhcp6Hosts.ReservedOn(Host, HostRanges);
+
+        private (IPv6Address Address, Dhcp6LinkRange Range)? _reserved;
+
+        /// <summary>Addresses of other dhcp-hosts on this link (computed once, only when a pool address is looked for).</summary>
+        public ImmutableHashSet<IPv6Address> ReservedForOthers => _reservedForOthers ??= Dhcp6Hosts.ReservedForOthers(Config.Hosts, Host, HostRanges);
+
+        private ImmutableHashSet<IPv6Address>? _reservedForOthers;
+
+        /// <summary>The serving range holding <paramref name="address"/>, or the range of the client's own dhcp-host
+        /// address (which needs only be on its prefix).</summary>
+        public Dhcp6LinkRange? RangeFor(IPv6Address address) =>
+            RangeOf(ServingRanges, address) ?? (Reserved is { } r && r.Address == address ? r.Range : null);
+
+        /// <summary>The dhcp-host's lease time (or <c>infinite</c>) over the range's.</summary>
+        public TimeSpan LeaseTimeOn(Dhcp6LinkRange range) =>
+            Host is { IsInfinite: true } ? Dhcp6Lifetime.Infinite : Host?.LeaseTime ?? range.LeaseTime ?? Dhcp6Lifetime.Infinite;
 
         public DateTimeOffset ExpiryFor(TimeSpan valid) => valid >= Dhcp6Lifetime.Infinite ? DateTimeOffset.MaxValue : Now + valid;
 

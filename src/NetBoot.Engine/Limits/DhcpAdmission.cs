@@ -57,11 +57,25 @@ public sealed class DhcpAdmission
     /// must have a token. <paramref name="isKnown"/>: see <see cref="IsKnown"/>.</summary>
     public Admission Admit(ClientIdentity client, bool isKnown, DateTimeOffset now)
     {
+        var (first, second) = Keys(client);
+        return Admit(first, second, isKnown, now);
+    }
+
+    /// <summary>The buckets a DHCPv4 request is charged to: its hardware address (whatever its <c>htype</c>), and its
+    /// client identifier when it sends one.</summary>
+    public static (ClientKey First, ClientKey? Second) Keys(ClientIdentity client) =>
+        (HardwareBucket(client.Hardware), client.HasClientId ? client.ClientIdKey : null);
+
+    /// <summary>Charges the request to <paramref name="first"/> and, when given, <paramref name="second"/>: the client
+    /// identities it could be matched by (DHCPv4: hardware address and client identifier; DHCPv6: DUID and source
+    /// address), so cycling one of them does not multiply the budget. Both buckets must have a token.</summary>
+    public Admission Admit(ClientKey first, ClientKey? second, bool isKnown, DateTimeOffset now)
+    {
         if (_clients is not null)
         {
-            var byHardware = _clients.TryTake(HardwareBucket(client.Hardware), now);
-            var byClientId = !client.HasClientId || _clients.TryTake(client.ClientIdKey, now);
-            if (!byHardware || !byClientId)
+            var byFirst = _clients.TryTake(first, now);
+            var bySecond = second is not { } key || _clients.TryTake(key, now);
+            if (!byFirst || !bySecond)
             {
                 return Admission.ClientOverLimit;
             }

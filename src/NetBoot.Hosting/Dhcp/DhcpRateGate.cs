@@ -31,6 +31,14 @@ internal sealed partial class DhcpRateGate(ILogger logger, TimeProvider time)
     /// <summary>True when the request may be processed; otherwise it is counted and dropped silently.</summary>
     public bool Admit(string @interface, ushort port, DhcpRateLimitConfig limits, ClientIdentity client, bool isKnown)
     {
+        var (first, second) = DhcpAdmission.Keys(client);
+        return Admit(@interface, port, limits, first, second, isKnown);
+    }
+
+    /// <summary>As for a DHCPv4 client, for any protocol's client identities (DHCPv6: DUID and source address): the request
+    /// is charged to both (<see cref="DhcpAdmission.Admit(ClientKey, ClientKey?, bool, DateTimeOffset)"/>).</summary>
+    public bool Admit(string @interface, ushort port, DhcpRateLimitConfig limits, ClientKey first, ClientKey? second, bool isKnown)
+    {
         if (limits.IsOff)
         {
             return true;
@@ -46,7 +54,7 @@ internal sealed partial class DhcpRateGate(ILogger logger, TimeProvider time)
                 gate = new Gate(new DhcpAdmission(limits));
                 _gates[(@interface, port)] = gate;
             }
-            admission = gate.Admission.Admit(client, isKnown, now);
+            admission = gate.Admission.Admit(first, second, isKnown, now);
             if (admission != Admission.Admitted && !gate.Shedding)
             {
                 // The first drop after a quiet spell is logged at once; then one summary per interval while it lasts.

@@ -39,6 +39,8 @@ public sealed partial class Dhcp6Service(
 
     private readonly HashSet<int> _joined = [];
 
+    private readonly Dhcp6RateGate _rateGate = new(new Dhcp.DhcpRateGate(logger, time), leases);
+
     private LinkTable _links = LinkTable.Empty;
 
     private Duid _serverDuid;
@@ -232,6 +234,11 @@ public sealed partial class Dhcp6Service(
             telemetry?.Dhcp6Dropped("interface_not_served");
             return null;
         }
+        if (!Admit(source.Address, packet, link))
+        {
+            telemetry?.Dhcp6Dropped("rate_limited");
+            return null;
+        }
         var message = packet.InnermostMessage;
         // The log lines' texts only when they are written (the per-message lines are Information).
         var informed = logger.IsEnabled(LogLevel.Information);
@@ -241,6 +248,7 @@ public sealed partial class Dhcp6Service(
         telemetry?.Dhcp6Received(Dhcp6Text.MetricName(message.Type));
         var snapshot = config.Current;
         var decision = leases.ExecuteDeferred(view => Dhcp6Responder.Respond(packet, link, snapshot, view, _serverDuid, time.GetUtcNow()));
+        telemetry?.Dhcp6Decided(packet, source.Address, decision.Outcome.Decision);
         switch (decision.Outcome.Decision)
         {
             case Dhcp6Send send:
@@ -262,6 +270,11 @@ public sealed partial class Dhcp6Service(
                 return null;
         }
     }
+
+    /// <summary><c>dhcp-rate-limit</c>, before the responder decides (<see cref="Dhcp6RateGate"/>).</summary>
+    private bool Admit(IPAddress source, Dhcp6Packet packet, Dhcp6Link link) =>
+        _rateGate.Admit(link.InterfaceName, config.Current, source, packet);
+
     /// <summary>A relayed message's link is the relay's link-address; anything else is answered for the arrival interface's
     /// link (read again once when unknown: perhaps an interface that gained its address a moment ago).</summary>
     private Dhcp6Link? LinkFor(Socket socket, ref LinkTable table, Dhcp6Packet packet, int arrivalIndex)

@@ -34,6 +34,7 @@ public static class Dhcp6Text
         Engine.Dhcp6.Dhcp6DropReason.ForAnotherServer => "for_another_server",
         Engine.Dhcp6.Dhcp6DropReason.NoMatchingRange => "no_matching_range",
         Engine.Dhcp6.Dhcp6DropReason.NothingToConfirm => "nothing_to_confirm",
+        Engine.Dhcp6.Dhcp6DropReason.IgnoredByHost => "ignored_by_host",
         _ => "other",
     };
 

@@ -4,8 +4,11 @@ using System.Diagnostics;
 using System.Net;
 using NetBoot.Engine;
 using NetBoot.Engine.Tftp;
+using NetBoot.Hosting.Dhcp6;
 using NetBoot.Hosting.Telemetry;
+using NetBoot.Engine.Dhcp6;
 using NetBoot.Wire.Dhcp;
+using NetBoot.Wire.Dhcp6;
 using NetBoot.Wire.Net;
 
 namespace NetBoot.Hosting.Status;
@@ -171,6 +174,42 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
     /// <summary>A DHCPv6 message not answered: malformed, the responder's drop reason, send failed, not durable.</summary>
     public void Dhcp6Dropped(string reason) => Metrics.Dhcp6Drops.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
+    /// <summary>A DHCPv6 decision (the metrics are counted by the calls above): moves the client's stage on the dashboard.
+    /// <paramref name="source"/> is the datagram's source: the client's link-local address unless it was relayed.</summary>
+    public void Dhcp6Decided(Dhcp6Packet request, IPAddress source, Dhcp6Decision decision)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(source);
+        if (!trackClients || request.InnermostMessage is not { Options.ClientId: { } duid } message)
+        {
+            return;
+        }
+        var addresses = new List<IPv6Address>(2);
+        if (request is Dhcp6Message && source.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            addresses.Add(IPv6Address.FromIPAddress(source));
+        }
+        string? replyType = null, url = null;
+        string detail;
+        if (decision is Dhcp6Send send)
+        {
+            var reply = send.Reply.InnermostMessage;
+            replyType = UpperTypeName(reply.Type);
+            url = reply.Options.BootfileUrl;
+            detail = Dhcp6Text.Addresses(reply, send.Summary);
+            addresses.AddRange(reply.Options.IdentityAssociations.SelectMany(ia => ia.Addresses).Where(a => a.ValidLifetime > TimeSpan.Zero).Select(a => a.Address));
+        }
+        else
+        {
+            detail = decision is Dhcp6Drop drop ? drop.Detail : "not answered";
+        }
+        var architecture = message.Options.ClientArchitectures is [var arch, ..] ? ArchitectureName(arch) : null;
+        Record(new Dhcp6Exchanged(time.GetUtcNow(), duid, UpperTypeName(message.Type), addresses, replyType, detail, url, architecture));
+    }
+
+    /// <summary>DHCPv6 message type as the tracker's history writes it: dnsmasq's log name without "DHCP".</summary>
+    internal static string UpperTypeName(Dhcp6MessageType type) => Dhcp6Text.MessageName(type) is var name && name.StartsWith("DHCP", StringComparison.Ordinal) ? name[4..] : name;
+
     // ---- TFTP ----
 
     /// <summary>A TFTP transfer starts; dispose the handle when it ends (without <see cref="TrackedTransfer.Ended"/>: failed).</summary>
@@ -178,9 +217,7 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
     {
         ArgumentNullException.ThrowIfNull(client);
         Metrics.TftpActive.Add(1);
-        // The dashboard's client table is keyed by IPv4 address: an IPv6 transfer is counted in the metrics only (as HTTP's).
-        var isIPv4 = client.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
-        var transfer = new TrackedTransfer(this, isIPv4 ? IPv4Address.FromIPAddress(client) : IPv4Address.Any, file, size, bytesSent) { IsTracked = trackClients && isIPv4 };
+        var transfer = new TrackedTransfer(this, BootAddress.FromIPAddress(client), file, size, bytesSent) { IsTracked = trackClients };
         if (transfer.IsTracked)
         {
             _active.TryAdd(transfer, true);
@@ -194,9 +231,9 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
     {
         ArgumentNullException.ThrowIfNull(client);
         Metrics.TftpTransfers.Add(1, new KeyValuePair<string, object?>("result", result));
-        if (trackClients && client.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+        if (trackClients)
         {
-            Record(new TransferRefused(time.GetUtcNow(), IPv4Address.FromIPAddress(client), "tftp", file, reason));
+            Record(new TransferRefused(time.GetUtcNow(), BootAddress.FromIPAddress(client), "tftp", file, reason));
         }
     }
 
@@ -244,9 +281,9 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
 
     public void HttpStarted(IPAddress? client, string path, long size)
     {
-        if (trackClients && client is not null && client.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+        if (trackClients && client is not null)
         {
-            Record(new TransferStarted(time.GetUtcNow(), IPv4Address.FromIPAddress(client), "http", path, size));
+            Record(new TransferStarted(time.GetUtcNow(), BootAddress.FromIPAddress(client), "http", path, size));
         }
     }
 
@@ -258,9 +295,9 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
         Metrics.HttpRequests.Add(1, new("status", statusClass), new("result", result));
         Metrics.HttpSent.Add(bytes);
         Metrics.HttpDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("result", result));
-        if (trackClients && client is not null && client.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+        if (trackClients && client is not null)
         {
-            var address = IPv4Address.FromIPAddress(client);
+            var address = BootAddress.FromIPAddress(client);
             Record(status >= 400
                 ? new TransferRefused(time.GetUtcNow(), address, "http", path, failure ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 : new TransferEnded(time.GetUtcNow(), address, "http", path, bytes, failure));
@@ -358,7 +395,7 @@ public sealed class TrackedTransfer : IDisposable
     private readonly BootTelemetry _owner;
     private int _ended;
 
-    internal TrackedTransfer(BootTelemetry owner, IPv4Address client, string file, long size, Func<long> bytesSent)
+    internal TrackedTransfer(BootTelemetry owner, BootAddress client, string file, long size, Func<long> bytesSent)
     {
         _owner = owner;
         Client = client;
@@ -367,9 +404,9 @@ public sealed class TrackedTransfer : IDisposable
         BytesSent = bytesSent;
     }
 
-    public IPv4Address Client { get; }
+    public BootAddress Client { get; }
 
-    /// <summary>Shown in the dashboard's client table (clients are tracked, and this one asked over IPv4).</summary>
+    /// <summary>Shown in the dashboard's client table (clients are tracked).</summary>
     internal bool IsTracked { get; init; }
     public string File { get; }
     public long Size { get; }

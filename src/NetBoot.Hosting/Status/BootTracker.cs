@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using NetBoot.Engine.Limits;
+using NetBoot.Wire.Dhcp6;
 using NetBoot.Wire.Net;
 
 namespace NetBoot.Hosting.Status;
@@ -30,16 +31,17 @@ public enum BootStage
 public sealed record BootStep(DateTimeOffset At, string Text);
 
 /// <summary>What the dashboard shows for one client.</summary>
-/// <param name="Key">The client as the page names it (<see cref="BootClientId.Text"/>): the MAC, or <c>ip:ADDRESS</c> for a
-/// client seen only by TFTP/HTTP.</param>
-/// <param name="Addresses">The last <see cref="BootTracker.MaxAddresses"/> addresses it was known by, oldest first.</param>
+/// <param name="Key">The client as the page names it (<see cref="BootClientId.Text"/>): the MAC, <c>duid:…</c> for a DHCPv6
+/// client whose DUID carries no MAC, or <c>ip:ADDRESS</c> for a client seen only by TFTP/HTTP.</param>
+/// <param name="Addresses">The last <see cref="BootTracker.MaxAddresses"/> addresses it was known by (IPv4 and IPv6),
+/// oldest first.</param>
 public sealed record ClientBoot(
     string Key,
     BootStage Stage,
     string Detail,
     DateTimeOffset FirstSeen,
     DateTimeOffset LastSeen,
-    ImmutableArray<IPv4Address> Addresses,
+    ImmutableArray<BootAddress> Addresses,
     ImmutableArray<BootStep> History,
     string? Architecture = null,
     string? File = null,
@@ -65,20 +67,28 @@ public sealed record ClientBoot(
 }
 
 /// <summary>Who a tracked client is: its hardware address (<c>htype</c> + <c>chaddr</c>, as its lease is keyed, so a
-/// client that changes <c>htype</c> is another client, as it is for the leases), or, for a client seen only by TFTP or
-/// HTTP, its IPv4 address.</summary>
-public readonly record struct BootClientId(HardwareAddress Hardware, IPv4Address Address)
+/// client that changes <c>htype</c> is another client, as it is for the leases; for a DHCPv6 client, the hardware type
+/// and address its DUID-LL or DUID-LLT carries), or the DUID of a DHCPv6 client whose DUID carries none, or, for a client
+/// seen only by TFTP or HTTP, its IPv4 or IPv6 address.</summary>
+public readonly record struct BootClientId(HardwareAddress Hardware, BootAddress Address, Duid Duid = default)
 {
     public static BootClientId Of(HardwareAddress hardware) => new(hardware, default);
 
-    public static BootClientId ByAddress(IPv4Address address) => new(default, address);
+    /// <summary>RFC 8415 §11.2, §11.4: a DUID-LLT or DUID-LL holds the hardware type and a link-layer address of the
+    /// machine: the same key as its DHCPv4 requests (htype 1 is Ethernet in both), so its IPv4 and IPv6 boots are one
+    /// client. Other DUIDs (DUID-EN, DUID-UUID) name the client by themselves.</summary>
+    public static BootClientId Of(Duid duid) =>
+        duid.TryGetLinkLayerAddress(out var hardware) && hardware.Length > 0 ? Of(hardware) : new(default, default, duid);
+
+    public static BootClientId ByAddress(BootAddress address) => new(default, address);
 
     /// <summary>Known only by its address (no DHCP request of it seen yet, or forgotten since).</summary>
-    public bool IsAddressOnly => Hardware.Length == 0;
+    public bool IsAddressOnly => Hardware.Length == 0 && Duid.Bytes.IsEmpty;
 
     /// <summary>As the page shows it: the MAC as dnsmasq logs it, prefixed with the type when it is not Ethernet (as in
-    /// dnsmasq's lease file: <c>06-aa:bb:…</c>); or <c>ip:ADDRESS</c>.</summary>
-    public string Text => IsAddressOnly ? "ip:" + Address
+    /// dnsmasq's lease file: <c>06-aa:bb:…</c>); <c>duid:00:02:…</c>; or <c>ip:ADDRESS</c>.</summary>
+    public string Text => !Duid.Bytes.IsEmpty ? "duid:" + Duid
+        : IsAddressOnly ? "ip:" + Address
         : Hardware.HardwareType == 1 ? Hardware.ToString()
         : Hardware.HardwareType.ToString("x2", CultureInfo.InvariantCulture) + "-" + Hardware;
 }
@@ -112,12 +122,12 @@ public sealed class BootTracker
     public static readonly TimeSpan DefaultMaxAge = TimeSpan.FromMinutes(30);
 
     private readonly LruTable<BootClientId, ClientBoot> _clients;
-    private readonly Dictionary<IPv4Address, BootClientId> _owners;
+    private readonly Dictionary<BootAddress, BootClientId> _owners;
 
     public BootTracker(int capacity = DefaultCapacity, TimeSpan? maxAge = null)
     {
         _clients = new LruTable<BootClientId, ClientBoot>(capacity);
-        _owners = new Dictionary<IPv4Address, BootClientId>(capacity * MaxAddresses);
+        _owners = new Dictionary<BootAddress, BootClientId>(capacity * MaxAddresses);
         MaxAge = maxAge ?? DefaultMaxAge;
     }
 
@@ -145,6 +155,9 @@ public sealed class BootTracker
         {
             case DhcpExchanged d:
                 ApplyDhcp(d);
+                break;
+            case Dhcp6Exchanged d:
+                ApplyDhcp6(d);
                 break;
             case TransferStarted s:
                 Update(s.Client, s.At, c => c with
@@ -210,16 +223,7 @@ public sealed class BootTracker
             return;
         }
         var id = BootClientId.Of(d.Client);
-        var existing = _clients.TryGetValue(id, out var known) ? known : new ClientBoot(id.Text, BootStage.Discover, "", d.At, d.At, [], []);
-        var addresses = existing.Addresses;
-        foreach (var address in d.Addresses)
-        {
-            if (!address.IsZero)
-            {
-                addresses = Remember(addresses, address, id);
-                Claim(address, id);
-            }
-        }
+        var (existing, addresses) = Known(id, d.At, d.Addresses.Select(a => (BootAddress)a));
         var (stage, detail) = Next(existing, d);
         var step = d.ReplyType is null
             ? $"{d.RequestType} ({d.Mode}): not answered: {d.Detail}"
@@ -233,6 +237,49 @@ public sealed class BootTracker
             Architecture = d.Architecture ?? existing.Architecture,
             History = Append(existing.History, new BootStep(d.At, Cut(step))),
         });
+    }
+
+    private void ApplyDhcp6(Dhcp6Exchanged d)
+    {
+        if (d.Client.Bytes.IsEmpty)
+        {
+            // No Client Identifier: the responder dropped it; never tracked under an empty key.
+            return;
+        }
+        var id = BootClientId.Of(d.Client);
+        var (existing, addresses) = Known(id, d.At, d.Addresses.Select(a => (BootAddress)a));
+        var given = d.BootFileUrl is null ? d.Detail : $"{d.Detail} boot file {d.BootFileUrl}";
+        var (stage, detail) = Next(existing, d, given);
+        var step = d.ReplyType is null
+            ? $"{d.RequestType} (DHCPv6): not answered: {d.Detail}"
+            : $"{d.RequestType} (DHCPv6) -> {d.ReplyType} {given}";
+        Put(id, existing with
+        {
+            Stage = stage,
+            Detail = Cut(detail),
+            LastSeen = d.At,
+            Addresses = addresses,
+            Architecture = d.Architecture ?? existing.Architecture,
+            File = d.BootFileUrl is null || stage is not (BootStage.Offered or BootStage.Acknowledged) ? existing.File : Cut(d.BootFileUrl),
+            History = Append(existing.History, new BootStep(d.At, Cut(step))),
+        });
+    }
+
+    /// <summary>The client as tracked (a new one when not), and its address list with <paramref name="seen"/> remembered
+    /// and claimed, so transfers from them are shown on its row.</summary>
+    private (ClientBoot Client, ImmutableArray<BootAddress> Addresses) Known(BootClientId id, DateTimeOffset at, IEnumerable<BootAddress> seen)
+    {
+        var existing = _clients.TryGetValue(id, out var known) ? known : new ClientBoot(id.Text, BootStage.Discover, "", at, at, [], []);
+        var addresses = existing.Addresses;
+        foreach (var address in seen)
+        {
+            if (!address.IsZero)
+            {
+                addresses = Remember(addresses, address, id);
+                Claim(address, id);
+            }
+        }
+        return (existing, addresses);
     }
 
     private static (BootStage Stage, string Detail) Next(ClientBoot client, DhcpExchanged d)
@@ -257,7 +304,27 @@ public sealed class BootTracker
         };
     }
 
-    private void Update(IPv4Address address, DateTimeOffset at, Func<ClientBoot, ClientBoot> change, string? history)
+    /// <summary>RFC 8415 §18: SOLICIT → ADVERTISE is the offer; a REPLY that binds (to REQUEST, RENEW, REBIND, or a
+    /// rapid-commit SOLICIT) is the ack; an INFORMATION-REQUEST's REPLY (boot file URL without an address) counts as the
+    /// ack only for a client not further along, as INFORM does; RELEASE, DECLINE and CONFIRM leave the stage.</summary>
+    private static (BootStage Stage, string Detail) Next(ClientBoot client, Dhcp6Exchanged d, string given)
+    {
+        if (d.ReplyType is null)
+        {
+            return client.Stage is BootStage.Discover or BootStage.NotAnswered && d.RequestType is "SOLICIT" or "REQUEST"
+                ? (BootStage.NotAnswered, d.Detail)
+                : (client.Stage, client.Detail);
+        }
+        return (d.ReplyType, d.RequestType) switch
+        {
+            ("ADVERTISE", _) => (BootStage.Offered, given),
+            ("REPLY", "SOLICIT" or "REQUEST" or "RENEW" or "REBIND") => (BootStage.Acknowledged, given),
+            ("REPLY", "INFORMATION-REQUEST") when client.Stage < BootStage.Acknowledged => (BootStage.Acknowledged, given),
+            _ => (client.Stage, client.Detail),
+        };
+    }
+
+    private void Update(BootAddress address, DateTimeOffset at, Func<ClientBoot, ClientBoot> change, string? history)
     {
         var id = _owners.TryGetValue(address, out var owner) ? owner : BootClientId.ByAddress(address);
         if (!_clients.TryGetValue(id, out var existing))
@@ -277,7 +344,7 @@ public sealed class BootTracker
     }
 
     /// <summary><paramref name="address"/> as the newest of the list; the oldest goes beyond <see cref="MaxAddresses"/>.</summary>
-    private ImmutableArray<IPv4Address> Remember(ImmutableArray<IPv4Address> addresses, IPv4Address address, BootClientId id)
+    private ImmutableArray<BootAddress> Remember(ImmutableArray<BootAddress> addresses, BootAddress address, BootClientId id)
     {
         Steps += addresses.Length;
         var index = addresses.IndexOf(address);
@@ -298,7 +365,7 @@ public sealed class BootTracker
     }
 
     /// <summary>The address is now <paramref name="id"/>'s; an entry that knew the client only by it is merged away.</summary>
-    private void Claim(IPv4Address address, BootClientId id)
+    private void Claim(BootAddress address, BootClientId id)
     {
         Steps++;
         if (_owners.TryGetValue(address, out var previous) && previous != id && previous.IsAddressOnly
@@ -335,7 +402,7 @@ public sealed class BootTracker
 
     /// <summary>Drops the index entry of <paramref name="address"/> when it still leads to <paramref name="id"/> (another
     /// client may have claimed it since).</summary>
-    private void Release(IPv4Address address, BootClientId id)
+    private void Release(BootAddress address, BootClientId id)
     {
         Steps++;
         if (_owners.TryGetValue(address, out var owner) && owner == id)

@@ -53,7 +53,7 @@ internal static partial class Log
     [LoggerMessage(1113, LogLevel.Information, "{TransactionId} next server: {NextServer}")]
     public static partial void NextServer(ILogger logger, uint transactionId, string nextServer);
 
-    [LoggerMessage(1114, LogLevel.Information, "{TransactionId} sent size: {Size,3} option: {Code,3} {Option}  {Value}")]
+    [LoggerMessage(1114, LogLevel.Information, "{TransactionId} sent size:{Size,3} option:{Code,3} {Option}  {Value}")]
     public static partial void OptionSent(ILogger logger, uint transactionId, int size, byte code, string option, string value);
 
     [LoggerMessage(1104, LogLevel.Warning, "malformed DHCP packet from {Source} on {Interface} dropped: {Reason} (further ones from there are not logged for {Minutes} min)")]

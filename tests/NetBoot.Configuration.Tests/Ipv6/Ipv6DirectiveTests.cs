@@ -214,6 +214,17 @@ public sealed class Ipv6DirectiveTests
     }
 
     [Fact]
+    public void Dhcp_host_takes_an_ipv6_host_part_after_a_mac_and_an_ipv6_address_after_a_name()
+    {
+        var hosts = ConfigAssert.Valid("dhcp-host=52:54:00:c0:ff:02,[::5]\ndhcp-host=laptop,[2001:db8::7],2h").Hosts;
+
+        Assert.Equal(IPv6Address.Parse("::5"), hosts[0].Ipv6Address);
+        Assert.Single(hosts[0].HardwareAddresses);
+        Assert.Equal(("laptop", IPv6Address.Parse("2001:db8::7"), TimeSpan.FromHours(2)), (hosts[1].HostName, hosts[1].Ipv6Address, hosts[1].LeaseTime));
+        Assert.True(hosts[1].HardwareAddresses.IsDefaultOrEmpty && hosts[1].ClientIds.IsDefaultOrEmpty);
+    }
+
+    [Fact]
     public void Check_lists_ranges_router_advertisements_and_boot_options()
     {
         var summary = ConfigSummary.Render(ConfigAssert.Valid(

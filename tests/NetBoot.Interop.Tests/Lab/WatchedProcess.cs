@@ -7,14 +7,22 @@ namespace NetBoot.Interop.Tests.Lab;
 
 /// <summary>A command the test runs to its end (or signals) while watching its output line by line: a wait for a line
 /// is completed by the line itself (no polling), bounded by a timeout that fails with the output so far.</summary>
+/// <remarks>stdout and stderr are read by two dedicated threads, not by the thread pool (Process.BeginOutputReadLine):
+/// an action bound to a line (<see cref="WhenLine"/>) runs on the reading thread the moment the line is read, however
+/// busy the test host's thread pool is.</remarks>
 public sealed class WatchedProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly Lock _gate = new();
-    private readonly List<(Regex Pattern, TaskCompletionSource<Match> Seen)> _waits = [];
+    private readonly List<(Regex Pattern, Action<Match> Act)> _waits = [];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly List<Task> _readers = [];
 
     private WatchedProcess(Process process) => _process = process;
+
+    /// <summary>Time since the process was started.</summary>
+    public TimeSpan Elapsed => _clock.Elapsed;
 
     public int Id => _process.Id;
 
@@ -51,29 +59,41 @@ public sealed class WatchedProcess : IDisposable
         }
         var process = new Process { StartInfo = info };
         var watched = new WatchedProcess(process);
-        process.OutputDataReceived += (_, e) => watched.OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => watched.OnLine(e.Data);
         process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        watched._readers.Add(watched.Read(process.StandardOutput, "stdout"));
+        watched._readers.Add(watched.Read(process.StandardError, "stderr"));
         return watched;
     }
 
-    /// <summary>Completes when a line matching <paramref name="pattern"/> has been written (or already was).</summary>
-    public async Task<Match> WaitForLineAsync(Regex pattern, TimeSpan timeout)
+    /// <summary>Runs <paramref name="act"/> once, on the reading thread, as soon as a line matching
+    /// <paramref name="pattern"/> is read (at once if one already was).</summary>
+    public void WhenLine(Regex pattern, Action<Match> act)
     {
-        var seen = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Match? earlier = null;
         lock (_gate)
         {
             foreach (var line in _output.ToString().Split('\n'))
             {
                 if (pattern.Match(line) is { Success: true } match)
                 {
-                    return match;
+                    earlier = match;
+                    break;
                 }
             }
-            _waits.Add((pattern, seen));
+            if (earlier is null)
+            {
+                _waits.Add((pattern, act));
+                return;
+            }
         }
+        act(earlier);
+    }
+
+    /// <summary>Completes when a line matching <paramref name="pattern"/> has been written (or already was).</summary>
+    public async Task<Match> WaitForLineAsync(Regex pattern, TimeSpan timeout)
+    {
+        var seen = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
+        WhenLine(pattern, match => seen.TrySetResult(match));
         try
         {
             return await seen.Task.WaitAsync(timeout);
@@ -96,8 +116,8 @@ public sealed class WatchedProcess : IDisposable
             _process.Kill(entireProcessTree: true);
             throw new TimeoutException($"{_process.StartInfo.FileName} did not end within {timeout.TotalSeconds:0} s; output:\n{Output}");
         }
-        // WaitForExit without a timeout also waits for the redirected streams to reach their end.
-        _process.WaitForExit();
+        // All output is read once both streams have reached their end.
+        await Task.WhenAll(_readers).WaitAsync(timeout);
         return _process.ExitCode;
     }
 
@@ -129,12 +149,35 @@ public sealed class WatchedProcess : IDisposable
         _process.Dispose();
     }
 
-    private void OnLine(string? line)
+    private Task Read(StreamReader reader, string name)
     {
-        if (line is null)
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
         {
-            return;
-        }
+            try
+            {
+                while (reader.ReadLine() is { } line)
+                {
+                    OnLine(line);
+                }
+                ended.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                ended.TrySetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = $"{Path.GetFileName(_process.StartInfo.FileName)} {name}",
+        };
+        thread.Start();
+        return ended.Task;
+    }
+
+    private void OnLine(string line)
+    {
+        List<(Action<Match> Act, Match Match)> due = [];
         lock (_gate)
         {
             _output.Append(line).Append('\n');
@@ -142,10 +185,14 @@ public sealed class WatchedProcess : IDisposable
             {
                 if (_waits[i].Pattern.Match(line) is { Success: true } match)
                 {
-                    _waits[i].Seen.TrySetResult(match);
+                    due.Add((_waits[i].Act, match));
                     _waits.RemoveAt(i);
                 }
             }
+        }
+        foreach (var (act, match) in due)
+        {
+            act(match);
         }
     }
 

@@ -68,7 +68,7 @@ public sealed partial class HttpBootTests(ITestOutputHelper output)
             var ip = await LeasedAddressAsync(lab, OvmfMac);
 
             var log = server.Log;
-            await WaitAsync(lab, log, Literal("sent size:  10 option:  60 vendor-class  HTTPClient"), StepTimeout, "server log: HTTPClient echoed");
+            await WaitAsync(lab, log, Literal("sent size: 10 option: 60 vendor-class  HTTPClient"), StepTimeout, "server log: HTTPClient echoed");
             await WaitAsync(lab, log, new Regex($@"HTTP GET /{HttpBootScenario.EfiBootFile} from {Regex.Escape(ip)}: 200 sent \S+, \d+ bytes"), StepTimeout, "server log: ipxe.efi over HTTP");
             await AssertHttpTransfersAsync(lab, log, ip);
             Assert.Equal(0, await CountAsync(lab, "udp port 69"));
