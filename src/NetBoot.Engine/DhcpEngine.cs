@@ -59,7 +59,7 @@ public static class DhcpEngine
         }
         if (!config.Interfaces.Allows(request.Interface.Name))
         {
-            return new NoReply(NoReplyReason.NotForUs, $"DHCP is not served on interface {request.Interface.Name} (interface / except-interface / no-dhcp-interface)");
+            return NoReply.Of(new ProxySilence(ProxySilenceReason.InterfaceNotServed));
         }
 
         request = request with { Message = WithoutStrayClientAddress(request.Message) };
@@ -67,9 +67,8 @@ public static class DhcpEngine
         var ranges = RangeSelector.Select(message, request.Interface, config);
         if (ranges.IsEmpty)
         {
-            // dnsmasq: "no address range available for DHCP request via eth0".
-            var via = message.RelayAgentAddress.IsZero ? request.Interface.Name : message.RelayAgentAddress.ToString();
-            return new NoReply(NoReplyReason.NoMatchingRange, $"no address range available for DHCP request via {via}");
+            // dnsmasq: "no address range available for DHCP request via eth0" (or via the relay's address).
+            return NoReply.Of(new ProxySilence(ProxySilenceReason.NoRangeForNetwork, message.RelayAgentAddress));
         }
 
         var classification = ClientClassifier.Classify(message, request.Interface, config);
@@ -77,19 +76,17 @@ public static class DhcpEngine
         if (message.MessageType is null)
         {
             // dnsmasq: BOOTP needs an address, which a proxy does not give (owned ranges serve it: FullDhcpResponder.Bootp).
-            return new NoReply(NoReplyReason.UnsupportedMessageType,
-                $"BOOTP request (no option 53) from {message.ClientHardwareAddress} on {request.Interface.Name} is not answered by proxy DHCP") { Tags = tags };
+            return NoReply.Of(new ProxySilence(ProxySilenceReason.BootpNotProxied), tags);
         }
         if (!PxeClientInfo.TryRead(message.Options, config.PxeVendors, out var pxe))
         {
-            return new NoReply(NoReplyReason.NotAPxeClient,
-                $"{message.ClientHardwareAddress} on {request.Interface.Name} is not a PXE client (option 60 does not start with {string.Join(" or ", config.PxeVendors)})") { Tags = tags };
+            var reason = message.Options.Contains(DhcpOptionCode.VendorClassIdentifier) ? ProxySilenceReason.NotPxeVendorClass : ProxySilenceReason.NoVendorClass;
+            return NoReply.Of(new ProxySilence(reason), tags);
         }
         if (!config.IsPxeEnabled)
         {
             // CHANGELOG 2.51: no PXE processing at all unless a pxe-service or pxe-prompt is configured.
-            return new NoReply(NoReplyReason.PxeNotEnabled,
-                $"no pxe-service or pxe-prompt is configured, so PXE requests from {message.ClientHardwareAddress} are not answered") { Tags = tags };
+            return NoReply.Of(new ProxySilence(ProxySilenceReason.PxeNotEnabled), tags);
         }
 
         // PXE 2.1 §2.2.5: a request naming a boot item (43/71) is for the boot server, on 67 as well as on 4011.
@@ -102,11 +99,12 @@ public static class DhcpEngine
     {
         if (message.Operation != BootOperation.BootRequest)
         {
-            return new NoReply(NoReplyReason.NotADhcpMessage, "the datagram is a BOOTREPLY, not a request");
+            return NoReply.Of(new ProxySilence(ProxySilenceReason.BootReply));
         }
-        if (ClientIdentity.Malformation(message.HardwareType, message.HardwareAddressLength) is { } why)
+        if (ClientIdentity.Malformation(message.HardwareType, message.HardwareAddressLength) is not null)
         {
-            return new NoReply(NoReplyReason.NotADhcpMessage, $"htype {message.HardwareType} hlen {message.HardwareAddressLength}: {why}, not a client NetBoot can tell apart");
+            return NoReply.Of(new ProxySilence(ProxySilenceReason.UnusableHardwareAddress,
+                HardwareType: message.HardwareType, HardwareAddressLength: message.HardwareAddressLength));
         }
         return null;
     }

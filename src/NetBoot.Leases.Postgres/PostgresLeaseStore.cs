@@ -155,8 +155,7 @@ public sealed class PostgresLeaseStore : ILeaseStore
         {
             PostgresLog.Paused(_logger, paused, _name, PausedLogInterval.TotalSeconds);
         }
-        return new LeaseDecision(new DhcpOutcome(new NoReply(NoReplyReason.LeaseStoreUnavailable,
-            $"DHCP paused: the lease database {_name} is unavailable (no lease can be made durable)")
+        return new LeaseDecision(new DhcpOutcome(new NoReply(NoReplyReason.LeaseStoreUnavailable)
         {
             Lease = new LeaseSilence(LeaseSilenceReason.LeaseStoreUnavailable),
         }), Task.CompletedTask);

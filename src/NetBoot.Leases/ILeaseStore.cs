@@ -25,7 +25,7 @@ public interface ILeaseStore : IAsyncDisposable
         Execute(view =>
         {
             found = view.Find(identity) is not null;
-            return new DhcpOutcome(new NoReply(NoReplyReason.NotForUs, "lease lookup"));
+            return new DhcpOutcome(new NoReply(NoReplyReason.NotForUs));
         });
         return found;
     }

@@ -16,7 +16,9 @@ internal static class DecisionAssert
     {
         var noReply = Assert.IsType<NoReply>(decision);
         Assert.Equal(reason, noReply.Reason);
-        Assert.False(string.IsNullOrWhiteSpace(noReply.Detail));
+        // Every case says which one it is, with its values (the log line's fields), and reads as words on the dashboard.
+        Assert.True(noReply.Proxy is not null || noReply.Lease is not null, $"{reason}: no ProxySilence or LeaseSilence");
+        Assert.False(string.IsNullOrWhiteSpace(noReply.Describe()));
         return noReply;
     }
 

@@ -169,7 +169,7 @@ public sealed class SharedLeaseTests(PostgresFixture postgres)
             // Rate-limited: one summary line for the 100 refusals, not one per request.
             Assert.Single(log.Lines, l => l.StartsWith("DHCP paused", StringComparison.Ordinal));
             // A decision that needs no lease (proxy DHCP, PXE) is untouched.
-            var proxy = store.Execute(_ => new DhcpOutcome(new NoReply(NoReplyReason.NotForUs, "proxy")));
+            var proxy = store.Execute(_ => new DhcpOutcome(new NoReply(NoReplyReason.NotForUs)));
             Assert.Equal(NoReplyReason.NotForUs, Assert.IsType<NoReply>(proxy.Outcome.Decision).Reason);
         }
         finally

@@ -54,7 +54,7 @@ public sealed class CorruptDatabaseTests : IDisposable
                 var lease = new Lease(new IPv4Address(0x0A000000u + (uint)n), new ClientKey($"hw:01{n:x12}"),
                     HardwareAddress.Ethernet([2, 0, 0, 0, (byte)(n >> 8), (byte)n]), [], $"host-with-a-longer-name-{n}",
                     DateTimeOffset.UnixEpoch.AddYears(60), LeaseState.Bound);
-                store.Execute(_ => new DhcpOutcome(new NoReply(NoReplyReason.Recorded, "t"), new LeaseUpsert(lease, LeaseEvent.Add)));
+                store.Execute(_ => new DhcpOutcome(new NoReply(NoReplyReason.Recorded), new LeaseUpsert(lease, LeaseEvent.Add)));
             }
             await store.FlushAsync();
         }

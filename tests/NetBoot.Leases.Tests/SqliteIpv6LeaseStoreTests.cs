@@ -83,7 +83,7 @@ public sealed class SqliteIpv6LeaseStoreTests : IDisposable
         await using (var dhcp4 = SqliteLeaseStore.Open(DatabasePath))
         await using (var dhcp6 = SqliteIpv6LeaseStore.Open(DatabasePath))
         {
-            var bind4 = dhcp4.Execute(_ => new DhcpOutcome(new NoReply(NoReplyReason.Recorded, "test"), new LeaseUpsert(v4, LeaseEvent.Add)));
+            var bind4 = dhcp4.Execute(_ => new DhcpOutcome(new NoReply(NoReplyReason.Recorded), new LeaseUpsert(v4, LeaseEvent.Add)));
             var bind6 = dhcp6.Execute(_ => Ipv6LeaseStoreContractTests.Bind(Ipv6LeaseStoreContractTests.LeaseFor(2)));
             await Task.WhenAll(bind4.Durable, bind6.Durable);
         }

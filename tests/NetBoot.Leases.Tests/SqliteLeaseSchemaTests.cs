@@ -87,7 +87,7 @@ public sealed class SqliteLeaseSchemaTests : IDisposable
         {
             // The client with two rows (an older writer's leftover) keeps the one at the highest address.
             Assert.Equal([kept.Address, moved.Address], store.Snapshot().Select(l => l.Address).ToArray());
-            await store.Execute(_ => new DhcpOutcome(new NoReply(NoReplyReason.Recorded, "test"),
+            await store.Execute(_ => new DhcpOutcome(new NoReply(NoReplyReason.Recorded),
                 new LeaseUpsert(kept with { Address = LeaseFor(5, kept.Client.Value).Address }, LeaseEvent.Add))).Durable;
         }
 

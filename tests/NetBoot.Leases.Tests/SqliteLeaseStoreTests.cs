@@ -25,7 +25,7 @@ public sealed class SqliteLeaseStoreTests : IDisposable
         state);
 
     private static DhcpOutcome Bind(Lease lease) =>
-        new(new NoReply(NoReplyReason.Recorded, "test"), new LeaseUpsert(lease, LeaseEvent.Add) { MustBeDurableBeforeReply = true });
+        new(new NoReply(NoReplyReason.Recorded), new LeaseUpsert(lease, LeaseEvent.Add) { MustBeDurableBeforeReply = true });
 
     [Fact]
     public async Task Acknowledged_leases_survive_reopening()
@@ -55,7 +55,7 @@ public sealed class SqliteLeaseStoreTests : IDisposable
         store.Execute(view =>
         {
             seen = view.ByAddress(LeaseFor(1).Address);
-            return new DhcpOutcome(new NoReply(NoReplyReason.Recorded, "test"));
+            return new DhcpOutcome(new NoReply(NoReplyReason.Recorded));
         });
 
         Assert.Equal(LeaseFor(1), seen);
@@ -112,10 +112,10 @@ public sealed class SqliteLeaseStoreTests : IDisposable
     {
         await using (var store = SqliteLeaseStore.Open(DatabasePath))
         {
-            await store.Execute(_ => new DhcpOutcome(new NoReply(NoReplyReason.Recorded, "t"), new LeaseUpsert(LeaseFor(1, LeaseState.Offered), LeaseEvent.None))).Durable;
+            await store.Execute(_ => new DhcpOutcome(new NoReply(NoReplyReason.Recorded), new LeaseUpsert(LeaseFor(1, LeaseState.Offered), LeaseEvent.None))).Durable;
             await store.Execute(_ => Bind(LeaseFor(2))).Durable;
             await store.Execute(_ => Bind(LeaseFor(3))).Durable;
-            await store.Execute(_ => new DhcpOutcome(new NoReply(NoReplyReason.Recorded, "t"), new LeaseRemoval(LeaseFor(3), LeaseEvent.Del))).Durable;
+            await store.Execute(_ => new DhcpOutcome(new NoReply(NoReplyReason.Recorded), new LeaseRemoval(LeaseFor(3), LeaseEvent.Del))).Durable;
             Assert.Equal(2, store.Snapshot().Count);
         }
 

@@ -27,11 +27,11 @@ public abstract class LeaseStoreContractTests
         state);
 
     public static DhcpOutcome Bind(Lease lease) =>
-        new(new NoReply(NoReplyReason.Recorded, "test"), new LeaseUpsert(lease, LeaseEvent.Add) { MustBeDurableBeforeReply = true });
+        new(new NoReply(NoReplyReason.Recorded), new LeaseUpsert(lease, LeaseEvent.Add) { MustBeDurableBeforeReply = true });
 
     /// <summary>A bind that replaces <paramref name="replaced"/> (another identity of the same machine).</summary>
     public static DhcpOutcome TakeOver(Lease lease, Lease replaced) =>
-        new(new NoReply(NoReplyReason.Recorded, "test"), new LeaseUpsert(lease, LeaseEvent.Old) { MustBeDurableBeforeReply = true, Replaces = [replaced] });
+        new(new NoReply(NoReplyReason.Recorded), new LeaseUpsert(lease, LeaseEvent.Old) { MustBeDurableBeforeReply = true, Replaces = [replaced] });
 
     [Fact]
     public async Task A_take_over_and_the_lease_it_replaces_elsewhere_survive_reopening_as_one_lease()
@@ -54,7 +54,7 @@ public abstract class LeaseStoreContractTests
     }
 
     public static DhcpOutcome Release(Lease lease) =>
-        new(new NoReply(NoReplyReason.Recorded, "test"), new LeaseRemoval(lease, LeaseEvent.Del));
+        new(new NoReply(NoReplyReason.Recorded), new LeaseRemoval(lease, LeaseEvent.Del));
 
     [Fact]
     public async Task Acknowledged_leases_survive_reopening()
@@ -85,7 +85,7 @@ public abstract class LeaseStoreContractTests
         store.Execute(view =>
         {
             seen = view.ByAddress(LeaseFor(1).Address);
-            return new DhcpOutcome(new NoReply(NoReplyReason.Recorded, "test"));
+            return new DhcpOutcome(new NoReply(NoReplyReason.Recorded));
         });
         await first.Durable;
 

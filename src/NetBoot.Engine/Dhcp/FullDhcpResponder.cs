@@ -107,7 +107,7 @@ public static class FullDhcpResponder
         LeaseChange? change = keep ? null : new LeaseUpsert(exchange.LeaseOn(address, exchange.Now + OfferHold, LeaseState.Offered), LeaseEvent.None);
         // dnsmasq address_allocate: a new address from the pool is pinged first unless no-ping; fixed, current and
         // requested addresses are not.
-        return WithReplyDelay(new DhcpOutcome(Send(exchange, reply, address.ToString()), change)
+        return WithReplyDelay(new DhcpOutcome(Send(exchange, reply, address), change)
         {
             ProbeFirst = probeFirst ? address : null,
         }, exchange);
@@ -127,7 +127,8 @@ public static class FullDhcpResponder
     {
         if (!answered)
         {
-            return new ProbeVerdict(ProbeNext.SendOffer, new DhcpOutcome(new NoReply(NoReplyReason.Recorded, $"{address} does not answer ping: offered to {offeredTo}")));
+            // Nothing to record: the OFFER decided before the probe leaves (logged by the host).
+            return new ProbeVerdict(ProbeNext.SendOffer, new DhcpOutcome(new NoReply(NoReplyReason.Recorded)));
         }
         var outcome = AddressInUse(leases, address, offeredTo, now);
         return new ProbeVerdict(outcome.Change is null ? ProbeNext.Drop : ProbeNext.DecideAgain, outcome);
@@ -143,12 +144,12 @@ public static class FullDhcpResponder
         ArgumentNullException.ThrowIfNull(leases);
         if (leases.ByAddress(address) is { } held && held.IsActiveAt(now) && held.State != LeaseState.Offered)
         {
-            return new DhcpOutcome(new NoReply(NoReplyReason.Recorded,
-                $"{address} answers ping, but is {held.State.ToString().ToLowerInvariant()} to {held.HardwareAddress} since it was probed for {offeredTo}: kept (the answer may be its own)"));
+            // Kept: the answer may be its own (bound, or another client's since the probe).
+            return new DhcpOutcome(new NoReply(NoReplyReason.Recorded));
         }
         var quarantine = new Lease(address, ClientKey.Declined(address), offeredTo, [], null, now + InUseQuarantine, LeaseState.Declined);
         return new DhcpOutcome(
-            new NoReply(NoReplyReason.Recorded, $"{address} answers ping: in use by another host, not offered for {InUseQuarantine.TotalMinutes} min"),
+            new NoReply(NoReplyReason.Recorded),
             new LeaseUpsert(quarantine, LeaseEvent.None) { MustBeDurableBeforeReply = false });
     }
 
@@ -247,7 +248,7 @@ public static class FullDhcpResponder
         reply = reply with { Options = reply.Options.Without(DhcpOptionCode.DhcpMessageType).Without(DhcpOptionCode.ServerIdentifier) };
         var bound = exchange.LeaseOn(address, exchange.ExpiryFor(leaseTime), LeaseState.Bound);
         var change = exchange.Upsert(bound, exchange.IsRenewalOf(address) ? LeaseEvent.Old : LeaseEvent.Add) with { MustBeDurableBeforeReply = true };
-        var send = Send(exchange, reply, address.ToString()) with { MaximumLength = BootpMessageLength, AllowOverload = false };
+        var send = Send(exchange, reply, address) with { MaximumLength = BootpMessageLength, AllowOverload = false };
         return new DhcpOutcome(send, change);
     }
 
@@ -299,10 +300,10 @@ public static class FullDhcpResponder
             return Silent(exchange.Classification.Tags, NoReplyReason.NoMatchingRange, new LeaseSilence(LeaseSilenceReason.NotOnServedNetwork, address));
         }
         var reply = LeaseReplyBuilder.Build(exchange, DhcpMessageType.Ack, IPv4Address.Any, range, leaseTime: null, includeLeaseTimes: false);
-        return new DhcpOutcome(Send(exchange, reply with { ClientAddress = address }, address.ToString()));
+        return new DhcpOutcome(Send(exchange, reply with { ClientAddress = address }, address));
     }
 
-    internal static SendReply Send(LeaseExchange exchange, DhcpMessage reply, string summary)
+    internal static SendReply Send(LeaseExchange exchange, DhcpMessage reply, IPv4Address address)
     {
         // dnsmasq do_options: dhcp-broadcast sets the broadcast flag, so the reply is broadcast (RFC 2131 §4.1) to
         // clients that cannot take a unicast before they are configured.
@@ -311,7 +312,7 @@ public static class FullDhcpResponder
             reply = reply with { Flags = (ushort)(reply.Flags | 0x8000) };
         }
         reply = RelayAgentInformation.EchoedInto(reply, exchange.Message);
-        return new(reply, ReplyAddressing.For(exchange.Request, reply, exchange.Config), summary,
+        return new(reply, ReplyAddressing.For(exchange.Request, reply, exchange.Config), ReplyAnswer.Lease(address),
             Pxe.ProxyDhcpResponder.MaximumLength(exchange.Message), AllowOverload: !exchange.Config.NoOverride)
         {
             Tags = exchange.Classification.Tags.Names,
@@ -324,7 +325,7 @@ public static class FullDhcpResponder
         new(NoReplyOf(tags, reason, silence), change);
 
     internal static NoReply NoReplyOf(TagSet tags, NoReplyReason reason, LeaseSilence silence) =>
-        new(reason, silence.Describe()) { Tags = tags.Names, Lease = silence };
+        new(reason) { Tags = tags.Names, Lease = silence };
 }
 
 /// <summary>What follows a ping check (<see cref="FullDhcpResponder.Probed"/>).</summary>

@@ -101,7 +101,7 @@ public static class LeaseRequest
         }
         var lease = exchange.LeaseOn(address, exchange.ExpiryFor(leaseTime), LeaseState.Bound);
         var change = exchange.Upsert(lease, exchange.IsRenewalOf(address) ? LeaseEvent.Old : LeaseEvent.Add) with { MustBeDurableBeforeReply = true };
-        return new DhcpOutcome(FullDhcpResponder.Send(exchange, reply, address.ToString()), change);
+        return new DhcpOutcome(FullDhcpResponder.Send(exchange, reply, address), change);
     }
 
     /// <summary>A NAK saying <paramref name="why"/> when dhcp-authoritative, else silence for <paramref name="silent"/>.</summary>
@@ -130,7 +130,7 @@ public static class LeaseRequest
         var destination = request.RelayAgentAddress.IsZero
             ? ReplyDestination.BroadcastOn(exchange.Request.Interface.Index, (ushort)config.DhcpClientPort)
             : new ReplyDestination(request.RelayAgentAddress, (ushort)config.DhcpServerPort, false, exchange.Request.Interface.Index);
-        var decision = new SendReply(reply, destination, $"{requested} {why}") { Tags = exchange.Classification.Tags.Names };
+        var decision = new SendReply(reply, destination, ReplyAnswer.Nak(requested, why)) { Tags = exchange.Classification.Tags.Names };
         // A NAK ends any hold this server had for the client on another address.
         var stale = exchange.CurrentLease is { State: LeaseState.Offered } held && held.Address != requested ? new LeaseRemoval(held, LeaseEvent.None) : null;
         return new DhcpOutcome(decision, stale);

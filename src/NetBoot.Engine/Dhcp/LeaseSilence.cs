@@ -52,7 +52,7 @@ public enum LeaseSilenceReason
 /// 0.0.0.0 otherwise.</param>
 public sealed record LeaseSilence(LeaseSilenceReason Reason, IPv4Address Address = default, IPv4Address Server = default)
 {
-    /// <summary>The same in words, for <see cref="NoReply.Detail"/> (the dashboard's "not answered: …").</summary>
+    /// <summary>The same in words, for <see cref="NoReply.Describe"/> (the dashboard's "not answered: …").</summary>
     public string Describe()
     {
         var what = Reason switch

@@ -41,36 +41,31 @@ public static class BootServerResponder
         DhcpRequest request, ServerConfig config, Classification classification, PxeClientInfo pxe, ImmutableArray<RangeContext> ranges)
     {
         var message = request.Message;
-        var client = message.ClientHardwareAddress;
         TryGetBootItem(message.Options, out var item, out var raw);
         if (classification.IsIgnored)
         {
-            return NoReply(classification, NoReplyReason.Ignored,
-                $"PXE client {client} on {request.Interface.Name} matches dhcp-ignore; its boot-server request is not answered");
+            return NoReply(classification, new ProxySilence(ProxySilenceReason.Ignored, BootItem: item));
         }
         if (item.WantsBootIntegrityServices)
         {
-            return NoReply(classification, NoReplyReason.BootIntegrityServicesNotSupported,
-                $"PXE client {client} asked for boot item {item.Type:x4} layer {item.Layer:x4} with BIS credentials (PXE BIS not supported)");
+            return NoReply(classification, new ProxySilence(ProxySilenceReason.BootIntegrityServices, BootItem: item));
         }
         // dnsmasq: the service is looked up by type only; CSA and tags are not checked again.
         var service = config.PxeServices.FirstOrDefault(s => s.BootServerType == item.Type);
         if (service?.BaseName is null)
         {
-            return NoReply(classification, NoReplyReason.NoBootService, service is null
-                ? $"PXE client {client} asked for boot item type {item.Type} but no pxe-service has that type"
-                : $"PXE client {client} asked for boot item type {item.Type} (\"{service.MenuText}\"), which has no boot file here (local boot or another boot server)");
+            var reason = service is null ? ProxySilenceReason.NoServiceOfType : ProxySilenceReason.ServiceWithoutBootFile;
+            return NoReply(classification, new ProxySilence(reason, BootItem: item));
         }
         var range = ranges.FirstOrDefault(r => r.Contains(message.ClientAddress) && classification.Tags.Matches(r.Range.Filter));
         if (range is null)
         {
-            return NoReply(classification, NoReplyReason.NoMatchingRange,
-                $"PXE client {client} asked for a boot file from {message.ClientAddress} (ciaddr), which is in no dhcp-range this server serves");
+            return NoReply(classification, new ProxySilence(ProxySilenceReason.ClientAddressNotServed, message.ClientAddress, item));
         }
 
         var reply = Build(request, config, classification.Tags, pxe, service, item, raw);
         var destination = ReplyAddressing.For(request, reply, config);
-        return new SendReply(reply, destination, reply.BootFileName, ProxyDhcpResponder.MaximumLength(message))
+        return new SendReply(reply, destination, ReplyAnswer.BootServer(item, pxe.Architecture), ProxyDhcpResponder.MaximumLength(message))
         {
             Tags = classification.Tags.Names,
         };
@@ -94,6 +89,6 @@ public static class BootServerResponder
         return PxeReply.WithVendorOptions(reply, [new PxeSubOption(PxeSubOptionCode.BootItem, raw), .. configured]);
     }
 
-    private static NoReply NoReply(Classification classification, NoReplyReason reason, string detail) =>
-        new(reason, detail) { Tags = classification.Tags.Names };
+    private static NoReply NoReply(Classification classification, ProxySilence silence) =>
+        Engine.NoReply.Of(silence, classification.Tags.Names);
 }

@@ -15,52 +15,45 @@ namespace NetBoot.Engine.Pxe;
 /// ("HTTPClient") get "HTTPClient" echoed in option 60 and a URL as the boot file.</remarks>
 public static class ProxyDhcpResponder
 {
-    public const string Summary = "proxy";
-
     public static Decision Respond(
         DhcpRequest request, ServerConfig config, Classification classification, PxeClientInfo pxe, ImmutableArray<RangeContext> ranges)
     {
         var message = request.Message;
-        var client = message.ClientHardwareAddress;
         if (pxe.Architecture is not { } architecture)
         {
-            return NoReply(classification, NoReplyReason.NoClientArchitecture,
-                $"PXE client {client} on {request.Interface.Name} sent no client architecture (option 93); proxy DHCP answers only clients that say which boot file they can run");
+            return NoReply(classification, new ProxySilence(ProxySilenceReason.NoClientArchitecture));
         }
         if (IsRequestOnServerPort(request))
         {
-            return NoReply(classification, NoReplyReason.RequestOnServerPort,
-                $"DHCPREQUEST from {client} on port {request.LocalPort} is for the DHCP server that leases addresses; a proxy answers requests only on port {DhcpRequest.PxePort}");
+            return NoReply(classification, new ProxySilence(ProxySilenceReason.RequestOnServerPort));
         }
         if (!IsProxyMessage(request))
         {
-            return NoReply(classification, NoReplyReason.UnsupportedMessageType,
-                $"{message.MessageType} from {client} on port {request.LocalPort} is not part of the proxy DHCP exchange (DHCPDISCOVER on 67, DHCPREQUEST on {DhcpRequest.PxePort})");
+            return NoReply(classification, new ProxySilence(ProxySilenceReason.NotAProxyMessage));
         }
         var range = ranges.FirstOrDefault(r => r.IsProxy && classification.Tags.Matches(r.Range.Filter));
         if (range is null)
         {
-            return NoReply(classification, NoReplyReason.NoMatchingRange, NoProxyRangeDetail(request, ranges));
+            var reason = ranges.Any(r => r.IsProxy) ? ProxySilenceReason.ProxyRangeTagsNotMet : ProxySilenceReason.NoProxyRange;
+            return NoReply(classification, new ProxySilence(reason, message.RelayAgentAddress));
         }
 
         classification = classification.WithRangeTag(range.Range.SetTag, config);
         if (classification.IsIgnored)
         {
             // dnsmasq logs "PXE(eth0) <mac> proxy-ignored" and sends nothing.
-            return NoReply(classification, NoReplyReason.Ignored,
-                $"PXE client {client} on {request.Interface.Name} matches dhcp-ignore (proxy-ignored)");
+            return NoReply(classification, new ProxySilence(ProxySilenceReason.Ignored));
         }
 
         var reply = Build(request, config, classification.Tags, pxe, architecture);
         if (pxe.IsHttpClient && !IsUrl(reply.BootFileName))
         {
             // UEFI 2.5 §24.7.2: an HTTP Boot client discards an offer without a URI; say why instead of sending one.
-            return NoReply(classification, NoReplyReason.NoBootService,
-                $"HTTP boot client {client} on {request.Interface.Name} has no dhcp-boot with an http:// URL for its tags ({classification.Tags})");
+            return NoReply(classification, new ProxySilence(ProxySilenceReason.NoHttpBootUrl));
         }
         var destination = ReplyAddressing.For(request, reply, config);
         // dnsmasq applies dhcp-reply-delay to proxy replies too (PXE ROMs that miss an early OFFER).
-        return new SendReply(reply, destination, Summary, MaximumLength(message))
+        return new SendReply(reply, destination, ReplyAnswer.Proxy(architecture), MaximumLength(message))
         {
             Tags = classification.Tags.Names,
             Delay = Dhcp.ReplyDelay.For(config, classification.Tags),
@@ -178,20 +171,10 @@ public static class ProxyDhcpResponder
     private static bool IsRequestOnServerPort(DhcpRequest request) =>
         request.Message.MessageType == DhcpMessageType.Request && !request.ArrivedOnPxePort;
 
-    private static string NoProxyRangeDetail(DhcpRequest request, ImmutableArray<RangeContext> ranges)
-    {
-        var network = request.Message.RelayAgentAddress.IsZero ? $"{request.Interface.Name}'s network" : $"relay {request.Message.RelayAgentAddress}'s network";
-        if (!ranges.Any(r => r.IsProxy))
-        {
-            return $"no dhcp-range with 'proxy' on {network}";
-        }
-        return $"the proxy dhcp-range on {network} has tag: conditions this client does not meet";
-    }
-
     /// <summary>Option 57 (RFC 2132 §9.10), never below the 576 every client must accept.</summary>
     public static int MaximumLength(DhcpMessage message) =>
         message.Options.TryGetUInt16(DhcpOptionCode.MaximumDhcpMessageSize, out var size) ? Math.Max(576, (int)size) : 576;
 
-    private static NoReply NoReply(Classification classification, NoReplyReason reason, string detail) =>
-        new(reason, detail) { Tags = classification.Tags.Names };
+    private static NoReply NoReply(Classification classification, ProxySilence silence) =>
+        Engine.NoReply.Of(silence, classification.Tags.Names);
 }

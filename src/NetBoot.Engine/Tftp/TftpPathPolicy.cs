@@ -3,7 +3,8 @@ using NetBoot.Wire.Net;
 
 namespace NetBoot.Engine.Tftp;
 
-/// <summary>Who asked, for <c>tftp-unique-root</c>: the client's address and, when known (lease or ARP), its MAC.</summary>
+/// <summary>Who asked, for <c>tftp-unique-root</c>: the client's address and, when known (from the kernel's ARP table, or its
+/// IPv6 neighbour table for a client over IPv6), its MAC.</summary>
 public readonly record struct TftpClientIdentity(IPv4Address Address, HardwareAddress? HardwareAddress = null)
 {
     /// <summary>Set for a client that asked over IPv6 (then <see cref="Address"/> is unused).</summary>

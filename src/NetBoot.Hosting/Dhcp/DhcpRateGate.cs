@@ -103,5 +103,5 @@ internal sealed partial class DhcpRateGate(ILogger logger, TimeProvider time)
 
     [LoggerMessage(1110, LogLevel.Warning,
         "DHCP rate limit on {Interface} port {Port}: {Dropped} requests dropped in the last {Seconds}s ({NewClients} from unknown clients over {NewLimit}/s, {Clients} from clients over {ClientLimit}/s each)")]
-    private static partial void Shed(ILogger logger, string @interface, int port, int dropped, int seconds, int newClients, int newLimit, int clients, int clientLimit);
+    private static partial void Shed(ILogger logger, string Interface, int port, int dropped, int seconds, int newClients, int newLimit, int clients, int clientLimit);
 }

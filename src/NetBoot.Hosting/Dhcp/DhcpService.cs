@@ -303,11 +303,11 @@ public sealed partial class DhcpService(ConfigSnapshot config, ILogger<DhcpServi
             {
                 return HandleLeased(request, snapshot, leased, sendBuffer);
             }
-            return Respond(request, snapshot, leased.Outcome.Decision, sendBuffer, localPort);
+            return Respond(request, snapshot, leased.Outcome.Decision, sendBuffer);
         }
         var decision = DhcpEngine.Decide(request, snapshot);
         telemetry?.DhcpDecided(request, decision, hasLeaseStore: false);
-        return Respond(request, snapshot, decision, sendBuffer, localPort);
+        return Respond(request, snapshot, decision, sendBuffer);
     }
 
     /// <summary>What the engine found of full ranges (<see cref="DhcpOutcome.PoolFull"/>), for the next decisions: keyed
@@ -346,16 +346,7 @@ public sealed partial class DhcpService(ConfigSnapshot config, ILogger<DhcpServi
                 if (logger.IsEnabled(LogLevel.Information))
                 {
                     // Built only when the line is written: at Warning the hot path formats nothing.
-                    var type = "DHCP" + (reply.Message.MessageType?.ToString().ToUpperInvariant() ?? "REPLY");
-                    var hostName = ExchangeText.OptionText(reply.Message, DhcpOptionCode.HostName) ?? "";
-                    if (snapshot.LogDhcp)
-                    {
-                        LeaseLog.ReplyVerbose(logger, message.TransactionId, type, request.Interface.Name, reply.Summary, client.ToString(), hostName);
-                    }
-                    else
-                    {
-                        LeaseLog.Reply(logger, type, request.Interface.Name, reply.Summary, client.ToString(), hostName);
-                    }
+                    LogAnswer(snapshot.LogDhcp, request, reply);
                 }
                 var length = DhcpMessageEncoder.Encode(
                     reply.Message, sendBuffer, new DhcpEncodeOptions(reply.MaximumLength, reply.AllowOverload), out _);
@@ -365,7 +356,7 @@ public sealed partial class DhcpService(ConfigSnapshot config, ILogger<DhcpServi
                 if (none.Lease is null)
                 {
                     // No lease values (not the full-DHCP path's): the generic no-reply line.
-                    Respond(request, snapshot, none, sendBuffer, request.LocalPort);
+                    Respond(request, snapshot, none, sendBuffer);
                 }
                 else if (logger.IsEnabled(LogLevel.Information))
                 {
@@ -407,55 +398,25 @@ public sealed partial class DhcpService(ConfigSnapshot config, ILogger<DhcpServi
         }
     }
 
-    private Outgoing? Respond(DhcpRequest request, Configuration.Model.ServerConfig snapshot, Decision decision, Span<byte> sendBuffer, ushort localPort)
+    private Outgoing? Respond(DhcpRequest request, Configuration.Model.ServerConfig snapshot, Decision decision, Span<byte> sendBuffer)
     {
         var message = request.Message;
-        var arrival = request.Interface;
-        var kind = localPort == DhcpRequest.PxePort || decision is SendReply { Message.YourAddress.IsZero: true } ? "PXE" : "DHCP";
-        var client = message.ClientHardwareAddress.ToString();
         switch (decision)
         {
             case SendReply reply:
                 LogExchange(snapshot.LogDhcp, message, reply, decision);
                 if (logger.IsEnabled(LogLevel.Information))
                 {
-                    LogReplied(snapshot.LogDhcp, message, kind, arrival.Name, reply.Summary, localPort);
+                    LogAnswer(snapshot.LogDhcp, request, reply);
                 }
                 var length = DhcpMessageEncoder.Encode(
                     reply.Message, sendBuffer, new DhcpEncodeOptions(reply.MaximumLength, reply.AllowOverload), out _);
                 return new Outgoing(length, reply.Destination, message.ClientHardwareAddress, Task.CompletedTask, Delay: reply.Delay);
-            case NoReply none when snapshot.LogDhcp && none.Reason != NoReplyReason.RequestOnServerPort:
-                Log.NotAnsweredVerbose(logger, message.TransactionId, kind, arrival.Name, client, none.Detail, ExchangeText.Asked(message, localPort));
-                return null;
             case NoReply none:
-                Log.NotAnswered(logger, kind, arrival.Name, client, none.Detail, ExchangeText.Asked(message, localPort));
+                LogNotAnswered(snapshot.LogDhcp && none.Reason != NoReplyReason.RequestOnServerPort, request, none);
                 return null;
             default:
                 return null;
-        }
-    }
-
-    /// <summary>Events 1100/1107, or 1115/1116 for a boot-server reply to a client with an address (dnsmasq logs the
-    /// client's address before its MAC there).</summary>
-    private void LogReplied(bool verbose, DhcpMessage request, string kind, string @interface, string summary, ushort localPort)
-    {
-        var hardware = request.ClientHardwareAddress.ToString();
-        var asked = ExchangeText.Asked(request, localPort);
-        var toAddress = localPort == DhcpRequest.PxePort && !request.ClientAddress.IsZero;
-        switch (verbose, toAddress)
-        {
-            case (true, true):
-                Log.RepliedToAddressVerbose(logger, request.TransactionId, kind, @interface, request.ClientAddress.ToString(), hardware, summary, asked);
-                break;
-            case (false, true):
-                Log.RepliedToAddress(logger, kind, @interface, request.ClientAddress.ToString(), hardware, summary, asked);
-                break;
-            case (true, false):
-                Log.RepliedVerbose(logger, request.TransactionId, kind, @interface, hardware, summary, asked);
-                break;
-            default:
-                Log.Replied(logger, kind, @interface, hardware, summary, asked);
-                break;
         }
     }
 
@@ -466,20 +427,7 @@ public sealed partial class DhcpService(ConfigSnapshot config, ILogger<DhcpServi
             return;
         }
         var xid = request.TransactionId;
-        // The client's text, escaped (ExchangeText.OptionText): a newline in option 60 or 77 cannot forge a line.
-        if (ExchangeText.OptionText(request, DhcpOptionCode.VendorClassIdentifier) is { } vendorClass)
-        {
-            Log.VendorClass(logger, xid, vendorClass);
-        }
-        if (request.Options.TryGet(DhcpOptionCode.UserClass, out var userClass))
-        {
-            // iPXE's RFC 3004 form "\x04iPXE" reads as "iPXE", as it did before.
-            Log.UserClass(logger, xid, LogText.Escape(userClass.AsSpan().Trim((ReadOnlySpan<byte>)[4, 0])));
-        }
-        if (!decision.Tags.IsDefaultOrEmpty)
-        {
-            Log.Tags(logger, xid, decision.Tags);
-        }
+        LogRequestDetails(request, decision);
         var message = reply.Message;
         if (message.BootFileName.Length > 0)
         {

@@ -13,6 +13,14 @@ internal static partial class LeaseLog
     [LoggerMessage(1310, LogLevel.Information, "{TransactionId} {MessageType}({Interface}) {Address} {Client} {HostName}")]
     public static partial void ReplyVerbose(ILogger logger, uint transactionId, string messageType, string @interface, string address, string client, string hostName);
 
+    /// <summary>A DHCPNAK in dnsmasq's order (<c>DHCPNAK(eth0) 192.168.1.5 52:54:00:12:34:56 wrong network</c>): the
+    /// address the client asked for, and the message sent in option 56.</summary>
+    [LoggerMessage(1314, LogLevel.Information, "{MessageType}({Interface}) {Address} {HardwareAddress} {Message}")]
+    public static partial void Nak(ILogger logger, string messageType, string @interface, string address, string hardwareAddress, string message);
+
+    [LoggerMessage(1315, LogLevel.Information, "{TransactionId} {MessageType}({Interface}) {Address} {HardwareAddress} {Message}")]
+    public static partial void NakVerbose(ILogger logger, uint transactionId, string messageType, string @interface, string address, string hardwareAddress, string message);
+
     /// <summary>A lease change without a reply (DHCPRELEASE, DHCPDECLINE), in dnsmasq's order:
     /// <c>DHCPRELEASE(eth0) 192.168.67.20 52:54:00:12:34:56 Released</c>; the reason is the engine's
     /// <see cref="LeaseSilenceReason"/>, a value a structured sink can filter on.</summary>
@@ -28,7 +36,7 @@ internal static partial class LeaseLog
     public static partial void RecordedForServer(ILogger logger, string messageType, string @interface, string address, string hardwareAddress, LeaseSilenceReason reason, string server);
 
     [LoggerMessage(1313, LogLevel.Information, "{TransactionId} {MessageType}({Interface}) {Address} {HardwareAddress} {Reason}: the client chose server {Server}")]
-    public static partial void RecordedForServerVerbose(ILogger logger, uint transactionId, string messageType, string @interface, string address, string hardwareAddress, LeaseSilenceReason reason, string server);
+    public static partial void RecordedForServerVerbose(ILogger logger, uint transactionId, string messageType, string Interface, string address, string hardwareAddress, LeaseSilenceReason reason, string server);
 
     [LoggerMessage(1302, LogLevel.Warning, "cannot add the ARP entry for {Address} on {Interface} (errno {Error}); replying by broadcast")]
     public static partial void ArpFailed(ILogger logger, string address, string @interface, int error);

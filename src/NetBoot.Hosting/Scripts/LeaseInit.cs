@@ -63,7 +63,7 @@ public static class LeaseInit
         ArgumentNullException.ThrowIfNull(leases);
         foreach (var lease in leases)
         {
-            store.Execute(_ => new DhcpOutcome(new NoReply(NoReplyReason.NotForUs, "leasefile-ro init"), new LeaseUpsert(lease, LeaseEvent.None)));
+            store.Execute(_ => new DhcpOutcome(new NoReply(NoReplyReason.NotForUs), new LeaseUpsert(lease, LeaseEvent.None)));
         }
     }
 }

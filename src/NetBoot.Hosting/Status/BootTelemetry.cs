@@ -139,8 +139,8 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
         // Only what is at hand: the text is put together by the folding side.
         var answered = decision as SendReply;
         var yiaddr = answered?.Message.YourAddress ?? default;
-        var detail = answered is null ? ((NoReply)decision).Detail
-            : yiaddr.IsZero ? answered.Summary : answered.Summary + " " + yiaddr;
+        var detail = answered is null ? ((NoReply)decision).Describe()
+            : yiaddr.IsZero ? AnswerText(answered) : AnswerText(answered) + " " + yiaddr;
         IPv4Address[] addresses = request.ArrivedOnPxePort
             ? [message.ClientAddress, request.SourceAddress, yiaddr]
             : [message.ClientAddress, yiaddr];
@@ -148,6 +148,16 @@ public sealed class BootTelemetry(NetBootMetrics metrics, TimeProvider time, boo
         Record(new DhcpExchanged(time.GetUtcNow(), message.ClientHardwareAddress, UpperTypeName(message.MessageType), mode,
             addresses, answered is null ? null : UpperTypeName(answered.Message.MessageType), detail, architecture));
     }
+
+    /// <summary>What a reply answered, in the dashboard's words: <c>proxy</c>, the boot file, the address, or the NAK's
+    /// address and message.</summary>
+    private static string AnswerText(SendReply reply) => reply.Answer.Kind switch
+    {
+        ReplyKind.Proxy => "proxy",
+        ReplyKind.BootServer => reply.Message.BootFileName,
+        ReplyKind.Nak => $"{reply.Answer.Address} {reply.Answer.NakMessage}",
+        _ => reply.Answer.Address.ToString(),
+    };
 
     /// <summary>Lease-store commit latency: from the decision until its change is durable.</summary>
     public void LeaseCommitting(Task durable)

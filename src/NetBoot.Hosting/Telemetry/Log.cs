@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NetBoot.Wire.Tftp;
 
 namespace NetBoot.Hosting.Telemetry;
 
@@ -15,27 +16,76 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Error, "cannot listen on {Interface} port {Port}: {Reason}; {Hint}")]
     public static partial void CannotListen(ILogger logger, string @interface, int port, string reason, string hint);
 
-    // Each field is a value of its own (no pre-built text): a structured sink sees TransactionId, Kind, Interface…,
-    // while the rendered line stays dnsmasq's log-dhcp one. With log-dhcp the line starts with the transaction id,
-    // so that variant is an event of its own.
-    [LoggerMessage(1100, LogLevel.Information, "{Kind}({Interface}) {HardwareAddress} {Summary} [{Asked}]")]
-    public static partial void Replied(ILogger logger, string kind, string @interface, string hardwareAddress, string summary, string asked);
+    // Each field is a value of its own (no pre-built text): a structured sink sees TransactionId, Kind, Interface,
+    // MessageType, Port, ClientArchitecture…, while the rendered line stays dnsmasq's log-dhcp one followed by what the
+    // client asked in brackets. A line with an optional part is an event of its own: with log-dhcp the line starts with
+    // the transaction id; a boot-server request may come without option 93. A proxy answer always has 93 and 60 (the
+    // engine answers no PXE client without them). Past six fields the generator names a field after its parameter, so
+    // the interface's parameter is spelt `Interface` there (`@interface` would make the field "@interface").
+    [LoggerMessage(1100, LogLevel.Information, "{Kind}({Interface}) {HardwareAddress} proxy [{MessageType} on {Port}, arch {ClientArchitecture} {ArchitectureName}, {VendorClass}]")]
+    public static partial void ProxyReplied(ILogger logger, string kind, string Interface, string hardwareAddress, string messageType, int port, ushort clientArchitecture, string architectureName, string vendorClass);
 
-    [LoggerMessage(1107, LogLevel.Information, "{TransactionId} {Kind}({Interface}) {HardwareAddress} {Summary} [{Asked}]")]
-    public static partial void RepliedVerbose(ILogger logger, uint transactionId, string kind, string @interface, string hardwareAddress, string summary, string asked);
+    [LoggerMessage(1107, LogLevel.Information, "{TransactionId} {Kind}({Interface}) {HardwareAddress} proxy [{MessageType} on {Port}, arch {ClientArchitecture} {ArchitectureName}, {VendorClass}]")]
+    public static partial void ProxyRepliedVerbose(ILogger logger, uint transactionId, string kind, string Interface, string hardwareAddress, string messageType, int port, ushort clientArchitecture, string architectureName, string vendorClass);
 
-    // A boot-server reply (port 4011) to a client that has an address: dnsmasq logs the address before the MAC.
-    [LoggerMessage(1115, LogLevel.Information, "{Kind}({Interface}) {ClientAddress} {HardwareAddress} {Summary} [{Asked}]")]
-    public static partial void RepliedToAddress(ILogger logger, string kind, string @interface, string clientAddress, string hardwareAddress, string summary, string asked);
+    // A reply on port 4011 to a client that has an address: dnsmasq logs the address before the MAC.
+    [LoggerMessage(1115, LogLevel.Information, "{Kind}({Interface}) {ClientAddress} {HardwareAddress} proxy [{MessageType} on {Port}, arch {ClientArchitecture} {ArchitectureName}, {VendorClass}]")]
+    public static partial void ProxyRepliedToAddress(ILogger logger, string kind, string Interface, string clientAddress, string hardwareAddress, string messageType, int port, ushort clientArchitecture, string architectureName, string vendorClass);
 
-    [LoggerMessage(1116, LogLevel.Information, "{TransactionId} {Kind}({Interface}) {ClientAddress} {HardwareAddress} {Summary} [{Asked}]")]
-    public static partial void RepliedToAddressVerbose(ILogger logger, uint transactionId, string kind, string @interface, string clientAddress, string hardwareAddress, string summary, string asked);
+    [LoggerMessage(1116, LogLevel.Information, "{TransactionId} {Kind}({Interface}) {ClientAddress} {HardwareAddress} proxy [{MessageType} on {Port}, arch {ClientArchitecture} {ArchitectureName}, {VendorClass}]")]
+    public static partial void ProxyRepliedToAddressVerbose(ILogger logger, uint transactionId, string kind, string Interface, string clientAddress, string hardwareAddress, string messageType, int port, ushort clientArchitecture, string architectureName, string vendorClass);
 
-    [LoggerMessage(1101, LogLevel.Information, "{TransactionId} {Kind}({Interface}) {Client} no reply: {Reason} [{Asked}]")]
-    public static partial void NotAnsweredVerbose(ILogger logger, uint transactionId, string kind, string @interface, string client, string reason, string asked);
+    // A boot-server answer (PXE 2.1 §2.2.5): the boot file of the asked item, to the client's address (ciaddr).
+    [LoggerMessage(1117, LogLevel.Information, "{Kind}({Interface}) {ClientAddress} {HardwareAddress} {BootFile} [{MessageType} on {Port}, arch {ClientArchitecture} {ArchitectureName}, boot item 0x{BootItemType:x4} layer {BootItemLayer}, {VendorClass}]")]
+    public static partial void BootServerReplied(ILogger logger, string kind, string Interface, string clientAddress, string hardwareAddress, string bootFile, string messageType, int port, ushort clientArchitecture, string architectureName, ushort bootItemType, ushort bootItemLayer, string vendorClass);
 
-    [LoggerMessage(1102, LogLevel.Debug, "{Kind}({Interface}) {Client} no reply: {Reason} [{Asked}]")]
-    public static partial void NotAnswered(ILogger logger, string kind, string @interface, string client, string reason, string asked);
+    [LoggerMessage(1118, LogLevel.Information, "{TransactionId} {Kind}({Interface}) {ClientAddress} {HardwareAddress} {BootFile} [{MessageType} on {Port}, arch {ClientArchitecture} {ArchitectureName}, boot item 0x{BootItemType:x4} layer {BootItemLayer}, {VendorClass}]")]
+    public static partial void BootServerRepliedVerbose(ILogger logger, uint transactionId, string kind, string Interface, string clientAddress, string hardwareAddress, string bootFile, string messageType, int port, ushort clientArchitecture, string architectureName, ushort bootItemType, ushort bootItemLayer, string vendorClass);
+
+    [LoggerMessage(1119, LogLevel.Information, "{Kind}({Interface}) {ClientAddress} {HardwareAddress} {BootFile} [{MessageType} on {Port}, boot item 0x{BootItemType:x4} layer {BootItemLayer}, {VendorClass}]")]
+    public static partial void BootServerRepliedWithoutArchitecture(ILogger logger, string kind, string Interface, string clientAddress, string hardwareAddress, string bootFile, string messageType, int port, ushort bootItemType, ushort bootItemLayer, string vendorClass);
+
+    [LoggerMessage(1120, LogLevel.Information, "{TransactionId} {Kind}({Interface}) {ClientAddress} {HardwareAddress} {BootFile} [{MessageType} on {Port}, boot item 0x{BootItemType:x4} layer {BootItemLayer}, {VendorClass}]")]
+    public static partial void BootServerRepliedWithoutArchitectureVerbose(ILogger logger, uint transactionId, string kind, string Interface, string clientAddress, string hardwareAddress, string bootFile, string messageType, int port, ushort bootItemType, ushort bootItemLayer, string vendorClass);
+
+    // No reply: {Reason} is the engine's enum value (ProxySilenceReason on the proxy/PXE path, LeaseSilenceReason on
+    // the full-DHCP path), followed by the value it is about when it has one; with log-dhcp the client's vendor class,
+    // user class and tags follow on lines of their own (events 1103, 1108, 1109). Debug without log-dhcp.
+    [LoggerMessage(1101, LogLevel.Information, "{TransactionId} {Kind}({Interface}) {Client} no reply: {Reason} [{MessageType} on {Port}]")]
+    public static partial void NotAnsweredVerbose(ILogger logger, uint transactionId, string kind, string Interface, string client, Enum reason, string messageType, int port);
+
+    [LoggerMessage(1102, LogLevel.Debug, "{Kind}({Interface}) {Client} no reply: {Reason} [{MessageType} on {Port}]")]
+    public static partial void NotAnswered(ILogger logger, string kind, string @interface, string client, Enum reason, string messageType, int port);
+
+    [LoggerMessage(1121, LogLevel.Information, "{TransactionId} {Kind}({Interface}) {Client} no reply: {Reason} ({Address}) [{MessageType} on {Port}]")]
+    public static partial void NotAnsweredForAddressVerbose(ILogger logger, uint transactionId, string kind, string Interface, string client, Enum reason, string address, string messageType, int port);
+
+    [LoggerMessage(1122, LogLevel.Debug, "{Kind}({Interface}) {Client} no reply: {Reason} ({Address}) [{MessageType} on {Port}]")]
+    public static partial void NotAnsweredForAddress(ILogger logger, string kind, string Interface, string client, Enum reason, string address, string messageType, int port);
+
+    [LoggerMessage(1123, LogLevel.Information, "{TransactionId} {Kind}({Interface}) {Client} no reply: {Reason} (boot item 0x{BootItemType:x4} layer {BootItemLayer}) [{MessageType} on {Port}]")]
+    public static partial void NotAnsweredForBootItemVerbose(ILogger logger, uint transactionId, string kind, string Interface, string client, Enum reason, ushort bootItemType, ushort bootItemLayer, string messageType, int port);
+
+    [LoggerMessage(1124, LogLevel.Debug, "{Kind}({Interface}) {Client} no reply: {Reason} (boot item 0x{BootItemType:x4} layer {BootItemLayer}) [{MessageType} on {Port}]")]
+    public static partial void NotAnsweredForBootItem(ILogger logger, string kind, string Interface, string client, Enum reason, ushort bootItemType, ushort bootItemLayer, string messageType, int port);
+
+    [LoggerMessage(1125, LogLevel.Information, "{TransactionId} {Kind}({Interface}) {Client} no reply: {Reason} (htype {HardwareType} hlen {HardwareAddressLength}) [{MessageType} on {Port}]")]
+    public static partial void NotAnsweredForHardwareVerbose(ILogger logger, uint transactionId, string kind, string Interface, string client, Enum reason, byte hardwareType, byte hardwareAddressLength, string messageType, int port);
+
+    [LoggerMessage(1126, LogLevel.Debug, "{Kind}({Interface}) {Client} no reply: {Reason} (htype {HardwareType} hlen {HardwareAddressLength}) [{MessageType} on {Port}]")]
+    public static partial void NotAnsweredForHardware(ILogger logger, string kind, string Interface, string client, Enum reason, byte hardwareType, byte hardwareAddressLength, string messageType, int port);
+
+    [LoggerMessage(1127, LogLevel.Information, "{TransactionId} {Kind}({Interface}) {Client} no reply: {Reason} ({VendorClass}) [{MessageType} on {Port}]")]
+    public static partial void NotAnsweredForVendorClassVerbose(ILogger logger, uint transactionId, string kind, string Interface, string client, Enum reason, string vendorClass, string messageType, int port);
+
+    [LoggerMessage(1128, LogLevel.Debug, "{Kind}({Interface}) {Client} no reply: {Reason} ({VendorClass}) [{MessageType} on {Port}]")]
+    public static partial void NotAnsweredForVendorClass(ILogger logger, string kind, string Interface, string client, Enum reason, string vendorClass, string messageType, int port);
+
+    [LoggerMessage(1129, LogLevel.Information, "{TransactionId} {Kind}({Interface}) {Client} no reply: {Reason} ({Address}): the client chose server {Server} [{MessageType} on {Port}]")]
+    public static partial void NotAnsweredForServerVerbose(ILogger logger, uint transactionId, string kind, string Interface, string client, Enum reason, string address, string server, string messageType, int port);
+
+    [LoggerMessage(1130, LogLevel.Debug, "{Kind}({Interface}) {Client} no reply: {Reason} ({Address}): the client chose server {Server} [{MessageType} on {Port}]")]
+    public static partial void NotAnsweredForServer(ILogger logger, string kind, string Interface, string client, Enum reason, string address, string server, string messageType, int port);
 
     // log-dhcp's detail lines, one event per kind of line.
     [LoggerMessage(1103, LogLevel.Information, "{TransactionId} vendor class: {VendorClass}")]
@@ -93,5 +143,5 @@ internal static partial class Log
     public static partial void TftpTransferCrashed(ILogger logger, Exception exception, string file, string client);
 
     [LoggerMessage(1208, LogLevel.Debug, "malformed TFTP packet from {Source} on {Interface} dropped: {Reason}")]
-    public static partial void TftpMalformed(ILogger logger, string source, string @interface, string reason);
+    public static partial void TftpMalformed(ILogger logger, string source, string @interface, TftpDecodeError reason);
 }

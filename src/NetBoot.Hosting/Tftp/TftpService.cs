@@ -257,7 +257,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
                 }
                 if (!TftpPacketDecoder.TryDecode(datagram, out var packet, out var error))
                 {
-                    Log.TftpMalformed(logger, client.ToString(), nic.Name, error.ToString());
+                    Log.TftpMalformed(logger, client.ToString(), nic.Name, error);
                     continue;
                 }
                 if (packet is not TftpRequestPacket request)
@@ -317,7 +317,7 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         {
             return;
         }
-        var clientIdentity = IdentifyClient(tftp, client);
+        var clientIdentity = IdentifyClient(tftp, client, nic.Index);
         var policy = new TftpPathPolicy(tftp, PhysicalTftpFileSystem.Instance);
         var decision = TftpRequestResponder.Decide(request, policy, nic.Name, clientIdentity);
         if (!decision.IsAccepted)
@@ -404,18 +404,21 @@ public sealed class TftpService(ConfigSnapshot config, ILogger<TftpService> logg
         }
     }
 
-    /// <summary>tftp-unique-root=mac needs the client's MAC: the kernel's ARP table has it (the client just sent us
-    /// a datagram). The policy stays pure: it gets the address, never the table. An IPv6 client is known by its address
-    /// alone (tftp-unique-root=ip; no neighbour-table lookup, so =mac finds no directory for it).</summary>
-    internal static TftpClientIdentity IdentifyClient(TftpConfig tftp, IPEndPoint client)
+    /// <summary>tftp-unique-root=mac needs the client's MAC: the kernel's ARP table has it for an IPv4 client (the client
+    /// just sent us a datagram), its IPv6 neighbour table for an IPv6 one (the client resolved our address first), on
+    /// the arrival interface <paramref name="interfaceIndex"/>. The policy stays pure: it gets the MAC, never the table.</summary>
+    internal static TftpClientIdentity IdentifyClient(TftpConfig tftp, IPEndPoint client, int interfaceIndex)
     {
+        var byMac = tftp.UniqueRoot == TftpUniqueRoot.ByHardwareAddress;
         if (client.AddressFamily == AddressFamily.InterNetworkV6)
         {
-            return new TftpClientIdentity(IPv4Address.Any) { IPv6Address = IPv6Address.FromIPAddress(client.Address) };
+            var address6 = IPv6Address.FromIPAddress(client.Address);
+            // dnsmasq parity (tftp.c find_mac): the neighbour table for either family. The listener is per interface, so
+            // its index scopes the entry (a link-local address may be a neighbour on two links).
+            return new TftpClientIdentity(IPv4Address.Any, byMac ? NeighbourTable.Lookup(address6, interfaceIndex) : null) { IPv6Address = address6 };
         }
         var address = IPv4Address.FromIPAddress(client.Address);
-        var mac = tftp.UniqueRoot == TftpUniqueRoot.ByHardwareAddress ? ArpTable.Lookup(address) : null;
-        return new TftpClientIdentity(address, mac);
+        return new TftpClientIdentity(address, byMac ? ArpTable.Lookup(address) : null);
     }
 
     /// <summary>Appended to a refusal's log line: the client hears the same for every refused name.</summary>

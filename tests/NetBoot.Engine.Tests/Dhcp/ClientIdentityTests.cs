@@ -184,7 +184,7 @@ public sealed class ClientIdentityTests
         var nak = Reply(harness.Send(Renewing(Thin01, pool)).Decision);
 
         Assert.Equal(DhcpMessageType.Nak, nak.Message.MessageType);
-        Assert.Contains("static lease available", nak.Summary, StringComparison.Ordinal);
+        Assert.Equal(ReplyAnswer.Nak(pool, "static lease available"), nak.Answer);
         AssertAck(Dora(harness, Thin01, m => m), Reserved);
         Assert.Single(harness.Leases.All);
     }

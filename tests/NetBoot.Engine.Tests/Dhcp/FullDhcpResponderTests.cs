@@ -603,7 +603,7 @@ public class FullDhcpResponderTests
 
         Assert.False(owned.Message.YourAddress.IsZero);
         Assert.True(proxy.Message.YourAddress.IsZero);
-        Assert.Equal("proxy", proxy.Summary);
+        Assert.Equal(ReplyKind.Proxy, proxy.Answer.Kind);
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public class DurabilityRuleTests
     {
         var harness = new LeaseHarness(LeaseHarness.OwnedConfig());
         var inform = harness.Send(Inform(Mac(1), IPv4Address.Parse("192.168.67.9")));
-        var silent = new DhcpOutcome(new NoReply(NoReplyReason.NotForUs, "test"));
+        var silent = new DhcpOutcome(new NoReply(NoReplyReason.NotForUs));
 
         Assert.Equal(DhcpMessageType.Ack, Reply(inform.Decision).Message.MessageType);
         Assert.False(DurabilityRule.NeedsDurableStore(inform));

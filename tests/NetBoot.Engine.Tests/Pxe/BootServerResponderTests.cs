@@ -1,6 +1,8 @@
 using NetBoot.Configuration.Model;
+using NetBoot.Engine.Pxe;
 using NetBoot.Wire.Dhcp;
 using NetBoot.Wire.Net;
+using NetBoot.Wire.Pxe;
 using static NetBoot.Engine.Tests.DecisionAssert;
 using static NetBoot.Engine.Tests.TestRequests;
 
@@ -18,7 +20,7 @@ public class BootServerResponderTests
 
         Assert.Equal(DhcpMessageType.Ack, reply.Message.MessageType);
         Assert.Equal("/ltsp/i386/pxelinux.0", reply.Message.BootFileName);
-        Assert.Equal("/ltsp/i386/pxelinux.0", reply.Summary);
+        Assert.Equal(ReplyAnswer.BootServer(new PxeBootItem(0x8000, 0), 0), reply.Answer);
         Assert.Equal(ClientAddress, reply.Message.YourAddress);
         Assert.Equal(IPv4Address.Any, reply.Message.ClientAddress);
         Assert.Equal(IPv4Address.Parse("192.168.1.10"), reply.Message.ServerAddress);
@@ -91,27 +93,35 @@ public class BootServerResponderTests
     [Fact]
     public void Boot_integrity_services_layer_is_not_answered()
     {
-        Silent(DhcpEngine.Decide(On4011(BootServerRequest(0, 0x8000, layer: 0x8000)), TestConfigs.Ltsp()),
+        var noReply = Silent(DhcpEngine.Decide(On4011(BootServerRequest(0, 0x8000, layer: 0x8000)), TestConfigs.Ltsp()),
             NoReplyReason.BootIntegrityServicesNotSupported);
+
+        Assert.Equal(new ProxySilence(ProxySilenceReason.BootIntegrityServices, BootItem: new PxeBootItem(0x8000, 0x8000)), noReply.Proxy);
     }
 
     [Fact]
     public void Local_boot_item_has_no_file_and_is_not_answered()
     {
-        Silent(DhcpEngine.Decide(On4011(BootServerRequest(0, 0)), TestConfigs.Ltsp()), NoReplyReason.NoBootService);
+        var noReply = Silent(DhcpEngine.Decide(On4011(BootServerRequest(0, 0)), TestConfigs.Ltsp()), NoReplyReason.NoBootService);
+
+        Assert.Equal(new ProxySilence(ProxySilenceReason.ServiceWithoutBootFile, BootItem: new PxeBootItem(0, 0)), noReply.Proxy);
     }
 
     [Fact]
     public void Unknown_boot_item_type_is_not_answered()
     {
-        Silent(DhcpEngine.Decide(On4011(BootServerRequest(0, 0x8009)), TestConfigs.Ltsp()), NoReplyReason.NoBootService);
+        var noReply = Silent(DhcpEngine.Decide(On4011(BootServerRequest(0, 0x8009)), TestConfigs.Ltsp()), NoReplyReason.NoBootService);
+
+        Assert.Equal(new ProxySilence(ProxySilenceReason.NoServiceOfType, BootItem: new PxeBootItem(0x8009, 0)), noReply.Proxy);
     }
 
     [Fact]
     public void Client_address_outside_every_range_is_not_answered()
     {
-        Silent(DhcpEngine.Decide(On4011(BootServerRequest(0, 0x8000, clientAddress: "10.9.9.9")), TestConfigs.Ltsp()),
+        var noReply = Silent(DhcpEngine.Decide(On4011(BootServerRequest(0, 0x8000, clientAddress: "10.9.9.9")), TestConfigs.Ltsp()),
             NoReplyReason.NoMatchingRange);
+
+        Assert.Equal(new ProxySilence(ProxySilenceReason.ClientAddressNotServed, IPv4Address.Parse("10.9.9.9"), new PxeBootItem(0x8000, 0)), noReply.Proxy);
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public class DnsmasqLabCaptureTests
         AssertSameReply(Frame(2), reply.Message);
         Assert.Equal(ReplyDestination.BroadcastOn(3, 68), reply.Destination);
         Assert.Equal(Datagram(2).Destination, reply.Destination.Address);
-        Assert.Equal("proxy", reply.Summary);
+        Assert.Equal(ReplyKind.Proxy, reply.Answer.Kind);
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public class DnsmasqLabCaptureTests
         Assert.Equal(BootServerAckOption43, Hex(Option(reply, DhcpOptionCode.VendorSpecificInformation)));
         AssertSameReply(Frame(15), reply.Message);
         Assert.Equal(new ReplyDestination(Datagram(15).Destination, Datagram(15).DestinationPort, false, 3), reply.Destination);
-        Assert.Equal("boot.ipxe", reply.Summary);
+        Assert.Equal(ReplyKind.BootServer, reply.Answer.Kind);
     }
 
     private static void AssertSameReply(DhcpMessage expected, DhcpMessage actual)

@@ -1,4 +1,5 @@
 using NetBoot.Configuration.Model;
+using NetBoot.Engine.Pxe;
 using NetBoot.Wire.Dhcp;
 using NetBoot.Wire.Net;
 using static NetBoot.Engine.Tests.DecisionAssert;
@@ -22,7 +23,7 @@ public class ProxyDhcpResponderTests
         Assert.Equal(IPv4Address.Any, reply.Message.ClientAddress);
         Assert.True(reply.Message.IsBroadcast);
         Assert.Equal(ReplyDestination.BroadcastOn(2, 68), reply.Destination);
-        Assert.Equal("proxy", reply.Summary);
+        Assert.Equal(ReplyAnswer.Proxy(0), reply.Answer);
         Assert.Equal(0x491fb553u, reply.Message.TransactionId);
         Assert.Equal(Client, reply.Message.ClientHardwareAddress);
         Assert.Equal(Local.ToBytes(), Option(reply, DhcpOptionCode.ServerIdentifier).ToArray());
@@ -53,7 +54,7 @@ public class ProxyDhcpResponderTests
         Assert.Equal(new ReplyDestination(IPv4Address.Parse("192.168.1.90"), 1234, false, 2), ack.Destination);
         Assert.Equal(Hex(Option(offer, DhcpOptionCode.VendorSpecificInformation)), Hex(Option(ack, DhcpOptionCode.VendorSpecificInformation)));
         Assert.Equal(offer.Message.BootFileName, ack.Message.BootFileName);
-        Assert.Equal("proxy", ack.Summary);
+        Assert.Equal(ReplyKind.Proxy, ack.Answer.Kind);
     }
 
     [Fact]
@@ -76,7 +77,8 @@ public class ProxyDhcpResponderTests
         };
 
         var noReply = Silent(DhcpEngine.Decide(On67(Discover(0)), config), NoReplyReason.Ignored);
-        Assert.Contains("proxy-ignored", noReply.Detail, StringComparison.Ordinal);
+        Assert.Equal(ProxySilenceReason.Ignored, noReply.Proxy?.Reason);
+        Assert.Contains("proxy-ignored", noReply.Describe(), StringComparison.Ordinal);
     }
 
     // §1.3 row 6: BOOTP (no option 53) on a proxy net.
@@ -91,7 +93,9 @@ public class ProxyDhcpResponderTests
     [Fact]
     public void Client_without_pxe_vendor_class_is_not_answered()
     {
-        Silent(DhcpEngine.Decide(On67(Discover(0, vendorClass: "MSFT 5.0")), TestConfigs.Ltsp()), NoReplyReason.NotAPxeClient);
+        var noReply = Silent(DhcpEngine.Decide(On67(Discover(0, vendorClass: "MSFT 5.0")), TestConfigs.Ltsp()), NoReplyReason.NotAPxeClient);
+
+        Assert.Equal(ProxySilenceReason.NotPxeVendorClass, noReply.Proxy?.Reason);
     }
 
     [Fact]
@@ -134,7 +138,8 @@ public class ProxyDhcpResponderTests
         var decision = DhcpEngine.Decide(On67(Discover(0), Eth0("10.0.0.1")), TestConfigs.Ltsp());
 
         var noReply = Silent(decision, NoReplyReason.NoMatchingRange);
-        Assert.Equal("no address range available for DHCP request via eth0", noReply.Detail);
+        Assert.Equal(new ProxySilence(ProxySilenceReason.NoRangeForNetwork), noReply.Proxy);
+        Assert.Equal("no address range available for DHCP request", noReply.Describe());
     }
 
     [Fact]
@@ -142,7 +147,9 @@ public class ProxyDhcpResponderTests
     {
         var config = TestConfigs.Ltsp() with { Ranges = [TestConfigs.ProxyRange("192.168.1.0", 12, filter: TestConfigs.Tags("lab"))] };
 
-        Silent(DhcpEngine.Decide(On67(Discover(0)), config), NoReplyReason.NoMatchingRange);
+        var noReply = Silent(DhcpEngine.Decide(On67(Discover(0)), config), NoReplyReason.NoMatchingRange);
+
+        Assert.Equal(ProxySilenceReason.ProxyRangeTagsNotMet, noReply.Proxy?.Reason);
     }
 
     [Fact]

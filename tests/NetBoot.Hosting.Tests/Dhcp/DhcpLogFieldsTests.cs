@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using NetBoot.Engine.Dhcp;
+using NetBoot.Engine.Pxe;
 using NetBoot.Hosting.Dhcp;
 using NetBoot.Hosting.Telemetry;
 using NetBoot.Wire.Dhcp;
@@ -30,13 +31,31 @@ public class DhcpLogFieldsTests
     {
         var logger = new StateLogger();
 
-        Log.RepliedVerbose(logger, 3735928559, "PXE", "eth0", "52:54:00:12:34:56", "proxy", "PXEClient:Arch:00000");
+        Log.ProxyRepliedVerbose(logger, 3735928559, "PXE", "eth0", "52:54:00:12:34:56", "DHCPDISCOVER", 67, 0, "X86Bios", "PXEClient:Arch:00000");
 
         var (id, text, fields) = Assert.Single(logger.Entries);
-        Assert.Equal("3735928559 PXE(eth0) 52:54:00:12:34:56 proxy [PXEClient:Arch:00000]", text);
+        Assert.Equal("3735928559 PXE(eth0) 52:54:00:12:34:56 proxy [DHCPDISCOVER on 67, arch 0 X86Bios, PXEClient:Arch:00000]", text);
         Assert.Equal(1107, id.Id);
         Assert.Equal(3735928559u, fields["TransactionId"]);
         Assert.Equal("eth0", fields["Interface"]);
+    }
+
+    [Fact]
+    public void A_proxy_reply_names_what_the_client_asked_as_fields_of_their_own()
+    {
+        var logger = new StateLogger();
+
+        Log.ProxyReplied(logger, "PXE", "sv0", "52:54:00:4e:44:01", "DHCPDISCOVER", 67, 7, "X64Uefi", "PXEClient:Arch:00007:UNDI:003000");
+
+        var (id, text, fields) = Assert.Single(logger.Entries);
+        // The line the demo timeline and the interop tests read, unchanged.
+        Assert.Equal("PXE(sv0) 52:54:00:4e:44:01 proxy [DHCPDISCOVER on 67, arch 7 X64Uefi, PXEClient:Arch:00007:UNDI:003000]", text);
+        Assert.Equal(1100, id.Id);
+        Assert.Equal("DHCPDISCOVER", fields["MessageType"]);
+        Assert.Equal(67, fields["Port"]);
+        Assert.Equal((ushort)7, fields["ClientArchitecture"]);
+        Assert.Equal("X64Uefi", fields["ArchitectureName"]);
+        Assert.Equal("PXEClient:Arch:00007:UNDI:003000", fields["VendorClass"]);
     }
 
     [Fact]
@@ -44,14 +63,54 @@ public class DhcpLogFieldsTests
     {
         var logger = new StateLogger();
 
-        Log.RepliedToAddress(logger, "PXE", "sv0", "10.77.0.114", "52:54:00:4e:44:01", "pxelinux.0", "DHCPREQUEST on 4011, arch 0 X86Bios, boot item 0x8000 layer 0, PXEClient");
+        Log.BootServerReplied(logger, "PXE", "sv0", "10.77.0.114", "52:54:00:4e:44:01", "pxelinux.0", "DHCPREQUEST", 4011, 0, "X86Bios", 0x8000, 0, "PXEClient");
 
         var (id, text, fields) = Assert.Single(logger.Entries);
         // The line the demo timeline reads (DemoTimelineTests), unchanged.
         Assert.Equal("PXE(sv0) 10.77.0.114 52:54:00:4e:44:01 pxelinux.0 [DHCPREQUEST on 4011, arch 0 X86Bios, boot item 0x8000 layer 0, PXEClient]", text);
-        Assert.Equal(1115, id.Id);
+        Assert.Equal(1117, id.Id);
         Assert.Equal("10.77.0.114", fields["ClientAddress"]);
         Assert.Equal("52:54:00:4e:44:01", fields["HardwareAddress"]);
+        Assert.Equal("pxelinux.0", fields["BootFile"]);
+        Assert.Equal((ushort)0x8000, fields["BootItemType"]);
+        Assert.Equal((ushort)0, fields["BootItemLayer"]);
+    }
+
+    [Fact]
+    public void A_request_left_unanswered_names_the_engines_reason_as_an_enum_field_and_its_value_apart()
+    {
+        var logger = new StateLogger();
+
+        Log.NotAnsweredForAddressVerbose(logger, 7, "DHCP", "eth0", "52:54:00:12:34:56", ProxySilenceReason.NoRangeForNetwork, "10.1.0.1", "DHCPDISCOVER", 67);
+        Log.NotAnsweredForBootItem(logger, "PXE", "eth0", "52:54:00:12:34:56", ProxySilenceReason.NoServiceOfType, 0x8000, 0, "DHCPREQUEST", 4011);
+        Log.NotAnswered(logger, "DHCP", "eth0", "52:54:00:12:34:56", LeaseSilenceReason.NoAddressAvailable, "DHCPDISCOVER", 67);
+
+        Assert.Equal(
+        [
+            "7 DHCP(eth0) 52:54:00:12:34:56 no reply: NoRangeForNetwork (10.1.0.1) [DHCPDISCOVER on 67]",
+            "PXE(eth0) 52:54:00:12:34:56 no reply: NoServiceOfType (boot item 0x8000 layer 0) [DHCPREQUEST on 4011]",
+            "DHCP(eth0) 52:54:00:12:34:56 no reply: NoAddressAvailable [DHCPDISCOVER on 67]",
+        ], logger.Entries.Select(e => e.Text).ToArray());
+        Assert.Equal([1121, 1124, 1102], logger.Entries.Select(e => e.Id.Id).ToArray());
+        Assert.Equal(ProxySilenceReason.NoRangeForNetwork, logger.Entries[0].Fields["Reason"]);
+        Assert.Equal("10.1.0.1", logger.Entries[0].Fields["Address"]);
+        Assert.Equal("eth0", logger.Entries[0].Fields["Interface"]);
+        Assert.Equal((ushort)0x8000, logger.Entries[1].Fields["BootItemType"]);
+        Assert.Equal(LeaseSilenceReason.NoAddressAvailable, logger.Entries[2].Fields["Reason"]);
+    }
+
+    [Fact]
+    public void A_nak_names_the_requested_address_and_its_message_as_fields()
+    {
+        var logger = new StateLogger();
+
+        LeaseLog.Nak(logger, "DHCPNAK", "eth1", "192.168.67.20", "52:54:00:12:34:56", "wrong network");
+
+        var (id, text, fields) = Assert.Single(logger.Entries);
+        Assert.Equal("DHCPNAK(eth1) 192.168.67.20 52:54:00:12:34:56 wrong network", text);
+        Assert.Equal(1314, id.Id);
+        Assert.Equal("192.168.67.20", fields["Address"]);
+        Assert.Equal("wrong network", fields["Message"]);
     }
 
     [Fact]
@@ -83,6 +142,7 @@ public class DhcpLogFieldsTests
         Assert.Equal("192.168.67.20", fields["Address"]);
         Assert.Equal("52:54:00:12:34:56", fields["HardwareAddress"]);
         Assert.Equal("DHCPRELEASE", fields["MessageType"]);
+        Assert.Equal("eth1", fields["Interface"]);
     }
 
     [Fact]

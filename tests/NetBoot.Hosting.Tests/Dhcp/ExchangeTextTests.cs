@@ -5,8 +5,8 @@ using NetBoot.Wire.Net;
 
 namespace NetBoot.Hosting.Tests.Dhcp;
 
-/// <summary>The end of the default exchange line (<c>[DHCPDISCOVER on 67, arch 0 X86Bios, PXEClient:…]</c>) shows the
-/// client's option 60 escaped, so a newline in it cannot start a forged line.</summary>
+/// <summary>The text values of the exchange line (<c>[DHCPDISCOVER on 67, arch 0 X86Bios, PXEClient:…]</c>): the client's
+/// option 60 is escaped, so a newline in it cannot start a forged line.</summary>
 public class ExchangeTextTests
 {
     private static DhcpMessage Discover(DhcpOptionCode code, string text)
@@ -18,11 +18,26 @@ public class ExchangeTextTests
     [Fact]
     public void A_forged_line_in_the_vendor_class_stays_on_the_exchange_line()
     {
-        var asked = ExchangeText.Asked(Discover(DhcpOptionCode.VendorClassIdentifier,
-            "PXEClient\nNov 25 21:50:48 netboot-dhcp: DHCPACK(eth0) 10.0.0.66 de:ad:be:ef:00:01 forged\u001b[2J"), 67);
+        var vendorClass = ExchangeText.OptionText(Discover(DhcpOptionCode.VendorClassIdentifier,
+            "PXEClient\nNov 25 21:50:48 netboot-dhcp: DHCPACK(eth0) 10.0.0.66 de:ad:be:ef:00:01 forged\u001b[2J"), DhcpOptionCode.VendorClassIdentifier);
 
-        Assert.Equal("DHCPDISCOVER on 67, PXEClient\\x0aNov 25 21:50:48 netboot-dhcp: DHCPACK(eth0) 10.0.0.66 de:ad:be:ef:00:01 forged\\x1b[2J", asked);
+        Assert.Equal("PXEClient\\x0aNov 25 21:50:48 netboot-dhcp: DHCPACK(eth0) 10.0.0.66 de:ad:be:ef:00:01 forged\\x1b[2J", vendorClass);
     }
+
+    [Theory]
+    [InlineData(DhcpMessageType.Discover, "DHCPDISCOVER")]
+    [InlineData(DhcpMessageType.Request, "DHCPREQUEST")]
+    [InlineData(null, "BOOTP")]
+    public void The_message_type_is_named_as_dnsmasq_does(DhcpMessageType? type, string name) =>
+        Assert.Equal(name, ExchangeText.MessageName(type));
+
+    [Theory]
+    [InlineData(0, "X86Bios")]
+    [InlineData(7, "X64Uefi")]
+    [InlineData(11, "Arm64Uefi")]
+    [InlineData(4242, "unknown")]
+    public void An_architecture_has_its_registry_name(ushort architecture, string name) =>
+        Assert.Equal(name, ExchangeText.ArchitectureName(architecture));
 
     [Theory]
     [InlineData(DhcpOptionCode.VendorClassIdentifier, "MSFT 5.0\0", "MSFT 5.0")]

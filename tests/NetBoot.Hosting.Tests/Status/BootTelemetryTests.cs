@@ -4,6 +4,7 @@ using NetBoot.Hosting.Status;
 using NetBoot.Hosting.Telemetry;
 using NetBoot.Wire.Dhcp;
 using NetBoot.Wire.Net;
+using NetBoot.Wire.Pxe;
 
 namespace NetBoot.Hosting.Tests.Status;
 
@@ -29,7 +30,7 @@ public sealed class BootTelemetryTests : IDisposable
 
     private static SendReply ProxyOffer(DhcpRequest request) => new(
         DhcpMessage.CreateRequest(DhcpMessageType.Offer, request.Message.ClientHardwareAddress, 1),
-        ReplyDestination.BroadcastOn(2, 68), "proxy");
+        ReplyDestination.BroadcastOn(2, 68), ReplyAnswer.Proxy(0));
 
     [Fact]
     public void Counting_a_decision_allocates_nothing_when_only_metrics_are_on()
@@ -37,7 +38,7 @@ public sealed class BootTelemetryTests : IDisposable
         using var exporter = new PrometheusExporter(_off.Metrics.Meter);
         var request = Discover(1);
         var offer = ProxyOffer(request);
-        var ignored = new NoReply(NoReplyReason.NotAPxeClient, "not a PXE client");
+        var ignored = new NoReply(NoReplyReason.NotAPxeClient);
         for (var i = 0; i < 100; i++)
         {
             _off.Telemetry.DhcpDecided(request, offer, hasLeaseStore: false);
@@ -75,7 +76,7 @@ public sealed class BootTelemetryTests : IDisposable
         using var exporter = new PrometheusExporter(_tracking.Metrics.Meter);
         var request = Discover(5, DhcpRequest.PxePort) with { SourceAddress = IPv4Address.Parse("10.0.0.77") };
         var ack = new SendReply(DhcpMessage.CreateRequest(DhcpMessageType.Ack, request.Message.ClientHardwareAddress, 1),
-            new ReplyDestination(IPv4Address.Parse("10.0.0.77"), 4011, false, 2), "pxelinux.0");
+            new ReplyDestination(IPv4Address.Parse("10.0.0.77"), 4011, false, 2), ReplyAnswer.BootServer(new PxeBootItem(0x8000, 0), 0));
 
         _tracking.Telemetry.DhcpDecided(request, ack, hasLeaseStore: false);
 

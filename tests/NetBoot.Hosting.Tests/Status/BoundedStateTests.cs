@@ -135,7 +135,7 @@ public sealed class BoundedStateTests : IDisposable
             for (var n = 0; n < Flood; n++)
             {
                 var request = new DhcpRequest(DhcpMessage.CreateRequest(DhcpMessageType.Discover, Mac(n), 1), Lan, default, 68, 67);
-                telemetry.DhcpDecided(request, new NoReply(NoReplyReason.NotAPxeClient, "not a PXE client"), hasLeaseStore: false);
+                telemetry.DhcpDecided(request, new NoReply(NoReplyReason.NotAPxeClient), hasLeaseStore: false);
             }
         }, TaskCreationOptions.LongRunning);
         // A reporter that waited for the folding side would still be waiting when this gives up (a deadlock guard, not

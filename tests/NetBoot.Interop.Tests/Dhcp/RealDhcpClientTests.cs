@@ -120,7 +120,7 @@ public sealed class RealDhcpClientTests
             "dhclient", "-v", "-1", "-lf", leaseFile, "-pf", Path.Combine(lab.WorkDirectory, "dhclient.pid"), "-sf", lab.DhclientScript(), "nbc0");
 
         Assert.True(output.Contains("DHCPREQUEST for 10.9.9.9", StringComparison.Ordinal) && output.Contains("DHCPNAK from 10.78.0.1", StringComparison.Ordinal), lab.Failure(output));
-        await lab.ServerProcess.Log.WaitForAsync(new Regex(@"DHCPNAK\(nbs0\) 10\.9\.9\.9 wrong network"), TimeSpan.FromSeconds(5));
+        await lab.ServerProcess.Log.WaitForAsync(new Regex(@"DHCPNAK\(nbs0\) 10\.9\.9\.9 [0-9a-f:]+ wrong network"), TimeSpan.FromSeconds(5));
         // After the NAK the client starts over and gets an address from the range.
         Assert.Matches(@"DHCPACK of 10\.78\.0\.\d+ from 10\.78\.0\.1", output);
     }

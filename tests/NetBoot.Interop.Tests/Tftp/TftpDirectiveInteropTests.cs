@@ -9,8 +9,9 @@ using Xunit.Abstractions;
 
 namespace NetBoot.Interop.Tests.Tftp;
 
-/// <summary>The tftp-* directives in effect on a real server: unique roots by MAC (from the kernel's ARP table),
-/// tftp-secure, tftp-lowercase, tftp-mtu, tftp-port-range, tftp-single-port and tftp-no-blocksize.</summary>
+/// <summary>The tftp-* directives in effect on a real server: unique roots by MAC (from the kernel's ARP table, or its
+/// IPv6 neighbour table), tftp-secure, tftp-lowercase, tftp-mtu, tftp-port-range, tftp-single-port and
+/// tftp-no-blocksize.</summary>
 [Trait("Category", "Interop")]
 public sealed class TftpDirectiveInteropTests(ITestOutputHelper output)
 {
@@ -53,6 +54,45 @@ public sealed class TftpDirectiveInteropTests(ITestOutputHelper output)
 
         var port = lab.Client.Run(() => FirstDataSourcePort(TftpLab.SmallFile));
         Assert.InRange(port, FirstPort, LastPort);
+    }
+
+    /// <summary>dnsmasq parity (tftp.c, find_mac): an IPv6 client's MAC comes from the server's neighbour table, which
+    /// holds it since the client's Neighbor Solicitation. curl over the global address and tftp-hpa <c>-6</c> over the
+    /// link-local one both read from the client's own directory, as an IPv4 client does.</summary>
+    [Fact]
+    public async Task Unique_root_by_mac_serves_an_IPv6_client_from_its_own_directory()
+    {
+        const string server = "fd00:78::2";
+        const string serverLinkLocal = "fe80::78:2";
+        await using var lab = await TftpLab.StartAsync(lab =>
+        {
+            // nodad: usable at once (duplicate address detection would hold them "tentative" for a second).
+            lab.Server.Exec("ip", "addr", "add", server + "/64", "dev", TftpLab.ServerInterface, "nodad");
+            lab.Server.Exec("ip", "addr", "add", serverLinkLocal + "/64", "dev", TftpLab.ServerInterface, "nodad");
+            lab.Client.Exec("ip", "addr", "add", "fd00:78::1/64", "dev", TftpLab.ClientInterface, "nodad");
+        }, "tftp-unique-root=mac");
+        var mac = Regex.Match(lab.Client.Exec("ip", "-o", "link", "show", TftpLab.ClientInterface), @"link/ether ([0-9a-f:]{17})").Groups[1].Value;
+        var own = mac.Replace(':', '-');
+        Directory.CreateDirectory(lab.PathInRoot(own));
+        File.SetUnixFileMode(lab.PathInRoot(own), (UnixFileMode)0b111_101_101);
+        File.WriteAllText(lab.PathInRoot("who"), "everyone\n");
+        File.WriteAllText(lab.PathInRoot(Path.Combine(own, "who")), "this client\n");
+        foreach (var file in new[] { "who", Path.Combine(own, "who") })
+        {
+            File.SetUnixFileMode(lab.PathInRoot(file), (UnixFileMode)0b110_100_100);
+        }
+
+        var global = lab.OutputPath("who");
+        var curl = await lab.RunClientAsync("curl", "-sS", "-g", "--max-time", "10", $"tftp://[{server}]/who", "-o", global);
+        Assert.True(curl.ExitCode == 0, curl.Stderr + lab.ServerProcess!.Log.Tail());
+        Assert.Equal("this client\n", File.ReadAllText(global));
+        await lab.WaitForLogAsync(new Regex($@"sent \S+/{own}/who to fd00:78::1: "), TimeSpan.FromSeconds(30));
+
+        var linkLocal = lab.OutputPath("who");
+        var hpa = await lab.RunClientAsync("tftp", "-6", "-m", "binary", $"{serverLinkLocal}%{TftpLab.ClientInterface}", "-c", "get", "who", linkLocal);
+        Assert.True(hpa.ExitCode == 0, hpa.Stderr + lab.ServerProcess!.Log.Tail());
+        Assert.Equal("this client\n", File.ReadAllText(linkLocal));
+        await lab.WaitForLogAsync(new Regex($@"sent \S+/{own}/who to fe80::[0-9a-f:]+%\d+: "), TimeSpan.FromSeconds(30));
     }
 
     [Fact]
