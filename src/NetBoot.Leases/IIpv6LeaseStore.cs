@@ -16,6 +16,18 @@ public interface IIpv6LeaseStore : IAsyncDisposable
     /// blocks on I/O.</summary>
     Ipv6LeaseDecision Execute(Func<IIpv6LeaseView, Dhcp6Outcome> decide);
 
+    /// <summary>Like <see cref="Execute"/>, but the store need not start writing yet: the caller calls
+    /// <see cref="CommitDeferred"/> after a batch of decisions (the DHCPv6 receive loop does, once per batch of
+    /// datagrams), so the writer wakes once for the batch instead of once per change.</summary>
+    Ipv6LeaseDecision ExecuteDeferred(Func<IIpv6LeaseView, Dhcp6Outcome> decide) => Execute(decide);
+
+    /// <summary>Starts making every change accepted so far durable (group commit) and returns at once;
+    /// <paramref name="afterCommit"/> runs when they are (or their commit failed: each decision's
+    /// <see cref="Ipv6LeaseDecision.Durable"/> says which), on the store's writer thread when it has one, so the caller's
+    /// REPLYs can leave without another thread hop. It must be short and must not throw.</summary>
+    void CommitDeferred(Action afterCommit) =>
+        FlushAsync().ContinueWith(_ => afterCommit(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+
     /// <summary>Removes leases whose time is up and returns them.</summary>
     IReadOnlyList<Ipv6Lease> Expire(DateTimeOffset now);
 

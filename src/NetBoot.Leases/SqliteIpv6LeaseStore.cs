@@ -8,7 +8,8 @@ namespace NetBoot.Leases;
 /// <c>server_duids</c>, schema version 3): the leases in memory (what decisions read) and in SQLite (WAL,
 /// <c>synchronous=FULL</c>), written by group commit as <see cref="SqliteLeaseStore"/> does: a decision's changes are
 /// applied to the view at once and queued; the writer thread commits the whole queue in one transaction (one fsync for
-/// many REPLYs) and then completes each decision's <see cref="Ipv6LeaseDecision.Durable"/>.</summary>
+/// many REPLYs) and then completes each decision's <see cref="Ipv6LeaseDecision.Durable"/>. The DHCPv6 receive loop wakes
+/// it once per batch of datagrams (<see cref="ExecuteDeferred"/>, <see cref="CommitDeferred"/>).</summary>
 /// <remarks>
 /// <para>Its own connection and writer thread, not the DHCPv4 store's. A REPLY then waits for its own commit and, when
 /// the DHCPv4 writer holds the file's write lock (WAL writers serialise on it), for the end of that one commit: about
@@ -101,7 +102,11 @@ public sealed class SqliteIpv6LeaseStore : IIpv6LeaseStore
         return (long)command.ExecuteScalar()! == 0 ? [] : SqliteIpv6LeaseStatements.ReadAll(connection, path);
     }
 
-    public Ipv6LeaseDecision Execute(Func<IIpv6LeaseView, Dhcp6Outcome> decide)
+    public Ipv6LeaseDecision Execute(Func<IIpv6LeaseView, Dhcp6Outcome> decide) => Decide(decide, wakeWriter: true);
+
+    public Ipv6LeaseDecision ExecuteDeferred(Func<IIpv6LeaseView, Dhcp6Outcome> decide) => Decide(decide, wakeWriter: false);
+
+    private Ipv6LeaseDecision Decide(Func<IIpv6LeaseView, Dhcp6Outcome> decide, bool wakeWriter)
     {
         ArgumentNullException.ThrowIfNull(decide);
         Task durable;
@@ -118,7 +123,10 @@ public sealed class SqliteIpv6LeaseStore : IIpv6LeaseStore
             }
             durable = Enqueue(stored);
         }
-        WakeWriter();
+        if (wakeWriter)
+        {
+            WakeWriter();
+        }
         return new Ipv6LeaseDecision(outcome, durable);
     }
 
@@ -189,6 +197,22 @@ public sealed class SqliteIpv6LeaseStore : IIpv6LeaseStore
         }
     }
 
+    public void CommitDeferred(Action afterCommit)
+    {
+        ArgumentNullException.ThrowIfNull(afterCommit);
+        lock (_lock)
+        {
+            if (_disposing)
+            {
+                afterCommit();
+                return;
+            }
+            // A marker at the end of the list: the commit that takes it took every change decided before it.
+            _pending.Add(new PendingWrite([], null, afterCommit));
+        }
+        WakeWriter();
+    }
+
     /// <summary>Call with <see cref="_lock"/> held: the position in <see cref="_pending"/> is the commit order.</summary>
     private Task Enqueue(List<Ipv6LeaseChange> changes)
     {
@@ -199,7 +223,7 @@ public sealed class SqliteIpv6LeaseStore : IIpv6LeaseStore
         }
         else
         {
-            _pending.Add(new PendingWrite(changes, done));
+            _pending.Add(new PendingWrite(changes, done, null));
         }
         return done.Task;
     }
@@ -263,7 +287,7 @@ public sealed class SqliteIpv6LeaseStore : IIpv6LeaseStore
                 }
                 foreach (var pending in batch)
                 {
-                    pending.Done.SetResult();
+                    pending.Done?.SetResult();
                 }
             }
             catch (Exception e)
@@ -271,8 +295,13 @@ public sealed class SqliteIpv6LeaseStore : IIpv6LeaseStore
                 // Not durable: SQLite rolled the transaction back; the next batch tries again.
                 foreach (var pending in batch)
                 {
-                    pending.Done.SetException(e);
+                    pending.Done?.SetException(e);
                 }
+            }
+            // The batch's REPLYs go now (handed back to the receive loop): each leaves only if its change is durable.
+            foreach (var pending in batch)
+            {
+                pending.AfterCommit?.Invoke();
             }
             batch.Clear();
             _spare = batch;
@@ -300,6 +329,7 @@ public sealed class SqliteIpv6LeaseStore : IIpv6LeaseStore
         _signal.Dispose();
     }
 
-    /// <summary>One decision's (or one expiry run's) changes and its completion (none for a flush).</summary>
-    private sealed record PendingWrite(List<Ipv6LeaseChange> Changes, TaskCompletionSource Done);
+    /// <summary>One decision's (or one expiry run's) changes and its completion (no changes for a flush), or a
+    /// <see cref="CommitDeferred"/> marker (no changes, no completion, what to run after the commit).</summary>
+    private sealed record PendingWrite(List<Ipv6LeaseChange> Changes, TaskCompletionSource? Done, Action? AfterCommit);
 }

@@ -139,6 +139,23 @@ public sealed class SqliteIpv6LeaseStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_deferred_commit_that_fails_fails_every_durable_task_of_the_batch_and_still_calls_back()
+    {
+        await using var store = SqliteIpv6LeaseStore.Open(DatabasePath);
+        Run("ALTER TABLE leases6 RENAME TO leases6_away");
+        var batch = Enumerable.Range(1, 4)
+            .Select(n => store.ExecuteDeferred(_ => Ipv6LeaseStoreContractTests.Bind(Ipv6LeaseStoreContractTests.LeaseFor(n))).Durable).ToArray();
+        var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        store.CommitDeferred(committed.SetResult);
+        await committed.Task;
+
+        // The loop sends no REPLY of this batch.
+        Assert.All(batch, t => Assert.True(t.IsFaulted));
+        Assert.All(batch, t => Assert.IsType<SqliteException>(t.Exception!.InnerException));
+    }
+
+    [Fact]
     public void A_file_without_ipv6_tables_reads_as_no_ipv6_leases()
     {
         Run(VersionOne);

@@ -45,6 +45,20 @@ public abstract class Ipv6LeaseStoreContractTests
     }
 
     [Fact]
+    public async Task A_deferred_commit_calls_back_once_every_change_decided_before_it_is_durable()
+    {
+        await using var store = await OpenAsync();
+        var batch = Enumerable.Range(1, 16).Select(n => store.ExecuteDeferred(_ => Bind(LeaseFor(n))).Durable).ToArray();
+        var settled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // What the DHCPv6 receive loop does once per batch: its REPLYs leave from this callback.
+        store.CommitDeferred(() => settled.SetResult(batch.All(t => t.IsCompletedSuccessfully)));
+
+        Assert.True(await settled.Task);
+        Assert.Equal(16, store.Snapshot().Count);
+    }
+
+    [Fact]
     public async Task The_next_decision_sees_the_previous_change_before_it_is_durable()
     {
         await using var store = await OpenAsync();
@@ -131,6 +145,24 @@ public abstract class PersistentIpv6LeaseStoreContractTests : Ipv6LeaseStoreCont
 
         await using var reopened = await OpenAsync();
         Assert.Equal([LeaseFor(1), infinite, LeaseFor(3, state: Ipv6LeaseState.Declined)], reopened.Snapshot());
+    }
+
+    [Fact]
+    public async Task A_batch_committed_by_a_deferred_commit_survives_a_crash()
+    {
+        var crashed = await OpenAsync();
+        var batch = Enumerable.Range(1, 16).Select(n => crashed.ExecuteDeferred(_ => Bind(LeaseFor(n))).Durable).ToArray();
+        var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        crashed.CommitDeferred(committed.SetResult);
+        await committed.Task;
+        await Task.WhenAll(batch);
+
+        // Opened again while the first store was never disposed (its process died right after the batch's REPLYs).
+        await using (var reopened = await OpenAsync())
+        {
+            Assert.Equal(Enumerable.Range(1, 16).Select(n => LeaseFor(n)), reopened.Snapshot());
+        }
+        await crashed.DisposeAsync();
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using NetBoot.Engine.Dhcp6;
+using NetBoot.Wire.Dhcp6;
 
 namespace NetBoot.Hosting.Dhcp6;
 
@@ -26,6 +27,30 @@ internal static partial class Dhcp6Log
 
     [LoggerMessage(1671, LogLevel.Information, "{MessageType}({Interface}) {Client} no reply: {Reason} (dhcp-host {Host})")]
     public static partial void IgnoredByHost(ILogger logger, string messageType, string @interface, string client, Dhcp6SilenceReason reason, string host);
+
+    // log-dhcp's detail lines for DHCPv6, as dnsmasq's log_tags and log6_opts write them.
+    [LoggerMessage(1672, LogLevel.Information, "{TransactionId} tags: {Tags}")]
+    public static partial void Tags(ILogger logger, uint transactionId, IEnumerable<string> tags);
+
+    [LoggerMessage(1673, LogLevel.Information, "{TransactionId} {Direction} size:{Size,3} option:{Code,3} {Option}  {Value}")]
+    public static partial void OptionSent(ILogger logger, uint transactionId, string direction, int size, ushort code, string option, string value);
+
+    /// <summary><c>log-dhcp</c>: the tags the request set, then each option of the reply (IA contents nested).</summary>
+    public static void Exchange(ILogger logger, Dhcp6Message request, Dhcp6Decision decision)
+    {
+        var xid = request.TransactionId;
+        if (!decision.Tags.IsDefaultOrEmpty)
+        {
+            Tags(logger, xid, decision.Tags);
+        }
+        if (decision is Dhcp6Send send)
+        {
+            foreach (var line in Dhcp6OptionLogText.Lines(send.Reply.InnermostMessage.Options))
+            {
+                OptionSent(logger, xid, line.Direction, line.Size, line.Code, line.Name, line.Value);
+            }
+        }
+    }
 
     /// <summary>A <c>Dhcp6Drop</c>'s line: event 1652, or 1653/1670 (Debug) when the message was not for this server,
     /// or 1671 with the dhcp-host line that says ignore.</summary>

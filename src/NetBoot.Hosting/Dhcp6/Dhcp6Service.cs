@@ -15,7 +15,7 @@ namespace NetBoot.Hosting.Dhcp6;
 /// commit → send, as <see cref="Dhcp.DhcpService"/> does for DHCPv4; a REPLY that binds leaves only once its lease change
 /// is durable. One socket for every interface (IPV6_RECVPKTINFO names the arrival interface, whose link gives the ranges);
 /// it joins ff02::1:2 on each interface with a DHCPv6 range, and follows interfaces and their addresses as they change.</summary>
-public sealed class Dhcp6Service(
+public sealed partial class Dhcp6Service(
     ConfigSnapshot config, ILogger<Dhcp6Service> logger, TimeProvider time, IIpv6LeaseStore leases, BootTelemetry? telemetry = null,
     Func<ImmutableArray<Ipv6Interface>>? readInterfaces = null)
 {
@@ -40,9 +40,6 @@ public sealed class Dhcp6Service(
     private readonly HashSet<int> _joined = [];
 
     private readonly Dhcp6RateGate _rateGate = new(new Dhcp.DhcpRateGate(logger, time), leases);
-
-    /// <summary>REPLYs waiting for their lease to be durable; awaited before the socket closes.</summary>
-    private readonly HashSet<Task> _sending = [];
 
     private LinkTable _links = LinkTable.Empty;
 
@@ -107,33 +104,15 @@ public sealed class Dhcp6Service(
             var maintenance = MaintainAsync(socket, stop.Token);
             try
             {
-                await ReceiveAsync(socket, cancellationToken).ConfigureAwait(false);
+                // Its own thread: the loop blocks in poll(2) and never hops through the thread pool per message.
+                await Task.Factory.StartNew(() => Serve(socket, cancellationToken), CancellationToken.None,
+                    TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
             }
             finally
             {
                 await stop.CancelAsync().ConfigureAwait(false);
                 await maintenance.ConfigureAwait(false);
-                await DrainAsync().ConfigureAwait(false);
             }
-        }
-    }
-
-    /// <summary>Stopping: the REPLYs whose commit is under way leave before the socket closes (for at most 5 s; a commit
-    /// that fails or takes longer sends nothing, and its client asks again).</summary>
-    private async Task DrainAsync()
-    {
-        Task[] sending;
-        lock (_sending)
-        {
-            sending = [.. _sending];
-        }
-        try
-        {
-            await leases.FlushAsync().ConfigureAwait(false);
-            await Task.WhenAll(sending).WaitAsync(TimeSpan.FromSeconds(5), time, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is TimeoutException or InvalidOperationException or IOException)
-        {
         }
     }
 
@@ -230,104 +209,65 @@ public sealed class Dhcp6Service(
         }
     }
 
-    private async Task ReceiveAsync(Socket socket, CancellationToken cancellationToken)
+    /// <summary>Decode → decide in the store (its commit deferred to the end of the batch) → encode: the reply to send, or
+    /// null when the message gets none (each case logged and counted here).</summary>
+    private Dhcp6Outgoing? Decide(Socket socket, ref LinkTable table, ReadOnlySpan<byte> datagram, bool truncated, IPEndPoint source, int arrivalIndex)
     {
-        var buffer = new byte[ushort.MaxValue];
-        var any = new IPEndPoint(IPAddress.IPv6Any, 0);
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            SocketReceiveMessageFromResult received;
-            try
-            {
-                received = await socket.ReceiveMessageFromAsync(buffer, SocketFlags.None, any, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (SocketException e)
-            {
-                Dhcp6Log.ReceiveFailed(logger, e.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            var source = (IPEndPoint)received.RemoteEndPoint;
-            var index = received.PacketInformation.Interface;
-            try
-            {
-                Handle(socket, buffer.AsSpan(0, received.ReceivedBytes), source, index);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // A bug must not take the service down for every other client.
-                Log.HandlerFailed(logger, e, source.ToString(), index.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                telemetry?.Dhcp6Dropped("internal_error");
-            }
-        }
-    }
-
-    /// <summary>Decode → decide and commit in the store → send (now, or once the lease change is durable).</summary>
-    private void Handle(Socket socket, ReadOnlySpan<byte> datagram, IPEndPoint source, int arrivalIndex)
-    {
-        var table = Refresh(socket);
-        if (!Dhcp6MessageDecoder.TryDecode(datagram, out var packet, out var error))
+        Dhcp6Packet? packet = null;
+        var error = truncated
+            ? $"longer than {Datagram6Batch.BufferSize} bytes"
+            : Dhcp6MessageDecoder.TryDecode(datagram, out packet, out var decodeError) ? null : decodeError.ToString();
+        if (error is not null || packet is null)
         {
             var now = Environment.TickCount64;
             if (now - Interlocked.Read(ref _malformedLoggedAt) >= (long)MalformedLogInterval.TotalMilliseconds)
             {
                 Interlocked.Exchange(ref _malformedLoggedAt, now);
-                Dhcp6Log.Malformed(logger, source.ToString(), NameOf(table, arrivalIndex), error.ToString(), (int)MalformedLogInterval.TotalMinutes);
+                Dhcp6Log.Malformed(logger, source.ToString(), NameOf(table, arrivalIndex), error ?? "-", (int)MalformedLogInterval.TotalMinutes);
             }
             telemetry?.Dhcp6Dropped("malformed");
-            return;
+            return null;
         }
         if (LinkFor(socket, ref table, packet, arrivalIndex) is not { } link)
         {
             Dhcp6Log.NotServedInterface(logger, source.ToString(), NameOf(table, arrivalIndex));
             telemetry?.Dhcp6Dropped("interface_not_served");
-            return;
+            return null;
         }
         if (!Admit(source.Address, packet, link))
         {
             telemetry?.Dhcp6Dropped("rate_limited");
-            return;
+            return null;
         }
         var message = packet.InnermostMessage;
-        var client = message.Options.ClientId?.ToString() ?? "-";
+        // The log lines' texts only when they are written (the per-message lines are Information).
+        var informed = logger.IsEnabled(LogLevel.Information);
+        var client = informed ? message.Options.ClientId?.ToString() ?? "-" : "-";
         var kind = Dhcp6Text.MessageName(message.Type);
         Dhcp6Log.Received(logger, kind, link.InterfaceName, client);
         telemetry?.Dhcp6Received(Dhcp6Text.MetricName(message.Type));
         var snapshot = config.Current;
-        var decision = leases.Execute(view => Dhcp6Responder.Respond(packet, link, snapshot, view, _serverDuid, time.GetUtcNow()));
+        var decision = leases.ExecuteDeferred(view => Dhcp6Responder.Respond(packet, link, snapshot, view, _serverDuid, time.GetUtcNow()));
         telemetry?.Dhcp6Decided(packet, source.Address, decision.Outcome.Decision);
+        if (snapshot.LogDhcp && informed)
+        {
+            Dhcp6Log.Exchange(logger, message, decision.Outcome.Decision);
+        }
         switch (decision.Outcome.Decision)
         {
             case Dhcp6Send send:
                 var reply = send.Reply.InnermostMessage;
-                var addresses = Dhcp6Text.Addresses(reply, send.Summary);
-                var bytes = Dhcp6MessageEncoder.Encode(send.Reply);
-                var destination = Dhcp6Links.ReplyDestination(packet, source, arrivalIndex);
-                var replyKind = Dhcp6Text.MessageName(reply.Type);
                 // A REPLY that binds waits for its lease to be durable; an ADVERTISE (a hold) or a refusal does not.
-                if (decision.Durable.IsCompletedSuccessfully || reply.Type != Dhcp6MessageType.Reply || decision.Outcome.Changes.IsEmpty)
-                {
-                    Dhcp6Log.Replied(logger, replyKind, link.InterfaceName, addresses, client);
-                    SendTo(socket, bytes, destination, link.InterfaceName, reply.Type);
-                }
-                else
-                {
-                    var sending = SendWhenDurableAsync(socket, decision.Durable, bytes, destination, link.InterfaceName, replyKind, addresses, client);
-                    lock (_sending)
-                    {
-                        _sending.RemoveWhere(t => t.IsCompleted);
-                        _sending.Add(sending);
-                    }
-                }
-                break;
+                var waits = !decision.Durable.IsCompletedSuccessfully && reply.Type == Dhcp6MessageType.Reply && !decision.Outcome.Changes.IsEmpty;
+                return new Dhcp6Outgoing(
+                    Dhcp6MessageEncoder.Encode(send.Reply), Dhcp6Links.ReplyDestination(packet, source, arrivalIndex), reply, send.Summary,
+                    link.InterfaceName, client, waits ? decision.Durable : null);
             case Dhcp6Drop drop:
                 Dhcp6Log.Silence(logger, kind, link.InterfaceName, client, drop);
                 telemetry?.Dhcp6Dropped(Dhcp6Text.MetricName(drop.Reason));
-                break;
+                return null;
+            default:
+                return null;
         }
     }
 
@@ -356,42 +296,6 @@ public sealed class Dhcp6Service(
             }
         }
         return null;
-    }
-
-    private async Task SendWhenDurableAsync(
-        Socket socket, Task durable, byte[] bytes, IPEndPoint destination, string interfaceName, string replyKind, string addresses, string client)
-    {
-        try
-        {
-            await durable.ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            // The client retries; it must not hold an address the server may have forgotten.
-            Dhcp6Log.NotDurable(logger, addresses, e.Message);
-            telemetry?.Dhcp6Dropped("not_durable");
-            return;
-        }
-        Dhcp6Log.Replied(logger, replyKind, interfaceName, addresses, client);
-        SendTo(socket, bytes, destination, interfaceName, Dhcp6MessageType.Reply);
-    }
-
-    private void SendTo(Socket socket, byte[] bytes, IPEndPoint destination, string interfaceName, Dhcp6MessageType type)
-    {
-        try
-        {
-            socket.SendTo(bytes, SocketFlags.None, destination);
-            telemetry?.Dhcp6Replied(Dhcp6Text.MetricName(type));
-        }
-        catch (SocketException e)
-        {
-            Log.SendFailed(logger, destination.ToString(), interfaceName, e.Message);
-            telemetry?.Dhcp6Dropped("send_failed");
-        }
-        catch (ObjectDisposedException)
-        {
-            // Stopping: the socket closed while a commit finished.
-        }
     }
 
     private static string NameOf(LinkTable table, int index) =>

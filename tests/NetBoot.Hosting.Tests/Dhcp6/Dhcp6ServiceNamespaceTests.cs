@@ -54,14 +54,14 @@ public sealed class Dhcp6ServiceNamespaceTests : IDisposable
 
     private readonly NetBoot.Hosting.Status.StatusHost _status = new(new Configuration.Model.ServerConfig(), TimeProvider.System);
 
-    private (Task Running, Dhcp6Service Service) StartServer(IIpv6LeaseStore store)
+    private (Task Running, Dhcp6Service Service) StartServer(IIpv6LeaseStore store, CancellationToken? stop = null)
     {
         var loaded = DnsmasqConfigReader.Parse("port=0\ndhcp-range=fd79::100,fd79::1ff,64,1h\ndhcp-duid=43793,01:02:03:04\n", "dhcp6.conf");
         Assert.True(loaded.IsValid, string.Join("; ", loaded.Errors));
         var service = new Dhcp6Service(new ConfigSnapshot(loaded.Config!), NullLogger<Dhcp6Service>.Instance, TimeProvider.System, store,
             _status.Telemetry, () => _server.Run(Ipv6Interfaces.Read));
         // The socket is created synchronously inside RunAsync, on the namespace thread.
-        return (_server.Run(() => service.RunAsync(_stop.Token)), service);
+        return (_server.Run(() => service.RunAsync(stop ?? _stop.Token)), service);
     }
 
     private async Task<Socket> ClientSocketAsync()
@@ -176,6 +176,65 @@ public sealed class Dhcp6ServiceNamespaceTests : IDisposable
         Assert.Contains("netboot_dhcp6_leases{state=\"bound\"} 1\n", metrics, StringComparison.Ordinal);
         await _stop.CancelAsync();
         await running;
+    }
+
+    [Fact]
+    public async Task A_reply_whose_lease_commit_fails_is_not_sent_and_is_counted()
+    {
+        var store = new GatedStore();
+        using var exporter = new NetBoot.Hosting.Telemetry.PrometheusExporter(_status.Metrics.Meter);
+        var (running, _) = StartServer(store);
+        using var socket = await ClientSocketAsync();
+        var advertise = await ExchangeAsync(socket, Message(Dhcp6MessageType.Solicit, 0x000111));
+        var offered = Assert.Single(Assert.Single(advertise.Options.IdentityAssociations).Addresses).Address;
+        var request = Message(Dhcp6MessageType.Request, 0x000222, advertise.Options.ServerId, offered);
+        await socket.SendToAsync(Dhcp6MessageEncoder.Encode(request), Servers(), _stop.Token);
+        var buffer = new byte[1500];
+        Assert.Null(await ReceiveAsync(socket, buffer, request.TransactionId, TimeSpan.FromSeconds(1)));
+
+        store.Gate.SetException(new IOException("disk full"));
+
+        // The loop learns of the failure (the drop is counted), and the REPLY never leaves (the client asks again).
+        const string NotDurable = "netboot_dhcp6_drops_total{reason=\"not_durable\"} 1\n";
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!exporter.Collect().Contains(NotDurable, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the failed commit was not counted as a not_durable drop within 10 s");
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+        }
+        Assert.Null(await ReceiveAsync(socket, buffer, request.TransactionId, TimeSpan.FromMilliseconds(500)));
+        Assert.DoesNotContain("netboot_dhcp6_replies_total{message_type=\"reply\"}", exporter.Collect(), StringComparison.Ordinal);
+        await _stop.CancelAsync();
+        await running;
+    }
+
+    [Fact]
+    public async Task Stopping_sends_the_reply_whose_commit_completes_during_the_drain()
+    {
+        var store = new GatedStore();
+        using var stopServer = new CancellationTokenSource();
+        var (running, _) = StartServer(store, stopServer.Token);
+        using var socket = await ClientSocketAsync();
+        var advertise = await ExchangeAsync(socket, Message(Dhcp6MessageType.Solicit, 0x000511));
+        var offered = Assert.Single(Assert.Single(advertise.Options.IdentityAssociations).Addresses).Address;
+        var request = Message(Dhcp6MessageType.Request, 0x000522, advertise.Options.ServerId, offered);
+        await socket.SendToAsync(Dhcp6MessageEncoder.Encode(request), Servers(), _stop.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!store.Snapshot().Any(l => l.Address == offered && l.State == Ipv6LeaseState.Bound))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the REQUEST was not decided within 10 s");
+            await Task.Delay(TimeSpan.FromMilliseconds(20));
+        }
+
+        // Stop asked while the REPLY waits for its commit; the commit completes during the drain.
+        await stopServer.CancelAsync();
+        store.Gate.SetResult();
+
+        var buffer = new byte[1500];
+        var reply = await ReceiveAsync(socket, buffer, request.TransactionId, TimeSpan.FromSeconds(5));
+        Assert.NotNull(reply);
+        Assert.Equal(Dhcp6MessageType.Reply, reply.Type);
+        await running.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]

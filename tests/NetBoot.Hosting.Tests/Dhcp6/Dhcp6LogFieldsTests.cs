@@ -8,7 +8,7 @@ namespace NetBoot.Hosting.Tests.Dhcp6;
 
 /// <summary>A DHCPv6 message left unanswered is logged with the engine's reason as a value and the values it concerns
 /// as fields of their own.</summary>
-public sealed class Dhcp6SilenceLogTests
+public sealed class Dhcp6LogFieldsTests
 {
     private readonly RecordingLogger<Dhcp6Service> _log = new();
 
@@ -55,5 +55,27 @@ public sealed class Dhcp6SilenceLogTests
 
         Assert.Equal("DHCPSOLICIT(eth0) 00:03:00:01:52:54:00:00:00:09 no reply: IgnoredByHost (dhcp-host at line 3 of /etc/netboot/netboot.conf)", Assert.Single(_log.Lines));
         Assert.Equal("no reply: dhcp-host at line 3 of /etc/netboot/netboot.conf says ignore".Replace("no reply: ", "", StringComparison.Ordinal), drop.Describe());
+    }
+
+    [Fact]
+    public void Log_dhcp_writes_the_tags_then_each_option_of_the_reply_under_the_transaction_id()
+    {
+        var request = new Dhcp6Message { Type = Dhcp6MessageType.Solicit, TransactionId = 0x1234 };
+        var reply = new Dhcp6Message
+        {
+            Type = Dhcp6MessageType.Advertise,
+            TransactionId = 0x1234,
+            Options = new Dhcp6OptionList([Dhcp6Option.Create(Dhcp6OptionCode.BootfileUrl, "tftp://[fd00::1]/ipxe.efi"u8)]),
+        };
+        var send = new Dhcp6Send(reply, "advertise") { Tags = ["efi64", "eth0"] };
+
+        Dhcp6Log.Exchange(_log, request, send);
+
+        Assert.Equal(
+        [
+            "4660 tags: efi64, eth0",
+            "4660 sent size: 25 option: 59 bootfile-url  tftp://[fd00::1]/ipxe.efi",
+        ], _log.Lines);
+        Assert.Equal((ushort)59, _log.EntryOf(_log.Lines.Last()).Fields["Code"]);
     }
 }
