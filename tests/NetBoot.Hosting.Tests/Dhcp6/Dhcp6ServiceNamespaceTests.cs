@@ -169,6 +169,13 @@ public sealed class Dhcp6ServiceNamespaceTests : IDisposable
         Assert.Equal(Dhcp6MessageType.Reply, reply.Type);
         Assert.Equal(offered, Assert.Single(Assert.Single(reply.Options.IdentityAssociations).Addresses).Address);
         Assert.Equal(Duid.Enterprise(43793, [1, 2, 3, 4]), service.ServerDuid);
+        // A reply is counted once sendmmsg returned, which may be just after the client has it.
+        const string Replied = "netboot_dhcp6_replies_total{message_type=\"reply\"} 1\n";
+        var counted = DateTime.UtcNow.AddSeconds(5);
+        while (!exporter.Collect().Contains(Replied, StringComparison.Ordinal) && DateTime.UtcNow < counted)
+        {
+            await Task.Delay(10);
+        }
         var metrics = exporter.Collect();
         Assert.Contains("netboot_dhcp6_requests_total{message_type=\"request\"} 1\n", metrics, StringComparison.Ordinal);
         Assert.Contains("netboot_dhcp6_replies_total{message_type=\"reply\"} 1\n", metrics, StringComparison.Ordinal);
