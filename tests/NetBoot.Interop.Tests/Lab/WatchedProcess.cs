@@ -121,15 +121,6 @@ public sealed class WatchedProcess : IDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>Sends <paramref name="signal"/> to another process (e.g. one it started and named in its output).</summary>
-    public static void SignalProcess(int pid, int signal)
-    {
-        if (kill(pid, signal) != 0)
-        {
-            throw new InvalidOperationException($"kill({pid}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
-        }
-    }
-
     public void Signal(int signal)
     {
         if (kill(_process.Id, signal) != 0)

@@ -70,6 +70,9 @@ public sealed class TftpDirectiveInteropTests(ITestOutputHelper output)
             lab.Server.Exec("ip", "addr", "add", server + "/64", "dev", TftpLab.ServerInterface, "nodad");
             lab.Server.Exec("ip", "addr", "add", serverLinkLocal + "/64", "dev", TftpLab.ServerInterface, "nodad");
             lab.Client.Exec("ip", "addr", "add", "fd00:78::1/64", "dev", TftpLab.ClientInterface, "nodad");
+            // And a link-local source the client can use at once: while its own fe80:: address is tentative, the kernel
+            // would send to a link-local server from fd00:78::1.
+            lab.Client.Exec("ip", "addr", "add", "fe80::78:1/64", "dev", TftpLab.ClientInterface, "nodad");
         }, "tftp-unique-root=mac");
         var mac = Regex.Match(lab.Client.Exec("ip", "-o", "link", "show", TftpLab.ClientInterface), @"link/ether ([0-9a-f:]{17})").Groups[1].Value;
         var own = mac.Replace(':', '-');
