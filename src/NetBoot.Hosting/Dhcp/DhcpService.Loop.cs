@@ -19,7 +19,7 @@ public sealed partial class DhcpService
     /// <summary>A DISCOVER whose OFFER waits for the ping check of its address; the check hands it back to the receive
     /// loop of <see cref="Inbox"/>'s socket with its result.</summary>
     internal sealed record Probing(
-        SocketInbox Inbox, ArrivalInterface Arrival, ushort LocalPort, byte[] Datagram, IPv4Address SourceAddress, ushort SourcePort,
+        LoopInbox<Handback> Inbox, ArrivalInterface Arrival, ushort LocalPort, byte[] Datagram, IPv4Address SourceAddress, ushort SourcePort,
         HardwareAddress Client, IPv4Address Address, byte[] Reply, IPv4Address ReplyAddress, ushort ReplyPort, int Attempt);
 
     /// <summary>Pings the candidate; when the checker already has <see cref="PingCheck.MaxPending"/> probes waiting, the
@@ -40,13 +40,13 @@ public sealed partial class DhcpService
     /// waiting (recvmmsg); admit each (rate gate), decide it (engine, in the lease store) and encode it; send the replies
     /// that need nothing durable (offers, proxy replies) at once (sendmmsg), and hand the batch's ACKs to a
     /// <see cref="DurableReplies"/> group that the store commits. What finishes on another thread (a group commit, a
-    /// ping check) is handed back through the socket's <see cref="SocketInbox"/>, which wakes this loop, and sent from
+    /// ping check) is handed back through the socket's <see cref="LoopInbox{T}"/>, which wakes this loop, and sent from
     /// here. The loop never waits for the disk: while one commit's fsync runs it receives the next batches, whose
     /// changes share the next commit. No thread-pool hop at all on this path.</summary>
     private void ServeBatches(Socket socket, ServingInterface serving, ArrivalInterface arrival, ushort localPort, CancellationToken cancellationToken)
     {
         using var batch = new DatagramBatch(socket);
-        using var inbox = new SocketInbox();
+        using var inbox = new LoopInbox<Handback>();
         var durable = new DurableReplies(inbox, logger, telemetry);
         // dhcp-reply-delay: a due reply comes back through the inbox, so this loop stays the only sender.
         using var delayed = new DelayedReplies(time, reply => inbox.Post(new Handback(null, null, false, reply)));
@@ -88,7 +88,7 @@ public sealed partial class DhcpService
 
     /// <summary>What one socket's loop works with.</summary>
     private sealed record LoopState(
-        Socket Socket, DatagramBatch Batch, SocketInbox Inbox, DurableReplies Durable, DelayedReplies Delayed, ArrivalInterface Arrival,
+        Socket Socket, DatagramBatch Batch, LoopInbox<Handback> Inbox, DurableReplies Durable, DelayedReplies Delayed, ArrivalInterface Arrival,
         ushort LocalPort);
 
     private void ServeBatch(LoopState loop, ServingInterface serving, int received, Outgoing[] replies, int[] origins)

@@ -9,9 +9,9 @@ namespace NetBoot.Hosting.Dhcp;
 /// <summary>The replies of one receive batch that may leave only once their lease change is durable (ACKs: DESIGN, an
 /// ACK is a promise). The receive loop copies them here, into a buffer sized for the replies; when the group commit
 /// that holds the batch's changes is done, the store's writer thread checks each change and hands the group back to the
-/// loop (<see cref="SocketInbox"/>), which sends it with its next <c>sendmmsg</c>: one thread sends on the socket. A
+/// loop (<see cref="LoopInbox{T}"/>), which sends it with its next <c>sendmmsg</c>: one thread sends on the socket. A
 /// reply whose change failed to commit is dropped and logged.</summary>
-internal sealed class DurableReplies(SocketInbox inbox, ILogger logger, Status.BootTelemetry? telemetry = null)
+internal sealed class DurableReplies(LoopInbox<Handback> inbox, ILogger logger, Status.BootTelemetry? telemetry = null)
 {
     private readonly ConcurrentBag<Group> _free = [];
     private Group? _current;
@@ -149,60 +149,10 @@ internal sealed class DurableReplies(SocketInbox inbox, ILogger logger, Status.B
 
     private Status.BootTelemetry? Telemetry => telemetry;
 
-    private SocketInbox Inbox => inbox;
+    private LoopInbox<Handback> Inbox => inbox;
 }
 
 /// <summary>Work finished on another thread and handed back to the receive loop of its socket: a group of durable
 /// replies, or a ping check's result.</summary>
 /// <param name="Delayed">A <c>dhcp-reply-delay</c> reply now due (<see cref="DelayedReplies"/>).</param>
 internal readonly record struct Handback(DurableReplies.Group? Group, DhcpService.Probing? Probe, bool InUse, DelayedReply? Delayed = null);
-
-/// <summary>What other threads hand back to one socket's receive loop, and the wake-up that tells it (the loop blocks in
-/// <c>poll</c> on its socket and on <see cref="Wake"/>). The eventfd is written only when the loop is not already due to
-/// look, and read only when it is, so a loop with nothing handed back makes no extra system call.</summary>
-internal sealed class SocketInbox : IDisposable
-{
-    private readonly ConcurrentQueue<Handback> _items = new();
-    private volatile bool _closed;
-    private int _signalled;
-
-    public LoopWake Wake { get; } = new();
-
-    /// <summary>Any thread. False once the loop has stopped (the item is not taken).</summary>
-    public bool Post(Handback item)
-    {
-        if (_closed)
-        {
-            return false;
-        }
-        _items.Enqueue(item);
-        if (Interlocked.Exchange(ref _signalled, 1) == 0)
-        {
-            Wake.Signal();
-        }
-        return true;
-    }
-
-    /// <summary>The loop: true when something may have been handed back since it last looked; then it takes every item
-    /// with <see cref="TryTake"/>.</summary>
-    public bool Look()
-    {
-        if (Volatile.Read(ref _signalled) == 0)
-        {
-            return false;
-        }
-        // Cleared before the flag: a post after this either finds the flag still set (its item is taken below) or sets
-        // it and signals again.
-        Wake.Reset();
-        Interlocked.Exchange(ref _signalled, 0);
-        return true;
-    }
-
-    public bool TryTake(out Handback item) => _items.TryDequeue(out item);
-
-    public void Dispose()
-    {
-        _closed = true;
-        Wake.Dispose();
-    }
-}

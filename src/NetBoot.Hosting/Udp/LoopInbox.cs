@@ -3,8 +3,7 @@ using System.Collections.Concurrent;
 namespace NetBoot.Hosting.Udp;
 
 /// <summary>What other threads hand back to a socket's receive loop, and the wake-up that tells it (the loop blocks in
-/// <c>poll</c> on its socket and on <see cref="Wake"/>): the DHCPv6 loop's twin of DHCPv4's <c>SocketInbox</c>, for any
-/// item type. The eventfd is written only when the loop is not already due to look, and read only when it is, so a loop
+/// <c>poll</c> on its socket and on <see cref="Wake"/>), for the DHCPv4 and DHCPv6 loops alike. The eventfd is written only when the loop is not already due to look, and read only when it is, so a loop
 /// with nothing handed back makes no extra system call.</summary>
 internal sealed class LoopInbox<T> : IDisposable
 {
